@@ -1,0 +1,224 @@
+"""Read a model card: bytes to a :class:`Card` with front matter, body and line map.
+
+Reading is strict about what cannot be trusted (not text, too large, unsafe or broken
+YAML) and forgiving about common damage (a byte-order mark, blank lines before the front
+matter, a card flattened onto one line, mojibake), which it repairs and records in
+``Card.warnings``.
+
+Examples
+--------
+>>> card = read_card(b"---\\nlicense: mit\\nbase_model: a/b\\n---\\n# Hello\\n", "x/README.md")
+>>> card.meta["base_model"], card.body_line, card.line_of(card.text.index("# Hello"))
+('a/b', 5, 5)
+>>> read_card(b"", "empty.md")
+Traceback (most recent call last):
+...
+lineage.errors.CardError: empty.md: empty file
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from lineage.errors import CardError
+
+__all__ = ["DEFAULT_MAX_BYTES", "Card", "load_yaml", "read_card"]
+
+DEFAULT_MAX_BYTES = 4 * 1024 * 1024
+MAX_YAML_ALIASES = 200
+
+try:  # libyaml's loader is ~10x faster; same safe schema.
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+# Front matter at the top (after optional blank lines), as huggingface_hub's REGEX_YAML_BLOCK.
+_FRONT = re.compile(r"\A\s*---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+# A card flattened onto one line: "--- key: v key2: - a --- # Title ...".
+_FLAT_FRONT = re.compile(r"\A\s*---[ \t]+(.*?)[ \t]+---(?:[ \t]+|\r?\n|\Z)", re.S)
+_FLAT_KEY = re.compile(r"[ \t]+(?=[A-Za-z_][\w.-]*:(?:[ \t]|$))")
+_FLAT_ITEM = re.compile(r"[ \t]+(?=- )")
+# UTF-8 bytes decoded as cp1252: a lead byte's character, then its continuation bytes'.
+_CONT = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
+_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}")
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One model card, decoded and split.
+
+    ``text`` is the repaired full text; ``body`` starts at line ``body_line`` of it.
+    ``id_hint`` is the id the caller knows (from the path or ``--id``) and
+    ``id_hint_method`` says which (``path`` or ``option``).
+    """
+
+    source: str
+    text: str
+    meta: Mapping[str, Any]
+    body: str
+    body_line: int
+    body_offset: int
+    sha256: str
+    id_hint: str | None = None
+    id_hint_method: str | None = None
+    flattened: bool = False
+    warnings: tuple[str, ...] = ()
+    _line_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line number of a character offset into ``text``."""
+        return bisect.bisect_right(self._line_starts, offset)
+
+    def body_line_of(self, offset: int) -> int:
+        """1-based line number (in ``text``) of a character offset into ``body``."""
+        return self.line_of(self.body_offset + offset)
+
+
+def load_yaml(text: str, *, source: str = "<yaml>", line: int = 1) -> Any:
+    """Load YAML safely (C loader when available), refusing alias bombs.
+
+    Raises :class:`CardError` naming ``source`` and the line of the problem.
+    """
+    if "&" in text and "*" in text:
+        aliases = 0
+        try:
+            for event in yaml.parse(text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent):
+                    aliases += 1
+                    if aliases > MAX_YAML_ALIASES:
+                        msg = f"YAML uses more than {MAX_YAML_ALIASES} aliases (alias bomb?)"
+                        raise CardError(msg, source=source, line=line)
+        except yaml.YAMLError as exc:
+            raise _yaml_error(exc, source, line) from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+    except yaml.YAMLError as exc:
+        raise _yaml_error(exc, source, line) from None
+    except (ValueError, TypeError, RecursionError) as exc:  # odd scalars, deep nesting
+        msg = f"unreadable YAML: {exc}"
+        raise CardError(msg, source=source, line=line) from None
+
+
+def _yaml_error(exc: yaml.YAMLError, source: str, line: int) -> CardError:
+    mark = getattr(exc, "problem_mark", None)
+    where = line + mark.line if mark is not None else line
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        problem = f"YAML tag not allowed ({problem})"
+    return CardError(f"broken YAML: {problem}", source=source, line=where)
+
+
+def _decode(data: bytes, source: str, max_bytes: int) -> str:
+    if not data.strip():
+        raise CardError("empty file", source=source)
+    if len(data) > max_bytes:
+        msg = f"file too large ({len(data):,} bytes; the limit is {max_bytes:,})"
+        raise CardError(msg, source=source)
+    if b"\x00" in data[:8192]:
+        raise CardError("binary file, not a text card", source=source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        msg = f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+        raise CardError(msg, source=source, line=line) from None
+
+
+def _repair(text: str) -> tuple[str, tuple[str, ...]]:
+    if _MOJIBAKE.search(text) is None:
+        return text, ()
+    import ftfy
+    import ftfy.bad_codecs  # noqa: F401 - registers "sloppy-windows-1252"
+
+    def undo(m: re.Match[str]) -> str:
+        try:
+            return m.group(0).encode("sloppy-windows-1252").decode("utf-8")
+        except UnicodeError:
+            return m.group(0)
+
+    # ftfy's whole-text heuristic misses short runs such as "Instinct\u00e2\u201e\u00a2";
+    # undoing each run that round-trips to valid UTF-8 catches them.
+    fixed = _MOJIBAKE.sub(undo, ftfy.fix_encoding(text))
+    return (fixed, ("repaired mojibake",)) if fixed != text else (text, ())
+
+
+def _unflatten_yaml(flat: str) -> str:
+    """Put keys and list items of a one-line front matter back on lines of their own."""
+    text = _FLAT_KEY.sub("\n", flat.strip())
+    return _FLAT_ITEM.sub("\n", text)
+
+
+def read_card(
+    data: bytes,
+    source: str,
+    *,
+    id_hint: str | None = None,
+    id_hint_method: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Card:
+    """Decode, repair and split one card.
+
+    Parameters
+    ----------
+    data
+        The raw bytes of the card.
+    source
+        Where the card came from, used in errors and provenance.
+    id_hint, id_hint_method
+        The card's id when known from its location (``"path"``) or given by the
+        user (``"option"``).
+    max_bytes
+        Larger inputs are refused.
+    """
+    text, warnings = _repair(_decode(data, source, max_bytes))
+    meta: Any = {}
+    flattened = False
+    m = _FRONT.match(text)
+    if m is not None:
+        yaml_line = text.count("\n", 0, m.start(1)) + 1
+        meta = load_yaml(m.group(1), source=source, line=yaml_line) if m.group(1).strip() else {}
+        body_offset = m.end()
+    elif (fm := _FLAT_FRONT.match(text)) is not None and "\n" not in fm.group(1):
+        flattened = True
+        try:
+            meta = load_yaml(_unflatten_yaml(fm.group(1)), source=source)
+        except CardError as exc:
+            meta = {}
+            warnings += (f"flattened front matter not readable, ignored: {exc.message}",)
+        body_offset = fm.end()
+        warnings += ("front matter flattened onto one line; restored",)
+    else:
+        body_offset = 0
+        if text.lstrip().startswith("---"):
+            raise CardError("front matter opened with '---' but never closed", source=source)
+        warnings += ("no YAML front matter",)
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        kind = type(meta).__name__
+        msg = f"front matter is a YAML {kind}, not a mapping"
+        raise CardError(msg, source=source, line=1)
+    meta = {str(k): v for k, v in meta.items()}
+    starts = (0, *(i + 1 for i, c in enumerate(text) if c == "\n"))
+    body = text[body_offset:]
+    return Card(
+        source=source,
+        text=text,
+        meta=meta,
+        body=body,
+        body_line=bisect.bisect_right(starts, body_offset),
+        body_offset=body_offset,
+        sha256=hashlib.sha256(data).hexdigest(),
+        id_hint=id_hint,
+        id_hint_method=id_hint_method if id_hint else None,
+        flattened=flattened or body.count("\n") < 3 < len(body) // 400,
+        warnings=warnings,
+        _line_starts=starts,
+    )

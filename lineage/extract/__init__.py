@@ -1,0 +1,152 @@
+"""Pure extraction: one :class:`~lineage.cards.Card` in, its facts out.
+
+No I/O, clock or module state: the same card always gives the same facts, so extraction
+runs in parallel workers and is golden-tested.
+
+Examples
+--------
+>>> from lineage.cards import read_card
+>>> card = read_card(b"---\\nbase_model: org/base\\nlicense: mit\\n---\\nHi\\n", "org/m/README.md",
+...                  id_hint="org/m", id_hint_method="path")
+>>> ex = extract(card)
+>>> ex.model.id, [(p.ref.id, p.relation.value) for p in ex.of(Parent)]
+('org/m', [('org/base', 'finetune')])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from lineage.cards import Card
+from lineage.extract.context import Context
+from lineage.extract.identity import extract_identity
+from lineage.extract.links import find_links
+from lineage.extract.markdown import parse
+from lineage.extract.mergekit import extract_mergekit
+from lineage.extract.metadata import extract_metadata
+from lineage.extract.prose import extract_prose
+from lineage.extract.relation import settle_parents
+from lineage.extract.scores import benchmark_key, extract_scores
+from lineage.extract.training import extract_training
+from lineage.facts import (
+    Alias,
+    DatasetUse,
+    Fact,
+    Hardware,
+    Identity,
+    LicenseFact,
+    ModelRef,
+    Parent,
+    PromptFormat,
+    Score,
+    TrainingSetting,
+    Warning,
+)
+from lineage.ids import id_key
+
+__all__ = ["EXTRACTOR_VERSION", "Extraction", "extract"]
+
+# Bump when extraction changes what it finds: stored cards are then re-extracted.
+EXTRACTOR_VERSION = "1"
+
+F = TypeVar("F")
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """All facts of one card about its model (``model``) and the models it names."""
+
+    source: str
+    sha256: str
+    model: ModelRef
+    facts: tuple[Fact, ...]
+
+    def of(self, kind: type[F]) -> list[F]:
+        """The facts of one type."""
+        return [f for f in self.facts if isinstance(f, kind)]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Warning texts, with their line when known."""
+        return [f"line {w.line}: {w.text}" if w.line else w.text for w in self.of(Warning)]
+
+
+def extract(card: Card) -> Extraction:
+    """Extract every fact the card states."""
+    links = find_links(card)
+    identity = extract_identity(card, links)
+    own = next((f.id for f in identity if isinstance(f, Identity)), None)
+    keys = frozenset(id_key(f.id) for f in identity if isinstance(f, Identity | Alias))
+    ctx = Context(card, parse(card), links, own, keys)
+    facts: list[Fact] = [*identity, *extract_metadata(card), *extract_mergekit(ctx),
+                         *extract_prose(ctx), *extract_training(ctx), *extract_scores(ctx)]
+    facts = settle_parents(ctx, facts)
+    facts = _dedupe(ctx, facts)
+    facts.extend(Warning(w) for w in card.warnings)
+    if own is None:
+        facts.append(Warning("the card does not say its own id; it is named after its location"))
+    model = ModelRef(own, own or card.source)
+    return Extraction(card.source, card.sha256, model, tuple(facts))
+
+
+def _first_by(facts: Iterable[F], key: object) -> list[F]:
+    seen: set[object] = set()
+    out = []
+    for f in facts:
+        k = key(f)  # type: ignore[operator]
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out
+
+
+def _dedupe(ctx: Context, facts: list[Fact]) -> list[Fact]:
+    """One fact per thing, evidence merged; self-references and repeats flagged."""
+    out: list[Fact] = []
+    for f in facts:
+        if isinstance(f, Parent) and ctx.is_own(f.ref.id):
+            out.append(Warning(f"the card names its own model {f.ref.id} as a base model "
+                               "(self-loop)", f.evidence.line))
+        if not isinstance(f, DatasetUse | Hardware | TrainingSetting | PromptFormat |
+                          LicenseFact | Score):
+            out.append(f)
+    out.extend(_first_by((f for f in facts if isinstance(f, DatasetUse)),
+                         lambda f: id_key(f.ref.id or f.ref.name)))
+    hardware = [f for f in facts if isinstance(f, Hardware)]
+    out.extend(_first_by(sorted(hardware, key=lambda h: h.count is None),
+                         lambda f: f.accelerator.casefold()))
+    out.extend(_first_by((f for f in facts if isinstance(f, TrainingSetting)), lambda f: f.key))
+    out.extend(_first_by((f for f in facts if isinstance(f, PromptFormat)), lambda f: 0))
+    out.extend(_first_by((f for f in facts if isinstance(f, LicenseFact)), lambda f: 0))
+    out.extend(_merge_scores([f for f in facts if isinstance(f, Score)]))
+    return out
+
+
+def _merge_scores(scores: list[Score]) -> list[Fact]:
+    """Merge repeats of one (model, benchmark, value); flag differing values."""
+    merged: dict[tuple[str, str, str], Score] = {}
+    for s in scores:
+        model = id_key(s.model.id or s.model.name) if s.model else ""
+        key = (model, benchmark_key(s.benchmark), str(float(s.value)))
+        if key in merged:
+            old = merged[key]
+            merged[key] = replace(old, metric=old.metric or s.metric, dataset=old.dataset or s.dataset,
+                                  shots=old.shots if old.shots is not None else s.shots,
+                                  more_evidence=(*old.more_evidence, s.evidence))
+        else:
+            merged[key] = s
+    out: list[Fact] = list(merged.values())
+    by_bench: dict[tuple[str, str], set[str]] = {}
+    for (model, bench, value) in merged:
+        by_bench.setdefault((model, bench), set()).add(value)
+    flagged = set()
+    for s in merged.values():
+        model = id_key(s.model.id or s.model.name) if s.model else ""
+        values = by_bench[(model, benchmark_key(s.benchmark))]
+        if len(values) > 1 and (model, benchmark_key(s.benchmark)) not in flagged:
+            flagged.add((model, benchmark_key(s.benchmark)))
+            out.append(Warning(f"{s.benchmark}: differing values reported "
+                               f"({', '.join(sorted(values, key=float))})", s.evidence.line))
+    return out

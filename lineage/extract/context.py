@@ -1,0 +1,81 @@
+"""What every extractor needs to know about a card besides its text.
+
+A :class:`Context` holds the parsed markdown, the Hub links, the card's own ids and the
+names it can resolve. It is built once per card by :func:`lineage.extract.extract` and is
+as pure as the card itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lineage.cards import Card
+from lineage.extract.links import Link
+from lineage.extract.markdown import Doc
+from lineage.facts import Evidence, Method, ModelRef
+from lineage.ids import cache_path_id, id_key, is_repo_id, parse_hub_url, resolve_short_name
+
+__all__ = ["Context", "snippet_at"]
+
+
+def snippet_at(card: Card, start: int, end: int | None = None, width: int = 160) -> str:
+    """The source text around ``start`` on its line, trimmed to ``width`` characters."""
+    text = card.text
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", start)
+    line_end = len(text) if line_end < 0 else line_end
+    end = line_end if end is None else min(max(end, start), line_end)
+    lo = max(line_start, start - max(0, (width - (end - start)) // 2))
+    hi = min(line_end, max(end, lo + width))
+    return " ".join(text[lo:hi].split())[:width]
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """A card with its structure, links and own identity."""
+
+    card: Card
+    doc: Doc
+    links: tuple[Link, ...]
+    own_id: str | None
+    own_keys: frozenset[str]
+
+    @property
+    def known_model_ids(self) -> tuple[str, ...]:
+        """Model ids the card links or names in ``base_model``, in order of appearance."""
+        ids = [lk.ref.id for lk in self.links if lk.ref.kind == "model"]
+        raw = self.card.meta.get("base_model")
+        for value in raw if isinstance(raw, list) else [raw]:
+            if isinstance(value, str) and is_repo_id(value.strip(), require_org=True):
+                ids.append(value.strip())
+        return tuple(dict.fromkeys(ids))
+
+    def is_own(self, repo_id: str | None) -> bool:
+        """Whether ``repo_id`` is one of the card's own ids."""
+        return repo_id is not None and id_key(repo_id) in self.own_keys
+
+    def resolve(self, name: str) -> ModelRef:
+        """Resolve a model named by the card: a Hub id or URL, a cache path, or a short
+        name matched against the card's own links; otherwise an unresolved reference."""
+        value = name.strip().strip("\"'`").strip()
+        url = parse_hub_url(value)
+        if url is not None:
+            return ModelRef(url.id, value)
+        cached = cache_path_id(value)
+        if cached is not None:
+            return ModelRef(cached.id, value)
+        if is_repo_id(value, require_org=True):
+            return ModelRef(value, value)
+        if "/" not in value and "\\" not in value:
+            hit = resolve_short_name(value, self.known_model_ids)
+            if hit is not None:
+                return ModelRef(hit, value)
+            if is_repo_id(value) and not any(c.isspace() for c in value):
+                return ModelRef(None, value)
+        return ModelRef(None, value)
+
+    def evidence(self, method: Method, start: int, end: int | None = None,
+                 confidence: float = 0.8) -> Evidence:
+        """Evidence for text at ``start``..``end`` of the card."""
+        return Evidence(method, snippet_at(self.card, start, end), self.card.line_of(start),
+                        confidence)

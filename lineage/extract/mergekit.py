@@ -1,0 +1,178 @@
+"""mergekit configurations in a card's code blocks: method, base, inputs, weights.
+
+The configuration is foreign YAML, so it is validated with frozen pydantic models that
+mirror mergekit's own (``MergeConfiguration``, ``InputModelDefinition``,
+``OutputSliceDefinition``, and mergekit-moe's ``experts``), leniently: unknown keys are
+kept, odd values become warnings, never errors. Model names are resolved against the
+card's links (a config often says ``MixtralOrochi8x7B`` where the card links
+``smelborp/MixtralOrochi8x7B``); local paths stay unresolved with the path as label.
+A card with several configurations (a multi-stage merge) is described by the last one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from lineage.cards import load_yaml
+from lineage.errors import CardError
+from lineage.extract.context import Context
+from lineage.extract.markdown import CodeBlock
+from lineage.facts import Evidence, Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role, Warning
+
+__all__ = ["MergeConfig", "extract_mergekit", "find_configs"]
+
+_MARKERS = ("merge_method", "slices", "experts", "gate_mode")
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+
+def _model_name(value: Any) -> Any:
+    """mergekit accepts ``{"model": {"path": ...}}`` and ``"org/model@rev+lora"``."""
+    if isinstance(value, dict):
+        value = value.get("model", value.get("path"))
+        if isinstance(value, dict):
+            value = value.get("path")
+    return None if value is None else str(value)
+
+
+class InputModel(_Frozen):
+    """One entry of ``models:`` or of a slice's ``sources:``."""
+
+    model: str | None = None
+    parameters: dict[str, Any] | None = None
+    layer_range: list[Any] | None = None
+
+    _name = field_validator("model", mode="before")(_model_name)
+
+
+class Slice(_Frozen):
+    """One entry of ``slices:``."""
+
+    sources: list[InputModel] = []
+
+
+class Expert(_Frozen):
+    """One entry of mergekit-moe's ``experts:``."""
+
+    source_model: str | None = None
+
+    _name = field_validator("source_model", mode="before")(_model_name)
+
+
+class MergeConfig(_Frozen):
+    """A mergekit (or mergekit-moe) configuration."""
+
+    merge_method: str | None = None
+    base_model: str | None = None
+    models: list[InputModel] = []
+    slices: list[Slice] = []
+    experts: list[Expert] = []
+    gate_mode: str | None = None
+    parameters: dict[str, Any] | None = None
+    dtype: str | None = None
+
+    _name = field_validator("base_model", mode="before")(_model_name)
+
+    @property
+    def method(self) -> str | None:
+        """Merge method, lower case; ``moe`` for mergekit-moe configs."""
+        if self.merge_method:
+            return str(self.merge_method).strip().casefold()
+        return "moe" if self.experts or self.gate_mode else None
+
+
+def find_configs(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
+    """Code blocks of the card that hold a mergekit configuration, in order."""
+    found = []
+    for block in ctx.doc.code_blocks:
+        if block.info not in ("", "yaml", "yml") or not any(k in block.content for k in _MARKERS):
+            continue
+        try:
+            data = load_yaml(block.content, source=ctx.card.source,
+                             line=ctx.card.line_of(block.content_start))
+        except CardError:
+            continue
+        if isinstance(data, dict) and any(k in data for k in _MARKERS):
+            try:
+                found.append((block, MergeConfig.model_validate(data)))
+            except ValidationError:
+                continue
+    return found
+
+
+def _number(value: Any) -> float | tuple[float, ...] | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, list) and value and all(isinstance(v, int | float) and
+                                                 not isinstance(v, bool) for v in value):
+        return tuple(float(v) for v in value)
+    return None
+
+
+def _line_of_name(ctx: Context, block: CodeBlock, name: str) -> int:
+    pos = ctx.card.text.find(name, block.content_start, block.end)
+    return ctx.card.line_of(pos if pos >= 0 else block.content_start)
+
+
+def extract_mergekit(ctx: Context) -> tuple[Fact, ...]:
+    """Merge facts from the last mergekit configuration in the card."""
+    configs = find_configs(ctx)
+    if not configs:
+        return ()
+    return tuple(_facts(ctx, *configs[-1], stages=len(configs)))
+
+
+def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) -> Iterator[Fact]:
+    method = config.method
+    if stages > 1:
+        yield Warning(f"{stages} mergekit configurations; the last one is taken as the merge "
+                      "that made this model", ctx.card.line_of(block.start))
+
+    def ev(name: str) -> Evidence:
+        line = _line_of_name(ctx, block, name)
+        snippet = " ".join(ctx.card.text.splitlines()[line - 1].split()) if line else name
+        return Evidence(Method.MERGEKIT, snippet[:160], line, 0.95)
+
+    base_ref: ModelRef | None = None
+    if config.base_model:
+        base_name = config.base_model.split("+")[0]
+        base_ref = ctx.resolve(base_name)
+    inputs: dict[str, tuple[ModelRef, str, dict[str, Any]]] = {}
+    entries = list(config.models)
+    for sl in config.slices:
+        entries.extend(sl.sources)
+    for entry in entries:
+        if not entry.model:
+            continue
+        name = entry.model.split("+")[0].split("@")[0]
+        ref = ctx.resolve(name)
+        key = (ref.id or ref.name).casefold()
+        if key not in inputs or (entry.parameters and not inputs[key][2]):
+            inputs[key] = (ref, entry.model, dict(entry.parameters or {}))
+    for expert in config.experts:
+        if expert.source_model:
+            ref = ctx.resolve(expert.source_model)
+            inputs.setdefault((ref.id or ref.name).casefold(), (ref, expert.source_model, {}))
+    base_key = (base_ref.id or base_ref.name).casefold() if base_ref else None
+    for key, (ref, written, params) in inputs.items():
+        role = Role.BASE if key == base_key else Role.SOURCE
+        yield Parent(ref, Relation.MERGE, ev(written), role=role, method=method,
+                     weight=_number(params.get("weight")), density=_number(params.get("density")))
+    if base_ref is not None and base_key not in inputs:
+        yield Parent(base_ref, Relation.MERGE, ev(config.base_model or base_ref.name),
+                     role=Role.BASE, method=method)
+    params = tuple(sorted((str(k), json.dumps(v, sort_keys=True, default=str))
+                          for k, v in (config.parameters or {}).items()))
+    if config.gate_mode:
+        params += (("gate_mode", json.dumps(config.gate_mode)),)
+    first = ctx.card.line_of(block.content_start)
+    yield MergeRecipe(method, base_ref, config.dtype, params,
+                      Evidence(Method.MERGEKIT, f"merge_method: {method}", first, 0.95))

@@ -1,0 +1,182 @@
+"""Facts stated in the YAML front matter.
+
+``base_model`` (string or list) and ``base_model_relation``; ``datasets``; ``license``,
+``license_name``, ``license_link``; ``language``; ``tags``, ``pipeline_tag``,
+``library_name``; ``new_version``; ``quantized_by``. The relation of a front-matter parent
+is settled later by :mod:`lineage.extract.relation`; here it is ``derived`` unless
+``base_model_relation`` says.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from lineage.cards import Card
+from lineage.facts import (
+    DatasetRef,
+    DatasetUse,
+    Evidence,
+    Fact,
+    Language,
+    LicenseFact,
+    Method,
+    ModelRef,
+    Parent,
+    Relation,
+    Successor,
+    Tag,
+    Warning,
+)
+from lineage.ids import cache_path_id, is_repo_id, parse_hub_url
+
+__all__ = ["RELATION_VALUES", "extract_metadata", "find_key_line", "spdx_id"]
+
+RELATION_VALUES = {
+    "finetune": Relation.FINETUNE,
+    "fine-tune": Relation.FINETUNE,
+    "merge": Relation.MERGE,
+    "quantized": Relation.QUANTIZED,
+    "quantization": Relation.QUANTIZED,
+    "adapter": Relation.ADAPTER,
+}
+
+
+def find_key_line(card: Card, key: str, value: str | None = None) -> int | None:
+    """Line of ``key:`` (or of a ``value`` under it) in the front matter."""
+    head = card.text[: card.body_offset]
+    m = re.search(rf"(?m)^\s*{re.escape(key)}\s*:", head)
+    if m is None:
+        m = re.search(rf"(?:^|\s){re.escape(key)}\s*:", head)
+    if m is None:
+        return None
+    if value:
+        pos = head.find(value, m.start())
+        if pos >= 0:
+            return card.line_of(pos)
+    return card.line_of(m.start())
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v.strip()]
+    return []
+
+
+def model_ref(text: str) -> ModelRef:
+    """A reference to a model from a front-matter value: id, URL, cache path or name."""
+    value = text.strip().strip("\"'")
+    url = parse_hub_url(value)
+    if url is not None:
+        return ModelRef(url.id, value)
+    if is_repo_id(value):
+        return ModelRef(value, value)
+    cached = cache_path_id(value)
+    if cached is not None:
+        return ModelRef(cached.id, value)
+    return ModelRef(None, value)
+
+
+@lru_cache(maxsize=1024)  # pure: the SPDX table never changes in a process
+def spdx_id(license_id: str) -> str | None:
+    """The SPDX id of a Hub license id (``apache-2.0`` -> ``Apache-2.0``), or ``None``.
+
+    Examples
+    --------
+    >>> spdx_id("apache-2.0"), spdx_id("cc-by-nc-4.0"), spdx_id("llama2")
+    ('Apache-2.0', 'CC-BY-NC-4.0', None)
+    """
+    from license_expression import ExpressionError, get_spdx_licensing
+
+    licensing = _licensing()
+    try:
+        if licensing.validate(license_id).errors:
+            return None
+        symbols = licensing.license_symbols(licensing.parse(license_id))
+    except ExpressionError:
+        return None
+    _ = get_spdx_licensing
+    return str(symbols[0].key) if len(symbols) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _licensing() -> Any:
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
+
+
+def _language(code: str) -> str | None:
+    import langcodes
+
+    try:
+        lang = langcodes.Language.get(code.strip())
+        if not lang.language or not lang.is_valid():
+            return None
+        return str(lang.to_alpha3())
+    except (ValueError, LookupError):
+        return None
+
+
+def extract_metadata(card: Card) -> tuple[Fact, ...]:
+    """Facts from the front matter of ``card``."""
+    return tuple(_facts(card))
+
+
+def _ev(card: Card, key: str, value: str, snippet: str | None = None, conf: float = 0.95) -> Evidence:
+    return Evidence(Method.METADATA, snippet or f"{key}: {value}", find_key_line(card, key, value), conf)
+
+
+def _facts(card: Card) -> Iterator[Fact]:
+    meta = card.meta
+    relation_raw = meta.get("base_model_relation")
+    relation = Relation.DERIVED
+    if isinstance(relation_raw, str):
+        relation = RELATION_VALUES.get(relation_raw.strip().casefold(), Relation.DERIVED)
+        if relation is Relation.DERIVED:
+            yield Warning(f"unknown base_model_relation {relation_raw!r}",
+                          find_key_line(card, "base_model_relation"))
+    for value in _strings(meta.get("base_model")):
+        ref = model_ref(value)
+        conf = 0.95 if relation is not Relation.DERIVED else 0.9
+        yield Parent(ref, relation, _ev(card, "base_model", value, conf=conf))
+    if meta.get("base_model") is not None and not _strings(meta.get("base_model")) and \
+            meta.get("base_model") != []:
+        yield Warning("base_model is neither a string nor a list of strings",
+                      find_key_line(card, "base_model"))
+    for value in _strings(meta.get("new_version")):
+        yield Successor(model_ref(value), _ev(card, "new_version", value))
+    for value in _strings(meta.get("datasets")):
+        url = parse_hub_url(value)
+        rid = url.id if url is not None else value.strip()
+        ref = DatasetRef(rid, rid) if is_repo_id(rid) else DatasetRef(None, value.strip())
+        yield DatasetUse(ref, _ev(card, "datasets", value))
+    yield from _license(card)
+    for code in _strings(meta.get("language")):
+        yield Language(code.strip(), _language(code), _ev(card, "language", code))
+    for tag in _strings(meta.get("tags")):
+        yield Tag("tag", tag.strip(), _ev(card, "tags", tag))
+    for key, kind in (("pipeline_tag", "pipeline"), ("library_name", "library")):
+        for value in _strings(meta.get(key)):
+            yield Tag(kind, value.strip(), _ev(card, key, value))
+
+
+def _license(card: Card) -> Iterator[Fact]:
+    meta = card.meta
+    lic = next(iter(_strings(meta.get("license"))), None)
+    name = next(iter(_strings(meta.get("license_name"))), None)
+    link = next(iter(_strings(meta.get("license_link"))), None)
+    if lic is None and isinstance(meta.get("license"), list) and meta["license"]:
+        yield Warning("several licenses listed; the first is used", find_key_line(card, "license"))
+    if lic is None and name is None and link is None:
+        return
+    lic_id = lic.strip().casefold() if lic else None
+    snippet = " ".join(f"{k}: {v}" for k, v in
+                       (("license", lic), ("license_name", name), ("license_link", link)) if v)
+    yield LicenseFact(lic_id, name.strip() if name else None, link.strip() if link else None,
+                      spdx_id(lic_id) if lic_id else None,
+                      Evidence(Method.METADATA, snippet, find_key_line(card, "license"), 0.95))

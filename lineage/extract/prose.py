@@ -1,0 +1,250 @@
+"""Lineage stated in the prose of a card.
+
+Recognised forms (each a general card style, never one card):
+
+- a derivation verb followed by a model link: "fine-tuned on top of [X](...)",
+  "a fine-tuned version of [X](...) on the Y dataset", "based on [X](...)";
+- labelled lines and the lists under them: "Base model:", "Original model:",
+  "Finetuned from model:", "Parent model:", "Merged models:", "Models Merged";
+- merge sentences: "a TIES merger of A and B with C being the Base model",
+  mergekit's "merged using the TIES merge method using [X](...) as a base";
+- quantized repacks: "GGUF format model files for [X](...)";
+- quantized children: links to repos named after the card's model plus a quantization
+  marker (``..._q8_0_gguf``, ``...-AWQ``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lineage.extract.context import Context
+from lineage.extract.links import Link
+from lineage.facts import Child, Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role
+from lineage.ids import HubRef, id_key, parse_hub_url
+
+__all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
+
+MERGE_METHODS = {
+    "ties": "ties", "dare ties": "dare_ties", "dare_ties": "dare_ties", "dare": "dare_ties",
+    "dare linear": "dare_linear", "dare_linear": "dare_linear", "slerp": "slerp",
+    "nuslerp": "nuslerp", "linear": "linear", "passthrough": "passthrough",
+    "task arithmetic": "task_arithmetic", "task_arithmetic": "task_arithmetic",
+    "model stock": "model_stock", "model_stock": "model_stock", "della": "della",
+    "della linear": "della_linear", "breadcrumbs": "breadcrumbs", "sce": "sce",
+    "karcher": "karcher", "nearswap": "nearswap", "arcee fusion": "arcee_fusion",
+    "moe": "moe", "frankenmerge": "passthrough",
+}
+QUANT_MARKER = re.compile(
+    r"(?i)(?:^|[-_.])(gguf|ggml|gptq|awq|exl2|mlx|bnb|fp8|int[48]|[2-8][-_.]?bits?|"
+    r"q[2-8](?:_[0-9a-z]+)*|iq[1-4]\w*|[2-8]\.[0-9]+bpw|quantized|quants?)(?=$|[-_.])"
+)
+_LINKISH = r"(?:\[[^\]\n]{0,200}\]\(\s*<?https?://[^)\s>]+>?\s*\)|https?://\S+|`[\w.-]+/[\w.-]+`)"
+_VERB_LINK = re.compile(
+    r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
+    r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
+    r"based|built|derived|initiali[sz]ed|distilled)\b"
+    r"[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+(?:the\s+)?"
+    r"(?:(?:base|original|pretrained|pre-trained)\s+)?(?:model\s+)?[*_]{0,2}(" + _LINKISH + ")"
+)
+_DATASET_AFTER = re.compile(r"\s*[*_]{0,2}\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
+_LABEL = re.compile(
+    r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
+    r"fine-tuned from(?: model)?|parent model|merged models|models merged|source models?)"
+    r"[ \t*_]*(?:\[optional\])?[ \t*_]*[:：]?[ \t*_]*(.*)$"
+)
+_BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
+_MERGE_SENTENCE = re.compile(
+    r"(?i)\b(?:an?\s+)?(?:([\w-]+(?:\s+[\w-]+)?)\s+)?(?:merger|merge)\s+of\s+"
+    r"(.{3,400}?)(?:\s+with\s+(.{2,120}?)\s+(?:being|as)\s+the\s+base(?:\s+model)?)?\s*(?:\.(?=\s|$)|\n|$)"
+)
+_TEMPLATE_METHOD = re.compile(
+    r"(?i)merged using the\s+\[?([\w\s-]{2,30}?)\]?(?:\([^)]*\))?\s+merge method"
+    r"(?:\s+using\s+(" + _LINKISH + r"|[\w./-]+)\s+as\s+a\s+base)?"
+)
+_QUANT_OF = re.compile(
+    r"(?i)\b(?:gguf|ggml|gptq|awq|exl2|mlx|quantized|quantised|quantizations?|quants?|"
+    r"int4|int8|[248]-bit)\b[^.\n\[]{0,60}?\b(?:of|for|from)\s+(?:the\s+)?(?:model\s+)?[*_]{0,2}("
+    + _LINKISH + ")"
+)
+_FIRST_LINK = re.compile(_LINKISH)
+
+
+def _link_ref(ctx: Context, text: str) -> ModelRef | None:
+    """The model a markdown link, bare URL or backticked id points at."""
+    m = re.search(r"https?://[^)\s>]+", text)
+    if m is not None:
+        ref = parse_hub_url(m.group(0))
+        return ModelRef(ref.id, ref.id) if ref is not None and ref.kind == "model" else None
+    bare = text.strip("`")
+    return ModelRef(bare, bare) if "/" in bare else None
+
+
+def _names(text: str) -> list[str]:
+    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*\+\s*", text)
+    return [p.strip(" *_`'\"") for p in parts if p.strip(" *_`'\"")]
+
+
+def _usable(ref: ModelRef) -> bool:
+    """A name from free prose is trusted only when it resolved or looks like a model id."""
+    if ref.id is not None:
+        return True
+    name = ref.name
+    return bool(re.fullmatch(r"[\w.-]*\d[\w.-]*", name)) and "-" in name and len(name) <= 96
+
+
+def extract_prose(ctx: Context) -> tuple[Fact, ...]:
+    """Lineage facts from the card's prose."""
+    facts: list[Fact] = []
+    facts.extend(_verb_links(ctx))
+    facts.extend(_labels(ctx))
+    facts.extend(_merge_sentences(ctx))
+    facts.extend(_quant_of(ctx))
+    facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
+                                       if isinstance(f, Parent) and f.ref.id}))
+    return tuple(f for f in facts if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id)))
+
+
+def _verb_links(ctx: Context) -> Iterator[Fact]:
+    body = ctx.card.text
+    for m in _VERB_LINK.finditer(body, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
+            continue
+        ref = _link_ref(ctx, m.group(2))
+        if ref is None:
+            continue
+        verb = m.group(1).casefold()
+        finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled"))
+        relation = Relation.FINETUNE if finetune else Relation.DERIVED
+        yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(),
+                                                 0.85 if finetune else 0.7))
+
+
+def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:
+    """Bullet items (offset, text) right after a label line; one intro line may precede."""
+    text = ctx.card.text
+    pos = end + 1
+    items = intro = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        nl = len(text) if nl < 0 else nl
+        line = text[pos:nl]
+        b = _BULLET.match(line)
+        if b is not None:
+            items += 1
+            yield pos + b.start(1), b.group(1)
+        elif line.strip():
+            if items or intro or not line.rstrip().endswith(":") or _LABEL.match(line):
+                return
+            intro += 1
+        pos = nl + 1
+
+
+def _labels(ctx: Context) -> Iterator[Fact]:
+    text = ctx.card.text
+    for m in _LABEL.finditer(text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
+            continue
+        label = m.group(1).casefold().replace("_", " ")
+        rest = m.group(2).strip()
+        items: list[tuple[int, str]] = []
+        if rest:
+            items.append((m.start(2), rest))
+        elif not m.group(0).lstrip().startswith("#") or "merged" in label or "base" in label:
+            items.extend(_list_after(ctx, m.end()))
+        for offset, item in items:
+            ref = _item_ref(ctx, item)
+            if ref is None:
+                continue
+            role = None
+            relation = Relation.DERIVED
+            if "merged" in label or "source" in label:
+                relation, role = Relation.MERGE, Role.SOURCE
+            elif label.startswith("base"):
+                role = Role.BASE
+            elif label.startswith(("finetuned", "fine-tuned")):
+                relation = Relation.FINETUNE
+            ev = ctx.evidence(Method.PROSE, offset, offset + len(item), 0.85)
+            if label.startswith("original"):
+                yield Parent(ref, Relation.DERIVED, ev, method="original")
+            else:
+                yield Parent(ref, relation, ev, role=role)
+
+
+def _item_ref(ctx: Context, item: str) -> ModelRef | None:
+    link = _FIRST_LINK.search(item)
+    if link is not None:
+        return _link_ref(ctx, link.group(0))
+    token = item.strip().strip("*_`").split()[0] if item.strip() else ""
+    if not token or token.startswith(("[", "(")):
+        return None
+    ref = ctx.resolve(token.rstrip(".,;:"))
+    return ref if ref.id is not None else None
+
+
+def _merge_sentences(ctx: Context) -> Iterator[Fact]:
+    text = ctx.card.text
+    for m in _TEMPLATE_METHOD.finditer(text, ctx.card.body_offset):
+        method = MERGE_METHODS.get(m.group(1).strip().casefold())
+        base = None
+        if m.group(2):
+            base = _link_ref(ctx, m.group(2)) or ctx.resolve(m.group(2))
+        ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85)
+        if base is not None:
+            yield Parent(base, Relation.MERGE, ev, role=Role.BASE, method=method)
+        yield MergeRecipe(method, base, None, (), ev)
+    for m in _MERGE_SENTENCE.finditer(text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
+            continue
+        method = MERGE_METHODS.get((m.group(1) or "").strip().casefold())
+        if method is None and m.group(1):
+            method = MERGE_METHODS.get(m.group(1).split()[-1].casefold())
+        sources = [ctx.resolve(n) for n in _names(m.group(2))]
+        base = ctx.resolve(m.group(3).strip(" *_`")) if m.group(3) else None
+        sources = [s for s in sources if _usable(s)]
+        if len(sources) + (base is not None) < 2 and method is None:
+            continue
+        ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8)
+        for ref in sources:
+            yield Parent(ref, Relation.MERGE, ev, role=Role.SOURCE, method=method)
+        if base is not None and _usable(base):
+            yield Parent(base, Relation.MERGE, ev, role=Role.BASE, method=method)
+        if method is not None:
+            yield MergeRecipe(method, base, None, (), ev)
+
+
+def _quant_of(ctx: Context) -> Iterator[Fact]:
+    text = ctx.card.text
+    for m in _QUANT_OF.finditer(text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
+            continue
+        ref = _link_ref(ctx, m.group(1))
+        if ref is not None:
+            yield Parent(ref, Relation.QUANTIZED, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85))
+
+
+def _quant_children(ctx: Context, parents: set[str]) -> Iterator[Fact]:
+    """Links to repos named after this model plus a quantization marker."""
+    if ctx.own_id is None:
+        return
+    own_name = id_key(ctx.own_id.rsplit("/", 1)[-1])
+    seen: set[str] = set()
+    for link in ctx.links:
+        ref: HubRef = link.ref
+        key = id_key(ref.id)
+        if ref.kind != "model" or key in ctx.own_keys or key in parents or key in seen:
+            continue
+        name = id_key(ref.id.rsplit("/", 1)[-1])
+        rest = name.replace(own_name, "", 1) if own_name in name else None
+        if rest and QUANT_MARKER.search(rest):
+            seen.add(key)
+            yield Child(ModelRef(ref.id, ref.id), Relation.QUANTIZED,
+                        ctx.evidence(Method.LINK, link.offset, link.offset + len(link.url), 0.8))
+
+
+def trainer_dataset(ctx: Context) -> Iterator[tuple[int, str]]:
+    """Datasets named in "fine-tuned version of [X](...) on the Y dataset" sentences."""
+    for m in _VERB_LINK.finditer(ctx.card.text, ctx.card.body_offset):
+        d = _DATASET_AFTER.match(ctx.card.text, m.end())
+        if d is not None and d.group(1).casefold() not in ("none", "custom", "a", "an"):
+            yield d.start(1), d.group(1)

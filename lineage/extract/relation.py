@@ -1,0 +1,135 @@
+"""The one relation rule: how the card's model derives from each parent.
+
+Applied once per card, after every extractor ran, in this order:
+
+1. ``base_model_relation`` in the front matter, when given, is the answer;
+2. a merge: a mergekit configuration, a merge sentence, or two or more parents;
+3. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
+   ``mlx``...), ``quantized_by``, a quantization marker in the model's own name,
+   "Original model:" or "GGUF files for [X]" wording;
+4. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
+5. a fine-tune: derivation wording ("fine-tuned on top of") or a front-matter
+   ``base_model`` with no other signal (the Hub's own reading of ``base_model``);
+6. otherwise ``derived`` (the card names a parent without saying how).
+
+Signals that contradict an explicit ``base_model_relation`` become a warning, not a guess.
+A quantized repack keeps only the parents it quantizes: models named in an embedded copy
+of the original card are grandparents, not parents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from lineage.extract.context import Context
+from lineage.extract.prose import QUANT_MARKER
+from lineage.facts import Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role, Warning
+from lineage.ids import id_key
+
+__all__ = ["card_kind", "settle_parents"]
+
+_QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit", "8-bit",
+               "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround"}
+_ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters"}
+_MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "dare"}
+_ADAPTER_TEXT = re.compile(r"PeftModel|adapter_config\.json|\bLoRA adapter\b|\bPEFT adapter\b")
+
+
+def _tags(ctx: Context) -> set[str]:
+    raw = ctx.card.meta.get("tags")
+    values = raw if isinstance(raw, list) else [raw]
+    return {str(v).strip().casefold() for v in values if isinstance(v, str)}
+
+
+def card_kind(ctx: Context, parents: Sequence[Parent]) -> tuple[Relation, list[Warning]]:
+    """The kind of derivation the card describes, by the rule above."""
+    warnings: list[Warning] = []
+    explicit = {p.relation for p in parents if p.evidence.method is Method.METADATA
+                and p.relation is not Relation.DERIVED}
+    tags = _tags(ctx)
+    keys = {_key(p.ref) for p in parents}
+    meta_keys = {_key(p.ref) for p in parents if p.evidence.method is Method.METADATA}
+    merge = (any(p.evidence.method is Method.MERGEKIT for p in parents)
+             or any(p.relation is Relation.MERGE for p in parents)
+             or len(meta_keys) >= 2 or (bool(tags & _MERGE_TAGS) and len(keys) >= 2))
+    own_name = ctx.own_id.rsplit("/", 1)[-1] if ctx.own_id else ""
+    quant = (bool(tags & _QUANT_TAGS) or "quantized_by" in ctx.card.meta
+             or bool(QUANT_MARKER.search(own_name))
+             or any(p.relation is Relation.QUANTIZED or p.method == "original" for p in parents))
+    library = str(ctx.card.meta.get("library_name") or "").casefold()
+    adapter = (library == "peft" or bool(tags & _ADAPTER_TAGS)
+               or _ADAPTER_TEXT.search(ctx.card.body) is not None)
+    finetune = any(p.relation is Relation.FINETUNE for p in parents) or bool(meta_keys)
+    if len(explicit) == 1:
+        kind = explicit.pop()
+        implied = (Relation.MERGE if merge and len(keys) >= 2 else
+                   Relation.QUANTIZED if quant and kind is not Relation.ADAPTER else None)
+        if implied is not None and implied is not kind:
+            warnings.append(Warning(f"base_model_relation says {kind.value} but the card also "
+                                    f"reads as {implied.value}; kept {kind.value}"))
+        return kind, warnings
+    if len(explicit) > 1:
+        warnings.append(Warning("conflicting base_model_relation values"))
+    if merge:
+        return Relation.MERGE, warnings
+    if quant:
+        return Relation.QUANTIZED, warnings
+    if adapter:
+        return Relation.ADAPTER, warnings
+    if finetune:
+        return Relation.FINETUNE, warnings
+    return Relation.DERIVED, warnings
+
+
+def _key(ref: ModelRef) -> str:
+    return id_key(ref.id or ref.name)
+
+
+def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
+    """Give every parent the card's relation, unify refs, roles and merge parameters."""
+    parents = [f for f in facts if isinstance(f, Parent)]
+    others = [f for f in facts if not isinstance(f, Parent)]
+    if not parents:
+        return others
+    kind, warnings = card_kind(ctx, parents)
+    if kind is Relation.QUANTIZED:
+        strong = [p for p in parents if p.evidence.method is Method.METADATA
+                  or p.relation is Relation.QUANTIZED or p.method == "original"]
+        parents = strong or parents
+    if kind is Relation.MERGE and any(p.evidence.method is Method.MERGEKIT for p in parents):
+        # The configuration is the recipe; prose fine-tune claims in a merge card are history.
+        parents = [p for p in parents if p.relation is Relation.MERGE or p.role is not None
+                   or p.evidence.method in (Method.METADATA, Method.MERGEKIT)]
+    # Fold unresolved names into the resolved id with the same repo name.
+    resolved = {id_key(p.ref.id.rsplit("/", 1)[-1]): p.ref for p in parents if p.ref.id}
+    groups: dict[str, list[Parent]] = {}
+    for p in parents:
+        ref = p.ref if p.ref.id else resolved.get(id_key(p.ref.name), p.ref)
+        groups.setdefault(_key(ref), []).append(replace(p, ref=ref))
+    recipes = [f for f in others if isinstance(f, MergeRecipe)]
+    recipe = next((r for r in recipes if r.evidence.method is Method.MERGEKIT), None) or \
+        next(iter(recipes), None)
+    method = recipe.method if recipe else next((p.method for p in parents
+                                                if p.method and p.method != "original"), None)
+    base_key = _key(recipe.base) if recipe and recipe.base else next(
+        (k for k, g in groups.items() if any(p.role is Role.BASE for p in g)), None)
+    settled: list[Fact] = []
+    for key, group in groups.items():
+        ref = next((p.ref for p in group if p.ref.id), group[0].ref)
+        role = None
+        if kind is Relation.MERGE:
+            role = Role.BASE if key == base_key else Role.SOURCE
+        weight = next((p.weight for p in group if p.weight is not None), None)
+        density = next((p.density for p in group if p.density is not None), None)
+        for p in group:
+            settled.append(Parent(ref, kind, p.evidence, role=role,
+                                  method=method if kind is Relation.MERGE else None,
+                                  weight=weight if kind is Relation.MERGE else None,
+                                  density=density if kind is Relation.MERGE else None))
+    if recipe is not None and kind is Relation.MERGE:
+        others = [f for f in others if not isinstance(f, MergeRecipe)] + [recipe]
+    else:
+        others = [f for f in others if not isinstance(f, MergeRecipe)]
+    return [*settled, *others, *warnings]

@@ -1,0 +1,277 @@
+"""Evaluation scores: ``model-index`` results and markdown score tables.
+
+``model-index`` is read result by result: a malformed result becomes a warning and the
+others are kept. Identical repeats are merged; different values for one benchmark and
+metric are all kept and flagged. Tables are attributed with care: a leaderboard table
+belongs to the model its "details" link names; a comparison table gives the card's model
+only its own column (or row); other models' cells are never given to the card's model.
+Tables of training losses, quantized files or hyper-parameters are not scores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from lineage.extract.context import Context
+from lineage.extract.links import leaderboard_id
+from lineage.facts import Evidence, Fact, Method, ModelRef, Score, Warning
+from lineage.ids import id_key
+
+__all__ = ["Table", "benchmark_key", "extract_scores", "find_tables"]
+
+_DELIM_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
+_INLINE_DELIM = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|){2,}")
+_NUMBER = re.compile(r"^[*_~\s]*([-+]?\d+(?:\.\d+)?)\s*%?[*_~\s]*(?:±\s*[\d.]+)?[*_\s]*$")
+_SHOTS = re.compile(r"(?i)(\d+)[- ]?shots?")
+_NOT_SCORES = re.compile(r"(?i)\bloss\b|\bstep\b|\bepoch|learning.rate|quant|\bbits?\b|\bsize\b|"
+                         r"\bram\b|\bvram\b|file|download|param|hyper|use case|\blink\b|\bbpw\b|"
+                         r"\blayers?\b|\bcontext\b|\brank\b|\bmemory\b|tok/s|speed|\bprice")
+_SCORE_HEADER = re.compile(r"(?i)metric|benchmark|task|dataset|eval|score|value|accuracy|"
+                           r"result|mmlu|arc\b|hellaswag|gsm|average|avg")
+_LABEL_HEADER = re.compile(r"(?i)^(?:datasets?|benchmarks?|tasks?|metrics?|models?|eval\w*|"
+                           r"tests?|categor\w*|name|)$")
+
+
+def benchmark_key(name: str) -> str:
+    """A matching key for a benchmark name (case, spaces and punctuation ignored).
+
+    Examples
+    --------
+    >>> benchmark_key("MMLU (5-Shot)") == benchmark_key("mmlu 5-shot")
+    True
+    """
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def _plain(cell: str) -> str:
+    cell = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", cell)
+    return re.sub(r"[*_`]+", "", cell).strip()
+
+
+def _value(cell: str) -> str | None:
+    m = _NUMBER.match(cell)
+    return m.group(1) if m else None
+
+
+def _shots(name: str) -> int | None:
+    m = _SHOTS.search(name)
+    return int(m.group(1)) if m else None
+
+
+def _value_text(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*%?\s*", value):
+        return value.strip().rstrip("%").strip()
+    return None
+
+
+def extract_scores(ctx: Context) -> tuple[Fact, ...]:
+    """Scores from ``model-index`` and from the card's tables."""
+    facts: list[Fact] = list(_model_index(ctx))
+    facts.extend(_tables(ctx))
+    return tuple(facts)
+
+
+def _model_index(ctx: Context) -> Iterator[Fact]:
+    index = ctx.card.meta.get("model-index")
+    if index is None:
+        return
+    if not isinstance(index, list):
+        yield Warning("model-index is not a list; ignored", None)
+        return
+    seen: dict[tuple[str, str | None], set[str]] = {}
+    head = ctx.card.text[: ctx.card.body_offset]
+    for i, entry in enumerate(index):
+        results = entry.get("results") if isinstance(entry, dict) else None
+        if not isinstance(results, list):
+            yield Warning(f"model-index entry {i + 1} has no results list; ignored", None)
+            continue
+        for j, result in enumerate(results):
+            try:
+                yield from _result(ctx, head, result, seen)
+            except (TypeError, ValueError, AttributeError, KeyError) as exc:
+                yield Warning(f"model-index result {j + 1} of entry {i + 1} is malformed "
+                              f"({exc}); the other results are kept", None)
+
+
+def _result(ctx: Context, head: str, result: Any,
+            seen: dict[tuple[str, str | None], set[str]]) -> Iterator[Fact]:
+    dataset = result["dataset"]
+    metrics = result["metrics"]
+    if not isinstance(dataset, dict) or not isinstance(metrics, list):
+        msg = "dataset must be a mapping and metrics a list"
+        raise TypeError(msg)
+    name = str(dataset.get("name") or dataset.get("type") or "").strip()
+    if not name:
+        msg = "no dataset name"
+        raise ValueError(msg)
+    dtype = dataset.get("type")
+    args = dataset.get("args")
+    shots = args.get("num_few_shot") if isinstance(args, dict) else None
+    shots = int(shots) if isinstance(shots, int | float) and not isinstance(shots, bool) else _shots(name)
+    source = result.get("source")
+    url = source.get("url") if isinstance(source, dict) else None
+    pos = head.find(f"name: {name}")
+    line = ctx.card.line_of(pos) if pos >= 0 else None
+    for metric in metrics:
+        if not isinstance(metric, dict):
+            msg = "a metric is not a mapping"
+            raise TypeError(msg)
+        value = _value_text(metric.get("value"))
+        if value is None:
+            msg = f"metric value {metric.get('value')!r} is not a number"
+            raise ValueError(msg)
+        mtype = metric.get("type")
+        mtype = str(mtype) if mtype is not None else None
+        key = (benchmark_key(name), mtype)
+        values = seen.setdefault(key, set())
+        if value in values:
+            continue
+        if values:
+            yield Warning(f"model-index gives {name} ({mtype}) more than one value: "
+                          f"{', '.join(sorted(values | {value}))}", line)
+        values.add(value)
+        ev = Evidence(Method.METADATA, f"{name}: {mtype} = {value}", line, 0.95)
+        yield Score(name, str(dtype) if dtype else None, mtype, value, shots,
+                    str(url) if url else None, "model-index", ev)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A markdown table: header cells, rows of cells, offset of its first line."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[tuple[str, ...], int], ...]
+    start: int
+
+
+def _cells(line: str) -> list[str]:
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    return [c.strip() for c in s.split("|")]
+
+
+def find_tables(ctx: Context) -> list[Table]:
+    """Markdown tables of the body, including tables flattened onto one line."""
+    text = ctx.card.text
+    tables: list[Table] = []
+    pos = ctx.card.body_offset
+    lines: list[tuple[int, str]] = []
+    for line in text[pos:].split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    i = 0
+    while i < len(lines):
+        off, line = lines[i]
+        if _INLINE_DELIM.search(line) and not ctx.doc.in_code(off) and len(line) > 300:
+            tables.extend(_flat_tables(off, line))
+            i += 1
+            continue
+        if i + 1 < len(lines) and "|" in line and not ctx.doc.in_code(off):
+            delim = _cells(lines[i + 1][1])
+            if len(delim) >= 2 and all(_DELIM_CELL.match(c) for c in delim):
+                header = tuple(_cells(line))
+                rows = []
+                j = i + 2
+                while j < len(lines) and "|" in lines[j][1] and lines[j][1].strip():
+                    rows.append((tuple(_cells(lines[j][1])), lines[j][0]))
+                    j += 1
+                tables.append(Table(header, tuple(rows), off))
+                i = j
+                continue
+        i += 1
+    return tables
+
+
+def _flat_tables(offset: int, line: str) -> Iterator[Table]:
+    """Tables whose rows were joined into one line: ``| h | h | | :-- | :-- | | a | 1 |``."""
+    for m in _INLINE_DELIM.finditer(line):
+        ncols = m.group(0).count("|") - 1
+        head_start = line.rfind("|", 0, m.start())
+        cells_before = line[:m.start()].split("|")
+        # The text before the delimiter ends "| h1 | ... | hN | " : N cells, then the gap.
+        header = [c.strip() for c in cells_before[-(ncols + 1):-1]]
+        stream = line[m.end():].split("|")
+        rows = []
+        k = 1  # stream[0] is the gap between the delimiter row and the first row
+        while k + ncols <= len(stream):
+            row = tuple(c.strip() for c in stream[k:k + ncols])
+            if not row[0] and not any(row):
+                break
+            rows.append((row, offset + head_start))
+            k += ncols + 1
+            if k - 1 < len(stream) and stream[k - 1].strip():
+                break  # the text after the table
+        yield Table(tuple(header), tuple(rows), offset + max(head_start, 0))
+
+
+def _subject(ctx: Context, table: Table, previous_end: int) -> ModelRef | None:
+    """The model a leaderboard link right before the table names, if any."""
+    for link in reversed(ctx.links):
+        if previous_end <= link.offset < table.start:
+            lid = leaderboard_id(link.url)
+            if lid is not None:
+                return ModelRef(lid, lid)
+    return None
+
+
+def _tables(ctx: Context) -> Iterator[Fact]:
+    own_names = {id_key(k.rsplit("/", 1)[-1]) for k in ctx.own_keys} | set(ctx.own_keys)
+    previous_end = ctx.card.body_offset
+    for table in find_tables(ctx):
+        header = [_plain(h) for h in table.header]
+        subject = _subject(ctx, table, previous_end)
+        previous_end = table.rows[-1][1] if table.rows else table.start
+        if not header or _NOT_SCORES.search(" ".join(header)):
+            continue
+        model = None
+        if subject is not None and not ctx.is_own(subject.id):
+            model = subject
+        own_col = next((i for i, h in enumerate(header) if i and id_key(h) in own_names), None)
+        if own_col is not None:
+            yield from _column(ctx, table, header, own_col, None)
+            continue
+        own_row = next((r for r in table.rows if id_key(_plain(r[0][0])) in own_names), None)
+        if own_row is not None:
+            for i, cell in enumerate(own_row[0][1:], start=1):
+                value = _value(cell)
+                if value is not None and i < len(header) and header[i]:
+                    yield _score(ctx, header[i], None, value, own_row[1], None)
+            continue
+        if len(header) == 2 and _SCORE_HEADER.search(" ".join(header)):
+            yield from _column(ctx, table, header, 1, model)
+        elif len(header) > 2 and _LABEL_HEADER.match(header[0]):
+            value_col = next((i for i, h in enumerate(header) if re.fullmatch(
+                r"(?i)value|score|result|accuracy|acc", h)), None)
+            if value_col is not None:
+                metric_col = next((i for i, h in enumerate(header) if re.fullmatch(
+                    r"(?i)metric|measure", h)), None)
+                yield from _column(ctx, table, header, value_col, model, metric_col)
+
+
+def _column(ctx: Context, table: Table, header: list[str], col: int, model: ModelRef | None,
+            metric_col: int | None = None) -> Iterator[Fact]:
+    for row, offset in table.rows:
+        if col >= len(row):
+            continue
+        label = _plain(row[0])
+        value = _value(row[col])
+        if not label or value is None or _NOT_SCORES.search(label):
+            continue
+        metric = _plain(row[metric_col]) if metric_col is not None and metric_col < len(row) else None
+        yield _score(ctx, label, metric, value, offset, model)
+
+
+def _score(ctx: Context, benchmark: str, metric: str | None, value: str, offset: int,
+           model: ModelRef | None) -> Score:
+    ev = Evidence(Method.TABLE, f"{benchmark} | {value}", ctx.card.line_of(offset), 0.85)
+    return Score(benchmark, None, metric or None, value, _shots(benchmark), None, "table", ev, model)

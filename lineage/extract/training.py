@@ -1,0 +1,264 @@
+"""How a model was trained: hardware, settings, framework, data, prompt format.
+
+Hardware: "8x NVIDIA H100", "8 x [AMD Instinct MI300X](...)", "on 4 A100 80GB GPUs",
+"a single RTX 4090". Settings: epochs, learning rate, batch size (effective or total
+first), tokens, cost. Framework: Axolotl and other trainers by name, badge or link.
+Datasets: Hub dataset links outside evaluation sections, "on the Y dataset", and named
+"X dataset" mentions in data sections.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lineage.extract.context import Context
+from lineage.extract.prose import trainer_dataset
+from lineage.facts import DatasetRef, DatasetUse, Fact, Hardware, Method, PromptFormat, TrainingSetting
+from lineage.ids import is_repo_id
+
+__all__ = ["extract_training", "normalise_accelerator"]
+
+_WORD_NUMBERS = {"a": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                 "six": 6, "eight": 8, "sixteen": 16, "thirty-two": 32}
+# Accelerator models: (pattern, vendor, canonical model name).
+_ACCELERATORS: tuple[tuple[str, str, str], ...] = (
+    (r"GH200", "NVIDIA", "GH200"), (r"[HB]200", "NVIDIA", ""), (r"H100", "NVIDIA", "H100"),
+    (r"H800", "NVIDIA", "H800"), (r"A100", "NVIDIA", "A100"), (r"A800", "NVIDIA", "A800"),
+    (r"A10G", "NVIDIA", "A10G"), (r"A10", "NVIDIA", "A10"), (r"A40", "NVIDIA", "A40"),
+    (r"(?:RTX\s*)?A6000", "NVIDIA", "RTX A6000"), (r"(?:RTX\s*)?A5000", "NVIDIA", "RTX A5000"),
+    (r"L40S", "NVIDIA", "L40S"), (r"L40", "NVIDIA", "L40"), (r"L4", "NVIDIA", "L4"),
+    (r"V100", "NVIDIA", "V100"), (r"T4", "NVIDIA", "T4"), (r"P100", "NVIDIA", "P100"),
+    (r"(?:GeForce\s*)?RTX\s*[345]0[6-9]0(?:\s*Ti)?", "NVIDIA", ""),
+    (r"(?:GeForce\s*)?RTX\s*2080(?:\s*Ti)?", "NVIDIA", ""),
+    (r"(?:Instinct\W{0,3}\s*)?MI[23]\d\dX?", "AMD", ""),
+    (r"Gaudi\s*[23]?", "Intel", ""), (r"TPU\s*v\d[a-z]?(?:-\d+)?", "Google", ""),
+)
+_ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
+_COUNT = r"(\d{1,5}|a|one|single|two|three|four|five|six|eight|sixteen)"
+_VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google)\s+)?"
+_HW = re.compile(
+    rf"(?i)(?:\b{_COUNT}\s*(?:x|×|\*)?\s*)?(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
+    rf"\b({_ACC_RE})\b(?:[\s-]*(\d{{2,3}})\s*GB)?\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
+    rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
+)
+_HW_AFTER = re.compile(rf"(?i)^\s*(?:x|×)\s*{_COUNT}\b")
+_TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
+                            r"node|cluster|epoch|hours")
+_INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|fits? (?:on|in)|"
+                                r"requires?|recommended|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
+                                r"tokens?/s|llama\.cpp|quanti[sz]ation of")
+_EPOCHS = re.compile(r"(?i)(?:\b(?:for|over|of|during|trained|train|ran|run)\s+(?:\w+\s+){0,2}?"
+                     r"(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|\b(?:num_(?:train_)?epochs|epochs?)"
+                     r"\s*[:=]\s*(\d+(?:\.\d+)?)\b)")
+_LR_EXPLICIT = re.compile(r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:of|=|:|was|is|:=)?\s*[`*]*"
+                          r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)")
+_SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
+_BATCH = re.compile(r"(?i)\b(effective|total|global)?[ _](?:train[ _])?batch[ _]size\b\s*"
+                    r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b")
+_TOKENS = re.compile(r"(?i)\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|[KMBT])\s+"
+                     r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b")
+_COST = re.compile(r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b")
+_COST_CONTEXT = re.compile(r"(?i)cost|spent|spend|budget|price|\bpaid\b|usd|dollars")
+_SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9,
+          "trillion": 1e12, "t": 1e12}
+_FRAMEWORKS: tuple[tuple[str, str], ...] = (
+    ("axolotl", r"axolotl"), ("unsloth", r"unsloth"), ("llama-factory", r"llama[-_ ]?factory"),
+    ("trl", r"\btrl\b|huggingface/trl"), ("deepspeed", r"deepspeed"),
+    ("torchtune", r"torchtune"), ("nemo", r"\bnemo\b"), ("megatron", r"megatron"),
+)
+_PROMPTS: tuple[tuple[str, str], ...] = (
+    ("chatml", r"chat-?ml|<\|im_start\|>"),
+    ("llama3", r"llama[- ]?3(?: chat| instruct)? (?:prompt |chat )?(?:format|template)|"
+               r"<\|start_header_id\|>"),
+    ("llama2", r"llama[- ]?2(?:[- ]chat)? (?:prompt |chat )?(?:format|template)|<<SYS>>"),
+    ("mistral", r"mistral(?:[- ]instruct)? (?:prompt |chat |instruct )?(?:format|template|preset)|"
+                r"\[INST\]"),
+    ("alpaca", r"\balpaca\b|### Instruction:"),
+    ("vicuna", r"\bvicuna\b (?:format|template)|USER:.{0,80}ASSISTANT:"),
+    ("zephyr", r"zephyr (?:format|template)|<\|user\|>"),
+    ("gemma", r"<start_of_turn>"), ("phi3", r"<\|end\|>"),
+    ("metharme", r"metharme|<\|system\|>.*<\|model\|>"),
+)
+_NAMED_PROMPT = re.compile(r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|format(?:ting)?)"
+                           r"\s*(?:is|:)?\s*[*_`]*([\w-]+)|(?:using|with|in|uses?)\s+(?:the\s+)?"
+                           r"([\w-]+)[- ](?:style\s+)?(?:prompt\s+|chat\s+|instruct(?:ion)?\s+)?"
+                           r"(?:format(?:ting)?|template)\b")
+_EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
+_DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
+_NAMED_DATASET = re.compile(r"\b((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3})\s+(?:data\s*set|dataset)s?\b")
+
+
+def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
+    """Canonical accelerator name: vendor then model (``NVIDIA H100``, ``AMD Instinct MI300X``).
+
+    Examples
+    --------
+    >>> normalise_accelerator("Instinct™ MI300X"), normalise_accelerator("rtx 4090")
+    ('AMD Instinct MI300X', 'NVIDIA RTX 4090')
+    """
+    text = " ".join(re.sub(r"[^\w\s.-]", " ", match).split())
+    for pattern, vendor, canonical in _ACCELERATORS:
+        if re.fullmatch(pattern, text, re.I):
+            name = canonical or text.upper().replace("GEFORCE ", "").replace("INSTINCT ", "")
+            name = re.sub(r"(?i)\bti\b", "Ti", name)
+            if vendor == "AMD":
+                name = "Instinct " + name
+            if vendor == "Google":
+                name = re.sub(r"(?i)^tpu\s*", "TPU ", name)
+            return f"{vendor} {name}"
+    return text
+
+
+def _number(text: str) -> float | int:
+    value = float(text)
+    return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+
+
+def _count(text: str | None) -> int | None:
+    if text is None:
+        return None
+    t = text.casefold()
+    return _WORD_NUMBERS.get(t) if t in _WORD_NUMBERS else int(t)
+
+
+def extract_training(ctx: Context) -> tuple[Fact, ...]:
+    """Hardware, training settings, datasets and prompt format stated in the card's body."""
+    facts: list[Fact] = []
+    facts.extend(_hardware(ctx))
+    facts.extend(_settings(ctx))
+    facts.extend(_datasets(ctx))
+    facts.extend(_prompt(ctx))
+    return tuple(facts)
+
+
+def _prose_positions(ctx: Context, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    for m in pattern.finditer(ctx.card.text, ctx.card.body_offset):
+        if not ctx.doc.in_code(m.start()) and not _EVAL_SECTION.search(ctx.doc.section_title(m.start())):
+            yield m
+
+
+def _sentence(ctx: Context, pos: int) -> str:
+    text = ctx.card.text
+    start = max(text.rfind("\n", 0, pos), text.rfind(". ", 0, pos)) + 1
+    end_nl = text.find("\n", pos)
+    end = len(text) if end_nl < 0 else end_nl
+    return text[start:end]
+
+
+def _hardware(ctx: Context) -> Iterator[Fact]:
+    seen: dict[str, int | None] = {}
+    for m in _prose_positions(ctx, _HW):
+        sentence = _sentence(ctx, m.start())
+        if not _TRAIN_CONTEXT.search(sentence) or _INFERENCE_CONTEXT.search(sentence):
+            continue
+        name = normalise_accelerator(m.group(2))
+        if m.group(3):
+            name = f"{name} {m.group(3)}GB"
+        count = _count(m.group(1))
+        if count is None:
+            after = _HW_AFTER.match(ctx.card.text, m.end())
+            count = _count(after.group(1)) if after else None
+        if name in seen and (seen[name] is not None or count is None):
+            continue
+        seen[name] = count
+        yield Hardware(name, count, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
+
+
+def _settings(ctx: Context) -> Iterator[Fact]:
+    first: dict[str, TrainingSetting] = {}
+
+    def put(key: str, value: float | int | str, m: re.Match[str], conf: float = 0.8) -> None:
+        if key not in first:
+            first[key] = TrainingSetting(key, value, ctx.evidence(Method.PROSE, m.start(), m.end(), conf))
+
+    for m in _prose_positions(ctx, _EPOCHS):
+        put("epochs", _number(m.group(1) or m.group(2)), m)
+    for m in _prose_positions(ctx, _LR_EXPLICIT):
+        put("learningRate", float(m.group(1)), m)
+    if "learningRate" not in first:
+        for m in _prose_positions(ctx, _SCI):
+            if re.search(r"(?i)\brate\b|\blr\b", _sentence(ctx, m.start())):
+                put("learningRate", float(m.group(1)), m, 0.6)
+    batches = sorted(_prose_positions(ctx, _BATCH), key=lambda m: m.group(1) is None)
+    for m in batches:
+        put("batchSize", int(m.group(2)), m)
+    for m in _prose_positions(ctx, _TOKENS):
+        put("tokens", int(float(m.group(1)) * _SCALE[m.group(2).casefold()]), m)
+    for m in _prose_positions(ctx, _COST):
+        if _COST_CONTEXT.search(_sentence(ctx, m.start())):
+            scale = _SCALE.get((m.group(2) or "").casefold(), 1)
+            put("cost", _number(m.group(1).replace(",", "")) * scale, m, 0.6)
+    framework = _framework(ctx)
+    if framework is not None:
+        first.setdefault("framework", framework)
+    yield from first.values()
+
+
+def _framework(ctx: Context) -> TrainingSetting | None:
+    """The training framework: a named trainer, else PEFT or Transformers version lists."""
+    text = ctx.card.text
+    for name, pattern in _FRAMEWORKS:
+        m = re.compile(rf"(?i){pattern}").search(text, ctx.card.body_offset)
+        if m is not None:
+            return TrainingSetting("framework", name, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
+    versions = re.compile(r"(?im)^[ \t#*-]*framework versions").search(text, ctx.card.body_offset)
+    if versions is not None:
+        block = text[versions.end():versions.end() + 400]
+        lib = str(ctx.card.meta.get("library_name") or "").casefold()
+        name = "peft" if lib == "peft" or re.search(r"(?im)^\W*peft\b", block) else "transformers"
+        return TrainingSetting("framework", name, ctx.evidence(Method.PROSE, versions.start(),
+                                                         versions.end(), 0.7))
+    return None
+
+
+def _datasets(ctx: Context) -> Iterator[Fact]:
+    seen: set[str] = set()
+    for link in ctx.links:
+        if link.ref.kind != "dataset" or link.in_front_matter:
+            continue
+        rid = link.ref.id
+        org = rid.split("/", 1)[0].casefold()
+        if "leaderboard" in org or "/details_" in rid or rid.casefold() in seen:
+            continue
+        path = " ".join(ctx.doc.section_path(link.offset))
+        if _EVAL_SECTION.search(path) and not _DATA_SECTION.search(ctx.doc.section_title(link.offset)):
+            continue
+        seen.add(rid.casefold())
+        yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
+                                                            link.offset + len(link.url), 0.8))
+    for offset, name in trainer_dataset(ctx):
+        rid = name.strip("./")
+        if rid.casefold() not in seen and is_repo_id(rid):
+            seen.add(rid.casefold())
+            yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
+    for m in _prose_positions(ctx, _NAMED_DATASET):
+        section = ctx.doc.section_title(m.start())
+        line = _sentence(ctx, m.start())
+        if not (_DATA_SECTION.search(section) or re.search(r"(?i)train|fine-?tun", line)):
+            continue
+        if "](" in line[max(0, m.start() - ctx.card.text.rfind('\n', 0, m.start()) - 1):] and \
+                re.search(r"huggingface\.co/datasets/", line):
+            continue
+        name = m.group(1).strip()
+        if name.casefold() in seen or name.casefold() in {"the", "this", "our", "a", "same"}:
+            continue
+        seen.add(name.casefold())
+        yield DatasetUse(DatasetRef(None, name), ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+
+
+def _prompt(ctx: Context) -> Iterator[Fact]:
+    text = ctx.card.text[ctx.card.body_offset:]
+    for m in _NAMED_PROMPT.finditer(text):
+        word = (m.group(1) or m.group(2) or "").casefold()
+        for name, pattern in _PROMPTS:
+            if re.fullmatch(pattern, word, re.I) or word == name:
+                start = ctx.card.body_offset + m.start()
+                yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m.group(0)), 0.9))
+                return
+    for name, pattern in _PROMPTS:
+        m2 = re.search(pattern, text, re.I | re.S)
+        if m2 is not None:
+            start = ctx.card.body_offset + m2.start()
+            yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m2.group(0)), 0.7))
+            return

@@ -1,0 +1,175 @@
+"""Named SPARQL queries (``queries/*.rq``) and running them with bound parameters.
+
+Each file starts with a comment header::
+
+    # title: Ancestors of a model
+    # description: Every model a model derives from, at any depth.
+    # param model: model - the model's Hub id (bound as its IRI)
+    # example: lineage query ancestors --param model=org/name
+
+Parameter types: ``model`` and ``dataset`` (a Hub id, bound as its IRI), ``iri``,
+``string``, ``integer``, ``decimal``. Values are bound as RDF terms through a typed
+``VALUES`` block, never pasted into the query text.
+
+Examples
+--------
+>>> parse_header("# title: T\\n# param model: model - the id\\nSELECT * {}").params
+{'model': ('model', 'the id')}
+>>> coerce("integer", "3")
+<Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from lineage.errors import IdError, QueryError
+from lineage.ids import dataset_iri, model_iri, parse_hub_url, parse_repo_id
+from lineage.ns import PREFIXES
+
+__all__ = ["NamedQuery", "coerce", "find_query", "list_queries", "parse_header", "parse_params",
+           "prefixed", "queries_dir"]
+
+_HEADER = re.compile(r"^#\s*(title|description|param|example)\s*:?\s*(.*)$")
+_PARAM = re.compile(r"^(\w+)\s*:\s*(\w+)\s*(?:[-–—]\s*(.*))?$")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+TYPES = ("model", "dataset", "iri", "string", "integer", "decimal")
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    """A query file with its header."""
+
+    name: str
+    path: Path | None
+    text: str
+    title: str = ""
+    description: str = ""
+    params: dict[str, tuple[str, str]] = field(default_factory=dict)
+    examples: tuple[str, ...] = ()
+
+
+def queries_dir() -> Path:
+    """The folder of named queries: ``$LINEAGE_QUERIES``, the source tree, or the install."""
+    env = os.environ.get("LINEAGE_QUERIES")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve().parent.parent / "queries"
+    if here.is_dir():
+        return here
+    return Path(sys.prefix) / "share" / "lineage" / "queries"
+
+
+def parse_header(text: str, name: str = "", path: Path | None = None) -> NamedQuery:
+    """Read a query's comment header."""
+    title = description = ""
+    params: dict[str, tuple[str, str]] = {}
+    examples: list[str] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        m = _HEADER.match(line)
+        if m is None:
+            continue
+        key, value = m.group(1), m.group(2).strip()
+        if key == "title":
+            title = value
+        elif key == "description":
+            description = value
+        elif key == "example":
+            examples.append(value)
+        else:
+            p = _PARAM.match(value)
+            if p is None or p.group(2) not in TYPES:
+                msg = f"bad parameter declaration {value!r} (types: {', '.join(TYPES)})"
+                raise QueryError(msg, source=str(path or name))
+            params[p.group(1)] = (p.group(2), (p.group(3) or "").strip())
+    return NamedQuery(name, path, text, title, description, params, tuple(examples))
+
+
+def list_queries(folder: Path | None = None) -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    folder = folder or queries_dir()
+    return [parse_header(p.read_text(encoding="utf-8"), p.stem, p) for p in sorted(folder.glob("*.rq"))]
+
+
+def find_query(name_or_file: str) -> NamedQuery:
+    """A named query, or a ``.rq`` file given by path."""
+    path = Path(name_or_file)
+    if path.suffix == ".rq" and path.is_file():
+        return parse_header(path.read_text(encoding="utf-8"), path.stem, path)
+    candidate = queries_dir() / f"{name_or_file}.rq"
+    if candidate.is_file():
+        return parse_header(candidate.read_text(encoding="utf-8"), name_or_file, candidate)
+    known = ", ".join(q.name for q in list_queries()) or "none"
+    msg = f"no query file or named query {name_or_file!r} (named queries: {known})"
+    raise QueryError(msg)
+
+
+def coerce(kind: str, value: str) -> ox.NamedNode | ox.Literal:
+    """Turn a command-line value into the RDF term of a parameter type."""
+    try:
+        if kind == "model":
+            return ox.NamedNode(model_iri(parse_repo_id(value)))
+        if kind == "dataset":
+            url = parse_hub_url(value)
+            return ox.NamedNode(dataset_iri(url.id if url else parse_repo_id(value)))
+        if kind == "iri":
+            return ox.NamedNode(value.strip().strip("<>"))
+        if kind == "integer":
+            return ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
+        if kind == "decimal":
+            float(value)
+            return ox.Literal(value.strip(), datatype=ox.NamedNode(_XSD + "decimal"))
+    except (ValueError, IdError) as exc:
+        msg = f"not a valid {kind}: {value!r} ({exc})"
+        raise QueryError(msg) from None
+    return ox.Literal(value)
+
+
+def _untyped(value: str) -> ox.NamedNode | ox.Literal:
+    v = value.strip()
+    if v.startswith("<") and v.endswith(">"):
+        return coerce("iri", v)
+    if re.fullmatch(r"[-+]?\d+", v):
+        return coerce("integer", v)
+    if re.fullmatch(r"[-+]?\d*\.\d+", v):
+        return coerce("decimal", v)
+    if len(v) >= 2 and v[0] == v[-1] == '"':
+        return ox.Literal(v[1:-1])
+    return ox.Literal(v)
+
+
+def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, ox.NamedNode | ox.Literal]:
+    """``name=value`` pairs to bound terms, typed by the query's header."""
+    bound: dict[str, ox.NamedNode | ox.Literal] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            msg = f"parameter {pair!r} is not name=value"
+            raise QueryError(msg)
+        name = name.strip()
+        if query.params and name not in query.params:
+            msg = f"query {query.name!r} has no parameter {name!r} (it takes: {', '.join(query.params)})"
+            raise QueryError(msg)
+        bound[name] = coerce(query.params[name][0], value) if name in query.params else _untyped(value)
+    missing = [p for p in query.params if p not in bound]
+    if missing:
+        msg = f"query {query.name!r} needs --param {missing[0]}=... ({query.params[missing[0]][1]})"
+        raise QueryError(msg)
+    return bound
+
+
+def prefixed(text: str) -> str:
+    """Prepend lineage's PREFIX declarations not already declared by the query."""
+    declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
+    extra = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if k not in declared)
+    return extra + text

@@ -1,0 +1,379 @@
+"""Facts to RDF: the quads of one card's named graph.
+
+Every term comes from :mod:`lineage.ns` and every IRI from :mod:`lineage.ids`. Each
+fact's main triple is reified as an ``rdf:Statement`` carrying the evidence (method,
+snippet, line, confidence), so provenance survives any store and serialisation. Nodes
+local to a card (evidence, merge, training, evaluations) get IRIs under the card's graph
+IRI, never blank nodes, so the same card always gives the same quads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+
+import pyoxigraph as ox
+
+from lineage import ids
+from lineage.extract import EXTRACTOR_VERSION, Extraction
+from lineage.facts import (
+    Alias,
+    Child,
+    DatasetRef,
+    DatasetUse,
+    Evidence,
+    Hardware,
+    Identity,
+    Language,
+    LicenseFact,
+    MergeRecipe,
+    ModelRef,
+    Parent,
+    PromptFormat,
+    Quantization,
+    Relation,
+    Role,
+    Score,
+    Successor,
+    Tag,
+    TrainingSetting,
+    Warning,
+)
+from lineage.ns import DCTERMS, FAIR4ML, LIN, MLS, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+
+__all__ = ["RELATION_PROPERTY", "card_key", "card_quads", "to_nquads"]
+
+
+def _n(term: object) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+RELATION_PROPERTY: dict[Relation, ox.NamedNode] = {
+    Relation.FINETUNE: _n(LIN.fineTunedFrom),
+    Relation.MERGE: _n(LIN.mergedFrom),
+    Relation.QUANTIZED: _n(LIN.quantizedFrom),
+    Relation.ADAPTER: _n(LIN.adapterOf),
+    Relation.DERIVED: _n(LIN.derivedFrom),
+}
+_SETTING_TYPES: dict[str, ox.NamedNode] = {
+    "epochs": _n(XSD.decimal), "learningRate": _n(XSD.double), "batchSize": _n(XSD.integer),
+    "tokens": _n(XSD.integer), "cost": _n(XSD.decimal), "gpuHours": _n(XSD.decimal),
+    "trainingHours": _n(XSD.decimal), "seed": _n(XSD.integer),
+}
+_TYPE = _n(RDF.type)
+_LABEL = _n(RDFS.label)
+
+
+def card_key(content_sha256: str, id_hint: str | None) -> str:
+    """The key of a card's graph: content, the id it was given, and the extractor version.
+
+    Examples
+    --------
+    >>> card_key("ab" * 32, None) == card_key("ab" * 32, None) != card_key("ab" * 32, "o/m")
+    True
+    """
+    h = hashlib.sha256(f"lineage/{EXTRACTOR_VERSION}\0{id_hint or ''}\0{content_sha256}".encode())
+    return h.hexdigest()
+
+
+def _literal(value: object, datatype: ox.NamedNode | None = None) -> ox.Literal:
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=_n(XSD.boolean))
+    if datatype is not None:
+        text = repr(value) if isinstance(value, float) and datatype.value.endswith("double") \
+            else (format(value, "f").rstrip("0").rstrip(".") if isinstance(value, float) else str(value))
+        return ox.Literal(text, datatype=datatype)
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=_n(XSD.integer))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=_n(XSD.double))
+    return ox.Literal(str(value))
+
+
+class _Writer:
+    """Accumulates the quads of one card graph with deterministic local node names."""
+
+    def __init__(self, graph: str):
+        self.graph = ox.NamedNode(graph)
+        self.quads: list[ox.Quad] = []
+        self.counters: dict[str, int] = {}
+        self.declared: set[str] = set()
+
+    def add(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
+        self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.graph))
+
+    def node(self, kind: str) -> ox.NamedNode:
+        n = self.counters.get(kind, 0) + 1
+        self.counters[kind] = n
+        return ox.NamedNode(ids.node_iri(self.graph.value, kind, n))
+
+    def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal, ev: Evidence) -> None:
+        st = self.node("ev")
+        self.add(st, _TYPE, _n(RDF.Statement))
+        self.add(st, RDF.subject, s)
+        self.add(st, RDF.predicate, p if isinstance(p, ox.NamedNode) else _n(p))
+        self.add(st, RDF.object, o)
+        self.add(st, LIN.method, ox.Literal(ev.method.value))
+        if ev.snippet:
+            self.add(st, LIN.snippet, ox.Literal(ev.snippet))
+        if ev.line is not None:
+            self.add(st, LIN.line, _literal(ev.line))
+        self.add(st, LIN.confidence, _literal(round(ev.confidence, 3), _n(XSD.decimal)))
+
+    def fact(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal, ev: Evidence) -> None:
+        self.add(s, p, o)
+        self.evidence(s, p, o, ev)
+
+    def model(self, ref: ModelRef) -> ox.NamedNode:
+        iri = ids.model_iri(ref.id) if ref.id else ids.unresolved_model_iri(ref.name)
+        node = ox.NamedNode(iri)
+        if iri not in self.declared:
+            self.declared.add(iri)
+            self.add(node, _TYPE, _n(LIN.Model))
+            self.add(node, _TYPE, _n(FAIR4ML.MLModel))
+            if ref.id:
+                self.add(node, LIN.hubId, ox.Literal(ref.id))
+                self.add(node, LIN.normalizedId, ox.Literal(ids.id_key(ref.id)))
+                self.add(node, _LABEL, ox.Literal(ref.id))
+            else:
+                self.add(node, LIN.unresolved, _literal(True))
+                self.add(node, _LABEL, ox.Literal(ref.name))
+        return node
+
+    def dataset(self, ref: DatasetRef) -> ox.NamedNode:
+        iri = ids.dataset_iri(ref.id) if ref.id else ids.dataset_name_iri(ref.name)
+        node = ox.NamedNode(iri)
+        if iri not in self.declared:
+            self.declared.add(iri)
+            self.add(node, _TYPE, _n(LIN.Dataset))
+            self.add(node, _TYPE, _n(SCHEMA.Dataset))
+            self.add(node, _LABEL, ox.Literal(ref.id or ref.name))
+            if ref.id:
+                self.add(node, LIN.hubId, ox.Literal(ref.id))
+            else:
+                self.add(node, LIN.unresolved, _literal(True))
+        return node
+
+    def concept(self, scheme: str, value: str) -> ox.NamedNode:
+        node = ox.NamedNode(ids.concept_iri(scheme, value))
+        if node.value not in self.declared:
+            self.declared.add(node.value)
+            self.add(node, _TYPE, _n(SKOS.Concept))
+            self.add(node, SKOS.prefLabel, ox.Literal(value))
+        return node
+
+
+def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
+               revision: str | None = None) -> list[ox.Quad]:
+    """The quads of one card's named graph ``urn:lineage:card:{key}``."""
+    w = _Writer(ids.card_graph_iri(key))
+    g = w.graph
+    w.add(g, _TYPE, _n(LIN.CardRecord))
+    w.add(g, LIN.sourceLocation, ox.Literal(ex.source))
+    w.add(g, LIN.contentHash, ox.Literal(ex.sha256))
+    w.add(g, LIN.extractorVersion, ox.Literal(EXTRACTOR_VERSION))
+    w.add(g, PROV.generatedAtTime, ox.Literal(retrieved.isoformat(timespec="seconds"),
+                                              datatype=_n(XSD.dateTime)))
+    if revision:
+        w.add(g, LIN.revision, ox.Literal(revision))
+    me = w.model(ex.model)
+    w.add(g, LIN.describes, me)
+    activities: dict[str, ox.NamedNode] = {}
+
+    def activity(kind: str, cls: object) -> ox.NamedNode:
+        if kind not in activities:
+            node = w.node(kind)
+            activities[kind] = node
+            w.add(node, _TYPE, _n(cls))
+            w.add(node, _TYPE, _n(PROV.Activity))
+            w.add(me, PROV.wasGeneratedBy, node)
+        return activities[kind]
+
+    handlers: dict[type, Callable[[object], None]] = {}
+
+    def on(kind: type) -> Callable[[Callable[[object], None]], Callable[[object], None]]:
+        def register(fn: Callable[[object], None]) -> Callable[[object], None]:
+            handlers[kind] = fn
+            return fn
+        return register
+
+    @on(Identity)
+    def _identity(f: object) -> None:
+        assert isinstance(f, Identity)
+        w.evidence(g, LIN.describes, me, f.evidence)
+
+    @on(Alias)
+    def _alias(f: object) -> None:
+        assert isinstance(f, Alias)
+        w.fact(me, LIN.alias, w.model(ModelRef(f.id, f.id)), f.evidence)
+
+    contributions: dict[str, ox.NamedNode] = {}
+
+    @on(Parent)
+    def _parent(f: object) -> None:
+        assert isinstance(f, Parent)
+        parent = w.model(f.ref)
+        prop = RELATION_PROPERTY[f.relation]
+        w.fact(me, prop, parent, f.evidence)
+        w.add(me, LIN.derivedFrom, parent)
+        w.add(me, PROV.wasDerivedFrom, parent)
+        if f.relation is Relation.MERGE and parent.value not in contributions:
+            merge = activity("merge", LIN.Merge)
+            c = w.node("contribution")
+            contributions[parent.value] = c
+            w.add(me, PROV.qualifiedDerivation, c)
+            w.add(c, _TYPE, _n(LIN.Contribution))
+            w.add(c, PROV.entity, parent)
+            w.add(c, PROV.hadActivity, merge)
+            w.add(merge, PROV.used, parent)
+            if f.role is not None:
+                w.add(c, PROV.hadRole, _n(LIN.baseRole if f.role is Role.BASE else LIN.sourceRole))
+            for prop_name, value in (("weight", f.weight), ("density", f.density)):
+                if isinstance(value, float):
+                    w.add(c, getattr(LIN, prop_name), _literal(value, _n(XSD.decimal)))
+                elif isinstance(value, tuple):
+                    spec = "[" + ", ".join(format(v, "g") for v in value) + "]"
+                    w.add(c, getattr(LIN, f"{prop_name}Spec"), ox.Literal(spec))
+
+    @on(Child)
+    def _child(f: object) -> None:
+        assert isinstance(f, Child)
+        child = w.model(f.ref)
+        w.fact(child, RELATION_PROPERTY[f.relation], me, f.evidence)
+        w.add(child, LIN.derivedFrom, me)
+        w.add(child, PROV.wasDerivedFrom, me)
+
+    @on(Successor)
+    def _successor(f: object) -> None:
+        assert isinstance(f, Successor)
+        w.fact(me, LIN.newVersion, w.model(f.ref), f.evidence)
+
+    @on(MergeRecipe)
+    def _recipe(f: object) -> None:
+        assert isinstance(f, MergeRecipe)
+        merge = activity("merge", LIN.Merge)
+        if f.method:
+            w.fact(merge, LIN.mergeMethod, ox.Literal(f.method), f.evidence)
+        if f.base is not None:
+            w.add(merge, LIN.baseModel, w.model(f.base))
+        if f.dtype:
+            w.add(merge, LIN.dtype, ox.Literal(f.dtype))
+        for name, value in f.parameters:
+            p = w.node("parameter")
+            w.add(merge, LIN.parameter, p)
+            w.add(p, _TYPE, _n(LIN.MergeParameter))
+            w.add(p, LIN.parameterName, ox.Literal(name))
+            w.add(p, LIN.parameterValue, ox.Literal(value))
+
+    @on(DatasetUse)
+    def _dataset(f: object) -> None:
+        assert isinstance(f, DatasetUse)
+        d = w.dataset(f.ref)
+        w.fact(me, LIN.trainedOn, d, f.evidence)
+        w.add(activity("training", LIN.Training), PROV.used, d)
+
+    @on(LicenseFact)
+    def _license(f: object) -> None:
+        assert isinstance(f, LicenseFact)
+        node = ox.NamedNode(ids.license_iri(f.spdx, f.name or f.id or "unknown"))
+        w.add(node, _TYPE, _n(LIN.License))
+        w.add(node, _TYPE, _n(DCTERMS.LicenseDocument))
+        if f.id:
+            w.add(node, LIN.licenseId, ox.Literal(f.id))
+        w.add(node, _LABEL, ox.Literal(f.spdx or f.name or f.id or "unknown"))
+        if f.link:
+            w.add(node, LIN.licenseLink, ox.Literal(f.link, datatype=_n(XSD.anyURI)))
+        w.fact(me, DCTERMS.license, node, f.evidence)
+
+    @on(Language)
+    def _language(f: object) -> None:
+        assert isinstance(f, Language)
+        if f.iso639_3:
+            w.fact(me, DCTERMS.language, ox.NamedNode(ids.language_iri(f.iso639_3)), f.evidence)
+        else:
+            w.add(g, LIN.warning, ox.Literal(f"unknown language code {f.code!r}"))
+
+    @on(Tag)
+    def _tag(f: object) -> None:
+        assert isinstance(f, Tag)
+        if f.kind == "tag":
+            w.add(me, LIN.tag, ox.Literal(f.value))
+        else:
+            prop = LIN.pipelineTag if f.kind == "pipeline" else LIN.library
+            w.fact(me, prop, w.concept(f.kind, f.value), f.evidence)
+
+    @on(PromptFormat)
+    def _prompt(f: object) -> None:
+        assert isinstance(f, PromptFormat)
+        w.fact(me, LIN.promptFormat, ox.Literal(f.value), f.evidence)
+
+    @on(Quantization)
+    def _quant(f: object) -> None:
+        assert isinstance(f, Quantization)
+        if f.method:
+            w.fact(me, LIN.quantization, ox.Literal(f.method), f.evidence)
+        if f.bits is not None:
+            w.add(me, LIN.bits, _literal(f.bits, _n(XSD.decimal)))
+
+    @on(Hardware)
+    def _hardware(f: object) -> None:
+        assert isinstance(f, Hardware)
+        training = activity("training", LIN.Training)
+        h = w.node("hardware")
+        acc = ox.NamedNode(ids.accelerator_iri(f.accelerator))
+        w.add(training, LIN.hardware, h)
+        w.add(h, _TYPE, _n(LIN.HardwareUse))
+        if acc.value not in w.declared:
+            w.declared.add(acc.value)
+            w.add(acc, _TYPE, _n(LIN.Accelerator))
+            w.add(acc, _LABEL, ox.Literal(f.accelerator))
+        w.fact(h, LIN.accelerator, acc, f.evidence)
+        if f.count is not None:
+            w.add(h, LIN.count, _literal(f.count))
+
+    @on(TrainingSetting)
+    def _setting(f: object) -> None:
+        assert isinstance(f, TrainingSetting)
+        training = activity("training", LIN.Training)
+        value = _literal(f.value, _SETTING_TYPES.get(f.key))
+        w.fact(training, getattr(LIN, f.key), value, f.evidence)
+
+    @on(Score)
+    def _score(f: object) -> None:
+        assert isinstance(f, Score)
+        e = w.node("evaluation")
+        target = w.model(f.model) if f.model is not None else me
+        w.add(e, _TYPE, _n(LIN.Evaluation))
+        w.add(e, _TYPE, _n(MLS.ModelEvaluation))
+        w.add(e, LIN.evaluatedModel, target)
+        w.add(e, LIN.benchmarkName, ox.Literal(f.benchmark))
+        if f.dataset:
+            w.add(e, LIN.benchmark, w.dataset(DatasetRef(f.dataset, f.dataset)) if
+                  ids.is_repo_id(f.dataset) else w.dataset(DatasetRef(None, f.dataset)))
+        if f.metric:
+            w.add(e, LIN.metric, ox.Literal(f.metric))
+        if f.shots is not None:
+            w.add(e, LIN.shots, _literal(f.shots))
+        if f.source:
+            w.add(e, LIN.sourceUrl, ox.Literal(f.source, datatype=_n(XSD.anyURI)))
+        w.add(e, LIN.origin, ox.Literal(f.origin))
+        value = ox.Literal(f.value, datatype=_n(XSD.decimal))
+        w.add(e, MLS.hasValue, value)
+        for ev in (f.evidence, *f.more_evidence):
+            w.fact(e, LIN.value, value, ev)
+
+    @on(Warning)
+    def _warning(f: object) -> None:
+        assert isinstance(f, Warning)
+        text = f"line {f.line}: {f.text}" if f.line else f.text
+        w.add(g, LIN.warning, ox.Literal(text))
+
+    for fact in ex.facts:
+        handlers[type(fact)](fact)
+    return list(dict.fromkeys(w.quads))
+
+
+def to_nquads(quads: list[ox.Quad]) -> bytes:
+    """Serialise quads as N-Quads (the bulk-load format of every store)."""
+    return ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""

@@ -1,0 +1,337 @@
+"""Everything the graph knows about one model, as one JSON-ready object.
+
+The schema is the ``lineage show --format json`` contract (DESIGN section 4): every key
+is always present; lists are empty and values null when unknown; numbers are numbers.
+Facts from every card that speaks of the model (its own card, its children's cards) are
+merged; disagreements are kept and listed under ``warnings``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+import pyoxigraph as ox
+
+from lineage.errors import QueryError
+from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url
+from lineage.ns import LEXVO_BASE, LIN, PREFIXES
+from lineage.store import Store
+
+__all__ = ["RELATION_NAMES", "resolve_model", "show"]
+
+RELATION_NAMES = {
+    str(LIN.fineTunedFrom): "finetune",
+    str(LIN.mergedFrom): "merge",
+    str(LIN.quantizedFrom): "quantized",
+    str(LIN.adapterOf): "adapter",
+    str(LIN.derivedFrom): "derived",
+}
+_PREFIX = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
+_RELS = ", ".join(f"<{r}>" for r in RELATION_NAMES)
+
+_FIND = _PREFIX + """SELECT DISTINCT ?m WHERE {
+  { ?m lin:normalizedId ?key } UNION { ?m a lin:Model ; rdfs:label ?label }
+}"""
+_ALIASES = _PREFIX + """SELECT DISTINCT ?a ?described WHERE {
+  { ?m lin:alias ?a } UNION { ?a lin:alias ?m } UNION
+  { ?m lin:normalizedId ?k . ?a lin:normalizedId ?k }
+  OPTIONAL { ?g lin:describes ?a BIND(true AS ?described) }
+}"""
+_DESCRIBED = _PREFIX + "SELECT ?m (COUNT(?g) AS ?n) WHERE { ?g lin:describes ?m } GROUP BY ?m"
+_EDGES = _PREFIX + f"""SELECT ?m ?rel ?p ?pid ?plabel ?g ?method ?snippet ?line WHERE {{
+  GRAPH ?g {{ ?st rdf:subject ?m ; rdf:predicate ?rel ; rdf:object ?p ; lin:method ?method .
+    OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
+  FILTER(?rel IN ({_RELS}))
+  OPTIONAL {{ ?p lin:hubId ?pid }} OPTIONAL {{ ?p rdfs:label ?plabel }}
+}} ORDER BY ?g ?line"""
+_CHILD_EDGES = _PREFIX + f"""SELECT ?c ?rel ?m ?cid ?clabel ?g ?method ?snippet ?line WHERE {{
+  GRAPH ?g {{ ?st rdf:subject ?c ; rdf:predicate ?rel ; rdf:object ?m ; lin:method ?method .
+    OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
+  FILTER(?rel IN ({_RELS}))
+  OPTIONAL {{ ?c lin:hubId ?cid }} OPTIONAL {{ ?c rdfs:label ?clabel }}
+}} ORDER BY ?g ?line"""
+_CONTRIB = _PREFIX + """SELECT ?p ?role ?weight ?density ?wspec ?dspec ?mmethod WHERE {
+  ?m prov:qualifiedDerivation ?c . ?c prov:entity ?p .
+  OPTIONAL { ?c prov:hadRole ?role } OPTIONAL { ?c lin:weight ?weight }
+  OPTIONAL { ?c lin:density ?density } OPTIONAL { ?c lin:weightSpec ?wspec }
+  OPTIONAL { ?c lin:densitySpec ?dspec }
+  OPTIONAL { ?c prov:hadActivity ?a . ?a lin:mergeMethod ?mmethod }
+}"""
+_FACTS = _PREFIX + """SELECT ?g ?p ?o ?olabel ?oid ?lid ?lname ?llink ?method ?snippet ?line WHERE {
+  GRAPH ?g { ?st rdf:subject ?m ; rdf:predicate ?p ; rdf:object ?o ; lin:method ?method .
+    OPTIONAL { ?st lin:snippet ?snippet } OPTIONAL { ?st lin:line ?line } }
+  FILTER(?p IN (lin:trainedOn, dcterms:license, lin:promptFormat, dcterms:language))
+  OPTIONAL { ?o rdfs:label ?olabel } OPTIONAL { ?o lin:hubId ?oid }
+  OPTIONAL { ?o lin:licenseId ?lid } OPTIONAL { ?o lin:licenseLink ?llink }
+} ORDER BY ?g ?line"""
+_TAGS = _PREFIX + "SELECT DISTINCT ?t WHERE { ?m lin:tag ?t } ORDER BY ?t"
+_TRAINING = _PREFIX + """SELECT ?g ?p ?v ?line WHERE {
+  GRAPH ?g { ?m prov:wasGeneratedBy ?t . ?t a lin:Training ; ?p ?v .
+    OPTIONAL { ?st rdf:subject ?t ; rdf:predicate ?p ; lin:line ?line } }
+} ORDER BY ?g ?line"""
+_HARDWARE = _PREFIX + """SELECT ?g ?name ?count ?line WHERE {
+  GRAPH ?g { ?m prov:wasGeneratedBy ?t . ?t lin:hardware ?h . ?h lin:accelerator ?a .
+    OPTIONAL { ?h lin:count ?count } OPTIONAL { ?st rdf:subject ?h ; lin:line ?line } }
+  ?a rdfs:label ?name
+} ORDER BY ?g ?line"""
+_SCORES = _PREFIX + """SELECT ?g ?e ?name ?value ?metric ?shots ?source ?origin ?bench ?line WHERE {
+  GRAPH ?g { ?e lin:evaluatedModel ?m ; lin:benchmarkName ?name ; mls:hasValue ?value ;
+    lin:origin ?origin .
+    OPTIONAL { ?e lin:metric ?metric } OPTIONAL { ?e lin:shots ?shots }
+    OPTIONAL { ?e lin:sourceUrl ?source } OPTIONAL { ?e lin:benchmark ?bench }
+    OPTIONAL { ?st rdf:subject ?e ; lin:line ?line } }
+} ORDER BY ?g ?line ?e"""
+_WARNINGS = _PREFIX + """SELECT ?g ?w WHERE { GRAPH ?g { ?g lin:describes ?m ; lin:warning ?w } }
+ORDER BY ?g ?w"""
+
+_SETTINGS = {"epochs": "epochs", "learningRate": "learning_rate", "batchSize": "batch_size",
+             "tokens": "tokens", "framework": "framework", "cost": "cost"}
+
+
+def _select(store: Store, query: str, **bindings: Any) -> list[dict[str, ox.Term]]:
+    result = store.query(query, bindings)
+    assert isinstance(result, ox.QuerySolutions)
+    variables = [v.value for v in result.variables]
+    return [{name: sol[name] for name in variables if sol[name] is not None} for sol in result]
+
+
+def _py(term: ox.Term | None) -> Any:
+    """A Python value for a literal: numbers as int/float, booleans, text."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt.endswith(("#integer", "#int", "#long")):
+            return int(term.value)
+        if dt.endswith("#decimal"):
+            d = Decimal(term.value)
+            return int(d) if d == d.to_integral_value() and "." not in term.value else float(d)
+        if dt.endswith(("#double", "#float")):
+            return float(term.value)
+        if dt.endswith("#boolean"):
+            return term.value == "true"
+        return term.value
+    return term.value
+
+
+def _label(iri: str, hub_id: ox.Term | None, label: ox.Term | None) -> str:
+    if hub_id is not None:
+        return str(hub_id.value)
+    return id_from_iri(iri) or (str(label.value) if label is not None else iri)
+
+
+def resolve_model(store: Store, model: str) -> list[ox.NamedNode]:
+    """IRIs of the model named ``model`` (a Hub id, URL, or the label of an unresolved
+    model), its case variants and aliases first in order of preference.
+
+    Raises :class:`QueryError` when the graph knows no such model.
+    """
+    text = model.strip()
+    url = parse_hub_url(text)
+    if url is not None:
+        text = url.id
+    rows = _select(store, _FIND, key=ox.Literal(id_key(text)), label=ox.Literal(text))
+    if not rows:
+        msg = f"no model {model!r} in the store"
+        raise QueryError(msg)
+    found = [r["m"] for r in rows if isinstance(r["m"], ox.NamedNode)]
+    group = {n.value: n for n in found}
+    for row in _select(store, _ALIASES, m=found):
+        if isinstance(row["a"], ox.NamedNode):
+            group.setdefault(row["a"].value, row["a"])
+    described = {r["m"].value: int(r["n"].value) for r in _select(store, _DESCRIBED, m=list(group.values()))}
+    aliased = {r["a"].value for r in _select(store, _PREFIX + "SELECT ?a WHERE { ?x lin:alias ?a }",
+                                             a=list(group.values()))}
+    # Preference: described by a card and not someone's alias, then asked-for spelling.
+    def rank(iri: str) -> tuple[int, int, int, str]:
+        return (iri in aliased, -described.get(iri, 0), iri not in {f.value for f in found}, iri)
+
+    return [group[i] for i in sorted(group, key=rank)]
+
+
+def show(store: Store, model: str) -> dict[str, Any]:
+    """Everything known about ``model`` (see the module docstring for the schema)."""
+    iris = resolve_model(store, model)
+    me = iris[0]
+    group = {i.value for i in iris}
+    warnings: list[str] = []
+    out: dict[str, Any] = {
+        "id": id_from_iri(me.value) or _label(me.value, None, _first_label(store, me)),
+        "iri": me.value,
+        "aliases": [id_from_iri(i.value) or i.value for i in iris[1:]
+                    if id_key(id_from_iri(i.value) or i.value) != id_key(id_from_iri(me.value) or "")],
+    }
+    out["parents"] = _parents(store, iris, group, warnings)
+    out["children"] = _children(store, iris, group)
+    facts = _select(store, _FACTS, m=iris)
+    out["datasets"] = _datasets(facts)
+    out["license"] = _license(facts, me, warnings, store)
+    out["languages"] = _languages(facts)
+    out["tags"] = [str(r["t"].value) for r in _select(store, _TAGS, m=iris)]
+    prompts = list(dict.fromkeys(str(r["o"].value) for r in facts
+                                 if r["p"].value.endswith("promptFormat")))
+    out["prompt_format"] = prompts[0] if prompts else None
+    if len(prompts) > 1:
+        warnings.append(f"prompt format differs between cards: {', '.join(prompts)}")
+    out["hardware"] = _hardware(store, iris)
+    out["training"] = _training(store, iris, warnings)
+    out["scores"] = _scores(store, iris)
+    card_warnings = [str(r["w"].value) for r in _select(store, _WARNINGS, m=iris)]
+    out["warnings"] = list(dict.fromkeys([*card_warnings, *warnings]))
+    return out
+
+
+def _first_label(store: Store, node: ox.NamedNode) -> ox.Term | None:
+    rows = _select(store, _PREFIX + "SELECT ?l WHERE { ?m rdfs:label ?l }", m=node)
+    return rows[0]["l"] if rows else None
+
+
+def _evidence(row: dict[str, ox.Term]) -> dict[str, Any]:
+    return {"method": _py(row.get("method")), "snippet": _py(row.get("snippet")),
+            "line": _py(row.get("line")), "card": row["g"].value}
+
+
+def _parents(store: Store, iris: list[ox.NamedNode], group: set[str],
+             warnings: list[str]) -> list[dict[str, Any]]:
+    contrib = {r["p"].value: r for r in _select(store, _CONTRIB, m=iris)}
+    parents: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in _select(store, _EDGES, m=iris):
+        p = row["p"].value
+        if p in group:
+            warnings.append(f"self-loop: the model is named as its own base ({_py(row.get('snippet'))})")
+            continue
+        relation = RELATION_NAMES[row["rel"].value]
+        entry = parents.get((p, relation))
+        if entry is None:
+            c = contrib.get(p, {}) if relation == "merge" else {}
+            role = c.get("role")
+            weight = _py(c.get("weight")) if "weight" in c else _spec(c.get("wspec"))
+            density = _py(c.get("density")) if "density" in c else _spec(c.get("dspec"))
+            entry = {"id": _label(p, row.get("pid"), row.get("plabel")),
+                     "relation": relation,
+                     "role": role.value.rsplit("#", 1)[-1].removesuffix("Role") if role else None,
+                     "method": _py(c.get("mmethod")),
+                     "weight": weight, "density": density, "evidence": []}
+            parents[(p, relation)] = entry
+        entry["evidence"].append(_evidence(row))
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for (p, relation) in parents:
+        kinds[p].add(relation)
+    for p, rels in kinds.items():
+        if len(rels - {"derived"}) > 1:
+            warnings.append(f"cards disagree on how the model derives from {id_from_iri(p) or p}: "
+                            f"{', '.join(sorted(rels))}")
+    # A specific relation makes a bare "derived" claim about the same parent redundant.
+    return [e for (p, rel), e in parents.items() if not (rel == "derived" and len(kinds[p]) > 1)]
+
+
+def _spec(term: ox.Term | None) -> Any:
+    if term is None:
+        return None
+    import json
+
+    return json.loads(term.value)
+
+
+def _children(store: Store, iris: list[ox.NamedNode], group: set[str]) -> list[dict[str, Any]]:
+    children: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in _select(store, _CHILD_EDGES, m=iris):
+        c = row["c"].value
+        if c in group:
+            continue
+        relation = RELATION_NAMES[row["rel"].value]
+        entry = children.setdefault((c, relation), {
+            "id": _label(c, row.get("cid"), row.get("clabel")), "relation": relation, "evidence": []})
+        entry["evidence"].append(_evidence(row))
+    kinds: dict[str, set[str]] = defaultdict(set)
+    for (c, rel) in children:
+        kinds[c].add(rel)
+    return [e for (c, rel), e in children.items() if not (rel == "derived" and len(kinds[c]) > 1)]
+
+
+def _datasets(facts: list[dict[str, ox.Term]]) -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for row in facts:
+        if not row["p"].value.endswith("trainedOn"):
+            continue
+        iri = row["o"].value
+        entry = out.setdefault(iri, {"id": dataset_id_from_iri(iri),
+                                     "name": _py(row.get("olabel")) or iri, "evidence": []})
+        entry["evidence"].append(_evidence(row))
+    return list(out.values())
+
+
+def _license(facts: list[dict[str, ox.Term]], me: ox.NamedNode, warnings: list[str],
+             store: Store) -> dict[str, Any]:
+    own_graphs = {r["g"].value for r in _select(store, _PREFIX + "SELECT ?g WHERE { ?g lin:describes ?m }", m=me)}
+    found: list[tuple[bool, dict[str, Any]]] = []
+    for row in facts:
+        if not row["p"].value.endswith("/license"):
+            continue
+        lic_id = _py(row.get("lid"))
+        label = _py(row.get("olabel"))
+        entry = {"id": lic_id, "name": label if label and label != lic_id and
+                 not row["o"].value.startswith("http://spdx.org/") else None,
+                 "link": _py(row.get("llink"))}
+        found.append((row["g"].value in own_graphs, entry))
+    distinct = list(dict.fromkeys((e["id"], e["name"], e["link"]) for _, e in found))
+    if len(distinct) > 1:
+        warnings.append("cards disagree on the license: " +
+                        "; ".join("/".join(str(x) for x in d if x) for d in distinct))
+    found.sort(key=lambda item: not item[0])
+    return found[0][1] if found else {"id": None, "name": None, "link": None}
+
+
+def _languages(facts: list[dict[str, ox.Term]]) -> list[str]:
+    import langcodes
+
+    codes = []
+    for row in facts:
+        if row["p"].value.endswith("/language") and row["o"].value.startswith(LEXVO_BASE):
+            code3 = row["o"].value[len(LEXVO_BASE):]
+            codes.append(str(langcodes.Language.get(code3).language or code3))
+    return list(dict.fromkeys(codes))
+
+
+def _hardware(store: Store, iris: list[ox.NamedNode]) -> list[dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for row in _select(store, _HARDWARE, m=iris):
+        name = str(row["name"].value)
+        count = _py(row.get("count"))
+        if name not in out or (out[name]["count"] is None and count is not None):
+            out[name] = {"accelerator": name, "count": count}
+    return list(out.values())
+
+
+def _training(store: Store, iris: list[ox.NamedNode], warnings: list[str]) -> dict[str, Any]:
+    values: dict[str, list[Any]] = defaultdict(list)
+    for row in _select(store, _TRAINING, m=iris):
+        key = _SETTINGS.get(row["p"].value.rsplit("#", 1)[-1])
+        if key is not None:
+            value = _py(row["v"])
+            if value not in values[key]:
+                values[key].append(value)
+    for key, vals in values.items():
+        if len(vals) > 1:
+            warnings.append(f"cards disagree on {key}: {', '.join(map(str, vals))}")
+    return {key: (values[key][0] if values.get(key) else None) for key in _SETTINGS.values()}
+
+
+def _scores(store: Store, iris: list[ox.NamedNode]) -> list[dict[str, Any]]:
+    out: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in _select(store, _SCORES, m=iris):
+        bench = row.get("bench")
+        entry = {
+            "benchmark": str(row["name"].value),
+            "dataset": (dataset_id_from_iri(bench.value) if bench is not None else None),
+            "metric": _py(row.get("metric")),
+            "value": _py(row["value"]),
+            "shots": _py(row.get("shots")),
+            "source": _py(row.get("source")),
+            "origin": str(row["origin"].value),
+        }
+        key = (entry["benchmark"].casefold(), str(entry["metric"]), str(entry["value"]))
+        out.setdefault(key, entry)
+    return list(out.values())

@@ -1,0 +1,99 @@
+"""Where the graph lives: one small interface, several backends.
+
+``open_store(spec)`` picks a backend by the form of ``spec``: a directory path (embedded
+Oxigraph on disk, the default), ``memory:`` (rdflib, in process). Backends are registered
+by name and imported on first use, so a new backend is one module plus one line here.
+
+Examples
+--------
+>>> store = open_store("memory:")
+>>> store.card_index()
+{}
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
+
+from lineage.errors import StoreError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+__all__ = ["BACKENDS", "CardGraph", "Store", "open_store"]
+
+# name -> (module, class); imported on first use.
+BACKENDS: dict[str, tuple[str, str]] = {
+    "oxigraph": ("lineage.store.oxigraph", "OxigraphStore"),
+    "memory": ("lineage.store.memory", "MemoryStore"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CardGraph:
+    """A card's graph ready to load: its N-Quads, and the graph it replaces (if any)."""
+
+    source: str
+    graph: str
+    nquads: bytes
+    replaces: str | None = None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """The operations every backend offers."""
+
+    location: str
+
+    def card_index(self) -> dict[str, str]:
+        """Map each ingested card's source location to its graph IRI."""
+        ...
+
+    def replace_cards(self, cards: Sequence[CardGraph]) -> None:
+        """Load card graphs, dropping each one's previous graph first."""
+        ...
+
+    def remove_graphs(self, graphs: Iterable[str]) -> None:
+        """Drop whole named graphs."""
+        ...
+
+    def query(self, sparql: str, bindings: Mapping[str, ox.Term | Sequence[ox.Term]] | None = None,
+              ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query over the union of all graphs, with values bound safely."""
+        ...
+
+    def dump(self, out: IO[bytes], fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
+        """Serialise the whole dataset (or one graph) to ``out``."""
+        ...
+
+    def quad_count(self) -> int:
+        """Number of quads stored."""
+        ...
+
+    def state(self) -> str:
+        """A token that changes whenever the stored data changes."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (files, locks, connections)."""
+        ...
+
+
+def open_store(spec: str | Path = ".lineage", *, read_only: bool = False) -> Store:
+    """Open the store named by ``spec``: a directory (Oxigraph) or ``memory:``."""
+    text = str(spec)
+    if text == "memory:" or text.startswith("memory:"):
+        name = "memory"
+    elif "://" in text:
+        msg = f"unsupported store {text!r}: use a directory or memory:"
+        raise StoreError(msg, source=text)
+    else:
+        name = "oxigraph"
+    module, cls = BACKENDS[name]
+    backend = getattr(importlib.import_module(module), cls)
+    store: Store = backend(text, read_only=read_only)
+    return store

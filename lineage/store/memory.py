@@ -1,0 +1,90 @@
+"""An in-process store on rdflib, for library users and tests (``memory:``)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO
+
+import pyoxigraph as ox
+import rdflib
+
+from lineage.errors import QueryError
+from lineage.store import CardGraph
+from lineage.store.binding import bind_values
+from lineage.store.oxigraph import INDEX_QUERY
+
+__all__ = ["MemoryStore"]
+
+
+class MemoryStore:
+    """An ``rdflib.Dataset`` behind the :class:`lineage.store.Store` interface.
+
+    Results are handed over as pyoxigraph terms, so callers see one result type for
+    every backend.
+    """
+
+    def __init__(self, location: str = "memory:", *, read_only: bool = False):
+        self.location = location
+        self.dataset = rdflib.Dataset(default_union=True)
+        self._version = 0
+
+    def card_index(self) -> dict[str, str]:
+        """Map each card's source location to its graph IRI."""
+        result = self.query(INDEX_QUERY)
+        assert isinstance(result, ox.QuerySolutions)
+        return {sol["src"].value: sol["g"].value for sol in result}
+
+    def replace_cards(self, cards: Sequence[CardGraph]) -> None:
+        """Drop replaced graphs and load the new ones."""
+        for card in cards:
+            if card.replaces:
+                self.dataset.remove_graph(rdflib.URIRef(card.replaces))
+            self.dataset.parse(data=card.nquads.decode(), format="nquads")
+        self._version += 1
+
+    def remove_graphs(self, graphs: Iterable[str]) -> None:
+        """Drop whole named graphs."""
+        for g in graphs:
+            self.dataset.remove_graph(rdflib.URIRef(g))
+        self._version += 1
+
+    def query(self, sparql: str, bindings: Mapping[str, ox.Term | Sequence[ox.Term]] | None = None,
+              ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run SPARQL with rdflib; results come back through SPARQL JSON or N-Triples."""
+        text = bind_values(sparql, bindings or {})
+        try:
+            result = self.dataset.query(text)
+        except Exception as exc:  # rdflib raises pyparsing and assorted errors
+            raise QueryError(f"malformed SPARQL: {exc}") from None
+        if result.type == "CONSTRUCT" or result.type == "DESCRIBE":
+            assert result.graph is not None
+            data = result.graph.serialize(format="nt", encoding="utf-8")
+            store = ox.Store()
+            store.load(data, format=ox.RdfFormat.N_TRIPLES)
+            triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+            assert isinstance(triples, ox.QueryTriples)
+            return triples
+        data = result.serialize(format="json", encoding="utf-8")
+        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+
+    def dump(self, out: IO[bytes], fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
+        """Serialise through pyoxigraph, so every backend writes the same bytes."""
+        data = self.dataset.serialize(format="nquads", encoding="utf-8")
+        store = ox.Store()
+        store.load(data, format=ox.RdfFormat.N_QUADS)
+        if graph is not None:
+            store.dump(out, fmt, from_graph=ox.NamedNode(graph))
+        else:
+            store.dump(out, fmt)
+
+    def quad_count(self) -> int:
+        """Number of quads stored."""
+        return sum(1 for _ in self.dataset.quads((None, None, None, None)))
+
+    def state(self) -> str:
+        """A token that changes with every write."""
+        return hashlib.sha256(f"{id(self)}:{self._version}".encode()).hexdigest()
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,111 @@
+"""The default store: embedded Oxigraph on disk (or in memory with ``":memory:"``)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+
+from lineage.errors import QueryError, StoreError
+from lineage.ns import LIN_IRI
+from lineage.store import CardGraph
+from lineage.store.binding import bind_values
+
+__all__ = ["OxigraphStore"]
+
+INDEX_QUERY = f"SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g <{LIN_IRI}sourceLocation> ?src }} }}"
+
+
+class OxigraphStore:
+    """A pyoxigraph ``Store`` behind the :class:`lineage.store.Store` interface."""
+
+    def __init__(self, location: str, *, read_only: bool = False):
+        self.location = location
+        try:
+            if location == ":memory:":
+                self._store = ox.Store()
+            elif read_only:
+                if not Path(location).is_dir():
+                    msg = "no store here: build one first with `lineage build`"
+                    raise StoreError(msg, source=location)
+                self._store = ox.Store.read_only(location)
+            else:
+                Path(location).mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(location)
+        except OSError as exc:
+            msg = f"cannot open the store: {exc}"
+            raise StoreError(msg, source=location) from None
+
+    def card_index(self) -> dict[str, str]:
+        """Map each card's source location to its graph IRI."""
+        return {sol["src"].value: sol["g"].value for sol in self._select(INDEX_QUERY)}
+
+    def _select(self, sparql: str) -> list[ox.QuerySolution]:
+        result = self._store.query(sparql)
+        assert isinstance(result, ox.QuerySolutions)
+        return list(result)
+
+    def replace_cards(self, cards: Sequence[CardGraph]) -> None:
+        """Drop replaced graphs, then bulk-load the new ones in one batch."""
+        for card in cards:
+            if card.replaces:
+                self._store.remove_graph(ox.NamedNode(card.replaces))
+        data = b"".join(card.nquads for card in cards)
+        if data:
+            try:
+                self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+            except (OSError, SyntaxError) as exc:
+                msg = f"bulk load failed: {exc}"
+                raise StoreError(msg, source=self.location) from None
+
+    def remove_graphs(self, graphs: Iterable[str]) -> None:
+        """Drop whole named graphs."""
+        for g in graphs:
+            self._store.remove_graph(ox.NamedNode(g))
+
+    def query(self, sparql: str, bindings: Mapping[str, ox.Term | Sequence[ox.Term]] | None = None,
+              ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run SPARQL over the union of the card graphs."""
+        text = bind_values(sparql, bindings or {})
+        try:
+            return self._store.query(text, use_default_graph_as_union=_no_dataset(text))
+        except SyntaxError as exc:
+            raise QueryError(f"malformed SPARQL: {exc}") from None
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}", source=self.location) from None
+
+    def dump(self, out: IO[bytes], fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
+        """Serialise the dataset (N-Quads, TriG) or one graph (any format)."""
+        if graph is not None:
+            self._store.dump(out, fmt, from_graph=ox.NamedNode(graph))
+        else:
+            self._store.dump(out, fmt)
+
+    def quad_count(self) -> int:
+        """Number of quads stored."""
+        return len(self._store)
+
+    def state(self) -> str:
+        """A digest of the card index: it changes whenever a card graph changes."""
+        graphs = sorted(self.card_index().values())
+        return hashlib.sha256("\n".join(graphs).encode()).hexdigest()
+
+    def flush(self) -> None:
+        """Persist and compact after a large load."""
+        if self.location != ":memory:":
+            self._store.flush()
+            self._store.optimize()
+
+    def close(self) -> None:
+        """Release the store and its lock."""
+        self.__dict__.pop("_store", None)
+
+
+def _no_dataset(query: str) -> bool:
+    """True unless the query names its own dataset (FROM / FROM NAMED)."""
+    import re
+
+    return re.search(r"(?i)\bFROM\b\s*(?:NAMED\s*)?<", query) is None
