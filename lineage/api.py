@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-    from lineage.build import BuildReport
-    from lineage.queries import NamedQuery
+    from lineage.ingest import BuildReport
+    from lineage.named_queries import NamedQuery
     from lineage.store import Store
     from lineage.validate import Report
 
@@ -58,10 +58,10 @@ def _opened(store: Store | str | Path, *, read_only: bool) -> Iterator[Store]:
 def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_STORE,
           id: str | None = None, jobs: int | None = None, max_bytes: int | None = None,
           progress: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Ingest cards (files or directories) into the store; see :func:`lineage.build.build`."""
+    """Ingest cards (files or directories) into the store; see :func:`lineage.ingest.build`."""
     import os
 
-    from lineage.build import build as _build
+    from lineage.ingest import build as _build
     from lineage.cards import DEFAULT_MAX_BYTES
 
     with _opened(store, read_only=False) as s:
@@ -75,7 +75,7 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
 
 def show(model: str, *, store: Store | str | Path = DEFAULT_STORE) -> dict[str, Any]:
     """Everything known about one model, as the ``show --format json`` object."""
-    from lineage.show import show as _show
+    from lineage.describe import show as _show
 
     with _opened(store, read_only=True) as s:
         return _show(s, model)
@@ -91,7 +91,7 @@ def check(*, store: Store | str | Path = DEFAULT_STORE, shacl: bool = True) -> R
 
 def queries() -> list[NamedQuery]:
     """The named queries of ``queries/``."""
-    from lineage.queries import list_queries
+    from lineage.named_queries import list_queries
 
     return list_queries()
 
@@ -107,7 +107,7 @@ def query(query: str, *, store: Store | str | Path = DEFAULT_STORE,
     """
     import pyoxigraph as ox
 
-    from lineage.queries import find_query, parse_params, prefixed
+    from lineage.named_queries import find_query, parse_params, prefixed
 
     named = find_query(query)
     bindings = parse_params(named, [f"{k}={v}" for k, v in (params or {}).items()])

@@ -282,8 +282,8 @@ def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
         if f.id:
             w.add(node, LIN.licenseId, ox.Literal(f.id))
         w.add(node, _LABEL, ox.Literal(f.spdx or f.name or f.id or "unknown"))
-        if f.link:
-            w.add(node, LIN.licenseLink, ox.Literal(f.link, datatype=_n(XSD.anyURI)))
+        if f.link:  # on the model: one license (tongyi-qianwen) is linked from many repos
+            w.add(me, LIN.licenseLink, ox.Literal(f.link, datatype=_n(XSD.anyURI)))
         w.fact(me, DCTERMS.license, node, f.evidence)
 
     @on(Language)

@@ -45,7 +45,7 @@ def extract_identity(card: Card, links: tuple[Link, ...]) -> tuple[Identity | Al
     files: dict[str, list[int]] = defaultdict(list)
     for link in links:
         lid = leaderboard_id(link.url)
-        if lid is not None:
+        if lid is not None and id_key(lid) not in parents:
             board[id_key(lid)].append(link.offset)
             spelled.setdefault(id_key(lid), lid)
         elif link.ref.kind == "model" and link.is_file and id_key(link.ref.id) not in parents:
@@ -71,10 +71,12 @@ def extract_identity(card: Card, links: tuple[Link, ...]) -> tuple[Identity | Al
         method = Method.OPTION if card.id_hint_method == "option" else Method.PATH
         facts.append(Identity(card.id_hint, Evidence(method, card.source, None, 1.0)))
         primary_key = id_key(card.id_hint)
-        # Other ids with the same repo name are renames; a different name is left alone.
+        # Another leaderboard id is a former name when it shares the repo name, or when the
+        # leaderboard also shows the card's own id (both names were evaluated).
         name_key = id_key(card.id_hint.rsplit("/", 1)[-1])
+        both = primary_key in board
         for rid, ev in found:
-            if id_key(rid) != primary_key and id_key(rid.rsplit("/", 1)[-1]) == name_key:
+            if id_key(rid) != primary_key and (both or id_key(rid.rsplit("/", 1)[-1]) == name_key):
                 facts.append(Alias(rid, ev))
         return tuple(facts)
     if found:

@@ -75,7 +75,31 @@ def extract_scores(ctx: Context) -> tuple[Fact, ...]:
     """Scores from ``model-index`` and from the card's tables."""
     facts: list[Fact] = list(_model_index(ctx))
     facts.extend(_tables(ctx))
+    facts.extend(_trainer_results(ctx))
     return tuple(facts)
+
+
+_TRAINER_RESULTS = re.compile(r"(?im)^.*\bresults on the evaluation set\s*:?\s*$")
+_RESULT_ITEM = re.compile(r"^[ \t]*[-*][ \t]+([A-Za-z][\w .()/@-]{0,60}?)\s*:\s*([-+]?\d+(?:\.\d+)?)\s*$")
+
+
+def _trainer_results(ctx: Context) -> Iterator[Fact]:
+    """The transformers Trainer card's "results on the evaluation set:" bullet list."""
+    text = ctx.card.text
+    m = _TRAINER_RESULTS.search(text, ctx.card.body_offset)
+    if m is None:
+        return
+    pos = m.end() + 1
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        nl = len(text) if nl < 0 else nl
+        line = text[pos:nl]
+        item = _RESULT_ITEM.match(line)
+        if item is not None:
+            yield _score(ctx, item.group(1).strip(), None, item.group(2), pos, None)
+        elif line.strip():
+            break
+        pos = nl + 1
 
 
 def _model_index(ctx: Context) -> Iterator[Fact]:

@@ -48,14 +48,14 @@ _TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|us
 _INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|fits? (?:on|in)|"
                                 r"requires?|recommended|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
                                 r"tokens?/s|llama\.cpp|quanti[sz]ation of")
-_EPOCHS = re.compile(r"(?i)(?:\b(?:for|over|of|during|trained|train|ran|run)\s+(?:\w+\s+){0,2}?"
-                     r"(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|\b(?:num_(?:train_)?epochs|epochs?)"
-                     r"\s*[:=]\s*(\d+(?:\.\d+)?)\b)")
+_EPOCHS = re.compile(r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
+                     r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b")
 _LR_EXPLICIT = re.compile(r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:of|=|:|was|is|:=)?\s*[`*]*"
                           r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)")
 _SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
-_BATCH = re.compile(r"(?i)\b(effective|total|global)?[ _](?:train[ _])?batch[ _]size\b\s*"
+_BATCH = re.compile(r"(?i)(?:\b(effective|total|global)[ _]|\b)(?:train[ _])?batch[ _]size\b\s*"
                     r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b")
+_EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*(?:of|=|:)?\s*(\d{1,7})\b")
 _TOKENS = re.compile(r"(?i)\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|[KMBT])\s+"
                      r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b")
 _COST = re.compile(r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b")
@@ -181,6 +181,12 @@ def _settings(ctx: Context) -> Iterator[Fact]:
             if re.search(r"(?i)\brate\b|\blr\b", _sentence(ctx, m.start())):
                 put("learningRate", float(m.group(1)), m, 0.6)
     batches = sorted(_prose_positions(ctx, _BATCH), key=lambda m: m.group(1) is None)
+    if batches and batches[0].group(1) is None:
+        # "batch size: 4 per device ... (effective 16)": the effective size wins.
+        for m in batches:
+            eff = _EFFECTIVE.search(_sentence(ctx, m.start()))
+            if eff is not None:
+                put("batchSize", int(eff.group(1)), m)
     for m in batches:
         put("batchSize", int(m.group(2)), m)
     for m in _prose_positions(ctx, _TOKENS):

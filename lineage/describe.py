@@ -59,12 +59,13 @@ _CONTRIB = _PREFIX + """SELECT ?p ?role ?weight ?density ?wspec ?dspec ?mmethod 
   OPTIONAL { ?c lin:densitySpec ?dspec }
   OPTIONAL { ?c prov:hadActivity ?a . ?a lin:mergeMethod ?mmethod }
 }"""
-_FACTS = _PREFIX + """SELECT ?g ?p ?o ?olabel ?oid ?lid ?lname ?llink ?method ?snippet ?line WHERE {
+_FACTS = _PREFIX + """SELECT ?g ?p ?o ?olabel ?oid ?lid ?llink ?method ?snippet ?line WHERE {
   GRAPH ?g { ?st rdf:subject ?m ; rdf:predicate ?p ; rdf:object ?o ; lin:method ?method .
-    OPTIONAL { ?st lin:snippet ?snippet } OPTIONAL { ?st lin:line ?line } }
+    OPTIONAL { ?st lin:snippet ?snippet } OPTIONAL { ?st lin:line ?line }
+    OPTIONAL { ?m lin:licenseLink ?llink FILTER(?p = dcterms:license) } }
   FILTER(?p IN (lin:trainedOn, dcterms:license, lin:promptFormat, dcterms:language))
   OPTIONAL { ?o rdfs:label ?olabel } OPTIONAL { ?o lin:hubId ?oid }
-  OPTIONAL { ?o lin:licenseId ?lid } OPTIONAL { ?o lin:licenseLink ?llink }
+  OPTIONAL { ?o lin:licenseId ?lid }
 } ORDER BY ?g ?line"""
 _TAGS = _PREFIX + "SELECT DISTINCT ?t WHERE { ?m lin:tag ?t } ORDER BY ?t"
 _TRAINING = _PREFIX + """SELECT ?g ?p ?v ?line WHERE {

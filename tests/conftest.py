@@ -1,0 +1,80 @@
+"""Shared fixtures: the seed cards from ../shared, built stores, the console script."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("LINEAGE_SHARED", ROOT.parent / "shared"))
+EXAMPLES = ROOT / "examples" / "cards"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(condition: bool, why: str) -> None:
+    """Skip when a resource is missing, but fail under CI=true: CI must test everything."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{why} (required under CI=true)")
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    need((SHARED / "seeds").is_dir(), f"{SHARED} with seeds/ is missing")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def seeds(shared: Path) -> Path:
+    return shared / "seeds"
+
+
+def seed(name_prefix: str) -> Path:
+    need((SHARED / "seeds").is_dir(), f"{SHARED} with seeds/ is missing")
+    return next((SHARED / "seeds").glob(f"{name_prefix}_*"))
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory, seeds: Path) -> Path:
+    """An embedded store holding the examples and the seeds (read-only for tests)."""
+    import lineage
+
+    path = tmp_path_factory.mktemp("store") / "store"
+    report = lineage.build([EXAMPLES, seeds], store=path, jobs=1)
+    assert report.ok, report.rejected
+    return path
+
+
+@pytest.fixture(scope="session")
+def examples_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import lineage
+
+    path = tmp_path_factory.mktemp("examples") / "store"
+    report = lineage.build([EXAMPLES], store=path, jobs=1)
+    assert report.ok, report.rejected
+    return path
+
+
+@pytest.fixture(scope="session")
+def lineage_exe() -> str:
+    exe = shutil.which("lineage") or str(Path(sys.executable).parent / "lineage")
+    need(Path(exe).exists(), "the lineage console script is not installed (pip install -e .)")
+    return exe
+
+
+@pytest.fixture
+def run(lineage_exe: str):
+    """Run the console script; returns the CompletedProcess (text mode)."""
+    def _run(*args: str | Path, cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run([lineage_exe, *map(str, args)], capture_output=True, text=True,
+                              cwd=cwd, timeout=300, check=False)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+        return proc
+    return _run
