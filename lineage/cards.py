@@ -29,10 +29,10 @@ import yaml
 
 from lineage.errors import CardError
 
-__all__ = ["DEFAULT_MAX_BYTES", "Card", "load_yaml", "read_card"]
+__all__ = ["DEFAULT_MAX_BYTES", "MAX_YAML_NODES", "Card", "load_yaml", "read_card"]
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
-MAX_YAML_ALIASES = 200
+MAX_YAML_NODES = 100_000
 
 try:  # libyaml's loader is ~10x faster; same safe schema.
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
@@ -87,16 +87,13 @@ def load_yaml(text: str, *, source: str = "<yaml>", line: int = 1) -> Any:
     Raises :class:`CardError` naming ``source`` and the line of the problem.
     """
     if "&" in text and "*" in text:
-        aliases = 0
         try:
-            for event in yaml.parse(text, Loader=_Loader):
-                if isinstance(event, yaml.AliasEvent):
-                    aliases += 1
-                    if aliases > MAX_YAML_ALIASES:
-                        msg = f"YAML uses more than {MAX_YAML_ALIASES} aliases (alias bomb?)"
-                        raise CardError(msg, source=source, line=line)
+            root = yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as exc:
             raise _yaml_error(exc, source, line) from None
+        if root is not None and _expanded_size(root, {}) > MAX_YAML_NODES:
+            msg = f"YAML expands to more than {MAX_YAML_NODES:,} values through aliases (alias bomb)"
+            raise CardError(msg, source=source, line=line)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
     except yaml.YAMLError as exc:
@@ -104,6 +101,27 @@ def load_yaml(text: str, *, source: str = "<yaml>", line: int = 1) -> Any:
     except (ValueError, TypeError, RecursionError) as exc:  # odd scalars, deep nesting
         msg = f"unreadable YAML: {exc}"
         raise CardError(msg, source=source, line=line) from None
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded (without expanding)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = MAX_YAML_NODES + 1  # a node reached again while being sized is a cycle
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            size += _expanded_size(child, memo)
+            if size > MAX_YAML_NODES:
+                break
+    elif isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            size += _expanded_size(k, memo) + _expanded_size(v, memo)
+            if size > MAX_YAML_NODES:
+                break
+    memo[key] = size
+    return size
 
 
 def _yaml_error(exc: yaml.YAMLError, source: str, line: int) -> CardError:

@@ -39,27 +39,27 @@ _ALIASES = _PREFIX + """SELECT DISTINCT ?a ?described WHERE {
   { ?m lin:normalizedId ?k . ?a lin:normalizedId ?k }
   OPTIONAL { ?g lin:describes ?a BIND(true AS ?described) }
 }"""
-_DESCRIBED = _PREFIX + "SELECT ?m (COUNT(?g) AS ?n) WHERE { ?g lin:describes ?m } GROUP BY ?m"
-_EDGES = _PREFIX + f"""SELECT ?m ?rel ?p ?pid ?plabel ?g ?method ?snippet ?line WHERE {{
+_DESCRIBED = _PREFIX + "SELECT ?m (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g lin:describes ?m } GROUP BY ?m"
+_EDGES = _PREFIX + f"""SELECT DISTINCT ?st ?m ?rel ?p ?pid ?plabel ?g ?method ?snippet ?line WHERE {{
   GRAPH ?g {{ ?st rdf:subject ?m ; rdf:predicate ?rel ; rdf:object ?p ; lin:method ?method .
     OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
   FILTER(?rel IN ({_RELS}))
   OPTIONAL {{ ?p lin:hubId ?pid }} OPTIONAL {{ ?p rdfs:label ?plabel }}
 }} ORDER BY ?g ?line"""
-_CHILD_EDGES = _PREFIX + f"""SELECT ?c ?rel ?m ?cid ?clabel ?g ?method ?snippet ?line WHERE {{
+_CHILD_EDGES = _PREFIX + f"""SELECT DISTINCT ?st ?c ?rel ?m ?cid ?clabel ?g ?method ?snippet ?line WHERE {{
   GRAPH ?g {{ ?st rdf:subject ?c ; rdf:predicate ?rel ; rdf:object ?m ; lin:method ?method .
     OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
   FILTER(?rel IN ({_RELS}))
   OPTIONAL {{ ?c lin:hubId ?cid }} OPTIONAL {{ ?c rdfs:label ?clabel }}
 }} ORDER BY ?g ?line"""
-_CONTRIB = _PREFIX + """SELECT ?p ?role ?weight ?density ?wspec ?dspec ?mmethod WHERE {
+_CONTRIB = _PREFIX + """SELECT DISTINCT ?p ?role ?weight ?density ?wspec ?dspec ?mmethod WHERE {
   ?m prov:qualifiedDerivation ?c . ?c prov:entity ?p .
   OPTIONAL { ?c prov:hadRole ?role } OPTIONAL { ?c lin:weight ?weight }
   OPTIONAL { ?c lin:density ?density } OPTIONAL { ?c lin:weightSpec ?wspec }
   OPTIONAL { ?c lin:densitySpec ?dspec }
   OPTIONAL { ?c prov:hadActivity ?a . ?a lin:mergeMethod ?mmethod }
 }"""
-_FACTS = _PREFIX + """SELECT ?g ?p ?o ?olabel ?oid ?lid ?llink ?method ?snippet ?line WHERE {
+_FACTS = _PREFIX + """SELECT DISTINCT ?st ?g ?p ?o ?olabel ?oid ?lid ?llink ?method ?snippet ?line WHERE {
   GRAPH ?g { ?st rdf:subject ?m ; rdf:predicate ?p ; rdf:object ?o ; lin:method ?method .
     OPTIONAL { ?st lin:snippet ?snippet } OPTIONAL { ?st lin:line ?line }
     OPTIONAL { ?m lin:licenseLink ?llink FILTER(?p = dcterms:license) } }
@@ -68,23 +68,23 @@ _FACTS = _PREFIX + """SELECT ?g ?p ?o ?olabel ?oid ?lid ?llink ?method ?snippet 
   OPTIONAL { ?o lin:licenseId ?lid }
 } ORDER BY ?g ?line"""
 _TAGS = _PREFIX + "SELECT DISTINCT ?t WHERE { ?m lin:tag ?t } ORDER BY ?t"
-_TRAINING = _PREFIX + """SELECT ?g ?p ?v ?line WHERE {
+_TRAINING = _PREFIX + """SELECT DISTINCT ?g ?p ?v ?line WHERE {
   GRAPH ?g { ?m prov:wasGeneratedBy ?t . ?t a lin:Training ; ?p ?v .
     OPTIONAL { ?st rdf:subject ?t ; rdf:predicate ?p ; lin:line ?line } }
 } ORDER BY ?g ?line"""
-_HARDWARE = _PREFIX + """SELECT ?g ?name ?count ?line WHERE {
+_HARDWARE = _PREFIX + """SELECT DISTINCT ?g ?h ?name ?count ?line WHERE {
   GRAPH ?g { ?m prov:wasGeneratedBy ?t . ?t lin:hardware ?h . ?h lin:accelerator ?a .
     OPTIONAL { ?h lin:count ?count } OPTIONAL { ?st rdf:subject ?h ; lin:line ?line } }
   ?a rdfs:label ?name
 } ORDER BY ?g ?line"""
-_SCORES = _PREFIX + """SELECT ?g ?e ?name ?value ?metric ?shots ?source ?origin ?bench ?line WHERE {
+_SCORES = _PREFIX + """SELECT DISTINCT ?g ?e ?name ?value ?metric ?shots ?source ?origin ?bench ?line WHERE {
   GRAPH ?g { ?e lin:evaluatedModel ?m ; lin:benchmarkName ?name ; mls:hasValue ?value ;
     lin:origin ?origin .
     OPTIONAL { ?e lin:metric ?metric } OPTIONAL { ?e lin:shots ?shots }
     OPTIONAL { ?e lin:sourceUrl ?source } OPTIONAL { ?e lin:benchmark ?bench }
     OPTIONAL { ?st rdf:subject ?e ; lin:line ?line } }
 } ORDER BY ?g ?line ?e"""
-_WARNINGS = _PREFIX + """SELECT ?g ?w WHERE { GRAPH ?g { ?g lin:describes ?m ; lin:warning ?w } }
+_WARNINGS = _PREFIX + """SELECT DISTINCT ?g ?w WHERE { GRAPH ?g { ?g lin:describes ?m ; lin:warning ?w } }
 ORDER BY ?g ?w"""
 
 _SETTINGS = {"epochs": "epochs", "learningRate": "learning_rate", "batchSize": "batch_size",
@@ -143,7 +143,7 @@ def resolve_model(store: Store, model: str) -> list[ox.NamedNode]:
         if isinstance(row["a"], ox.NamedNode):
             group.setdefault(row["a"].value, row["a"])
     described = {r["m"].value: int(r["n"].value) for r in _select(store, _DESCRIBED, m=list(group.values()))}
-    aliased = {r["a"].value for r in _select(store, _PREFIX + "SELECT ?a WHERE { ?x lin:alias ?a }",
+    aliased = {r["a"].value for r in _select(store, _PREFIX + "SELECT DISTINCT ?a WHERE { ?x lin:alias ?a }",
                                              a=list(group.values()))}
     # Preference: described by a card and not someone's alias, then asked-for spelling.
     def rank(iri: str) -> tuple[int, int, int, str]:
@@ -185,7 +185,7 @@ def show(store: Store, model: str) -> dict[str, Any]:
 
 
 def _first_label(store: Store, node: ox.NamedNode) -> ox.Term | None:
-    rows = _select(store, _PREFIX + "SELECT ?l WHERE { ?m rdfs:label ?l }", m=node)
+    rows = _select(store, _PREFIX + "SELECT DISTINCT ?l WHERE { ?m rdfs:label ?l }", m=node)
     return rows[0]["l"] if rows else None
 
 
@@ -225,7 +225,18 @@ def _parents(store: Store, iris: list[ox.NamedNode], group: set[str],
             warnings.append(f"cards disagree on how the model derives from {id_from_iri(p) or p}: "
                             f"{', '.join(sorted(rels))}")
     # A specific relation makes a bare "derived" claim about the same parent redundant.
-    return [e for (p, rel), e in parents.items() if not (rel == "derived" and len(kinds[p]) > 1)]
+    return _ordered([e for (p, rel), e in parents.items() if not (rel == "derived" and len(kinds[p]) > 1)])
+
+
+def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Evidence sorted by card and line, entries by their first evidence: the same output
+    from every backend."""
+    for e in entries:
+        e["evidence"].sort(key=lambda ev: (ev["card"], ev["line"] or 0, ev["method"] or "",
+                                           ev["snippet"] or ""))
+    return sorted(entries, key=lambda e: (e["evidence"][0]["card"], e["evidence"][0]["line"] or 0,
+                                          e["id"] or e.get("name") or "") if e["evidence"] else
+                  ("", 0, e["id"] or ""))
 
 
 def _spec(term: ox.Term | None) -> Any:
@@ -249,7 +260,7 @@ def _children(store: Store, iris: list[ox.NamedNode], group: set[str]) -> list[d
     kinds: dict[str, set[str]] = defaultdict(set)
     for (c, rel) in children:
         kinds[c].add(rel)
-    return [e for (c, rel), e in children.items() if not (rel == "derived" and len(kinds[c]) > 1)]
+    return _ordered([e for (c, rel), e in children.items() if not (rel == "derived" and len(kinds[c]) > 1)])
 
 
 def _datasets(facts: list[dict[str, ox.Term]]) -> list[dict[str, Any]]:
@@ -261,12 +272,12 @@ def _datasets(facts: list[dict[str, ox.Term]]) -> list[dict[str, Any]]:
         entry = out.setdefault(iri, {"id": dataset_id_from_iri(iri),
                                      "name": _py(row.get("olabel")) or iri, "evidence": []})
         entry["evidence"].append(_evidence(row))
-    return list(out.values())
+    return _ordered(list(out.values()))
 
 
 def _license(facts: list[dict[str, ox.Term]], me: ox.NamedNode, warnings: list[str],
              store: Store) -> dict[str, Any]:
-    own_graphs = {r["g"].value for r in _select(store, _PREFIX + "SELECT ?g WHERE { ?g lin:describes ?m }", m=me)}
+    own_graphs = {r["g"].value for r in _select(store, _PREFIX + "SELECT DISTINCT ?g WHERE { ?g lin:describes ?m }", m=me)}
     found: list[tuple[bool, dict[str, Any]]] = []
     for row in facts:
         if not row["p"].value.endswith("/license"):

@@ -31,7 +31,7 @@ EDGES_QUERY = _PREFIX + """SELECT DISTINCT ?m ?p ?rel ?role ?method ?weight ?den
     OPTIONAL { ?c lin:density ?density }
     OPTIONAL { ?c prov:hadActivity ?a . ?a lin:mergeMethod ?method } }
 }"""
-_NODES = _PREFIX + """SELECT ?m ?label ?unresolved WHERE {
+_NODES = _PREFIX + """SELECT DISTINCT ?m ?label ?unresolved WHERE {
   ?m a lin:Model . OPTIONAL { ?m rdfs:label ?label } OPTIONAL { ?m lin:unresolved ?unresolved }
 }"""
 

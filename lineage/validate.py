@@ -23,7 +23,7 @@ MAX_CYCLES = 100
 _PREFIX = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 _CONFLICTS = _PREFIX + """SELECT ?m (GROUP_CONCAT(DISTINCT ?lid; separator=", ") AS ?values)
 WHERE { ?m dcterms:license ?l . ?l rdfs:label ?lid } GROUP BY ?m HAVING (COUNT(DISTINCT ?l) > 1)"""
-_UNRESOLVED = _PREFIX + """SELECT ?m ?label WHERE { ?m lin:unresolved true ; a lin:Model ;
+_UNRESOLVED = _PREFIX + """SELECT DISTINCT ?m ?label WHERE { ?m lin:unresolved true ; a lin:Model ;
   rdfs:label ?label } ORDER BY ?label"""
 _UNDESCRIBED = _PREFIX + """SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
   ?m lin:derivedFrom ?p . FILTER NOT EXISTS { ?g lin:describes ?p }

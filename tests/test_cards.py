@@ -1,0 +1,130 @@
+"""Reading cards: splitting, safe YAML, repair, and every kind of bad input."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lineage.cards import read_card
+from lineage.errors import CardError
+
+from .conftest import seed
+
+
+def test_front_matter_and_line_numbers():
+    card = read_card(b"---\nlicense: mit\ntags:\n- a\n---\n\n# Title\nbody\n", "o/m/README.md")
+    assert card.meta == {"license": "mit", "tags": ["a"]}
+    assert card.body_line == 6
+    assert card.line_of(card.text.index("body")) == 8
+    assert card.warnings == ()
+
+
+def test_blank_lines_and_bom_before_front_matter():
+    card = read_card(b"\xef\xbb\xbf\n\n---\nlicense: mit\n---\nx\n", "c.md")
+    assert card.meta == {"license": "mit"}
+
+
+def test_no_front_matter_is_a_warning_not_an_error():
+    card = read_card(b"# Just a README\nhello\n", "c.md")
+    assert card.meta == {} and card.warnings == ("no YAML front matter",)
+
+
+def test_flattened_card_restored():
+    card = read_card(seed("003").read_bytes(), "seed003")
+    assert card.flattened
+    assert card.meta["license_name"] == "tongyi-qianwen"
+    assert card.meta["language"] == ["en"] and card.meta["tags"] == ["pretrained"]
+    assert card.body.startswith("# Qwen2-72B")
+
+
+def test_mojibake_repaired():
+    card = read_card(seed("000").read_bytes(), "seed000")
+    assert "Instinct\u2122" in card.text and "\u00e2\u201e\u00a2" not in card.text
+    assert "repaired mojibake" in card.warnings
+
+
+def test_mojibake_repair_leaves_accented_text_alone():
+    text = "---\nlicense: mit\n---\ncaf\u00e9 cr\u00e8me br\u00fbl\u00e9e \u00e2ge\n"
+    assert read_card(text.encode(), "c.md").text == text
+
+
+def test_c_loader_is_used():
+    from lineage import cards
+
+    assert cards._Loader is yaml.CSafeLoader
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "empty file"),
+    (b"   \n\n", "empty file"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+    ("---\nlicense: mit\n---\nna\u00efve\n".encode("latin-1"), "not UTF-8"),
+    (b"---\nlicense: [mit\n---\nx\n", "broken YAML"),
+    (b"---\n- a\n- b\n---\nx\n", "YAML list, not a mapping"),
+    (b"---\njust a string\n---\nx\n", "YAML str, not a mapping"),
+    (b"---\nx: !!python/object/apply:os.system ['true']\n---\n", "YAML tag not allowed"),
+    (b"---\nlicense: mit\n# never closed\n", "never closed"),
+])
+def test_bad_input_is_one_clear_error(data, message):
+    with pytest.raises(CardError) as err:
+        read_card(data, "bad/card/README.md")
+    text = str(err.value)
+    assert text.startswith("bad/card/README.md")
+    assert message in text
+    assert "\n" not in text
+
+
+def test_broken_yaml_error_names_the_line():
+    with pytest.raises(CardError) as err:
+        read_card(b"---\nlicense: mit\ntags: [a\nbase_model: x\n---\n", "c.md")
+    assert err.value.line is not None and err.value.line >= 3
+
+
+def test_yaml_alias_bomb_refused():
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [{', '.join(['*' + prev] * 9)}]")
+    bomb = ("---\n" + "\n".join(lines) + "\n---\nbody\n").encode()
+    with pytest.raises(CardError, match="alias bomb"):
+        read_card(bomb, "bomb.md")
+
+
+def test_size_limit():
+    big = b"---\nlicense: mit\n---\n" + b"x" * 2000
+    with pytest.raises(CardError, match="too large"):
+        read_card(big, "big.md", max_bytes=1000)
+
+
+_keys = st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True)
+_values = st.one_of(st.integers(-1000, 1000), st.from_regex(r"[A-Za-z][A-Za-z0-9 ._-]{0,20}", fullmatch=True))
+
+
+# Latin-1 supplement and control characters are left out: they form deliberate mojibake
+# (repaired) and binary input (refused), both tested above.
+_body = st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\r",
+                              max_codepoint=0x2FFF).filter(lambda c: not 0x80 <= ord(c) <= 0xFF)
+                | st.just("\n"), max_size=300)
+
+
+@given(meta=st.dictionaries(_keys, _values, max_size=6), body=_body)
+@settings(max_examples=150, deadline=None)
+def test_split_round_trips_any_mapping(meta, body):
+    front = yaml.safe_dump(meta, sort_keys=False) if meta else ""
+    text = f"---\n{front}---\n{body}"
+    card = read_card(text.encode(), "c.md")
+    assert card.meta == meta
+    assert card.body == body
+
+
+@given(st.binary(max_size=400))
+@settings(max_examples=200, deadline=None)
+def test_arbitrary_bytes_never_crash(data):
+    try:
+        card = read_card(data, "fuzz.md")
+    except CardError as exc:
+        assert str(exc).startswith("fuzz.md")
+    else:
+        assert isinstance(card.meta, dict)
