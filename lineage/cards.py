@@ -90,14 +90,14 @@ def load_yaml(text: str, *, source: str = "<yaml>", line: int = 1) -> Any:
         try:
             root = yaml.compose(text, Loader=_Loader)
         except yaml.YAMLError as exc:
-            raise _yaml_error(exc, source, line) from None
+            raise _yaml_error(exc, source, line, text) from None
         if root is not None and _expanded_size(root, {}) > MAX_YAML_NODES:
             msg = f"YAML expands to more than {MAX_YAML_NODES:,} values through aliases (alias bomb)"
             raise CardError(msg, source=source, line=line)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, source, line) from None
+        raise _yaml_error(exc, source, line, text) from None
     except (ValueError, TypeError, RecursionError) as exc:  # odd scalars, deep nesting
         msg = f"unreadable YAML: {exc}"
         raise CardError(msg, source=source, line=line) from None
@@ -124,9 +124,11 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _yaml_error(exc: yaml.YAMLError, source: str, line: int) -> CardError:
+def _yaml_error(exc: yaml.YAMLError, source: str, line: int, text: str) -> CardError:
     mark = getattr(exc, "problem_mark", None)
-    where = line + mark.line if mark is not None else line
+    # The parser may notice a problem only past the block's end: point at its last line.
+    last = text.rstrip("\n").count("\n")
+    where = line + min(mark.line, last) if mark is not None else line
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     if isinstance(exc, yaml.constructor.ConstructorError):
         problem = f"YAML tag not allowed ({problem})"

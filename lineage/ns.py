@@ -40,6 +40,9 @@ HUB_BASE = "https://huggingface.co/"
 SPDX_BASE = "http://spdx.org/licenses/"
 LEXVO_BASE = "http://lexvo.org/id/iso639-3/"
 CARD_GRAPH_PREFIX = "urn:lineage:card:"
+# Declarations shared by every card (a model's type, id and label): stored once, so the
+# union of all graphs does not repeat them once per card (stores union as a multiset).
+ENTITIES_GRAPH = "urn:lineage:entities"
 
 
 class LIN(DefinedNamespace):

@@ -40,7 +40,7 @@ from lineage.facts import (
     TrainingSetting,
     Warning,
 )
-from lineage.ns import DCTERMS, FAIR4ML, LIN, MLS, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from lineage.ns import DCTERMS, ENTITIES_GRAPH, FAIR4ML, LIN, MLS, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
 
 __all__ = ["RELATION_PROPERTY", "card_key", "card_quads", "to_nquads"]
 
@@ -96,12 +96,17 @@ class _Writer:
 
     def __init__(self, graph: str):
         self.graph = ox.NamedNode(graph)
+        self.entities = ox.NamedNode(ENTITIES_GRAPH)
         self.quads: list[ox.Quad] = []
         self.counters: dict[str, int] = {}
         self.declared: set[str] = set()
 
     def add(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
         self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.graph))
+
+    def declare(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
+        """A card-independent statement about a shared entity (goes to the entities graph)."""
+        self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.entities))
 
     def node(self, kind: str) -> ox.NamedNode:
         n = self.counters.get(kind, 0) + 1
@@ -130,15 +135,15 @@ class _Writer:
         node = ox.NamedNode(iri)
         if iri not in self.declared:
             self.declared.add(iri)
-            self.add(node, _TYPE, _n(LIN.Model))
-            self.add(node, _TYPE, _n(FAIR4ML.MLModel))
+            self.declare(node, _TYPE, _n(LIN.Model))
+            self.declare(node, _TYPE, _n(FAIR4ML.MLModel))
             if ref.id:
-                self.add(node, LIN.hubId, ox.Literal(ref.id))
-                self.add(node, LIN.normalizedId, ox.Literal(ids.id_key(ref.id)))
-                self.add(node, _LABEL, ox.Literal(ref.id))
+                self.declare(node, LIN.hubId, ox.Literal(ref.id))
+                self.declare(node, LIN.normalizedId, ox.Literal(ids.id_key(ref.id)))
+                self.declare(node, _LABEL, ox.Literal(ref.id))
             else:
-                self.add(node, LIN.unresolved, _literal(True))
-                self.add(node, _LABEL, ox.Literal(ref.name))
+                self.declare(node, LIN.unresolved, _literal(True))
+                self.declare(node, _LABEL, ox.Literal(ref.name))
         return node
 
     def dataset(self, ref: DatasetRef) -> ox.NamedNode:
@@ -146,21 +151,21 @@ class _Writer:
         node = ox.NamedNode(iri)
         if iri not in self.declared:
             self.declared.add(iri)
-            self.add(node, _TYPE, _n(LIN.Dataset))
-            self.add(node, _TYPE, _n(SCHEMA.Dataset))
-            self.add(node, _LABEL, ox.Literal(ref.id or ref.name))
+            self.declare(node, _TYPE, _n(LIN.Dataset))
+            self.declare(node, _TYPE, _n(SCHEMA.Dataset))
+            self.declare(node, _LABEL, ox.Literal(ref.id or ref.name))
             if ref.id:
-                self.add(node, LIN.hubId, ox.Literal(ref.id))
+                self.declare(node, LIN.hubId, ox.Literal(ref.id))
             else:
-                self.add(node, LIN.unresolved, _literal(True))
+                self.declare(node, LIN.unresolved, _literal(True))
         return node
 
     def concept(self, scheme: str, value: str) -> ox.NamedNode:
         node = ox.NamedNode(ids.concept_iri(scheme, value))
         if node.value not in self.declared:
             self.declared.add(node.value)
-            self.add(node, _TYPE, _n(SKOS.Concept))
-            self.add(node, SKOS.prefLabel, ox.Literal(value))
+            self.declare(node, _TYPE, _n(SKOS.Concept))
+            self.declare(node, SKOS.prefLabel, ox.Literal(value))
         return node
 
 
@@ -277,11 +282,11 @@ def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
     def _license(f: object) -> None:
         assert isinstance(f, LicenseFact)
         node = ox.NamedNode(ids.license_iri(f.spdx, f.name or f.id or "unknown"))
-        w.add(node, _TYPE, _n(LIN.License))
-        w.add(node, _TYPE, _n(DCTERMS.LicenseDocument))
+        w.declare(node, _TYPE, _n(LIN.License))
+        w.declare(node, _TYPE, _n(DCTERMS.LicenseDocument))
         if f.id:
-            w.add(node, LIN.licenseId, ox.Literal(f.id))
-        w.add(node, _LABEL, ox.Literal(f.spdx or f.name or f.id or "unknown"))
+            w.declare(node, LIN.licenseId, ox.Literal(f.id))
+        w.declare(node, _LABEL, ox.Literal(f.spdx or f.name or f.id or "unknown"))
         if f.link:  # on the model: one license (tongyi-qianwen) is linked from many repos
             w.add(me, LIN.licenseLink, ox.Literal(f.link, datatype=_n(XSD.anyURI)))
         w.fact(me, DCTERMS.license, node, f.evidence)
@@ -326,8 +331,8 @@ def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
         w.add(h, _TYPE, _n(LIN.HardwareUse))
         if acc.value not in w.declared:
             w.declared.add(acc.value)
-            w.add(acc, _TYPE, _n(LIN.Accelerator))
-            w.add(acc, _LABEL, ox.Literal(f.accelerator))
+            w.declare(acc, _TYPE, _n(LIN.Accelerator))
+            w.declare(acc, _LABEL, ox.Literal(f.accelerator))
         w.fact(h, LIN.accelerator, acc, f.evidence)
         if f.count is not None:
             w.add(h, LIN.count, _literal(f.count))
