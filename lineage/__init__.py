@@ -12,5 +12,14 @@ from __future__ import annotations
 
 from lineage.api import DEFAULT_STORE, build, check, open_store, queries, query, show
 
-__all__ = ["DEFAULT_STORE", "__version__", "build", "check", "open_store", "queries", "query", "show"]
+__all__ = [
+    "DEFAULT_STORE",
+    "__version__",
+    "build",
+    "check",
+    "open_store",
+    "queries",
+    "query",
+    "show",
+]
 __version__ = "0.1.0"

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -36,7 +36,7 @@ DEFAULT_STORE = ".lineage"
 StoreArg = "Store | str | Path"
 
 
-def open_store(store: Store | str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
+def open_store(store: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
     """Open a store by location (see :func:`lineage.store.open_store`)."""
     from lineage.store import open_store as _open
 
@@ -61,8 +61,8 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
     """Ingest cards (files or directories) into the store; see :func:`lineage.ingest.build`."""
     import os
 
-    from lineage.ingest import build as _build
     from lineage.cards import DEFAULT_MAX_BYTES
+    from lineage.ingest import build as _build
 
     with _opened(store, read_only=False) as s:
         report = _build(s, paths, id_override=id, jobs=jobs or os.cpu_count() or 1,
@@ -90,10 +90,22 @@ def check(*, store: Store | str | Path = DEFAULT_STORE, shacl: bool = True) -> R
 
 
 def queries() -> list[NamedQuery]:
-    """The named queries of ``queries/``."""
+    """Return the named queries of ``queries/``."""
     from lineage.named_queries import list_queries
 
     return list_queries()
+
+
+@overload
+def query(query: str, *, store: Store | str | Path = ...,
+          params: dict[str, str] | None = ..., results: None = ...,
+          ) -> list[dict[str, Any]] | bool | list[tuple[str, str, str]]: ...
+
+
+@overload
+def query(query: str, *, store: Store | str | Path = ...,
+          params: dict[str, str] | None = ..., results: str,
+          ) -> bytes: ...
 
 
 def query(query: str, *, store: Store | str | Path = DEFAULT_STORE,
@@ -105,19 +117,19 @@ def query(query: str, *, store: Store | str | Path = DEFAULT_STORE,
     for CONSTRUCT/DESCRIBE) the serialised bytes are returned; otherwise SELECT gives a
     list of ``{variable: value}`` dicts, ASK a bool, CONSTRUCT a list of N-Triples terms.
     """
-    import pyoxigraph as ox
-
     from lineage.named_queries import find_query, parse_params, prefixed
 
     named = find_query(query)
     bindings = parse_params(named, [f"{k}={v}" for k, v in (params or {}).items()])
     with _opened(store, read_only=True) as s:
         result = s.query(prefixed(named.text), bindings)
-        return _materialise(result, results, ox)
+        return _materialise(result, results)
 
 
 def _materialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str | None,
-                 ox: Any) -> Any:
+                 ) -> bytes | list[dict[str, Any]] | bool | list[tuple[str, str, str]]:
+    import pyoxigraph as ox
+
     from lineage.errors import QueryError
 
     if isinstance(result, ox.QueryTriples):
@@ -130,7 +142,7 @@ def _materialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, 
             raise QueryError(msg)
         from lineage.ns import PREFIXES
 
-        kwargs = {"prefixes": PREFIXES} if rdf == ox.RdfFormat.TURTLE else {}
+        kwargs: dict[str, Any] = {"prefixes": PREFIXES} if rdf == ox.RdfFormat.TURTLE else {}
         return ox.serialize(triples, format=rdf, **kwargs) or b""
     formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
                "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
@@ -142,4 +154,5 @@ def _materialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, 
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     variables = [v.value for v in result.variables]
-    return [{v: (sol[v].value if sol[v] is not None else None) for v in variables} for sol in result]
+    return [{v: (sol[v].value if sol[v] is not None else None) for v in variables}
+            for sol in result]

@@ -1,4 +1,4 @@
-"""Read a model card: bytes to a :class:`Card` with front matter, body and line map.
+r"""Read a model card: bytes to a :class:`Card` with front matter, body and line map.
 
 Reading is strict about what cannot be trusted (not text, too large, unsafe or broken
 YAML) and forgiving about common damage (a byte-order mark, blank lines before the front
@@ -7,7 +7,7 @@ matter, a card flattened onto one line, mojibake), which it repairs and records 
 
 Examples
 --------
->>> card = read_card(b"---\\nlicense: mit\\nbase_model: a/b\\n---\\n# Hello\\n", "x/README.md")
+>>> card = read_card(b"---\nlicense: mit\nbase_model: a/b\n---\n# Hello\n", "x/README.md")
 >>> card.meta["base_model"], card.body_line, card.line_of(card.text.index("# Hello"))
 ('a/b', 5, 5)
 >>> read_card(b"", "empty.md")
@@ -35,7 +35,7 @@ DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 MAX_YAML_NODES = 100_000
 
 try:  # libyaml's loader is ~10x faster; same safe schema.
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader
+    _Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
@@ -47,7 +47,9 @@ _FLAT_KEY = re.compile(r"[ \t]+(?=[A-Za-z_][\w.-]*:(?:[ \t]|$))")
 _FLAT_ITEM = re.compile(r"[ \t]+(?=- )")
 # UTF-8 bytes decoded as cp1252: a lead byte's character, then its continuation bytes'.
 _CONT = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
-_MOJIBAKE = re.compile(f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}")
+_MOJIBAKE = re.compile(
+    f"[\u00c2-\u00df]{_CONT}|[\u00e0-\u00ef]{_CONT}{{2}}|[\u00f0-\u00f4]{_CONT}{{3}}"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +94,11 @@ def load_yaml(text: str, *, source: str = "<yaml>", line: int = 1) -> Any:
         except yaml.YAMLError as exc:
             raise _yaml_error(exc, source, line, text) from None
         if root is not None and _expanded_size(root, {}) > MAX_YAML_NODES:
-            msg = f"YAML expands to more than {MAX_YAML_NODES:,} values through aliases (alias bomb)"
+            msg = (f"YAML expands to more than {MAX_YAML_NODES:,} values through aliases "
+                   "(alias bomb)")
             raise CardError(msg, source=source, line=line)
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a safe loader
+        return yaml.load(text, Loader=_Loader)  # _Loader is a safe loader
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source, line, text) from None
     except (ValueError, TypeError, RecursionError) as exc:  # odd scalars, deep nesting
@@ -137,12 +140,14 @@ def _yaml_error(exc: yaml.YAMLError, source: str, line: int, text: str) -> CardE
 
 def _decode(data: bytes, source: str, max_bytes: int) -> str:
     if not data.strip():
-        raise CardError("empty file", source=source)
+        msg = "empty file"
+        raise CardError(msg, source=source)
     if len(data) > max_bytes:
         msg = f"file too large ({len(data):,} bytes; the limit is {max_bytes:,})"
         raise CardError(msg, source=source)
     if b"\x00" in data[:8192]:
-        raise CardError("binary file, not a text card", source=source)
+        msg = "binary file, not a text card"
+        raise CardError(msg, source=source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -155,7 +160,7 @@ def _repair(text: str) -> tuple[str, tuple[str, ...]]:
     if _MOJIBAKE.search(text) is None:
         return text, ()
     import ftfy
-    import ftfy.bad_codecs  # noqa: F401 - registers "sloppy-windows-1252"
+    import ftfy.bad_codecs  # registers "sloppy-windows-1252"
 
     def undo(m: re.Match[str]) -> str:
         try:
@@ -217,7 +222,8 @@ def read_card(
     else:
         body_offset = 0
         if text.lstrip().startswith("---"):
-            raise CardError("front matter opened with '---' but never closed", source=source)
+            msg = "front matter opened with '---' but never closed"
+            raise CardError(msg, source=source)
         warnings += ("no YAML front matter",)
     if meta is None:
         meta = {}

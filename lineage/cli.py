@@ -12,7 +12,7 @@ from collections.abc import Callable
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 
@@ -41,12 +41,12 @@ class QueryFormat(str, Enum):
     NT = "nt"
 
 
-def _choices(enum: type[Enum]) -> click.Choice:
+def _choices(enum: type[Enum]) -> click.Choice[str]:
     return click.Choice([e.value for e in enum], case_sensitive=False)
 
 
 def store_option(fn: F) -> F:
-    """The ``--store`` option every graph command takes."""
+    """Add the ``--store`` option every graph command takes."""
     return click.option("--store", "store", default=api.DEFAULT_STORE, show_default=True,
                         metavar="DIR", help="Store location: a directory (embedded Oxigraph) "
                         "or memory:.")(fn)
@@ -77,7 +77,8 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_option
 @click.option("--id", "card_id", metavar="ID", help="The Hub id of the one card given.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Extraction processes [default: all cores].")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Extraction processes [default: all cores].")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Reject cards larger than this.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary and rejected cards.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each card's warnings.")
@@ -87,7 +88,8 @@ def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | 
     """Ingest model cards (files or directories) into the store."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        raise click.BadParameter(f"no such file or directory: {', '.join(missing)}")
+        msg = f"no such file or directory: {', '.join(missing)}"
+        raise click.BadParameter(msg)
     report = _with_progress(lambda progress: api.build(
         list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress))
     for source, reason in report.rejected:
@@ -121,7 +123,7 @@ def _with_progress(run: Callable[[Callable[[int, int], None] | None], Any]) -> A
 
 
 def _print_found(store: str, models: list[str]) -> None:
-    """A short listing of the models just ingested and their parents."""
+    """Print a short listing of the models just ingested and their parents."""
     if len(models) > 50:
         return
     for model in sorted(set(models), key=str.casefold):
@@ -129,8 +131,9 @@ def _print_found(store: str, models: list[str]) -> None:
             info = api.show(model, store=store)
         except LineageError:
             continue
-        parents = ", ".join(f"{p['id']} ({p['relation']}{', ' + p['method'] if p['method'] else ''})"
-                            for p in info["parents"]) or "-"
+        parents = ", ".join(
+            f"{p['id']} ({p['relation']}{', ' + p['method'] if p['method'] else ''})"
+            for p in info["parents"]) or "-"
         click.echo(f"{info['id']}  <-  {parents}")
 
 
@@ -158,13 +161,15 @@ def _print_show(info: dict[str, Any]) -> None:
         console.print(f"also known as: {', '.join(info['aliases'])}")
     lic = info["license"]
     if lic["id"] or lic["name"]:
-        console.print("license: " + " ".join(str(x) for x in (lic["id"], lic["name"], lic["link"]) if x))
+        console.print("license: " + " ".join(
+            str(x) for x in (lic["id"], lic["name"], lic["link"]) if x))
     for key in ("languages", "tags"):
         if info[key]:
             console.print(f"{key}: {', '.join(info[key])}")
     if info["prompt_format"]:
         console.print(f"prompt format: {info['prompt_format']}")
-    rows = [("parent", p["id"], p["relation"], _merge_detail(p), _methods(p)) for p in info["parents"]]
+    rows = [("parent", p["id"], p["relation"], _merge_detail(p), _methods(p))
+            for p in info["parents"]]
     rows += [("child", c["id"], c["relation"], "", _methods(c)) for c in info["children"]]
     if rows:
         table = Table("", "model", "relation", "merge", "evidence")
@@ -175,7 +180,8 @@ def _print_show(info: dict[str, Any]) -> None:
         console.print("datasets: " + ", ".join(d["id"] or d["name"] for d in info["datasets"]))
     if info["hardware"]:
         console.print("hardware: " + ", ".join(
-            f"{h['count']}x {h['accelerator']}" if h["count"] else h["accelerator"] for h in info["hardware"]))
+            f"{h['count']}x {h['accelerator']}" if h["count"] else h["accelerator"]
+            for h in info["hardware"]))
     training = {k: v for k, v in info["training"].items() if v is not None}
     if training:
         console.print("training: " + ", ".join(f"{k} {v}" for k, v in training.items()))
@@ -228,9 +234,10 @@ def check(store: str, fmt: str, no_shacl: bool) -> None:
 @errors_to_exit
 def query(query: str, store: str, params: tuple[str, ...], fmt: str) -> None:
     """Run a named query (see `lineage queries`) or a .rq file."""
-    pairs = dict(p.split("=", 1) if "=" in p else (p, "") for p in params)
+    pairs = dict(p.split("=", 1) if "=" in p else [p, ""] for p in params)
     if any(not v and "=" not in p for p, v in zip(params, pairs.values(), strict=False)):
-        raise click.BadParameter("use --param NAME=VALUE")
+        msg = "use --param NAME=VALUE"
+        raise click.BadParameter(msg)
     if fmt != QueryFormat.TABLE.value:
         data = api.query(query, store=store, params=pairs, results=fmt)
         assert isinstance(data, bytes)
@@ -247,7 +254,7 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str) -> None:
         for s, p, o in result:
             click.echo(f"{s} {p} {o} .")
         return
-    rows = result
+    rows = cast("list[dict[str, Any]]", result)
     table = Table(*(rows[0].keys() if rows else ["(no results)"]))
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row.values()))

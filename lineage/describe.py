@@ -17,7 +17,7 @@ import pyoxigraph as ox
 from lineage.errors import QueryError
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url
 from lineage.ns import LEXVO_BASE, LIN, PREFIXES
-from lineage.store import Store
+from lineage.store import Store, Term
 
 __all__ = ["RELATION_NAMES", "resolve_model", "show"]
 
@@ -39,14 +39,17 @@ _ALIASES = _PREFIX + """SELECT DISTINCT ?a ?described WHERE {
   { ?m lin:normalizedId ?k . ?a lin:normalizedId ?k }
   OPTIONAL { ?g lin:describes ?a BIND(true AS ?described) }
 }"""
-_DESCRIBED = _PREFIX + "SELECT ?m (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g lin:describes ?m } GROUP BY ?m"
-_EDGES = _PREFIX + f"""SELECT DISTINCT ?st ?m ?rel ?p ?pid ?plabel ?g ?method ?snippet ?line WHERE {{
+_DESCRIBED = _PREFIX + ("SELECT ?m (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g lin:describes ?m } "
+                        "GROUP BY ?m")
+_EDGES = _PREFIX + f"""\
+SELECT DISTINCT ?st ?m ?rel ?p ?pid ?plabel ?g ?method ?snippet ?line WHERE {{
   GRAPH ?g {{ ?st rdf:subject ?m ; rdf:predicate ?rel ; rdf:object ?p ; lin:method ?method .
     OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
   FILTER(?rel IN ({_RELS}))
   OPTIONAL {{ ?p lin:hubId ?pid }} OPTIONAL {{ ?p rdfs:label ?plabel }}
 }} ORDER BY ?g ?line"""
-_CHILD_EDGES = _PREFIX + f"""SELECT DISTINCT ?st ?c ?rel ?m ?cid ?clabel ?g ?method ?snippet ?line WHERE {{
+_CHILD_EDGES = _PREFIX + f"""\
+SELECT DISTINCT ?st ?c ?rel ?m ?cid ?clabel ?g ?method ?snippet ?line WHERE {{
   GRAPH ?g {{ ?st rdf:subject ?c ; rdf:predicate ?rel ; rdf:object ?m ; lin:method ?method .
     OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
   FILTER(?rel IN ({_RELS}))
@@ -59,7 +62,8 @@ _CONTRIB = _PREFIX + """SELECT DISTINCT ?p ?role ?weight ?density ?wspec ?dspec 
   OPTIONAL { ?c lin:densitySpec ?dspec }
   OPTIONAL { ?c prov:hadActivity ?a . ?a lin:mergeMethod ?mmethod }
 }"""
-_FACTS = _PREFIX + """SELECT DISTINCT ?st ?g ?p ?o ?olabel ?oid ?lid ?llink ?method ?snippet ?line WHERE {
+_FACTS = _PREFIX + """\
+SELECT DISTINCT ?st ?g ?p ?o ?olabel ?oid ?lid ?llink ?method ?snippet ?line WHERE {
   GRAPH ?g { ?st rdf:subject ?m ; rdf:predicate ?p ; rdf:object ?o ; lin:method ?method .
     OPTIONAL { ?st lin:snippet ?snippet } OPTIONAL { ?st lin:line ?line }
     OPTIONAL { ?m lin:licenseLink ?llink FILTER(?p = dcterms:license) } }
@@ -77,29 +81,31 @@ _HARDWARE = _PREFIX + """SELECT DISTINCT ?g ?h ?name ?count ?line WHERE {
     OPTIONAL { ?h lin:count ?count } OPTIONAL { ?st rdf:subject ?h ; lin:line ?line } }
   ?a rdfs:label ?name
 } ORDER BY ?g ?line"""
-_SCORES = _PREFIX + """SELECT DISTINCT ?g ?e ?name ?value ?metric ?shots ?source ?origin ?bench ?line WHERE {
+_SCORES = _PREFIX + """\
+SELECT DISTINCT ?g ?e ?name ?value ?metric ?shots ?source ?origin ?bench ?line WHERE {
   GRAPH ?g { ?e lin:evaluatedModel ?m ; lin:benchmarkName ?name ; mls:hasValue ?value ;
     lin:origin ?origin .
     OPTIONAL { ?e lin:metric ?metric } OPTIONAL { ?e lin:shots ?shots }
     OPTIONAL { ?e lin:sourceUrl ?source } OPTIONAL { ?e lin:benchmark ?bench }
     OPTIONAL { ?st rdf:subject ?e ; lin:line ?line } }
 } ORDER BY ?g ?line ?e"""
-_WARNINGS = _PREFIX + """SELECT DISTINCT ?g ?w WHERE { GRAPH ?g { ?g lin:describes ?m ; lin:warning ?w } }
+_WARNINGS = _PREFIX + """\
+SELECT DISTINCT ?g ?w WHERE { GRAPH ?g { ?g lin:describes ?m ; lin:warning ?w } }
 ORDER BY ?g ?w"""
 
 _SETTINGS = {"epochs": "epochs", "learningRate": "learning_rate", "batchSize": "batch_size",
              "tokens": "tokens", "framework": "framework", "cost": "cost"}
 
 
-def _select(store: Store, query: str, **bindings: Any) -> list[dict[str, ox.Term]]:
+def _select(store: Store, query: str, **bindings: Any) -> list[dict[str, Term]]:
     result = store.query(query, bindings)
     assert isinstance(result, ox.QuerySolutions)
     variables = [v.value for v in result.variables]
     return [{name: sol[name] for name in variables if sol[name] is not None} for sol in result]
 
 
-def _py(term: ox.Term | None) -> Any:
-    """A Python value for a literal: numbers as int/float, booleans, text."""
+def _py(term: Term | None) -> Any:
+    """Convert a literal to a Python value: numbers as int/float, booleans, text."""
     if term is None:
         return None
     if isinstance(term, ox.Literal):
@@ -117,15 +123,16 @@ def _py(term: ox.Term | None) -> Any:
     return term.value
 
 
-def _label(iri: str, hub_id: ox.Term | None, label: ox.Term | None) -> str:
+def _label(iri: str, hub_id: Term | None, label: Term | None) -> str:
     if hub_id is not None:
         return str(hub_id.value)
     return id_from_iri(iri) or (str(label.value) if label is not None else iri)
 
 
 def resolve_model(store: Store, model: str) -> list[ox.NamedNode]:
-    """IRIs of the model named ``model`` (a Hub id, URL, or the label of an unresolved
-    model), its case variants and aliases first in order of preference.
+    """Return the IRIs of ``model``, its case variants and aliases, in order of preference.
+
+    ``model`` is a Hub id, a URL, or the label of an unresolved model.
 
     Raises :class:`QueryError` when the graph knows no such model.
     """
@@ -142,9 +149,11 @@ def resolve_model(store: Store, model: str) -> list[ox.NamedNode]:
     for row in _select(store, _ALIASES, m=found):
         if isinstance(row["a"], ox.NamedNode):
             group.setdefault(row["a"].value, row["a"])
-    described = {r["m"].value: int(r["n"].value) for r in _select(store, _DESCRIBED, m=list(group.values()))}
-    aliased = {r["a"].value for r in _select(store, _PREFIX + "SELECT DISTINCT ?a WHERE { ?x lin:alias ?a }",
-                                             a=list(group.values()))}
+    described = {r["m"].value: int(r["n"].value)
+                 for r in _select(store, _DESCRIBED, m=list(group.values()))}
+    aliased = {r["a"].value
+               for r in _select(store, _PREFIX + "SELECT DISTINCT ?a WHERE { ?x lin:alias ?a }",
+                                a=list(group.values()))}
     # Preference: described by a card and not someone's alias, then asked-for spelling.
     def rank(iri: str) -> tuple[int, int, int, str]:
         return (iri in aliased, -described.get(iri, 0), iri not in {f.value for f in found}, iri)
@@ -162,7 +171,8 @@ def show(store: Store, model: str) -> dict[str, Any]:
         "id": id_from_iri(me.value) or _label(me.value, None, _first_label(store, me)),
         "iri": me.value,
         "aliases": [id_from_iri(i.value) or i.value for i in iris[1:]
-                    if id_key(id_from_iri(i.value) or i.value) != id_key(id_from_iri(me.value) or "")],
+                    if id_key(id_from_iri(i.value) or i.value)
+                    != id_key(id_from_iri(me.value) or "")],
     }
     out["parents"] = _parents(store, iris, group, warnings)
     out["children"] = _children(store, iris, group)
@@ -184,12 +194,12 @@ def show(store: Store, model: str) -> dict[str, Any]:
     return out
 
 
-def _first_label(store: Store, node: ox.NamedNode) -> ox.Term | None:
+def _first_label(store: Store, node: ox.NamedNode) -> Term | None:
     rows = _select(store, _PREFIX + "SELECT DISTINCT ?l WHERE { ?m rdfs:label ?l }", m=node)
     return rows[0]["l"] if rows else None
 
 
-def _evidence(row: dict[str, ox.Term]) -> dict[str, Any]:
+def _evidence(row: dict[str, Term]) -> dict[str, Any]:
     return {"method": _py(row.get("method")), "snippet": _py(row.get("snippet")),
             "line": _py(row.get("line")), "card": row["g"].value}
 
@@ -201,7 +211,8 @@ def _parents(store: Store, iris: list[ox.NamedNode], group: set[str],
     for row in _select(store, _EDGES, m=iris):
         p = row["p"].value
         if p in group:
-            warnings.append(f"self-loop: the model is named as its own base ({_py(row.get('snippet'))})")
+            warnings.append("self-loop: the model is named as its own base "
+                            f"({_py(row.get('snippet'))})")
             continue
         relation = RELATION_NAMES[row["rel"].value]
         entry = parents.get((p, relation))
@@ -225,12 +236,15 @@ def _parents(store: Store, iris: list[ox.NamedNode], group: set[str],
             warnings.append(f"cards disagree on how the model derives from {id_from_iri(p) or p}: "
                             f"{', '.join(sorted(rels))}")
     # A specific relation makes a bare "derived" claim about the same parent redundant.
-    return _ordered([e for (p, rel), e in parents.items() if not (rel == "derived" and len(kinds[p]) > 1)])
+    return _ordered([e for (p, rel), e in parents.items()
+                     if not (rel == "derived" and len(kinds[p]) > 1)])
 
 
 def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Evidence sorted by card and line, entries by their first evidence: the same output
-    from every backend."""
+    """Sort evidence by card and line, and entries by their first evidence.
+
+    This gives the same output from every backend.
+    """
     for e in entries:
         e["evidence"].sort(key=lambda ev: (ev["card"], ev["line"] or 0, ev["method"] or "",
                                            ev["snippet"] or ""))
@@ -239,7 +253,7 @@ def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
                   ("", 0, e["id"] or ""))
 
 
-def _spec(term: ox.Term | None) -> Any:
+def _spec(term: Term | None) -> Any:
     if term is None:
         return None
     import json
@@ -255,15 +269,17 @@ def _children(store: Store, iris: list[ox.NamedNode], group: set[str]) -> list[d
             continue
         relation = RELATION_NAMES[row["rel"].value]
         entry = children.setdefault((c, relation), {
-            "id": _label(c, row.get("cid"), row.get("clabel")), "relation": relation, "evidence": []})
+            "id": _label(c, row.get("cid"), row.get("clabel")), "relation": relation,
+            "evidence": []})
         entry["evidence"].append(_evidence(row))
     kinds: dict[str, set[str]] = defaultdict(set)
     for (c, rel) in children:
         kinds[c].add(rel)
-    return _ordered([e for (c, rel), e in children.items() if not (rel == "derived" and len(kinds[c]) > 1)])
+    return _ordered([e for (c, rel), e in children.items()
+                     if not (rel == "derived" and len(kinds[c]) > 1)])
 
 
-def _datasets(facts: list[dict[str, ox.Term]]) -> list[dict[str, Any]]:
+def _datasets(facts: list[dict[str, Term]]) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for row in facts:
         if not row["p"].value.endswith("trainedOn"):
@@ -275,9 +291,10 @@ def _datasets(facts: list[dict[str, ox.Term]]) -> list[dict[str, Any]]:
     return _ordered(list(out.values()))
 
 
-def _license(facts: list[dict[str, ox.Term]], me: ox.NamedNode, warnings: list[str],
+def _license(facts: list[dict[str, Term]], me: ox.NamedNode, warnings: list[str],
              store: Store) -> dict[str, Any]:
-    own_graphs = {r["g"].value for r in _select(store, _PREFIX + "SELECT DISTINCT ?g WHERE { ?g lin:describes ?m }", m=me)}
+    own_query = _PREFIX + "SELECT DISTINCT ?g WHERE { ?g lin:describes ?m }"
+    own_graphs = {r["g"].value for r in _select(store, own_query, m=me)}
     found: list[tuple[bool, dict[str, Any]]] = []
     for row in facts:
         if not row["p"].value.endswith("/license"):
@@ -296,7 +313,7 @@ def _license(facts: list[dict[str, ox.Term]], me: ox.NamedNode, warnings: list[s
     return found[0][1] if found else {"id": None, "name": None, "link": None}
 
 
-def _languages(facts: list[dict[str, ox.Term]]) -> list[str]:
+def _languages(facts: list[dict[str, Term]]) -> list[str]:
     import langcodes
 
     codes = []

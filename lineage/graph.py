@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from lineage.ids import id_from_iri
 from lineage.ns import LIN, PREFIXES
-from lineage.store import Store
+from lineage.store import Store, Term
 
 __all__ = ["EDGES_QUERY", "lineage_graph"]
 
@@ -36,7 +36,7 @@ _NODES = _PREFIX + """SELECT DISTINCT ?m ?label ?unresolved WHERE {
 }"""
 
 
-def _value(term: ox.Term | None) -> Any:
+def _value(term: Term | None) -> Any:
     if term is None:
         return None
     if isinstance(term, ox.Literal) and term.datatype.value.endswith(("decimal", "double")):

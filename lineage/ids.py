@@ -57,11 +57,12 @@ _HUB_URL = re.compile(
     rf"(?:(datasets|spaces)/)?({_PART})(?:/({_PART}))?(?=[/?#)\]\s\"'<>,;:*]|$)",
 )
 # First path segments of huggingface.co that are site pages, not organisations.
-_RESERVED = frozenset(
-    "docs blog papers collections models settings join login pricing learn tasks "
-    "organizations posts chat api enterprise new search spaces datasets notifications "
-    "inference-endpoints inference-api autotrain terms-of-service privacy".split()
-)
+_RESERVED = frozenset([
+    "docs", "blog", "papers", "collections", "models", "settings", "join", "login", "pricing",
+    "learn", "tasks", "organizations", "posts", "chat", "api", "enterprise", "new", "search",
+    "spaces", "datasets", "notifications", "inference-endpoints", "inference-api", "autotrain",
+    "terms-of-service", "privacy",
+])
 _CACHE_DIR = re.compile(r"(models|datasets)--([\w.-]+?)--([\w.-]+)")
 
 
@@ -162,7 +163,7 @@ def resolve_short_name(name: str, known: Iterable[str]) -> str | None:
 
 
 def slug(text: str) -> str:
-    """A stable, readable IRI segment for a free-text label.
+    """Make a stable, readable IRI segment for a free-text label.
 
     Examples
     --------
@@ -228,7 +229,7 @@ def node_iri(graph_iri: str, kind: str, index: int) -> str:
 
 
 def id_from_iri(iri: str) -> str | None:
-    """The Hub id of a model IRI, or ``None`` for any other IRI.
+    """Return the Hub id of a model IRI, or ``None`` for any other IRI.
 
     Examples
     --------
@@ -243,6 +244,6 @@ def id_from_iri(iri: str) -> str | None:
 
 
 def dataset_id_from_iri(iri: str) -> str | None:
-    """The Hub id of a dataset IRI, or ``None``."""
+    """Return the Hub id of a dataset IRI, or ``None``."""
     prefix = HUB_BASE + "datasets/"
     return unquote(iri[len(prefix) :]) if iri.startswith(prefix) else None

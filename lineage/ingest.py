@@ -56,7 +56,7 @@ class BuildReport:
         return not self.rejected
 
     def summary(self) -> str:
-        """The one-line summary printed after a build."""
+        """Return the one-line summary printed after a build."""
         return (f"cards ingested {self.ingested} / skipped unchanged {self.skipped} / "
                 f"rejected {len(self.rejected)}, triples {self.triples}, "
                 f"{self.seconds:.2f} seconds")
@@ -80,7 +80,7 @@ def _path_id(parts: tuple[str, ...]) -> str | None:
 
 
 def find_cards(paths: Iterable[str | Path], *, id_override: str | None = None) -> list[CardInput]:
-    """The cards under ``paths`` (files, or directories searched recursively), sorted.
+    """Find the cards under ``paths`` (files, or directories searched recursively), sorted.
 
     A card's id hint comes from ``id_override`` or from an ``org/name/README.md`` layout
     relative to the directory given (or the file path as given).

@@ -1,4 +1,4 @@
-"""Named SPARQL queries (``queries/*.rq``) and running them with bound parameters.
+r"""Named SPARQL queries (``queries/*.rq``) and running them with bound parameters.
 
 Each file starts with a comment header::
 
@@ -13,7 +13,7 @@ Parameter types: ``model`` and ``dataset`` (a Hub id, bound as its IRI), ``iri``
 
 Examples
 --------
->>> parse_header("# title: T\\n# param model: model - the id\\nSELECT * {}").params
+>>> parse_header("# title: T\n# param model: model - the id\nSELECT * {}").params
 {'model': ('model', 'the id')}
 >>> coerce("integer", "3")
 <Literal value=3 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
@@ -37,7 +37,7 @@ __all__ = ["NamedQuery", "coerce", "find_query", "list_queries", "parse_header",
            "prefixed", "queries_dir"]
 
 _HEADER = re.compile(r"^#\s*(title|description|param|example)\s*:?\s*(.*)$")
-_PARAM = re.compile(r"^(\w+)\s*:\s*(\w+)\s*(?:[-–—]\s*(.*))?$")
+_PARAM = re.compile(r"^(\w+)\s*:\s*(\w+)\s*(?:[-–—]\s*(.*))?$")  # noqa: RUF001 - en dash
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 TYPES = ("model", "dataset", "iri", "string", "integer", "decimal")
 
@@ -56,7 +56,7 @@ class NamedQuery:
 
 
 def queries_dir() -> Path:
-    """The folder of named queries: ``$LINEAGE_QUERIES``, the source tree, or the install."""
+    """Return the folder of named queries: ``$LINEAGE_QUERIES``, the source tree, or the install."""
     env = os.environ.get("LINEAGE_QUERIES")
     if env:
         return Path(env)
@@ -98,11 +98,12 @@ def parse_header(text: str, name: str = "", path: Path | None = None) -> NamedQu
 def list_queries(folder: Path | None = None) -> list[NamedQuery]:
     """Every named query, sorted by name."""
     folder = folder or queries_dir()
-    return [parse_header(p.read_text(encoding="utf-8"), p.stem, p) for p in sorted(folder.glob("*.rq"))]
+    return [parse_header(p.read_text(encoding="utf-8"), p.stem, p)
+            for p in sorted(folder.glob("*.rq"))]
 
 
 def find_query(name_or_file: str) -> NamedQuery:
-    """A named query, or a ``.rq`` file given by path."""
+    """Find a named query, or a ``.rq`` file given by path."""
     path = Path(name_or_file)
     if path.suffix == ".rq" and path.is_file():
         return parse_header(path.read_text(encoding="utf-8"), path.stem, path)
@@ -158,9 +159,11 @@ def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, ox.NamedNode 
             raise QueryError(msg)
         name = name.strip()
         if query.params and name not in query.params:
-            msg = f"query {query.name!r} has no parameter {name!r} (it takes: {', '.join(query.params)})"
+            msg = (f"query {query.name!r} has no parameter {name!r} "
+                   f"(it takes: {', '.join(query.params)})")
             raise QueryError(msg)
-        bound[name] = coerce(query.params[name][0], value) if name in query.params else _untyped(value)
+        bound[name] = (coerce(query.params[name][0], value) if name in query.params
+                       else _untyped(value))
     missing = [p for p in query.params if p not in bound]
     if missing:
         msg = f"query {query.name!r} needs --param {missing[0]}=... ({query.params[missing[0]][1]})"

@@ -40,7 +40,19 @@ from lineage.facts import (
     TrainingSetting,
     Warning,
 )
-from lineage.ns import DCTERMS, ENTITIES_GRAPH, FAIR4ML, LIN, MLS, PROV, RDF, RDFS, SCHEMA, SKOS, XSD
+from lineage.ns import (
+    DCTERMS,
+    ENTITIES_GRAPH,
+    FAIR4ML,
+    LIN,
+    MLS,
+    PROV,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    XSD,
+)
 
 __all__ = ["RELATION_PROPERTY", "card_key", "card_quads", "to_nquads"]
 
@@ -66,7 +78,7 @@ _LABEL = _n(RDFS.label)
 
 
 def card_key(content_sha256: str, id_hint: str | None) -> str:
-    """The key of a card's graph: content, the id it was given, and the extractor version.
+    """Return the key of a card's graph, from its content, given id and extractor version.
 
     Examples
     --------
@@ -82,7 +94,8 @@ def _literal(value: object, datatype: ox.NamedNode | None = None) -> ox.Literal:
         return ox.Literal("true" if value else "false", datatype=_n(XSD.boolean))
     if datatype is not None:
         text = repr(value) if isinstance(value, float) and datatype.value.endswith("double") \
-            else (format(value, "f").rstrip("0").rstrip(".") if isinstance(value, float) else str(value))
+            else (format(value, "f").rstrip("0").rstrip(".") if isinstance(value, float)
+                  else str(value))
         return ox.Literal(text, datatype=datatype)
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=_n(XSD.integer))
@@ -105,7 +118,7 @@ class _Writer:
         self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.graph))
 
     def declare(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
-        """A card-independent statement about a shared entity (goes to the entities graph)."""
+        """Add a card-independent statement about a shared entity (to the entities graph)."""
         self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.entities))
 
     def node(self, kind: str) -> ox.NamedNode:
@@ -113,7 +126,8 @@ class _Writer:
         self.counters[kind] = n
         return ox.NamedNode(ids.node_iri(self.graph.value, kind, n))
 
-    def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal, ev: Evidence) -> None:
+    def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
+                 ev: Evidence) -> None:
         st = self.node("ev")
         self.add(st, _TYPE, _n(RDF.Statement))
         self.add(st, RDF.subject, s)
@@ -171,7 +185,7 @@ class _Writer:
 
 def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
                revision: str | None = None) -> list[ox.Quad]:
-    """The quads of one card's named graph ``urn:lineage:card:{key}``."""
+    """Build the quads of one card's named graph ``urn:lineage:card:{key}``."""
     w = _Writer(ids.card_graph_iri(key))
     g = w.graph
     w.add(g, _TYPE, _n(LIN.CardRecord))

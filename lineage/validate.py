@@ -66,7 +66,7 @@ class Report:
 
 
 def ontology_dir() -> Path:
-    """The folder with ``lineage.ttl`` and ``shapes.ttl``."""
+    """Return the folder with ``lineage.ttl`` and ``shapes.ttl``."""
     import sys
 
     here = Path(__file__).resolve().parent.parent / "ontology"
@@ -90,7 +90,8 @@ def check(store: Store, *, shacl: bool = True) -> Report:
     n = int(_rows(store, _UNDESCRIBED)[0]["n"].value)
     if n:
         report.findings.append(Finding("warning", "dangling", f"{n} models",
-                                       "referenced as parents but described by no card in the store"))
+                                       "referenced as parents but described by no card "
+                                       "in the store"))
     return report
 
 
@@ -112,7 +113,8 @@ def _cycles(g: nx.MultiDiGraph) -> list[Finding]:
     simple.remove_edges_from(nx.selfloop_edges(simple))
     for i, cycle in enumerate(nx.simple_cycles(simple)):
         if i >= MAX_CYCLES:
-            found.append(Finding("error", "cycle", "...", f"more than {MAX_CYCLES} cycles; stopped"))
+            found.append(Finding("error", "cycle", "...",
+                                 f"more than {MAX_CYCLES} cycles; stopped"))
             break
         path = " -> ".join(_name(g, n) for n in [*cycle, cycle[0]])
         found.append(Finding("error", "cycle", _name(g, cycle[0]), f"lineage cycle: {path}"))
@@ -124,6 +126,7 @@ def _shacl(store: Store) -> list[Finding]:
     import rdflib
 
     triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert isinstance(triples, ox.QueryTriples)
     data = rdflib.Graph()
     data.parse(data=(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode(),
                format="nt")

@@ -71,10 +71,12 @@ def lineage_exe() -> str:
 @pytest.fixture
 def run(lineage_exe: str):
     """Run the console script; returns the CompletedProcess (text mode)."""
-    def _run(*args: str | Path, cwd: Path | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
+    def _run(*args: str | Path, cwd: Path | None = None,
+             check: bool = False) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run([lineage_exe, *map(str, args)], capture_output=True, text=True,
                               cwd=cwd, timeout=300, check=False)
         if check and proc.returncode != 0:
-            raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+            msg = f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+            raise AssertionError(msg)
         return proc
     return _run

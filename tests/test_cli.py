@@ -83,7 +83,8 @@ def test_unknown_model_is_a_one_line_error(run, examples_store):
 def test_missing_store_is_a_one_line_error(run, tmp_path):
     proc = run("show", "a/b", "--store", tmp_path / "nowhere")
     assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "build one first" in proc.stderr
+    assert proc.stderr.count("\n") == 1
+    assert "build one first" in proc.stderr
 
 
 def test_check_conforms_on_examples(run, examples_store):
@@ -95,7 +96,8 @@ def test_check_conforms_on_examples(run, examples_store):
 def test_queries_lists_named_queries(run):
     proc = run("queries")
     assert proc.returncode == 0
-    assert "ancestors" in proc.stdout and "--param model=<model>" in proc.stdout
+    assert "ancestors" in proc.stdout
+    assert "--param model=<model>" in proc.stdout
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml", "table"])
@@ -104,7 +106,8 @@ def test_query_formats(run, examples_store, fmt):
                examples_store, "--format", fmt)
     assert proc.returncode == 0, proc.stderr
     expected = {"acme-ai/Acme-7B", "acme-ai/Acme-7B-Instruct", "orchard-lab/Pomme-7B-Chat",
-                "bluefin/Bluefin-7B-Coder", "mergecraft/AcmePomme-Coder-7B-TIES", "nightowl/Owl-7B-slerp"}
+                "bluefin/Bluefin-7B-Coder", "mergecraft/AcmePomme-Coder-7B-TIES",
+                "nightowl/Owl-7B-slerp"}
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(proc.stdout)))
         assert {r["id"] for r in rows} == expected
@@ -137,7 +140,8 @@ def test_query_construct_as_turtle(run, examples_store, tmp_path):
     rq.write_text("CONSTRUCT { ?m lin:mergedFrom ?p } WHERE { ?m lin:mergedFrom ?p }\n")
     proc = run("query", rq, "--store", examples_store, "--format", "ttl")
     assert proc.returncode == 0, proc.stderr
-    assert "lin:mergedFrom" in proc.stdout and "@prefix lin:" in proc.stdout
+    assert "lin:mergedFrom" in proc.stdout
+    assert "@prefix lin:" in proc.stdout
 
 
 @pytest.mark.parametrize("value", [

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from lineage import ids
 from lineage.errors import IdError
 
-_part = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,20}[A-Za-z0-9])?", fullmatch=True).filter(lambda s: "--" not in s)
+_part = st.from_regex(r"[A-Za-z0-9](?:[A-Za-z0-9_-]{0,20}[A-Za-z0-9])?", fullmatch=True).filter(
+    lambda s: "--" not in s)
 
 
 @given(org=_part, name=_part)
@@ -58,10 +59,13 @@ def test_short_names_resolve_case_insensitively_and_uniquely():
 
 
 def test_cache_paths():
-    ref = ids.cache_path_id("/root/.cache/huggingface/hub/models--mistralai--Mistral-7B-v0.1/snapshots/abc")
+    ref = ids.cache_path_id(
+        "/root/.cache/huggingface/hub/models--mistralai--Mistral-7B-v0.1/snapshots/abc")
     assert ref == ids.HubRef("model", "mistralai/Mistral-7B-v0.1")
 
 
 def test_unresolved_iris_are_safe():
     iri = ids.unresolved_model_iri('D:/models/x> <y> "z')
-    assert " " not in iri and ">" not in iri and '"' not in iri
+    assert " " not in iri
+    assert ">" not in iri
+    assert '"' not in iri

@@ -68,7 +68,8 @@ def test_bad_cards_are_reported_and_the_rest_ingested(tmp_path: Path):
     assert set(reasons) == {f"{cards.as_posix()}/o/{n}/README.md" if cards.is_absolute() else n
                             for n in ("empty", "binary", "latin1", "yaml", "list")}
     for source, reason in report.rejected:
-        assert source in reason and "\n" not in reason
+        assert source in reason
+        assert "\n" not in reason
 
 
 def test_huge_card_rejected_without_reading_it(tmp_path: Path):
@@ -80,7 +81,8 @@ def test_huge_card_rejected_without_reading_it(tmp_path: Path):
     report = lineage.build([cards], store=tmp_path / "s", jobs=1)
     assert report.ingested == 1
     [(source, reason)] = report.rejected
-    assert source.endswith("o/huge/README.md") and "too large" in reason
+    assert source.endswith("o/huge/README.md")
+    assert "too large" in reason
 
 
 def test_self_loop_is_kept_flagged_and_checked(tmp_path: Path):
@@ -104,7 +106,8 @@ def test_cycle_detected(tmp_path: Path):
     lineage.build([cards], store=store, jobs=1)
     report = lineage.check(store=store, shacl=False)
     assert [f.kind for f in report.findings if f.severity == "error"] == ["cycle"]
-    assert "o/x" in report.text and "o/y" in report.text
+    assert "o/x" in report.text
+    assert "o/y" in report.text
 
 
 def test_two_cards_disagreeing_are_both_kept(tmp_path: Path):
@@ -114,7 +117,8 @@ def test_two_cards_disagreeing_are_both_kept(tmp_path: Path):
     report = lineage.build([a, b], store=store, jobs=1)
     assert report.ingested == 2
     out = lineage.show("o/m", store=store)
-    assert any("license" in w and "mit" in w.lower() and "apache" in w.lower() for w in out["warnings"])
+    assert any("license" in w and "mit" in w.lower() and "apache" in w.lower()
+               for w in out["warnings"])
     assert any("epochs" in w and "2" in w and "3" in w for w in out["warnings"])
     report = lineage.check(store=store, shacl=False)
     assert any(f.kind == "conflict" for f in report.findings)

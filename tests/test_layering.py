@@ -34,7 +34,8 @@ def test_modules_import_only_lower_layers():
             names = []
             if isinstance(node, ast.ImportFrom) and node.module == "lineage":
                 names = [f"lineage.{a.name}" for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lineage"):
+            elif (isinstance(node, ast.ImportFrom) and node.module
+                  and node.module.startswith("lineage")):
                 names = [node.module]
             elif isinstance(node, ast.Import):
                 names = [a.name for a in node.names if a.name.startswith("lineage")]
@@ -55,6 +56,8 @@ def test_cli_import_loads_no_heavy_library():
 def test_no_unsafe_yaml_loading():
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        for call in ("yaml.load(", "yaml.unsafe_load(", "yaml.full_load(", "UnsafeLoader", "FullLoader"):
+        for call in ("yaml.load(", "yaml.unsafe_load(", "yaml.full_load(", "UnsafeLoader",
+                     "FullLoader"):
             if call in text:
-                assert call == "yaml.load(" and "Loader=_Loader" in text, f"{path}: {call}"
+                assert call == "yaml.load(", f"{path}: {call}"
+                assert "Loader=_Loader" in text, f"{path}: {call}"

@@ -46,7 +46,8 @@ class TestSeed000:
 
     def test_identity_and_rename(self, info):
         out = info("anthracite-org/magnum-v1-72b")
-        assert {out["id"], *out["aliases"]} == {"anthracite-org/magnum-v1-72b", "alpindale/magnum-72b-v1"}
+        assert {out["id"], *out["aliases"]} == {"anthracite-org/magnum-v1-72b",
+                                                "alpindale/magnum-72b-v1"}
         assert info("alpindale/magnum-72b-v1")["id"] == out["id"]
         assert out["iri"] == "https://huggingface.co/" + out["id"]
 
@@ -54,7 +55,8 @@ class TestSeed000:
         p = parent(info("alpindale/magnum-72b-v1"), "Qwen/Qwen2-72B-Instruct")
         assert p["relation"] == "finetune"
         assert {e["method"] for e in p["evidence"]} == {"metadata", "prose"}
-        assert all(e["card"].startswith("urn:lineage:card:") and e["line"] >= 1 for e in p["evidence"])
+        assert all(e["card"].startswith("urn:lineage:card:") and e["line"] >= 1
+                   for e in p["evidence"])
 
     def test_license_languages_tags_prompt(self, info):
         out = info("alpindale/magnum-72b-v1")
@@ -83,7 +85,8 @@ class TestSeed000:
         assert any("MMLU-PRO" in w for w in out["warnings"])
         ifeval = next(s for s in out["scores"] if s["benchmark"] == "IFEval (0-Shot)")
         assert ifeval["dataset"] == "HuggingFaceH4/ifeval"
-        assert ifeval["shots"] == 0 and ifeval["origin"] == "model-index"
+        assert ifeval["shots"] == 0
+        assert ifeval["origin"] == "model-index"
         assert ifeval["source"].endswith("query=alpindale/magnum-72b-v1")
 
 
@@ -100,7 +103,8 @@ class TestSeed001:
         assert ids == {"kalomaze/Opus_Instruct_25k", "Nopm/Opus_WritingStruct",
                        "Gryphe/Sonnet3.5-SlimOrcaDedupCleaned", "kalomaze/Opus_Instruct_3k"}
         unlinked = [d for d in ds if d["id"] is None]
-        assert len(unlinked) == 1 and "stheno" in unlinked[0]["name"].lower()
+        assert len(unlinked) == 1
+        assert "stheno" in unlinked[0]["name"].lower()
 
     def test_hardware_training_prompt(self, info):
         out = info("anthracite-org/magnum-v2-12b")
@@ -124,9 +128,11 @@ class TestSeed002:
 
     def test_license_datasets_prompt(self, info):
         out = info("anthracite-org/Magnum-123b-v1")
-        assert out["license"] == {"id": "other", "name": "mrl", "link": "https://mistral.ai/licenses/MRL-0.1.md"}
+        assert out["license"] == {"id": "other", "name": "mrl",
+                                  "link": "https://mistral.ai/licenses/MRL-0.1.md"}
         assert {d["id"] for d in out["datasets"]} == {
-            "anthracite-org/Stheno-Data-Filtered", "anthracite-org/kalo-opus-instruct-22k-no-refusal",
+            "anthracite-org/Stheno-Data-Filtered",
+            "anthracite-org/kalo-opus-instruct-22k-no-refusal",
             "anthracite-org/nopm_claude_writing_fixed"}
         assert out["prompt_format"] == "mistral"
 
@@ -152,12 +158,15 @@ class TestSeed003:
     def test_only_own_column_scores(self, info):
         out = info("Qwen/Qwen2-72B")
         values = {s["benchmark"]: s["value"] for s in out["scores"]}
-        assert values["MMLU"] == 84.2 and values["GSM8K"] == 89.5 and values["HellaSwag"] == 87.6
+        assert values["MMLU"] == 84.2
+        assert values["GSM8K"] == 89.5
+        assert values["HellaSwag"] == 87.6
         assert values["Multi-Translation"] == 37.8
         assert len(out["scores"]) == 21
         assert all(s["origin"] == "table" for s in out["scores"])
         # Competitors' numbers (DeepSeek-V2 78.5, Qwen1.5-110B 80.4 on MMLU) are not Qwen2's.
-        assert 78.5 not in values.values() and 80.4 not in values.values()
+        assert 78.5 not in values.values()
+        assert 80.4 not in values.values()
 
 
 class TestSeed004:
@@ -188,10 +197,11 @@ class TestSeed004:
         assert len(out["scores"]) == 7  # six model-index results and the leaderboard average
 
     def test_merge_recipe_in_graph(self, built_store):
-        rows = lineage.query(str(Path(__file__).parent / "data" / "merge_recipe.rq"), store=built_store,
-                             params={"model": "rombodawg/Open_Gpt4_8x7B_v0.2"})
+        rows = lineage.query(str(Path(__file__).parent / "data" / "merge_recipe.rq"),
+                             store=built_store, params={"model": "rombodawg/Open_Gpt4_8x7B_v0.2"})
         assert rows == [{"method": "ties", "dtype": "float16",
-                         "base": "https://huggingface.co/smelborp/MixtralOrochi8x7B", "nparams": "2"}]
+                         "base": "https://huggingface.co/smelborp/MixtralOrochi8x7B",
+                         "nparams": "2"}]
 
     def test_derived_from_plus_reaches_base_of_merge(self, built_store):
         rows = lineage.query("ancestors", store=built_store,

@@ -1,4 +1,4 @@
-"""Pure extraction: one :class:`~lineage.cards.Card` in, its facts out.
+r"""Pure extraction: one :class:`~lineage.cards.Card` in, its facts out.
 
 No I/O, clock or module state: the same card always gives the same facts, so extraction
 runs in parallel workers and is golden-tested.
@@ -6,7 +6,7 @@ runs in parallel workers and is golden-tested.
 Examples
 --------
 >>> from lineage.cards import read_card
->>> card = read_card(b"---\\nbase_model: org/base\\nlicense: mit\\n---\\nHi\\n", "org/m/README.md",
+>>> card = read_card(b"---\nbase_model: org/base\nlicense: mit\n---\nHi\n", "org/m/README.md",
 ...                  id_hint="org/m", id_hint_method="path")
 >>> ex = extract(card)
 >>> ex.model.id, [(p.ref.id, p.relation.value) for p in ex.of(Parent)]
@@ -64,7 +64,7 @@ class Extraction:
     facts: tuple[Fact, ...]
 
     def of(self, kind: type[F]) -> list[F]:
-        """The facts of one type."""
+        """Return the facts of one type."""
         return [f for f in self.facts if isinstance(f, kind)]
 
     @property
@@ -114,9 +114,8 @@ def _dedupe(ctx: Context, facts: list[Fact]) -> list[Fact]:
             out.append(f)
     out.extend(_first_by((f for f in facts if isinstance(f, DatasetUse)),
                          lambda f: id_key(f.ref.id or f.ref.name)))
-    hardware = [f for f in facts if isinstance(f, Hardware)]
-    out.extend(_first_by(sorted(hardware, key=lambda h: h.count is None),
-                         lambda f: f.accelerator.casefold()))
+    hardware = sorted((f for f in facts if isinstance(f, Hardware)), key=lambda h: h.count is None)
+    out.extend(_first_by(hardware, lambda f: f.accelerator.casefold()))
     out.extend(_first_by((f for f in facts if isinstance(f, TrainingSetting)), lambda f: f.key))
     out.extend(_first_by((f for f in facts if isinstance(f, PromptFormat)), lambda f: 0))
     out.extend(_first_by((f for f in facts if isinstance(f, LicenseFact)), lambda f: 0))
@@ -132,7 +131,8 @@ def _merge_scores(scores: list[Score]) -> list[Fact]:
         key = (model, benchmark_key(s.benchmark), str(float(s.value)))
         if key in merged:
             old = merged[key]
-            merged[key] = replace(old, metric=old.metric or s.metric, dataset=old.dataset or s.dataset,
+            merged[key] = replace(old, metric=old.metric or s.metric,
+                                  dataset=old.dataset or s.dataset,
                                   shots=old.shots if old.shots is not None else s.shots,
                                   more_evidence=(*old.more_evidence, s.evidence))
         else:

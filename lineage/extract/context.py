@@ -19,7 +19,7 @@ __all__ = ["Context", "snippet_at"]
 
 
 def snippet_at(card: Card, start: int, end: int | None = None, width: int = 160) -> str:
-    """The source text around ``start`` on its line, trimmed to ``width`` characters."""
+    """Return the source text around ``start`` on its line, trimmed to ``width`` characters."""
     text = card.text
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", start)
@@ -55,8 +55,11 @@ class Context:
         return repo_id is not None and id_key(repo_id) in self.own_keys
 
     def resolve(self, name: str) -> ModelRef:
-        """Resolve a model named by the card: a Hub id or URL, a cache path, or a short
-        name matched against the card's own links; otherwise an unresolved reference."""
+        """Resolve a model named by the card.
+
+        The name may be a Hub id or URL, a cache path, or a short name matched against the
+        card's own links; otherwise the reference stays unresolved.
+        """
         value = name.strip().strip("\"'`").strip()
         url = parse_hub_url(value)
         if url is not None:

@@ -38,7 +38,7 @@ def _snippet(card: Card, offset: int, width: int = 100) -> str:
 
 
 def extract_identity(card: Card, links: tuple[Link, ...]) -> tuple[Identity | Alias, ...]:
-    """The card's own id (one :class:`Identity`) and its aliases, or nothing."""
+    """Find the card's own id (one :class:`Identity`) and its aliases, or nothing."""
     parents = parent_id_keys(card.meta)
     board: dict[str, list[int]] = defaultdict(list)  # key -> offsets of leaderboard links
     spelled: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""Every Hugging Face link in a card, with where it stands and what it shows.
+r"""Every Hugging Face link in a card, with where it stands and what it shows.
 
 Extractors resolve short model names against these links, find self links that reveal
 the card's own id, and read dataset links.
@@ -6,8 +6,8 @@ the card's own id, and read dataset links.
 Examples
 --------
 >>> from lineage.cards import read_card
->>> card = read_card(b"---\\n---\\nSee [M](https://huggingface.co/org/M) and "
-...                  b"https://huggingface.co/datasets/o/d\\n", "c.md")
+>>> card = read_card(b"---\n---\nSee [M](https://huggingface.co/org/M) and "
+...                  b"https://huggingface.co/datasets/o/d\n", "c.md")
 >>> [(l.ref.kind, l.ref.id, l.text) for l in find_links(card)]
 [('model', 'org/M', 'M'), ('dataset', 'o/d', None)]
 """
@@ -46,7 +46,9 @@ class Link:
 
 
 def leaderboard_id(url: str) -> str | None:
-    """The model id a leaderboard link is about (``?query=org/name`` or ``details_org__name``).
+    """Return the model id a leaderboard link is about.
+
+    The id is read from ``?query=org/name`` or from ``details_org__name``.
 
     Examples
     --------
@@ -78,7 +80,8 @@ def find_links(card: Card) -> tuple[Link, ...]:
         url = m.group(2).rstrip(".,;")
         ref = parse_hub_url(url)
         if ref is not None:
-            found[m.start(2)] = Link(ref, url, m.start(2), m.group(1).strip(), m.start() < card.body_offset)
+            found[m.start(2)] = Link(ref, url, m.start(2), m.group(1).strip(),
+                                     m.start() < card.body_offset)
     for m in _URL.finditer(text):
         if m.start() in found:
             continue

@@ -1,11 +1,11 @@
-"""The markdown structure of a card body: headings, sections, fenced code blocks.
+r"""The markdown structure of a card body: headings, sections, fenced code blocks.
 
 Offsets are into ``card.text`` so that evidence lines are exact.
 
 Examples
 --------
 >>> from lineage.cards import read_card
->>> c = read_card(b"---\\n---\\n# T\\n## Training\\nx\\n```yaml\\na: 1\\n```\\n", "c.md")
+>>> c = read_card(b"---\n---\n# T\n## Training\nx\n```yaml\na: 1\n```\n", "c.md")
 >>> doc = parse(c)
 >>> [s.title for s in doc.sections], [b.info for b in doc.code_blocks]
 (['T', 'Training'], ['yaml'])
@@ -24,7 +24,8 @@ from lineage.cards import Card
 __all__ = ["CodeBlock", "Doc", "Section", "parse"]
 
 _HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^[ \t]{0,3}\1[ \t]*$", re.M | re.S)
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^[ \t]{0,3}\1[ \t]*$",
+                    re.M | re.S)
 
 
 @dataclass(frozen=True, slots=True)

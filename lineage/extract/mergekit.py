@@ -21,7 +21,17 @@ from lineage.cards import load_yaml
 from lineage.errors import CardError
 from lineage.extract.context import Context
 from lineage.extract.markdown import CodeBlock
-from lineage.facts import Evidence, Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role, Warning
+from lineage.facts import (
+    Evidence,
+    Fact,
+    MergeRecipe,
+    Method,
+    ModelRef,
+    Parent,
+    Relation,
+    Role,
+    Warning,
+)
 
 __all__ = ["MergeConfig", "extract_mergekit", "find_configs"]
 
@@ -33,7 +43,10 @@ class _Frozen(BaseModel):
 
 
 def _model_name(value: Any) -> Any:
-    """mergekit accepts ``{"model": {"path": ...}}`` and ``"org/model@rev+lora"``."""
+    """Return the model name of a mergekit entry as text (``None`` when there is none).
+
+    mergekit accepts ``{"model": {"path": ...}}`` and ``"org/model@rev+lora"``.
+    """
     if isinstance(value, dict):
         value = value.get("model", value.get("path"))
         if isinstance(value, dict):
@@ -169,10 +182,10 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
     if base_ref is not None and base_key not in inputs:
         yield Parent(base_ref, Relation.MERGE, ev(config.base_model or base_ref.name),
                      role=Role.BASE, method=method)
-    params = tuple(sorted((str(k), json.dumps(v, sort_keys=True, default=str))
-                          for k, v in (config.parameters or {}).items()))
+    recipe_params = tuple(sorted((str(k), json.dumps(v, sort_keys=True, default=str))
+                                 for k, v in (config.parameters or {}).items()))
     if config.gate_mode:
-        params += (("gate_mode", json.dumps(config.gate_mode)),)
+        recipe_params += (("gate_mode", json.dumps(config.gate_mode)),)
     first = ctx.card.line_of(block.content_start)
-    yield MergeRecipe(method, base_ref, config.dtype, params,
+    yield MergeRecipe(method, base_ref, config.dtype, recipe_params,
                       Evidence(Method.MERGEKIT, f"merge_method: {method}", first, 0.95))

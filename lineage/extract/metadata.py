@@ -68,7 +68,7 @@ def _strings(value: Any) -> list[str]:
 
 
 def model_ref(text: str) -> ModelRef:
-    """A reference to a model from a front-matter value: id, URL, cache path or name."""
+    """Read a reference to a model from a front-matter value: id, URL, cache path or name."""
     value = text.strip().strip("\"'")
     url = parse_hub_url(value)
     if url is not None:
@@ -83,7 +83,7 @@ def model_ref(text: str) -> ModelRef:
 
 @lru_cache(maxsize=1024)  # pure: the SPDX table never changes in a process
 def spdx_id(license_id: str) -> str | None:
-    """The SPDX id of a Hub license id (``apache-2.0`` -> ``Apache-2.0``), or ``None``.
+    """Return the SPDX id of a Hub license id (``apache-2.0`` -> ``Apache-2.0``), or ``None``.
 
     Examples
     --------
@@ -127,8 +127,10 @@ def extract_metadata(card: Card) -> tuple[Fact, ...]:
     return tuple(_facts(card))
 
 
-def _ev(card: Card, key: str, value: str, snippet: str | None = None, conf: float = 0.95) -> Evidence:
-    return Evidence(Method.METADATA, snippet or f"{key}: {value}", find_key_line(card, key, value), conf)
+def _ev(card: Card, key: str, value: str, snippet: str | None = None,
+        conf: float = 0.95) -> Evidence:
+    return Evidence(Method.METADATA, snippet or f"{key}: {value}", find_key_line(card, key, value),
+                    conf)
 
 
 def _facts(card: Card) -> Iterator[Fact]:
@@ -153,8 +155,8 @@ def _facts(card: Card) -> Iterator[Fact]:
     for value in _strings(meta.get("datasets")):
         url = parse_hub_url(value)
         rid = url.id if url is not None else value.strip()
-        ref = DatasetRef(rid, rid) if is_repo_id(rid) else DatasetRef(None, value.strip())
-        yield DatasetUse(ref, _ev(card, "datasets", value))
+        dataset = DatasetRef(rid, rid) if is_repo_id(rid) else DatasetRef(None, value.strip())
+        yield DatasetUse(dataset, _ev(card, "datasets", value))
     yield from _license(card)
     for code in _strings(meta.get("language")):
         yield Language(code.strip(), _language(code), _ev(card, "language", code))

@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterator
 
 from lineage.extract.context import Context
-from lineage.extract.links import Link
 from lineage.facts import Child, Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role
 from lineage.ids import HubRef, id_key, parse_hub_url
 
@@ -51,7 +50,7 @@ _DATASET_AFTER = re.compile(r"\s*[*_]{0,2}\s+on\s+(?:the\s+)?([\w./-]+)\s+datase
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
     r"fine-tuned from(?: model)?|parent model|merged models|models merged|source models?)"
-    r"[ \t*_]*(?:\[optional\])?[ \t*_]*[:：]?[ \t*_]*(.*)$"
+    r"[ \t*_]*(?:\[optional\])?[ \t*_]*[:：]?[ \t*_]*(.*)$"  # noqa: RUF001 - full-width colon
 )
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
 _MERGE_SENTENCE = re.compile(
@@ -71,7 +70,7 @@ _FIRST_LINK = re.compile(_LINKISH)
 
 
 def _link_ref(ctx: Context, text: str) -> ModelRef | None:
-    """The model a markdown link, bare URL or backticked id points at."""
+    """Return the model a markdown link, bare URL or backticked id points at."""
     m = re.search(r"https?://[^)\s>]+", text)
     if m is not None:
         ref = parse_hub_url(m.group(0))
@@ -86,7 +85,7 @@ def _names(text: str) -> list[str]:
 
 
 def _usable(ref: ModelRef) -> bool:
-    """A name from free prose is trusted only when it resolved or looks like a model id."""
+    """Tell whether a name from free prose is trusted: it resolved or looks like a model id."""
     if ref.id is not None:
         return True
     name = ref.name
@@ -220,7 +219,8 @@ def _quant_of(ctx: Context) -> Iterator[Fact]:
             continue
         ref = _link_ref(ctx, m.group(1))
         if ref is not None:
-            yield Parent(ref, Relation.QUANTIZED, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85))
+            yield Parent(ref, Relation.QUANTIZED,
+                         ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85))
 
 
 def _quant_children(ctx: Context, parents: set[str]) -> Iterator[Fact]:

@@ -44,7 +44,7 @@ def _tags(ctx: Context) -> set[str]:
 
 
 def card_kind(ctx: Context, parents: Sequence[Parent]) -> tuple[Relation, list[Warning]]:
-    """The kind of derivation the card describes, by the rule above."""
+    """Decide the kind of derivation the card describes, by the rule above."""
     warnings: list[Warning] = []
     explicit = {p.relation for p in parents if p.evidence.method is Method.METADATA
                 and p.relation is not Relation.DERIVED}
@@ -90,7 +90,7 @@ def _key(ref: ModelRef) -> str:
 def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
     """Give every parent the card's relation, unify refs, roles and merge parameters."""
     parents = [f for f in facts if isinstance(f, Parent)]
-    others = [f for f in facts if not isinstance(f, Parent)]
+    others: list[Fact] = [f for f in facts if not isinstance(f, Parent)]
     if not parents:
         return others
     kind, warnings = card_kind(ctx, parents)

@@ -36,7 +36,7 @@ _LABEL_HEADER = re.compile(r"(?i)^(?:datasets?|benchmarks?|tasks?|metrics?|model
 
 
 def benchmark_key(name: str) -> str:
-    """A matching key for a benchmark name (case, spaces and punctuation ignored).
+    """Return a matching key for a benchmark name (case, spaces and punctuation ignored).
 
     Examples
     --------
@@ -80,11 +80,13 @@ def extract_scores(ctx: Context) -> tuple[Fact, ...]:
 
 
 _TRAINER_RESULTS = re.compile(r"(?im)^.*\bresults on the evaluation set\s*:?\s*$")
-_RESULT_ITEM = re.compile(r"^[ \t]*[-*][ \t]+([A-Za-z][\w .()/@-]{0,60}?)\s*:\s*([-+]?\d+(?:\.\d+)?)\s*$")
+_RESULT_ITEM = re.compile(
+    r"^[ \t]*[-*][ \t]+([A-Za-z][\w .()/@-]{0,60}?)\s*:\s*([-+]?\d+(?:\.\d+)?)\s*$"
+)
 
 
 def _trainer_results(ctx: Context) -> Iterator[Fact]:
-    """The transformers Trainer card's "results on the evaluation set:" bullet list."""
+    """Read the transformers Trainer card's "results on the evaluation set:" bullet list."""
     text = ctx.card.text
     m = _TRAINER_RESULTS.search(text, ctx.card.body_offset)
     if m is None:
@@ -138,7 +140,8 @@ def _result(ctx: Context, head: str, result: Any,
     dtype = dataset.get("type")
     args = dataset.get("args")
     shots = args.get("num_few_shot") if isinstance(args, dict) else None
-    shots = int(shots) if isinstance(shots, int | float) and not isinstance(shots, bool) else _shots(name)
+    shots = (int(shots) if isinstance(shots, int | float) and not isinstance(shots, bool)
+             else _shots(name))
     source = result.get("source")
     url = source.get("url") if isinstance(source, dict) else None
     pos = head.find(f"name: {name}")
@@ -239,7 +242,7 @@ def _flat_tables(offset: int, line: str) -> Iterator[Table]:
 
 
 def _subject(ctx: Context, table: Table, previous_end: int) -> ModelRef | None:
-    """The model a leaderboard link right before the table names, if any."""
+    """Return the model a leaderboard link right before the table names, if any."""
     for link in reversed(ctx.links):
         if previous_end <= link.offset < table.start:
             lid = leaderboard_id(link.url)
@@ -291,11 +294,13 @@ def _column(ctx: Context, table: Table, header: list[str], col: int, model: Mode
         value = _value(row[col])
         if not label or value is None or _NOT_SCORES.search(label):
             continue
-        metric = _plain(row[metric_col]) if metric_col is not None and metric_col < len(row) else None
+        metric = (_plain(row[metric_col]) if metric_col is not None and metric_col < len(row)
+                  else None)
         yield _score(ctx, label, metric, value, offset, model)
 
 
 def _score(ctx: Context, benchmark: str, metric: str | None, value: str, offset: int,
            model: ModelRef | None) -> Score:
     ev = Evidence(Method.TABLE, f"{benchmark} | {value}", ctx.card.line_of(offset), 0.85)
-    return Score(benchmark, None, metric or None, value, _shots(benchmark), None, "table", ev, model)
+    return Score(benchmark, None, metric or None, value, _shots(benchmark), None, "table", ev,
+                 model)

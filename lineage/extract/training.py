@@ -14,7 +14,15 @@ from collections.abc import Iterator
 
 from lineage.extract.context import Context
 from lineage.extract.prose import trainer_dataset
-from lineage.facts import DatasetRef, DatasetUse, Fact, Hardware, Method, PromptFormat, TrainingSetting
+from lineage.facts import (
+    DatasetRef,
+    DatasetUse,
+    Fact,
+    Hardware,
+    Method,
+    PromptFormat,
+    TrainingSetting,
+)
 from lineage.ids import is_repo_id
 
 __all__ = ["extract_training", "normalise_accelerator"]
@@ -38,11 +46,12 @@ _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
 _COUNT = r"(\d{1,5}|a|one|single|two|three|four|five|six|eight|sixteen)"
 _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google)\s+)?"
 _HW = re.compile(
-    rf"(?i)(?:\b{_COUNT}\s*(?:x|×|\*)?\s*)?(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
+    rf"(?i)(?:\b{_COUNT}\s*(?:x|×|\*)?\s*)?"  # noqa: RUF001 - multiplication sign
+    rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
     rf"\b({_ACC_RE})\b(?:[\s-]*(\d{{2,3}})\s*GB)?\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 )
-_HW_AFTER = re.compile(rf"(?i)^\s*(?:x|×)\s*{_COUNT}\b")
+_HW_AFTER = re.compile(rf"(?i)^\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 _TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
                             r"node|cluster|epoch|hours")
 _INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|fits? (?:on|in)|"
@@ -55,7 +64,8 @@ _LR_EXPLICIT = re.compile(r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:of|=|:|was|is|:
 _SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
 _BATCH = re.compile(r"(?i)(?:\b(effective|total|global)[ _]|\b)(?:train[ _])?batch[ _]size\b\s*"
                     r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b")
-_EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*(?:of|=|:)?\s*(\d{1,7})\b")
+_EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*"
+                        r"(?:of|=|:)?\s*(\d{1,7})\b")
 _TOKENS = re.compile(r"(?i)\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|[KMBT])\s+"
                      r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b")
 _COST = re.compile(r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b")
@@ -86,7 +96,8 @@ _NAMED_PROMPT = re.compile(r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|
                            r"(?:format(?:ting)?|template)\b")
 _EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
-_NAMED_DATASET = re.compile(r"\b((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3})\s+(?:data\s*set|dataset)s?\b")
+_NAMED_DATASET = re.compile(r"\b((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3})\s+"
+                            r"(?:data\s*set|dataset)s?\b")
 
 
 def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
@@ -112,7 +123,8 @@ def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
 
 def _number(text: str) -> float | int:
     value = float(text)
-    return int(value) if value.is_integer() and "." not in text and "e" not in text.lower() else value
+    return (int(value) if value.is_integer() and "." not in text and "e" not in text.lower()
+            else value)
 
 
 def _count(text: str | None) -> int | None:
@@ -134,7 +146,8 @@ def extract_training(ctx: Context) -> tuple[Fact, ...]:
 
 def _prose_positions(ctx: Context, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
     for m in pattern.finditer(ctx.card.text, ctx.card.body_offset):
-        if not ctx.doc.in_code(m.start()) and not _EVAL_SECTION.search(ctx.doc.section_title(m.start())):
+        if not ctx.doc.in_code(m.start()) and \
+                not _EVAL_SECTION.search(ctx.doc.section_title(m.start())):
             yield m
 
 
@@ -170,7 +183,8 @@ def _settings(ctx: Context) -> Iterator[Fact]:
 
     def put(key: str, value: float | int | str, m: re.Match[str], conf: float = 0.8) -> None:
         if key not in first:
-            first[key] = TrainingSetting(key, value, ctx.evidence(Method.PROSE, m.start(), m.end(), conf))
+            first[key] = TrainingSetting(key, value,
+                                         ctx.evidence(Method.PROSE, m.start(), m.end(), conf))
 
     for m in _prose_positions(ctx, _EPOCHS):
         put("epochs", _number(m.group(1) or m.group(2)), m)
@@ -202,12 +216,13 @@ def _settings(ctx: Context) -> Iterator[Fact]:
 
 
 def _framework(ctx: Context) -> TrainingSetting | None:
-    """The training framework: a named trainer, else PEFT or Transformers version lists."""
+    """Find the training framework: a named trainer, else PEFT or Transformers version lists."""
     text = ctx.card.text
     for name, pattern in _FRAMEWORKS:
         m = re.compile(rf"(?i){pattern}").search(text, ctx.card.body_offset)
         if m is not None:
-            return TrainingSetting("framework", name, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
+            return TrainingSetting("framework", name,
+                                   ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
     versions = re.compile(r"(?im)^[ \t#*-]*framework versions").search(text, ctx.card.body_offset)
     if versions is not None:
         block = text[versions.end():versions.end() + 400]
@@ -228,7 +243,8 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         if "leaderboard" in org or "/details_" in rid or rid.casefold() in seen:
             continue
         path = " ".join(ctx.doc.section_path(link.offset))
-        if _EVAL_SECTION.search(path) and not _DATA_SECTION.search(ctx.doc.section_title(link.offset)):
+        if _EVAL_SECTION.search(path) and \
+                not _DATA_SECTION.search(ctx.doc.section_title(link.offset)):
             continue
         seen.add(rid.casefold())
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
@@ -237,7 +253,8 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         rid = name.strip("./")
         if rid.casefold() not in seen and is_repo_id(rid):
             seen.add(rid.casefold())
-            yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
+            yield DatasetUse(DatasetRef(rid, rid),
+                             ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
     for m in _prose_positions(ctx, _NAMED_DATASET):
         section = ctx.doc.section_title(m.start())
         line = _sentence(ctx, m.start())
@@ -250,7 +267,8 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         if name.casefold() in seen or name.casefold() in {"the", "this", "our", "a", "same"}:
             continue
         seen.add(name.casefold())
-        yield DatasetUse(DatasetRef(None, name), ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+        yield DatasetUse(DatasetRef(None, name),
+                         ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
 
 
 def _prompt(ctx: Context) -> Iterator[Fact]:
@@ -260,11 +278,13 @@ def _prompt(ctx: Context) -> Iterator[Fact]:
         for name, pattern in _PROMPTS:
             if re.fullmatch(pattern, word, re.I) or word == name:
                 start = ctx.card.body_offset + m.start()
-                yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m.group(0)), 0.9))
+                yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m.group(0)),
+                                                      0.9))
                 return
     for name, pattern in _PROMPTS:
         m2 = re.search(pattern, text, re.I | re.S)
         if m2 is not None:
             start = ctx.card.body_offset + m2.start()
-            yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m2.group(0)), 0.7))
+            yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m2.group(0)),
+                                                  0.7))
             return

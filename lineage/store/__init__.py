@@ -17,14 +17,18 @@ import importlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
+from typing import IO, TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
 
 from lineage.errors import StoreError
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-__all__ = ["BACKENDS", "CardGraph", "Store", "open_store"]
+__all__ = ["BACKENDS", "CardGraph", "Store", "Term", "open_store"]
+
+# An RDF term as lineage binds it and reads it from query results (no RDF 1.2 triple
+# terms). A string so that pyoxigraph is imported only by type checkers here.
+Term: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Literal"
 
 # name -> (module, class); imported on first use.
 BACKENDS: dict[str, tuple[str, str]] = {
@@ -61,7 +65,7 @@ class Store(Protocol):
         """Drop whole named graphs."""
         ...
 
-    def query(self, sparql: str, bindings: Mapping[str, ox.Term | Sequence[ox.Term]] | None = None,
+    def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,
               ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a SPARQL query over the union of all graphs, with values bound safely."""
         ...
@@ -71,11 +75,11 @@ class Store(Protocol):
         ...
 
     def quad_count(self) -> int:
-        """Number of quads stored."""
+        """Count the quads stored."""
         ...
 
     def state(self) -> str:
-        """A token that changes whenever the stored data changes."""
+        """Return a token that changes whenever the stored data changes."""
         ...
 
     def close(self) -> None:

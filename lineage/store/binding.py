@@ -1,4 +1,4 @@
-"""Bind values into SPARQL without pasting text: a typed ``VALUES`` block.
+r"""Bind values into SPARQL without pasting text: a typed ``VALUES`` block.
 
 The block is inserted as the first element of the query's top-level ``WHERE`` group, so
 the bound variables restrict the whole pattern (also under aggregates) in every SPARQL
@@ -11,7 +11,7 @@ Examples
 >>> bind_values("SELECT ?p WHERE { ?m ?r ?p }", {"m": ox.NamedNode("https://x/a")})
 'SELECT ?p WHERE { VALUES (?m) { (<https://x/a>) } ?m ?r ?p }'
 >>> bind_values("SELECT * { ?s ?p ?o }", {"s": ox.Literal('a"} x')})
-'SELECT * { VALUES (?s) { ("a\\\\"} x") } ?s ?p ?o }'
+'SELECT * { VALUES (?s) { ("a\\"} x") } ?s ?p ?o }'
 """
 
 from __future__ import annotations
@@ -19,10 +19,14 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from lineage.errors import QueryError
+
+if TYPE_CHECKING:
+    from lineage.store import Term
 
 __all__ = ["bind_values", "where_brace"]
 
@@ -74,7 +78,7 @@ def where_brace(query: str) -> int:
     raise QueryError(msg)
 
 
-def bind_values(query: str, bindings: Mapping[str, ox.Term | Sequence[ox.Term]]) -> str:
+def bind_values(query: str, bindings: Mapping[str, Term | Sequence[Term]]) -> str:
     """Return ``query`` with ``bindings`` (one term or a list of terms per variable) bound."""
     if not bindings:
         return query
@@ -86,7 +90,8 @@ def bind_values(query: str, bindings: Mapping[str, ox.Term | Sequence[ox.Term]])
     columns = []
     for name in names:
         value = bindings[name]
-        terms = [value] if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode) else list(value)
+        terms = ([value] if isinstance(value, ox.NamedNode | ox.Literal | ox.BlankNode)
+                 else list(value))
         for t in terms:
             if not isinstance(t, ox.NamedNode | ox.Literal):
                 msg = f"cannot bind {t!r} to ?{name}: only IRIs and literals"

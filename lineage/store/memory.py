@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import rdflib
 
 from lineage.errors import QueryError
-from lineage.store import CardGraph
+from lineage.store import CardGraph, Term
 from lineage.store.binding import bind_values
 from lineage.store.oxigraph import INDEX_QUERY
 
@@ -49,14 +49,15 @@ class MemoryStore:
             self.dataset.remove_graph(rdflib.URIRef(g))
         self._version += 1
 
-    def query(self, sparql: str, bindings: Mapping[str, ox.Term | Sequence[ox.Term]] | None = None,
+    def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,
               ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run SPARQL with rdflib; results come back through SPARQL JSON or N-Triples."""
         text = bind_values(sparql, bindings or {})
         try:
             result = self.dataset.query(text)
         except Exception as exc:  # rdflib raises pyparsing and assorted errors
-            raise QueryError(f"malformed SPARQL: {exc}") from None
+            msg = f"malformed SPARQL: {exc}"
+            raise QueryError(msg) from None
         if result.type == "CONSTRUCT" or result.type == "DESCRIBE":
             assert result.graph is not None
             data = result.graph.serialize(format="nt", encoding="utf-8")
@@ -65,8 +66,8 @@ class MemoryStore:
             triples = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
             assert isinstance(triples, ox.QueryTriples)
             return triples
-        data = result.serialize(format="json", encoding="utf-8")
-        return ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+        json_data = result.serialize(format="json", encoding="utf-8")
+        return ox.parse_query_results(json_data, format=ox.QueryResultsFormat.JSON)
 
     def dump(self, out: IO[bytes], fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
         """Serialise through pyoxigraph, so every backend writes the same bytes."""
@@ -79,11 +80,11 @@ class MemoryStore:
             store.dump(out, fmt)
 
     def quad_count(self) -> int:
-        """Number of quads stored."""
+        """Count the quads stored."""
         return sum(1 for _ in self.dataset.quads((None, None, None, None)))
 
     def state(self) -> str:
-        """A token that changes with every write."""
+        """Return a token that changes with every write."""
         return hashlib.sha256(f"{id(self)}:{self._version}".encode()).hexdigest()
 
     def close(self) -> None:

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from lineage.errors import QueryError, StoreError
 from lineage.ns import LIN_IRI
-from lineage.store import CardGraph
+from lineage.store import CardGraph, Term
 from lineage.store.binding import bind_values
 
 __all__ = ["OxigraphStore"]
@@ -66,16 +66,18 @@ class OxigraphStore:
         for g in graphs:
             self._store.remove_graph(ox.NamedNode(g))
 
-    def query(self, sparql: str, bindings: Mapping[str, ox.Term | Sequence[ox.Term]] | None = None,
+    def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,
               ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run SPARQL over the union of the card graphs."""
         text = bind_values(sparql, bindings or {})
         try:
             return self._store.query(text, use_default_graph_as_union=_no_dataset(text))
         except SyntaxError as exc:
-            raise QueryError(f"malformed SPARQL: {exc}") from None
+            msg = f"malformed SPARQL: {exc}"
+            raise QueryError(msg) from None
         except OSError as exc:
-            raise StoreError(f"query failed: {exc}", source=self.location) from None
+            msg = f"query failed: {exc}"
+            raise StoreError(msg, source=self.location) from None
 
     def dump(self, out: IO[bytes], fmt: ox.RdfFormat, *, graph: str | None = None) -> None:
         """Serialise the dataset (N-Quads, TriG) or one graph (any format)."""
@@ -85,11 +87,11 @@ class OxigraphStore:
             self._store.dump(out, fmt)
 
     def quad_count(self) -> int:
-        """Number of quads stored."""
+        """Count the quads stored."""
         return len(self._store)
 
     def state(self) -> str:
-        """A digest of the card index: it changes whenever a card graph changes."""
+        """Return a digest of the card index: it changes whenever a card graph changes."""
         graphs = sorted(self.card_index().values())
         return hashlib.sha256("\n".join(graphs).encode()).hexdigest()
 
@@ -105,7 +107,7 @@ class OxigraphStore:
 
 
 def _no_dataset(query: str) -> bool:
-    """True unless the query names its own dataset (FROM / FROM NAMED)."""
+    """Tell whether the query names no dataset of its own (no FROM / FROM NAMED)."""
     import re
 
     return re.search(r"(?i)\bFROM\b\s*(?:NAMED\s*)?<", query) is None
