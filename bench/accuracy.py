@@ -31,9 +31,14 @@ from lineage.cards import read_card  # noqa: E402
 from lineage.errors import CardError, LineageError  # noqa: E402
 
 TARGETS = {
-    ("parents", "precision"): 0.98, ("parents", "recall"): 0.97, ("relation", "accuracy"): 0.97,
-    ("parents (no base_model)", "recall"): 0.95, ("datasets", "precision"): 0.95,
-    ("datasets", "recall"): 0.95, ("license", "accuracy"): 0.99, ("hardware", "recall"): 0.95,
+    ("parents", "precision"): 0.98,
+    ("parents", "recall"): 0.97,
+    ("relation", "accuracy"): 0.97,
+    ("parents (no base_model)", "recall"): 0.95,
+    ("datasets", "precision"): 0.95,
+    ("datasets", "recall"): 0.95,
+    ("license", "accuracy"): 0.99,
+    ("hardware", "recall"): 0.95,
 }
 
 
@@ -80,8 +85,11 @@ def norm_dataset(text: str) -> str:
 
 def accel_key(name: str) -> str:
     """The accelerator model token, for matching: "NVIDIA A100 80GB" -> "a100"."""
-    m = re.search(r"(?i)(gh200|[hb]200|h100|h800|a100|a800|a10g|a10|a40|a6000|a5000|l40s|l40|l4|v100|"
-                  r"t4|p100|rtx\s*\d{4}(?:\s*ti)?|mi\d{3}x?|gaudi\s*\d?|tpu\s*v\d\w*)", name)
+    m = re.search(
+        r"(?i)(gh200|[hb]200|h100|h800|a100|a800|a10g|a10|a40|a6000|a5000|l40s|l40|l4|v100|"
+        r"t4|p100|rtx\s*\d{4}(?:\s*ti)?|mi\d{3}x?|gaudi\s*\d?|tpu\s*v\d\w*)",
+        name,
+    )
     return re.sub(r"\s+", "", m.group(1).casefold()) if m else name.casefold()
 
 
@@ -99,9 +107,13 @@ def lay_out(shared: Path, into: Path) -> dict[str, Path]:
     return paths
 
 
-def lineage_view(store: Path, sources: dict[str, Path]) -> tuple[dict[str, dict[str, Any] | None], dict[str, str]]:
+def lineage_view(
+    store: Path, sources: dict[str, Path]
+) -> tuple[dict[str, dict[str, Any] | None], dict[str, str]]:
     """`show` output per corpus file (None when the card was rejected), and rejections."""
-    root = next(iter(sources.values())).parents[1 if "_unknown" in str(next(iter(sources.values()))) else 2]
+    root = next(iter(sources.values())).parents[
+        1 if "_unknown" in str(next(iter(sources.values()))) else 2
+    ]
     report = lineage.build([root], store=store, jobs=1)
     names = {p.as_posix(): n for n, p in sources.items()}
     rejected = {names.get(s, s): r for s, r in report.rejected}
@@ -120,21 +132,30 @@ def reference_view(path: Path) -> dict[str, Any] | None:
     from huggingface_hub import ModelCard
 
     try:
-        data = ModelCard(path.read_text(encoding="utf-8", errors="replace"),
-                         ignore_metadata_errors=True).data
+        data = ModelCard(
+            path.read_text(encoding="utf-8", errors="replace"), ignore_metadata_errors=True
+        ).data
     except Exception:  # the reference parser raises assorted errors on broken cards
         return None
     base = data.base_model or []
     base = [base] if isinstance(base, str) else [b for b in base if isinstance(b, str)]
     datasets = data.datasets or []
-    datasets = [datasets] if isinstance(datasets, str) else [d for d in datasets if isinstance(d, str)]
+    datasets = (
+        [datasets] if isinstance(datasets, str) else [d for d in datasets if isinstance(d, str)]
+    )
     try:
         results = data.eval_results or []
     except Exception:
         results = []
     lic = data.license if isinstance(data.license, str) else None
-    return {"parents": [{"id": b, "relation": None} for b in base], "datasets": [{"id": d, "name": d} for d in datasets],
-            "license": {"id": lic}, "hardware": [], "scores": results, "training": {}}
+    return {
+        "parents": [{"id": b, "relation": None} for b in base],
+        "datasets": [{"id": d, "name": d} for d in datasets],
+        "license": {"id": lic},
+        "hardware": [],
+        "scores": results,
+        "training": {},
+    }
 
 
 def has_base_model(path: Path) -> bool:
@@ -144,13 +165,20 @@ def has_base_model(path: Path) -> bool:
         return False
 
 
-def score(gold: list[dict[str, Any]], views: dict[str, dict[str, Any] | None],
-          paths: dict[str, Path]) -> dict[str, Tally]:
+def score(
+    gold: list[dict[str, Any]], views: dict[str, dict[str, Any] | None], paths: dict[str, Path]
+) -> dict[str, Tally]:
     t: dict[str, Tally] = defaultdict(Tally)
     for g in gold:
         name = g["file"]
-        v = views.get(name) or {"parents": [], "datasets": [], "license": {"id": None},
-                                "hardware": [], "scores": [], "training": {}}
+        v = views.get(name) or {
+            "parents": [],
+            "datasets": [],
+            "license": {"id": None},
+            "hardware": [],
+            "scores": [],
+            "training": {},
+        }
         gp = {norm_id(p["id"]): p for p in g["parents"]}
         vp = {norm_id(p["id"]): p for p in v["parents"]}
         t["parents"].add(name, set(gp), set(vp))
@@ -174,14 +202,23 @@ def score(gold: list[dict[str, Any]], views: dict[str, dict[str, Any] | None],
         gh = {accel_key(h["accelerator"]) for h in g["hardware"]}
         vh = {accel_key(h["accelerator"]) for h in v["hardware"]}
         t["hardware"].add(name, gh, vh)
-        gc = {f"{accel_key(h['accelerator'])} x{h.get('count')}" for h in g["hardware"] if h.get("count")}
-        vc = {f"{accel_key(h['accelerator'])} x{h.get('count')}" for h in v["hardware"] if h.get("count")}
+        gc = {
+            f"{accel_key(h['accelerator'])} x{h.get('count')}"
+            for h in g["hardware"]
+            if h.get("count")
+        }
+        vc = {
+            f"{accel_key(h['accelerator'])} x{h.get('count')}"
+            for h in v["hardware"]
+            if h.get("count")
+        }
         t["hardware count"].add(name, gc, vc)
         for key in ("epochs", "learning_rate", "batch_size", "tokens", "framework", "cost"):
             gv = (g.get("training") or {}).get(key)
             vv = (v.get("training") or {}).get(key)
-            t[f"training {key}"].add(name, {f"{gv}"} if gv is not None else set(),
-                                     {f"{vv}"} if vv is not None else set())
+            t[f"training {key}"].add(
+                name, {f"{gv}"} if gv is not None else set(), {f"{vv}"} if vv is not None else set()
+            )
         gs, vs = g["scores"], len(v["scores"])
         t["scores (count exact)"].add(name, {f"{gs}"}, {f"{vs}"})
     return t
@@ -199,7 +236,10 @@ def main() -> int:
     ap.add_argument("--details", action="store_true", help="list every miss and false fact")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = ap.parse_args()
-    gold = [json.loads(line) for line in (ROOT / "bench" / "gold" / "corpus.jsonl").open(encoding="utf-8")]
+    gold = [
+        json.loads(line)
+        for line in (ROOT / "bench" / "gold" / "corpus.jsonl").open(encoding="utf-8")
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         paths = lay_out(args.shared, Path(tmp) / "cards")
         try:
@@ -209,20 +249,30 @@ def main() -> int:
             return 2
         ref_views = {name: reference_view(p) for name, p in paths.items()}
         ours, ref = score(gold, views, paths), score(gold, ref_views, paths)
-    print(f"cards: {len(gold)}; ingested {sum(v is not None for v in views.values())}; "
-          f"rejected {len(rejected)}")
-    for name, reason in sorted(rejected.items()):
+    print(
+        f"cards: {len(gold)}; ingested {sum(v is not None for v in views.values())}; "
+        f"rejected {len(rejected)}"
+    )
+    for _name, reason in sorted(rejected.items()):
         print(f"  rejected: {reason}")
     print()
     print(f"{'field':<26} {'lineage P':>9} {'R':>6} {'F1':>6}   {'hf_hub P':>8} {'R':>6} {'F1':>6}")
     figures: dict[str, dict[str, float]] = {}
     for key in sorted(ours, key=lambda k: (not k.startswith(("parents", "relation")), k)):
         o, r = ours[key], ref[key]
-        print(f"{key:<26} {o.precision:>9.3f} {o.recall:>6.3f} {o.f1:>6.3f}   "
-              f"{r.precision:>8.3f} {r.recall:>6.3f} {r.f1:>6.3f}")
-        figures[key] = {"precision": o.precision, "recall": o.recall, "f1": o.f1,
-                        "accuracy": accuracy(o), "ref_precision": r.precision,
-                        "ref_recall": r.recall, "ref_f1": r.f1}
+        print(
+            f"{key:<26} {o.precision:>9.3f} {o.recall:>6.3f} {o.f1:>6.3f}   "
+            f"{r.precision:>8.3f} {r.recall:>6.3f} {r.f1:>6.3f}"
+        )
+        figures[key] = {
+            "precision": o.precision,
+            "recall": o.recall,
+            "f1": o.f1,
+            "accuracy": accuracy(o),
+            "ref_precision": r.precision,
+            "ref_recall": r.recall,
+            "ref_f1": r.f1,
+        }
     print()
     missed = []
     for (key, measure), target in TARGETS.items():

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_STORE", "build", "check", "open_store", "queries", "query", "show"]
 
 DEFAULT_STORE = ".lineage"
-StoreArg = "Store | str | Path"
 
 
 def open_store(store: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:

@@ -234,10 +234,16 @@ def check(store: str, fmt: str, no_shacl: bool) -> None:
 @errors_to_exit
 def query(query: str, store: str, params: tuple[str, ...], fmt: str) -> None:
     """Run a named query (see `lineage queries`) or a .rq file."""
-    pairs = dict(p.split("=", 1) if "=" in p else [p, ""] for p in params)
-    if any(not v and "=" not in p for p, v in zip(params, pairs.values(), strict=False)):
-        msg = "use --param NAME=VALUE"
-        raise click.BadParameter(msg)
+    pairs: dict[str, str] = {}
+    for p in params:
+        name, sep, value = p.partition("=")
+        if not sep or not name.strip():
+            msg = f"use --param NAME=VALUE, not {p!r}"
+            raise click.BadParameter(msg)
+        if name.strip() in pairs:
+            msg = f"parameter {name.strip()!r} given twice"
+            raise click.BadParameter(msg)
+        pairs[name.strip()] = value
     if fmt != QueryFormat.TABLE.value:
         data = api.query(query, store=store, params=pairs, results=fmt)
         assert isinstance(data, bytes)

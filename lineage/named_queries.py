@@ -128,7 +128,9 @@ def coerce(kind: str, value: str) -> ox.NamedNode | ox.Literal:
         if kind == "integer":
             return ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
         if kind == "decimal":
-            float(value)
+            if not re.fullmatch(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)\s*", value):
+                msg = "expected a decimal number such as 0.5"
+                raise ValueError(msg)
             return ox.Literal(value.strip(), datatype=ox.NamedNode(_XSD + "decimal"))
     except (ValueError, IdError) as exc:
         msg = f"not a valid {kind}: {value!r} ({exc})"

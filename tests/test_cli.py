@@ -171,3 +171,23 @@ def test_malformed_query_is_one_line(run, examples_store, tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.startswith("lineage: error: malformed SPARQL")
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-p", "model=a/b", "-p", "model=c/d"], "given twice"),
+    (["-p", "model"], "NAME=VALUE"),
+])
+def test_malformed_parameters(run, examples_store, args, message):
+    proc = run("query", "ancestors", *args, "--store", examples_store)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+
+
+def test_decimal_parameter_is_checked():
+    from lineage.errors import QueryError
+    from lineage.named_queries import coerce
+
+    assert coerce("decimal", "0.5").value == "0.5"
+    for bad in ("nan", "inf", "1e5", "0.5; DROP"):
+        with pytest.raises(QueryError):
+            coerce("decimal", bad)

@@ -90,7 +90,7 @@ def spdx_id(license_id: str) -> str | None:
     >>> spdx_id("apache-2.0"), spdx_id("cc-by-nc-4.0"), spdx_id("llama2")
     ('Apache-2.0', 'CC-BY-NC-4.0', None)
     """
-    from license_expression import ExpressionError, get_spdx_licensing
+    from license_expression import ExpressionError
 
     licensing = _licensing()
     try:
@@ -99,7 +99,6 @@ def spdx_id(license_id: str) -> str | None:
         symbols = licensing.license_symbols(licensing.parse(license_id))
     except ExpressionError:
         return None
-    _ = get_spdx_licensing
     return str(symbols[0].key) if len(symbols) == 1 else None
 
 
@@ -172,8 +171,9 @@ def _license(card: Card) -> Iterator[Fact]:
     lic = next(iter(_strings(meta.get("license"))), None)
     name = next(iter(_strings(meta.get("license_name"))), None)
     link = next(iter(_strings(meta.get("license_link"))), None)
-    if lic is None and isinstance(meta.get("license"), list) and meta["license"]:
-        yield Warning("several licenses listed; the first is used", find_key_line(card, "license"))
+    if isinstance(meta.get("license"), list) and len(meta["license"]) > 1:
+        yield Warning(f"several licenses listed ({', '.join(map(str, meta['license']))}); "
+                      "the first is used", find_key_line(card, "license"))
     if lic is None and name is None and link is None:
         return
     lic_id = lic.strip().casefold() if lic else None

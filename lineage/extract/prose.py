@@ -184,6 +184,8 @@ def _item_ref(ctx: Context, item: str) -> ModelRef | None:
 def _merge_sentences(ctx: Context) -> Iterator[Fact]:
     text = ctx.card.text
     for m in _TEMPLATE_METHOD.finditer(text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
+            continue
         method = MERGE_METHODS.get(m.group(1).strip().casefold())
         base = None
         if m.group(2):
@@ -245,6 +247,8 @@ def _quant_children(ctx: Context, parents: set[str]) -> Iterator[Fact]:
 def trainer_dataset(ctx: Context) -> Iterator[tuple[int, str]]:
     """Datasets named in "fine-tuned version of [X](...) on the Y dataset" sentences."""
     for m in _VERB_LINK.finditer(ctx.card.text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
+            continue
         d = _DATASET_AFTER.match(ctx.card.text, m.end())
         if d is not None and d.group(1).casefold() not in ("none", "custom", "a", "an"):
             yield d.start(1), d.group(1)

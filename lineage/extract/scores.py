@@ -232,7 +232,7 @@ def _flat_tables(offset: int, line: str) -> Iterator[Table]:
         k = 1  # stream[0] is the gap between the delimiter row and the first row
         while k + ncols <= len(stream):
             row = tuple(c.strip() for c in stream[k:k + ncols])
-            if not row[0] and not any(row):
+            if not any(row):
                 break
             rows.append((row, offset + head_start))
             k += ncols + 1

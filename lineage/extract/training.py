@@ -28,7 +28,7 @@ from lineage.ids import is_repo_id
 __all__ = ["extract_training", "normalise_accelerator"]
 
 _WORD_NUMBERS = {"a": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                 "six": 6, "eight": 8, "sixteen": 16, "thirty-two": 32}
+                 "six": 6, "eight": 8, "sixteen": 16}
 # Accelerator models: (pattern, vendor, canonical model name).
 _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
     (r"GH200", "NVIDIA", "GH200"), (r"[HB]200", "NVIDIA", ""), (r"H100", "NVIDIA", "H100"),
@@ -96,6 +96,7 @@ _NAMED_PROMPT = re.compile(r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|
                            r"(?:format(?:ting)?|template)\b")
 _EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
+_IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
 _NAMED_DATASET = re.compile(r"\b((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3})\s+"
                             r"(?:data\s*set|dataset)s?\b")
 
@@ -260,9 +261,9 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         line = _sentence(ctx, m.start())
         if not (_DATA_SECTION.search(section) or re.search(r"(?i)train|fine-?tun", line)):
             continue
-        if "](" in line[max(0, m.start() - ctx.card.text.rfind('\n', 0, m.start()) - 1):] and \
-                re.search(r"huggingface\.co/datasets/", line):
-            continue
+        after = ctx.card.text[m.end():m.end() + 200]
+        if _IN_DATASET_LINK.match(after):
+            continue  # the text of a dataset link, already read as the link
         name = m.group(1).strip()
         if name.casefold() in seen or name.casefold() in {"the", "this", "our", "a", "same"}:
             continue
