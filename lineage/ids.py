@@ -152,10 +152,17 @@ def resolve_short_name(name: str, known: Iterable[str]) -> str | None:
     """Resolve a bare model name (``MixtralOrochi8x7B``) against full ids.
 
     Returns the one id among ``known`` whose id or name part equals ``name`` ignoring
-    case, or ``None`` when there is none or more than one.
+    case (also ``org_name``, the form local copies often take), or ``None`` when there is
+    none or more than one.
+
+    Examples
+    --------
+    >>> resolve_short_name("allenai_tulu-2-dpo-70b", ["allenai/tulu-2-dpo-70b"])
+    'allenai/tulu-2-dpo-70b'
     """
     key = id_key(name)
-    hits = {k for k in known if id_key(k) == key or id_key(k.rsplit("/", 1)[-1]) == key}
+    hits = {k for k in known if key in (id_key(k), id_key(k.rsplit("/", 1)[-1]),
+                                        id_key(k.replace("/", "_")), id_key(k.replace("/", "--")))}
     if len(hits) == 1:
         return hits.pop()
     by_key = {id_key(h) for h in hits}

@@ -66,6 +66,12 @@ class Doc:
         """Titles of every enclosing section, outermost first."""
         return tuple(s.title for s in self.sections if s.start <= offset < s.end)
 
+    def section_end(self, offset: int) -> int:
+        """End of the innermost section containing ``offset`` (the next heading)."""
+        ends = [s.end for s in self.sections if s.start <= offset < s.end]
+        nexts = [s.start for s in self.sections if s.start > offset]
+        return min([*ends, *nexts]) if ends or nexts else offset + 4000
+
     def in_code(self, offset: int) -> bool:
         """Whether ``offset`` lies inside a fenced code block."""
         return any(b.start <= offset < b.end for b in self.code_blocks)

@@ -12,6 +12,7 @@ A card with several configurations (a multi-stage merge) is described by the las
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -100,22 +101,77 @@ class MergeConfig(_Frozen):
         return "moe" if self.experts or self.gate_mode else None
 
 
+def _parse_config(ctx: Context, text: str, offset: int) -> MergeConfig | None:
+    """A mergekit configuration from YAML text, or None."""
+    try:
+        data = load_yaml(text, source=ctx.card.source, line=ctx.card.line_of(offset))
+    except CardError:
+        return None
+    if not isinstance(data, dict) or not any(k in data for k in _MARKERS):
+        return None
+    try:
+        return MergeConfig.model_validate(data)
+    except ValidationError:
+        return None
+
+
 def find_configs(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
-    """Code blocks of the card that hold a mergekit configuration, in order."""
+    """Mergekit configurations of the card, in order.
+
+    A fenced block may hold notes before the YAML ("A + lora => p1" lines): the config is
+    then read from its first top-level mergekit key. Without any fenced configuration, a
+    recipe written as plain text ("merge_method: ties" followed by "- model: X" and
+    "weight: 0.7 / density: 0.5" lines) is read line by line.
+    """
     found = []
     for block in ctx.doc.code_blocks:
         if block.info not in ("", "yaml", "yml") or not any(k in block.content for k in _MARKERS):
             continue
-        try:
-            data = load_yaml(block.content, source=ctx.card.source,
-                             line=ctx.card.line_of(block.content_start))
-        except CardError:
+        config = _parse_config(ctx, block.content, block.content_start)
+        if config is None:
+            start = _CONFIG_START.search(block.content)
+            if start is not None and start.start() > 0:
+                config = _parse_config(ctx, block.content[start.start():],
+                                       block.content_start + start.start())
+        if config is not None:
+            found.append((block, config))
+    if not found:
+        found.extend(_loose_recipes(ctx))
+    return found
+
+
+_CONFIG_START = re.compile(r"(?m)^(?:merge_method|models|slices|base_model|experts|gate_mode)\s*:")
+_LOOSE_METHOD = re.compile(r"(?m)^[ \t>*-]*merge_method\s*:\s*([\w-]+)\s*$")
+_LOOSE_MODEL = re.compile(r"^[ \t>*-]*(base_model|model|source_model)\s*:\s*[\"']?([^\s\"'#]+)")
+_LOOSE_PARAM = re.compile(r"\b(weight|density|t)\s*[:=]\s*([-+]?\d*\.?\d+)")
+
+
+def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
+    """Recipes written as plain markdown text rather than a fenced YAML block."""
+    text = ctx.card.text
+    found = []
+    for m in _LOOSE_METHOD.finditer(text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
             continue
-        if isinstance(data, dict) and any(k in data for k in _MARKERS):
-            try:
-                found.append((block, MergeConfig.model_validate(data)))
-            except ValidationError:
+        end = ctx.doc.section_end(m.start())
+        models: list[dict[str, Any]] = []
+        base = None
+        for line in text[m.end():end].splitlines()[:80]:
+            model = _LOOSE_MODEL.match(line)
+            if model is not None:
+                if model.group(1) == "base_model":
+                    base = model.group(2)
+                else:
+                    models.append({"model": model.group(2), "parameters": {}})
                 continue
+            if models:
+                models[-1]["parameters"].update(
+                    {k: float(v) for k, v in _LOOSE_PARAM.findall(line)})
+        if models or base:
+            config = MergeConfig.model_validate(
+                {"merge_method": m.group(1), "base_model": base, "models": models})
+            block = CodeBlock("", text[m.start():end], m.start(), m.start(), end)
+            found.append((block, config))
     return found
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from lineage.extract.context import Context
 from lineage.facts import Child, Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role
+from lineage.extract.links import Link
 from lineage.ids import HubRef, id_key, parse_hub_url
 
 __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
@@ -43,8 +44,8 @@ _VERB_LINK = re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
     r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
     r"based|built|derived|initiali[sz]ed|distilled)\b"
-    r"[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+(?:the\s+)?"
-    r"(?:(?:base|original|pretrained|pre-trained)\s+)?(?:model\s+)?[*_]{0,2}(" + _LINKISH + ")"
+    r"[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
+    r"(?:[\w'-]+\s+){0,4}?[*_]{0,2}(" + _LINKISH + ")"
 )
 _DATASET_AFTER = re.compile(r"\s*[*_]{0,2}\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
@@ -54,17 +55,24 @@ _LABEL = re.compile(
 )
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
 _MERGE_SENTENCE = re.compile(
-    r"(?i)\b(?:an?\s+)?(?:([\w-]+(?:\s+[\w-]+)?)\s+)?(?:merger|merge)\s+of\s+"
+    r"(?i)\b(?:an?\s+)?(?:([\w-]+(?:\s+[\w-]+)?)\s+)?(?:(?:merger|merge)\s+of|"
+    r"models\s+(?:used|included)\s+in\s+the\s+merge\s+(?:are|were)|"
+    r"merged\s+(?:models|from)\s*(?:are|were|:)?)\s+"
     r"(.{3,400}?)(?:\s+with\s+(.{2,120}?)\s+(?:being|as)\s+the\s+base(?:\s+model)?)?\s*(?:\.(?=\s|$)|\n|$)"
 )
+_RECIPE_LINE = re.compile(
+    r"(?im)^[ \t>*-]*(?:([\w-]+(?:[ \t]+[\w-]+)?)[ \t]+)?merge[ \t]+of[ \t]+(.+?)[ \t]*(?:=|=>|->)[ \t]*"
+    r"[*_`]*([\w./-]+)[*_`]*[ \t]*(?:\(.*\))?[ \t]*$"
+)
+_AT_WEIGHT = re.compile(r"\s*@\s*([-+]?\d*\.?\d+)\s*$")
 _TEMPLATE_METHOD = re.compile(
     r"(?i)merged using the\s+\[?([\w\s-]{2,30}?)\]?(?:\([^)]*\))?\s+merge method"
     r"(?:\s+using\s+(" + _LINKISH + r"|[\w./-]+)\s+as\s+a\s+base)?"
 )
 _QUANT_OF = re.compile(
-    r"(?i)\b(?:gguf|ggml|gptq|awq|exl2|mlx|quantized|quantised|quantizations?|quants?|"
-    r"int4|int8|[248]-bit)\b[^.\n\[]{0,60}?\b(?:of|for|from)\s+(?:the\s+)?(?:model\s+)?[*_]{0,2}("
-    + _LINKISH + ")"
+    r"(?i)(?:\b(?:gguf|ggml|gptq|awq|exl2|mlx|quantized|quantised|quantizations?|quants?|"
+    r"int4|int8|[248]-bit)\b|llama\.cpp)[^.\n\[]{0,60}?\b(?:of|for)\s+"
+    r"(?:(?:the|an?|original|model)\s+){0,3}[*_]{0,2}(" + _LINKISH + ")"
 )
 _FIRST_LINK = re.compile(_LINKISH)
 
@@ -99,6 +107,7 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_labels(ctx))
     facts.extend(_merge_sentences(ctx))
     facts.extend(_quant_of(ctx))
+    facts.extend(_repack_original(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
     return tuple(f for f in facts if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id)))
@@ -197,11 +206,9 @@ def _merge_sentences(ctx: Context) -> Iterator[Fact]:
     for m in _MERGE_SENTENCE.finditer(text, ctx.card.body_offset):
         if ctx.doc.in_code(m.start()):
             continue
-        method = MERGE_METHODS.get((m.group(1) or "").strip().casefold())
-        if method is None and m.group(1):
-            method = MERGE_METHODS.get(m.group(1).split()[-1].casefold())
-        sources = [ctx.resolve(n) for n in _names(m.group(2))]
-        base = ctx.resolve(m.group(3).strip(" *_`")) if m.group(3) else None
+        method = _method(m.group(1))
+        sources = [_part_ref(ctx, n) for n in _names(m.group(2))]
+        base = _part_ref(ctx, m.group(3).strip(" *_`")) if m.group(3) else None
         sources = [s for s in sources if _usable(s)]
         if len(sources) + (base is not None) < 2 and method is None:
             continue
@@ -212,6 +219,44 @@ def _merge_sentences(ctx: Context) -> Iterator[Fact]:
             yield Parent(base, Relation.MERGE, ev, role=Role.BASE, method=method)
         if method is not None:
             yield MergeRecipe(method, base, None, (), ev)
+    yield from _recipe_lines(ctx)
+
+
+def _method(words: str | None) -> str | None:
+    """A merge method named by the words before "merge" ("Gradient SLERP", "TIES")."""
+    if not words:
+        return None
+    text = words.strip().casefold()
+    return MERGE_METHODS.get(text) or MERGE_METHODS.get(text.split()[-1])
+
+
+def _part_ref(ctx: Context, part: str) -> ModelRef:
+    """A merge input named in prose: a link, a Hub id, or a name the card's links resolve."""
+    link = _FIRST_LINK.search(part)
+    if link is not None:
+        ref = _link_ref(ctx, link.group(0))
+        if ref is not None:
+            return ref
+    return ctx.resolve(_AT_WEIGHT.sub("", part).strip(" *_`'\""))
+
+
+def _recipe_lines(ctx: Context) -> Iterator[Fact]:
+    """ "Gradient SLERP merge of A @0.5 and B @0.5 = ThisModel": the step that made the
+    card's own model (other steps make intermediates, whose inputs are grandparents)."""
+    if ctx.own_id is None:
+        return
+    own = id_key(ctx.own_id.rsplit("/", 1)[-1])
+    for m in _RECIPE_LINE.finditer(ctx.card.text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()) or id_key(m.group(3).rsplit("/", 1)[-1]) != own:
+            continue
+        method = _method(m.group(1))
+        ev = ctx.evidence(Method.MERGEKIT, m.start(), m.end(), 0.85)
+        for part in _names(m.group(2)):
+            weight = _AT_WEIGHT.search(part)
+            ref = _part_ref(ctx, part)
+            yield Parent(ref, Relation.MERGE, ev, role=Role.SOURCE, method=method,
+                         weight=float(weight.group(1)) if weight else None)
+        yield MergeRecipe(method, None, None, (), ev)
 
 
 def _quant_of(ctx: Context) -> Iterator[Fact]:
@@ -223,6 +268,54 @@ def _quant_of(ctx: Context) -> Iterator[Fact]:
         if ref is not None:
             yield Parent(ref, Relation.QUANTIZED,
                          ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85))
+
+
+def strip_quant_markers(name: str) -> str:
+    """A repack's name without its quantization suffixes (``X-GGUF`` -> ``X``).
+
+    Examples
+    --------
+    >>> strip_quant_markers("L3-8B-Stheno-v3.3-32K-Ultra-NEO-V1-IMATRIX-GGUF")
+    'L3-8B-Stheno-v3.3-32K-Ultra-NEO-V1-IMATRIX'
+    >>> strip_quant_markers("Open_Gpt4_8x7B_v0.2_q8_0_gguf")
+    'Open_Gpt4_8x7B_v0.2'
+    """
+    previous = None
+    while previous != name:
+        previous = name
+        name = re.sub(r"(?i)[-_.](?:gguf|ggml|gptq|awq|exl2|mlx|bnb|fp8|int[48]|[2-8][-_.]?bits?|"
+                      r"q[2-8](?:_[0-9a-z]+)*|iq[1-4]\w*|[2-8]\.[0-9]+bpw|quantized|quants?|i1)$",
+                      "", name)
+    return name
+
+
+def _repack_original(ctx: Context) -> Iterator[Fact]:
+    """A repack named ``X-GGUF`` (or ``-AWQ``, ``-4bit``...) quantizes the linked ``X``.
+
+    The linked model whose name equals the repack's name without its markers is the
+    parent; failing that, the longest linked name that the stripped name starts with.
+    """
+    if ctx.own_id is None:
+        return
+    own_name = ctx.own_id.rsplit("/", 1)[-1]
+    base = id_key(strip_quant_markers(own_name))
+    if base == id_key(own_name) or len(base) < 4:
+        return
+    best: tuple[int, Link] | None = None
+    for link in ctx.links:
+        if link.ref.kind != "model" or ctx.is_own(link.ref.id):
+            continue
+        name = id_key(link.ref.id.rsplit("/", 1)[-1])
+        rank = 2 * len(name) + 1 if name == base else (
+            2 * len(name) if base.startswith(name) and len(name) >= 6 and
+            base[len(name)] in "-_." else 0)
+        if rank and (best is None or rank > best[0]):
+            best = (rank, link)
+    if best is not None:
+        link = best[1]
+        yield Parent(ModelRef(link.ref.id, link.ref.id), Relation.QUANTIZED,
+                     ctx.evidence(Method.LINK, link.offset, link.offset + len(link.url), 0.85),
+                     method="original")
 
 
 def _quant_children(ctx: Context, parents: set[str]) -> Iterator[Fact]:

@@ -55,6 +55,8 @@ def card_kind(ctx: Context, parents: Sequence[Parent]) -> tuple[Relation, list[W
              or any(p.relation is Relation.MERGE for p in parents)
              or len(meta_keys) >= 2 or (bool(tags & _MERGE_TAGS) and len(keys) >= 2))
     own_name = ctx.own_id.rsplit("/", 1)[-1] if ctx.own_id else ""
+    repack = bool(QUANT_MARKER.search(own_name)) and any(
+        p.method == "original" for p in parents)
     quant = (bool(tags & _QUANT_TAGS) or "quantized_by" in ctx.card.meta
              or bool(QUANT_MARKER.search(own_name))
              or any(p.relation is Relation.QUANTIZED or p.method == "original" for p in parents))
@@ -72,6 +74,10 @@ def card_kind(ctx: Context, parents: Sequence[Parent]) -> tuple[Relation, list[W
         return kind, warnings
     if len(explicit) > 1:
         warnings.append(Warning("conflicting base_model_relation values"))
+    if repack:
+        # A repo named after a linked model plus a quantization marker is a repack of it,
+        # even when it carries a copy of the original's merge configuration.
+        return Relation.QUANTIZED, warnings
     if merge:
         return Relation.MERGE, warnings
     if quant:
@@ -95,13 +101,24 @@ def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
         return others
     kind, warnings = card_kind(ctx, parents)
     if kind is Relation.QUANTIZED:
+        originals = [p for p in parents if p.method == "original"]
         strong = [p for p in parents if p.evidence.method is Method.METADATA
                   or p.relation is Relation.QUANTIZED or p.method == "original"]
+        if originals and any(p.evidence.method is Method.METADATA and
+                             _key(p.ref) not in {_key(o.ref) for o in originals} for p in strong):
+            warnings.append(Warning("base_model names another model than the one this repack "
+                                    "is named after; the repack's original is kept"))
+            strong = [p for p in strong if p.evidence.method is not Method.METADATA] or strong
         parents = strong or parents
     if kind is Relation.MERGE and any(p.evidence.method is Method.MERGEKIT for p in parents):
-        # The configuration is the recipe; prose fine-tune claims in a merge card are history.
-        parents = [p for p in parents if p.relation is Relation.MERGE or p.role is not None
-                   or p.evidence.method in (Method.METADATA, Method.MERGEKIT)]
+        # The configuration is the recipe: a model the prose names but the configuration and
+        # the front matter do not is history (a grandparent), not an input of this merge.
+        recipe_keys = {_key(p.ref) for p in parents
+                       if p.evidence.method in (Method.METADATA, Method.MERGEKIT)}
+        recipe_names = {id_key(p.ref.name) for p in parents
+                        if p.evidence.method in (Method.METADATA, Method.MERGEKIT)}
+        parents = [p for p in parents if _key(p.ref) in recipe_keys
+                   or id_key(p.ref.name) in recipe_names]
     # Fold unresolved names into the resolved id with the same repo name.
     resolved = {id_key(p.ref.id.rsplit("/", 1)[-1]): p.ref for p in parents if p.ref.id}
     groups: dict[str, list[Parent]] = {}
