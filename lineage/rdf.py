@@ -17,6 +17,7 @@ import pyoxigraph as ox
 
 from lineage import ids
 from lineage.extract import EXTRACTOR_VERSION, Extraction
+from lineage.extract.scores import decimal_text
 from lineage.facts import (
     Alias,
     Child,
@@ -93,9 +94,13 @@ def _literal(value: object, datatype: ox.NamedNode | None = None) -> ox.Literal:
     if isinstance(value, bool):
         return ox.Literal("true" if value else "false", datatype=_n(XSD.boolean))
     if datatype is not None:
-        text = repr(value) if isinstance(value, float) and datatype.value.endswith("double") \
-            else (format(value, "f").rstrip("0").rstrip(".") if isinstance(value, float)
-                  else str(value))
+        if isinstance(value, float) and not datatype.value.endswith("double"):
+            text = decimal_text(value)
+            if text is None:
+                msg = f"{value!r} is not a decimal number"
+                raise ValueError(msg)
+        else:
+            text = repr(value) if isinstance(value, float) else str(value)
         return ox.Literal(text, datatype=datatype)
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=_n(XSD.integer))
@@ -157,7 +162,7 @@ class _Writer:
                 self.declare(node, _LABEL, ox.Literal(ref.id))
             else:
                 self.declare(node, LIN.unresolved, _literal(True))
-                self.declare(node, _LABEL, ox.Literal(ref.name))
+                self.declare(node, _LABEL, ox.Literal(ref.name.strip()))
         return node
 
     def dataset(self, ref: DatasetRef) -> ox.NamedNode:

@@ -127,19 +127,23 @@ def find_configs(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
     for block in ctx.doc.code_blocks:
         if block.info not in ("", "yaml", "yml") or not any(k in block.content for k in _MARKERS):
             continue
-        config = _parse_config(ctx, block.content, block.content_start)
-        if config is None:
-            start = _CONFIG_START.search(block.content)
-            if start is not None and start.start() > 0:
-                config = _parse_config(ctx, block.content[start.start():],
-                                       block.content_start + start.start())
-        if config is not None:
-            found.append((block, config))
+        # One block may hold several stages as YAML documents separated by "---".
+        offset = block.content_start
+        for part in _DOCUMENT_SEPARATOR.split(block.content):
+            config = _parse_config(ctx, part, offset)
+            if config is None:
+                start = _CONFIG_START.search(part)
+                if start is not None and start.start() > 0:
+                    config = _parse_config(ctx, part[start.start():], offset + start.start())
+            if config is not None:
+                found.append((block, config))
+            offset += len(part) + 4
     if not found:
         found.extend(_loose_recipes(ctx))
     return found
 
 
+_DOCUMENT_SEPARATOR = re.compile(r"(?m)^---[ \t]*$")
 _CONFIG_START = re.compile(r"(?m)^(?:merge_method|models|slices|base_model|experts|gate_mode)\s*:")
 _LOOSE_METHOD = re.compile(r"(?m)^[ \t>*-]*merge_method\s*:\s*([\w-]+)\s*$")
 _LOOSE_MODEL = re.compile(r"^[ \t>*-]*(base_model|model|source_model)\s*:\s*[\"']?([^\s\"'#]+)")

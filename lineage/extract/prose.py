@@ -301,6 +301,10 @@ def _repack_original(ctx: Context) -> Iterator[Fact]:
     base = id_key(strip_quant_markers(own_name))
     if base == id_key(own_name) or len(base) < 4:
         return
+    declared = ctx.card.meta.get("base_model")
+    for value in declared if isinstance(declared, list) else [declared]:
+        if isinstance(value, str) and id_key(value.rsplit("/", 1)[-1]).startswith(base):
+            return  # the front matter already names a model this repack is named after
     best: tuple[int, Link] | None = None
     for link in ctx.links:
         if link.ref.kind != "model" or ctx.is_own(link.ref.id):

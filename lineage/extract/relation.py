@@ -98,7 +98,11 @@ def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
     parents = [f for f in facts if isinstance(f, Parent)]
     others: list[Fact] = [f for f in facts if not isinstance(f, Parent)]
     if not parents:
-        return others
+        # A merge recipe with no input named is still one merge: keep its best description.
+        recipes = [f for f in others if isinstance(f, MergeRecipe)]
+        best = next((r for r in recipes if r.evidence.method is Method.MERGEKIT), None) or \
+            next(iter(recipes), None)
+        return [f for f in others if not isinstance(f, MergeRecipe) or f is best]
     kind, warnings = card_kind(ctx, parents)
     if kind is Relation.QUANTIZED:
         originals = [p for p in parents if p.method == "original"]

@@ -11,6 +11,7 @@ Tables of training losses, quantized files or hyper-parameters are not scores.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,11 +62,27 @@ def _shots(name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def decimal_text(value: float) -> str | None:
+    """A float as an ``xsd:decimal`` lexical form, or None for NaN and infinities.
+
+    Examples
+    --------
+    >>> decimal_text(1e-05), decimal_text(72.07), decimal_text(float("nan"))
+    ('0.00001', '72.07', None)
+    """
+    if value != value or value in (float("inf"), float("-inf")):
+        return None
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _value_text(value: Any) -> str | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        return repr(float(value)) if isinstance(value, float) else str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return decimal_text(value)
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*%?\s*", value):
         return value.strip().rstrip("%").strip()
     return None
