@@ -77,6 +77,15 @@ class Context:
                 return ModelRef(None, value)
         return ModelRef(None, value)
 
+    def resolve_prefix(self, name: str) -> ModelRef | None:
+        """The one linked model whose name starts with ``name`` plus a separator, if any
+        ("Luke" names the linked ``studio-ousia/luke-large``)."""
+        key = id_key(name).replace(" ", "-")
+        hits = {k for k in self.known_model_ids
+                if not self.is_own(k) and (lambda n: n.startswith(key) and len(n) > len(key)
+                                           and n[len(key)] in "-_.")(id_key(k.rsplit("/", 1)[-1]))}
+        return ModelRef(hits.pop(), name) if len(hits) == 1 else None
+
     def evidence(self, method: Method, start: int, end: int | None = None,
                  confidence: float = 0.8) -> Evidence:
         """Evidence for text at ``start``..``end`` of the card."""

@@ -44,15 +44,17 @@ _VERB_LINK = re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
     r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
     r"based|built|derived|initiali[sz]ed|distilled)\b"
-    r"[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
-    r"(?:[\w'-]+\s+){0,4}?[*_]{0,2}(" + _LINKISH + ")"
+    r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
+    r"(?:[\w'-]+\s+){0,4}?|\s+)[*_]{0,2}(" + _LINKISH + ")"
 )
 _DATASET_AFTER = re.compile(r"\s*[*_]{0,2}\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
     r"fine-tuned from(?: model)?|parent model|merged models|models merged|source models?)"
-    r"[ \t*_]*(?:\[optional\])?[ \t*_]*[:：]?[ \t*_]*(.*)$"  # noqa: RUF001 - full-width colon
+    r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:：])?[ \t*_]*(.*)$"  # noqa: RUF001 - full-width colon
 )
+_MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
+_PLACEHOLDER = re.compile(r"(?i)more information needed|^\W*(?:n/?a|none|tbd|todo|unknown|-+)\W*$")
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
 _MERGE_SENTENCE = re.compile(
     r"(?i)\b(?:an?\s+)?(?:([\w-]+(?:\s+[\w-]+)?)\s+)?(?:(?:merger|merge)\s+of|"
@@ -154,14 +156,18 @@ def _labels(ctx: Context) -> Iterator[Fact]:
         if ctx.doc.in_code(m.start()):
             continue
         label = m.group(1).casefold().replace("_", " ")
-        rest = m.group(2).strip()
+        heading = m.group(0).lstrip().startswith("#")
+        if m.group(2) is None and not heading:
+            continue  # "* Base models" as a list header, not a "Base model:" field
+        rest = m.group(3).strip()
         items: list[tuple[int, str]] = []
         if rest:
-            items.append((m.start(2), rest))
-        elif not m.group(0).lstrip().startswith("#") or "merged" in label or "base" in label:
+            items.append((m.start(3), rest))
+        elif not heading or "merged" in label or "base" in label:
             items.extend(_list_after(ctx, m.end()))
+        single = not ("merged" in label or "source" in label)
         for offset, item in items:
-            ref = _item_ref(ctx, item)
+            ref = _item_ref(ctx, item, named=single and bool(rest))
             if ref is None:
                 continue
             role = None
@@ -179,15 +185,29 @@ def _labels(ctx: Context) -> Iterator[Fact]:
                 yield Parent(ref, relation, ev, role=role)
 
 
-def _item_ref(ctx: Context, item: str) -> ModelRef | None:
+def _item_ref(ctx: Context, item: str, *, named: bool = False) -> ModelRef | None:
+    """The model a label's value or list item names.
+
+    ``named``: the value of a one-model field ("Parent Model: T5"), which may be kept as
+    an unresolved name; list items must resolve to a Hub id.
+    """
     link = _FIRST_LINK.search(item)
     if link is not None:
         return _link_ref(ctx, link.group(0))
+    if _PLACEHOLDER.search(item):
+        return None
     token = item.strip().strip("*_`").split()[0] if item.strip() else ""
     if not token or token.startswith(("[", "(")):
         return None
     ref = ctx.resolve(token.rstrip(".,;:"))
-    return ref if ref.id is not None else None
+    if ref.id is not None or not named:
+        return ref if ref.id is not None else None
+    name = re.split(r"\s*[(,;]", item.strip().strip("*_`"))[0].strip(" .*_`")
+    hit = ctx.resolve_prefix(name) if name else None
+    if hit is not None:
+        return hit
+    # Kept unresolved only when it looks like a model name (T5, RoBERTa-large), not prose.
+    return ModelRef(None, name) if _MODEL_NAME.fullmatch(name) else None
 
 
 def _merge_sentences(ctx: Context) -> Iterator[Fact]:

@@ -34,6 +34,8 @@ _QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit
                "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround"}
 _ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters"}
 _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "dare"}
+_FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
+                            r"(?=$|[-_.\d])")
 _ADAPTER_TEXT = re.compile(r"PeftModel|adapter_config\.json|\bLoRA adapter\b|\bPEFT adapter\b")
 
 
@@ -63,7 +65,8 @@ def card_kind(ctx: Context, parents: Sequence[Parent]) -> tuple[Relation, list[W
     library = str(ctx.card.meta.get("library_name") or "").casefold()
     adapter = (library == "peft" or bool(tags & _ADAPTER_TAGS)
                or _ADAPTER_TEXT.search(ctx.card.body) is not None)
-    finetune = any(p.relation is Relation.FINETUNE for p in parents) or bool(meta_keys)
+    finetune = (any(p.relation is Relation.FINETUNE for p in parents) or bool(meta_keys)
+                or _FINETUNE_NAME.search(own_name) is not None)
     if len(explicit) == 1:
         kind = explicit.pop()
         implied = (Relation.MERGE if merge and len(keys) >= 2 else
@@ -91,6 +94,12 @@ def card_kind(ctx: Context, parents: Sequence[Parent]) -> tuple[Relation, list[W
 
 def _key(ref: ModelRef) -> str:
     return id_key(ref.id or ref.name)
+
+
+def _prefix_of(ref: ModelRef, resolved: dict[str, ModelRef]) -> ModelRef:
+    key = id_key(ref.name).replace(" ", "-")
+    hits = [r for name, r in resolved.items() if len(key) >= 3 and name.startswith(key)]
+    return hits[0] if len(hits) == 1 else ref
 
 
 def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
@@ -123,11 +132,12 @@ def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
                         if p.evidence.method in (Method.METADATA, Method.MERGEKIT)}
         parents = [p for p in parents if _key(p.ref) in recipe_keys
                    or id_key(p.ref.name) in recipe_names]
-    # Fold unresolved names into the resolved id with the same repo name.
+    # Fold unresolved names into the resolved id with the same repo name, or whose repo
+    # name they begin ("Parent Model: wav2vec" beside a link to wav2vec2-large-xlsr-53).
     resolved = {id_key(p.ref.id.rsplit("/", 1)[-1]): p.ref for p in parents if p.ref.id}
     groups: dict[str, list[Parent]] = {}
     for p in parents:
-        ref = p.ref if p.ref.id else resolved.get(id_key(p.ref.name), p.ref)
+        ref = p.ref if p.ref.id else resolved.get(id_key(p.ref.name)) or _prefix_of(p.ref, resolved)
         groups.setdefault(_key(ref), []).append(replace(p, ref=ref))
     recipes = [f for f in others if isinstance(f, MergeRecipe)]
     recipe = next((r for r in recipes if r.evidence.method is Method.MERGEKIT), None) or \
