@@ -50,7 +50,8 @@ _VERB_LINK = re.compile(
 _DATASET_AFTER = re.compile(r"\s*[*_]{0,2}\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
-    r"fine-tuned from(?: model)?|parent model|merged models|models merged|source models?)"
+    r"fine-tuned from(?: model)?|parent model|backbone model|merged models|models merged|"
+    r"source models?|基础模型|基座模型)"
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:：])?[ \t*_]*(.*)$"  # noqa: RUF001 - full-width colon
 )
 _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
@@ -110,6 +111,10 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_merge_sentences(ctx))
     facts.extend(_quant_of(ctx))
     facts.extend(_repack_original(ctx))
+    facts.extend(_table_labels(ctx))
+    facts.extend(_code_arguments(ctx))
+    if not any(isinstance(f, Parent) for f in facts):
+        facts.extend(_unlinked(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
     return tuple(f for f in facts if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id)))
@@ -185,6 +190,70 @@ def _labels(ctx: Context) -> Iterator[Fact]:
                 yield Parent(ref, relation, ev, role=role)
 
 
+_TABLE_LABEL = re.compile(
+    r"(?im)^\s*\|\s*[*_]*(base[ _]model|original[ _]model|parent[ _]model|backbone(?: model)?|"
+    r"fine-?tuned from|基础模型|基座模型)[*_]*\s*\|\s*([^|\n]+?)\s*\|"
+)
+_CODE_ARG = re.compile(
+    r"""(?:--|\b)(base_model(?:_name(?:_or_path)?)?|model_name_or_path|pretrained_model_name_or_path)"""
+    r"""\s*[= ]\s*['"]?([A-Za-z0-9][\w.-]*/[\w.-]+)"""
+)
+_UNLINKED = re.compile(
+    r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
+    r"initiali[sz]ed from|(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
+    r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?([A-Za-z][\w.-]*\d[\w.-]*"
+    r"(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
+)
+_SUBJECT_MODEL = re.compile(r"\b[A-Z][\w.-]*\d[\w.-]*")
+_PLACEHOLDER_ORG = re.compile(r"(?i)^(?:path_?to|path|your[\w-]*|my[\w-]*|username|user|org|"
+                              r"organi[sz]ation|models?|outputs?|checkpoints?|local|tmp)/")
+_AS_FORMAT = re.compile(r"(?i)\b([A-Za-z][\w.-]*\d[\w.-]*)\s+(?:model\s+)?(?:as|in)\s+"
+                        r"(?:gguf|gptq|awq|exl2|mlx)\b")
+
+
+def _table_labels(ctx: Context) -> Iterator[Fact]:
+    """Table rows such as ``| Base model | org/name |`` (or its link)."""
+    for m in _TABLE_LABEL.finditer(ctx.card.text, ctx.card.body_offset):
+        ref = _item_ref(ctx, m.group(2))
+        if ref is not None:
+            yield Parent(ref, Relation.DERIVED, ctx.evidence(Method.TABLE, m.start(), m.end(), 0.8))
+
+
+def _code_arguments(ctx: Context) -> Iterator[Fact]:
+    """Training or loading commands: ``--model_name_or_path org/base``, ``base_model="x"``."""
+    for m in _CODE_ARG.finditer(ctx.card.text, ctx.card.body_offset):
+        ref = ctx.resolve(m.group(2))
+        if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
+            continue
+        relation = Relation.FINETUNE if m.group(1) == "model_name_or_path" else Relation.DERIVED
+        yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
+
+
+def _unlinked(ctx: Context) -> Iterator[Fact]:
+    """Parents named without a link ("based on Mistral-7B"), read only when the card names
+    no parent otherwise; kept unresolved unless the name is a Hub id."""
+    text = ctx.card.text
+    for pattern in (_UNLINKED, _AS_FORMAT):
+        for m in pattern.finditer(text, ctx.card.body_offset):
+            if ctx.doc.in_code(m.start()):
+                continue
+            name = m.group(m.lastindex or 1).strip(" .,;:*_`")
+            sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start()),
+                                m.start() - 80) + 1:m.start()]
+            own = id_key((ctx.own_id or "/").rsplit("/", 1)[-1])
+            if any(id_key(t) != own for t in _SUBJECT_MODEL.findall(sentence)):
+                continue  # "Yi-9B is trained based on Yi-6B": about another model
+            ref = ctx.resolve(name)
+            if ctx.is_own(ref.id) or id_key(name) == id_key((ctx.own_id or "/").rsplit("/", 1)[-1]):
+                continue
+            words = m.group(1).casefold() if pattern is _UNLINKED else "gguf"
+            relation = (Relation.QUANTIZED if any(q in words for q in ("gguf", "gptq", "awq",
+                                                                        "exl2", "mlx", "quant"))
+                        else Relation.FINETUNE if "tun" in words else Relation.DERIVED)
+            yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))
+            return
+
+
 def _item_ref(ctx: Context, item: str, *, named: bool = False) -> ModelRef | None:
     """The model a label's value or list item names.
 
@@ -193,7 +262,11 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False) -> ModelRef | Non
     """
     link = _FIRST_LINK.search(item)
     if link is not None:
-        return _link_ref(ctx, link.group(0))
+        ref = _link_ref(ctx, link.group(0))
+        text = re.match(r"\[([^\]]+)\]", link.group(0))
+        if ref is not None or not named or text is None:
+            return ref
+        item = text.group(1)  # "[LLaMA](github link)": the model's name, not a Hub repo
     if _PLACEHOLDER.search(item):
         return None
     token = item.strip().strip("*_`").split()[0] if item.strip() else ""

@@ -25,7 +25,19 @@ from dataclasses import replace
 
 from lineage.extract.context import Context
 from lineage.extract.prose import QUANT_MARKER
-from lineage.facts import Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role, Warning
+from lineage.facts import (
+    DatasetUse,
+    Fact,
+    Hardware,
+    MergeRecipe,
+    Method,
+    ModelRef,
+    Parent,
+    Relation,
+    Role,
+    TrainingSetting,
+    Warning,
+)
 from lineage.ids import id_key
 
 __all__ = ["card_kind", "settle_parents"]
@@ -34,9 +46,16 @@ _QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit
                "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround"}
 _ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters"}
 _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "dare"}
+_TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b")
+_MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
                             r"(?=$|[-_.\d])")
-_ADAPTER_TEXT = re.compile(r"PeftModel|adapter_config\.json|\bLoRA adapter\b|\bPEFT adapter\b")
+_ADAPTER_TEXT = re.compile(r"PeftModel|adapter_config\.json|--lora_weights|(?i:\b(?:q?lora|peft)\b[^.\n]{0,40}"
+                           r"\badapters?\b|\badapters?\b[^.\n]{0,40}\b(?:q?lora|peft)\b)")
+# "QLoRA ..., then merged into a single checkpoint": full weights, a fine-tune, whatever
+# adapter or 4-bit wording the card also has.
+_MERGED_BACK = re.compile(r"(?i)\b(?:q?lora|adapters?)\b[^\n]{0,120}\bmerged?\b[^\n]{0,40}"
+                          r"\b(?:into|back|with)\b|\bmerged (?:lora|adapter)")
 
 
 def _tags(ctx: Context) -> set[str]:
@@ -45,28 +64,41 @@ def _tags(ctx: Context) -> set[str]:
     return {str(v).strip().casefold() for v in values if isinstance(v, str)}
 
 
-def card_kind(ctx: Context, parents: Sequence[Parent]) -> tuple[Relation, list[Warning]]:
-    """Decide the kind of derivation the card describes, by the rule above."""
+def card_kind(ctx: Context, parents: Sequence[Parent], *, trained: bool = False,
+              ) -> tuple[Relation, list[Warning]]:
+    """Decide the kind of derivation the card describes, by the rule above.
+
+    ``trained``: the card reports training of its own model (data, hardware, settings),
+    which makes a parent named without a kind ("based on [X]") the model it was tuned from.
+    """
     warnings: list[Warning] = []
     explicit = {p.relation for p in parents if p.evidence.method is Method.METADATA
                 and p.relation is not Relation.DERIVED}
     tags = _tags(ctx)
     keys = {_key(p.ref) for p in parents}
     meta_keys = {_key(p.ref) for p in parents if p.evidence.method is Method.METADATA}
+    # Several front-matter bases mean a merge, unless the card speaks only of fine-tuning.
+    tuned_only = (_TUNED_TEXT.search(ctx.card.body) is not None
+                  and _MERGE_TEXT.search(ctx.card.body) is None and not tags & _MERGE_TAGS)
     merge = (any(p.evidence.method is Method.MERGEKIT for p in parents)
              or any(p.relation is Relation.MERGE for p in parents)
-             or len(meta_keys) >= 2 or (bool(tags & _MERGE_TAGS) and len(keys) >= 2))
+             or (len(meta_keys) >= 2 and not tuned_only)
+             or (bool(tags & _MERGE_TAGS) and len(keys) >= 2))
+    if len(meta_keys) >= 2 and tuned_only:
+        warnings.append(Warning("several base models in the front matter, but the card describes "
+                                "a fine-tune, not a merge; read as a fine-tune"))
     own_name = ctx.own_id.rsplit("/", 1)[-1] if ctx.own_id else ""
     repack = bool(QUANT_MARKER.search(own_name)) and any(
         p.method == "original" for p in parents)
-    quant = (bool(tags & _QUANT_TAGS) or "quantized_by" in ctx.card.meta
+    merged_back = _MERGED_BACK.search(ctx.card.body) is not None
+    quant = ((bool(tags & _QUANT_TAGS) and not merged_back) or "quantized_by" in ctx.card.meta
              or bool(QUANT_MARKER.search(own_name))
              or any(p.relation is Relation.QUANTIZED or p.method == "original" for p in parents))
     library = str(ctx.card.meta.get("library_name") or "").casefold()
-    adapter = (library == "peft" or bool(tags & _ADAPTER_TAGS)
-               or _ADAPTER_TEXT.search(ctx.card.body) is not None)
+    adapter = not merged_back and (library == "peft" or bool(tags & _ADAPTER_TAGS)
+                                   or _ADAPTER_TEXT.search(ctx.card.body) is not None)
     finetune = (any(p.relation is Relation.FINETUNE for p in parents) or bool(meta_keys)
-                or _FINETUNE_NAME.search(own_name) is not None)
+                or _FINETUNE_NAME.search(own_name) is not None or trained)
     if len(explicit) == 1:
         kind = explicit.pop()
         implied = (Relation.MERGE if merge and len(keys) >= 2 else
@@ -112,7 +144,9 @@ def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
         best = next((r for r in recipes if r.evidence.method is Method.MERGEKIT), None) or \
             next(iter(recipes), None)
         return [f for f in others if not isinstance(f, MergeRecipe) or f is best]
-    kind, warnings = card_kind(ctx, parents)
+    trained = any(isinstance(f, DatasetUse | Hardware) or
+                  (isinstance(f, TrainingSetting) and f.key != "framework") for f in others)
+    kind, warnings = card_kind(ctx, parents, trained=trained)
     if kind is Relation.QUANTIZED:
         originals = [p for p in parents if p.method == "original"]
         strong = [p for p in parents if p.evidence.method is Method.METADATA
