@@ -63,6 +63,9 @@ _RESERVED = frozenset([
     "spaces", "datasets", "notifications", "inference-endpoints", "inference-api", "autotrain",
     "terms-of-service", "privacy",
 ])
+# Second path segments that are pages of a single-name (legacy) repo, not a repo name.
+_REPO_PAGES = frozenset(["tree", "blob", "resolve", "raw", "viewer", "discussions", "commits",
+                         "commit", "edit", "settings", "community"])
 _CACHE_DIR = re.compile(r"(models|datasets)--([\w.-]+?)--([\w.-]+)")
 
 
@@ -116,6 +119,10 @@ def parse_hub_url(url: str) -> HubRef | None:
     if m is None:
         return None
     kind, org, name = m.group(1), m.group(2), m.group(3)
+    if name is not None and name.casefold() in _REPO_PAGES:
+        name = None  # /datasets/wikitext/viewer: the legacy single-name repo "wikitext"
+        if kind is not None:
+            return HubRef(kind[:-1], org) if is_repo_id(org) else None
     if kind is None:
         if org.lower() in _RESERVED or name is None:
             return None

@@ -112,8 +112,7 @@ def _dedupe(ctx: Context, facts: list[Fact]) -> list[Fact]:
         if not isinstance(f, DatasetUse | Hardware | TrainingSetting | PromptFormat |
                           LicenseFact | Score):
             out.append(f)
-    out.extend(_first_by((f for f in facts if isinstance(f, DatasetUse)),
-                         lambda f: id_key(f.ref.id or f.ref.name)))
+    out.extend(_datasets([f for f in facts if isinstance(f, DatasetUse)]))
     hardware = sorted((f for f in facts if isinstance(f, Hardware)), key=lambda h: h.count is None)
     out.extend(_first_by(hardware, lambda f: f.accelerator.casefold()))
     out.extend(_first_by((f for f in facts if isinstance(f, TrainingSetting)), lambda f: f.key))
@@ -121,6 +120,19 @@ def _dedupe(ctx: Context, facts: list[Fact]) -> list[Fact]:
     out.extend(_first_by((f for f in facts if isinstance(f, LicenseFact)), lambda f: 0))
     out.extend(_merge_scores([f for f in facts if isinstance(f, Score)]))
     return out
+
+
+def _datasets(uses: list[DatasetUse]) -> list[DatasetUse]:
+    """One use per dataset; a bare name ("Airoboros") that names a dataset also given by id
+    (``jondurbin/airoboros-2.2.1``) folds into it."""
+    names = [id_key(u.ref.id.rsplit("/", 1)[-1]) for u in uses if u.ref.id]
+
+    def known(name: str) -> bool:
+        key = id_key(name).replace(" ", "-")
+        return any(n == key or (n.startswith(key) and n[len(key)] in "-_.") for n in names)
+
+    kept = [u for u in uses if u.ref.id or not known(u.ref.name)]
+    return _first_by(kept, lambda f: id_key(f.ref.id or f.ref.name))
 
 
 def _merge_scores(scores: list[Score]) -> list[Fact]:

@@ -48,15 +48,16 @@ _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google)\s+)?"
 _HW = re.compile(
     rf"(?i)(?:\b{_COUNT}\s*(?:x|×|\*)?\s*)?"  # noqa: RUF001 - multiplication sign
     rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
-    rf"\b({_ACC_RE})\b(?:[\s-]*(\d{{2,3}})\s*GB)?\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
+    rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 )
-_HW_AFTER = re.compile(rf"(?i)^\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
+_HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 _TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
-                            r"node|cluster|epoch|hours")
+                            r"node|cluster|epoch|hours|days|minutes|took|\b(?:dpo|sft|orpo|rlhf)\b")
 _INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|fits? (?:on|in)|"
                                 r"requires?|recommended|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
-                                r"tokens?/s|llama\.cpp|quanti[sz]ation of")
+                                r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
+                                r"notebook|profil|latency|throughput|tested on|推理|测试")
 _EPOCHS = re.compile(r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
                      r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b")
 _LR_EXPLICIT = re.compile(r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:of|=|:|was|is|:=)?\s*[`*]*"
@@ -97,8 +98,12 @@ _NAMED_PROMPT = re.compile(r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|
 _EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
 _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
-_NAMED_DATASET = re.compile(r"\b((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3})\s+"
-                            r"(?:data\s*set|dataset)s?\b")
+_NAMED_DATASET = re.compile(r"(?<![\w/.-])((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3}|"
+                            r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b")
+# Words that name a quantisation or evaluation set, never training data.
+_NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
+                                r"eval(?:uation)?|test|validation|benchmark)$")
+_TEST_SET = re.compile(r"(?i)(?:^|[-_/])(?:test|eval|evaluation|benchmark)(?:$|[-_])")
 
 
 def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
@@ -234,6 +239,35 @@ def _framework(ctx: Context) -> TrainingSetting | None:
     return None
 
 
+_ID_ITEM = re.compile(r"(?m)^[ \t]*[-*+][ \t]+[`*_]*([A-Za-z0-9][\w.-]*/[\w.-]+)[`*_]*[ \t]*$")
+
+
+def _in_quant_table(ctx: Context, offset: int) -> bool:
+    """Whether ``offset`` is in a table whose header speaks of quantisation."""
+    text = ctx.card.text
+    start = text.rfind("\n", 0, offset) + 1
+    if not text[start:offset].lstrip().startswith("|"):
+        return False
+    pos = start
+    while pos > 0:
+        prev = text.rfind("\n", 0, pos - 1) + 1
+        line = text[prev:pos - 1]
+        if not line.lstrip().startswith("|"):
+            header = text[pos:text.find("\n", pos)]
+            return re.search(r"(?i)gptq|awq|quant|\bbits\b|act order|group size", header) is not None
+        pos = prev
+    return False
+
+
+def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
+    """Bare ``org/name`` list items in a section about data ("## Datasets")."""
+    for m in _ID_ITEM.finditer(ctx.card.text, ctx.card.body_offset):
+        title = ctx.doc.section_title(m.start())
+        if re.search(r"(?i)data", title) and not _EVAL_SECTION.search(title) and \
+                not ctx.doc.in_code(m.start()) and is_repo_id(m.group(1)):
+            yield m.start(1), m.group(1)
+
+
 def _datasets(ctx: Context) -> Iterator[Fact]:
     seen: set[str] = set()
     for link in ctx.links:
@@ -241,8 +275,11 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
             continue
         rid = link.ref.id
         org = rid.split("/", 1)[0].casefold()
-        if "leaderboard" in org or "/details_" in rid or rid.casefold() in seen:
+        if "leaderboard" in org or "/details_" in rid or rid.casefold() in seen or \
+                _TEST_SET.search(rid):
             continue
+        if _in_quant_table(ctx, link.offset):
+            continue  # a quantisation's calibration set (GPTQ dataset column)
         path = " ".join(ctx.doc.section_path(link.offset))
         if _EVAL_SECTION.search(path) and \
                 not _DATA_SECTION.search(ctx.doc.section_title(link.offset)):
@@ -250,6 +287,11 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         seen.add(rid.casefold())
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                             link.offset + len(link.url), 0.8))
+    for offset, rid in _dataset_list_items(ctx):
+        if rid.casefold() not in seen:
+            seen.add(rid.casefold())
+            yield DatasetUse(DatasetRef(rid, rid),
+                             ctx.evidence(Method.PROSE, offset, offset + len(rid), 0.7))
     for offset, name in trainer_dataset(ctx):
         rid = name.strip("./")
         if rid.casefold() not in seen and is_repo_id(rid):
@@ -265,7 +307,8 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         if _IN_DATASET_LINK.match(after):
             continue  # the text of a dataset link, already read as the link
         name = m.group(1).strip()
-        if name.casefold() in seen or name.casefold() in {"the", "this", "our", "a", "same"}:
+        if name.casefold() in seen or name.casefold() in {"the", "this", "our", "a", "same"} or \
+                _NOT_TRAINING_DATA.match(name):
             continue
         seen.add(name.casefold())
         yield DatasetUse(DatasetRef(None, name),
