@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+import re
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -37,9 +38,11 @@ from lineage.facts import (
     Hardware,
     Identity,
     LicenseFact,
+    Method,
     ModelRef,
     Parent,
     PromptFormat,
+    Relation,
     Score,
     TrainingSetting,
     Warning,
@@ -82,6 +85,7 @@ def extract(card: Card) -> Extraction:
     ctx = Context(card, parse(card), links, own, keys)
     facts: list[Fact] = [*identity, *extract_metadata(card), *extract_mergekit(ctx),
                          *extract_prose(ctx), *extract_training(ctx), *extract_scores(ctx)]
+    facts = _outside_embedded_card(ctx, facts)
     facts = settle_parents(ctx, facts)
     facts = _dedupe(ctx, facts)
     facts.extend(Warning(w) for w in card.warnings)
@@ -89,6 +93,31 @@ def extract(card: Card) -> Extraction:
         facts.append(Warning("the card does not say its own id; it is named after its location"))
     model = ModelRef(own, own or card.source)
     return Extraction(card.source, card.sha256, model, tuple(facts))
+
+
+_EMBEDDED = re.compile(r"(?im)^(?:<!--\s*original-model-card start\s*-->|#{1,4}\s*original model card\b.*)$")
+
+
+def _outside_embedded_card(ctx: Context, facts: list[Fact]) -> list[Fact]:
+    """Drop what a copy of another card says ("# Original model card: ...", common in
+    quantized repacks): its parents, data, hardware, settings and scores are the original
+    model's, not this one's."""
+    m = _EMBEDDED.search(ctx.card.text, ctx.card.body_offset)
+    if m is None:
+        return facts
+    first = ctx.card.line_of(m.start())
+    kinds = (Parent, DatasetUse, Hardware, TrainingSetting, Score, PromptFormat)
+    # A repack's own "GGUF files for [X]" is never part of a copied card.
+    kept = [f for f in facts if not (isinstance(f, kinds) and f.evidence.line is not None and
+                                     f.evidence.line >= first and
+                                     f.evidence.method is not Method.METADATA and
+                                     not (isinstance(f, Parent) and
+                                          (f.relation is Relation.QUANTIZED or
+                                           f.method == "original")))]
+    if len(kept) < len(facts):
+        kept.append(Warning(f"{len(facts) - len(kept)} facts inside the embedded original model "
+                            "card were not attributed to this model", first))
+    return kept
 
 
 def _first_by(facts: Iterable[F], key: object) -> list[F]:

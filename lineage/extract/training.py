@@ -53,7 +53,7 @@ _HW = re.compile(
 )
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 _TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
-                            r"node|cluster|epoch|hours|days|minutes|took|\b(?:dpo|sft|orpo|rlhf)\b")
+                            r"node|cluster|epoch|hours|took|\b(?:dpo|sft|orpo|rlhf)\b")
 _INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|fits? (?:on|in)|"
                                 r"requires?|recommended|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
                                 r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
@@ -165,8 +165,29 @@ def _sentence(ctx: Context, pos: int) -> str:
     return text[start:end]
 
 
+_HW_FIELD = re.compile(r"(?im)^[ \t>*|-]*[*_]*hardware(?:[ _]type)?[*_]*\s*[:|]\s*[*_]*([^|\n]{2,80}?)"
+                       r"[*_]*\s*\|?\s*$")
+
+
 def _hardware(ctx: Context) -> Iterator[Fact]:
     seen: dict[str, int | None] = {}
+    # "Hardware: ..." fields and "| Hardware | ... |" rows say what trained the model, even
+    # in wording (Colab) that elsewhere means inference.
+    for m in _HW_FIELD.finditer(ctx.card.text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
+            continue
+        value = m.group(1).strip()
+        acc = _HW.search(value)
+        if acc is not None:
+            name = normalise_accelerator(acc.group(2)) + (f" {acc.group(3)}GB" if acc.group(3) else "")
+            count = _count(acc.group(1))
+        elif re.search(r"(?i)\b(?:tpu|gpu|accelerator)s?\b", value):
+            name, count = value, None
+        else:
+            continue
+        if name not in seen:
+            seen[name] = count
+            yield Hardware(name, count, ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.8))
     for m in _prose_positions(ctx, _HW):
         sentence = _sentence(ctx, m.start())
         if not _TRAIN_CONTEXT.search(sentence) or _INFERENCE_CONTEXT.search(sentence):
