@@ -175,6 +175,9 @@ def _license(card: Card) -> Iterator[Fact]:
         yield Warning(f"several licenses listed ({', '.join(map(str, meta['license']))}); "
                       "the first is used", find_key_line(card, "license"))
     if lic is None and name is None and link is None:
+        from lineage.extract.license import extract_license_elsewhere
+
+        yield from extract_license_elsewhere(card)
         return
     lic_id = lic.strip().casefold() if lic else None
     snippet = " ".join(f"{k}: {v}" for k, v in

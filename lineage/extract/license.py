@@ -1,0 +1,103 @@
+"""Licenses stated outside the ``license`` front-matter key.
+
+Used only when the front matter names no license: a ``license:apache-2.0`` tag (the Hub's
+own tag form), a stray ``license: mit`` line (front matter pasted into the body), and
+prose in a "License" section or a "License:" field ("Weights are under CC-BY-NC 4.0",
+"released under the Llama 2 Community License", "a non-commercial bespoke license").
+Weight licenses win over code licenses when a card states both.
+
+Examples
+--------
+>>> prose_license_id("Data and weights are under CC-BY-NC 4.0 License.")
+'cc-by-nc-4.0'
+>>> prose_license_id("The model is released under the Llama-2 LICENSE")
+'llama2'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lineage.cards import Card
+from lineage.extract.metadata import spdx_id
+from lineage.facts import Evidence, LicenseFact, Method
+
+__all__ = ["extract_license_elsewhere", "prose_license_id"]
+
+# (pattern, Hub license id), most specific first.
+_PHRASES: tuple[tuple[str, str], ...] = (
+    (r"cc[\s_-]*by[\s_-]*nc[\s_-]*sa[\s_-]*(4\.0|3\.0|2\.0)", "cc-by-nc-sa-{0}"),
+    (r"cc[\s_-]*by[\s_-]*nc[\s_-]*nd[\s_-]*(4\.0|3\.0)", "cc-by-nc-nd-{0}"),
+    (r"cc[\s_-]*by[\s_-]*nc[\s_-]*(4\.0|3\.0|2\.0)", "cc-by-nc-{0}"),
+    (r"cc[\s_-]*by[\s_-]*sa[\s_-]*(4\.0|3\.0)", "cc-by-sa-{0}"),
+    (r"cc[\s_-]*by[\s_-]*(4\.0|3\.0|2\.0)", "cc-by-{0}"),
+    (r"\bcc0\b", "cc0-1.0"),
+    (r"apache(?:[\s_-]*license)?(?:[\s,_-]*(?:version|v)?)?[\s_-]*2(?:\.0)?\b", "apache-2.0"),
+    (r"\bmit\b(?:[\s-]*license)", "mit"),
+    (r"\bgpl[\s_-]*v?3|gnu general public license v(?:ersion)?\s*3", "gpl-3.0"),
+    (r"\bagpl[\s_-]*v?3", "agpl-3.0"),
+    (r"non-?commercial[^.\n]{0,30}licen[cs]e|bespoke licen[cs]e", "other"),
+    (r"llama[\s_-]*3(?:\.\d)?[\s_-]*(?:community[\s_-]*)?licen[cs]e", "llama3"),
+    (r"llama[\s_-]*2[\s_-]*(?:community[\s_-]*)?licen[cs]e|meta licen[cs]e", "llama2"),
+    (r"gemma[\s_-]*(?:terms|licen[cs]e)", "gemma"),
+    (r"openrail", "openrail"),
+)
+_WEIGHTS_FIRST = re.compile(r"(?i)weights?|model")
+_TAG = re.compile(r"^license:([\w.+-]+)$", re.I)
+_STRAY = re.compile(r"(?im)^[ \t]*license[ \t]*:[ \t]*['\"]?([\w.+-]+)['\"]?[ \t]*$")
+_FIELD = re.compile(r"(?im)^[ \t>*_#-]*(?:\*\*)?(?:weights?\s+|model\s+)?licen[cs]e[s]?"
+                    r"(?:\*\*[ \t]*|[ \t]*(?:[:|]|$))")
+_UNDER = re.compile(r"(?i)[^.\n]*\b(?:licensed|released|governed|distributed|available)\s+"
+                    r"(?:under|by)\b[^.\n]*licen[cs]e[^.\n]*")
+_KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "gemma", "other",
+              "cc-by-4.0", "cc-by-nc-4.0", "cc-by-sa-4.0", "cc-by-nc-sa-4.0", "gpl-3.0",
+              "agpl-3.0", "bsd-3-clause", "cc0-1.0", "unknown"}
+
+
+def prose_license_id(text: str) -> str | None:
+    """The Hub license id a sentence names, or None."""
+    for pattern, lic in _PHRASES:
+        m = re.search(pattern, text, re.I)
+        if m is not None:
+            return lic.format(*m.groups())
+    return None
+
+
+def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
+    """A license from tags, a stray key line or prose (see the module docstring)."""
+    tags = card.meta.get("tags")
+    for tag in tags if isinstance(tags, list) else []:
+        m = _TAG.match(str(tag).strip())
+        if m is not None:
+            lic = m.group(1).casefold()
+            yield LicenseFact(lic, None, None, spdx_id(lic),
+                              Evidence(Method.METADATA, f"tags: {tag}", None, 0.9))
+            return
+    text = card.text
+    for m in _STRAY.finditer(text, card.body_offset):
+        lic = m.group(1).casefold()
+        if lic in _KNOWN_IDS or spdx_id(lic):
+            yield LicenseFact(lic, None, None, spdx_id(lic),
+                              Evidence(Method.PROSE, m.group(0).strip(), card.line_of(m.start()), 0.7))
+            return
+    candidates: list[tuple[bool, int, str, str]] = []
+    for m in _FIELD.finditer(text, card.body_offset):
+        chunk = text[m.start():m.start() + 600]
+        for sentence in re.split(r"(?<=[.!?])\s+|\n", chunk)[:6]:
+            lic = prose_license_id(sentence)
+            if lic is not None:
+                weights = _WEIGHTS_FIRST.search(sentence) is not None and \
+                    not re.search(r"(?i)\bcode\b", sentence)
+                candidates.append((not weights, m.start(), lic, sentence.strip()))
+    if not candidates:
+        # Failing a license field, a sentence that puts the model under a license.
+        for m in _UNDER.finditer(text, card.body_offset):
+            lic = prose_license_id(m.group(0))
+            if lic is not None:
+                candidates.append((True, m.start(), lic, m.group(0).strip()))
+                break
+    if candidates:
+        _, offset, lic, sentence = min(candidates, key=lambda c: (c[0], c[1]))
+        yield LicenseFact(lic, None, None, spdx_id(lic),
+                          Evidence(Method.PROSE, sentence[:160], card.line_of(offset), 0.6))
