@@ -15,8 +15,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -95,13 +95,16 @@ def extract(card: Card) -> Extraction:
     return Extraction(card.source, card.sha256, model, tuple(facts))
 
 
-_EMBEDDED = re.compile(r"(?im)^(?:<!--\s*original-model-card start\s*-->|#{1,4}\s*original model card\b.*)$")
+_EMBEDDED = re.compile(r"(?im)^(?:<!--\s*original-model-card start\s*-->"
+                       r"|#{1,4}\s*original model card\b.*)$")
 
 
 def _outside_embedded_card(ctx: Context, facts: list[Fact]) -> list[Fact]:
-    """Drop what a copy of another card says ("# Original model card: ...", common in
-    quantized repacks): its parents, data, hardware, settings and scores are the original
-    model's, not this one's."""
+    """Drop what a copy of another card says ("# Original model card: ...").
+
+    Such copies are common in quantized repacks: their parents, data, hardware, settings
+    and scores are the original model's, not this one's.
+    """
     m = _EMBEDDED.search(ctx.card.text, ctx.card.body_offset)
     if m is None:
         return facts
@@ -152,8 +155,11 @@ def _dedupe(ctx: Context, facts: list[Fact]) -> list[Fact]:
 
 
 def _datasets(uses: list[DatasetUse]) -> list[DatasetUse]:
-    """One use per dataset; a bare name ("Airoboros") that names a dataset also given by id
-    (``jondurbin/airoboros-2.2.1``) folds into it."""
+    """Keep one use per dataset.
+
+    A bare name ("Airoboros") that names a dataset also given by id
+    (``jondurbin/airoboros-2.2.1``) folds into it.
+    """
     names = [id_key(u.ref.id.rsplit("/", 1)[-1]) for u in uses if u.ref.id]
 
     def known(name: str) -> bool:

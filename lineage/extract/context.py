@@ -78,8 +78,11 @@ class Context:
         return ModelRef(None, value)
 
     def resolve_prefix(self, name: str) -> ModelRef | None:
-        """The one linked model whose name starts with ``name`` plus a separator, if any
-        ("Luke" names the linked ``studio-ousia/luke-large``)."""
+        """Return the one linked model whose name starts with ``name`` plus a separator.
+
+        None unless exactly one matches ("Luke" names the linked
+        ``studio-ousia/luke-large``).
+        """
         key = id_key(name).replace(" ", "-")
         hits = {k for k in self.known_model_ids
                 if not self.is_own(k) and (lambda n: n.startswith(key) and len(n) > len(key)

@@ -56,7 +56,7 @@ _KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "
 
 
 def prose_license_id(text: str) -> str | None:
-    """The Hub license id a sentence names, or None."""
+    """Return the Hub license id a sentence names, or None."""
     for pattern, lic in _PHRASES:
         m = re.search(pattern, text, re.I)
         if m is not None:
@@ -65,7 +65,7 @@ def prose_license_id(text: str) -> str | None:
 
 
 def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
-    """A license from tags, a stray key line or prose (see the module docstring)."""
+    """Find a license in tags, a stray key line or prose (see the module docstring)."""
     tags = card.meta.get("tags")
     for tag in tags if isinstance(tags, list) else []:
         m = _TAG.match(str(tag).strip())
@@ -79,7 +79,8 @@ def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
         lic = m.group(1).casefold()
         if lic in _KNOWN_IDS or spdx_id(lic):
             yield LicenseFact(lic, None, None, spdx_id(lic),
-                              Evidence(Method.PROSE, m.group(0).strip(), card.line_of(m.start()), 0.7))
+                              Evidence(Method.PROSE, m.group(0).strip(),
+                                       card.line_of(m.start()), 0.7))
             return
     candidates: list[tuple[bool, int, str, str]] = []
     for m in _FIELD.finditer(text, card.body_offset):

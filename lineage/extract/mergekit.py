@@ -102,7 +102,7 @@ class MergeConfig(_Frozen):
 
 
 def _parse_config(ctx: Context, text: str, offset: int) -> MergeConfig | None:
-    """A mergekit configuration from YAML text, or None."""
+    """Parse a mergekit configuration from YAML text, or return None."""
     try:
         data = load_yaml(text, source=ctx.card.source, line=ctx.card.line_of(offset))
     except CardError:

@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterator
 
 from lineage.extract.context import Context
-from lineage.facts import Child, Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role
 from lineage.extract.links import Link
+from lineage.facts import Child, Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role
 from lineage.ids import HubRef, id_key, parse_hub_url
 
 __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
@@ -64,7 +64,8 @@ _MERGE_SENTENCE = re.compile(
     r"(.{3,400}?)(?:\s+with\s+(.{2,120}?)\s+(?:being|as)\s+the\s+base(?:\s+model)?)?\s*(?:\.(?=\s|$)|\n|$)"
 )
 _RECIPE_LINE = re.compile(
-    r"(?im)^[ \t>*-]*(?:([\w-]+(?:[ \t]+[\w-]+)?)[ \t]+)?merge[ \t]+of[ \t]+(.+?)[ \t]*(?:=|=>|->)[ \t]*"
+    r"(?im)^[ \t>*-]*(?:([\w-]+(?:[ \t]+[\w-]+)?)[ \t]+)?merge[ \t]+of[ \t]+(.+?)"
+    r"[ \t]*(?:=|=>|->)[ \t]*"
     r"[*_`]*([\w./-]+)[*_`]*[ \t]*(?:\(.*\))?[ \t]*$"
 )
 _AT_WEIGHT = re.compile(r"\s*@\s*([-+]?\d*\.?\d+)\s*$")
@@ -230,8 +231,11 @@ def _code_arguments(ctx: Context) -> Iterator[Fact]:
 
 
 def _unlinked(ctx: Context) -> Iterator[Fact]:
-    """Parents named without a link ("based on Mistral-7B"), read only when the card names
-    no parent otherwise; kept unresolved unless the name is a Hub id."""
+    """Find parents named without a link ("based on Mistral-7B").
+
+    Read only when the card names no parent otherwise; kept unresolved unless the name is
+    a Hub id.
+    """
     text = ctx.card.text
     for pattern in (_UNLINKED, _AS_FORMAT):
         for m in pattern.finditer(text, ctx.card.body_offset):
@@ -255,7 +259,7 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
 
 
 def _item_ref(ctx: Context, item: str, *, named: bool = False) -> ModelRef | None:
-    """The model a label's value or list item names.
+    """Return the model a label's value or list item names.
 
     ``named``: the value of a one-model field ("Parent Model: T5"), which may be kept as
     an unresolved name; list items must resolve to a Hub id.
@@ -316,7 +320,7 @@ def _merge_sentences(ctx: Context) -> Iterator[Fact]:
 
 
 def _method(words: str | None) -> str | None:
-    """A merge method named by the words before "merge" ("Gradient SLERP", "TIES")."""
+    """Return the merge method named by the words before "merge" ("Gradient SLERP", "TIES")."""
     if not words:
         return None
     text = words.strip().casefold()
@@ -324,7 +328,10 @@ def _method(words: str | None) -> str | None:
 
 
 def _part_ref(ctx: Context, part: str) -> ModelRef:
-    """A merge input named in prose: a link, a Hub id, or a name the card's links resolve."""
+    """Resolve a merge input named in prose.
+
+    The input is a link, a Hub id, or a name the card's links resolve.
+    """
     link = _FIRST_LINK.search(part)
     if link is not None:
         ref = _link_ref(ctx, link.group(0))
@@ -334,8 +341,11 @@ def _part_ref(ctx: Context, part: str) -> ModelRef:
 
 
 def _recipe_lines(ctx: Context) -> Iterator[Fact]:
-    """ "Gradient SLERP merge of A @0.5 and B @0.5 = ThisModel": the step that made the
-    card's own model (other steps make intermediates, whose inputs are grandparents)."""
+    """Read the recipe line that made the card's own model.
+
+    A line like "Gradient SLERP merge of A @0.5 and B @0.5 = ThisModel"; other steps make
+    intermediates, whose inputs are grandparents.
+    """
     if ctx.own_id is None:
         return
     own = id_key(ctx.own_id.rsplit("/", 1)[-1])
@@ -364,7 +374,7 @@ def _quant_of(ctx: Context) -> Iterator[Fact]:
 
 
 def strip_quant_markers(name: str) -> str:
-    """A repack's name without its quantization suffixes (``X-GGUF`` -> ``X``).
+    """Return a repack's name without its quantization suffixes (``X-GGUF`` -> ``X``).
 
     Examples
     --------
@@ -383,7 +393,7 @@ def strip_quant_markers(name: str) -> str:
 
 
 def _repack_original(ctx: Context) -> Iterator[Fact]:
-    """A repack named ``X-GGUF`` (or ``-AWQ``, ``-4bit``...) quantizes the linked ``X``.
+    """Find the linked ``X`` that a repack named ``X-GGUF`` (or ``-AWQ``, ``-4bit``...) quantizes.
 
     The linked model whose name equals the repack's name without its markers is the
     parent; failing that, the longest linked name that the stripped name starts with.

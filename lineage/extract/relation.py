@@ -50,7 +50,8 @@ _TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
                             r"(?=$|[-_.\d])")
-_ADAPTER_TEXT = re.compile(r"PeftModel|adapter_config\.json|--lora_weights|(?i:\b(?:q?lora|peft)\b[^.\n]{0,40}"
+_ADAPTER_TEXT = re.compile(r"PeftModel|adapter_config\.json|--lora_weights|"
+                           r"(?i:\b(?:q?lora|peft)\b[^.\n]{0,40}"
                            r"\badapters?\b|\badapters?\b[^.\n]{0,40}\b(?:q?lora|peft)\b)")
 # "QLoRA ..., then merged into a single checkpoint": full weights, a fine-tune, whatever
 # adapter or 4-bit wording the card also has.

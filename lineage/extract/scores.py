@@ -11,9 +11,9 @@ Tables of training losses, quantized files or hyper-parameters are not scores.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from lineage.extract.context import Context
@@ -63,7 +63,7 @@ def _shots(name: str) -> int | None:
 
 
 def decimal_text(value: float) -> str | None:
-    """A float as an ``xsd:decimal`` lexical form, or None for NaN and infinities.
+    """Return a float as an ``xsd:decimal`` lexical form, or None for NaN and infinities.
 
     Examples
     --------

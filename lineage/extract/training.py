@@ -48,7 +48,8 @@ _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google)\s+)?"
 _HW = re.compile(
     rf"(?i)(?:\b{_COUNT}\s*(?:x|×|\*)?\s*)?"  # noqa: RUF001 - multiplication sign
     rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
-    rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
+    rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
+    rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 )
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
@@ -165,8 +166,8 @@ def _sentence(ctx: Context, pos: int) -> str:
     return text[start:end]
 
 
-_HW_FIELD = re.compile(r"(?im)^[ \t>*|-]*[*_]*hardware(?:[ _]type)?[*_]*\s*[:|]\s*[*_]*([^|\n]{2,80}?)"
-                       r"[*_]*\s*\|?\s*$")
+_HW_FIELD = re.compile(r"(?im)^[ \t>*|-]*[*_]*hardware(?:[ _]type)?[*_]*\s*[:|]\s*[*_]*"
+                       r"([^|\n]{2,80}?)[*_]*\s*\|?\s*$")
 
 
 def _hardware(ctx: Context) -> Iterator[Fact]:
@@ -179,7 +180,8 @@ def _hardware(ctx: Context) -> Iterator[Fact]:
         value = m.group(1).strip()
         acc = _HW.search(value)
         if acc is not None:
-            name = normalise_accelerator(acc.group(2)) + (f" {acc.group(3)}GB" if acc.group(3) else "")
+            name = normalise_accelerator(acc.group(2)) + (
+                f" {acc.group(3)}GB" if acc.group(3) else "")
             count = _count(acc.group(1))
         elif re.search(r"(?i)\b(?:tpu|gpu|accelerator)s?\b", value):
             name, count = value, None
@@ -275,7 +277,8 @@ def _in_quant_table(ctx: Context, offset: int) -> bool:
         line = text[prev:pos - 1]
         if not line.lstrip().startswith("|"):
             header = text[pos:text.find("\n", pos)]
-            return re.search(r"(?i)gptq|awq|quant|\bbits\b|act order|group size", header) is not None
+            return re.search(r"(?i)gptq|awq|quant|\bbits\b|act order|group size",
+                             header) is not None
         pos = prev
     return False
 
