@@ -222,9 +222,9 @@ def read_card(
     else:
         body_offset = 0
         if text.lstrip().startswith("---"):
-            msg = "front matter opened with '---' but never closed"
-            raise CardError(msg, source=source)
-        warnings += ("no YAML front matter",)
+            warnings += ("front matter opened with '---' but never closed; read as prose",)
+        else:
+            warnings += ("no YAML front matter",)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):

@@ -172,8 +172,9 @@ def _labels(ctx: Context) -> Iterator[Fact]:
         elif not heading or "merged" in label or "base" in label:
             items.extend(_list_after(ctx, m.end()))
         single = not ("merged" in label or "source" in label)
+        template = label in ("parent model", "backbone model")
         for offset, item in items:
-            ref = _item_ref(ctx, item, named=single and bool(rest))
+            ref = _item_ref(ctx, item, named=single and bool(rest), any_word=template)
             if ref is None:
                 continue
             role = None
@@ -202,9 +203,11 @@ _CODE_ARG = re.compile(
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
     r"initiali[sz]ed from|(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
-    r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?([A-Za-z][\w.-]*\d[\w.-]*"
-    r"(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
+    r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
+    r"[A-Za-z][\w.-]*(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
 )
+_THIS_IS_A = re.compile(r"(?i)\bthis is an? ((?=[\w.-]*\d)[\w.-]+(?:\s+[\w.-]+){0,4}?)\s+model\s+"
+                        r"(fine-?tuned|trained|based)")
 _SUBJECT_MODEL = re.compile(r"\b[A-Z][\w.-]*\d[\w.-]*")
 _PLACEHOLDER_ORG = re.compile(r"(?i)^(?:path_?to|path|your[\w-]*|my[\w-]*|username|user|org|"
                               r"organi[sz]ation|models?|outputs?|checkpoints?|local|tmp)/")
@@ -237,11 +240,14 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
     a Hub id.
     """
     text = ctx.card.text
-    for pattern in (_UNLINKED, _AS_FORMAT):
+    # Without its own id the card may be a project README: only repack wording is read.
+    patterns = (_UNLINKED, _THIS_IS_A, _AS_FORMAT) if ctx.own_id else (_AS_FORMAT,)
+    for pattern in patterns:
         for m in pattern.finditer(text, ctx.card.body_offset):
             if ctx.doc.in_code(m.start()):
                 continue
-            name = m.group(m.lastindex or 1).strip(" .,;:*_`")
+            group = 1 if pattern is _THIS_IS_A else (m.lastindex or 1)
+            name = m.group(group).strip(" .,;:*_`")
             sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start()),
                                 m.start() - 80) + 1:m.start()]
             own = id_key((ctx.own_id or "/").rsplit("/", 1)[-1])
@@ -250,7 +256,8 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             ref = ctx.resolve(name)
             if ctx.is_own(ref.id) or id_key(name) == id_key((ctx.own_id or "/").rsplit("/", 1)[-1]):
                 continue
-            words = m.group(1).casefold() if pattern is _UNLINKED else "gguf"
+            words = (m.group(1).casefold() if pattern is _UNLINKED else
+                     m.group(2).casefold() if pattern is _THIS_IS_A else "gguf")
             relation = (Relation.QUANTIZED if any(q in words for q in ("gguf", "gptq", "awq",
                                                                         "exl2", "mlx", "quant"))
                         else Relation.FINETUNE if "tun" in words else Relation.DERIVED)
@@ -258,7 +265,8 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             return
 
 
-def _item_ref(ctx: Context, item: str, *, named: bool = False) -> ModelRef | None:
+def _item_ref(ctx: Context, item: str, *, named: bool = False,
+              any_word: bool = False) -> ModelRef | None:
     """Return the model a label's value or list item names.
 
     ``named``: the value of a one-model field ("Parent Model: T5"), which may be kept as
@@ -284,7 +292,8 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False) -> ModelRef | Non
     if hit is not None:
         return hit
     # Kept unresolved only when it looks like a model name (T5, RoBERTa-large), not prose.
-    return ModelRef(None, name) if _MODEL_NAME.fullmatch(name) else None
+    plain = any_word and re.fullmatch(r"[A-Za-z][\w.-]{1,59}", name) is not None
+    return ModelRef(None, name) if plain or _MODEL_NAME.fullmatch(name) else None
 
 
 def _merge_sentences(ctx: Context) -> Iterator[Fact]:

@@ -46,11 +46,12 @@ _QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit
                "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround"}
 _ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters"}
 _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "dare"}
-_TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b")
+_TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
                             r"(?=$|[-_.\d])")
 _ADAPTER_TEXT = re.compile(r"PeftModel|adapter_config\.json|--lora_weights|"
+                           r"(?i:\b(?:this is|is) an? (?:lora |peft )?adapter\b)|"
                            r"(?i:\b(?:q?lora|peft)\b[^.\n]{0,40}"
                            r"\badapters?\b|\badapters?\b[^.\n]{0,40}\b(?:q?lora|peft)\b)")
 # "QLoRA ..., then merged into a single checkpoint": full weights, a fine-tune, whatever
@@ -99,7 +100,8 @@ def card_kind(ctx: Context, parents: Sequence[Parent], *, trained: bool = False,
     adapter = not merged_back and (library == "peft" or bool(tags & _ADAPTER_TAGS)
                                    or _ADAPTER_TEXT.search(ctx.card.body) is not None)
     finetune = (any(p.relation is Relation.FINETUNE for p in parents) or bool(meta_keys)
-                or _FINETUNE_NAME.search(own_name) is not None or trained)
+                or _FINETUNE_NAME.search(own_name) is not None or trained
+                or _TUNED_TEXT.search(ctx.card.body) is not None)
     if len(explicit) == 1:
         kind = explicit.pop()
         implied = (Relation.MERGE if merge and len(keys) >= 2 else
