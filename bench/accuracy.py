@@ -83,6 +83,17 @@ def norm_dataset(text: str) -> str:
     return re.sub(r"\s+(data\s*set|dataset)s?$", "", t)
 
 
+def _matching(name: str, gold: set[str]) -> str:
+    """A name written with its acronym ("Colossal Clean Crawled Corpus (C4)") counts as
+    the gold entry that is the acronym or the name without it."""
+    m = re.fullmatch(r"(.+?)\s*\(([^)]+)\)", name)
+    if m is not None:
+        for alt in (m.group(2).strip(), m.group(1).strip()):
+            if alt in gold:
+                return alt
+    return name
+
+
 def accel_key(name: str) -> str:
     """The accelerator model token, for matching: "NVIDIA A100 80GB" -> "a100"."""
     m = re.search(
@@ -194,7 +205,7 @@ def score(
                     if w is not None:
                         t[f"merge {attr}"].add(name, {f"{k} {w}"}, {f"{k} {o}"})
         gd = {norm_dataset(d) for d in g["datasets"]}
-        vd = {norm_dataset(d["id"] or d["name"]) for d in v["datasets"]}
+        vd = {_matching(norm_dataset(d["id"] or d["name"]), gd) for d in v["datasets"]}
         t["datasets"].add(name, gd, vd)
         gl = (g.get("license") or "").casefold() or None
         vl = (v["license"]["id"] or "").casefold() or None

@@ -265,6 +265,33 @@ def _framework(ctx: Context) -> TrainingSetting | None:
 _ID_ITEM = re.compile(r"(?m)^[ \t]*[-*+][ \t]+[`*_]*([A-Za-z0-9][\w.-]*/[\w.-]+)[`*_]*[ \t]*$")
 
 
+_PRETRAINING_DATA = re.compile(r"(?i)pre-?training (?:data|corpus|dataset)")
+
+
+def _has_parent(ctx: Context) -> bool:
+    base = ctx.card.meta.get("base_model")
+    return bool(base) or re.search(r"(?i)fine-?tun|based on|sft|dpo", ctx.card.body) is not None
+
+
+def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
+    """Datasets named by the text of a non-Hub link in a training sentence
+    ("pre-trained on the [C4 corpus](https://www.tensorflow.org/...)")."""
+    for m in _TRAINED_ON_LINK.finditer(ctx.card.text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()) or "huggingface.co" in m.group(2):
+            continue
+        name = m.group(1).strip(" *_`")
+        tool = any(re.search(rf"(?i){pattern}", name) for _, pattern in _FRAMEWORKS)
+        if 2 <= len(name) <= 80 and not tool and \
+                not re.search(r"(?i)paper|blog|here|this|link|recipe|github|code|script", name):
+            yield m.start(1), name
+
+
+_TRAINED_ON_LINK = re.compile(
+    r"(?i)\b(?:pre-?)?train(?:ed|ing)?\b[^.\n\[]{0,40}?\b(?:on|with)\s+(?:the\s+)?"
+    r"(?:[^.\n\[]{0,40}?\band\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)"
+)
+
+
 def _in_quant_table(ctx: Context, offset: int) -> bool:
     """Whether ``offset`` is in a table whose header speaks of quantisation."""
     text = ctx.card.text
@@ -304,6 +331,8 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
             continue
         if _in_quant_table(ctx, link.offset):
             continue  # a quantisation's calibration set (GPTQ dataset column)
+        if _PRETRAINING_DATA.search(_sentence(ctx, link.offset)) and _has_parent(ctx):
+            continue  # "the base's pretraining data": not what this derived model was tuned on
         path = " ".join(ctx.doc.section_path(link.offset))
         if _EVAL_SECTION.search(path) and \
                 not _DATA_SECTION.search(ctx.doc.section_title(link.offset)):
@@ -316,6 +345,11 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
             seen.add(rid.casefold())
             yield DatasetUse(DatasetRef(rid, rid),
                              ctx.evidence(Method.PROSE, offset, offset + len(rid), 0.7))
+    for offset, name in _linked_names(ctx):
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            yield DatasetUse(DatasetRef(None, name),
+                             ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
     for offset, name in trainer_dataset(ctx):
         rid = name.strip("./")
         if rid.casefold() not in seen and is_repo_id(rid):
@@ -331,9 +365,10 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         if _IN_DATASET_LINK.match(after):
             continue  # the text of a dataset link, already read as the link
         name = m.group(1).strip()
+        own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
         if name.casefold() in seen or name.casefold() in {"the", "this", "our", "a", "same"} or \
-                _NOT_TRAINING_DATA.match(name):
-            continue
+                _NOT_TRAINING_DATA.match(name) or (own and own.startswith(name.casefold())):
+            continue  # "the Phi-3 datasets" in Phi-3-mini's card: a family, not a dataset
         seen.add(name.casefold())
         yield DatasetUse(DatasetRef(None, name),
                          ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
