@@ -274,8 +274,9 @@ def _has_parent(ctx: Context) -> bool:
 
 
 def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
-    """Datasets named by the text of a non-Hub link in a training sentence
-    ("pre-trained on the [C4 corpus](https://www.tensorflow.org/...)").
+    """Find datasets named by the text of a non-Hub link in a training sentence.
+
+    Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
     """
     for m in _TRAINED_ON_LINK.finditer(ctx.card.text, ctx.card.body_offset):
         if ctx.doc.in_code(m.start()) or "huggingface.co" in m.group(2):
