@@ -70,12 +70,20 @@ class Context:
         if is_repo_id(value, require_org=True):
             return ModelRef(value, value)
         if "/" not in value and "\\" not in value:
-            hit = resolve_short_name(value, self.known_model_ids)
+            hit = resolve_short_name(value, self.known_model_ids) or self._by_link_text(value)
             if hit is not None:
                 return ModelRef(hit, value)
-            if is_repo_id(value) and not any(c.isspace() for c in value):
-                return ModelRef(None, value)
         return ModelRef(None, value)
+
+    def _by_link_text(self, name: str) -> str | None:
+        """Return the one model linked with text equal to ``name`` or starting with it and
+        a separator ("[Noromaid-v0.1.1-13b](.../Noromaid-13b-v0.1.1)" for "Noromaid-v0.1.1").
+        """
+        key = id_key(name)
+        hits = {lk.ref.id for lk in self.links if lk.ref.kind == "model" and lk.text and
+                (id_key(lk.text) == key or (id_key(lk.text).startswith(key) and
+                                            id_key(lk.text)[len(key):][:1] in ("-", "_", " ")))}
+        return hits.pop() if len(hits) == 1 else None
 
     def resolve_prefix(self, name: str) -> ModelRef | None:
         """Return the one linked model whose name starts with ``name`` plus a separator.
