@@ -76,8 +76,9 @@ class Context:
         return ModelRef(None, value)
 
     def _by_link_text(self, name: str) -> str | None:
-        """Return the one model linked with text equal to ``name`` or starting with it and
-        a separator ("[Noromaid-v0.1.1-13b](.../Noromaid-13b-v0.1.1)" for "Noromaid-v0.1.1").
+        """Return the one model linked with text equal to, or starting with, ``name``.
+
+        "[Noromaid-v0.1.1-13b](.../Noromaid-13b-v0.1.1)" resolves "Noromaid-v0.1.1".
         """
         key = id_key(name)
         hits = {lk.ref.id for lk in self.links if lk.ref.kind == "model" and lk.text and

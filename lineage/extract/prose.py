@@ -69,6 +69,8 @@ _RECIPE_LINE = re.compile(
     r"[*_`]*([\w./-]+)[*_`]*[ \t]*(?:\(.*\))?[ \t]*$"
 )
 _AT_WEIGHT = re.compile(r"\s*@\s*([-+]?\d*\.?\d+)\s*$")
+# "I then merged [X](...) into the resultant blend": a step after the configuration.
+MERGED_INTO = re.compile(r"(?i)\bmerged\s+(" + _LINKISH + r")\s+(?:into|on top of)\b")
 _TEMPLATE_METHOD = re.compile(
     r"(?i)merged using the\s+\[?([\w\s-]{2,30}?)\]?(?:\([^)]*\))?\s+merge method"
     r"(?:\s+using\s+(" + _LINKISH + r"|[\w./-]+)\s+as\s+a\s+base)?"
@@ -326,6 +328,11 @@ def _merge_sentences(ctx: Context) -> Iterator[Fact]:
         if method is not None:
             yield MergeRecipe(method, base, None, (), ev)
     yield from _recipe_lines(ctx)
+    for m in MERGED_INTO.finditer(text, ctx.card.body_offset):
+        ref = _link_ref(ctx, m.group(1))
+        if ref is not None and not ctx.doc.in_code(m.start()):
+            yield Parent(ref, Relation.MERGE, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8),
+                         role=Role.SOURCE)
 
 
 def _method(words: str | None) -> str | None:

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from lineage.extract.context import Context
-from lineage.extract.prose import QUANT_MARKER
+from lineage.extract.prose import MERGED_INTO, QUANT_MARKER
 from lineage.facts import (
     DatasetUse,
     Fact,
@@ -168,7 +168,8 @@ def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
         recipe_names = {id_key(p.ref.name) for p in parents
                         if p.evidence.method in (Method.METADATA, Method.MERGEKIT)}
         parents = [p for p in parents if _key(p.ref) in recipe_keys
-                   or id_key(p.ref.name) in recipe_names]
+                   or id_key(p.ref.name) in recipe_names
+                   or MERGED_INTO.search(p.evidence.snippet) is not None]
     # Fold unresolved names into the resolved id with the same repo name, or whose repo
     # name they begin ("Parent Model: wav2vec" beside a link to wav2vec2-large-xlsr-53).
     resolved = {id_key(p.ref.id.rsplit("/", 1)[-1]): p.ref for p in parents if p.ref.id}
