@@ -329,10 +329,10 @@ def _merge_sentences(ctx: Context) -> Iterator[Fact]:
             yield MergeRecipe(method, base, None, (), ev)
     yield from _recipe_lines(ctx)
     for m in MERGED_INTO.finditer(text, ctx.card.body_offset):
-        ref = _link_ref(ctx, m.group(1))
-        if ref is not None and not ctx.doc.in_code(m.start()):
-            yield Parent(ref, Relation.MERGE, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8),
-                         role=Role.SOURCE)
+        merged = _link_ref(ctx, m.group(1))
+        if merged is not None and not ctx.doc.in_code(m.start()):
+            yield Parent(merged, Relation.MERGE,
+                         ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8), role=Role.SOURCE)
 
 
 def _method(words: str | None) -> str | None:
