@@ -81,6 +81,8 @@ class Context:
         "[Noromaid-v0.1.1-13b](.../Noromaid-13b-v0.1.1)" resolves "Noromaid-v0.1.1".
         """
         key = id_key(name)
+        if len(key) < 5 or not any(c.isdigit() for c in key):
+            return None  # a bare word ("Acme") is not specific enough to pick a link
         hits = {lk.ref.id for lk in self.links if lk.ref.kind == "model" and lk.text and
                 (id_key(lk.text) == key or (id_key(lk.text).startswith(key) and
                                             id_key(lk.text)[len(key):][:1] in ("-", "_", " ")))}
