@@ -60,16 +60,19 @@ class Tally:
         self.false += [f"{card}: {x}" for x in sorted(got - gold)]
 
     @property
-    def precision(self) -> float:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+    def precision(self) -> float | None:
+        """None when nothing was found (undefined, not perfect)."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
 
     @property
-    def recall(self) -> float:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+    def recall(self) -> float | None:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
 
     @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
+    def f1(self) -> float | None:
+        p, r = self.precision or 0.0, self.recall or 0.0
+        if self.precision is None and self.recall is None:
+            return None
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
@@ -235,6 +238,11 @@ def score(
     return t
 
 
+def _f(value: float | None, width: int) -> str:
+    """A figure, or "-" where nothing was found to measure."""
+    return f"{value:>{width}.3f}" if value is not None else f"{'-':>{width}}"
+
+
 def accuracy(t: Tally) -> float:
     """For single-valued fields: correct over cards where either side has a value."""
     return t.tp / (t.tp + max(t.fp, t.fn)) if t.tp + max(t.fp, t.fn) else 1.0
@@ -272,8 +280,8 @@ def main() -> int:
     for key in sorted(ours, key=lambda k: (not k.startswith(("parents", "relation")), k)):
         o, r = ours[key], ref[key]
         print(
-            f"{key:<26} {o.precision:>9.3f} {o.recall:>6.3f} {o.f1:>6.3f}   "
-            f"{r.precision:>8.3f} {r.recall:>6.3f} {r.f1:>6.3f}"
+            f"{key:<26} {_f(o.precision, 9)} {_f(o.recall, 6)} {_f(o.f1, 6)}   "
+            f"{_f(r.precision, 8)} {_f(r.recall, 6)} {_f(r.f1, 6)}"
         )
         figures[key] = {
             "precision": o.precision,
@@ -287,7 +295,7 @@ def main() -> int:
     print()
     missed = []
     for (key, measure), target in TARGETS.items():
-        value = figures.get(key, {}).get(measure, 0.0)
+        value = figures.get(key, {}).get(measure) or 0.0
         ok = value >= target
         print(f"target {key} {measure} >= {target}: {value:.3f} {'ok' if ok else 'MISSED'}")
         if not ok:
