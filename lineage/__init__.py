@@ -10,16 +10,45 @@ imported only when a function runs.
 
 from __future__ import annotations
 
-from lineage.api import DEFAULT_STORE, build, check, open_store, queries, query, show
+from lineage.api import DEFAULT_STORE, build, check, export, open_store, queries, query, show
 
 __all__ = [
     "DEFAULT_STORE",
     "__version__",
     "build",
     "check",
+    "export",
     "open_store",
     "queries",
     "query",
     "show",
 ]
+
+# Lineage analysis over the networkx view.
+from lineage.api import (
+    ancestors,
+    common,
+    contributions,
+    datasets,
+    deltas,
+    descendants,
+    licenses,
+    lineage_graph,
+    path,
+    roots,
+)
+
+__all__ += ["ancestors", "common", "contributions", "datasets", "deltas", "descendants",
+            "licenses", "lineage_graph", "path", "roots"]
+
+# Graphviz diagrams.
+from lineage.api import diagram  # noqa: E402 - grouped with its feature
+
+__all__ += ["diagram"]
+
+# The read-only SPARQL endpoint.
+from lineage.api import serve  # noqa: E402 - grouped with its feature
+
+__all__ += ["serve"]
+
 __version__ = "0.1.0"

@@ -88,6 +88,24 @@ def check(*, store: Store | str | Path = DEFAULT_STORE, shacl: bool = True) -> R
         return _check(s, shacl=shacl)
 
 
+def export(*, store: Store | str | Path = DEFAULT_STORE, fmt: str, out: str | Path,
+           ) -> list[Path]:
+    """Write the graph for other tools; see :func:`lineage.exporters.export`.
+
+    ``fmt`` is a :class:`lineage.exporters.ExportFormat` or its name (``ttl``, ``nt``,
+    ``nq``, ``trig``, ``jsonld``, ``xml``, ``graphml``, ``gexf``, ``json``, ``cyjs``,
+    ``csv``); ``out`` is the file to write, or the folder for ``csv``. Returns the files
+    written.
+    """
+    from lineage.exporters import export as _export
+
+    with _opened(store, read_only=True) as s:
+        return _export(s, fmt, out=out)
+
+
+__all__ += ["export"]
+
+
 def queries() -> list[NamedQuery]:
     """Return the named queries of ``queries/``."""
     from lineage.named_queries import list_queries
@@ -155,3 +173,186 @@ def _materialise(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, 
     variables = [v.value for v in result.variables]
     return [{v: (sol[v].value if sol[v] is not None else None) for v in variables}
             for sol in result]
+
+
+# Graphviz diagrams (lineage.diagrams).
+
+if TYPE_CHECKING:
+    from lineage.diagrams import Diagram
+
+__all__ += ["diagram"]
+
+
+def diagram(model: str | None = None, *, store: Store | str | Path = DEFAULT_STORE,
+            out: str | Path, up: int = 2, down: int = 2, relations: Sequence[str] | None = None,
+            all: bool = False, fmt: str | None = None, max_nodes: int = 300,
+            collapse_quantized: int | None = 3) -> Diagram:
+    """Draw the lineage around ``model``, or ``all`` of it, to ``out`` (SVG, PNG, PDF, DOT).
+
+    ``up``/``down`` generations of ancestors/descendants are drawn, through the
+    ``relations`` given (``finetune``, ``merge``, ``quantized``, ``adapter``, ``derived``;
+    default all). ``fmt`` defaults to the extension of ``out``. Over ``max_nodes`` models
+    the diagram is summarised; more than ``collapse_quantized`` quantized leaves of one
+    model become one node (``None``: never). SVG, PNG and PDF need Graphviz's ``dot``
+    program (``apt-get install graphviz``); DOT does not. See :mod:`lineage.diagrams`.
+
+    Examples
+    --------
+    >>> import lineage, tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "family.dot"
+    >>> store = lineage.open_store("memory:")
+    >>> _ = lineage.build(["examples/cards"], store=store, jobs=1)
+    >>> lineage.diagram("acme-ai/Acme-7B", store=store, out=out, up=0, down=1).models
+    4
+    >>> '"acme-ai/Acme-7B" -> "acme-ai/Acme-7B-Instruct"' in out.read_text()
+    True
+    """
+    from lineage.diagrams import DiagramFormat, draw
+    from lineage.errors import ExportError
+
+    try:
+        form = DiagramFormat(fmt.lower()) if fmt else None
+    except ValueError:
+        msg = f"unknown diagram format {fmt!r}: use svg, png, pdf or dot"
+        raise ExportError(msg) from None
+    with _opened(store, read_only=True) as s:
+        return draw(s, model, out=Path(out), fmt=form, up=up, down=down, relations=relations,
+                    everything=all, max_nodes=max_nodes, collapse_quantized=collapse_quantized)
+
+
+# Lineage analysis over the networkx view (lineage.analysis). The graph is built once per
+# open store and state; pass an open store to reuse it across calls.
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from lineage.analysis import (
+        Common,
+        Contribution,
+        InheritedDataset,
+        LicenseReport,
+        Relative,
+        Root,
+        ScoreDelta,
+        Step,
+    )
+
+__all__ += ["ancestors", "common", "contributions", "datasets", "deltas", "descendants",
+            "licenses", "lineage_graph", "path", "roots"]
+
+
+def lineage_graph(*, store: Store | str | Path = DEFAULT_STORE) -> nx.MultiDiGraph:
+    """Return the networkx view of the store (see :mod:`lineage.graph`), a copy to keep.
+
+    Nodes are model IRIs; edges go from a model to its parent, keyed by relation. (Not
+    called ``graph``: that would clash with the :mod:`lineage.graph` module.)
+    """
+    from lineage.analysis import graph_for
+
+    with _opened(store, read_only=True) as s:
+        return graph_for(s).copy()
+
+
+def ancestors(model: str, *, store: Store | str | Path = DEFAULT_STORE,
+              max_depth: int | None = None, relations: Sequence[str] | None = None,
+              ) -> list[Relative]:
+    """Return the models ``model`` derives from; see :func:`lineage.analysis.ancestors`."""
+    from lineage.analysis import ancestors as _ancestors
+    from lineage.analysis import graph_for
+
+    with _opened(store, read_only=True) as s:
+        return _ancestors(graph_for(s), model, max_depth=max_depth, relations=relations)
+
+
+def descendants(model: str, *, store: Store | str | Path = DEFAULT_STORE,
+                max_depth: int | None = None, relations: Sequence[str] | None = None,
+                ) -> list[Relative]:
+    """Return the models derived from ``model``; see :func:`lineage.analysis.descendants`."""
+    from lineage.analysis import descendants as _descendants
+    from lineage.analysis import graph_for
+
+    with _opened(store, read_only=True) as s:
+        return _descendants(graph_for(s), model, max_depth=max_depth, relations=relations)
+
+
+def path(a: str, b: str, *, store: Store | str | Path = DEFAULT_STORE) -> list[Step]:
+    """Return the shortest derivation path between ``a`` and ``b``, up or down."""
+    from lineage.analysis import graph_for
+    from lineage.analysis import path as _path
+
+    with _opened(store, read_only=True) as s:
+        return _path(graph_for(s), a, b)
+
+
+def roots(model: str | None = None, *, store: Store | str | Path = DEFAULT_STORE) -> list[Root]:
+    """Return the models with no parents, or the root ancestors of ``model``."""
+    from lineage.analysis import graph_for
+    from lineage.analysis import roots as _roots
+
+    with _opened(store, read_only=True) as s:
+        return _roots(graph_for(s), model)
+
+
+def common(a: str, b: str, *, store: Store | str | Path = DEFAULT_STORE) -> list[Common]:
+    """Return the lowest common ancestors of ``a`` and ``b``."""
+    from lineage.analysis import common as _common
+    from lineage.analysis import graph_for
+
+    with _opened(store, read_only=True) as s:
+        return _common(graph_for(s), a, b)
+
+
+def licenses(model: str, *, store: Store | str | Path = DEFAULT_STORE) -> LicenseReport:
+    """Return every license up the tree of ``model``, with conflicts between them."""
+    from lineage.analysis import graph_for
+    from lineage.analysis import licenses as _licenses
+
+    with _opened(store, read_only=True) as s:
+        return _licenses(graph_for(s), model)
+
+
+def datasets(model: str, *, store: Store | str | Path = DEFAULT_STORE,
+             relations: Sequence[str] | None = None) -> list[InheritedDataset]:
+    """Return the datasets of ``model`` and those it inherits, each with its path."""
+    from lineage.analysis import datasets as _datasets
+    from lineage.analysis import graph_for
+
+    with _opened(store, read_only=True) as s:
+        return _datasets(graph_for(s), model, relations=relations)
+
+
+def contributions(model: str, *, store: Store | str | Path = DEFAULT_STORE,
+                  ) -> list[Contribution]:
+    """Return each ingredient's effective share of a merge (of merges)."""
+    from lineage.analysis import contributions as _contributions
+    from lineage.analysis import graph_for
+
+    with _opened(store, read_only=True) as s:
+        return _contributions(graph_for(s), model)
+
+
+def deltas(model: str, *, store: Store | str | Path = DEFAULT_STORE) -> list[ScoreDelta]:
+    """Return the score differences of ``model`` against its parents on shared benchmarks."""
+    from lineage.analysis import graph_for, score_deltas
+
+    with _opened(store, read_only=True) as s:
+        return score_deltas(s, graph_for(s), model)
+
+
+# The read-only SPARQL endpoint (lineage.server).
+
+__all__ += ["serve"]
+
+
+def serve(*, store: Store | str | Path = DEFAULT_STORE, host: str = "127.0.0.1",
+          port: int = 7878, timeout: float = 30.0, max_rows: int = 10000) -> None:
+    """Serve a read-only SPARQL 1.1 Protocol endpoint over the store until interrupted.
+
+    Queries go to ``http://HOST:PORT/sparql``; ``/`` is a page to try them. Updates,
+    ``SERVICE`` and ``LOAD`` are refused (HTTP 400); a query running past ``timeout``
+    seconds is stopped (HTTP 503); at most ``max_rows`` rows are returned. Runs uvicorn;
+    see :mod:`lineage.server`.
+    """
+    from lineage.server import serve as _serve
+
+    _serve(store, host=host, port=port, timeout=timeout, max_rows=max_rows)

@@ -154,9 +154,12 @@ def show(model: str, store: str, fmt: str) -> None:
 def _print_show(info: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console()
-    console.print(f"[bold]{info['id']}[/bold]  {info['iri']}")
+    # Card text (snippets, ids, "[/INST]" templates) is data, never rich markup.
+    console = Console(markup=False, highlight=False,
+                      width=None if sys.stdout.isatty() else 1000)
+    console.print(f"{info['id']}  {info['iri']}", style="bold")
     if info["aliases"]:
         console.print(f"also known as: {', '.join(info['aliases'])}")
     lic = info["license"]
@@ -191,7 +194,7 @@ def _print_show(info: dict[str, Any]) -> None:
             table.add_row(s["benchmark"], s["metric"] or "", str(s["value"]), s["origin"])
         console.print(table)
     for warning in info["warnings"]:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+        console.print(Text.assemble(("warning: ", "yellow"), warning))
 
 
 def _merge_detail(p: dict[str, Any]) -> str:
@@ -264,7 +267,7 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str) -> None:
     table = Table(*(rows[0].keys() if rows else ["(no results)"]))
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row.values()))
-    Console().print(table)
+    Console(markup=False).print(table)
     click.echo(f"{len(rows)} rows")
 
 
@@ -277,6 +280,289 @@ def list_named_queries() -> None:
         click.echo(f"{q.name:<28} {q.title or q.description}")
         if params:
             click.echo(f"{'':<28} {params}")
+
+
+def export_format_option(fn: F) -> F:
+    """Add ``--format``, the choices of :class:`lineage.exporters.ExportFormat`."""
+    from lineage.exporters import EXPORTERS, ExportFormat
+
+    formats = "; ".join(f"{name}: {e.description}" for name, e in EXPORTERS.items())
+    return click.option("--format", "fmt", type=_choices(ExportFormat), required=True,
+                        help=f"The format. {formats}.")(fn)
+
+
+@cli.command()
+@store_option
+@export_format_option
+@click.option("-o", "--output", "out", required=True, metavar="PATH",
+              type=click.Path(dir_okay=True, path_type=Path),
+              help="The file to write (for csv, a folder for nodes.csv and edges.csv).")
+@errors_to_exit
+def export(store: str, fmt: str, out: Path) -> None:
+    """Write the graph for other tools: RDF (with the per-card graphs), GraphML, GEXF, JSON, CSV.
+
+    Exports are deterministic: the same graph gives the same bytes.
+    """
+    for path in api.export(store=store, fmt=fmt, out=out):
+        click.echo(f"wrote {path}")
+
+
+# Lineage analysis: one thin command per api function (ancestors ... deltas), each a
+# table by default and the api's records as JSON with --format json.
+
+
+class Relation(str, Enum):
+    """Relation kinds of lineage edges, for ``--relation``."""
+
+    FINETUNE = "finetune"
+    MERGE = "merge"
+    QUANTIZED = "quantized"
+    ADAPTER = "adapter"
+    DERIVED = "derived"
+
+
+def format_option(fn: F) -> F:
+    """Add ``--format table|json`` to an analysis command."""
+    return click.option("--format", "fmt", type=_choices(ShowFormat), default="table",
+                        show_default=True, help="A readable table, or JSON.")(fn)
+
+
+def walk_options(fn: F) -> F:
+    """Add ``--max-depth`` and ``--relation`` to ``ancestors`` and ``descendants``."""
+    fn = click.option("--relation", "relations", multiple=True, type=_choices(Relation),
+                      help="Follow only edges of this kind (repeatable).")(fn)
+    return click.option("--max-depth", type=click.IntRange(min=0), metavar="N",
+                        help="Go at most N derivation steps.")(fn)
+
+
+def _output(fmt: str, data: Any, header: tuple[str, ...], rows: list[tuple[Any, ...]], *,
+            empty: str) -> None:
+    """Print ``data`` as JSON, or ``rows`` as a table (``empty`` when there are none)."""
+    if fmt == ShowFormat.JSON.value:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo(empty)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*header)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    # Off a terminal, print ids whole instead of folding them at 80 columns.
+    Console(width=None if sys.stdout.isatty() else 1000, markup=False).print(table)
+
+
+@cli.command()
+@click.argument("model")
+@store_option
+@walk_options
+@format_option
+@errors_to_exit
+def ancestors(model: str, store: str, max_depth: int | None, relations: tuple[str, ...],
+              fmt: str) -> None:
+    """List the models MODEL derives from, nearest first, with depth and relation."""
+    rows = api.ancestors(model, store=store, max_depth=max_depth, relations=relations or None)
+    _output(fmt, rows, ("depth", "model", "relation", "via"),
+            [(r["depth"], r["id"], r["relation"], r["via"]) for r in rows], empty="no ancestors")
+
+
+@cli.command()
+@click.argument("model")
+@store_option
+@walk_options
+@format_option
+@errors_to_exit
+def descendants(model: str, store: str, max_depth: int | None, relations: tuple[str, ...],
+                fmt: str) -> None:
+    """List the models derived from MODEL, nearest first, with depth and relation."""
+    rows = api.descendants(model, store=store, max_depth=max_depth, relations=relations or None)
+    _output(fmt, rows, ("depth", "model", "relation", "via"),
+            [(r["depth"], r["id"], r["relation"], r["via"]) for r in rows],
+            empty="no descendants")
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@store_option
+@format_option
+@errors_to_exit
+def path(a: str, b: str, store: str, fmt: str) -> None:
+    """Show the shortest derivation path from A up to its ancestor B, or down to B."""
+    steps = api.path(a, b, store=store)
+    _output(fmt, steps, ("step", "model", "relation", "direction"),
+            [(i, s["id"], s["relation"], s["direction"]) for i, s in enumerate(steps)],
+            empty="no path")
+
+
+@cli.command()
+@click.argument("model", required=False)
+@store_option
+@format_option
+@errors_to_exit
+def roots(model: str | None, store: str, fmt: str) -> None:
+    """List the models with no parents, or with MODEL the root ancestors of MODEL."""
+    rows = api.roots(model, store=store)
+    _output(fmt, rows, ("model", "depth", "children"),
+            [(r["id"], r["depth"], r["children"]) for r in rows], empty="no roots")
+
+
+@cli.command()
+@click.argument("a")
+@click.argument("b")
+@store_option
+@format_option
+@errors_to_exit
+def common(a: str, b: str, store: str, fmt: str) -> None:
+    """List the lowest common ancestors of A and B."""
+    rows = api.common(a, b, store=store)
+    _output(fmt, rows, ("model", f"depth from {a}", f"depth from {b}"),
+            [(r["id"], r["depth_a"], r["depth_b"]) for r in rows],
+            empty="no common ancestor")
+
+
+@cli.command()
+@click.argument("model")
+@store_option
+@format_option
+@errors_to_exit
+def licenses(model: str, store: str, fmt: str) -> None:
+    """List every license up the tree of MODEL and flag conflicts.
+
+    A conflict is a permissive license on a model derived from a non-commercial,
+    custom (other, llama2, gemma, any non-SPDX license) or copyleft one.
+    """
+    report = api.licenses(model, store=store)
+    _output(fmt, report, ("depth", "model", "license", "category"),
+            [(e["depth"], e["id"], e["license"] or e["license_name"] or "-", e["category"])
+             for e in report["licenses"]], empty="no models")
+    if fmt != ShowFormat.JSON.value:
+        for conflict in report["conflicts"]:
+            click.echo(f"conflict: {conflict['message']}")
+        if not report["conflicts"]:
+            click.echo("no license conflicts")
+
+
+@cli.command()
+@click.argument("model")
+@store_option
+@format_option
+@errors_to_exit
+def datasets(model: str, store: str, fmt: str) -> None:
+    """List the datasets of MODEL and those inherited through fine-tunes and merges."""
+    rows = api.datasets(model, store=store)
+    _output(fmt, rows, ("dataset", "trained", "depth", "path"),
+            [(d["dataset"], d["model"], d["depth"], _path_text(d["path"], d["relations"]))
+             for d in rows], empty="no datasets")
+
+
+def _path_text(models: list[str], relations: list[str]) -> str:
+    """Return ``a -merge-> b -finetune-> c``."""
+    steps = "".join(f" -{rel}-> {m}" for rel, m in zip(relations, models[1:], strict=False))
+    return (models[0] if models else "") + steps
+
+
+@cli.command()
+@click.argument("model")
+@store_option
+@format_option
+@errors_to_exit
+def contributions(model: str, store: str, fmt: str) -> None:
+    """Show each ingredient's effective share of MODEL, a merge (of merges).
+
+    Merge weights are normalised at each merge and multiplied down the tree; a base
+    model with no weight counts 0, and a merge that states no weights splits equally.
+    """
+    rows = api.contributions(model, store=store)
+    _output(fmt, rows, ("model", "share", "via"),
+            [(r["id"], f"{r['share']:.1%}", ", ".join(r["via"])) for r in rows],
+            empty="no ingredients")
+
+
+@cli.command()
+@click.argument("model")
+@store_option
+@format_option
+@errors_to_exit
+def deltas(model: str, store: str, fmt: str) -> None:
+    """Compare the scores of MODEL with its parents' on the benchmarks both report."""
+    rows = api.deltas(model, store=store)
+    _output(fmt, rows, ("benchmark", "parent", "model", "parent value", "delta"),
+            [(r["benchmark"], r["parent"], r["value"], r["parent_value"], f"{r['delta']:+g}")
+             for r in rows], empty="no benchmark shared with a parent")
+
+
+# Graphviz diagrams: one thin command over api.diagram.
+
+DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot")
+"""The values of :class:`lineage.diagrams.DiagramFormat` (kept equal by a test)."""
+
+
+@cli.command()
+@click.argument("model", required=False)
+@store_option
+@click.option("--up", type=click.IntRange(min=0), default=2, show_default=True, metavar="N",
+              help="Generations of ancestors to draw.")
+@click.option("--down", type=click.IntRange(min=0), default=2, show_default=True, metavar="N",
+              help="Generations of descendants to draw.")
+@click.option("--relation", "--relations", "relations", multiple=True,
+              type=_choices(Relation), help="Follow and draw only edges of this kind "
+              "(repeatable).")
+@click.option("--all", "everything", is_flag=True,
+              help="Draw the whole graph (MODEL, if given, is highlighted).")
+@click.option("-o", "--output", "out", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="The file to write: .svg, .png, .pdf or .dot.")
+@click.option("--format", "fmt", type=click.Choice(DIAGRAM_FORMATS, case_sensitive=False),
+              help="The format  [default: from the FILE extension]")
+@click.option("--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,
+              metavar="N", help="Summarise a diagram of more models than this.")
+@click.option("--collapse-quantized", type=click.IntRange(min=0), default=3,
+              show_default=True, metavar="N",
+              help="Fold more than N quantized leaves of one model into one node.")
+@errors_to_exit
+def diagram(model: str | None, store: str, up: int, down: int, relations: tuple[str, ...],
+            everything: bool, out: Path, fmt: str | None, max_nodes: int,
+            collapse_quantized: int) -> None:
+    """Draw the lineage around MODEL, or the whole graph with --all, with Graphviz.
+
+    Parents are drawn above the models derived from them; shape and colour show the kind
+    (base, fine-tune, merge, quantized, adapter), merge edges their method, weight and
+    density, red text a permissive license over a restrictive ancestor's. SVG, PNG and
+    PDF need Graphviz's dot (apt-get install graphviz); .dot files do not.
+    """
+    result = api.diagram(model, store=store, out=out, up=up, down=down,
+                         relations=list(relations) or None, all=everything, fmt=fmt,
+                         max_nodes=max_nodes, collapse_quantized=collapse_quantized)
+    shown = f"{result.models:,} model{'s' if result.models != 1 else ''}"
+    if result.summarised:
+        shown += (f" summarised in {result.nodes:,} nodes (more than --max-nodes "
+                  f"{max_nodes:,})")
+    click.echo(f"wrote {out}: {shown}, {result.edges:,} edges")
+
+
+# The read-only SPARQL endpoint: one thin command over api.serve.
+
+
+@cli.command()
+@store_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default answers this machine only.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Seconds a query may run before it is stopped (HTTP 503).")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
+              help="Rows (or triples) returned at most; a cut result has the header "
+              "X-Lineage-Truncated: true.")
+@errors_to_exit
+def serve(store: str, host: str, port: int, timeout: float, max_rows: int) -> None:
+    """Serve a read-only SPARQL 1.1 endpoint over the store at http://HOST:PORT/sparql.
+
+    Updates, SERVICE and LOAD are refused (HTTP 400). GET / is a page to run queries.
+    """
+    api.serve(store=store, host=host, port=port, timeout=timeout, max_rows=max_rows)
 
 
 def main() -> None:

@@ -1,0 +1,1187 @@
+r"""A read-only SPARQL 1.1 Protocol endpoint over a lineage store (``lineage serve``).
+
+``create_app(store)`` returns a Starlette application; :func:`serve` runs it with uvicorn,
+on ``127.0.0.1`` unless told otherwise. Routes:
+
+``/sparql``
+    The `SPARQL 1.1 Protocol <https://www.w3.org/TR/sparql11-protocol/>`_ query
+    operation: ``GET ?query=``, ``POST`` of ``application/x-www-form-urlencoded``
+    (``query=``) and ``POST`` of an ``application/sparql-query`` body, with
+    ``default-graph-uri`` / ``named-graph-uri``. Without a query, ``GET`` answers the
+    endpoint's SPARQL service description (a browser asking for HTML is sent to ``/``).
+``/``
+    A self-contained HTML page: type a query, run it, see the results as a table.
+``/health``
+    ``{"status": "ok"}``.
+
+The dataset: without ``FROM`` in the query and without ``default-graph-uri`` /
+``named-graph-uri``, the default graph is the union of every card's graph (as for
+``lineage query``); otherwise exactly the graphs named (the protocol's parameters win over
+the query's ``FROM``). Lineage's prefixes (``lin:``, ``prov:``, ...) are predeclared.
+
+Results are negotiated: SELECT and ASK as ``application/sparql-results+json`` (default),
+``application/sparql-results+xml``, ``text/csv`` or ``text/tab-separated-values``;
+CONSTRUCT and DESCRIBE as ``text/turtle`` (default), ``application/n-triples``,
+``application/rdf+xml`` or ``application/ld+json``. An ``Accept`` type that names one of
+these wins; otherwise a ``format`` (or ``output``) parameter (``json``, ``xml``, ``csv``,
+``tsv``, ``turtle``, ``nt``, ``rdfxml``, ``jsonld`` or a media type) chooses, for clients
+that cannot set ``Accept``; then generic types (``application/json``, ``application/xml``,
+``text/plain``, ``text/*``, ``*/*``). At most ``max_rows`` solutions (or triples) are
+returned; a cut result carries ``X-Lineage-Truncated: true`` and ``X-Lineage-Row-Limit``.
+
+Status codes:
+
+===  ===========================================================================
+200  results
+303  ``GET /sparql`` without a query from a browser: see ``/``
+400  malformed query (the parser's message, ``text/plain``); an update (``update=``,
+     ``application/sparql-update``, or query text that parses as an update, LOAD
+     included); a ``SERVICE`` anywhere in the query; several or bad parameters
+405  a method other than GET, POST (and OPTIONS, the CORS preflight)
+406  no acceptable result format (the body lists the available ones)
+413  a request body over 4 MiB
+415  a POST body that is neither form data nor ``application/sparql-query``
+500  the store could not be read
+503  the query ran past ``timeout`` seconds (or no worker was free in time), as Fuseki
+     answers a timeout; SPARQLWrapper raises ``urllib.error.HTTPError`` with code 503.
+===  ===========================================================================
+
+The checks read the parsed query, not its text: rdflib's SPARQL parser builds the
+algebra and any ``ServiceGraphPattern`` in it (in subqueries and ``EXISTS`` too) is
+refused, and so is any ``SERVICE`` keyword a SPARQL lexer finds outside comments,
+strings and IRIs (a safety net for parser differences, and the only check for queries
+rdflib cannot parse). Oxigraph would otherwise send the request, even from a read-only
+store. A ``SERVICE`` in a comment or a string is not refused.
+
+On an on-disk store each query runs in a worker process that opens the store read-only
+(``pyoxigraph.Store.read_only``) for that query and is terminated at the deadline
+(pyoxigraph queries cannot be interrupted inside a thread); a fresh worker replaces it.
+Other stores (``memory:``) are queried in a thread: past the deadline the client gets
+503, but the abandoned query runs on to its end and holds the store until then.
+
+Examples
+--------
+>>> from starlette.testclient import TestClient
+>>> from lineage.store import open_store
+>>> app = create_app(open_store("memory:"), timeout=5)
+>>> with TestClient(app) as client:
+...     ask = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
+...     service = client.post("/sparql", data={
+...         "query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+>>> ask.status_code, ask.headers["content-type"], ask.json()["boolean"]
+(200, 'application/sparql-results+json', False)
+>>> service.status_code, service.text.split(":")[0]
+(400, 'read-only endpoint')
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import html
+import itertools
+import json
+import os
+import re
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import anyio.to_thread
+import pyoxigraph as ox
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from lineage.errors import LineageError, QueryError, StoreError
+from lineage.ns import PREFIXES
+from lineage.store import Store, open_store
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+__all__ = [
+    "DEFAULT_MAX_ROWS",
+    "DEFAULT_TIMEOUT",
+    "LOAD_REFUSED",
+    "SERVICE_REFUSED",
+    "TIMEOUT_STATUS",
+    "UPDATE_REFUSED",
+    "create_app",
+    "serve",
+]
+
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_ROWS = 10_000
+TIMEOUT_STATUS = 503
+UPDATE_REFUSED = "read-only endpoint: updates are refused"
+LOAD_REFUSED = (f"{UPDATE_REFUSED} (LOAD would fetch a document from the web into the "
+                "store; this endpoint sends no requests)")
+SERVICE_REFUSED = ("read-only endpoint: SERVICE federation is refused (this endpoint sends "
+                   "no requests to other services)")
+MAX_BODY = 4 << 20
+_START_TIMEOUT = 60.0
+_SD = "http://www.w3.org/ns/sparql-service-description#"
+_FORMATS_NS = "http://www.w3.org/ns/formats/"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+# --- result formats and content negotiation -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Format:
+    """One result format: what it is called in ``Accept`` and in ``format=``."""
+
+    media_type: str
+    content_type: str
+    names: tuple[str, ...]
+    specific: tuple[str, ...] = ()
+    generic: tuple[str, ...] = ()
+    sd_iri: str = ""
+
+
+_RESULT_FORMATS = (
+    _Format("application/sparql-results+json", "application/sparql-results+json",
+            ("json", "srj"), generic=("application/json", "text/javascript",
+                                      "application/javascript"),
+            sd_iri=f"{_FORMATS_NS}SPARQL_Results_JSON"),
+    _Format("application/sparql-results+xml", "application/sparql-results+xml",
+            ("xml", "srx"), generic=("application/xml", "text/xml"),
+            sd_iri=f"{_FORMATS_NS}SPARQL_Results_XML"),
+    _Format("text/csv", "text/csv; charset=utf-8", ("csv",),
+            sd_iri=f"{_FORMATS_NS}SPARQL_Results_CSV"),
+    _Format("text/tab-separated-values", "text/tab-separated-values; charset=utf-8", ("tsv",),
+            sd_iri=f"{_FORMATS_NS}SPARQL_Results_TSV"),
+)
+_GRAPH_FORMATS = (
+    _Format("text/turtle", "text/turtle; charset=utf-8", ("turtle", "ttl", "n3"),
+            specific=("application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3",
+                      "application/n3"), sd_iri=f"{_FORMATS_NS}Turtle"),
+    _Format("application/n-triples", "application/n-triples",
+            ("nt", "ntriples", "n-triples"), generic=("text/plain",),
+            sd_iri=f"{_FORMATS_NS}N-Triples"),
+    _Format("application/rdf+xml", "application/rdf+xml", ("rdfxml", "rdf+xml", "rdf", "xml"),
+            generic=("application/xml", "text/xml"), sd_iri=f"{_FORMATS_NS}RDF_XML"),
+    _Format("application/ld+json", "application/ld+json", ("jsonld", "json-ld", "json"),
+            specific=("application/x-json+ld",), generic=("application/json",),
+            sd_iri=f"{_FORMATS_NS}JSON-LD"),
+)
+_RESULTS_OX = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_GRAPH_OX = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+def _parse_accept(header: str) -> list[tuple[str, float]]:
+    """Split an ``Accept`` header into ``(media range, q)`` pairs in the client's order.
+
+    Examples
+    --------
+    >>> _parse_accept("text/csv;q=0.5, Application/JSON, bad;q=x")
+    [('text/csv', 0.5), ('application/json', 1.0)]
+    """
+    ranges = []
+    for part in header.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        media = media.lower()
+        if media.count("/") != 1:
+            continue
+        q = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = -1.0
+        if 0.0 <= q <= 1.0:
+            ranges.append((media, q))
+    return ranges
+
+
+def _match(fmt: _Format, media: str) -> int:
+    """How specifically a media range names a format: 3 exact ... 0 ``*/*``, -1 not at all."""
+    if media == fmt.media_type or media in fmt.specific:
+        return 3
+    if media in fmt.generic:
+        return 2
+    if media.endswith("/*") and any(t.startswith(media[:-1])
+                                    for t in (fmt.media_type, *fmt.specific)):
+        return 1
+    return 0 if media == "*/*" else -1
+
+
+def _negotiate(accept: str | None, formats: Sequence[str],
+               offers: tuple[_Format, ...]) -> _Format | None:
+    """Pick the result format: explicit ``Accept`` types, then ``format=``, then the rest.
+
+    Examples
+    --------
+    >>> _negotiate("text/csv", ["json"], _RESULT_FORMATS).media_type
+    'text/csv'
+    >>> _negotiate("text/html,application/xml;q=0.9,*/*;q=0.8", ["tsv"],
+    ...            _RESULT_FORMATS).media_type
+    'text/tab-separated-values'
+    >>> _negotiate(None, [], _GRAPH_FORMATS).media_type
+    'text/turtle'
+    >>> _negotiate("image/png", [], _RESULT_FORMATS) is None
+    True
+    """
+    ranges = _parse_accept(accept) if accept else []
+    # The client's q for each offer comes from its most specific matching range.
+    best: list[tuple[int, float, int]] = []  # (specificity, q, position) per offer
+    for fmt in offers:
+        found = (-1, 0.0, 0)
+        for position, (media, q) in enumerate(ranges):
+            level = _match(fmt, media)
+            if level > found[0] or (level == found[0] >= 0 and q > found[1]):
+                found = (level, q, position)
+        best.append(found)
+    explicit = [(q, -pos, -i) for i, (level, q, pos) in enumerate(best) if level == 3 and q > 0]
+    if explicit:
+        return offers[-max(explicit)[2]]
+    if formats:
+        for value in formats:
+            name = value.strip().lower()
+            for fmt in offers:
+                if name in fmt.names or _match(fmt, name) >= 2:
+                    return fmt
+        return None
+    if not ranges:  # no Accept header, or none that parses: the default
+        return offers[0]
+    loose = [(q, level, -i) for i, (level, q, _) in enumerate(best) if level >= 0 and q > 0]
+    return offers[-max(loose)[2]] if loose else None
+
+
+# --- reading the query: a SPARQL lexer and rdflib's parser ------------------------------
+
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_LEXEME = re.compile(r"""
+    (?P<skip>
+        \#[^\r\n]*                                  # comment
+      | "{3}(?:[^"\\]|\\.|"(?!""))*"{3}             # long strings
+      | '{3}(?:[^'\\]|\\.|'(?!''))*'{3}
+      | "(?:[^"\\\r\n]|\\.)*"                       # strings
+      | '(?:[^'\\\r\n]|\\.)*'
+      | <[^<>"{}|^`\\\x00-\x20]*>                   # IRI
+      | [?$][\w\u00B7\u0300-\u036F\u203F\u2040]+    # variable
+      | @[A-Za-z]+(?:-[A-Za-z0-9]+)*                # language tag
+    )
+  | (?P<pname>(?P<prefix>[^\W\d][\w\-.\u00B7]*)?:(?:[\w\-.:%\u00B7]|\\.)*)
+  | (?P<word>[^\W\d][\w\-\u00B7]*)
+  | .
+""", re.VERBOSE | re.DOTALL)
+
+
+def _unescape(query: str) -> str:
+    r"""Apply SPARQL's ``\u`` / ``\U`` escapes, as a parser does before reading the query."""
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
+    return _ESCAPE.sub(char, query)
+
+
+def _keywords(query: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Bare words and prefix labels of a query, upper-cased, outside comments and strings.
+
+    Examples
+    --------
+    >>> words, prefixes = _keywords('SELECT * { ?s ?p "SERVICE" } # SERVICE')
+    >>> sorted(words), sorted(prefixes)
+    (['SELECT'], [])
+    >>> sorted(_keywords("PREFIX service: <x:> SELECT * { service:a ?service ex:SERVICE }")[1])
+    ['EX', 'SERVICE']
+    """
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    for m in _LEXEME.finditer(_unescape(query)):
+        if m.group("word"):
+            words.add(m.group("word").upper())
+        elif m.group("pname") and m.group("prefix"):
+            prefixes.add(m.group("prefix").upper())
+    return frozenset(words), frozenset(prefixes)
+
+
+class _Analysis(NamedTuple):
+    """What the checks found: a refusal, whether the query names a dataset, parse errors."""
+
+    refusal: str | None
+    has_dataset: bool = False
+    parse_error: str | None = None
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def _has_node(tree: object, name: str) -> bool:
+    """Tell whether rdflib's algebra contains a node called ``name`` at any depth."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack, seen = [tree], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, CompValue):
+            if node.name == name:
+                return True
+            stack.extend(dict.values(node))
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple | set | frozenset):
+            stack.extend(node)
+    return False
+
+
+def _analyse(query: str) -> _Analysis:
+    """Refuse updates, LOAD and SERVICE; find whether the query has its own dataset.
+
+    Examples
+    --------
+    >>> _analyse("SELECT * { ?s ?p 'SERVICE <x> {}' }").refusal is None
+    True
+    >>> _analyse("LOAD <http://127.0.0.1:9/x>").refusal == LOAD_REFUSED
+    True
+    >>> _analyse("SELECT * FROM <urn:g> { ?s ?p ?o }").has_dataset
+    True
+    """
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
+    words, prefixes = _keywords(query)
+    try:
+        algebra = translateQuery(parseQuery(query), initNs=PREFIXES).algebra
+    except Exception as exc:  # pyparsing's ParseException, rdflib's bare Exception
+        error = _one_line(exc)
+    else:
+        if "SERVICE" in words or _has_node(algebra, "ServiceGraphPattern"):
+            return _Analysis(SERVICE_REFUSED)
+        return _Analysis(None, bool(algebra.get("datasetClause")))
+    try:
+        update = parseUpdate(query)
+    except Exception:  # not an update either
+        update = None
+    if update is not None and update.request:
+        load = any(getattr(op, "name", "") == "Load" for op in update.request)
+        return _Analysis(LOAD_REFUSED if load else UPDATE_REFUSED)
+    # rdflib cannot read it: refuse on the lexer's word alone, prefix labels included.
+    if "SERVICE" in words | prefixes:
+        return _Analysis(SERVICE_REFUSED)
+    return _Analysis(None, "FROM" in words | prefixes, error)
+
+
+# --- evaluating a query (in a worker process or a thread) --------------------------------
+
+
+class _Job(NamedTuple):
+    """One query request, as it crosses to a worker process."""
+
+    query: str
+    accept: str | None = None
+    formats: tuple[str, ...] = ()
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    base_iri: str | None = None
+    max_rows: int = DEFAULT_MAX_ROWS
+
+
+class _Answer(NamedTuple):
+    """The HTTP answer to a job."""
+
+    status: int
+    body: bytes
+    content_type: str = "text/plain; charset=utf-8"
+    truncated: bool = False
+
+
+def _text(status: int, message: str) -> _Answer:
+    return _Answer(status, (message + "\n").encode())
+
+
+class _Refused(Exception):
+    """A job the evaluator will not run, with the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+_Result = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+_Evaluate = Callable[[str, _Job, bool], _Result]
+
+
+def _answer(job: _Job, evaluate: _Evaluate) -> _Answer:
+    """Check, run and serialise one query; every outcome is an :class:`_Answer`."""
+    analysis = _analyse(job.query)
+    if analysis.refusal is not None:
+        return _text(400, analysis.refusal)
+    union = job.default_graphs is None and not analysis.has_dataset
+    try:
+        result = evaluate(job.query, job, union)
+    except _Refused as exc:
+        return _text(exc.status, str(exc))
+    except (SyntaxError, QueryError) as exc:
+        message = exc.message if isinstance(exc, QueryError) else f"malformed query: {exc}"
+        if analysis.parse_error:
+            message += f"\n(rdflib's parser: {analysis.parse_error})"
+        return _text(400, message)
+    except (OSError, LineageError) as exc:
+        return _text(500, f"cannot read the store: {exc}")
+    try:
+        return _serialise(result, job)
+    finally:
+        # pyoxigraph results must die on this thread; rdflib's parser leaves reference
+        # cycles through our frames that the collector may clear on another one.
+        del result
+
+
+def _serialise(result: _Result, job: _Job) -> _Answer:
+    """Write a result in the negotiated format, cut at ``job.max_rows``."""
+    graph = isinstance(result, ox.QueryTriples)
+    offers = _GRAPH_FORMATS if graph else _RESULT_FORMATS
+    fmt = _negotiate(job.accept, job.formats, offers)
+    if fmt is None:
+        kind = "CONSTRUCT or DESCRIBE" if graph else "SELECT or ASK"
+        keys = "|".join(f.names[0] for f in offers)
+        types = ", ".join(f.media_type for f in offers)
+        return _text(406, f"no acceptable format: a {kind} result is available as {types} "
+                          f"(Accept header, or format={keys})")
+    try:
+        if isinstance(result, ox.QueryTriples):
+            triples = list(itertools.islice(result, job.max_rows + 1))
+            rdf = _GRAPH_OX[fmt.media_type]
+            prefixes = PREFIXES if rdf in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+            body = ox.serialize(triples[:job.max_rows], format=rdf, prefixes=prefixes)
+            return _Answer(200, body or b"", fmt.content_type, len(triples) > job.max_rows)
+        if isinstance(result, ox.QueryBoolean):
+            body = result.serialize(format=_RESULTS_OX[fmt.media_type])
+            return _Answer(200, body or b"", fmt.content_type)
+        names = [v.value for v in result.variables]
+        rows = list(itertools.islice(result, job.max_rows + 1))
+        data = _results_json(names, rows[:job.max_rows])
+        if fmt.media_type != "application/sparql-results+json":
+            parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+            data = parsed.serialize(format=_RESULTS_OX[fmt.media_type]) or b""
+        return _Answer(200, data, fmt.content_type, len(rows) > job.max_rows)
+    except (OSError, SyntaxError) as exc:
+        return _text(500, f"query failed: {exc}")
+    except ValueError as exc:  # a serialiser that cannot write this data
+        return _text(406, f"cannot write this result as {fmt.media_type}: {exc}")
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            if term.direction is not None:
+                out["its:dir"] = str(term.direction.value)
+        elif term.datatype.value != _XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": {
+        "subject": _term_json(term.subject), "predicate": _term_json(term.predicate),
+        "object": _term_json(term.object)}}
+
+
+def _results_json(names: list[str], rows: Iterable[ox.QuerySolution]) -> bytes:
+    """SPARQL 1.1 Query Results JSON for the given solutions."""
+    bindings = [{name: _term_json(row[name]) for name in names if row[name] is not None}
+                for row in rows]
+    return json.dumps({"head": {"vars": names}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _disk_evaluate(location: str) -> _Evaluate:
+    """Evaluate on a fresh read-only view of an on-disk Oxigraph store."""
+    def evaluate(query: str, job: _Job, union: bool) -> _Result:
+        store = ox.Store.read_only(location)
+        options: dict[str, Any] = {}
+        if job.default_graphs is not None:
+            options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+            options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or ()]
+        return store.query(query, base_iri=job.base_iri, prefixes=PREFIXES,
+                           use_default_graph_as_union=union, **options)
+    return evaluate
+
+
+def _store_evaluate(store: Store) -> _Evaluate:
+    """Evaluate through the :class:`~lineage.store.Store` interface (no dataset options)."""
+    def evaluate(query: str, job: _Job, union: bool) -> _Result:
+        if job.default_graphs is not None:
+            msg = ("default-graph-uri and named-graph-uri need an on-disk store; "
+                   "this endpoint serves an in-memory one")
+            raise _Refused(400, msg)
+        from lineage.named_queries import prefixed
+
+        return store.query(prefixed(query))
+    return evaluate
+
+
+def _worker_main(conn: Connection, location: str, parent: int) -> None:  # pragma: no cover
+    """Answer jobs from the parent until the pipe closes; the parent kills us at deadlines."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch_parent() -> None:  # exit if the parent dies without closing the pipe
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+    try:
+        _analyse("ASK {}")  # import and warm up rdflib's parser before the first query
+        ox.Store.read_only(location)
+    except Exception as exc:
+        conn.send(f"cannot open the store read-only: {_one_line(exc)}")
+        return
+    conn.send("ready")
+    evaluate = _disk_evaluate(location)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = _answer(job, evaluate)
+        except Exception as exc:
+            answer = _text(500, f"internal error: {_one_line(exc)}")
+        conn.send(answer)
+
+
+def _worker_entry() -> None:  # pragma: no cover - runs in the worker process
+    """Entry point of ``python -c``: ``FD LOCATION PARENT_PID`` in ``sys.argv``."""
+    import sys
+    from multiprocessing.connection import Connection
+
+    fd, location, parent = sys.argv[1:4]
+    _worker_main(Connection(int(fd)), location, int(parent))
+
+
+# --- runners: where queries execute -------------------------------------------------------
+
+
+class _Worker:
+    """A worker process (a fresh interpreter) and the parent's end of its socket pair.
+
+    The worker is started with ``subprocess`` rather than ``multiprocessing`` so that it
+    never re-imports the caller's ``__main__`` (a script without a main guard, a notebook).
+    """
+
+    def __init__(self, location: str):
+        import subprocess
+        import sys
+        from multiprocessing.connection import Connection
+
+        mine, theirs = socket.socketpair()
+        path = [p for p in sys.path if p and Path(p).is_dir()]
+        env = os.environ | {"PYTHONPATH": os.pathsep.join(
+            [*path, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from lineage.server import _worker_entry; "
+                 "_worker_entry()", str(theirs.fileno()), location, str(os.getpid())],
+                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
+                start_new_session=True)
+        finally:
+            theirs.close()
+        self.conn = Connection(mine.detach())
+
+    def wait_ready(self) -> str | None:
+        """Wait for the worker's greeting; return the problem if it did not start."""
+        try:
+            if not self.conn.poll(_START_TIMEOUT):
+                return f"a query worker did not start within {_START_TIMEOUT:g} s"
+            greeting = self.conn.recv()
+        except (EOFError, OSError):
+            return "a query worker exited while starting"
+        return None if greeting == "ready" else str(greeting)
+
+    def call(self, job: _Job, timeout: float) -> _Answer | None:
+        """Send a job and wait for its answer; ``None`` when the deadline passes first."""
+        self.conn.send(job)
+        if not self.conn.poll(timeout):
+            return None
+        answer: _Answer = self.conn.recv()
+        return answer
+
+    def alive(self) -> bool:
+        """Tell whether the process is still running."""
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """Terminate the process (SIGTERM, then SIGKILL) and close the socket."""
+        import subprocess
+
+        for signal_it in (self.process.terminate, self.process.kill):
+            if self.process.poll() is not None:
+                break
+            signal_it()
+            try:
+                self.process.wait(1.0)
+            except subprocess.TimeoutExpired:
+                continue
+        self.conn.close()
+
+
+class _ProcessRunner:
+    """A pool of worker processes over an on-disk store; late queries lose their worker."""
+
+    def __init__(self, location: str, size: int):
+        self.location = location
+        self._size = size
+        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._workers: set[_Worker] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._lock = asyncio.Lock()
+        self._started = False
+        self._generation = 0  # bumped by close(): workers of an older one are stopped
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.location)
+        problem = worker.wait_ready()
+        if problem is not None:
+            worker.stop()
+            raise StoreError(problem, source=self.location)
+        return worker
+
+    async def start(self) -> None:
+        async with self._lock:
+            if self._started:
+                return
+            self._started = True
+            spawned = await asyncio.gather(
+                *(anyio.to_thread.run_sync(self._spawn) for _ in range(self._size)),
+                return_exceptions=True)
+            for worker in spawned:
+                if isinstance(worker, _Worker):
+                    self._workers.add(worker)
+                    self._idle.put_nowait(worker)
+            problems = [w for w in spawned if isinstance(w, BaseException)]
+            if problems:
+                await self.close()
+                raise problems[0]
+
+    async def run(self, job: _Job, timeout: float) -> _Answer | None:
+        await self.start()
+        deadline = time.monotonic() + timeout
+        generation = self._generation
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), timeout)
+        except asyncio.TimeoutError:
+            return None
+        answer: _Answer | None = None
+        broken = True
+        try:
+            answer = await anyio.to_thread.run_sync(
+                worker.call, job, max(deadline - time.monotonic(), 0.0))
+            broken = answer is None  # late: the worker is still busy with it
+        except (EOFError, OSError):
+            answer = _text(500, "the query worker stopped unexpectedly; try again")
+        finally:
+            if not broken and generation == self._generation:
+                self._idle.put_nowait(worker)
+            else:  # late, dead, or the pool was closed meanwhile
+                self._replace(worker, generation)
+        return answer
+
+    def _replace(self, worker: _Worker, generation: int) -> None:
+        self._workers.discard(worker)
+        task = asyncio.get_running_loop().create_task(self._respawn(worker, generation))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _respawn(self, old: _Worker, generation: int) -> None:
+        await anyio.to_thread.run_sync(old.stop)
+        if generation != self._generation:
+            return
+        try:
+            new = await anyio.to_thread.run_sync(self._spawn)
+        except StoreError as exc:
+            import logging
+
+            logging.getLogger(__name__).error("cannot replace a query worker: %s", exc)
+            return
+        if generation != self._generation:
+            await anyio.to_thread.run_sync(new.stop)
+            return
+        self._workers.add(new)
+        self._idle.put_nowait(new)
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        return [w.process.pid for w in self._workers]
+
+    async def close(self) -> None:
+        self._generation += 1
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        workers, self._workers = list(self._workers), set()
+        for worker in workers:
+            await anyio.to_thread.run_sync(worker.stop)
+        # Ready to start again, possibly under another event loop.
+        self._idle, self._lock = asyncio.Queue(), asyncio.Lock()
+        self._started = False
+
+
+class _ThreadRunner:
+    """Queries on a store object, one at a time in a thread (no dataset options)."""
+
+    def __init__(self, store: Store):
+        self.location = store.location
+        self._evaluate = _store_evaluate(store)
+        self._lock = threading.Lock()
+
+    async def start(self) -> None:
+        return None
+
+    async def run(self, job: _Job, timeout: float) -> _Answer | None:
+        deadline = time.monotonic() + timeout
+
+        def call() -> _Answer | None:
+            if not self._lock.acquire(timeout=max(deadline - time.monotonic(), 0.0)):
+                return None
+            try:
+                return _answer(job, self._evaluate)
+            finally:
+                self._lock.release()
+
+        with anyio.move_on_after(timeout):
+            return await anyio.to_thread.run_sync(call, abandon_on_cancel=True)
+        return None
+
+    def pids(self) -> list[int]:
+        return []
+
+    async def close(self) -> None:
+        return None
+
+
+_Runner = _ProcessRunner | _ThreadRunner
+
+
+# --- the HTTP side ------------------------------------------------------------------------
+
+
+_PAGE_STYLE = """
+body { font: 15px/1.4 system-ui, sans-serif; margin: 1.5rem auto; max-width: 72rem;
+       padding: 0 1rem; color: #1b1f24; }
+textarea { width: 100%; box-sizing: border-box; font: 13px/1.4 ui-monospace, monospace; }
+table { border-collapse: collapse; margin-top: 1rem; font-size: 13px; }
+th, td { border: 1px solid #c8ccd1; padding: .2rem .5rem; text-align: left;
+         vertical-align: top; }
+th { background: #eef0f3; }
+pre { background: #f6f8fa; padding: .6rem; overflow: auto; }
+#note { margin-left: 1rem; color: #555; }
+"""
+_PAGE_SCRIPT = """
+const form = document.getElementById("form");
+const out = document.getElementById("out");
+const note = document.getElementById("note");
+function show(t) {
+  if (t.type === "uri") return "<" + t.value + ">";
+  if (t.type === "bnode") return "_:" + t.value;
+  if (t["xml:lang"]) return JSON.stringify(t.value) + "@" + t["xml:lang"];
+  return t.value;
+}
+async function run(event) {
+  event.preventDefault();
+  note.textContent = "running...";
+  out.replaceChildren();
+  const started = performance.now();
+  let response;
+  try {
+    response = await fetch("sparql", {method: "POST",
+      headers: {"Accept": "application/sparql-results+json, text/turtle;q=0.9"},
+      body: new URLSearchParams({query: form.query.value})});
+  } catch (err) {
+    note.textContent = String(err);
+    return;
+  }
+  const ms = Math.round(performance.now() - started) + " ms";
+  const cut = response.headers.get("X-Lineage-Truncated") === "true"
+    ? ", cut at the server's row limit" : "";
+  const type = response.headers.get("Content-Type") || "";
+  if (!response.ok || !type.startsWith("application/sparql-results+json")) {
+    const pre = document.createElement("pre");
+    pre.textContent = await response.text();
+    out.append(pre);
+    note.textContent = (response.ok ? "" : "HTTP " + response.status + ", ") + ms + cut;
+    return;
+  }
+  const data = await response.json();
+  if ("boolean" in data) {
+    note.textContent = data.boolean + ", " + ms;
+    return;
+  }
+  const vars = data.head.vars, rows = data.results.bindings;
+  const table = document.createElement("table");
+  const head = table.createTHead().insertRow();
+  for (const v of vars) {
+    const th = document.createElement("th");
+    th.textContent = v;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    for (const v of vars) tr.insertCell().textContent = row[v] ? show(row[v]) : "";
+  }
+  out.append(table);
+  note.textContent = rows.length + " rows, " + ms + cut;
+}
+form.addEventListener("submit", run);
+form.query.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) run(event);
+});
+"""
+_PAGE_QUERY = """PREFIX lin: <https://w3id.org/lineage/ns#>
+SELECT ?model ?parent WHERE {
+  ?m lin:derivedFrom ?p .
+  ?m lin:hubId ?model .
+  ?p lin:hubId ?parent .
+}
+ORDER BY ?model ?parent
+LIMIT 100"""
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>lineage SPARQL endpoint</title>
+<style>{style}</style>
+</head>
+<body>
+<h1>lineage SPARQL endpoint</h1>
+<p>Read-only SPARQL 1.1 over the lineage graph at <code>/sparql</code> (GET or POST).
+The default graph is the union of all card graphs; <code>lin:</code>, <code>prov:</code> and
+lineage's other prefixes are predeclared. Queries stop after {timeout:g} s and return at most
+{max_rows} rows. Ctrl+Enter runs the query.</p>
+<form id="form">
+<textarea name="query" rows="12" spellcheck="false" aria-label="SPARQL query">{query}</textarea>
+<button type="submit">Run</button><span id="note"></span>
+</form>
+<div id="out"></div>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+
+def _csp_hash(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+class _Endpoint:
+    """The request handlers, holding the app's settings (no module state)."""
+
+    def __init__(self, runner: _Runner, *, timeout: float, max_rows: int, cors: bool):
+        self.runner = runner
+        self.timeout = timeout
+        self.max_rows = max_rows
+        self.cors = cors
+        self.page_body = _PAGE.format(style=_PAGE_STYLE, script=_PAGE_SCRIPT,
+                                      query=html.escape(_PAGE_QUERY), timeout=timeout,
+                                      max_rows=f"{max_rows:,}")
+        self.page_csp = (f"default-src 'none'; script-src {_csp_hash(_PAGE_SCRIPT)}; "
+                         f"style-src {_csp_hash(_PAGE_STYLE)}; connect-src 'self'; "
+                         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+    async def page(self, request: Request) -> Response:
+        return Response(self.page_body, media_type="text/html; charset=utf-8", headers={
+            "Content-Security-Policy": self.page_csp, "X-Content-Type-Options": "nosniff"})
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
+        if self.cors:
+            headers["Access-Control-Allow-Origin"] = "*"
+            headers["Access-Control-Expose-Headers"] = "X-Lineage-Truncated, X-Lineage-Row-Limit"
+        return headers | (extra or {})
+
+    def _error(self, status: int, message: str, **headers: str) -> Response:
+        return PlainTextResponse(message + "\n", status_code=status,
+                                 headers=self._headers(headers))
+
+    async def sparql(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers=self._headers({
+                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                "Access-Control-Allow-Headers": "Accept, Content-Type",
+                "Access-Control-Max-Age": "600", "Allow": "GET, POST, OPTIONS"}))
+        params: dict[str, list[str]] = {}
+        for key, value in request.query_params.multi_items():
+            params.setdefault(key, []).append(value)
+        if request.method == "POST":
+            refusal = await self._read_post(request, params)
+            if refusal is not None:
+                return refusal
+        if "update" in params:
+            return self._error(400, UPDATE_REFUSED)
+        queries = params.get("query", [])
+        if not queries:
+            if request.method == "GET":
+                return self._service_description(request, params)
+            return self._error(400, "missing the query parameter (query=...)")
+        if len(queries) > 1:
+            return self._error(400, "give exactly one query parameter")
+        dataset = _dataset(params)
+        if isinstance(dataset, str):
+            return self._error(400, dataset)
+        job = _Job(query=queries[0], accept=request.headers.get("accept"),
+                   formats=tuple(params.get("format", []) + params.get("output", [])),
+                   default_graphs=dataset[0] if dataset else None,
+                   named_graphs=dataset[1] if dataset else None,
+                   base_iri=str(request.url.replace(query="", fragment="")),
+                   max_rows=self.max_rows)
+        answer = await self.runner.run(job, self.timeout)
+        if answer is None:
+            return self._error(TIMEOUT_STATUS, f"query timed out after {self.timeout:g} s "
+                               "(the endpoint's limit, lineage serve --timeout)")
+        extra = {"X-Lineage-Truncated": "true",
+                 "X-Lineage-Row-Limit": str(self.max_rows)} if answer.truncated else {}
+        return Response(answer.body, status_code=answer.status,
+                        headers=self._headers({"Content-Type": answer.content_type} | extra))
+
+    async def _read_post(self, request: Request, params: dict[str, list[str]]
+                         ) -> Response | None:
+        """Add a POST body's parameters to ``params``; return an error response if any."""
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media == "application/sparql-update":
+            return self._error(400, UPDATE_REFUSED)
+        if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+            return self._error(415, "POST a form (application/x-www-form-urlencoded) with "
+                               "query=..., or the query itself as application/sparql-query")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return self._error(413, f"the request body is over {MAX_BODY >> 20} MiB")
+        try:
+            text = body.decode("utf-8")
+            if media == "application/sparql-query":
+                params.setdefault("query", []).append(text)
+                return None
+            for key, value in urllib.parse.parse_qsl(text, keep_blank_values=True,
+                                                     errors="strict", max_num_fields=1000):
+                params.setdefault(key, []).append(value)
+        except (UnicodeDecodeError, ValueError) as exc:
+            return self._error(400, f"cannot read the request body: {_one_line(exc)}")
+        return None
+
+    def _service_description(self, request: Request, params: dict[str, list[str]]) -> Response:
+        accept = request.headers.get("accept")
+        if accept and "text/html" in accept and not params:
+            return RedirectResponse(request.url_for("page"), status_code=303)
+        fmt = _negotiate(accept, params.get("format", []) + params.get("output", []),
+                         _GRAPH_FORMATS)
+        if fmt is None:
+            return self._error(406, "the service description is available as " +
+                               ", ".join(f.media_type for f in _GRAPH_FORMATS))
+        endpoint = ox.NamedNode(str(request.url.replace(query="", fragment="")))
+        service = ox.BlankNode()
+
+        def sd(term: str) -> ox.NamedNode:
+            return ox.NamedNode(_SD + term)
+
+        objects: list[tuple[ox.NamedNode, ox.NamedNode | ox.Literal]] = [
+            (ox.NamedNode(_RDF_TYPE), sd("Service")), (sd("endpoint"), endpoint),
+            (sd("supportedLanguage"), sd("SPARQL11Query")),
+            (sd("feature"), sd("UnionDefaultGraph")),
+            (ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment"), ox.Literal(
+                "Read-only lineage endpoint: updates, LOAD and SERVICE are refused; "
+                f"queries stop after {self.timeout:g} s and return at most {self.max_rows} "
+                "rows."))]
+        objects += [(sd("resultFormat"), ox.NamedNode(f.sd_iri))
+                    for f in (*_RESULT_FORMATS, *_GRAPH_FORMATS)]
+        triples = [ox.Triple(service, p, o) for p, o in objects]
+        body = ox.serialize(triples, format=_GRAPH_OX[fmt.media_type],
+                            prefixes={"sd": _SD} if fmt.media_type == "text/turtle" else None)
+        return Response(body or b"", headers=self._headers({"Content-Type": fmt.content_type}))
+
+
+def _dataset(params: dict[str, list[str]]
+             ) -> tuple[tuple[str, ...], tuple[str, ...]] | str | None:
+    """Read the protocol's dataset: (default graphs, named graphs), None, or an error."""
+    defaults = params.get("default-graph-uri", [])
+    named = params.get("named-graph-uri", [])
+    if not defaults and not named:
+        return None
+    for iri in (*defaults, *named):
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            return f"not an absolute IRI in default-graph-uri or named-graph-uri: {iri!r}"
+    return tuple(defaults), tuple(named)
+
+
+def _runner(store: Store | str | Path, workers: int | None) -> _Runner:
+    """Worker processes for an on-disk Oxigraph store, a thread for anything else."""
+    from lineage.store.oxigraph import OxigraphStore
+
+    if isinstance(store, str | Path):
+        text = str(store)
+        if text.startswith("memory:"):
+            return _ThreadRunner(open_store(text))
+        opened = open_store(text, read_only=True)  # a clear StoreError when there is none
+        opened.close()
+        location = Path(text)
+    elif isinstance(store, OxigraphStore) and Path(store.location).is_dir():
+        location = Path(store.location)
+    else:
+        return _ThreadRunner(store)
+    size = workers if workers is not None else min(4, max(2, os.cpu_count() or 1))
+    return _ProcessRunner(str(location.resolve()), size)
+
+
+def create_app(store: Store | str | Path, *, timeout: float = DEFAULT_TIMEOUT,
+               max_rows: int = DEFAULT_MAX_ROWS, workers: int | None = None,
+               cors: bool = True) -> Starlette:
+    r"""Build the read-only SPARQL 1.1 Protocol application over a store.
+
+    Parameters
+    ----------
+    store
+        A store directory (embedded Oxigraph, opened read-only by worker processes),
+        ``memory:``, or an open :class:`~lineage.store.Store` (an on-disk Oxigraph store
+        is served by worker processes too; others in a thread).
+    timeout
+        Seconds a query may take; later the client gets HTTP 503 and, on an on-disk
+        store, the worker evaluating it is terminated.
+    max_rows
+        Solutions (or triples) returned at most; a cut result is flagged with the
+        ``X-Lineage-Truncated: true`` header.
+    workers
+        Worker processes for an on-disk store (default: the number of cores, 2 to 4).
+    cors
+        Send ``Access-Control-Allow-Origin: *`` on ``/sparql`` so browser tools can query.
+
+    Returns
+    -------
+    starlette.applications.Starlette
+        The application; its lifespan starts and stops the worker processes (they also
+        start on the first query when the server runs no lifespan).
+
+    Raises
+    ------
+    lineage.errors.StoreError
+        When ``store`` names a directory that holds no store.
+    ValueError
+        When ``timeout``, ``max_rows`` or ``workers`` is not positive.
+
+    Examples
+    --------
+    >>> from starlette.testclient import TestClient
+    >>> from lineage.store import open_store
+    >>> with TestClient(create_app(open_store("memory:"))) as client:
+    ...     client.post("/sparql", content="INSERT DATA { <x:a> <x:b> <x:c> }",
+    ...                 headers={"Content-Type": "application/sparql-update"}).text
+    'read-only endpoint: updates are refused\n'
+    """
+    if not timeout > 0 or max_rows < 1 or (workers is not None and workers < 1):
+        msg = "timeout, max_rows and workers must be positive"
+        raise ValueError(msg)
+    runner = _runner(store, workers)
+    endpoint = _Endpoint(runner, timeout=timeout, max_rows=max_rows, cors=cors)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await runner.start()
+        try:
+            yield
+        finally:
+            await runner.close()
+
+    app = Starlette(routes=[
+        Route("/", endpoint.page, methods=["GET"], name="page"),
+        Route("/sparql", endpoint.sparql, methods=["GET", "POST", "OPTIONS"], name="sparql"),
+        Route("/health", endpoint.health, methods=["GET"], name="health"),
+    ], lifespan=lifespan)
+    app.state.runner = runner
+    return app
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind a listening address now, so that a busy port is a clear error."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        msg = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        raise LineageError(msg) from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        msg = f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        raise LineageError(msg) from None
+    return sock
+
+
+def serve(store: Store | str | Path, *, host: str = "127.0.0.1", port: int = 7878,
+          timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
+          workers: int | None = None) -> None:
+    """Run the endpoint with uvicorn until interrupted (see :func:`create_app`).
+
+    Raises
+    ------
+    lineage.errors.LineageError
+        When the store cannot be opened, the address cannot be bound, or the workers do
+        not start.
+    """
+    import logging
+
+    import uvicorn
+
+    app = create_app(store, timeout=timeout, max_rows=max_rows, workers=workers)
+    if host not in ("127.0.0.1", "::1", "localhost"):
+        logging.getLogger(__name__).warning(
+            "the endpoint has no authentication: anyone who reaches %s:%s can read the store",
+            host, port)
+    sock = _bind(host, port)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, lifespan="on",
+                                           log_level="info"))
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    logging.getLogger("uvicorn.error").info(
+        "lineage SPARQL endpoint on %s/sparql, a query page on %s/ (read-only; Ctrl+C to quit)",
+        url, url)
+    try:
+        server.run(sockets=[sock])
+    except SystemExit:  # uvicorn exits when the application fails to start
+        pass
+    finally:
+        sock.close()
+    if not server.started:
+        msg = "the SPARQL endpoint did not start (see the log above)"
+        raise LineageError(msg, source=f"{host}:{port}")
