@@ -267,7 +267,7 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str) -> None:
     table = Table(*(rows[0].keys() if rows else ["(no results)"]))
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row.values()))
-    Console(markup=False).print(table)
+    Console(markup=False, width=None if sys.stdout.isatty() else 1000).print(table)
     click.echo(f"{len(rows)} rows")
 
 
