@@ -27,7 +27,7 @@ from lineage.extract.links import find_links
 from lineage.extract.markdown import parse
 from lineage.extract.mergekit import extract_mergekit
 from lineage.extract.metadata import extract_metadata
-from lineage.extract.prose import extract_prose
+from lineage.extract.prose import extract_prose, quantization_of
 from lineage.extract.relation import settle_parents
 from lineage.extract.scores import benchmark_key, extract_scores
 from lineage.extract.training import extract_training
@@ -87,6 +87,10 @@ def extract(card: Card) -> Extraction:
                          *extract_prose(ctx), *extract_training(ctx), *extract_scores(ctx)]
     facts = _outside_embedded_card(ctx, facts)
     facts = settle_parents(ctx, facts)
+    if any(isinstance(f, Parent) and f.relation is Relation.QUANTIZED for f in facts):
+        quantization = quantization_of(ctx)
+        if quantization is not None:
+            facts.append(quantization)
     facts = _dedupe(ctx, facts)
     facts.extend(Warning(w) for w in card.warnings)
     if own is None:

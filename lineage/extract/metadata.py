@@ -20,6 +20,7 @@ from lineage.facts import (
     DatasetUse,
     Evidence,
     Fact,
+    Hardware,
     Language,
     LicenseFact,
     Method,
@@ -28,6 +29,7 @@ from lineage.facts import (
     Relation,
     Successor,
     Tag,
+    TrainingSetting,
     Warning,
 )
 from lineage.ids import cache_path_id, is_repo_id, parse_hub_url
@@ -157,6 +159,7 @@ def _facts(card: Card) -> Iterator[Fact]:
         dataset = DatasetRef(rid, rid) if is_repo_id(rid) else DatasetRef(None, value.strip())
         yield DatasetUse(dataset, _ev(card, "datasets", value))
     yield from _license(card)
+    yield from _co2(card)
     for code in _strings(meta.get("language")):
         yield Language(code.strip(), _language(code), _ev(card, "language", code))
     for tag in _strings(meta.get("tags")):
@@ -164,6 +167,25 @@ def _facts(card: Card) -> Iterator[Fact]:
     for key, kind in (("pipeline_tag", "pipeline"), ("library_name", "library")):
         for value in _strings(meta.get(key)):
             yield Tag(kind, value.strip(), _ev(card, key, value))
+
+
+def _co2(card: Card) -> Iterator[Fact]:
+    """Read the ``co2_eq_emissions`` block: hardware used, cloud provider, hours."""
+    from lineage.extract.training import accelerator_in
+
+    block = card.meta.get("co2_eq_emissions")
+    if not isinstance(block, dict):
+        return
+    hardware = block.get("hardware_used")
+    if isinstance(hardware, str) and (found := accelerator_in(hardware)) is not None:
+        yield Hardware(found[0], found[1], _ev(card, "hardware_used", hardware))
+    provider = block.get("cloud_provider")
+    if isinstance(provider, str) and provider.strip():
+        yield TrainingSetting("cloudProvider", provider.strip(),
+                              _ev(card, "cloud_provider", provider))
+    hours = block.get("hours_used") or block.get("training_hours")
+    if isinstance(hours, int | float) and not isinstance(hours, bool) and hours > 0:
+        yield TrainingSetting("trainingHours", hours, _ev(card, "co2_eq_emissions", str(hours)))
 
 
 def _license(card: Card) -> Iterator[Fact]:

@@ -20,7 +20,18 @@ from collections.abc import Iterator
 
 from lineage.extract.context import Context
 from lineage.extract.links import Link
-from lineage.facts import Child, Fact, MergeRecipe, Method, ModelRef, Parent, Relation, Role
+from lineage.facts import (
+    Child,
+    Evidence,
+    Fact,
+    MergeRecipe,
+    Method,
+    ModelRef,
+    Parent,
+    Quantization,
+    Relation,
+    Role,
+)
 from lineage.ids import HubRef, id_key, parse_hub_url
 
 __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
@@ -439,6 +450,27 @@ def _repack_original(ctx: Context) -> Iterator[Fact]:
         yield Parent(ModelRef(link.ref.id, link.ref.id), Relation.QUANTIZED,
                      ctx.evidence(Method.LINK, link.offset, link.offset + len(link.url), 0.85),
                      method="original")
+
+
+_FORMATS = ("gguf", "ggml", "gptq", "awq", "exl2", "mlx", "bnb", "bitsandbytes", "fp8", "hqq")
+
+
+def quantization_of(ctx: Context) -> Quantization | None:
+    """Read a repack's format and bits from its name and tags (``-GGUF``, ``4bit``, ``Q8_0``)."""
+    tags = ctx.card.meta.get("tags")
+    words = [(ctx.own_id or "").rsplit("/", 1)[-1]]
+    words += [str(t) for t in tags] if isinstance(tags, list) else []
+    text = " ".join(words).casefold()
+    method = next((f for f in _FORMATS if re.search(rf"(?:^|[\W_]){f}(?:$|[\W_])", text)), None)
+    if method == "bitsandbytes":
+        method = "bnb"
+    bits: float | None = None
+    if m := re.search(r"(?:^|[\W_])([2-8]\.\d+)bpw|(?:^|[\W_])([2-8])[-_ ]?bits?\b|"
+                      r"\bint([48])\b|(?:^|[\W_])i?q([2-8])(?:_|$|\b)", text):
+        bits = float(next(g for g in m.groups() if g))
+    if method is None and bits is None:
+        return None
+    return Quantization(method, bits, Evidence(Method.METADATA, " ".join(words)[:160], None, 0.8))
 
 
 def _quant_children(ctx: Context, parents: set[str]) -> Iterator[Fact]:

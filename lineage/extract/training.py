@@ -10,7 +10,7 @@ Datasets: Hub dataset links outside evaluation sections, "on the Y dataset", and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from lineage.extract.context import Context
 from lineage.extract.prose import trainer_dataset
@@ -141,6 +141,21 @@ def _count(text: str | None) -> int | None:
     return _WORD_NUMBERS.get(t) if t in _WORD_NUMBERS else int(t)
 
 
+def accelerator_in(text: str) -> tuple[str, int | None] | None:
+    """Find an accelerator and its count in a short text ("8 x A100 80GB").
+
+    Examples
+    --------
+    >>> accelerator_in("8 x NVIDIA A100 80GB")
+    ('NVIDIA A100 80GB', 8)
+    """
+    m = _HW.search(text)
+    if m is None:
+        return None
+    name = normalise_accelerator(m.group(2)) + (f" {m.group(3)}GB" if m.group(3) else "")
+    return name, _count(m.group(1))
+
+
 def extract_training(ctx: Context) -> tuple[Fact, ...]:
     """Hardware, training settings, datasets and prompt format stated in the card's body."""
     facts: list[Fact] = []
@@ -238,10 +253,42 @@ def _settings(ctx: Context) -> Iterator[Fact]:
         if _COST_CONTEXT.search(_sentence(ctx, m.start())):
             scale = _SCALE.get((m.group(2) or "").casefold(), 1)
             put("cost", _number(m.group(1).replace(",", "")) * scale, m, 0.6)
+    for key, pattern, convert in _TRAINER_FIELDS:
+        for m in _prose_positions(ctx, pattern):
+            put(key, convert(m.group(1)), m, 0.85)
+    for m in _prose_positions(ctx, _GPU_HOURS):
+        scale = _SCALE.get((m.group(2) or "").casefold(), 1)
+        put("gpuHours", _number(m.group(1).replace(",", "")) * scale, m, 0.7)
+    for m in _prose_positions(ctx, _HOURS):
+        if _TRAIN_CONTEXT.search(_sentence(ctx, m.start())) and \
+                not _INFERENCE_CONTEXT.search(_sentence(ctx, m.start())):
+            put("trainingHours", _number(m.group(1)), m, 0.7)
+    for m in _prose_positions(ctx, _CLOUD):
+        if re.search(r"(?i)train|fine-?tun", _sentence(ctx, m.start())):
+            put("cloudProvider", _CLOUD_NAMES.get(m.group(1).casefold(), m.group(1)), m, 0.7)
     framework = _framework(ctx)
     if framework is not None:
         first.setdefault("framework", framework)
     yield from first.values()
+
+
+# The transformers Trainer card's "Training hyperparameters" list.
+_TRAINER_FIELDS: tuple[tuple[str, re.Pattern[str], Callable[[str], float | int | str]], ...] = (
+    ("optimizer", re.compile(r"(?im)^[ \t*-]*optimizer\s*:\s*([A-Za-z][\w.-]*)"), str),
+    ("scheduler", re.compile(r"(?im)^[ \t*-]*lr_scheduler_type\s*:\s*([A-Za-z][\w.-]*)"), str),
+    ("seed", re.compile(r"(?im)^[ \t*-]*seed\s*:\s*(\d{1,10})\s*$"), int),
+    ("precision", re.compile(r"(?im)^[ \t*-]*mixed_precision_training\s*:\s*([^\n]{2,40}?)\s*$"),
+     str),
+)
+_GPU_HOURS = re.compile(r"(?i)\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\s*gpu[- ]hours\b")
+_HOURS = re.compile(r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s*(?:hours|hrs|h)\b(?![- ]?gpu)")
+_CLOUD_NAMES = {"aws": "AWS", "amazon sagemaker": "AWS", "sagemaker": "AWS",
+                "google cloud": "Google Cloud", "gcp": "Google Cloud", "azure": "Azure",
+                "lambda labs": "Lambda", "lambda": "Lambda", "runpod": "RunPod",
+                "coreweave": "CoreWeave", "paperspace": "Paperspace", "vast.ai": "Vast.ai",
+                "google colab": "Google Colab", "colab": "Google Colab"}
+_CLOUD = re.compile(r"(?i)\b(aws|amazon sagemaker|sagemaker|google cloud|gcp|azure|lambda labs|"
+                    r"runpod|coreweave|paperspace|vast\.ai|google colab)\b")
 
 
 def _framework(ctx: Context) -> TrainingSetting | None:
