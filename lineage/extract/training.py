@@ -325,16 +325,28 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
 
     Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
     """
-    for m in _TRAINED_ON_LINK.finditer(ctx.card.text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()) or "huggingface.co" in m.group(2):
+    text = ctx.card.text
+    for m in _TRAINED_ON_LINK.finditer(text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
             continue
-        name = m.group(1).strip(" *_`")
-        tool = any(re.search(rf"(?i){pattern}", name) for _, pattern in _FRAMEWORKS)
-        if 2 <= len(name) <= 80 and not tool and \
-                not re.search(r"(?i)paper|blog|here|this|link|recipe|github|code|script", name):
-            yield m.start(1), name
+        # "... with the [A](...) and [B](...)": every link the sentence lists.
+        links = [(m.start(1), m.group(1), m.group(2))]
+        pos = m.end()
+        while (more := _AND_LINK.match(text, pos)) is not None:
+            links.append((more.start(1), more.group(1), more.group(2)))
+            pos = more.end()
+        for offset, label, url in links:
+            name = label.strip(" *_`")
+            tool = any(re.search(rf"(?i){pattern}", name) for _, pattern in _FRAMEWORKS)
+            if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
+                    not re.search(r"(?i)paper|blog|here|this|link|recipe|github|code|script",
+                                  name):
+                yield offset, name
 
 
+_DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*[(:]?\s*(?:c\.?f\.?|see|i\.e\.,?)?\s*"
+                                r"\[[^\]]*\]\(\s*$")
+_AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")
 _TRAINED_ON_LINK = re.compile(
     r"(?i)\b(?:pre-?)?train(?:ed|ing)?\b[^.\n\[]{0,40}?\b(?:on|with)\s+(?:the\s+)?"
     r"(?:[^.\n\[]{0,40}?\band\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)"
@@ -389,6 +401,16 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         seen.add(rid.casefold())
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                             link.offset + len(link.url), 0.8))
+    for link in ctx.links:
+        # "a modified Winogrande dataset (c.f. [x](https://huggingface.co/org/x))": a dataset
+        # repo linked without /datasets/ in its URL.
+        before = ctx.card.text[max(0, link.offset - 40):link.offset]
+        rid = link.ref.id
+        if link.ref.kind == "model" and _DATASET_THEN_LINK.search(before) and \
+                rid.casefold() not in seen:
+            seen.add(rid.casefold())
+            yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
+                                                                link.offset + len(link.url), 0.6))
     for offset, rid in _dataset_list_items(ctx):
         if rid.casefold() not in seen:
             seen.add(rid.casefold())

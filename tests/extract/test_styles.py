@@ -319,3 +319,19 @@ def test_quantized_child_linked_from_the_card():
     ex = run(text, "tinyorg/tiny-chat-1b")
     assert [(c.ref.id, c.relation) for c in ex.of(Child)] == [
         ("tinyorg/tiny-chat-1b-GGUF", Relation.QUANTIZED)]
+
+
+def test_datasets_named_by_links_in_a_training_sentence():
+    text = """---
+license: mit
+---
+# tiny-long-1b
+
+We train our model with the [LongStories collection](https://example.org/longstories) and [Multi-hop QA](https://example.org/mhqa) data.
+A slightly modified puzzles dataset (c.f. [puzzles_dpo](https://huggingface.co/tinyorg/puzzles_dpo)) was used for DPO.
+"""
+    ex = run(text, "tinyorg/tiny-long-1b")
+    assert [(d.ref.id, d.ref.name) for d in ex.of(DatasetUse)] == [
+        ("tinyorg/puzzles_dpo", "tinyorg/puzzles_dpo"),
+        (None, "LongStories collection"), (None, "Multi-hop QA")]
+    assert ex.of(Parent) == []
