@@ -23,7 +23,7 @@ from lineage.facts import (
     PromptFormat,
     TrainingSetting,
 )
-from lineage.ids import is_repo_id
+from lineage.ids import is_repo_id, parse_hub_url
 
 __all__ = ["extract_training", "normalise_accelerator"]
 
@@ -433,16 +433,70 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         if not (_DATA_SECTION.search(section) or re.search(r"(?i)train|fine-?tun", line)):
             continue
         after = ctx.card.text[m.end():m.end() + 200]
-        if _IN_DATASET_LINK.match(after):
-            continue  # the text of a dataset link, already read as the link
-        name = m.group(1).strip()
+        if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start()):
+            continue  # a dataset link's own text, or a list item about another model
         own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
-        if name.casefold() in seen or name.casefold() in {"the", "this", "our", "a", "same"} or \
-                _NOT_TRAINING_DATA.match(name) or (own and own.startswith(name.casefold())):
-            continue  # "the Phi-3 datasets" in Phi-3-mini's card: a family, not a dataset
-        seen.add(name.casefold())
-        yield DatasetUse(DatasetRef(None, name),
-                         ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+        # "the MNLI and SNLI datasets": every name the phrase lists.
+        listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
+        names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
+                 ] if listed else []
+        for name in [*names, m.group(1).strip()]:
+            if not name or name.casefold() in seen or \
+                    name.casefold() in {"the", "this", "our", "a", "same"} or \
+                    _NOT_TRAINING_DATA.match(name) or (own and own.startswith(name.casefold())):
+                continue  # "the Phi-3 datasets" in Phi-3-mini's card: a family, not a dataset
+            seen.add(name.casefold())
+            yield DatasetUse(DatasetRef(None, name),
+                             ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+    for offset, name in _data_table_rows(ctx):
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
+                DatasetRef(None, name)
+            yield DatasetUse(ref, ctx.evidence(Method.TABLE, offset, offset + len(name), 0.6))
+
+
+_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
+_SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus)\W*$")
+_GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
+
+
+def _about_another_model(ctx: Context, offset: int) -> bool:
+    """Whether ``offset`` is in a list item that starts with a link to another model."""
+    text = ctx.card.text
+    start = text.rfind("\n", 0, offset) + 1
+    head = text[start:offset]
+    link = re.match(r"\s*[-*+]\s*\[[^\]]*\]\((https?://[^)\s]+)\)", head)
+    if link is None:
+        return False
+    ref = parse_hub_url(link.group(1))
+    return ref is not None and ref.kind == "model" and not ctx.is_own(ref.id)
+
+
+def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
+    """First-column names of a "Source | ..." table in a training-data section."""
+    text = ctx.card.text
+    for section in ctx.doc.sections:
+        if not re.search(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b", section.title) or \
+                _EVAL_SECTION.search(section.title):
+            continue
+        lines = text[section.start:section.end].split("\n")
+        offset = section.start
+        for i, line in enumerate(lines[:-1]):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.lstrip().startswith("|") and cells and _SOURCE_HEADER.match(cells[0]) and \
+                    re.match(r"\s*\|?\s*:?-{3,}", lines[i + 1]):
+                row_offset = offset + len(line) + len(lines[i + 1]) + 2
+                for row in lines[i + 2:]:
+                    if not row.lstrip().startswith("|"):
+                        break
+                    first = row.strip().strip("|").split("|")[0].strip(" *_`")
+                    name = re.sub(r"\s*\([^)]*\)\s*$", "", first)
+                    if name and not _GENERIC_DATA.search(name):
+                        yield row_offset + row.find(first), name
+                    row_offset += len(row) + 1
+                break
+            offset += len(line) + 1
 
 
 def _prompt(ctx: Context) -> Iterator[Fact]:

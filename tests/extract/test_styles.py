@@ -335,3 +335,29 @@ A slightly modified puzzles dataset (c.f. [puzzles_dpo](https://huggingface.co/t
         ("tinyorg/puzzles_dpo", "tinyorg/puzzles_dpo"),
         (None, "LongStories collection"), (None, "Multi-hop QA")]
     assert ex.of(Parent) == []
+
+
+def test_listed_dataset_names_and_a_training_data_table():
+    text = """---
+license: mit
+---
+# tiny-nli-1b
+
+We fine-tune on the combination of QNLI and WNLI datasets.
+
+## Training Data
+
+| Source | Pairs |
+|--------|-------|
+| OPUS-100 (Helsinki-NLP) | ~4,000 |
+| tinyorg/pidgin-pairs | 12 |
+| Custom synthetic pairs | 24 |
+
+## Related models
+
+- [otherorg/other-model](https://huggingface.co/otherorg/other-model): this model is trained on the Capybara dataset.
+"""
+    ex = run(text, "tinyorg/tiny-nli-1b")
+    assert [(d.ref.id, d.ref.name) for d in ex.of(DatasetUse)] == [
+        (None, "QNLI"), (None, "WNLI"), (None, "OPUS-100"),
+        ("tinyorg/pidgin-pairs", "tinyorg/pidgin-pairs")]
