@@ -125,6 +125,8 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_merge_sentences(ctx))
     facts.extend(_quant_of(ctx))
     facts.extend(_repack_original(ctx))
+    facts.extend(_named_original(ctx))
+    facts.extend(_lora_extraction(ctx))
     facts.extend(_table_labels(ctx))
     facts.extend(_code_arguments(ctx))
     if not any(isinstance(f, Parent) for f in facts):
@@ -471,6 +473,40 @@ def quantization_of(ctx: Context) -> Quantization | None:
     if method is None and bits is None:
         return None
     return Quantization(method, bits, Evidence(Method.METADATA, " ".join(words)[:160], None, 0.8))
+
+
+def _named_original(ctx: Context) -> Iterator[Fact]:
+    """Resolve a repack's ``model_name`` field by the text of a card link."""
+    name = ctx.card.meta.get("model_name")
+    if not isinstance(name, str) or not name.strip() or "quantized_by" not in ctx.card.meta:
+        return
+    hit = ctx.resolve(name.strip())
+    if hit.id is not None and not ctx.is_own(hit.id):
+        yield Parent(hit, Relation.QUANTIZED,
+                     Evidence(Method.METADATA, f"model_name: {name.strip()}", None, 0.8),
+                     method="original")
+
+
+_EXTRACTED = re.compile(r"(?i)\bextracted from\s+(?:the\s+)?(?:model\s+)?[*_]{0,2}("
+                        + _LINKISH + ")"
+                        r"(?:[^.\n]{0,80}?\buses?\s+(" + _LINKISH + r")\s+as\s+(?:a|the)\s+base)?")
+
+
+def _lora_extraction(ctx: Context) -> Iterator[Fact]:
+    """Read a LoRA extracted from a fine-tune (mergekit-extract-lora).
+
+    The LoRA is an adapter of the base and stands for the fine-tune it approximates.
+    """
+    for m in _EXTRACTED.finditer(ctx.card.text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()):
+            continue
+        ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85)
+        source = _link_ref(ctx, m.group(1))
+        if source is not None:
+            yield Parent(source, Relation.ADAPTER, ev)
+        base = _link_ref(ctx, m.group(2)) if m.group(2) else None
+        if base is not None:
+            yield Parent(base, Relation.ADAPTER, ev, role=Role.BASE)
 
 
 def _quant_children(ctx: Context, parents: set[str]) -> Iterator[Fact]:

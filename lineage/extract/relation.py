@@ -46,6 +46,9 @@ _QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit
                "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround"}
 _ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters"}
 _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "dare"}
+# A repack's file table: "| Name | Quant method | Bits | Size |".
+_QUANT_TABLE = re.compile(r"(?im)^\|.*\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b"
+                          r".*\|\s*$")
 _TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
@@ -94,6 +97,7 @@ def card_kind(ctx: Context, parents: Sequence[Parent], *, trained: bool = False,
         p.method == "original" for p in parents)
     merged_back = _MERGED_BACK.search(ctx.card.body) is not None
     quant = ((bool(tags & _QUANT_TAGS) and not merged_back) or "quantized_by" in ctx.card.meta
+             or _QUANT_TABLE.search(ctx.card.body) is not None
              or bool(QUANT_MARKER.search(own_name))
              or any(p.relation is Relation.QUANTIZED or p.method == "original" for p in parents))
     library = str(ctx.card.meta.get("library_name") or "").casefold()
@@ -112,6 +116,10 @@ def card_kind(ctx: Context, parents: Sequence[Parent], *, trained: bool = False,
         return kind, warnings
     if len(explicit) > 1:
         warnings.append(Warning("conflicting base_model_relation values"))
+    if any(p.relation is Relation.ADAPTER and p.evidence.method is Method.PROSE for p in parents):
+        # "This LoRA was extracted from [X] and uses [B] as a base": an adapter, even when
+        # mergekit made it and two models are named.
+        return Relation.ADAPTER, warnings
     if repack:
         # A repo named after a linked model plus a quantization marker is a repack of it,
         # even when it carries a copy of the original's merge configuration.

@@ -361,3 +361,39 @@ We fine-tune on the combination of QNLI and WNLI datasets.
     assert [(d.ref.id, d.ref.name) for d in ex.of(DatasetUse)] == [
         (None, "QNLI"), (None, "WNLI"), (None, "OPUS-100"),
         ("tinyorg/pidgin-pairs", "tinyorg/pidgin-pairs")]
+
+
+def test_repack_original_from_model_name_and_file_table():
+    text = """---
+model_creator: TinyOrg
+model_name: Tiny Chat 1B
+quantized_by: quantcrew
+---
+# Tiny Chat 1B - GPTQ
+
+Made from [Tiny Chat 1B](https://huggingface.co/tinyorg/tiny-chat-1b).
+
+| Branch | Bits | Quant method | Size |
+| ------ | ---- | ------------ | ---- |
+| main | 4 | GPTQ | 0.8 GB |
+"""
+    ex = run(text, "quantcrew/Tiny-Chat-1B-GPTQ")
+    assert {k: p.relation for k, p in parents(ex).items()} == {
+        "tinyorg/tiny-chat-1b": Relation.QUANTIZED}
+    [q] = ex.of(Quantization)
+    assert q.method == "gptq"
+
+
+def test_lora_extracted_from_a_fine_tune():
+    text = """---
+library_name: peft
+tags: [mergekit, peft]
+---
+# tiny-chat-1b-lora
+
+This LoRA adapter was extracted from [tinyorg/tiny-chat-1b](https://huggingface.co/tinyorg/tiny-chat-1b) and uses [tinyorg/tiny-base-1b](https://huggingface.co/tinyorg/tiny-base-1b) as a base.
+"""
+    ex = run(text, "me/tiny-chat-1b-lora")
+    p = parents(ex)
+    assert {k: x.relation for k, x in p.items()} == {
+        "tinyorg/tiny-chat-1b": Relation.ADAPTER, "tinyorg/tiny-base-1b": Relation.ADAPTER}
