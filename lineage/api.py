@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_STORE", "build", "check", "open_store", "queries", "query", "show"]
 
 DEFAULT_STORE = ".lineage"
+OPTIMIZE_AFTER = 1000  # cards ingested in one build
 
 
 def open_store(store: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
@@ -68,7 +69,8 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
                         max_bytes=max_bytes or DEFAULT_MAX_BYTES, progress=progress)
         flush = getattr(s, "flush", None)
         if flush is not None and report.ingested:
-            flush()
+            # Compacting rewrites the whole store: only after a load large enough to pay.
+            flush(optimize=report.ingested >= OPTIMIZE_AFTER)
         return report
 
 

@@ -55,11 +55,13 @@ class Doc:
 
     sections: tuple[Section, ...]
     code_blocks: tuple[CodeBlock, ...]
+    # Sorted start offsets, so look-ups per regex match are logarithmic, not linear.
+    section_starts: tuple[int, ...] = ()
+    code_starts: tuple[int, ...] = ()
 
     def section_title(self, offset: int) -> str:
         """Title of the innermost section containing ``offset`` ("" before any heading)."""
-        starts = [s.start for s in self.sections]
-        i = bisect.bisect_right(starts, offset) - 1
+        i = bisect.bisect_right(self.section_starts, offset) - 1
         return self.sections[i].title if i >= 0 else ""
 
     def section_path(self, offset: int) -> tuple[str, ...]:
@@ -74,7 +76,8 @@ class Doc:
 
     def in_code(self, offset: int) -> bool:
         """Whether ``offset`` lies inside a fenced code block."""
-        return any(b.start <= offset < b.end for b in self.code_blocks)
+        i = bisect.bisect_right(self.code_starts, offset) - 1
+        return i >= 0 and offset < self.code_blocks[i].end
 
 
 def parse(card: Card) -> Doc:
@@ -99,7 +102,8 @@ def parse(card: Card) -> Doc:
                 end = nstart
                 break
         sections.append(Section(_plain(title), level, start, end))
-    return Doc(tuple(sections), blocks)
+    return Doc(tuple(sections), blocks, tuple(s.start for s in sections),
+               tuple(b.start for b in blocks))
 
 
 def _plain(title: str) -> str:

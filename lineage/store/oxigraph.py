@@ -95,11 +95,12 @@ class OxigraphStore:
         graphs = sorted(self.card_index().values())
         return hashlib.sha256("\n".join(graphs).encode()).hexdigest()
 
-    def flush(self) -> None:
-        """Persist and compact after a large load."""
+    def flush(self, *, optimize: bool = True) -> None:
+        """Persist; compact too when ``optimize`` (worth it after a large load only)."""
         if self.location != ":memory:":
             self._store.flush()
-            self._store.optimize()
+            if optimize:
+                self._store.optimize()
 
     def close(self) -> None:
         """Release the store and its lock."""
