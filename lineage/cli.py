@@ -253,9 +253,6 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str) -> None:
         sys.stdout.buffer.write(data)
         return
     result = api.query(query, store=store, params=pairs)
-    from rich.console import Console
-    from rich.table import Table
-
     if isinstance(result, bool):
         click.echo("true" if result else "false")
         return
@@ -264,10 +261,8 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str) -> None:
             click.echo(f"{s} {p} {o} .")
         return
     rows = cast("list[dict[str, Any]]", result)
-    table = Table(*(rows[0].keys() if rows else ["(no results)"]))
-    for row in rows:
-        table.add_row(*("" if v is None else str(v) for v in row.values()))
-    Console(markup=False, width=None if sys.stdout.isatty() else 1000).print(table)
+    _print_table(tuple(rows[0]) if rows else ("(no results)",),
+                 [tuple(row.values()) for row in rows])
     click.echo(f"{len(rows)} rows")
 
 
@@ -344,6 +339,11 @@ def _output(fmt: str, data: Any, header: tuple[str, ...], rows: list[tuple[Any, 
     if not rows:
         click.echo(empty)
         return
+    _print_table(header, rows)
+
+
+def _print_table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """Print rows as a table; card text is printed as text, never read as rich markup."""
     from rich.console import Console
     from rich.table import Table
 

@@ -16,7 +16,8 @@ import pyoxigraph as ox
 
 from lineage.errors import QueryError
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url
-from lineage.ns import LEXVO_BASE, LIN, PREFIXES
+from lineage.ns import LEXVO_BASE, LIN
+from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
 
 __all__ = ["RELATION_NAMES", "resolve_model", "show"]
@@ -28,7 +29,6 @@ RELATION_NAMES = {
     str(LIN.adapterOf): "adapter",
     str(LIN.derivedFrom): "derived",
 }
-_PREFIX = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 _RELS = ", ".join(f"<{r}>" for r in RELATION_NAMES)
 
 _FIND = _PREFIX + """SELECT DISTINCT ?m WHERE {

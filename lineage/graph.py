@@ -20,12 +20,12 @@ import networkx as nx
 import pyoxigraph as ox
 
 from lineage.ids import id_from_iri
-from lineage.ns import LIN, PREFIXES
+from lineage.ns import LIN
+from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
 
 __all__ = ["EDGES_QUERY", "lineage_graph"]
 
-_PREFIX = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 _KINDS = {
     str(LIN.fineTunedFrom): "finetune", str(LIN.mergedFrom): "merge",
     str(LIN.quantizedFrom): "quantized", str(LIN.adapterOf): "adapter",

@@ -31,6 +31,7 @@ __all__ = [
     "RDFS",
     "SCHEMA",
     "SKOS",
+    "SPARQL_PREFIXES",
     "XSD",
 ]
 
@@ -190,3 +191,6 @@ PREFIXES: dict[str, str] = {
     "hf": HUB_BASE,
     "linid": ID_BASE,
 }
+
+# The PREFIX declarations of PREFIXES, for the SPARQL lineage writes itself.
+SPARQL_PREFIXES = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())

@@ -14,13 +14,12 @@ import networkx as nx
 import pyoxigraph as ox
 
 from lineage.graph import lineage_graph
-from lineage.ns import PREFIXES
+from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store
 
 __all__ = ["Finding", "Report", "check", "ontology_dir"]
 
 MAX_CYCLES = 100
-_PREFIX = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 _CONFLICTS = _PREFIX + """SELECT ?m (GROUP_CONCAT(DISTINCT ?lid; separator=", ") AS ?values)
 WHERE { ?m dcterms:license ?l . ?l rdfs:label ?lid } GROUP BY ?m HAVING (COUNT(DISTINCT ?l) > 1)"""
 _UNRESOLVED = _PREFIX + """SELECT DISTINCT ?m ?label WHERE { ?m lin:unresolved true ; a lin:Model ;
