@@ -9,14 +9,17 @@ Generates (or reuses) a synthetic corpus with ``gen_cards.py``, then in one run 
    loader), and ``rdflib.Graph.add`` one triple at a time for base_model, its relation,
    datasets, license, tags, pipeline_tag, library_name and model-index results;
 3. a no-op rebuild of the same store;
-4. a rebuild after 1% of the cards changed (a line appended; restored afterwards).
+4. a rebuild after 1% of the cards changed (a line appended; restored afterwards);
+5. with ``--compare-jobs A,B``: two more builds into fresh stores with ``--jobs A`` and
+   ``--jobs B`` whose N-Quads exports must be byte-identical (exit 1 otherwise; CI runs
+   this on 1,000 cards as a smoke test).
 
 It prints one table (seconds, cards/s, triples, triples/s, peak RSS, bytes of RSS per
 triple, store size) and the speed ratio lineage / naive. The two do not do the same work:
 lineage also reads the prose, mergekit blocks and tables, keeps evidence per fact and
 writes a persistent store; the naive peer reads only the metadata into memory.
 
-    python bench/build.py -n 10000 [--jobs N] [--keep DIR] [--seed 0]
+    python bench/build.py -n 10000 [--jobs N] [--keep DIR] [--seed 0] [--compare-jobs 1,2]
 """
 
 from __future__ import annotations
@@ -200,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="lineage build --jobs [default: all cores]")
     ap.add_argument("--keep", type=Path, help="corpus directory to create or reuse")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--compare-jobs", metavar="A,B",
+                    help="also check that --jobs A and --jobs B give identical N-Quads")
     ap.add_argument("--naive", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.naive is not None:
@@ -250,6 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             for p, data in saved.items():
                 p.write_bytes(data)
 
+    same = compare_jobs(corpus, args.compare_jobs) if args.compare_jobs else True
     print(f"\n{n_cards} cards, {corpus_bytes / 1e6:.1f} MB, lineage --jobs {args.jobs}, "
           f"{os.cpu_count()} cores\n")
     head = (f"{'step':<22}{'seconds':>9}{'cards/s':>10}{'triples':>10}{'triples/s':>11}"
@@ -268,7 +274,31 @@ def main(argv: list[str] | None = None) -> int:
           f"(lineage {full.seconds:.2f} s, naive {peer_run.seconds:.2f} s); triples/s: "
           f"{(rows[0][2] / full.seconds) / (rows[1][2] / peer_run.seconds):.2f}x "
           f"({rows[0][2] / max(1, rows[1][2]):.1f}x the triples)")
-    return 0
+    store_bytes = rows[0][3] or 0
+    print(f"store on disk: {store_bytes / max(1, rows[0][2]):.0f} bytes per quad")
+    return 0 if same else 1
+
+
+def compare_jobs(corpus: Path, spec: str) -> bool:
+    """Build ``corpus`` with two ``--jobs`` values; True when their N-Quads are identical."""
+    a, b = (int(x) for x in spec.split(","))
+    dumps = []
+    with tempfile.TemporaryDirectory(prefix="lineage-bench-jobs-") as tmp:
+        for jobs in (a, b):
+            store, out = Path(tmp) / f"store-{jobs}", Path(tmp) / f"out-{jobs}.nq"
+            for cmd in ([*lineage_cmd(), "build", str(corpus), "--store", str(store),
+                         "--jobs", str(jobs), "-q"],
+                        [*lineage_cmd(), "export", "--store", str(store), "--format", "nq",
+                         "-o", str(out)]):
+                run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                if run.returncode not in (0, 1):
+                    msg = f"{' '.join(cmd)} exited {run.returncode}: {run.stderr[-500:]}"
+                    raise SystemExit(msg)
+            dumps.append(out.read_bytes())
+    same = dumps[0] == dumps[1] and len(dumps[0]) > 0
+    print(f"identical N-Quads for --jobs {a} and --jobs {b}: {'yes' if same else 'NO'} "
+          f"({len(dumps[0]):,} and {len(dumps[1]):,} bytes)")
+    return same
 
 
 if __name__ == "__main__":

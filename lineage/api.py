@@ -57,20 +57,27 @@ def _opened(store: Store | str | Path, *, read_only: bool) -> Iterator[Store]:
 
 def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_STORE,
           id: str | None = None, jobs: int | None = None, max_bytes: int | None = None,
-          progress: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Ingest cards (files or directories) into the store; see :func:`lineage.ingest.build`."""
+          progress: Callable[[int, int | None], None] | None = None,
+          prune: bool = False) -> BuildReport:
+    """Ingest cards (files or directories) into the store; see :func:`lineage.ingest.build`.
+
+    With ``prune``, the graphs of stored cards not found under ``paths`` are dropped, so
+    the store mirrors exactly the cards given.
+    """
     import os
 
     from lineage.cards import DEFAULT_MAX_BYTES
     from lineage.ingest import build as _build
+    from lineage.ingest import iter_inputs
 
     with _opened(store, read_only=False) as s:
-        report = _build(s, paths, id_override=id, jobs=jobs or os.cpu_count() or 1,
-                        max_bytes=max_bytes or DEFAULT_MAX_BYTES, progress=progress)
+        report = _build(s, iter_inputs(paths, id_override=id),
+                        jobs=jobs or os.cpu_count() or 1,
+                        max_bytes=max_bytes or DEFAULT_MAX_BYTES, progress=progress, prune=prune)
         flush = getattr(s, "flush", None)
-        if flush is not None and report.ingested:
+        if flush is not None and (report.ingested or report.pruned):
             # Compacting rewrites the whole store: only after a load large enough to pay.
-            flush(optimize=report.ingested >= OPTIMIZE_AFTER)
+            flush(optimize=report.ingested + report.pruned >= OPTIMIZE_AFTER)
         return report
 
 

@@ -80,18 +80,21 @@ def cli() -> None:
 @click.option("--jobs", type=click.IntRange(min=1),
               help="Extraction processes [default: all cores].")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Reject cards larger than this.")
+@click.option("--prune", is_flag=True,
+              help="Drop stored cards not found under PATHS (the store mirrors PATHS).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary and rejected cards.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each card's warnings.")
 @errors_to_exit
 def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | None,
-          max_bytes: int | None, quiet: bool, verbose: bool) -> None:
+          max_bytes: int | None, prune: bool, quiet: bool, verbose: bool) -> None:
     """Ingest model cards (files or directories) into the store."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         msg = f"no such file or directory: {', '.join(missing)}"
         raise click.BadParameter(msg)
     report = _with_progress(lambda progress: api.build(
-        list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress))
+        list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress,
+        prune=prune))
     for source, reason in report.rejected:
         click.echo(f"rejected: {reason}" if reason.startswith(source) else
                    f"rejected: {source}: {reason}", err=True)
@@ -104,7 +107,7 @@ def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | 
     sys.exit(0 if report.ok else 1)
 
 
-def _with_progress(run: Callable[[Callable[[int, int], None] | None], Any]) -> Any:
+def _with_progress(run: Callable[[Callable[[int, int | None], None] | None], Any]) -> Any:
     if not sys.stderr.isatty():
         return run(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -114,7 +117,7 @@ def _with_progress(run: Callable[[Callable[[int, int], None] | None], Any]) -> A
                   transient=True) as bar:
         task = bar.add_task("build", total=None, rate="-")
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int | None) -> None:
             elapsed = bar.tasks[0].elapsed or 0.0
             bar.update(task, completed=done, total=total,
                        rate=f"{done / elapsed:,.0f}" if elapsed > 0 else "-")

@@ -1,41 +1,40 @@
-"""Build: find cards, extract them (in parallel), and load their graphs into a store.
+"""Build: stream cards from their sources, extract them in parallel, load their graphs.
 
-Each card becomes one named graph whose key hashes the card's bytes, the id it was given
-and the extractor version. An unchanged card costs one hash; a changed card replaces its
-own graph only; a card that cannot be read is reported with its reason and the others
-go on. Output is identical for any number of jobs.
+Each card becomes one named graph whose key hashes the card's bytes, the id it was given,
+the Hub metadata it came with and the extractor version. An unchanged card costs one hash;
+a changed card replaces its own graph only; a card that cannot be read is reported with
+its reason and the others go on. Cards stream from their sources through a bounded window
+of worker tasks into batched bulk loads, so memory does not grow with the corpus. Output
+is identical for any number of jobs.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path, PurePosixPath
+from itertools import islice
+from pathlib import Path
 
 from lineage.cards import DEFAULT_MAX_BYTES, read_card
 from lineage.errors import CardError, LineageError
-from lineage.ids import card_graph_iri, is_repo_id
+from lineage.ids import card_graph_iri
+from lineage.sources import CardInput, iter_paths
 from lineage.store import CardGraph, Store
 
-__all__ = ["BuildReport", "CardInput", "build", "find_cards", "retrieval_time"]
+__all__ = ["BuildReport", "CardInput", "build", "iter_inputs", "retrieval_time"]
 
-CARD_SUFFIXES = (".md", ".txt")
-BATCH_CARDS = 2000
-
-
-@dataclass(frozen=True, slots=True)
-class CardInput:
-    """A card to ingest: where it is, how it is named in the graph, its id if known."""
-
-    path: Path
-    source: str
-    id_hint: str | None
-    id_hint_method: str | None
+BATCH_BYTES = 64 << 20  # N-Quads per bulk load
+BATCH_CARDS = 20_000
+TASK_CARDS = 32  # cards per worker task
+WINDOW_TASKS = 4  # tasks in flight per worker
+LISTED = 1000  # model ids and warnings a report keeps (counts are always exact)
 
 
 @dataclass(slots=True)
@@ -45,10 +44,12 @@ class BuildReport:
     ingested: int = 0
     skipped: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    pruned: int = 0
     triples: int = 0
     seconds: float = 0.0
     models: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    warning_count: int = 0
 
     @property
     def ok(self) -> bool:
@@ -57,8 +58,9 @@ class BuildReport:
 
     def summary(self) -> str:
         """Return the one-line summary printed after a build."""
+        pruned = f" / pruned {self.pruned}" if self.pruned else ""
         return (f"cards ingested {self.ingested} / skipped unchanged {self.skipped} / "
-                f"rejected {len(self.rejected)}, triples {self.triples}, "
+                f"rejected {len(self.rejected)}{pruned}, triples {self.triples}, "
                 f"{self.seconds:.2f} seconds")
 
 
@@ -70,44 +72,29 @@ def retrieval_time() -> datetime:
     return datetime.now(tz=timezone.utc).replace(microsecond=0)
 
 
-def _path_id(parts: tuple[str, ...]) -> str | None:
-    """``org/name`` from a path ending ``org/name/README.md``."""
-    if len(parts) >= 3 and parts[-1].casefold() == "readme.md":
-        rid = f"{parts[-3]}/{parts[-2]}"
-        if is_repo_id(rid, require_org=True):
-            return rid
-    return None
+def iter_inputs(paths: Iterable[str | Path], *, id_override: str | None = None,
+                ) -> Iterator[CardInput]:
+    """Yield the card inputs for ``paths`` (files, directories), lazily, in a stable order."""
+    if id_override is None:
+        yield from iter_paths(paths)
+        return
+    found = list(islice(iter_paths(paths), 2))
+    if len(found) != 1:
+        many = "several" if found else "no"
+        msg = f"--id names one card, but {many} cards were given"
+        raise LineageError(msg)
+    yield CardInput(found[0].source, id_override, "option", path=found[0].path)
 
 
-def find_cards(paths: Iterable[str | Path], *, id_override: str | None = None) -> list[CardInput]:
-    """Find the cards under ``paths`` (files, or directories searched recursively), sorted.
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """A card ready for extraction: its input, bytes, graph key and build constants."""
 
-    A card's id hint comes from ``id_override`` or from an ``org/name/README.md`` layout
-    relative to the directory given (or the file path as given).
-    """
-    found: list[CardInput] = []
-    for given in paths:
-        root = Path(given)
-        if root.is_dir():
-            files = sorted(p for p in root.rglob("*") if p.is_file() and
-                           p.suffix.casefold() in CARD_SUFFIXES and
-                           not any(part.startswith(".") for part in p.relative_to(root).parts))
-            for f in files:
-                rel = f.relative_to(root).parts
-                source = str(PurePosixPath(*root.parts, *rel)) if not root.is_absolute() \
-                    else f.as_posix()
-                hint = _path_id(rel)
-                found.append(CardInput(f, source, hint, "path" if hint else None))
-        else:
-            hint = _path_id(root.parts)
-            found.append(CardInput(root, root.as_posix(), hint, "path" if hint else None))
-    if id_override is not None:
-        if len(found) != 1:
-            msg = f"--id names one card, but {len(found)} cards were given"
-            raise LineageError(msg)
-        c = found[0]
-        found = [CardInput(c.path, c.source, id_override, "option")]
-    return found
+    card: CardInput
+    data: bytes
+    key: str
+    retrieved: str
+    max_bytes: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,27 +108,42 @@ class _Result:
     warnings: tuple[str, ...]
 
 
-def _extract_one(item: tuple[CardInput, bytes, str, str, int]) -> _Result:
-    """Worker: one card's bytes to N-Quads (pure except for the clock value passed in)."""
+def _extract_one(work: _Work) -> _Result:
+    """One card's bytes to N-Quads (pure except for the clock value passed in)."""
     from lineage.extract import extract
     from lineage.rdf import card_quads, to_nquads
 
-    card_in, data, key, retrieved, max_bytes = item
+    card_in = work.card
     try:
-        card = read_card(data, card_in.source, id_hint=card_in.id_hint,
-                         id_hint_method=card_in.id_hint_method, max_bytes=max_bytes)
+        card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
+                         id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes)
         ex = extract(card)
-        quads = card_quads(ex, key=key, retrieved=datetime.fromisoformat(retrieved))
+        quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved))
     except CardError as exc:
-        return _Result(card_in.source, key, None, str(exc), 0, None, ())
+        return _Result(card_in.source, work.key, None, str(exc), 0, None, ())
     except RecursionError:
-        return _Result(card_in.source, key, None, f"{card_in.source}: structure nested too deeply",
-                       0, None, ())
-    return _Result(card_in.source, key, to_nquads(quads), None, len(quads), ex.model.id or
-                   ex.model.name, tuple(ex.warnings))
+        return _Result(card_in.source, work.key, None,
+                       f"{card_in.source}: structure nested too deeply", 0, None, ())
+    return _Result(card_in.source, work.key, to_nquads(quads), None, len(quads),
+                   ex.model.id or ex.model.name, tuple(ex.warnings))
+
+
+def _extract_task(works: Sequence[_Work]) -> list[_Result]:
+    """Worker task: a few cards at once, so inter-process overhead stays small."""
+    return [_extract_one(w) for w in works]
 
 
 def _read(card_in: CardInput, max_bytes: int) -> bytes | str:
+    """Return the card's bytes, or the one-line reason they cannot be had."""
+    if card_in.error is not None:
+        return card_in.error
+    if card_in.data is not None:
+        if len(card_in.data) > max_bytes:
+            return (f"{card_in.source}: card too large ({len(card_in.data):,} bytes; "
+                    f"the limit is {max_bytes:,})")
+        return card_in.data
+    if card_in.path is None:
+        return f"{card_in.source}: no card text"
     try:
         size = card_in.path.stat().st_size
         if size > max_bytes:
@@ -151,79 +153,132 @@ def _read(card_in: CardInput, max_bytes: int) -> bytes | str:
         return f"{card_in.source}: cannot read: {exc.strerror or exc}"
 
 
+def _hub_digest(card_in: CardInput) -> str:
+    """Return the card's Hub metadata in a canonical form (part of its graph key)."""
+    if not card_in.hub:
+        return ""
+    return json.dumps(card_in.hub, sort_keys=True, separators=(",", ":"), default=str)
+
+
 def build(
     store: Store,
-    paths: Iterable[str | Path],
+    inputs: Iterable[CardInput],
     *,
-    id_override: str | None = None,
     jobs: int = 1,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    prune: bool = False,
 ) -> BuildReport:
-    """Ingest the cards under ``paths`` into ``store``.
+    """Ingest cards into ``store``.
 
     Parameters
     ----------
     store
         An open store.
-    paths
-        Card files and directories.
-    id_override
-        The id of the one card given (``--id``).
+    inputs
+        The cards, e.g. from :func:`iter_inputs`; consumed lazily.
     jobs
         Worker processes for extraction; 1 extracts in this process.
     max_bytes
         Cards larger than this are rejected.
     progress
-        Called with (cards done, cards total).
+        Called with (cards done, cards total or None while unknown).
+    prune
+        Drop the graphs of stored cards that are not among this build's inputs.
     """
     from lineage.rdf import card_key
 
     started = time.perf_counter()
     report = BuildReport()
-    cards = find_cards(paths, id_override=id_override)
     index = store.card_index()
+    seen: set[str] = set()
     retrieved = retrieval_time().isoformat()
-    todo: list[tuple[CardInput, bytes, str, str, int]] = []
-    for card_in in cards:
-        data = _read(card_in, max_bytes)
-        if isinstance(data, str):
-            report.rejected.append((card_in.source, data))
-            continue
-        key = card_key(hashlib.sha256(data).hexdigest(), card_in.id_hint)
-        if index.get(card_in.source) == card_graph_iri(key):
-            report.skipped += 1
-            continue
-        todo.append((card_in, data, key, retrieved, max_bytes))
-    done = report.skipped + len(report.rejected)
+    done = 0
+
+    def todo() -> Iterator[_Work]:
+        nonlocal done
+        for card_in in inputs:
+            if prune:
+                seen.add(card_in.source)
+            data = _read(card_in, max_bytes)
+            if isinstance(data, str):
+                report.rejected.append((card_in.source, data))
+            else:
+                key = card_key(hashlib.sha256(data).hexdigest(), card_in.id_hint,
+                               extra=_hub_digest(card_in))
+                if index.get(card_in.source) != card_graph_iri(key):
+                    yield _Work(card_in, data, key, retrieved, max_bytes)
+                    continue
+                report.skipped += 1
+            done += 1
+            if progress is not None:
+                progress(done, None)
+
     batch: list[CardGraph] = []
-    for result in _run(todo, jobs):
+    batch_bytes = replaced = 0
+    for result in _run(todo(), jobs):
         done += 1
         if progress is not None:
-            progress(done, len(cards))
+            progress(done, None)
         if result.error is not None:
             report.rejected.append((result.source, result.error))
             continue
         assert result.nquads is not None
-        report.ingested += 1
-        report.triples += result.triples
-        if result.model:
-            report.models.append(result.model)
-        report.warnings.extend((result.source, w) for w in result.warnings)
-        batch.append(CardGraph(result.source, card_graph_iri(result.key), result.nquads,
-                               index.get(result.source)))
-        if len(batch) >= BATCH_CARDS:
+        _count(report, result)
+        old = index.get(result.source)
+        replaced += old is not None
+        batch.append(CardGraph(result.source, card_graph_iri(result.key), result.nquads, old))
+        batch_bytes += len(result.nquads)
+        if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_CARDS:
             store.replace_cards(batch)
-            batch = []
+            batch, batch_bytes = [], 0
     if batch:
         store.replace_cards(batch)
+    if prune:
+        gone = sorted(graph for source, graph in index.items() if source not in seen)
+        store.remove_graphs(gone)
+        report.pruned = len(gone)
+    if report.pruned or replaced:
+        store.drop_orphans()
+    if progress is not None:
+        progress(done, done)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _run(todo: list[tuple[CardInput, bytes, str, str, int]], jobs: int) -> Iterator[_Result]:
-    if jobs <= 1 or len(todo) < 64:
+def _count(report: BuildReport, result: _Result) -> None:
+    """Add one ingested card to the report (lists capped, counts exact)."""
+    report.ingested += 1
+    report.triples += result.triples
+    if result.model and len(report.models) < LISTED:
+        report.models.append(result.model)
+    report.warning_count += len(result.warnings)
+    room = LISTED - len(report.warnings)
+    report.warnings.extend((result.source, w) for w in result.warnings[:max(room, 0)])
+
+
+def _run(todo: Iterator[_Work], jobs: int) -> Iterator[_Result]:
+    """Extract in order, in this process or through a bounded window of worker tasks."""
+    first = list(islice(todo, 64))
+    if jobs <= 1 or len(first) < 64:
+        yield from map(_extract_one, first)
         yield from map(_extract_one, todo)
         return
+    tasks = _chunks(first, todo)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(_extract_one, todo, chunksize=max(8, min(256, len(todo) // (jobs * 8))))
+        window: deque[Future[list[_Result]]] = deque(
+            pool.submit(_extract_task, t) for t in islice(tasks, jobs * WINDOW_TASKS))
+        while window:
+            results = window.popleft().result()
+            for t in islice(tasks, 1):
+                window.append(pool.submit(_extract_task, t))
+            yield from results
+
+
+def _chunks(first: list[_Work], rest: Iterator[_Work]) -> Iterator[list[_Work]]:
+    """``first`` then ``rest`` in lists of :data:`TASK_CARDS`."""
+    pending = iter(first)
+    while chunk := list(islice(pending, TASK_CARDS)):
+        yield chunk
+    while chunk := list(islice(rest, TASK_CARDS)):
+        yield chunk

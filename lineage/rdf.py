@@ -78,15 +78,18 @@ _TYPE = _n(RDF.type)
 _LABEL = _n(RDFS.label)
 
 
-def card_key(content_sha256: str, id_hint: str | None) -> str:
-    """Return the key of a card's graph, from its content, given id and extractor version.
+def card_key(content_sha256: str, id_hint: str | None, *, extra: str = "") -> str:
+    """Return the key of a card's graph (content, given id, Hub metadata, extractor version).
+
+    ``extra`` is the Hub metadata the card came with, in a canonical form.
 
     Examples
     --------
     >>> card_key("ab" * 32, None) == card_key("ab" * 32, None) != card_key("ab" * 32, "o/m")
     True
     """
-    h = hashlib.sha256(f"lineage/{EXTRACTOR_VERSION}\0{id_hint or ''}\0{content_sha256}".encode())
+    text = f"lineage/{EXTRACTOR_VERSION}\0{id_hint or ''}\0{content_sha256}"
+    h = hashlib.sha256(f"{text}\0{extra}".encode() if extra else text.encode())
     return h.hexdigest()
 
 

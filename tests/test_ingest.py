@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 import lineage
+from lineage.errors import LineageError
 from lineage.store import open_store
 
 from .conftest import EXAMPLES
@@ -161,3 +162,47 @@ def test_memory_store_matches_oxigraph(tmp_path: Path):
     lineage.build([EXAMPLES], store=tmp_path / "ox", jobs=1)
     for model in ("mergecraft/AcmePomme-Coder-7B-TIES", "orchard-lab/Pomme-7B-Chat"):
         assert lineage.show(model, store=mem) == lineage.show(model, store=tmp_path / "ox")
+
+
+def test_prune_drops_cards_no_longer_given(tmp_path: Path, run):
+    cards = tmp_path / "cards"
+    write(cards, "o/a", CARD.format(license="mit", epochs=2))
+    gone = write(cards, "o/b", CARD.format(license="mit", epochs=3))
+    store = tmp_path / "store"
+    assert lineage.build([cards], store=store, jobs=1).ingested == 2
+    gone.unlink()
+    kept = lineage.build([cards], store=store, jobs=1)
+    assert (kept.skipped, kept.pruned) == (1, 0)
+    s = open_store(store, read_only=True)
+    assert len(s.card_index()) == 2  # without --prune a removed card stays
+    s.close()
+    proc = run("build", cards, "--store", store, "--prune", "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert "pruned 1" in proc.stdout
+    s = open_store(store, read_only=True)
+    assert sorted(s.card_index()) == [f"{cards.as_posix()}/o/a/README.md"]
+    s.close()
+    with pytest.raises(LineageError, match="no model"):
+        lineage.show("o/b", store=store)
+
+
+def test_build_streams_and_batches_identically(tmp_path: Path, monkeypatch):
+    """Tiny tasks, windows and load batches give the same graph as one big batch."""
+    from lineage import ingest
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    cards = tmp_path / "cards"
+    for i in range(70):
+        write(cards, f"o/m{i:02d}", CARD.format(license="mit", epochs=i % 4 + 1))
+    dumps = []
+    for jobs, task, batch in ((1, 32, 20_000), (2, 3, 5)):
+        monkeypatch.setattr(ingest, "TASK_CARDS", task)
+        monkeypatch.setattr(ingest, "BATCH_CARDS", batch)
+        store = open_store(tmp_path / f"s{jobs}")
+        report = ingest.build(store, ingest.iter_inputs([cards]), jobs=jobs)
+        assert report.ingested == 70
+        out = io.BytesIO()
+        store.dump(out, ox.RdfFormat.N_QUADS)
+        dumps.append(out.getvalue())
+        store.close()
+    assert dumps[0] == dumps[1]

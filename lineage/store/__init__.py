@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol, TypeAlias, runtime_checkable
 
 from lineage.errors import StoreError
+from lineage.ns import ENTITIES_GRAPH
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-__all__ = ["BACKENDS", "CardGraph", "Store", "Term", "open_store"]
+__all__ = ["BACKENDS", "DROP_ORPHANS", "CardGraph", "Store", "Term", "open_store"]
 
 # An RDF term as lineage binds it and reads it from query results (no RDF 1.2 triple
 # terms). A string so that pyoxigraph is imported only by type checkers here.
@@ -35,6 +36,17 @@ BACKENDS: dict[str, tuple[str, str]] = {
     "oxigraph": ("lineage.store.oxigraph", "OxigraphStore"),
     "memory": ("lineage.store.memory", "MemoryStore"),
 }
+
+
+# SPARQL Update: forget shared declarations (a model's type, id and label, ...) that no
+# card graph mentions any more, after cards were replaced or pruned.
+DROP_ORPHANS = f"""
+DELETE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }} }}
+WHERE {{
+  GRAPH <{ENTITIES_GRAPH}> {{ ?s ?p ?o }}
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p2 ?o2 }} FILTER(?g != <{ENTITIES_GRAPH}>) }}
+  FILTER NOT EXISTS {{ GRAPH ?g {{ ?s2 ?p3 ?s }} FILTER(?g != <{ENTITIES_GRAPH}>) }}
+}}"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +75,10 @@ class Store(Protocol):
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         """Drop whole named graphs."""
+        ...
+
+    def drop_orphans(self) -> None:
+        """Forget shared declarations that no card graph mentions (:data:`DROP_ORPHANS`)."""
         ...
 
     def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import rdflib
 
 from lineage.errors import QueryError
-from lineage.store import CardGraph, Term
+from lineage.store import DROP_ORPHANS, CardGraph, Term
 from lineage.store.binding import bind_values
 from lineage.store.oxigraph import INDEX_QUERY
 
@@ -47,6 +47,11 @@ class MemoryStore:
         """Drop whole named graphs."""
         for g in graphs:
             self.dataset.remove_graph(rdflib.URIRef(g))
+        self._version += 1
+
+    def drop_orphans(self) -> None:
+        """Forget shared declarations that no card graph mentions."""
+        self.dataset.update(DROP_ORPHANS)
         self._version += 1
 
     def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,

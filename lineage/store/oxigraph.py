@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from lineage.errors import QueryError, StoreError
 from lineage.ns import LIN_IRI
-from lineage.store import CardGraph, Term
+from lineage.store import DROP_ORPHANS, CardGraph, Term
 from lineage.store.binding import bind_values
 
 __all__ = ["OxigraphStore"]
@@ -65,6 +65,10 @@ class OxigraphStore:
         """Drop whole named graphs."""
         for g in graphs:
             self._store.remove_graph(ox.NamedNode(g))
+
+    def drop_orphans(self) -> None:
+        """Forget shared declarations that no card graph mentions."""
+        self._store.update(DROP_ORPHANS)
 
     def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,
               ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
