@@ -232,7 +232,11 @@ def read_card(
         msg = f"front matter is a YAML {kind}, not a mapping"
         raise CardError(msg, source=source, line=1)
     meta = {str(k): v for k, v in meta.items()}
-    starts = (0, *(i + 1 for i, c in enumerate(text) if c == "\n"))
+    starts = [0]
+    nl = text.find("\n")
+    while nl >= 0:
+        starts.append(nl + 1)
+        nl = text.find("\n", nl + 1)
     body = text[body_offset:]
     return Card(
         source=source,
@@ -246,5 +250,5 @@ def read_card(
         id_hint_method=id_hint_method if id_hint else None,
         flattened=flattened or body.count("\n") < 3 < len(body) // 400,
         warnings=warnings,
-        _line_starts=starts,
+        _line_starts=tuple(starts),
     )

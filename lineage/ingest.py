@@ -16,7 +16,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import islice
@@ -216,24 +216,43 @@ def build(
 
     batch: list[CardGraph] = []
     batch_bytes = replaced = 0
-    for result in _run(todo(), jobs):
-        done += 1
-        if progress is not None:
-            progress(done, None)
-        if result.error is not None:
-            report.rejected.append((result.source, result.error))
-            continue
-        assert result.nquads is not None
-        _count(report, result)
-        old = index.get(result.source)
-        replaced += old is not None
-        batch.append(CardGraph(result.source, card_graph_iri(result.key), result.nquads, old))
-        batch_bytes += len(result.nquads)
-        if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_CARDS:
-            store.replace_cards(batch)
-            batch, batch_bytes = [], 0
-    if batch:
-        store.replace_cards(batch)
+    # A batch loads in a thread while the next is extracted, in stores that allow it
+    # (Oxigraph releases the GIL; rdflib's objects must stay in one thread).
+    loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lineage-load")
+    loading: Future[None] | None = None
+
+    def load(cards: list[CardGraph]) -> None:
+        nonlocal loading
+        if loading is not None:
+            loading.result()  # one batch in the air: memory stays bounded
+        if getattr(store, "loads_in_background", False):
+            loading = loader.submit(store.replace_cards, cards)
+        else:
+            store.replace_cards(cards)
+
+    try:
+        for result in _run(todo(), jobs):
+            done += 1
+            if progress is not None:
+                progress(done, None)
+            if result.error is not None:
+                report.rejected.append((result.source, result.error))
+                continue
+            assert result.nquads is not None
+            _count(report, result)
+            old = index.get(result.source)
+            replaced += old is not None
+            batch.append(CardGraph(result.source, card_graph_iri(result.key), result.nquads, old))
+            batch_bytes += len(result.nquads)
+            if batch_bytes >= BATCH_BYTES or len(batch) >= BATCH_CARDS:
+                load(batch)
+                batch, batch_bytes = [], 0
+        if batch:
+            load(batch)
+        if loading is not None:
+            loading.result()
+    finally:
+        loader.shutdown(wait=True)
     if prune:
         gone = sorted(graph for source, graph in index.items() if source not in seen)
         store.remove_graphs(gone)

@@ -58,8 +58,16 @@ from lineage.ns import (
 __all__ = ["RELATION_PROPERTY", "card_key", "card_quads", "to_nquads"]
 
 
+_NODES: dict[str, ox.NamedNode] = {}
+
+
 def _n(term: object) -> ox.NamedNode:
-    return ox.NamedNode(str(term))
+    """Return the pyoxigraph node of a vocabulary term (made once per term)."""
+    key = str(term)
+    node = _NODES.get(key)
+    if node is None:
+        node = _NODES[key] = ox.NamedNode(key)
+    return node
 
 
 RELATION_PROPERTY: dict[Relation, ox.NamedNode] = {
@@ -76,6 +84,14 @@ _SETTING_TYPES: dict[str, ox.NamedNode] = {
 }
 _TYPE = _n(RDF.type)
 _LABEL = _n(RDFS.label)
+# Terms of every evidence node and model declaration, looked up once.
+_STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = (_n(RDF.Statement), _n(RDF.subject),
+                                             _n(RDF.predicate), _n(RDF.object))
+_METHOD, _SNIPPET, _LINE, _CONFIDENCE = (_n(LIN.method), _n(LIN.snippet), _n(LIN.line),
+                                         _n(LIN.confidence))
+_DECIMAL, _INTEGER = _n(XSD.decimal), _n(XSD.integer)
+_MODEL_TYPES = (_n(LIN.Model), _n(FAIR4ML.MLModel))
+_HUB_ID, _NORMALIZED_ID, _UNRESOLVED = _n(LIN.hubId), _n(LIN.normalizedId), _n(LIN.unresolved)
 
 
 def card_key(content_sha256: str, id_hint: str | None, *, extra: str = "") -> str:
@@ -136,17 +152,19 @@ class _Writer:
 
     def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
                  ev: Evidence) -> None:
-        st = self.node("ev")
-        self.add(st, _TYPE, _n(RDF.Statement))
-        self.add(st, RDF.subject, s)
-        self.add(st, RDF.predicate, p if isinstance(p, ox.NamedNode) else _n(p))
-        self.add(st, RDF.object, o)
-        self.add(st, LIN.method, ox.Literal(ev.method.value))
+        st, g = self.node("ev"), self.graph
+        self.quads += (
+            ox.Quad(st, _TYPE, _STATEMENT, g),
+            ox.Quad(st, _SUBJECT, s, g),
+            ox.Quad(st, _PREDICATE, p if isinstance(p, ox.NamedNode) else _n(p), g),
+            ox.Quad(st, _OBJECT, o, g),
+            ox.Quad(st, _METHOD, ox.Literal(ev.method.value), g),
+        )
         if ev.snippet:
-            self.add(st, LIN.snippet, ox.Literal(ev.snippet))
+            self.quads.append(ox.Quad(st, _SNIPPET, ox.Literal(ev.snippet), g))
         if ev.line is not None:
-            self.add(st, LIN.line, _literal(ev.line))
-        self.add(st, LIN.confidence, _literal(round(ev.confidence, 3), _n(XSD.decimal)))
+            self.quads.append(ox.Quad(st, _LINE, ox.Literal(str(ev.line), datatype=_INTEGER), g))
+        self.quads.append(ox.Quad(st, _CONFIDENCE, _literal(round(ev.confidence, 3), _DECIMAL), g))
 
     def fact(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal, ev: Evidence) -> None:
         self.add(s, p, o)
@@ -157,14 +175,14 @@ class _Writer:
         node = ox.NamedNode(iri)
         if iri not in self.declared:
             self.declared.add(iri)
-            self.declare(node, _TYPE, _n(LIN.Model))
-            self.declare(node, _TYPE, _n(FAIR4ML.MLModel))
+            self.declare(node, _TYPE, _MODEL_TYPES[0])
+            self.declare(node, _TYPE, _MODEL_TYPES[1])
             if ref.id:
-                self.declare(node, LIN.hubId, ox.Literal(ref.id))
-                self.declare(node, LIN.normalizedId, ox.Literal(ids.id_key(ref.id)))
+                self.declare(node, _HUB_ID, ox.Literal(ref.id))
+                self.declare(node, _NORMALIZED_ID, ox.Literal(ids.id_key(ref.id)))
                 self.declare(node, _LABEL, ox.Literal(ref.id))
             else:
-                self.declare(node, LIN.unresolved, _literal(True))
+                self.declare(node, _UNRESOLVED, _literal(True))
                 self.declare(node, _LABEL, ox.Literal(ref.name.strip()))
         return node
 

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 
 from lineage.extract.context import Context
 from lineage.extract.links import Link
+from lineage.extract.scan import Gated
 from lineage.facts import (
     Child,
     Evidence,
@@ -51,13 +52,13 @@ QUANT_MARKER = re.compile(
     r"q[2-8](?:_[0-9a-z]+)*|iq[1-4]\w*|[2-8]\.[0-9]+bpw|quantized|quants?)(?=$|[-_.])"
 )
 _LINKISH = r"(?:\[[^\]\n]{0,200}\]\(\s*<?https?://[^)\s>]+>?\s*\)|https?://\S+|`[\w.-]+/[\w.-]+`)"
-_VERB_LINK = re.compile(
+_VERB_LINK = Gated(re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
     r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
     r"based|built|derived|initiali[sz]ed|distilled)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
     r"(?:[\w'-]+\s+){0,4}?|\s+)[*_]{0,2}(" + _LINKISH + ")"
-)
+), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled")
 _DATASET_AFTER = re.compile(r"\s*[*_]{0,2}\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
@@ -68,12 +69,12 @@ _LABEL = re.compile(
 _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
 _PLACEHOLDER = re.compile(r"(?i)more information needed|^\W*(?:n/?a|none|tbd|todo|unknown|-+)\W*$")
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
-_MERGE_SENTENCE = re.compile(
+_MERGE_SENTENCE = Gated(re.compile(
     r"(?i)\b(?:an?\s+)?(?:([\w-]+(?:\s+[\w-]+)?)\s+)?(?:(?:merger|merge)\s+of|"
     r"models\s+(?:used|included)\s+in\s+the\s+merge\s+(?:are|were)|"
     r"merged\s+(?:models|from)\s*(?:are|were|:)?)\s+"
     r"(.{3,400}?)(?:\s+with\s+(.{2,120}?)\s+(?:being|as)\s+the\s+base(?:\s+model)?)?\s*(?:\.(?=\s|$)|\n|$)"
-)
+), "merge")
 _RECIPE_LINE = re.compile(
     r"(?im)^[ \t>*-]*(?:([\w-]+(?:[ \t]+[\w-]+)?)[ \t]+)?merge[ \t]+of[ \t]+(.+?)"
     r"[ \t]*(?:=|=>|->)[ \t]*"
@@ -81,16 +82,18 @@ _RECIPE_LINE = re.compile(
 )
 _AT_WEIGHT = re.compile(r"\s*@\s*([-+]?\d*\.?\d+)\s*$")
 # "I then merged [X](...) into the resultant blend": a step after the configuration.
-MERGED_INTO = re.compile(r"(?i)\bmerged\s+(" + _LINKISH + r")\s+(?:into|on top of)\b")
+MERGED_INTO = Gated(re.compile(
+    r"(?i)\bmerged\s+(" + _LINKISH + r")\s+(?:into|on top of)\b"),
+    "merged")
 _TEMPLATE_METHOD = re.compile(
     r"(?i)merged using the\s+\[?([\w\s-]{2,30}?)\]?(?:\([^)]*\))?\s+merge method"
     r"(?:\s+using\s+(" + _LINKISH + r"|[\w./-]+)\s+as\s+a\s+base)?"
 )
-_QUANT_OF = re.compile(
+_QUANT_OF = Gated(re.compile(
     r"(?i)(?:\b(?:gguf|ggml|gptq|awq|exl2|mlx|quantized|quantised|quantizations?|quants?|"
     r"int4|int8|[248]-bit)\b|llama\.cpp)[^.\n\[]{0,60}?\b(?:of|for)\s+"
     r"(?:(?:the|an?|original|model)\s+){0,3}[*_]{0,2}(" + _LINKISH + ")"
-)
+), "gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quant", "int4", "int8", "-bit", "llama.cpp")
 _FIRST_LINK = re.compile(_LINKISH)
 
 
@@ -211,10 +214,10 @@ _TABLE_LABEL = re.compile(
     r"(?im)^\s*\|\s*[*_]*(base[ _]model|original[ _]model|parent[ _]model|backbone(?: model)?|"
     r"fine-?tuned from|基础模型|基座模型)[*_]*\s*\|\s*([^|\n]+?)\s*\|"
 )
-_CODE_ARG = re.compile(
+_CODE_ARG = Gated(re.compile(
     r"""(?:--|\b)(base_model(?:_name(?:_or_path)?)?|model_name_or_path|pretrained_model_name_or_path)"""
     r"""\s*[= ]\s*['"]?([A-Za-z0-9][\w.-]*/[\w.-]+)"""
-)
+), "base_model", "model_name_or_path")
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
     r"initiali[sz]ed from|(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
@@ -487,9 +490,11 @@ def _named_original(ctx: Context) -> Iterator[Fact]:
                      method="original")
 
 
-_EXTRACTED = re.compile(r"(?i)\bextracted from\s+(?:the\s+)?(?:model\s+)?[*_]{0,2}("
-                        + _LINKISH + ")"
-                        r"(?:[^.\n]{0,80}?\buses?\s+(" + _LINKISH + r")\s+as\s+(?:a|the)\s+base)?")
+_EXTRACTED = Gated(re.compile(
+    r"(?i)\bextracted from\s+(?:the\s+)?(?:model\s+)?[*_]{0,2}("
+    + _LINKISH + ")"
+    r"(?:[^.\n]{0,80}?\buses?\s+(" + _LINKISH + r")\s+as\s+(?:a|the)\s+base)?"),
+    "extracted")
 
 
 def _lora_extraction(ctx: Context) -> Iterator[Fact]:

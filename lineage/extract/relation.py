@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from lineage.extract.context import Context
 from lineage.extract.prose import MERGED_INTO, QUANT_MARKER
+from lineage.extract.scan import Gated
 from lineage.facts import (
     DatasetUse,
     Fact,
@@ -53,14 +54,17 @@ _TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlh
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
                             r"(?=$|[-_.\d])")
-_ADAPTER_TEXT = re.compile(r"PeftModel|adapter_config\.json|--lora_weights|"
-                           r"(?i:\b(?:this is|is) an? (?:lora |peft )?adapter\b)|"
-                           r"(?i:\b(?:q?lora|peft)\b[^.\n]{0,40}"
-                           r"\badapters?\b|\badapters?\b[^.\n]{0,40}\b(?:q?lora|peft)\b)")
+_ADAPTER_TEXT = Gated(re.compile(
+    r"PeftModel|adapter_config\.json|--lora_weights|"
+    r"(?i:\b(?:this is|is) an? (?:lora |peft )?adapter\b)|"
+    r"(?i:\b(?:q?lora|peft)\b[^.\n]{0,40}"
+    r"\badapters?\b|\badapters?\b[^.\n]{0,40}\b(?:q?lora|peft)\b)"),
+    "adapter", "peftmodel", "lora_weights")
 # "QLoRA ..., then merged into a single checkpoint": full weights, a fine-tune, whatever
 # adapter or 4-bit wording the card also has.
-_MERGED_BACK = re.compile(r"(?i)\b(?:q?lora|adapters?)\b[^\n]{0,120}\bmerged?\b[^\n]{0,40}"
-                          r"\b(?:into|back|with)\b|\bmerged (?:lora|adapter)")
+_MERGED_BACK = Gated(re.compile(
+    r"(?i)\b(?:q?lora|adapters?)\b[^\n]{0,120}\bmerged?\b[^\n]{0,40}"
+    r"\b(?:into|back|with)\b|\bmerged (?:lora|adapter)"), "merge")
 
 
 def _tags(ctx: Context) -> set[str]:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 from lineage.extract.context import Context
 from lineage.extract.prose import trainer_dataset
+from lineage.extract.scan import Anchored, Gated, Scanner
 from lineage.facts import (
     DatasetRef,
     DatasetUse,
@@ -45,13 +46,15 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
 _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
 _COUNT = r"(\d{1,5}|a|one|single|two|three|four|five|six|eight|sixteen)"
 _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google)\s+)?"
-_HW = re.compile(
+_HW = Anchored(re.compile(
     rf"(?i)(?:\b{_COUNT}\s*(?:x|×|\*)?\s*)?"  # noqa: RUF001 - multiplication sign
     rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
     rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
     rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
-)
+), re.compile(
+    r"(?i)\b(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|rtx|"
+    r"geforce|instinct|mi[23]\d\d|gaudi|tpu)"))
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 _TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
                             r"node|cluster|epoch|hours|took|\b(?:dpo|sft|orpo|rlhf)\b")
@@ -59,18 +62,24 @@ _INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) o
                                 r"requires?|recommended|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
                                 r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
                                 r"notebook|profil|latency|throughput|tested on|推理|测试")
-_EPOCHS = re.compile(r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
-                     r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b")
-_LR_EXPLICIT = re.compile(r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:of|=|:|was|is|:=)?\s*[`*]*"
-                          r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)")
+_EPOCHS = Gated(re.compile(
+    r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
+    r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b"),
+    "epoch")
+_LR_EXPLICIT = Gated(re.compile(
+    r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:of|=|:|was|is|:=)?\s*[`*]*"
+    r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)"), "learning", "lr")
 _SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
-_BATCH = re.compile(r"(?i)(?:\b(effective|total|global)[ _]|\b)(?:train[ _])?batch[ _]size\b\s*"
-                    r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b")
+_BATCH = Gated(re.compile(
+    r"(?i)(?:\b(effective|total|global)[ _]|\b)(?:train[ _])?batch[ _]size\b\s*"
+    r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b"), "batch")
 _EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*"
                         r"(?:of|=|:)?\s*(\d{1,7})\b")
-_TOKENS = re.compile(r"(?i)\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|[KMBT])\s+"
-                     r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b")
-_COST = re.compile(r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b")
+_TOKENS = Gated(re.compile(
+    r"(?i)\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|[KMBT])\s+"
+    r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b"), "token")
+_COST = Gated(re.compile(
+    r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b"), "$")
 _COST_CONTEXT = re.compile(r"(?i)cost|spent|spend|budget|price|\bpaid\b|usd|dollars")
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9,
           "trillion": 1e12, "t": 1e12}
@@ -79,28 +88,35 @@ _FRAMEWORKS: tuple[tuple[str, str], ...] = (
     ("trl", r"\btrl\b|huggingface/trl"), ("deepspeed", r"deepspeed"),
     ("torchtune", r"torchtune"), ("nemo", r"\bnemo\b"), ("megatron", r"megatron"),
 )
-_PROMPTS: tuple[tuple[str, str], ...] = (
-    ("chatml", r"chat-?ml|<\|im_start\|>"),
+_PROMPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (  # name, pattern, words it needs
+    ("chatml", r"chat-?ml|<\|im_start\|>", ("chatml", "chat-ml", "<|im_start|>")),
     ("llama3", r"llama[- ]?3(?: chat| instruct)? (?:prompt |chat )?(?:format|template)|"
-               r"<\|start_header_id\|>"),
-    ("llama2", r"llama[- ]?2(?:[- ]chat)? (?:prompt |chat )?(?:format|template)|<<SYS>>"),
+               r"<\|start_header_id\|>", ("llama", "<|start_header_id|>")),
+    ("llama2", r"llama[- ]?2(?:[- ]chat)? (?:prompt |chat )?(?:format|template)|<<SYS>>",
+     ("llama", "<<sys>>")),
     ("mistral", r"mistral(?:[- ]instruct)? (?:prompt |chat |instruct )?(?:format|template|preset)|"
-                r"\[INST\]"),
-    ("alpaca", r"\balpaca\b|### Instruction:"),
-    ("vicuna", r"\bvicuna\b (?:format|template)|USER:.{0,80}ASSISTANT:"),
-    ("zephyr", r"zephyr (?:format|template)|<\|user\|>"),
-    ("gemma", r"<start_of_turn>"), ("phi3", r"<\|end\|>"),
-    ("metharme", r"metharme|<\|system\|>.*<\|model\|>"),
+                r"\[INST\]", ("mistral", "[inst]")),
+    ("alpaca", r"\balpaca\b|### Instruction:", ("alpaca", "### instruction:")),
+    ("vicuna", r"\bvicuna\b (?:format|template)|USER:.{0,80}ASSISTANT:", ("vicuna", "user:")),
+    ("zephyr", r"zephyr (?:format|template)|<\|user\|>", ("zephyr", "<|user|>")),
+    ("gemma", r"<start_of_turn>", ("<start_of_turn>",)), ("phi3", r"<\|end\|>", ("<|end|>",)),
+    ("metharme", r"metharme|<\|system\|>.*<\|model\|>", ("metharme", "<|system|>")),
 )
-_NAMED_PROMPT = re.compile(r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|format(?:ting)?)"
-                           r"\s*(?:is|:)?\s*[*_`]*([\w-]+)|(?:using|with|in|uses?)\s+(?:the\s+)?"
-                           r"([\w-]+)[- ](?:style\s+)?(?:prompt\s+|chat\s+|instruct(?:ion)?\s+)?"
-                           r"(?:format(?:ting)?|template)\b")
+# Per format: the pattern anywhere in the body, and the pattern as a whole format name.
+_PROMPT_RES = tuple((name, Gated(re.compile(p, re.I | re.S), *words), re.compile(p, re.I))
+                    for name, p, words in _PROMPTS)
+_NAMED_PROMPT = Gated(re.compile(
+    r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|format(?:ting)?)"
+    r"\s*(?:is|:)?\s*[*_`]*([\w-]+)|(?:using|with|in|uses?)\s+(?:the\s+)?"
+    r"([\w-]+)[- ](?:style\s+)?(?:prompt\s+|chat\s+|instruct(?:ion)?\s+)?"
+    r"(?:format(?:ting)?|template)\b"), "template", "format")
 _EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
 _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
-_NAMED_DATASET = re.compile(r"(?<![\w/.-])((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3}|"
-                            r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b")
+_NAMED_DATASET = Gated(re.compile(
+    r"(?<![\w/.-])((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3}|"
+    r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
+    "data")
 # Words that name a quantisation or evaluation set, never training data.
 _NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
                                 r"eval(?:uation)?|test|validation|benchmark)$")
@@ -166,7 +182,7 @@ def extract_training(ctx: Context) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-def _prose_positions(ctx: Context, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+def _prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
     for m in pattern.finditer(ctx.card.text, ctx.card.body_offset):
         if not ctx.doc.in_code(m.start()) and \
                 not _EVAL_SECTION.search(ctx.doc.section_title(m.start())):
@@ -280,15 +296,20 @@ _TRAINER_FIELDS: tuple[tuple[str, re.Pattern[str], Callable[[str], float | int |
     ("precision", re.compile(r"(?im)^[ \t*-]*mixed_precision_training\s*:\s*([^\n]{2,40}?)\s*$"),
      str),
 )
-_GPU_HOURS = re.compile(r"(?i)\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\s*gpu[- ]hours\b")
+_GPU_HOURS = Gated(re.compile(
+    r"(?i)\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\s*gpu[- ]hours\b"),
+    "gpu")
 _HOURS = re.compile(r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s*(?:hours|hrs|h)\b(?![- ]?gpu)")
 _CLOUD_NAMES = {"aws": "AWS", "amazon sagemaker": "AWS", "sagemaker": "AWS",
                 "google cloud": "Google Cloud", "gcp": "Google Cloud", "azure": "Azure",
                 "lambda labs": "Lambda", "lambda": "Lambda", "runpod": "RunPod",
                 "coreweave": "CoreWeave", "paperspace": "Paperspace", "vast.ai": "Vast.ai",
                 "google colab": "Google Colab", "colab": "Google Colab"}
-_CLOUD = re.compile(r"(?i)\b(aws|amazon sagemaker|sagemaker|google cloud|gcp|azure|lambda labs|"
-                    r"runpod|coreweave|paperspace|vast\.ai|google colab)\b")
+_CLOUD = Gated(re.compile(
+    r"(?i)\b(aws|amazon sagemaker|sagemaker|google cloud|gcp|azure|lambda labs|"
+    r"runpod|coreweave|paperspace|vast\.ai|google colab)\b"),
+    "aws", "sagemaker", "google cloud", "gcp", "azure", "lambda", "runpod", "coreweave",
+    "paperspace", "vast.ai", "colab")
 
 
 def _framework(ctx: Context) -> TrainingSetting | None:
@@ -347,10 +368,10 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
 _DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*[(:]?\s*(?:c\.?f\.?|see|i\.e\.,?)?\s*"
                                 r"\[[^\]]*\]\(\s*$")
 _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")
-_TRAINED_ON_LINK = re.compile(
+_TRAINED_ON_LINK = Gated(re.compile(
     r"(?i)\b(?:pre-?)?train(?:ed|ing)?\b[^.\n\[]{0,40}?\b(?:on|with)\s+(?:the\s+)?"
     r"(?:[^.\n\[]{0,40}?\band\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)"
-)
+), "train")
 
 
 def _in_quant_table(ctx: Context, offset: int) -> bool:
@@ -503,14 +524,14 @@ def _prompt(ctx: Context) -> Iterator[Fact]:
     text = ctx.card.text[ctx.card.body_offset:]
     for m in _NAMED_PROMPT.finditer(text):
         word = (m.group(1) or m.group(2) or "").casefold()
-        for name, pattern in _PROMPTS:
-            if re.fullmatch(pattern, word, re.I) or word == name:
+        for name, _, exact in _PROMPT_RES:
+            if word == name or exact.fullmatch(word):
                 start = ctx.card.body_offset + m.start()
                 yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m.group(0)),
                                                       0.9))
                 return
-    for name, pattern in _PROMPTS:
-        m2 = re.search(pattern, text, re.I | re.S)
+    for name, anywhere, _ in _PROMPT_RES:
+        m2 = anywhere.search(text)
         if m2 is not None:
             start = ctx.card.body_offset + m2.start()
             yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m2.group(0)),

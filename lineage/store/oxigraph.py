@@ -22,6 +22,8 @@ INDEX_QUERY = f"SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g <{LIN_IRI}sourceLocation>
 class OxigraphStore:
     """A pyoxigraph ``Store`` behind the :class:`lineage.store.Store` interface."""
 
+    loads_in_background = True  # bulk loads release the GIL and may run in a thread
+
     def __init__(self, location: str, *, read_only: bool = False):
         self.location = location
         try:
