@@ -11,6 +11,7 @@ table of median and p95 times.
 
     python bench/ancestors.py [-n 10000] [--reps 200] [--chain-every 10] [--chain-length 16]
                               [--jobs N] [--keep DIR]
+    python bench/ancestors.py --store DIR    # time an existing store (e.g. bench/build.py's)
 """
 
 from __future__ import annotations
@@ -149,7 +150,15 @@ def main() -> None:
     parser.add_argument("--chain-length", type=int, default=16, help="Links per chain.")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--keep", type=Path, help="Write cards and store here.")
+    parser.add_argument("--store", type=Path, help="Time this existing store; write nothing.")
     args = parser.parse_args()
+    if args.store is not None:
+        store = lineage.open_store(args.store, read_only=True)
+        try:
+            bench(store, args.reps, args.graph_reps)
+        finally:
+            store.close()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         started = time.perf_counter()

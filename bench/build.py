@@ -203,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="lineage build --jobs [default: all cores]")
     ap.add_argument("--keep", type=Path, help="corpus directory to create or reuse")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--keep-store", type=Path,
+                    help="copy the store of the full build here (for bench/ancestors.py --store)")
     ap.add_argument("--compare-jobs", metavar="A,B",
                     help="also check that --jobs A and --jobs B give identical N-Quads")
     ap.add_argument("--naive", type=Path, help=argparse.SUPPRESS)
@@ -231,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((step, run, int(m.group(4)), dir_size(store)))
 
         lineage_step("lineage build")
+        if args.keep_store is not None:
+            shutil.rmtree(args.keep_store, ignore_errors=True)
+            shutil.copytree(store, args.keep_store)
         peer = measure([sys.executable, str(Path(__file__).resolve()), "--naive", str(corpus)])
         if peer.code != 0:
             print(peer.stderr[-2000:], file=sys.stderr)
@@ -290,7 +295,8 @@ def compare_jobs(corpus: Path, spec: str) -> bool:
                          "--jobs", str(jobs), "-q"],
                         [*lineage_cmd(), "export", "--store", str(store), "--format", "nq",
                          "-o", str(out)]):
-                run = subprocess.run(cmd, capture_output=True, text=True, check=False)
+                run = subprocess.run(cmd, capture_output=True, text=True, check=False,
+                                     env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
                 if run.returncode not in (0, 1):
                     msg = f"{' '.join(cmd)} exited {run.returncode}: {run.stderr[-500:]}"
                     raise SystemExit(msg)
