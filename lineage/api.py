@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from lineage.errors import LineageError
+
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
@@ -58,11 +60,14 @@ def _opened(store: Store | str | Path, *, read_only: bool) -> Iterator[Store]:
 def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_STORE,
           id: str | None = None, jobs: int | None = None, max_bytes: int | None = None,
           progress: Callable[[int, int | None], None] | None = None,
-          prune: bool = False) -> BuildReport:
+          prune: bool = False, engine: str = "local", scheduler: str | None = None,
+          shards: str | Path | None = None) -> BuildReport:
     """Ingest cards (files or directories) into the store; see :func:`lineage.ingest.build`.
 
     With ``prune``, the graphs of stored cards not found under ``paths`` are dropped, so
-    the store mirrors exactly the cards given.
+    the store mirrors exactly the cards given. ``engine="dask"`` extracts on a Dask
+    cluster (``scheduler`` address, else a local one of ``jobs`` workers) and keeps the
+    N-Quads shard files in ``shards`` when given; see :mod:`lineage.cluster`.
     """
     import os
 
@@ -70,10 +75,22 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
     from lineage.ingest import build as _build
     from lineage.ingest import iter_inputs
 
+    jobs = jobs or os.cpu_count() or 1
+    limit = max_bytes or DEFAULT_MAX_BYTES
     with _opened(store, read_only=False) as s:
-        report = _build(s, iter_inputs(paths, id_override=id),
-                        jobs=jobs or os.cpu_count() or 1,
-                        max_bytes=max_bytes or DEFAULT_MAX_BYTES, progress=progress, prune=prune)
+        inputs = iter_inputs(paths, id_override=id)
+        if engine == "dask":
+            from lineage.cluster import build_on_dask
+
+            report = build_on_dask(s, inputs, scheduler=scheduler, workers=jobs,
+                                   shards=Path(shards) if shards is not None else None,
+                                   max_bytes=limit, progress=progress, prune=prune)
+        elif engine == "local":
+            report = _build(s, inputs, jobs=jobs, max_bytes=limit, progress=progress,
+                            prune=prune)
+        else:
+            msg = f"unknown engine {engine!r}: use local or dask"
+            raise LineageError(msg)
         flush = getattr(s, "flush", None)
         if flush is not None and (report.ingested or report.pruned):
             # Compacting rewrites the whole store: only after a load large enough to pay.

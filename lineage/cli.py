@@ -82,11 +82,18 @@ def cli() -> None:
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Reject cards larger than this.")
 @click.option("--prune", is_flag=True,
               help="Drop stored cards not found under PATHS (the store mirrors PATHS).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+              show_default=True, help="Extract in local processes or on a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler to use [default: a local cluster of --jobs workers].")
+@click.option("--shards", type=click.Path(path_type=Path), metavar="DIR",
+              help="With --engine dask: keep the N-Quads shard files here.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary and rejected cards.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each card's warnings.")
 @errors_to_exit
 def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | None,
-          max_bytes: int | None, prune: bool, quiet: bool, verbose: bool) -> None:
+          max_bytes: int | None, prune: bool, engine: str, scheduler: str | None,
+          shards: Path | None, quiet: bool, verbose: bool) -> None:
     """Ingest model cards (files or directories) into the store."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -94,7 +101,7 @@ def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | 
         raise click.BadParameter(msg)
     report = _with_progress(lambda progress: api.build(
         list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress,
-        prune=prune))
+        prune=prune, engine=engine, scheduler=scheduler, shards=shards))
     for source, reason in report.rejected:
         click.echo(f"rejected: {reason}" if reason.startswith(source) else
                    f"rejected: {source}: {reason}", err=True)

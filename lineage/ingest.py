@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from itertools import islice
 from pathlib import Path
@@ -28,7 +28,8 @@ from lineage.ids import card_graph_iri
 from lineage.sources import CardInput, iter_paths
 from lineage.store import CardGraph, Store
 
-__all__ = ["BuildReport", "CardInput", "build", "iter_inputs", "retrieval_time"]
+__all__ = ["BuildReport", "CardInput", "CardResult", "build", "count_result", "extract_input",
+           "iter_inputs", "prepare", "retrieval_time"]
 
 BATCH_BYTES = 64 << 20  # N-Quads per bulk load
 BATCH_CARDS = 20_000
@@ -98,7 +99,9 @@ class _Work:
 
 
 @dataclass(frozen=True, slots=True)
-class _Result:
+class CardResult:
+    """One card extracted: its graph's N-Quads, or the reason it was rejected."""
+
     source: str
     key: str
     nquads: bytes | None
@@ -107,8 +110,17 @@ class _Result:
     model: str | None
     warnings: tuple[str, ...]
 
+    @property
+    def graph(self) -> str:
+        """Return the IRI of the card's graph."""
+        return card_graph_iri(self.key)
 
-def _extract_one(work: _Work) -> _Result:
+    def without_quads(self) -> CardResult:
+        """Return this result without its N-Quads (for reports sent between processes)."""
+        return replace(self, nquads=None)
+
+
+def _extract_one(work: _Work) -> CardResult:
     """One card's bytes to N-Quads (pure except for the clock value passed in)."""
     from lineage.extract import extract
     from lineage.rdf import card_quads, to_nquads
@@ -120,15 +132,40 @@ def _extract_one(work: _Work) -> _Result:
         ex = extract(card)
         quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved))
     except CardError as exc:
-        return _Result(card_in.source, work.key, None, str(exc), 0, None, ())
+        return CardResult(card_in.source, work.key, None, str(exc), 0, None, ())
     except RecursionError:
-        return _Result(card_in.source, work.key, None,
+        return CardResult(card_in.source, work.key, None,
                        f"{card_in.source}: structure nested too deeply", 0, None, ())
-    return _Result(card_in.source, work.key, to_nquads(quads), None, len(quads),
+    return CardResult(card_in.source, work.key, to_nquads(quads), None, len(quads),
                    ex.model.id or ex.model.name, tuple(ex.warnings))
 
 
-def _extract_task(works: Sequence[_Work]) -> list[_Result]:
+def prepare(card_in: CardInput, stored: str | None, retrieved: str, max_bytes: int,
+            ) -> _Work | str | None:
+    """Read a card and key its graph; return the work to do.
+
+    None when ``stored`` is that graph already (the card is unchanged), the one-line
+    reason when the card cannot be read.
+    """
+    from lineage.rdf import card_key
+
+    data = _read(card_in, max_bytes)
+    if isinstance(data, str):
+        return data
+    key = card_key(hashlib.sha256(data).hexdigest(), card_in.id_hint, extra=_hub_digest(card_in))
+    if stored == card_graph_iri(key):
+        return None
+    return _Work(card_in, data, key, retrieved, max_bytes)
+
+
+def extract_input(card_in: CardInput, stored: str | None, retrieved: str, max_bytes: int,
+                  ) -> CardResult | str | None:
+    """Extract one card unless ``stored`` is its graph already (see :func:`prepare`)."""
+    work = prepare(card_in, stored, retrieved, max_bytes)
+    return _extract_one(work) if isinstance(work, _Work) else work
+
+
+def _extract_task(works: Sequence[_Work]) -> list[CardResult]:
     """Worker task: a few cards at once, so inter-process overhead stays small."""
     return [_extract_one(w) for w in works]
 
@@ -186,8 +223,6 @@ def build(
     prune
         Drop the graphs of stored cards that are not among this build's inputs.
     """
-    from lineage.rdf import card_key
-
     started = time.perf_counter()
     report = BuildReport()
     index = store.card_index()
@@ -200,16 +235,14 @@ def build(
         for card_in in inputs:
             if prune:
                 seen.add(card_in.source)
-            data = _read(card_in, max_bytes)
-            if isinstance(data, str):
-                report.rejected.append((card_in.source, data))
-            else:
-                key = card_key(hashlib.sha256(data).hexdigest(), card_in.id_hint,
-                               extra=_hub_digest(card_in))
-                if index.get(card_in.source) != card_graph_iri(key):
-                    yield _Work(card_in, data, key, retrieved, max_bytes)
-                    continue
+            work = prepare(card_in, index.get(card_in.source), retrieved, max_bytes)
+            if isinstance(work, _Work):
+                yield work
+                continue
+            if work is None:
                 report.skipped += 1
+            else:
+                report.rejected.append((card_in.source, work))
             done += 1
             if progress is not None:
                 progress(done, None)
@@ -239,7 +272,7 @@ def build(
                 report.rejected.append((result.source, result.error))
                 continue
             assert result.nquads is not None
-            _count(report, result)
+            count_result(report, result)
             old = index.get(result.source)
             replaced += old is not None
             batch.append(CardGraph(result.source, card_graph_iri(result.key), result.nquads, old))
@@ -265,7 +298,7 @@ def build(
     return report
 
 
-def _count(report: BuildReport, result: _Result) -> None:
+def count_result(report: BuildReport, result: CardResult) -> None:
     """Add one ingested card to the report (lists capped, counts exact)."""
     report.ingested += 1
     report.triples += result.triples
@@ -276,7 +309,7 @@ def _count(report: BuildReport, result: _Result) -> None:
     report.warnings.extend((result.source, w) for w in result.warnings[:max(room, 0)])
 
 
-def _run(todo: Iterator[_Work], jobs: int) -> Iterator[_Result]:
+def _run(todo: Iterator[_Work], jobs: int) -> Iterator[CardResult]:
     """Extract in order, in this process or through a bounded window of worker tasks."""
     first = list(islice(todo, 64))
     if jobs <= 1 or len(first) < 64:
@@ -285,7 +318,7 @@ def _run(todo: Iterator[_Work], jobs: int) -> Iterator[_Result]:
         return
     tasks = _chunks(first, todo)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        window: deque[Future[list[_Result]]] = deque(
+        window: deque[Future[list[CardResult]]] = deque(
             pool.submit(_extract_task, t) for t in islice(tasks, jobs * WINDOW_TASKS))
         while window:
             results = window.popleft().result()
