@@ -121,7 +121,7 @@ class CardResult:
 
 
 def _extract_one(work: _Work) -> CardResult:
-    """One card's bytes to N-Quads (pure except for the clock value passed in)."""
+    """Turn one card's bytes into N-Quads (pure except for the clock value passed in)."""
     from lineage.extract import extract
     from lineage.rdf import card_quads, to_nquads
 
@@ -135,9 +135,9 @@ def _extract_one(work: _Work) -> CardResult:
         return CardResult(card_in.source, work.key, None, str(exc), 0, None, ())
     except RecursionError:
         return CardResult(card_in.source, work.key, None,
-                       f"{card_in.source}: structure nested too deeply", 0, None, ())
+                          f"{card_in.source}: structure nested too deeply", 0, None, ())
     return CardResult(card_in.source, work.key, to_nquads(quads), None, len(quads),
-                   ex.model.id or ex.model.name, tuple(ex.warnings))
+                      ex.model.id or ex.model.name, tuple(ex.warnings))
 
 
 def prepare(card_in: CardInput, stored: str | None, retrieved: str, max_bytes: int,
