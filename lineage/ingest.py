@@ -25,7 +25,7 @@ from pathlib import Path
 from lineage.cards import DEFAULT_MAX_BYTES, read_card
 from lineage.errors import CardError, LineageError
 from lineage.ids import card_graph_iri
-from lineage.sources import CardInput, iter_paths
+from lineage.sources import CardInput, hub_revision, iter_paths
 from lineage.store import CardGraph, Store
 
 __all__ = ["BuildReport", "CardInput", "build", "iter_inputs", "retrieval_time"]
@@ -116,9 +116,11 @@ def _extract_one(work: _Work) -> _Result:
     card_in = work.card
     try:
         card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
-                         id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes)
+                         id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes,
+                         hub=card_in.hub)
         ex = extract(card)
-        quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved))
+        quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved),
+                           revision=hub_revision(card_in.hub))
     except CardError as exc:
         return _Result(card_in.source, work.key, None, str(exc), 0, None, ())
     except RecursionError:
