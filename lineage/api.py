@@ -58,11 +58,15 @@ def _opened(store: Store | str | Path, *, read_only: bool) -> Iterator[Store]:
 def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_STORE,
           id: str | None = None, jobs: int | None = None, max_bytes: int | None = None,
           progress: Callable[[int, int | None], None] | None = None,
-          prune: bool = False) -> BuildReport:
-    """Ingest cards (files or directories) into the store; see :func:`lineage.ingest.build`.
+          prune: bool = False, id_column: str | None = None,
+          text_column: str | None = None) -> BuildReport:
+    """Ingest cards (files, directories or dumps) into the store; see :func:`lineage.ingest.build`.
 
     With ``prune``, the graphs of stored cards not found under ``paths`` are dropped, so
-    the store mirrors exactly the cards given.
+    the store mirrors exactly the cards given. A path ending ``.parquet``, ``.jsonl``,
+    ``.jsonl.gz`` or ``.ndjson`` is a dump of cards: ``id_column`` and ``text_column`` name
+    its columns (default ``modelId`` or ``id``, and ``card``; see
+    :mod:`lineage.sources.dumps`).
     """
     import os
 
@@ -71,7 +75,8 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
     from lineage.ingest import iter_inputs
 
     with _opened(store, read_only=False) as s:
-        report = _build(s, iter_inputs(paths, id_override=id),
+        report = _build(s, iter_inputs(paths, id_override=id, id_column=id_column,
+                                       text_column=text_column),
                         jobs=jobs or os.cpu_count() or 1,
                         max_bytes=max_bytes or DEFAULT_MAX_BYTES, progress=progress, prune=prune)
         flush = getattr(s, "flush", None)

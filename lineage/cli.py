@@ -82,19 +82,29 @@ def cli() -> None:
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Reject cards larger than this.")
 @click.option("--prune", is_flag=True,
               help="Drop stored cards not found under PATHS (the store mirrors PATHS).")
+@click.option("--id-column", metavar="NAME",
+              help="Dumps: the column of model ids  [default: modelId, else id]")
+@click.option("--text-column", metavar="NAME", help="Dumps: the column of card texts  "
+              "[default: card]")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary and rejected cards.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each card's warnings.")
 @errors_to_exit
 def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | None,
-          max_bytes: int | None, prune: bool, quiet: bool, verbose: bool) -> None:
-    """Ingest model cards (files or directories) into the store."""
+          max_bytes: int | None, prune: bool, id_column: str | None, text_column: str | None,
+          quiet: bool, verbose: bool) -> None:
+    """Ingest model cards (files, directories or dumps) into the store.
+
+    A PATH ending .parquet, .jsonl, .jsonl.gz or .ndjson is a dump with one card per row
+    (columns modelId or id, and card; Hub metadata columns such as downloads, likes, tags,
+    pipeline_tag, library_name, createdAt, last_modified are kept when present).
+    """
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         msg = f"no such file or directory: {', '.join(missing)}"
         raise click.BadParameter(msg)
     report = _with_progress(lambda progress: api.build(
         list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress,
-        prune=prune))
+        prune=prune, id_column=id_column, text_column=text_column))
     for source, reason in report.rejected:
         click.echo(f"rejected: {reason}" if reason.startswith(source) else
                    f"rejected: {source}: {reason}", err=True)

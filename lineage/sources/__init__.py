@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 
 from lineage.ids import is_repo_id
 
-__all__ = ["CARD_SUFFIXES", "HUB_FILE", "CardInput", "hub_revision", "iter_paths", "path_id",
-           "read_hub_file"]
+__all__ = ["CARD_SUFFIXES", "HUB_FILE", "CardInput", "hub_revision", "iter_paths", "iter_sources",
+           "path_id", "read_hub_file"]
 
 CARD_SUFFIXES = (".md", ".txt")
 HUB_FILE = "hub.json"  # the Hub's metadata beside a fetched card (see lineage.sources.hub)
@@ -140,3 +140,24 @@ def _with_hub(card: CardInput) -> CardInput:
     if error is not None:
         return replace(card, error=error)
     return replace(card, hub=hub) if hub is not None else card
+
+
+def iter_sources(paths: Iterable[str | Path], *, id_column: str | None = None,
+                 text_column: str | None = None) -> Iterator[CardInput]:
+    """Yield card inputs for files, directories and dumps, in the order given.
+
+    A file ending ``.parquet``, ``.jsonl``, ``.jsonl.gz``, ``.ndjson`` (``.gz``) is a dump
+    of many cards (see :mod:`lineage.sources.dumps`, whose column options ``id_column``
+    and ``text_column`` are); anything else is read by :func:`iter_paths`.
+    """
+    from lineage.sources.dumps import check_dump, is_dump, iter_dump
+
+    paths = list(paths)
+    for given in paths:  # a dump that cannot be read at all stops the build before it starts
+        if is_dump(given):
+            check_dump(given, id_column=id_column, text_column=text_column)
+    for given in paths:
+        if is_dump(given):
+            yield from iter_dump(given, id_column=id_column, text_column=text_column)
+        else:
+            yield from iter_paths([given])
