@@ -116,6 +116,7 @@ def test_tree_walk_builds_the_family_retries_429_reports_gated_and_hides_the_tok
     assert {(p["id"], p["relation"]) for p in merge["parents"]} == {(INSTRUCT, "merge"),
                                                                   (CHAT, "merge")}
     assert merge["warnings"] == []
+    assert lineage.check(store=store).conforms  # the Hub's facts fit the shapes
     meta = json.loads((cache / "quantfolk" / "Base-7B-Merge-GGUF" / "hub.json").read_text())
     assert meta["sha"] == hub.repos[GGUF].sha
     assert meta["id"] == GGUF
