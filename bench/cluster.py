@@ -23,9 +23,9 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 import pyoxigraph as ox  # noqa: E402
+from build import corpus_for  # noqa: E402
 
 import lineage  # noqa: E402
-from build import corpus_for  # noqa: E402
 from lineage import cluster as cluster_mod  # noqa: E402
 
 

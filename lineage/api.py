@@ -60,14 +60,18 @@ def _opened(store: Store | str | Path, *, read_only: bool) -> Iterator[Store]:
 def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_STORE,
           id: str | None = None, jobs: int | None = None, max_bytes: int | None = None,
           progress: Callable[[int, int | None], None] | None = None,
-          prune: bool = False, engine: str = "local", scheduler: str | None = None,
+          prune: bool = False, id_column: str | None = None, text_column: str | None = None,
+          engine: str = "local", scheduler: str | None = None,
           shards: str | Path | None = None) -> BuildReport:
-    """Ingest cards (files or directories) into the store; see :func:`lineage.ingest.build`.
+    """Ingest cards (files, directories or dumps) into the store; see :mod:`lineage.ingest`.
 
     With ``prune``, the graphs of stored cards not found under ``paths`` are dropped, so
-    the store mirrors exactly the cards given. ``engine="dask"`` extracts on a Dask
-    cluster (``scheduler`` address, else a local one of ``jobs`` workers) and keeps the
-    N-Quads shard files in ``shards`` when given; see :mod:`lineage.cluster`.
+    the store mirrors exactly the cards given. A path ending ``.parquet``, ``.jsonl``,
+    ``.jsonl.gz`` or ``.ndjson`` is a dump of cards: ``id_column`` and ``text_column`` name
+    its columns (default ``modelId`` or ``id``, and ``card``; see
+    :mod:`lineage.sources.dumps`). ``engine="dask"`` extracts on a Dask cluster
+    (``scheduler`` address, else a local one of ``jobs`` workers) and keeps the N-Quads
+    shard files in ``shards`` when given; see :mod:`lineage.cluster`.
     """
     import os
 
@@ -78,7 +82,8 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
     jobs = jobs or os.cpu_count() or 1
     limit = max_bytes or DEFAULT_MAX_BYTES
     with _opened(store, read_only=False) as s:
-        inputs = iter_inputs(paths, id_override=id)
+        inputs = iter_inputs(paths, id_override=id, id_column=id_column,
+                             text_column=text_column)
         if engine == "dask":
             from lineage.cluster import build_on_dask
 
@@ -382,3 +387,59 @@ def serve(*, store: Store | str | Path = DEFAULT_STORE, host: str = "127.0.0.1",
     from lineage.server import serve as _serve
 
     _serve(store, host=host, port=port, timeout=timeout, max_rows=max_rows)
+
+
+# Cards from the Hugging Face Hub (lineage.sources.hub).
+
+if TYPE_CHECKING:
+    from lineage.sources.hub import FetchReport
+
+__all__ += ["fetch"]
+
+
+def fetch(models: Sequence[str] = (), *, author: Sequence[str] = (), search: str | None = None,
+          tree: str | None = None, depth: int = 1, relations: Sequence[str] | None = None,
+          limit: int | None = None, cache: str | Path | None = None, refresh: bool = False,
+          build: bool = True, store: Store | str | Path = DEFAULT_STORE, jobs: int | None = None,
+          endpoint: str | None = None, token: str | None = None,
+          progress: Callable[[int, int | None], None] | None = None) -> FetchReport:
+    """Fetch cards from the Hub into the cache, then build them into the store.
+
+    ``models`` are Hub ids; ``author`` lists every model of those authors, ``search``
+    every model whose id contains the text; ``tree`` walks the model tree of one model
+    ``depth`` steps up (the parents its card and the Hub name) and down (the Hub's
+    ``base_model:`` children), following only ``relations`` when given. ``limit`` caps
+    each listing. Cards are cached in ``cache`` (default ``~/.cache/lineage/hub``) as
+    ``{org}/{name}/README.md`` with ``hub.json``, and downloaded again only when their
+    revision changed (always with ``refresh``). With ``build`` the cards reached are built
+    into ``store`` as by :func:`build`; the report's ``build`` is then its
+    :class:`~lineage.ingest.BuildReport`. ``endpoint`` and ``token`` default to
+    huggingface_hub's (``HF_ENDPOINT``, ``HF_TOKEN``). See :mod:`lineage.sources.hub`.
+    """
+    from lineage.sources.hub import DEFAULT_CACHE, HubCache, HubClient, fetch_cards
+
+    report = fetch_cards(HubClient(endpoint=endpoint, token=token),
+                         HubCache(cache or DEFAULT_CACHE), models=models, authors=author,
+                         search=search, tree=tree, depth=depth, relations=relations,
+                         limit=limit, refresh=refresh, parents_of=_card_parents,
+                         progress=progress)
+    if build:
+        report.build = globals()["build"](report.cards, store=store, jobs=jobs)
+    return report
+
+
+def _card_parents(data: bytes, source: str, hub: Any) -> list[tuple[str, str]]:
+    """Return the parents of a fetched card as it and the Hub name them: ``[(id, relation)]``."""
+    from lineage.cards import read_card
+    from lineage.errors import CardError
+    from lineage.extract import extract
+    from lineage.extract.hub import hub_parents
+    from lineage.facts import Parent
+
+    try:
+        ex = extract(read_card(data, source, hub=hub))
+    except (CardError, RecursionError):  # the Hub's tags still say who the parents are
+        tags = hub.get("tags") if isinstance(hub, dict) else None
+        return [(rid, rel.value if rel else "derived")
+                for rid, rel, _ in hub_parents(tags or []).values()]
+    return list(dict.fromkeys((p.ref.id, p.relation.value) for p in ex.of(Parent) if p.ref.id))

@@ -58,7 +58,9 @@ class Card:
 
     ``text`` is the repaired full text; ``body`` starts at line ``body_line`` of it.
     ``id_hint`` is the id the caller knows (from the path or ``--id``) and
-    ``id_hint_method`` says which (``path`` or ``option``).
+    ``id_hint_method`` says which (``path`` or ``option``). ``hub`` is the Hub's own
+    metadata about the repository (``hub.json`` beside a fetched card, or a dump row's
+    columns), when known.
     """
 
     source: str
@@ -72,6 +74,7 @@ class Card:
     id_hint_method: str | None = None
     flattened: bool = False
     warnings: tuple[str, ...] = ()
+    hub: Mapping[str, Any] | None = None
     _line_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     def line_of(self, offset: int) -> int:
@@ -187,6 +190,7 @@ def read_card(
     id_hint: str | None = None,
     id_hint_method: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    hub: Mapping[str, Any] | None = None,
 ) -> Card:
     """Decode, repair and split one card.
 
@@ -201,6 +205,9 @@ def read_card(
         user (``"option"``).
     max_bytes
         Larger inputs are refused.
+    hub
+        The Hub's metadata about the card's repository, kept on the card for
+        :mod:`lineage.extract.hub`.
     """
     text, warnings = _repair(_decode(data, source, max_bytes))
     meta: Any = {}
@@ -250,5 +257,6 @@ def read_card(
         id_hint_method=id_hint_method if id_hint else None,
         flattened=flattened or body.count("\n") < 3 < len(body) // 400,
         warnings=warnings,
+        hub=hub,
         _line_starts=tuple(starts),
     )

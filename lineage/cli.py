@@ -88,20 +88,31 @@ def cli() -> None:
               help="Dask scheduler to use [default: a local cluster of --jobs workers].")
 @click.option("--shards", type=click.Path(path_type=Path), metavar="DIR",
               help="With --engine dask: keep the N-Quads shard files here.")
+@click.option("--id-column", metavar="NAME",
+              help="Dumps: the column of model ids  [default: modelId, else id]")
+@click.option("--text-column", metavar="NAME", help="Dumps: the column of card texts  "
+              "[default: card]")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary and rejected cards.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each card's warnings.")
 @errors_to_exit
 def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | None,
           max_bytes: int | None, prune: bool, engine: str, scheduler: str | None,
-          shards: Path | None, quiet: bool, verbose: bool) -> None:
-    """Ingest model cards (files or directories) into the store."""
+          shards: Path | None, id_column: str | None, text_column: str | None,
+          quiet: bool, verbose: bool) -> None:
+    """Ingest model cards (files, directories or dumps) into the store.
+
+    A PATH ending .parquet, .jsonl, .jsonl.gz or .ndjson is a dump with one card per row
+    (columns modelId or id, and card; Hub metadata columns such as downloads, likes, tags,
+    pipeline_tag, library_name, createdAt, last_modified are kept when present).
+    """
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         msg = f"no such file or directory: {', '.join(missing)}"
         raise click.BadParameter(msg)
     report = _with_progress(lambda progress: api.build(
         list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress,
-        prune=prune, engine=engine, scheduler=scheduler, shards=shards))
+        prune=prune, engine=engine, scheduler=scheduler, shards=shards, id_column=id_column,
+        text_column=text_column))
     for source, reason in report.rejected:
         click.echo(f"rejected: {reason}" if reason.startswith(source) else
                    f"rejected: {source}: {reason}", err=True)
@@ -114,13 +125,14 @@ def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | 
     sys.exit(0 if report.ok else 1)
 
 
-def _with_progress(run: Callable[[Callable[[int, int | None], None] | None], Any]) -> Any:
+def _with_progress(run: Callable[[Callable[[int, int | None], None] | None], Any], *,
+                   label: str = "building", unit: str = "cards") -> Any:
     if not sys.stderr.isatty():
         return run(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]} cards/s"), TimeElapsedColumn(),
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                  TextColumn(f"{{task.fields[rate]}} {unit}/s"), TimeElapsedColumn(),
                   transient=True) as bar:
         task = bar.add_task("build", total=None, rate="-")
 
@@ -573,6 +585,74 @@ def serve(store: str, host: str, port: int, timeout: float, max_rows: int) -> No
     Updates, SERVICE and LOAD are refused (HTTP 400). GET / is a page to run queries.
     """
     api.serve(store=store, host=host, port=port, timeout=timeout, max_rows=max_rows)
+
+
+# Cards from the Hugging Face Hub: one command over api.fetch, then build's report.
+
+FETCH_RELATIONS = ("finetune", "quantized", "adapter", "merge")
+
+
+@cli.command()
+@click.argument("models", nargs=-1)
+@click.option("--author", "authors", multiple=True, metavar="NAME",
+              help="Fetch every model of this user or organisation (repeatable).")
+@click.option("--search", metavar="TEXT", help="Fetch every model whose id contains TEXT.")
+@click.option("--tree", metavar="MODEL",
+              help="Walk the model tree of MODEL: its parents and its children on the Hub.")
+@click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
+              help="Generations to walk up and down from --tree.")
+@click.option("--relation", "relations", multiple=True,
+              type=click.Choice(FETCH_RELATIONS, case_sensitive=False),
+              help="Walk only edges of this kind (repeatable)  [default: all]")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="At most N models per listing (author, search, one model's children).")
+@click.option("--cache", default="~/.cache/lineage/hub", show_default=True, metavar="DIR",
+              help="Where cards are kept, as DIR/{org}/{name}/README.md with hub.json.")
+@click.option("--refresh", is_flag=True, help="Download every card again, even unchanged ones.")
+@store_option
+@click.option("--no-build", is_flag=True, help="Only download the cards; build nothing.")
+@click.option("--jobs", type=click.IntRange(min=1),
+              help="Extraction processes [default: all cores].")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summaries and the failures.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print each card's warnings.")
+@errors_to_exit
+def fetch(models: tuple[str, ...], authors: tuple[str, ...], search: str | None,
+          tree: str | None, depth: int, relations: tuple[str, ...], limit: int | None,
+          cache: str, refresh: bool, store: str, no_build: bool, jobs: int | None, quiet: bool,
+          verbose: bool) -> None:
+    """Fetch model cards from the Hugging Face Hub, then build them into the store.
+
+    Give model ids, --author, --search or --tree (any mix). Cards are cached with their
+    revision and downloaded again only when it changed; HF_TOKEN gives access to gated
+    and private repositories and HF_ENDPOINT names another Hub. A model that cannot be
+    fetched (missing, private, gated, rate limited) is listed and the others go on; the
+    exit status is 1 if any model failed or any card was rejected.
+    """
+    if not (models or authors or search or tree):
+        msg = "name models, or give --author, --search or --tree"
+        raise click.UsageError(msg)
+    report = _with_progress(lambda progress: api.fetch(
+        list(models), author=list(authors), search=search, tree=tree, depth=depth,
+        relations=list(relations) or None, limit=limit, cache=cache, refresh=refresh,
+        build=False, progress=progress), label="fetching", unit="models")
+    for model, reason in report.failed:
+        click.echo(f"failed: {model}: {reason}", err=True)
+    click.echo(report.summary())
+    ok = report.ok
+    if not no_build:
+        built = _with_progress(lambda progress: api.build(
+            report.cards, store=store, jobs=jobs, progress=progress))
+        for source, reason in built.rejected:
+            click.echo(f"rejected: {reason}" if reason.startswith(source) else
+                       f"rejected: {source}: {reason}", err=True)
+        if verbose:
+            for source, warning in built.warnings:
+                click.echo(f"warning: {source}: {warning}", err=True)
+        if not quiet and built.ingested:
+            _print_found(store, built.models)
+        click.echo(built.summary())
+        ok = ok and built.ok
+    sys.exit(0 if ok else 1)
 
 
 def main() -> None:

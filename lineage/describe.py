@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from lineage.errors import QueryError
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url
-from lineage.ns import LEXVO_BASE, LIN
+from lineage.ns import DCTERMS, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
 
@@ -92,6 +92,15 @@ SELECT DISTINCT ?g ?e ?name ?value ?metric ?shots ?source ?origin ?bench ?line W
 _WARNINGS = _PREFIX + """\
 SELECT DISTINCT ?g ?w WHERE { GRAPH ?g { ?g lin:describes ?m ; lin:warning ?w } }
 ORDER BY ?g ?w"""
+
+_HUB = _PREFIX + """SELECT DISTINCT ?g ?p ?v ?rev WHERE {
+  GRAPH ?g { ?g lin:describes ?m . OPTIONAL { ?g lin:revision ?rev }
+    OPTIONAL { ?m ?p ?v FILTER(?p IN (lin:downloads, lin:likes, lin:gated, dcterms:created,
+                                      dcterms:modified)) } }
+} ORDER BY ?g ?p"""
+_HUB_KEYS = {str(LIN.downloads): "downloads", str(LIN.likes): "likes",
+             str(DCTERMS.created): "created", str(DCTERMS.modified): "modified",
+             str(LIN.gated): "gated"}
 
 _SETTINGS = {"epochs": "epochs", "learningRate": "learning_rate", "batchSize": "batch_size",
              "tokens": "tokens", "framework": "framework", "cost": "cost"}
@@ -189,9 +198,25 @@ def show(store: Store, model: str) -> dict[str, Any]:
     out["hardware"] = _hardware(store, iris)
     out["training"] = _training(store, iris, warnings)
     out["scores"] = _scores(store, iris)
+    out["hub"] = _hub(store, iris)
     card_warnings = [str(r["w"].value) for r in _select(store, _WARNINGS, m=iris)]
     out["warnings"] = list(dict.fromkeys([*card_warnings, *warnings]))
     return out
+
+
+def _hub(store: Store, iris: list[ox.NamedNode]) -> dict[str, Any] | None:
+    """Return the Hub's metadata from the model's own cards, or ``None`` when none has any."""
+    hub: dict[str, Any] = dict.fromkeys(("downloads", "likes", "created", "modified", "gated",
+                                         "revision"))
+    for row in _select(store, _HUB, m=iris):
+        if "rev" in row and hub["revision"] is None:
+            hub["revision"] = _py(row["rev"])
+        key = _HUB_KEYS.get(row["p"].value) if "p" in row else None
+        if key is not None and hub[key] is None:
+            value = _py(row["v"])
+            # Stores spell UTC differently (Z, +00:00): one spelling whatever the backend.
+            hub[key] = value.replace("+00:00", "Z") if key in ("created", "modified") else value
+    return hub if any(v is not None for v in hub.values()) else None
 
 
 def _first_label(store: Store, node: ox.NamedNode) -> Term | None:

@@ -24,6 +24,7 @@ __all__ = [
     "Evidence",
     "Fact",
     "Hardware",
+    "HubInfo",
     "Identity",
     "Language",
     "LicenseFact",
@@ -53,6 +54,7 @@ class Method(str, Enum):
     LINK = "link"
     PATH = "path"
     OPTION = "option"
+    HUB = "hub"
 
 
 class Relation(str, Enum):
@@ -244,6 +246,23 @@ class Score:
 
 
 @dataclass(frozen=True, slots=True)
+class HubInfo:
+    """What the Hub says of the card's repository (not the card): popularity, dates, access.
+
+    ``created`` and ``modified`` are ``xsd:dateTime`` texts in UTC; ``gated`` is true when
+    the repository asks users to accept conditions before downloading.
+    """
+
+    repo_id: str | None
+    downloads: int | None
+    likes: int | None
+    created: str | None
+    modified: str | None
+    gated: bool | None
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
 class Warning:
     """Something the extractor noticed and could not settle (kept, never dropped)."""
 
@@ -267,5 +286,6 @@ Fact = (
     | Hardware
     | TrainingSetting
     | Score
+    | HubInfo
     | Warning
 )

@@ -25,7 +25,7 @@ from pathlib import Path
 from lineage.cards import DEFAULT_MAX_BYTES, read_card
 from lineage.errors import CardError, LineageError
 from lineage.ids import card_graph_iri
-from lineage.sources import CardInput, iter_paths
+from lineage.sources import CardInput, hub_revision, iter_sources
 from lineage.store import CardGraph, Store
 
 __all__ = ["BuildReport", "CardInput", "CardResult", "build", "count_result", "extract_input",
@@ -74,17 +74,23 @@ def retrieval_time() -> datetime:
 
 
 def iter_inputs(paths: Iterable[str | Path], *, id_override: str | None = None,
+                id_column: str | None = None, text_column: str | None = None,
                 ) -> Iterator[CardInput]:
-    """Yield the card inputs for ``paths`` (files, directories), lazily, in a stable order."""
+    """Yield the card inputs for ``paths`` (files, directories, dumps), lazily, in order.
+
+    ``id_column`` and ``text_column`` name the columns of dumps (see
+    :func:`lineage.sources.iter_sources`).
+    """
+    inputs = iter_sources(paths, id_column=id_column, text_column=text_column)
     if id_override is None:
-        yield from iter_paths(paths)
+        yield from inputs
         return
-    found = list(islice(iter_paths(paths), 2))
+    found = list(islice(inputs, 2))
     if len(found) != 1:
         many = "several" if found else "no"
         msg = f"--id names one card, but {many} cards were given"
         raise LineageError(msg)
-    yield CardInput(found[0].source, id_override, "option", path=found[0].path)
+    yield replace(found[0], id_hint=id_override, id_hint_method="option")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +134,11 @@ def _extract_one(work: _Work) -> CardResult:
     card_in = work.card
     try:
         card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
-                         id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes)
+                         id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes,
+                         hub=card_in.hub)
         ex = extract(card)
-        quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved))
+        quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved),
+                           revision=hub_revision(card_in.hub))
     except CardError as exc:
         return CardResult(card_in.source, work.key, None, str(exc), 0, None, ())
     except RecursionError:

@@ -85,6 +85,10 @@ class LIN(DefinedNamespace):
     promptFormat: URIRef
     quantization: URIRef
     bits: URIRef
+    # the Hub's metadata about a model's repository
+    downloads: URIRef
+    likes: URIRef
+    gated: URIRef
     # license
     licenseId: URIRef
     licenseLink: URIRef

@@ -25,6 +25,7 @@ from lineage.facts import (
     DatasetUse,
     Evidence,
     Hardware,
+    HubInfo,
     Identity,
     Language,
     LicenseFact,
@@ -407,6 +408,18 @@ def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
         w.add(e, MLS.hasValue, value)
         for ev in (f.evidence, *f.more_evidence):
             w.fact(e, LIN.value, value, ev)
+
+    @on(HubInfo)
+    def _hub(f: object) -> None:
+        assert isinstance(f, HubInfo)
+        if f.repo_id:
+            w.add(g, LIN.repoId, ox.Literal(f.repo_id))
+        for prop, value, datatype in (
+                (LIN.downloads, f.downloads, XSD.integer), (LIN.likes, f.likes, XSD.integer),
+                (DCTERMS.created, f.created, XSD.dateTime),
+                (DCTERMS.modified, f.modified, XSD.dateTime), (LIN.gated, f.gated, XSD.boolean)):
+            if value is not None:
+                w.fact(me, prop, _literal(value, _n(datatype)), f.evidence)
 
     @on(Warning)
     def _warning(f: object) -> None:

@@ -32,7 +32,7 @@ def score_values(info: dict, benchmark: str) -> set[float]:
 
 def test_schema_keys_always_present(info):
     keys = {"id", "iri", "aliases", "parents", "children", "datasets", "license", "languages",
-            "tags", "prompt_format", "hardware", "training", "scores", "warnings"}
+            "tags", "prompt_format", "hardware", "training", "scores", "warnings", "hub"}
     for model in ("Qwen/Qwen2-72B", "smelborp/MixtralOrochi8x7B"):
         out = info(model)
         assert set(out) == keys

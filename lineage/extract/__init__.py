@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from lineage.cards import Card
 from lineage.extract.context import Context
+from lineage.extract.hub import hub_facts
 from lineage.extract.identity import extract_identity
 from lineage.extract.links import find_links
 from lineage.extract.markdown import parse
@@ -87,6 +88,7 @@ def extract(card: Card) -> Extraction:
                          *extract_prose(ctx), *extract_training(ctx), *extract_scores(ctx)]
     facts = _outside_embedded_card(ctx, facts)
     facts = settle_parents(ctx, facts)
+    facts = hub_facts(card, facts)  # the Hub's metadata beside the card's own claims
     if any(isinstance(f, Parent) and f.relation is Relation.QUANTIZED for f in facts):
         quantization = quantization_of(ctx)
         if quantization is not None:

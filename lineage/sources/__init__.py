@@ -12,16 +12,19 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from lineage.ids import is_repo_id
 
-__all__ = ["CARD_SUFFIXES", "CardInput", "iter_paths", "path_id"]
+__all__ = ["CARD_SUFFIXES", "HUB_FILE", "CardInput", "hub_revision", "iter_paths", "iter_sources",
+           "path_id", "read_hub_file"]
 
 CARD_SUFFIXES = (".md", ".txt")
+HUB_FILE = "hub.json"  # the Hub's metadata beside a fetched card (see lineage.sources.hub)
 _SUFFIXES = frozenset(s.lstrip(".") for s in CARD_SUFFIXES)
 
 
@@ -42,6 +45,40 @@ class CardInput:
     data: bytes | None = None
     hub: Mapping[str, object] | None = None
     error: str | None = None
+
+
+def hub_revision(hub: Mapping[str, object] | None) -> str | None:
+    """Return the repository revision (commit sha) in a card's Hub metadata, if any.
+
+    Examples
+    --------
+    >>> hub_revision({"sha": "0123abc"}), hub_revision(None)
+    ('0123abc', None)
+    """
+    sha = hub.get("sha") if hub else None
+    return sha.strip() if isinstance(sha, str) and sha.strip() else None
+
+
+def read_hub_file(card_path: Path) -> tuple[Mapping[str, object] | None, str | None]:
+    """Read the ``hub.json`` beside a card: ``(metadata or None, error or None)``.
+
+    A missing file is no error; an unreadable one is (the card is then reported, not
+    built without the metadata it was fetched with).
+    """
+    path = card_path.with_name(HUB_FILE)
+    try:
+        text = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"{path.as_posix()}: cannot read: {exc.strerror or exc}"
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return None, f"{path.as_posix()}: not JSON: {str(exc).splitlines()[0]}"
+    if not isinstance(data, dict):
+        return None, f"{path.as_posix()}: not a JSON object"
+    return data, None
 
 
 def path_id(parts: tuple[str, ...]) -> str | None:
@@ -79,7 +116,8 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[CardInput]:
     """Yield card inputs for files and directories (searched recursively), in a stable order.
 
     A card's id hint comes from an ``org/name/README.md`` layout relative to the directory
-    given (or the file path as given).
+    given (or the file path as given). A ``hub.json`` beside a ``README.md`` (written by
+    ``lineage fetch``) becomes the card's :attr:`CardInput.hub` metadata.
     """
     for given in paths:
         root = Path(given)
@@ -88,7 +126,38 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[CardInput]:
                 source = (str(PurePosixPath(*root.parts, *rel)) if not root.is_absolute()
                           else f.as_posix())
                 hint = path_id(rel)
-                yield CardInput(source, hint, "path" if hint else None, path=f)
+                yield _with_hub(CardInput(source, hint, "path" if hint else None, path=f))
         else:
             hint = path_id(root.parts)
-            yield CardInput(root.as_posix(), hint, "path" if hint else None, path=root)
+            yield _with_hub(CardInput(root.as_posix(), hint, "path" if hint else None, path=root))
+
+
+def _with_hub(card: CardInput) -> CardInput:
+    """Attach the ``hub.json`` beside a ``README.md`` (a card fetched from the Hub)."""
+    if card.path is None or card.path.name.casefold() != "readme.md":
+        return card
+    hub, error = read_hub_file(card.path)
+    if error is not None:
+        return replace(card, error=error)
+    return replace(card, hub=hub) if hub is not None else card
+
+
+def iter_sources(paths: Iterable[str | Path], *, id_column: str | None = None,
+                 text_column: str | None = None) -> Iterator[CardInput]:
+    """Yield card inputs for files, directories and dumps, in the order given.
+
+    A file ending ``.parquet``, ``.jsonl``, ``.jsonl.gz``, ``.ndjson`` (``.gz``) is a dump
+    of many cards (see :mod:`lineage.sources.dumps`, whose column options ``id_column``
+    and ``text_column`` are); anything else is read by :func:`iter_paths`.
+    """
+    from lineage.sources.dumps import check_dump, is_dump, iter_dump
+
+    paths = list(paths)
+    for given in paths:  # a dump that cannot be read at all stops the build before it starts
+        if is_dump(given):
+            check_dump(given, id_column=id_column, text_column=text_column)
+    for given in paths:
+        if is_dump(given):
+            yield from iter_dump(given, id_column=id_column, text_column=text_column)
+        else:
+            yield from iter_paths([given])
