@@ -62,22 +62,23 @@ _INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) o
                                 r"requires?|recommended|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
                                 r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
                                 r"notebook|profil|latency|throughput|tested on|推理|测试")
-_EPOCHS = Gated(re.compile(
+_EPOCHS = Anchored(re.compile(
     r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
     r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b"),
-    "epoch")
+    re.compile(r"(?i)epoch"), reach=80, span=80)
 _LR_EXPLICIT = Gated(re.compile(
     r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:of|=|:|was|is|:=)?\s*[`*]*"
     r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)"), "learning", "lr")
 _SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
-_BATCH = Gated(re.compile(
+_BATCH = Anchored(re.compile(
     r"(?i)(?:\b(effective|total|global)[ _]|\b)(?:train[ _])?batch[ _]size\b\s*"
-    r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b"), "batch")
+    r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b"), re.compile(r"(?i)batch[ _]size"), span=80)
 _EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*"
                         r"(?:of|=|:)?\s*(\d{1,7})\b")
-_TOKENS = Gated(re.compile(
+_TOKENS = Anchored(re.compile(
     r"(?i)\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|[KMBT])\s+"
-    r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b"), "token")
+    r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b"), re.compile(r"(?i)tokens\b"),
+    reach=120, span=10)
 _COST = Gated(re.compile(
     r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b"), "$")
 _COST_CONTEXT = re.compile(r"(?i)cost|spent|spend|budget|price|\bpaid\b|usd|dollars")
@@ -113,10 +114,13 @@ _NAMED_PROMPT = Gated(re.compile(
 _EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
 _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
-_NAMED_DATASET = Gated(re.compile(
+# Anchored: up to four capitalised words of any length before "dataset" backtrack badly
+# over long hyphenated file names (GGUF tables); a name longer than 240 characters is
+# not looked for.
+_NAMED_DATASET = Anchored(re.compile(
     r"(?<![\w/.-])((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3}|"
     r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
-    "data")
+    re.compile(r"data\s*set"), reach=240, span=10)
 # Words that name a quantisation or evaluation set, never training data.
 _NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
                                 r"eval(?:uation)?|test|validation|benchmark)$")
