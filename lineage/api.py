@@ -82,15 +82,16 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
     jobs = jobs or os.cpu_count() or 1
     limit = max_bytes or DEFAULT_MAX_BYTES
     with _opened(store, read_only=False) as s:
-        inputs = iter_inputs(paths, id_override=id, id_column=id_column,
-                             text_column=text_column)
         if engine == "dask":
             from lineage.cluster import build_on_dask
 
-            report = build_on_dask(s, inputs, scheduler=scheduler, workers=jobs,
+            report = build_on_dask(s, paths, id_override=id, id_column=id_column,
+                                   text_column=text_column, scheduler=scheduler, workers=jobs,
                                    shards=Path(shards) if shards is not None else None,
                                    max_bytes=limit, progress=progress, prune=prune)
         elif engine == "local":
+            inputs = iter_inputs(paths, id_override=id, id_column=id_column,
+                                 text_column=text_column)
             report = _build(s, inputs, jobs=jobs, max_bytes=limit, progress=progress,
                             prune=prune)
         else:

@@ -1,10 +1,11 @@
 """Distributed extraction: a Dask bag over shards of cards, one N-Quads file per shard.
 
 Extraction is a pure function of a card, so a build maps onto an existing cluster engine
-without a distribution layer of our own: the client walks the inputs (names only, never
-card text), cuts them into shards, and Dask runs :func:`extract_shard` on each, which
-reads its cards, skips those whose graph is already stored, and writes the others' quads
-to ``part-NNNNN.nq``. The client then loads each shard file into the store as it
+without a distribution layer of our own: the client walks the inputs (file names, and the
+id column of parquet dumps, never card text), cuts them into shards (a few thousand card
+files, or one row group of a parquet dump), and Dask runs :func:`extract_shard` on each,
+which reads its cards, skips those whose graph is already stored, and writes the others'
+quads to ``part-NNNNN.nq``. The client then loads each shard file into the store as it
 arrives, in shard order, so the graph is quad for quad the one a local build makes. The
 shard files can be kept (``shards=``) for a server's own bulk loader.
 
@@ -24,7 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from lineage.errors import LineageError
-from lineage.ingest import BuildReport, CardInput, count_result, extract_input, retrieval_time
+from lineage.ingest import (
+    BuildReport,
+    CardInput,
+    count_result,
+    extract_input,
+    iter_inputs,
+    retrieval_time,
+)
 from lineage.store import CardGraph, Store
 
 __all__ = ["Shard", "ShardResult", "build_on_dask", "extract_shard"]
@@ -42,6 +50,18 @@ class Shard:
     retrieved: str
     max_bytes: int
     out: str
+    # Or, instead of ``cards``: a parquet row group (dump, group, id column, text column).
+    row_group: tuple[str, int, str | None, str | None] | None = None
+
+    def inputs(self) -> Iterator[CardInput]:
+        """Yield the shard's cards (reading its row group, for a dump shard)."""
+        if self.row_group is None:
+            yield from self.cards
+            return
+        from lineage.sources.dumps import iter_row_group
+
+        dump, group, id_column, text_column = self.row_group
+        yield from iter_row_group(dump, group, id_column=id_column, text_column=text_column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +84,7 @@ def extract_shard(shard: Shard) -> ShardResult:
     rejected: list[tuple[str, str]] = []
     results: list[Any] = []
     skipped = 0
-    for card in shard.cards:
+    for card in shard.inputs():
         outcome = extract_input(card, stored.get(card.source), shard.retrieved, shard.max_bytes)
         if outcome is None:
             skipped += 1
@@ -88,20 +108,47 @@ def extract_shard(shard: Shard) -> ShardResult:
                        tuple(results))
 
 
-def _shards(inputs: Iterable[CardInput], index: dict[str, str], *, size: int, retrieved: str,
-            max_bytes: int, out: str) -> Iterator[Shard]:
-    it = iter(inputs)
+def _shards(paths: list[str | Path], index: dict[str, str], seen: set[str] | None, *,
+            size: int, id_override: str | None, id_column: str | None,
+            text_column: str | None, retrieved: str, max_bytes: int, out: str,
+            ) -> Iterator[Shard]:
+    """Cut the inputs into shards: row groups of parquet dumps, chunks of other cards."""
+    from lineage.sources.dumps import is_dump, row_group_sources, row_groups
+
     number = 0
-    while chunk := tuple(islice(it, size)):
-        stored = tuple((c.source, index[c.source]) for c in chunk if c.source in index)
-        yield Shard(number, chunk, stored, retrieved, max_bytes, out)
-        number += 1
+
+    def stored(sources: Iterable[str]) -> tuple[tuple[str, str], ...]:
+        found = []
+        for source in sources:
+            if seen is not None:
+                seen.add(source)
+            if source in index:
+                found.append((source, index[source]))
+        return tuple(found)
+
+    for given in paths:
+        if id_override is None and is_dump(given) and str(given).endswith(".parquet"):
+            for group in range(row_groups(given)):
+                sources = row_group_sources(given, group, id_column=id_column)
+                yield Shard(number, (), stored(sources), retrieved, max_bytes, out,
+                            (str(given), group, id_column, text_column))
+                number += 1
+            continue
+        it = iter_inputs([given], id_override=id_override, id_column=id_column,
+                         text_column=text_column)
+        while chunk := tuple(islice(it, size)):
+            yield Shard(number, chunk, stored(c.source for c in chunk), retrieved, max_bytes,
+                        out)
+            number += 1
 
 
 def build_on_dask(
     store: Store,
-    inputs: Iterable[CardInput],
+    paths: Iterable[str | Path],
     *,
+    id_override: str | None = None,
+    id_column: str | None = None,
+    text_column: str | None = None,
     scheduler: str | None = None,
     workers: int = 2,
     shard_cards: int = SHARD_CARDS,
@@ -110,10 +157,12 @@ def build_on_dask(
     progress: Callable[[int, int | None], None] | None = None,
     prune: bool = False,
 ) -> BuildReport:
-    """Build ``inputs`` into ``store`` with extraction on a Dask cluster.
+    """Build the cards under ``paths`` into ``store`` with extraction on a Dask cluster.
 
     Parameters
     ----------
+    id_override, id_column, text_column
+        As for :func:`lineage.ingest.iter_inputs`.
     scheduler
         Address of a running Dask scheduler; None starts a local cluster of ``workers``
         single-threaded worker processes for the build.
@@ -131,14 +180,14 @@ def build_on_dask(
     started = time.perf_counter()
     report = BuildReport()
     index = store.card_index()
-    sources: set[str] = set()
-    seen_inputs = _remember(inputs, sources) if prune else iter(inputs)
+    seen: set[str] | None = set() if prune else None
     with tempfile.TemporaryDirectory(prefix="lineage-shards-") as tmp:
         out = shards or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)
-        specs = list(_shards(seen_inputs, index, size=shard_cards,
-                             retrieved=retrieval_time().isoformat(), max_bytes=max_bytes,
-                             out=str(out)))
+        specs = list(_shards(list(paths), index, seen, size=shard_cards,
+                             id_override=id_override, id_column=id_column,
+                             text_column=text_column, retrieved=retrieval_time().isoformat(),
+                             max_bytes=max_bytes, out=str(out)))
         cluster = None if scheduler else LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         try:
@@ -150,20 +199,14 @@ def build_on_dask(
         finally:
             if cluster is not None:
                 cluster.close()
-    if prune:
-        gone = sorted(g for source, g in index.items() if source not in sources)
+    if seen is not None:
+        gone = sorted(g for source, g in index.items() if source not in seen)
         store.remove_graphs(gone)
         report.pruned = len(gone)
     if report.pruned:
         store.drop_orphans()
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _remember(inputs: Iterable[CardInput], sources: set[str]) -> Iterator[CardInput]:
-    for card in inputs:
-        sources.add(card.source)
-        yield card
 
 
 def _load(store: Store, report: BuildReport, futures: list[Any], *, keep: bool,

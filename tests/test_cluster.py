@@ -89,3 +89,27 @@ def test_dask_engine_from_the_command_line(tmp_path: Path, run):
                "-q")
     assert proc.returncode == 0, proc.stderr
     assert "cards ingested 1 / skipped unchanged 0 / rejected 0" in proc.stdout
+
+
+def test_dask_shards_a_parquet_dump_by_row_group(tmp_path: Path, cluster: str, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    ids, texts = [], []
+    for readme in sorted(EXAMPLES.rglob("README.md")):
+        rel = readme.parent.relative_to(EXAMPLES)
+        ids.append(f"{rel.parts[0]}/{rel.parts[1]}")
+        texts.append(readme.read_text(encoding="utf-8"))
+    ids.append("o/null-card")
+    texts.append(None)
+    dump = tmp_path / "cards.parquet"
+    pq.write_table(pa.table({"modelId": ids, "card": texts}), dump, row_group_size=5)
+    assert pq.ParquetFile(dump).num_row_groups == 3
+    local = lineage.build([dump], store=tmp_path / "local", jobs=1)
+    dask = lineage.build([dump], store=tmp_path / "dask", engine="dask", scheduler=cluster)
+    assert dask.ingested == local.ingested == len(ids) - 1
+    assert dask.rejected == local.rejected and "card is null" in dask.rejected[0][1]
+    assert _dump(tmp_path / "dask") == _dump(tmp_path / "local")
+    again = lineage.build([dump], store=tmp_path / "dask", engine="dask", scheduler=cluster)
+    assert (again.ingested, again.skipped) == (0, len(ids) - 1)

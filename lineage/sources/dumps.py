@@ -42,10 +42,11 @@ from lineage.ids import is_repo_id
 from lineage.sources import CardInput
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
 __all__ = ["DUMP_SUFFIXES", "HUB_COLUMNS", "ID_COLUMNS", "TEXT_COLUMN", "check_dump", "is_dump",
-           "iter_dump"]
+           "iter_dump", "iter_row_group", "row_group_sources", "row_groups"]
 
 DUMP_SUFFIXES = (".parquet", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 ID_COLUMNS = ("modelId", "id")
@@ -167,16 +168,55 @@ def _parquet(dump: Path, id_column: str | None, text: str, batch_size: int,
     row = 0
     try:
         for batch in pf.iter_batches(batch_size=batch_size, columns=[id_col, text_col, *meta]):
-            ids = batch.column(0).to_pylist()
-            texts = batch.column(1).to_pylist()
-            values = [batch.column(2 + i).to_pylist() for i in range(len(meta))]
-            for i in range(batch.num_rows):
-                row += 1
-                yield _row(dump, "row", row, ids[i], texts[i],
-                           {c: values[j][i] for j, c in enumerate(meta)})
+            yield from _batch_rows(dump, batch, row, meta)
+            row += batch.num_rows
     except (OSError, pa.ArrowException) as exc:
         yield _bad(dump, "row", row + 1, f"unreadable, the rest of the file was not read: "
                    f"{_first_line(exc)}")
+
+
+def _batch_rows(dump: Path, batch: pa.RecordBatch | pa.Table, before: int, meta: list[str],
+                ) -> Iterator[CardInput]:
+    """Yield the card inputs of a batch whose columns are id, text, then ``meta``.
+
+    Rows are numbered on from ``before``.
+    """
+    ids = batch.column(0).to_pylist()
+    texts = batch.column(1).to_pylist()
+    values = [batch.column(2 + i).to_pylist() for i in range(len(meta))]
+    for i in range(batch.num_rows):
+        yield _row(dump, "row", before + i + 1, ids[i], texts[i],
+                   {c: values[j][i] for j, c in enumerate(meta)})
+
+
+def row_groups(path: str | Path) -> int:
+    """Return the number of row groups of a parquet dump (the shards of a Dask build)."""
+    return int(_parquet_columns(Path(path), None, TEXT_COLUMN)[0].num_row_groups)
+
+
+def iter_row_group(path: str | Path, group: int, *, id_column: str | None = None,
+                   text_column: str | None = None) -> Iterator[CardInput]:
+    """Yield the card inputs of one row group of a parquet dump, as :func:`iter_dump` does."""
+    import pyarrow as pa
+
+    dump = Path(path)
+    pf, id_col, text_col, meta = _parquet_columns(dump, id_column, text_column or TEXT_COLUMN)
+    before = sum(pf.metadata.row_group(i).num_rows for i in range(group))
+    try:
+        table = pf.read_row_group(group, columns=[id_col, text_col, *meta])
+    except (OSError, pa.ArrowException) as exc:
+        yield _bad(dump, "row", before + 1, f"row group {group} unreadable: {_first_line(exc)}")
+        return
+    yield from _batch_rows(dump, table, before, meta)
+
+
+def row_group_sources(path: str | Path, group: int, *, id_column: str | None = None,
+                      ) -> list[str]:
+    """Return the sources the rows of one row group will have, reading only the id column."""
+    dump = Path(path)
+    pf, id_col, _, _ = _parquet_columns(dump, id_column, TEXT_COLUMN)
+    ids = pf.read_row_group(group, columns=[id_col]).column(0).to_pylist()
+    return [f"{dump.as_posix()}#{rid.strip()}" for rid in ids if isinstance(rid, str)]
 
 
 def _parquet_columns(dump: Path, id_column: str | None, text: str,
