@@ -36,6 +36,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -228,9 +229,17 @@ class RemoteStore:
             for item in todo:
                 fn(item)
             return
-        with ThreadPoolExecutor(max_workers=self.spec.workers) as pool:
-            for _ in pool.map(fn, todo):
-                pass
+        # pyoxigraph's result objects must be freed by the thread that made them; were the
+        # cyclic garbage collector to run in a worker, it could free one there.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with ThreadPoolExecutor(max_workers=self.spec.workers) as pool:
+                for _ in pool.map(fn, todo):
+                    pass
+        finally:
+            if collecting:
+                gc.enable()
 
     def _graph_request(self, method: str, graph: str, body: bytes) -> None:
         url = self.spec.graph_store
@@ -264,7 +273,7 @@ class RemoteStore:
         response = self._http.request("POST", url, what=what, data=form,
                                       headers={"accept": accept})
         if response.status_code == 400:
-            msg = f"the server refused the query: {_error_text(response)}"
+            msg = f"the server refused the query: {self._http.scrub(_error_text(response))}"
             raise QueryError(msg, source=url)
         if not response.is_success:
             raise self._http.error(url, what, response)

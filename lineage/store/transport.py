@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import os
 import time
@@ -103,7 +104,10 @@ class Transport:
                  env: Mapping[str, str] | None = None,
                  sleep: Callable[[float], None] = time.sleep):
         env = os.environ if env is None else env
-        self._secret = env.get(PASSWORD_ENV) or None
+        password = env.get(PASSWORD_ENV) or ""
+        token = base64.b64encode(f"{env.get(USER_ENV, '')}:{password}".encode()).decode()
+        # What a message must never show: the password, and the Basic header made of it.
+        self._secrets = [s for s in (password, token) if len(s) >= 3] if password else []
         self._client = httpx.Client(auth=_auth(env), timeout=timeout, follow_redirects=False,
                                     headers={"user-agent": "lineage"})
         self.retries = retries
@@ -150,10 +154,14 @@ class Transport:
         read = self._client.timeout.read
         return float(read) if read is not None else float("inf")
 
+    def scrub(self, message: str) -> str:
+        """Return ``message`` with the credentials blanked out."""
+        for secret in self._secrets:
+            message = message.replace(secret, "***")
+        return message
+
     def _fail(self, url: str, message: str) -> None:
-        if self._secret:
-            message = message.replace(self._secret, "***")
-        raise StoreError(message, source=url)
+        raise StoreError(self.scrub(message), source=url)
 
     def error(self, url: str, what: str, response: httpx.Response) -> StoreError:
         """Return a one-line ``StoreError`` for an unexpected answer (no credentials in it)."""
@@ -163,9 +171,7 @@ class Transport:
                     "server needs; see docs/remote-store.md)")
         message = (f"{what} failed: HTTP {response.status_code} "
                    f"{first_line(response.content)}".rstrip() + hint)
-        if self._secret:
-            message = message.replace(self._secret, "***")
-        return StoreError(message, source=url)
+        return StoreError(self.scrub(message), source=url)
 
     def close(self) -> None:
         """Close the connections."""
