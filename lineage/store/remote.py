@@ -182,14 +182,14 @@ class RemoteStore:
                     name = q.graph_name
                     if not isinstance(name, ox.NamedNode):
                         msg = f"{card.source}: a quad outside any named graph"
-                        raise StoreError(msg, source=self.location)
+                        raise StoreError(msg, source=self.spec.query)
                     if name.value == ENTITIES_GRAPH:
                         entities[q] = None
                     else:
                         graphs.setdefault(name.value, []).append(q)
             except SyntaxError as exc:
                 msg = f"{card.source}: unreadable N-Quads: {exc}"
-                raise StoreError(msg, source=self.location) from None
+                raise StoreError(msg, source=self.spec.query) from None
         entity_list = list(entities)
         for start in range(0, len(entity_list), ENTITY_CHUNK):
             self._graph_request("POST", ENTITIES_GRAPH,
