@@ -45,11 +45,23 @@ def _choices(enum: type[Enum]) -> click.Choice[str]:
     return click.Choice([e.value for e in enum], case_sensitive=False)
 
 
+def _resolve_store(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """Without ``--store``: ``$LINEAGE_STORE``, else ``lineage.toml``, else ``.lineage``."""
+    from lineage.store.spec import resolve_store
+
+    try:
+        return resolve_store(value)
+    except LineageError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 def store_option(fn: F) -> F:
     """Add the ``--store`` option every graph command takes."""
-    return click.option("--store", "store", default=api.DEFAULT_STORE, show_default=True,
-                        metavar="DIR", help="Store location: a directory (embedded Oxigraph) "
-                        "or memory:.")(fn)
+    return click.option("--store", "store", default=None, callback=_resolve_store,
+                        metavar="SPEC", help="Store: a directory (embedded Oxigraph), memory:, "
+                        "or a SPARQL server, sparql+http(s)://host:port/path. [default: "
+                        "$LINEAGE_STORE, else [store] spec in ./lineage.toml, else "
+                        f"{api.DEFAULT_STORE}]")(fn)
 
 
 def errors_to_exit(fn: F) -> F:

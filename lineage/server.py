@@ -1044,7 +1044,7 @@ def _dataset(params: dict[str, list[str]]
 
 
 def _runner(store: Store | str | Path, workers: int | None) -> _Runner:
-    """Worker processes for an on-disk Oxigraph store, a thread for anything else."""
+    """Return worker processes for an on-disk Oxigraph store, else a thread (memory, remote)."""
     from lineage.store.oxigraph import OxigraphStore
 
     if isinstance(store, str | Path):
@@ -1052,6 +1052,8 @@ def _runner(store: Store | str | Path, workers: int | None) -> _Runner:
         if text.startswith("memory:"):
             return _ThreadRunner(open_store(text))
         opened = open_store(text, read_only=True)  # a clear StoreError when there is none
+        if not isinstance(opened, OxigraphStore):  # a remote server: answer in a thread
+            return _ThreadRunner(opened)
         opened.close()
         location = Path(text)
     elif isinstance(store, OxigraphStore) and Path(store.location).is_dir():

@@ -1,8 +1,10 @@
 """Where the graph lives: one small interface, several backends.
 
 ``open_store(spec)`` picks a backend by the form of ``spec``: a directory path (embedded
-Oxigraph on disk, the default), ``memory:`` (rdflib, in process). Backends are registered
-by name and imported on first use, so a new backend is one module plus one line here.
+Oxigraph on disk, the default), ``memory:`` (rdflib, in process), or a SPARQL 1.1 server,
+``sparql+http://host:port/path`` or ``sparql+https://...`` (see :mod:`lineage.store.spec`
+and :mod:`lineage.store.remote`). Backends are registered by name and imported on first
+use, so a new backend is one module plus one line here.
 
 Examples
 --------
@@ -35,6 +37,7 @@ Term: TypeAlias = "ox.NamedNode | ox.BlankNode | ox.Literal"
 BACKENDS: dict[str, tuple[str, str]] = {
     "oxigraph": ("lineage.store.oxigraph", "OxigraphStore"),
     "memory": ("lineage.store.memory", "MemoryStore"),
+    "remote": ("lineage.store.remote", "RemoteStore"),
 }
 
 
@@ -104,13 +107,23 @@ class Store(Protocol):
 
 
 def open_store(spec: str | Path = ".lineage", *, read_only: bool = False) -> Store:
-    """Open the store named by ``spec``: a directory (Oxigraph) or ``memory:``."""
+    """Open the store named by ``spec``.
+
+    ``spec`` is a directory (Oxigraph), ``memory:``, or a SPARQL server
+    (``sparql+http://host:port/path``, ``sparql+https://...``).
+    """
+    from lineage.store.spec import is_remote
+
     text = str(spec)
     if text == "memory:" or text.startswith("memory:"):
         name = "memory"
+    elif is_remote(text):
+        name = "remote"
     elif "://" in text:
-        msg = f"unsupported store {text!r}: use a directory or memory:"
-        raise StoreError(msg, source=text)
+        scheme = text.split("://", 1)[0]
+        msg = (f"unsupported store scheme {scheme + '://'!r}: use a directory, memory:, "
+               "or sparql+http(s)://host/path")
+        raise StoreError(msg)
     else:
         name = "oxigraph"
     module, cls = BACKENDS[name]
