@@ -51,4 +51,9 @@ from lineage.api import serve  # noqa: E402 - grouped with its feature
 
 __all__ += ["serve"]
 
+# Cards from the Hugging Face Hub.
+from lineage.api import fetch  # noqa: E402 - grouped with its feature
+
+__all__ += ["fetch"]
+
 __version__ = "0.1.0"
