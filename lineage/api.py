@@ -35,7 +35,10 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_STORE", "build", "check", "open_store", "queries", "query", "show"]
 
 DEFAULT_STORE = ".lineage"
-OPTIMIZE_AFTER = 1000  # cards ingested in one build
+# Compact the store after a build that changed at least this many cards, and at least a
+# fifth of those it held (compaction rewrites the whole store: a 1% change should not).
+OPTIMIZE_AFTER = 1000
+OPTIMIZE_SHARE = 5
 
 
 def open_store(store: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
@@ -100,7 +103,8 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
         flush = getattr(s, "flush", None)
         if flush is not None and (report.ingested or report.pruned):
             # Compacting rewrites the whole store: only after a load large enough to pay.
-            flush(optimize=report.ingested + report.pruned >= OPTIMIZE_AFTER)
+            changed = report.ingested + report.pruned
+            flush(optimize=changed >= max(OPTIMIZE_AFTER, report.cards_before // OPTIMIZE_SHARE))
         return report
 
 

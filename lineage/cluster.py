@@ -180,6 +180,7 @@ def build_on_dask(
     started = time.perf_counter()
     report = BuildReport()
     index = store.card_index()
+    report.cards_before = len(index)
     seen: set[str] | None = set() if prune else None
     with tempfile.TemporaryDirectory(prefix="lineage-shards-") as tmp:
         out = shards or Path(tmp)

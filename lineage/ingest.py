@@ -46,6 +46,7 @@ class BuildReport:
     skipped: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
     pruned: int = 0
+    cards_before: int = 0
     triples: int = 0
     seconds: float = 0.0
     models: list[str] = field(default_factory=list)
@@ -234,6 +235,7 @@ def build(
     started = time.perf_counter()
     report = BuildReport()
     index = store.card_index()
+    report.cards_before = len(index)
     seen: set[str] = set()
     retrieved = retrieval_time().isoformat()
     done = 0

@@ -206,3 +206,18 @@ def test_build_streams_and_batches_identically(tmp_path: Path, monkeypatch):
         dumps.append(out.getvalue())
         store.close()
     assert dumps[0] == dumps[1]
+
+
+def test_a_reader_sees_the_state_change_when_another_handle_writes(tmp_path: Path):
+    cards = tmp_path / "cards"
+    write(cards, "o/a", CARD.format(license="mit", epochs=2))
+    writer = open_store(tmp_path / "store")
+    lineage.build([cards], store=writer, jobs=1)
+    reader = open_store(tmp_path / "store", read_only=True)
+    seen = reader.state()
+    assert reader.state() == seen
+    write(cards, "o/b", CARD.format(license="mit", epochs=3))
+    lineage.build([cards], store=writer, jobs=1)
+    assert reader.state() != seen
+    reader.close()
+    writer.close()
