@@ -12,12 +12,15 @@ from collections.abc import Callable
 from enum import Enum
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
 from lineage import api
 from lineage.errors import LineageError
+
+if TYPE_CHECKING:
+    from lineage.ingest import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -125,6 +128,12 @@ def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | 
         list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress,
         prune=prune, engine=engine, scheduler=scheduler, shards=shards, id_column=id_column,
         text_column=text_column))
+    _print_build(report, store, quiet=quiet, verbose=verbose)
+    sys.exit(0 if report.ok else 1)
+
+
+def _print_build(report: BuildReport, store: str, *, quiet: bool, verbose: bool) -> None:
+    """Print a build's rejected cards, warnings (verbose), models found and summary."""
     for source, reason in report.rejected:
         click.echo(f"rejected: {reason}" if reason.startswith(source) else
                    f"rejected: {source}: {reason}", err=True)
@@ -134,7 +143,6 @@ def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | 
     if not quiet and report.ingested:
         _print_found(store, report.models)
     click.echo(report.summary())
-    sys.exit(0 if report.ok else 1)
 
 
 def _with_progress(run: Callable[[Callable[[int, int | None], None] | None], Any], *,
@@ -654,15 +662,7 @@ def fetch(models: tuple[str, ...], authors: tuple[str, ...], search: str | None,
     if not no_build:
         built = _with_progress(lambda progress: api.build(
             report.cards, store=store, jobs=jobs, progress=progress))
-        for source, reason in built.rejected:
-            click.echo(f"rejected: {reason}" if reason.startswith(source) else
-                       f"rejected: {source}: {reason}", err=True)
-        if verbose:
-            for source, warning in built.warnings:
-                click.echo(f"warning: {source}: {warning}", err=True)
-        if not quiet and built.ingested:
-            _print_found(store, built.models)
-        click.echo(built.summary())
+        _print_build(built, store, quiet=quiet, verbose=verbose)
         ok = ok and built.ok
     sys.exit(0 if ok else 1)
 
