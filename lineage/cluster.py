@@ -10,7 +10,8 @@ arrives, in shard order, so the graph is quad for quad the one a local build mak
 shard files can be kept (``shards=``) for a server's own bulk loader.
 
 Cards are read by the workers, so the workers must see the same files as the client
-(one machine, or a shared file system). Dask is an optional extra:
+(one machine, or a shared file system). JSON Lines dumps have no row groups: their rows
+travel from the client inside the shards, so convert a large one to parquet first. Dask is an optional extra:
 ``pip install 'lineage[dask]'``.
 """
 
