@@ -11,8 +11,8 @@ shard files can be kept (``shards=``) for a server's own bulk loader.
 
 Cards are read by the workers, so the workers must see the same files as the client
 (one machine, or a shared file system). JSON Lines dumps have no row groups: their rows
-travel from the client inside the shards, so convert a large one to parquet first. Dask is an optional extra:
-``pip install 'lineage[dask]'``.
+travel from the client inside the shards, so convert a large one to parquet first. Dask
+is an optional extra: ``pip install 'lineage[dask]'``.
 """
 
 from __future__ import annotations

@@ -111,9 +111,8 @@ class OxigraphStore:
         """
         h = hashlib.sha256(f"{id(self)}:{self._writes}".encode())
         if self.location != ":memory:":
-            with os.scandir(self.location) as entries:
-                for name, st in sorted((e.name, e.stat()) for e in entries):
-                    h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+            for name, size, mtime in sorted(_files(self.location)):
+                h.update(f"{name}:{size}:{mtime}\n".encode())
         return h.hexdigest()
 
     def flush(self, *, optimize: bool = True) -> None:
@@ -126,6 +125,23 @@ class OxigraphStore:
     def close(self) -> None:
         """Release the store and its lock."""
         self.__dict__.pop("_store", None)
+
+
+def _files(directory: str) -> list[tuple[str, int, int]]:
+    """Return (name, size, mtime) of the files in ``directory``.
+
+    A file that RocksDB deletes while it is listed (compaction runs in the background)
+    is left out.
+    """
+    found = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            try:
+                st = entry.stat()
+            except FileNotFoundError:
+                continue
+            found.append((entry.name, st.st_size, st.st_mtime_ns))
+    return found
 
 
 def _no_dataset(query: str) -> bool:
