@@ -33,6 +33,7 @@ from lineage.ingest import (
     extract_input,
     iter_inputs,
     retrieval_time,
+    settle,
 )
 from lineage.store import CardGraph, Store
 
@@ -197,23 +198,19 @@ def build_on_dask(
                 bag = db.from_sequence(  # type: ignore[no-untyped-call]
                     specs, npartitions=max(1, len(specs))).map(extract_shard)
                 futures = client.compute(bag.to_delayed())
-                _load(store, report, futures, keep=shards is not None, progress=progress)
+                replaced = _load(store, report, futures, keep=shards is not None,
+                                 progress=progress)
         finally:
             if cluster is not None:
                 cluster.close()
-    if seen is not None:
-        gone = sorted(g for source, g in index.items() if source not in seen)
-        store.remove_graphs(gone)
-        report.pruned = len(gone)
-    if report.pruned:
-        store.drop_orphans()
+    settle(store, report, index, seen=seen, replaced=replaced)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _load(store: Store, report: BuildReport, futures: list[Any], *, keep: bool,
-          progress: Callable[[int, int | None], None] | None) -> None:
-    """Load shard files in shard order as their tasks finish."""
+          progress: Callable[[int, int | None], None] | None) -> int:
+    """Load shard files in shard order as their tasks finish; return the graphs replaced."""
     done = 0
     replaced = 0
     for future in futures:
@@ -235,5 +232,4 @@ def _load(store: Store, report: BuildReport, futures: list[Any], *, keep: bool,
             if progress is not None:
                 progress(done, None)
         future.release()
-    if replaced:
-        store.drop_orphans()
+    return replaced

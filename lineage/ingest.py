@@ -29,7 +29,7 @@ from lineage.sources import CardInput, hub_revision, iter_sources
 from lineage.store import CardGraph, Store
 
 __all__ = ["BuildReport", "CardInput", "CardResult", "build", "count_result", "extract_input",
-           "iter_inputs", "prepare", "retrieval_time"]
+           "iter_inputs", "prepare", "retrieval_time", "settle"]
 
 BATCH_BYTES = 64 << 20  # N-Quads per bulk load
 BATCH_CARDS = 20_000
@@ -236,14 +236,14 @@ def build(
     report = BuildReport()
     index = store.card_index()
     report.cards_before = len(index)
-    seen: set[str] = set()
+    seen: set[str] | None = set() if prune else None
     retrieved = retrieval_time().isoformat()
     done = 0
 
     def todo() -> Iterator[_Work]:
         nonlocal done
         for card_in in inputs:
-            if prune:
+            if seen is not None:
                 seen.add(card_in.source)
             work = prepare(card_in, index.get(card_in.source), retrieved, max_bytes)
             if isinstance(work, _Work):
@@ -296,16 +296,26 @@ def build(
             loading.result()
     finally:
         loader.shutdown(wait=True)
-    if prune:
+    settle(store, report, index, seen=seen, replaced=replaced)
+    if progress is not None:
+        progress(done, done)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def settle(store: Store, report: BuildReport, index: dict[str, str], *,
+           seen: set[str] | None, replaced: int) -> None:
+    """Finish a build: prune, then forget orphaned declarations.
+
+    With ``seen`` (``--prune``), the stored cards not among them are dropped; shared
+    declarations orphaned by replaced or pruned cards are then forgotten.
+    """
+    if seen is not None:
         gone = sorted(graph for source, graph in index.items() if source not in seen)
         store.remove_graphs(gone)
         report.pruned = len(gone)
     if report.pruned or replaced:
         store.drop_orphans()
-    if progress is not None:
-        progress(done, done)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def count_result(report: BuildReport, result: CardResult) -> None:
