@@ -13,7 +13,14 @@ from lineage.cards import Card
 from lineage.extract.links import Link
 from lineage.extract.markdown import Doc
 from lineage.facts import Evidence, Method, ModelRef
-from lineage.ids import cache_path_id, id_key, is_repo_id, parse_hub_url, resolve_short_name
+from lineage.ids import (
+    cache_path_id,
+    id_key,
+    is_repo_id,
+    name_key,
+    parse_hub_url,
+    resolve_short_name,
+)
 
 __all__ = ["Context", "snippet_at"]
 
@@ -39,6 +46,7 @@ class Context:
     links: tuple[Link, ...]
     own_id: str | None
     own_keys: frozenset[str]
+    own_name: str | None = None  # the bare name of a card whose id is unknown
 
     @property
     def known_model_ids(self) -> tuple[str, ...]:
@@ -51,8 +59,17 @@ class Context:
         return tuple(dict.fromkeys(ids))
 
     def is_own(self, repo_id: str | None) -> bool:
-        """Whether ``repo_id`` is one of the card's own ids."""
-        return repo_id is not None and id_key(repo_id) in self.own_keys
+        """Whether ``repo_id`` is one of the card's own ids.
+
+        A card known only by a bare name owns every id of that name: usage code loading
+        ``someone/NAME`` is the card's own model, whatever the organisation.
+        """
+        if repo_id is None:
+            return False
+        if id_key(repo_id) in self.own_keys:
+            return True
+        return self.own_name is not None and \
+            name_key(repo_id.rsplit("/", 1)[-1]) == name_key(self.own_name)
 
     def resolve(self, name: str) -> ModelRef:
         """Resolve a model named by the card.
