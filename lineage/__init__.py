@@ -41,6 +41,11 @@ from lineage.api import (
 __all__ += ["ancestors", "common", "contributions", "datasets", "deltas", "descendants",
             "licenses", "lineage_graph", "path", "roots"]
 
+# Finding models in a store.
+from lineage.api import models  # noqa: E402 - grouped with its feature
+
+__all__ += ["models"]
+
 # Graphviz diagrams.
 from lineage.api import diagram  # noqa: E402 - grouped with its feature
 

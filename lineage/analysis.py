@@ -39,6 +39,7 @@ from lineage.extract.scores import benchmark_key
 from lineage.graph import lineage_graph
 from lineage.ids import id_from_iri, id_key, model_iri, parse_hub_url
 from lineage.store import Store
+from lineage.suggest import did_you_mean
 
 __all__ = [
     "INHERITING",
@@ -260,17 +261,25 @@ def resolve(g: nx.MultiDiGraph, model: str) -> str:
         return model_iri(text)
     key = id_key(text)
     by_alias = None
+    by_label = []
     for node, data in g.nodes(data=True):
-        names = {id_key(str(x)) for x in (node, data.get("id"), data.get("label"),
-                                          data.get("key")) if x}
-        if key in names:
+        if key in {id_key(str(x)) for x in (node, data.get("id"), data.get("key")) if x}:
             return str(node)
+        if data.get("label") and id_key(str(data["label"])) == key:
+            by_label.append(str(node))
         aliases = {id_key(id_from_iri(a) or a) for a in data.get("aliases", ())}
         if by_alias is None and key in aliases:
             by_alias = str(node)
-    if by_alias is not None:
-        return by_alias
-    msg = f"no model {model!r} in the store"
+    if len(by_label) > 1:
+        # Cards known only by one bare name stay apart: never pick one of them silently.
+        msg = (f"{model!r} names {len(by_label)} different models; give one IRI: "
+               f"{', '.join(sorted(by_label))}")
+        raise QueryError(msg)
+    if by_label or by_alias is not None:
+        return by_label[0] if by_label else str(by_alias)
+    names = [str(d.get("id") or d.get("label")) for _, d in g.nodes(data=True)]
+    hint = did_you_mean(text, names)
+    msg = f"no model {model!r} in the store{'; ' + hint if hint else ''}"
     raise QueryError(msg)
 
 

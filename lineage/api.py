@@ -170,11 +170,12 @@ def query(query: str, *, store: Store | str | Path = DEFAULT_STORE,
     for CONSTRUCT/DESCRIBE) the serialised bytes are returned; otherwise SELECT gives a
     list of ``{variable: value}`` dicts, ASK a bool, CONSTRUCT a list of N-Triples terms.
     """
-    from lineage.named_queries import find_query, parse_params, prefixed
+    from lineage.named_queries import find_query, parse_params, prefixed, require_models
 
     named = find_query(query)
     bindings = parse_params(named, [f"{k}={v}" for k, v in (params or {}).items()])
     with _opened(store, read_only=True) as s:
+        require_models(s, named, bindings)
         result = s.query(prefixed(named.text), bindings)
         return _materialise(result, results)
 
@@ -272,7 +273,9 @@ if TYPE_CHECKING:
         ScoreDelta,
         Step,
     )
+    from lineage.catalog import ModelEntry
 
+__all__ += ["models"]
 __all__ += ["ancestors", "common", "contributions", "datasets", "deltas", "descendants",
             "licenses", "lineage_graph", "path", "roots"]
 
@@ -318,6 +321,20 @@ def path(a: str, b: str, *, store: Store | str | Path = DEFAULT_STORE) -> list[S
 
     with _opened(store, read_only=True) as s:
         return _path(graph_for(s), a, b)
+
+
+def models(pattern: str | None = None, *, store: Store | str | Path = DEFAULT_STORE,
+           org: str | None = None, relation: str | None = None, license: str | None = None,
+           has_card: bool | None = None) -> list[ModelEntry]:
+    """Return the models of the store matching ``pattern`` and the filters.
+
+    See :func:`lineage.catalog.models`.
+    """
+    from lineage.catalog import models as _models
+
+    with _opened(store, read_only=True) as s:
+        return _models(s, pattern, org=org, relation=relation, license=license,
+                       has_card=has_card)
 
 
 def roots(model: str | None = None, *, store: Store | str | Path = DEFAULT_STORE) -> list[Root]:

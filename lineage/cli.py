@@ -396,6 +396,47 @@ def _print_table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     Console(width=None if sys.stdout.isatty() else 1000, markup=False).print(table)
 
 
+class ListFormat(str, Enum):
+    """Output formats of commands that list records."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+@cli.command("models")
+@click.argument("pattern", required=False)
+@store_option
+@click.option("--org", metavar="ORG", help="Only models of this organisation.")
+@click.option("--relation", type=_choices(Relation),
+              help="Only models with a parent of this kind.")
+@click.option("--license", "license_", metavar="LICENSE",
+              help="Only models under this license id or name (any case).")
+@click.option("--has-card/--no-card", "has_card", default=None,
+              help="Only models a card in the store describes / only models other cards name.")
+@click.option("--format", "fmt", type=_choices(ListFormat), default="table", show_default=True)
+@errors_to_exit
+def list_models(pattern: str | None, store: str, org: str | None, relation: str | None,
+                license_: str | None, has_card: bool | None, fmt: str) -> None:
+    """List and search the models in the store (PATTERN: part of an id or name, or a near miss)."""
+    found = api.models(pattern, store=store, org=org, relation=relation, license=license_,
+                       has_card=has_card)
+    rows = [e.to_dict() for e in found]
+    if fmt == ListFormat.CSV.value:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"],
+                                lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "aliases": " ".join(row["aliases"])})
+        return
+    _output(fmt, rows, ("model", "kind", "license", "card", "parents", "children"),
+            [(e.id or f"{e.name} (unresolved)" if not e.resolved else e.id or e.name, e.kind,
+              e.license, "yes" if e.has_card else "no", e.parents, e.children) for e in found],
+            empty="no models match")
+
+
 @cli.command()
 @click.argument("model")
 @store_option

@@ -19,6 +19,7 @@ from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url
 from lineage.ns import DCTERMS, ID_BASE, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
+from lineage.suggest import did_you_mean
 
 __all__ = ["RELATION_NAMES", "resolve_model", "show"]
 
@@ -34,6 +35,8 @@ _RELS = ", ".join(f"<{r}>" for r in RELATION_NAMES)
 _FIND = _PREFIX + """SELECT DISTINCT ?m WHERE {
   { ?m lin:normalizedId ?key } UNION { ?m a lin:Model ; rdfs:label ?label }
 }"""
+_NAMES = _PREFIX + """SELECT DISTINCT ?n WHERE {
+  { ?m lin:hubId ?n } UNION { ?m a lin:Model ; rdfs:label ?n } }"""
 _ALIASES = _PREFIX + """SELECT DISTINCT ?a ?described WHERE {
   { ?m lin:alias ?a } UNION { ?a lin:alias ?m } UNION
   { ?m lin:normalizedId ?k . ?a lin:normalizedId ?k }
@@ -155,7 +158,9 @@ def resolve_model(store: Store, model: str) -> list[ox.NamedNode]:
     else:
         rows = _select(store, _FIND, key=ox.Literal(id_key(text)), label=ox.Literal(text))
     if not rows:
-        msg = f"no model {model!r} in the store"
+        names = [str(r["n"].value) for r in _select(store, _NAMES)]
+        hint = did_you_mean(text, names)
+        msg = f"no model {model!r} in the store{'; ' + hint if hint else ''}"
         raise QueryError(msg)
     found = [r["m"] for r in rows if isinstance(r["m"], ox.NamedNode)]
     if len(found) > 1 and not any(id_from_iri(n.value) for n in found):

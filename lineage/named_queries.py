@@ -30,8 +30,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from lineage.errors import IdError, QueryError
-from lineage.ids import dataset_iri, model_iri, parse_hub_url, parse_repo_id
+from lineage.ids import dataset_iri, id_from_iri, model_iri, parse_hub_url, parse_repo_id
 from lineage.ns import PREFIXES
+from lineage.store import Store
+from lineage.suggest import did_you_mean
 
 __all__ = ["NamedQuery", "coerce", "find_query", "list_queries", "parse_header", "parse_params",
            "prefixed", "queries_dir"]
@@ -110,8 +112,9 @@ def find_query(name_or_file: str) -> NamedQuery:
     candidate = queries_dir() / f"{name_or_file}.rq"
     if candidate.is_file():
         return parse_header(candidate.read_text(encoding="utf-8"), name_or_file, candidate)
-    known = ", ".join(q.name for q in list_queries()) or "none"
-    msg = f"no query file or named query {name_or_file!r} (named queries: {known})"
+    names = [q.name for q in list_queries()]
+    hint = did_you_mean(name_or_file, names) or f"named queries: {', '.join(names) or 'none'}"
+    msg = f"no query file or named query {name_or_file!r} ({hint})"
     raise QueryError(msg)
 
 
@@ -161,8 +164,9 @@ def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, ox.NamedNode 
             raise QueryError(msg)
         name = name.strip()
         if query.params and name not in query.params:
+            hint = did_you_mean(name, query.params)
             msg = (f"query {query.name!r} has no parameter {name!r} "
-                   f"(it takes: {', '.join(query.params)})")
+                   f"({hint + ' ' if hint else ''}it takes: {', '.join(query.params)})")
             raise QueryError(msg)
         bound[name] = (coerce(query.params[name][0], value) if name in query.params
                        else _untyped(value))
@@ -171,6 +175,21 @@ def parse_params(query: NamedQuery, pairs: list[str]) -> dict[str, ox.NamedNode 
         msg = f"query {query.name!r} needs --param {missing[0]}=... ({query.params[missing[0]][1]})"
         raise QueryError(msg)
     return bound
+
+
+def require_models(store: Store, query: NamedQuery,
+                   bound: dict[str, ox.NamedNode | ox.Literal]) -> None:
+    """Raise :class:`QueryError` when a ``model`` parameter names no model in the store.
+
+    A named query about an unknown model would answer nothing; the analysis commands say
+    so, with the closest ids, and so do named queries.
+    """
+    from lineage.describe import resolve_model
+
+    for name, (kind, _) in query.params.items():
+        term = bound.get(name)
+        if kind == "model" and isinstance(term, ox.NamedNode):
+            resolve_model(store, id_from_iri(term.value) or term.value)
 
 
 def prefixed(text: str) -> str:

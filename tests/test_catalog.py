@@ -1,0 +1,88 @@
+"""Finding things: `lineage models` and "did you mean" wherever a name is looked up."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+import lineage
+from lineage.errors import QueryError
+from lineage.suggest import closest, did_you_mean
+
+
+def test_models_lists_every_model_with_counts(examples_store: Path):
+    found = lineage.models(store=examples_store)
+    ids = [m.id for m in found]
+    assert ids == sorted(ids, key=str.casefold)
+    ties = next(m for m in found if m.id == "mergecraft/AcmePomme-Coder-7B-TIES")
+    assert (ties.kind, ties.parents, ties.children, ties.has_card, ties.resolved) == \
+        ("merge", 4, 2, True, True)
+    assert set(ties.to_dict()) == {"id", "name", "iri", "org", "kind", "license", "has_card",
+                                   "resolved", "parents", "children", "aliases"}
+
+
+def test_models_search_substring_then_fuzzy(examples_store: Path):
+    assert [m.id for m in lineage.models("OWL", store=examples_store)] == \
+        ["nightowl/Owl-7B-slerp", "nightowl/Owl-Mega-7B"]
+    assert next(m.id for m in lineage.models("Owl-Mgea-7B", store=examples_store)) == \
+        "nightowl/Owl-Mega-7B"
+    assert lineage.models("zzzz-nothing", store=examples_store) == []
+
+
+def test_models_filters(examples_store: Path):
+    merges = lineage.models(store=examples_store, relation="merge")
+    assert {m.kind for m in merges} == {"merge"}
+    assert [m.id for m in lineage.models(store=examples_store, org="NIGHTOWL")] == \
+        ["nightowl/Owl-7B-slerp", "nightowl/Owl-Mega-7B"]
+    nc = lineage.models(store=examples_store, license="CC-BY-NC-4.0")
+    assert "orchard-lab/Pomme-7B-Chat" in {m.id for m in nc}
+    assert all(m.has_card for m in lineage.models(store=examples_store, has_card=True))
+    with pytest.raises(QueryError, match="unknown relation"):
+        lineage.models(store=examples_store, relation="cousin")
+
+
+def test_models_command_formats(examples_store: Path, run):
+    out = run("models", "owl", "--store", examples_store, "--format", "json", check=True)
+    assert [m["id"] for m in json.loads(out.stdout)] == ["nightowl/Owl-7B-slerp",
+                                                          "nightowl/Owl-Mega-7B"]
+    out = run("models", "--store", examples_store, "--relation", "merge", "--format", "csv",
+              check=True)
+    rows = list(csv.DictReader(io.StringIO(out.stdout)))
+    assert {r["kind"] for r in rows} == {"merge"}
+    assert rows[0]["iri"].startswith("https://huggingface.co/")
+    # Every model of the example family has its own card.
+    out = run("models", "--store", examples_store, "--no-card", check=True)
+    assert out.stdout.strip() == "no models match"
+
+
+def test_closest_names():
+    known = ["nightowl/Owl-Mega-7B", "nightowl/Owl-7B-slerp", "acme-ai/Acme-7B"]
+    assert closest("owl-mega-7b", known) == ["nightowl/Owl-Mega-7B"]
+    assert set(closest("Owl", known)) == {"nightowl/Owl-7B-slerp", "nightowl/Owl-Mega-7B"}
+    assert did_you_mean("qqqqqq", known) == ""
+
+
+def test_show_and_analysis_suggest_the_closest_ids(examples_store: Path, run):
+    with pytest.raises(QueryError, match=r"did you mean nightowl/Owl-Mega-7B\?"):
+        lineage.show("Owl-Mega-7B", store=examples_store)
+    with pytest.raises(QueryError, match="did you mean nightowl/Owl-Mega-7B"):
+        lineage.ancestors("Owl-Mega-7B", store=examples_store)
+    out = run("show", "Owl-Mega-7B", "--store", examples_store)
+    assert out.returncode == 2
+    assert "did you mean nightowl/Owl-Mega-7B?" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_named_queries_reject_unknown_models_and_suggest_names(examples_store: Path, run):
+    out = run("query", "ancestors", "--param", "model=nobody/none", "--store", examples_store)
+    assert out.returncode == 2
+    assert "no model 'nobody/none' in the store" in out.stderr
+    out = run("query", "ancestor", "--store", examples_store)
+    assert out.returncode == 2
+    assert "did you mean ancestors" in out.stderr
+    out = run("query", "ancestors", "--param", "modle=x/y", "--store", examples_store)
+    assert "did you mean model?" in out.stderr
