@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from enum import Enum
 from functools import wraps
 from pathlib import Path
@@ -333,15 +334,37 @@ def export_format_option(fn: F) -> F:
 @export_format_option
 @click.option("-o", "--output", "out", required=True, metavar="PATH",
               type=click.Path(dir_okay=True, path_type=Path),
-              help="The file to write (for csv, a folder for nodes.csv and edges.csv).")
+              help="The file to write, - for standard output (for csv, a folder for nodes.csv "
+                   "and edges.csv).")
 @errors_to_exit
 def export(store: str, fmt: str, out: Path) -> None:
     """Write the graph for other tools: RDF (with the per-card graphs), GraphML, GEXF, JSON, CSV.
 
     Exports are deterministic: the same graph gives the same bytes.
     """
+    if str(out) == "-":
+        if fmt == "csv":
+            msg = "csv writes a folder (nodes.csv, edges.csv); give -o DIR, not -o -"
+            raise click.UsageError(msg)
+        with _to_stdout(f"lineage.{fmt}") as tmp:
+            api.export(store=store, fmt=fmt, out=tmp)
+        return
     for path in api.export(store=store, fmt=fmt, out=out):
         click.echo(f"wrote {path}")
+
+
+@contextmanager
+def _to_stdout(name: str) -> Iterator[Path]:
+    """Yield a temporary file path whose bytes go to standard output afterwards (``-o -``)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="lineage-") as folder:
+        path = Path(folder) / name
+        yield path
+        with path.open("rb") as f:
+            shutil.copyfileobj(f, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
 
 
 # Lineage analysis: one thin command per api function (ancestors ... deltas), each a
@@ -597,7 +620,8 @@ DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot")
               help="Draw the whole graph (MODEL, if given, is highlighted).")
 @click.option("-o", "--output", "out", required=True, metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
-              help="The file to write: .svg, .png, .pdf or .dot.")
+              help="The file to write: .svg, .png, .pdf or .dot; - for standard output (SVG "
+                   "unless --format says otherwise).")
 @click.option("--format", "fmt", type=click.Choice(DIAGRAM_FORMATS, case_sensitive=False),
               help="The format  [default: from the FILE extension]")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,
@@ -616,14 +640,19 @@ def diagram(model: str | None, store: str, up: int, down: int, relations: tuple[
     density, red text a permissive license over a restrictive ancestor's. SVG, PNG and
     PDF need Graphviz's dot (apt-get install graphviz); .dot files do not.
     """
-    result = api.diagram(model, store=store, out=out, up=up, down=down,
-                         relations=list(relations) or None, all=everything, fmt=fmt,
-                         max_nodes=max_nodes, collapse_quantized=collapse_quantized)
+    to_stdout = str(out) == "-"
+    with ExitStack() as stack:
+        target = stack.enter_context(_to_stdout(f"diagram.{fmt or 'svg'}")) if to_stdout else out
+        result = api.diagram(model, store=store, out=target, up=up, down=down,
+                             relations=list(relations) or None, all=everything,
+                             fmt=fmt or ("svg" if to_stdout else None), max_nodes=max_nodes,
+                             collapse_quantized=collapse_quantized)
     shown = f"{result.models:,} model{'s' if result.models != 1 else ''}"
     if result.summarised:
         shown += (f" summarised in {result.nodes:,} nodes (more than --max-nodes "
                   f"{max_nodes:,})")
-    click.echo(f"wrote {out}: {shown}, {result.edges:,} edges")
+    click.echo(f"wrote {out if not to_stdout else 'standard output'}: {shown}, "
+               f"{result.edges:,} edges", err=to_stdout)
 
 
 # The read-only SPARQL endpoint: one thin command over api.serve.

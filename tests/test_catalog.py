@@ -86,3 +86,19 @@ def test_named_queries_reject_unknown_models_and_suggest_names(examples_store: P
     assert "did you mean ancestors" in out.stderr
     out = run("query", "ancestors", "--param", "modle=x/y", "--store", examples_store)
     assert "did you mean model?" in out.stderr
+
+
+def test_dash_writes_single_stream_formats_to_standard_output(examples_store: Path, run,
+                                                              tmp_path: Path):
+    out = run("export", "--store", examples_store, "--format", "nt", "-o", "-", cwd=tmp_path,
+              check=True)
+    assert out.stdout.count("\n") > 100
+    assert "<https://huggingface.co/nightowl/Owl-Mega-7B>" in out.stdout
+    dot = run("diagram", "nightowl/Owl-Mega-7B", "--store", examples_store, "-o", "-",
+              "--format", "dot", cwd=tmp_path, check=True)
+    assert dot.stdout.startswith("digraph lineage {")
+    assert "wrote standard output" in dot.stderr
+    assert not (tmp_path / "-").exists()
+    csv_out = run("export", "--store", examples_store, "--format", "csv", "-o", "-", cwd=tmp_path)
+    assert csv_out.returncode == 2
+    assert "csv writes a folder" in csv_out.stderr

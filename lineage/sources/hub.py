@@ -36,6 +36,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from lineage.errors import LineageError
 from lineage.ids import id_key, is_repo_id
 from lineage.sources import HUB_FILE, read_hub_file
 
@@ -182,8 +183,12 @@ class HubClient:
     def __init__(self, *, endpoint: str | None = None, token: str | None = None,
                  tries: int = 5, max_wait: float = 60.0,
                  sleep: Callable[[float], None] = time.sleep):
-        from huggingface_hub import HfApi
+        from huggingface_hub import HfApi, constants
 
+        if constants.HF_HUB_OFFLINE:  # every request would fail: say so at once, not after retries
+            msg = ("HF_HUB_OFFLINE is set, so the Hub cannot be reached: unset it to fetch, or "
+                   "build cards already fetched with 'lineage build ~/.cache/lineage/hub'")
+            raise LineageError(msg)
         # huggingface_hub reads HF_ENDPOINT once, on import; read it now, as a user expects.
         self.endpoint = endpoint or os.environ.get("HF_ENDPOINT") or None
         self.token = token
@@ -271,9 +276,15 @@ def _status(exc: BaseException) -> int | None:
 
 def _retryable(exc: BaseException) -> float | None:
     """Seconds to wait before trying again (0: back off), or ``None`` when retrying is futile."""
-    from huggingface_hub.errors import HfHubHTTPError, LocalEntryNotFoundError
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        OfflineModeIsEnabled,
+    )
     from huggingface_hub.utils import httpx  # type: ignore[attr-defined] # httpx2, re-exported
 
+    if isinstance(exc, OfflineModeIsEnabled):
+        return None  # offline mode switched on: no try will succeed
     cause = _cause(exc)
     if isinstance(cause, HfHubHTTPError):
         if _status(cause) not in RETRY_STATUS:

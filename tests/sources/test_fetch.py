@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -213,3 +216,17 @@ def test_retries_are_bounded_and_server_errors_reported_per_model(hf_env: FakeHu
     assert report.failed == [(BASE, "HTTP error 503, gave up after 3 tries"),
                              (CHAT, "rate limited by the Hub (HTTP 429), gave up after 3 tries")]
     assert waits == [1.0, 2.0, 2.0, 2.0]  # backoff 1, 2; Retry-After capped at max_wait
+
+
+def test_offline_mode_fails_at_once_with_one_line(hf_env: FakeHub, tmp_path: Path,
+                                                  lineage_exe: str):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_ENDPOINT": hf_env.url}
+    started = time.monotonic()
+    proc = subprocess.run([lineage_exe, "fetch", "tiny-org/base",
+                           "--store", str(tmp_path / "s"), "--cache", str(tmp_path / "c")],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert time.monotonic() - started < 10  # no retrying with backoff
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "HF_HUB_OFFLINE is set" in proc.stderr
+    assert hf_env.log == []  # nothing was asked of the Hub
