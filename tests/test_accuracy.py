@@ -23,7 +23,7 @@ def test_accuracy_on_the_corpus(tmp_path: Path):
                            "--shared", str(SHARED), "--json", str(out), "--strict"],
                           capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "cards: 84; ingested 84; rejected 0" in proc.stdout
+    assert "[84] cards: 84; rejected 0" in proc.stdout
     figures = json.loads(out.read_text())
     for (field, measure), target in HELD.items():
         assert figures[field][measure] >= target, (field, measure, figures[field])
