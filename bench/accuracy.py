@@ -269,7 +269,9 @@ def score(
         t["scores (count exact)"].add(name, {f"{gs}"}, {f"{vs}"})
         if "score_values" in g:  # the larger corpus's gold lists the values themselves
             t["own score values"].add(name, {_score(x["value"]) for x in g["score_values"]},
-                                      {_score(s["value"]) for s in v["scores"]})
+                                      {_score(s["value"] if isinstance(s, dict) else
+                                              getattr(s, "metric_value", None))
+                                       for s in v["scores"]})
     return t
 
 
