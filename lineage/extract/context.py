@@ -7,15 +7,25 @@ as pure as the card itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from lineage.cards import Card
 from lineage.extract.links import Link
 from lineage.extract.markdown import Doc
-from lineage.facts import Evidence, Method, ModelRef
-from lineage.ids import cache_path_id, id_key, is_repo_id, parse_hub_url, resolve_short_name
+from lineage.facts import Child, Evidence, Fact, MergeRecipe, Method, ModelRef, Parent, Warning
+from lineage.ids import (
+    cache_path_id,
+    id_key,
+    is_fragment,
+    is_local_path,
+    is_placeholder,
+    is_repo_id,
+    parse_hub_url,
+    resolve_short_name,
+)
 
-__all__ = ["Context", "snippet_at"]
+__all__ = ["Context", "not_a_model", "screen", "snippet_at"]
 
 
 def snippet_at(card: Card, start: int, end: int | None = None, width: int = 160) -> str:
@@ -28,6 +38,45 @@ def snippet_at(card: Card, start: int, end: int | None = None, width: int = 160)
     lo = max(line_start, start - max(0, (width - (end - start)) // 2))
     hi = min(line_end, max(end, lo + width))
     return " ".join(text[lo:hi].split())[:width]
+
+
+def not_a_model(ref: ModelRef) -> str | None:
+    """Say why a reference names no model (``placeholder``, ``sentence fragment``), or None.
+
+    A reference that resolved to a Hub id names a model, unless the id is itself a
+    placeholder (``your_username/your-model``).
+
+    Examples
+    --------
+    >>> [not_a_model(ModelRef(None, t)) for t in ("previous/model/path", "following 6")]
+    ['placeholder', 'sentence fragment']
+    >>> not_a_model(ModelRef(None, "/home/u/models/chat-7b")) is None
+    True
+    """
+    if ref.id is not None:
+        return "placeholder" if is_placeholder(ref.id) else None
+    if is_placeholder(ref.name):
+        return "placeholder"
+    return "sentence fragment" if is_fragment(ref.name) else None
+
+
+def screen(facts: Iterable[Fact]) -> list[Fact]:
+    """Leave out the parents and children whose name is no model, each with a warning.
+
+    A merge recipe keeps its other details without such a base model.
+    """
+    out: list[Fact] = []
+    for f in facts:
+        if isinstance(f, Parent | Child):
+            why = not_a_model(f.ref)
+            if why is not None:
+                out.append(Warning(f"{f.ref.name!r} is a {why}, not a model name; left out",
+                                   f.evidence.line))
+                continue
+        elif isinstance(f, MergeRecipe) and f.base is not None and not_a_model(f.base):
+            f = replace(f, base=None)
+        out.append(f)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,19 +103,27 @@ class Context:
         """Whether ``repo_id`` is one of the card's own ids."""
         return repo_id is not None and id_key(repo_id) in self.own_keys
 
-    def resolve(self, name: str) -> ModelRef:
+    def resolve(self, name: str, *, also: Iterable[str] = ()) -> ModelRef:
         """Resolve a model named by the card.
 
-        The name may be a Hub id or URL, a cache path, or a short name matched against the
-        card's own links; otherwise the reference stays unresolved.
+        In order: a Hub URL; a Hugging Face cache path (``models--org--name``); a local
+        path, by its last part against the ids the card names (:attr:`known_model_ids`
+        and ``also``, e.g. the other entries of a mergekit configuration); a Hub id; a
+        short name matched against the card's links. A placeholder (``path/to/model``,
+        ``your_username/...``) never resolves. Anything else stays unresolved, its text
+        kept as written.
         """
         value = name.strip().strip("\"'`").strip()
         url = parse_hub_url(value)
         if url is not None:
-            return ModelRef(url.id, value)
+            return ModelRef(None if is_placeholder(url.id) else url.id, value)
         cached = cache_path_id(value)
         if cached is not None:
             return ModelRef(cached.id, value)
+        if is_placeholder(value) or is_fragment(value):
+            return ModelRef(None, value)
+        if is_local_path(value):  # a copy of a Hub model, named by its folder
+            return ModelRef(resolve_short_name(value, (*self.known_model_ids, *also)), value)
         if is_repo_id(value, require_org=True):
             return ModelRef(value, value)
         if "/" not in value and "\\" not in value:

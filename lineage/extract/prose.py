@@ -11,6 +11,9 @@ Recognised forms (each a general card style, never one card):
 - quantized repacks: "GGUF format model files for [X](...)";
 - quantized children: links to repos named after the card's model plus a quantization
   marker (``..._q8_0_gguf``, ``...-AWQ``).
+
+Placeholders and sentence fragments caught by these forms ("merged from the following
+6", "path/to/model") are left out with a warning (:func:`~lineage.extract.context.screen`).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lineage.extract.context import Context
+from lineage.extract.context import Context, screen
 from lineage.extract.links import Link
 from lineage.extract.scan import Gated
 from lineage.facts import (
@@ -136,7 +139,8 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
         facts.extend(_unlinked(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
-    return tuple(f for f in facts if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id)))
+    return tuple(screen(f for f in facts
+                        if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id))))
 
 
 def _verb_links(ctx: Context) -> Iterator[Fact]:
