@@ -44,7 +44,8 @@ SELECT DISTINCT ?src ?m ?label WHERE {
 }"""
 _ID = re.compile(r"[A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*")
 _PATHLIKE = re.compile(r"^(?:[A-Za-z]:[\\/]|[./~\\]|.*[\\/].*[\\/])")
-_HUB_TOKEN = re.compile(r"(?:huggingface\.co/|(?<![\w./\\-]))([A-Za-z0-9][\w.-]*)/([A-Za-z0-9][\w.-]*)(?![\w/\\])")
+_HUB_TOKEN = re.compile(r"(?:huggingface\.co/|(?<![\w./\\-]))"
+                        r"([A-Za-z0-9][\w.-]*)/([A-Za-z0-9][\w.-]*)(?![\w/\\])")
 
 
 @dataclass
@@ -117,8 +118,8 @@ def junk(parent: dict[str, Any]) -> bool:
     if parent.get("resolved") is False:
         return False
     pid = str(parent.get("id") or "")
-    return bool(_PATHLIKE.match(pid) or " " in pid.strip() or not _ID.fullmatch(pid)
-                and "/" in pid)
+    return bool(_PATHLIKE.match(pid) or " " in pid.strip() or (not _ID.fullmatch(pid)
+                and "/" in pid))
 
 
 def measure(shared: Path, flat: bool, work: Path) -> Figures:
