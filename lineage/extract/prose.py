@@ -36,7 +36,7 @@ from lineage.facts import (
     Relation,
     Role,
 )
-from lineage.ids import HubRef, id_key, parse_hub_url
+from lineage.ids import HubRef, id_key, is_repo_id, parse_hub_url
 
 __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
 
@@ -107,7 +107,8 @@ def _link_ref(ctx: Context, text: str) -> ModelRef | None:
         ref = parse_hub_url(m.group(0))
         return ModelRef(ref.id, ref.id) if ref is not None and ref.kind == "model" else None
     bare = text.strip("`")
-    return ModelRef(bare, bare) if "/" in bare else None
+    # A local path (/home/u/models/x) is no Hub id: the caller resolves it by its last part.
+    return ModelRef(bare, bare) if is_repo_id(bare, require_org=True) else None
 
 
 def _names(text: str) -> list[str]:
