@@ -116,7 +116,7 @@ class Context:
         value = name.strip().strip("\"'`").strip()
         url = parse_hub_url(value)
         if url is not None:
-            return ModelRef(None if is_placeholder(url.id) else url.id, value)
+            return ModelRef(None, url.id) if is_placeholder(url.id) else ModelRef(url.id, value)
         cached = cache_path_id(value)
         if cached is not None:
             return ModelRef(cached.id, value)

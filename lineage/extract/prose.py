@@ -12,8 +12,9 @@ Recognised forms (each a general card style, never one card):
 - quantized children: links to repos named after the card's model plus a quantization
   marker (``..._q8_0_gguf``, ``...-AWQ``).
 
-Placeholders and sentence fragments caught by these forms ("merged from the following
-6", "path/to/model") are left out with a warning (:func:`~lineage.extract.context.screen`).
+Placeholders and sentence fragments caught by these forms ("based on Following 6 epochs",
+"using path/to/model as a base") are left out with a warning
+(:func:`~lineage.extract.context.screen`).
 """
 
 from __future__ import annotations

@@ -198,6 +198,13 @@ def test_a_placeholder_base_model_in_the_front_matter_is_left_out():
     assert left_out(ex) == ["'your-model' is a placeholder, not a model name; left out"]
 
 
+def test_a_placeholder_hub_link_is_no_model():
+    ex = run("---\nlicense: mit\n---\n# m\n\nBase model: "
+             "https://huggingface.co/your-org/your-model\n")
+    assert parents(ex) == {}
+    assert left_out(ex) == ["'your-org/your-model' is a placeholder, not a model name; left out"]
+
+
 def test_a_model_named_without_a_hub_id_is_kept_unresolved():
     ex = run("---\nlicense: mit\n---\n# m\n\nParent Model: QuillLM\n")
     assert [p.ref for p in ex.of(Parent)] == [ModelRef(None, "QuillLM")]
