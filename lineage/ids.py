@@ -210,7 +210,7 @@ _GENERIC_WORDS = frozenset([
     "path", "paths", "to", "your", "my", "our", "the", "a", "an", "of", "model", "models",
     "name", "names", "base", "previous", "prev", "new", "old", "local", "dir", "directory",
     "folder", "output", "outputs", "out", "checkpoint", "checkpoints", "ckpt", "username",
-    "user", "org", "organization", "organisation", "repo", "repository", "id", "here", "some",
+    "user", "organization", "organisation", "repo", "repository", "id", "here", "some",
     "example", "foo", "bar", "tmp", "temp", "hf", "hub", "huggingface", "save", "saved", "file",
     "files", "weights", "placeholder", "xxx", "none", "null",
 ])
@@ -267,27 +267,27 @@ def is_placeholder(text: str) -> bool:
 
     Placeholders are template texts (``<base_model>``, ``{model}``, ``$MODEL``, ``...``),
     texts that start with a word addressing the reader (``your_username/...``,
-    ``path_to_model``), and texts made only of generic words (``model_name``,
-    ``your-model``). A word with a digit is never generic. A local path is judged by its
-    last part: ``previous/model/path`` and ``./output/`` are placeholders,
-    ``/path/to/org_name-7b`` is a path to a model.
+    ``path/to/...``), and texts made only of generic words (``model_name``, ``your-model``,
+    ``previous/model/path``). A word with a digit is never generic, and a local path whose
+    last part is made only of generic words (``./output/``) is a placeholder too.
 
     Examples
     --------
     >>> [is_placeholder(t) for t in ("path/to/model", "your-org/chat-7b", "<base_model>",
-    ...                               "model_name", "./output/", "org/chat-7b", "my-local-sft",
-    ...                               "/path/to/org_chat-7b")]
-    [True, True, True, True, True, False, False, False]
+    ...                               "model_name", "./output/", "/path/to/org_chat-7b")]
+    [True, True, True, True, True, True]
+    >>> [is_placeholder(t) for t in ("org/chat-7b", "my-local-sft", "/srv/org_chat-7b")]
+    [False, False, False]
     """
     value = text.strip().strip("\"'`")
     if _TEMPLATE.search(value):
         return True
-    if is_local_path(value):
-        value = path_tail(value)
     words = [w.casefold() for w in _WORD.findall(value)]
-    if not words:
+    if not words or words[0] in _PLACEHOLDER_LEAD:
         return True
-    return words[0] in _PLACEHOLDER_LEAD or all(w in _GENERIC_WORDS for w in words)
+    if is_local_path(value):
+        words = [w.casefold() for w in _WORD.findall(path_tail(value))] or words
+    return all(w in _GENERIC_WORDS for w in words)
 
 
 def is_fragment(text: str) -> bool:

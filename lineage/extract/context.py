@@ -109,9 +109,9 @@ class Context:
         In order: a Hub URL; a Hugging Face cache path (``models--org--name``); a local
         path, by its last part against the ids the card names (:attr:`known_model_ids`
         and ``also``, e.g. the other entries of a mergekit configuration); a Hub id; a
-        short name matched against the card's links. A placeholder (``path/to/model``,
-        ``your_username/...``) never resolves. Anything else stays unresolved, its text
-        kept as written.
+        short name matched against the card's links. Placeholders (``path/to/model``,
+        ``your_username/...``) and sentence fragments never resolve, nor does an
+        unmatched local path. Anything else stays unresolved, its text kept as written.
         """
         value = name.strip().strip("\"'`").strip()
         url = parse_hub_url(value)
@@ -120,10 +120,12 @@ class Context:
         cached = cache_path_id(value)
         if cached is not None:
             return ModelRef(cached.id, value)
-        if is_placeholder(value) or is_fragment(value):
-            return ModelRef(None, value)
         if is_local_path(value):  # a copy of a Hub model, named by its folder
-            return ModelRef(resolve_short_name(value, (*self.known_model_ids, *also)), value)
+            hit = resolve_short_name(value, (*self.known_model_ids, *also))
+            if hit is not None:  # even under /path/to/...: the folder names a linked model
+                return ModelRef(hit, value)
+        if is_placeholder(value) or is_fragment(value) or is_local_path(value):
+            return ModelRef(None, value)
         if is_repo_id(value, require_org=True):
             return ModelRef(value, value)
         if "/" not in value and "\\" not in value:

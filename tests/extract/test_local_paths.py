@@ -166,6 +166,27 @@ This model was merged using the TIES merge method using /home/u/m/quillworks_Qui
     assert p["quillworks/Quill-7B"].role is Role.BASE
 
 
+def test_a_template_path_to_a_linked_model_resolves_and_is_otherwise_left_out():
+    card = """---
+license: mit
+---
+# blend-7b
+
+Made from [Quill-7B](https://huggingface.co/quillworks/Quill-7B).
+
+```yaml
+models:
+  - model: /path/to/quillworks_Quill-7B
+  - model: /path/to/some-other-7b
+merge_method: linear
+```
+"""
+    ex = run(card)
+    assert set(parents(ex)) == {"quillworks/Quill-7B"}
+    assert left_out(ex) == ["'/path/to/some-other-7b' is a placeholder, not a model name; "
+                            "left out"]
+
+
 def test_a_prose_base_given_as_a_placeholder_path_is_no_model():
     card = """---
 license: mit
@@ -245,7 +266,7 @@ def test_a_path_matching_two_ids_by_name_resolves_only_by_its_last_two_parts():
 @pytest.mark.parametrize("text", [
     "path/to/model", "previous/model/path", "your-model", "<base_model>", "{model}", "$MODEL",
     "model_name", "your_username/chat-7b", "...", "./output", "/path/to/your/local/dir",
-    "[More Information Needed]", "your-org/your-model",
+    "[More Information Needed]", "your-org/your-model", "/path/to/org_chat-7b",
 ])
 def test_placeholders(text):
     assert ids.is_placeholder(text)
@@ -253,8 +274,8 @@ def test_placeholders(text):
 
 
 @pytest.mark.parametrize("text", [
-    "org/chat-7b", "chat-7b", "my-private-sft", "/path/to/org_chat-7b", "Quill 7B Chat",
-    "gpt2", "base-7b",
+    "org/chat-7b", "chat-7b", "my-private-sft", "/srv/org_chat-7b", "Quill 7B Chat",
+    "gpt2", "base-7b", "org/base", "org/model",
 ])
 def test_model_names_are_not_placeholders(text):
     assert not ids.is_placeholder(text)
