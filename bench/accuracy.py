@@ -133,7 +133,9 @@ def lineage_view(
     rejected = {names.get(s, s): r for s, r in report.rejected}
     rows = lineage.query(str(ROOT / "bench" / "card_models.rq"), store=store)
     assert isinstance(rows, list)
-    by_source = {r["src"]: r["label"] for r in rows}
+    # The model IRI, not its label: cards known by one bare name are different models.
+    by_source = {r["src"]: r["m"] if "huggingface.co/" not in r["m"] else r["label"]
+                 for r in rows}
     out: dict[str, dict[str, Any] | None] = {}
     for name, path in sources.items():
         label = by_source.get(path.as_posix())

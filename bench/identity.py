@@ -118,8 +118,8 @@ def junk(parent: dict[str, Any]) -> bool:
     if parent.get("resolved") is False:
         return False
     pid = str(parent.get("id") or "")
-    return bool(_PATHLIKE.match(pid) or " " in pid.strip() or (not _ID.fullmatch(pid)
-                and "/" in pid))
+    return bool(_PATHLIKE.match(pid) or " " in pid.strip() or
+                (not _ID.fullmatch(pid) and "/" in pid))
 
 
 def measure(shared: Path, flat: bool, work: Path) -> Figures:
@@ -158,8 +158,7 @@ def measure(shared: Path, flat: bool, work: Path) -> Figures:
         else:
             fig.bare += 1
         try:
-            hub = row["m"].startswith("https://huggingface.co/")
-            shown = lineage.show(row["m"] if hub else row.get("label") or row["m"], store=store)
+            shown = lineage.show(row["m"], store=store)
         except LineageError as exc:
             fig.details.append(f"{file}: show failed: {exc}")
             continue

@@ -75,6 +75,7 @@ class Card:
     flattened: bool = False
     warnings: tuple[str, ...] = ()
     hub: Mapping[str, Any] | None = None
+    taken_ids: Mapping[str, str] | None = None  # inferred ids other cards hold: key -> source
     _line_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     def line_of(self, offset: int) -> int:
@@ -191,6 +192,7 @@ def read_card(
     id_hint_method: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     hub: Mapping[str, Any] | None = None,
+    taken_ids: Mapping[str, str] | None = None,
 ) -> Card:
     """Decode, repair and split one card.
 
@@ -208,6 +210,9 @@ def read_card(
     hub
         The Hub's metadata about the card's repository, kept on the card for
         :mod:`lineage.extract.hub`.
+    taken_ids
+        Ids other cards of the build hold (id key -> their source): the card's identity
+        does not infer them (see :mod:`lineage.extract.identity`).
     """
     text, warnings = _repair(_decode(data, source, max_bytes))
     meta: Any = {}
@@ -258,5 +263,6 @@ def read_card(
         flattened=flattened or body.count("\n") < 3 < len(body) // 400,
         warnings=warnings,
         hub=hub,
+        taken_ids=taken_ids,
         _line_starts=tuple(starts),
     )

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from lineage.errors import QueryError
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url, written_path
-from lineage.ns import DCTERMS, LEXVO_BASE, LIN
+from lineage.ns import DCTERMS, ID_BASE, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
 
@@ -155,11 +155,20 @@ def resolve_model(store: Store, model: str) -> list[ox.NamedNode]:
     url = parse_hub_url(text)
     if url is not None:
         text = url.id
-    rows = _select(store, _FIND, key=ox.Literal(id_key(text)), label=ox.Literal(text))
+    if text.startswith(ID_BASE):  # the IRI of a model without a Hub id
+        rows = _select(store, _PREFIX + "SELECT ?m WHERE { ?m a lin:Model }",
+                       m=ox.NamedNode(text))
+    else:
+        rows = _select(store, _FIND, key=ox.Literal(id_key(text)), label=ox.Literal(text))
     if not rows:
         msg = f"no model {model!r} in the store"
         raise QueryError(msg)
     found = [r["m"] for r in rows if isinstance(r["m"], ox.NamedNode)]
+    if len(found) > 1 and not any(id_from_iri(n.value) for n in found):
+        # Cards known only by one bare name stay apart: never mix them in one answer.
+        iris = ", ".join(sorted(n.value for n in found))
+        msg = f"{model!r} names {len(found)} different models; give one IRI: {iris}"
+        raise QueryError(msg)
     group = {n.value: n for n in found}
     for row in _select(store, _ALIASES, m=found):
         if isinstance(row["a"], ox.NamedNode):
@@ -189,6 +198,7 @@ def show(store: Store, model: str) -> dict[str, Any]:
                     if id_key(id_from_iri(i.value) or i.value)
                     != id_key(id_from_iri(me.value) or "")],
     }
+    out["identity"] = _identity(store, iris)
     out["parents"] = _parents(store, iris, group, warnings)
     out["children"] = _children(store, iris, group)
     facts = _select(store, _FACTS, m=iris)
@@ -208,6 +218,42 @@ def show(store: Store, model: str) -> dict[str, Any]:
     card_warnings = [str(r["w"].value) for r in _select(store, _WARNINGS, m=iris)]
     out["warnings"] = list(dict.fromkeys([*card_warnings, *warnings]))
     return out
+
+
+_IDENTITY = _PREFIX + """\
+SELECT DISTINCT ?g ?src ?rule ?conf ?cand ?reason ?snippet ?line WHERE {
+  GRAPH ?g { ?g lin:describes ?m ; lin:sourceLocation ?src .
+    OPTIONAL { ?g lin:identityMethod ?rule }
+    OPTIONAL { ?st rdf:subject ?g ; rdf:predicate lin:describes ; lin:confidence ?conf }
+    OPTIONAL { ?c rdf:subject ?g ; rdf:predicate lin:idCandidate ; rdf:object ?cand ;
+               lin:reason ?reason . OPTIONAL { ?c lin:snippet ?snippet }
+               OPTIONAL { ?c lin:line ?line } } }
+} ORDER BY ?g ?cand"""
+_EXPLICIT_RULES = ("option", "path", "hub", "dump")
+
+
+def _identity(store: Store, iris: list[ox.NamedNode]) -> dict[str, Any]:
+    """How the model's id was decided by the cards that describe it, and the ids they did not take.
+
+    With several cards, the most certain decision is shown (an explicit id first) and
+    ``sources`` lists every card.
+    """
+    rows = _select(store, _IDENTITY, m=iris)
+    decisions: dict[str, tuple[str, float]] = {}
+    candidates: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        src = str(r["src"].value)
+        rule = str(r["rule"].value) if "rule" in r else "path"  # graphs before identity rules
+        decisions.setdefault(src, (rule, float(r["conf"].value) if "conf" in r else 1.0))
+        if "cand" in r:
+            candidates.setdefault(str(r["cand"].value), {
+                "id": str(r["cand"].value), "reason": str(r["reason"].value),
+                "snippet": _py(r.get("snippet")), "line": _py(r.get("line")), "card": src})
+    if not decisions:
+        return {"method": None, "confidence": None, "candidates": [], "sources": []}
+    best = max(decisions.values(), key=lambda d: (d[0] in _EXPLICIT_RULES, d[1]))
+    return {"method": best[0], "confidence": best[1], "candidates": list(candidates.values()),
+            "sources": sorted(decisions)}
 
 
 def _hub(store: Store, iris: list[ox.NamedNode]) -> dict[str, Any] | None:

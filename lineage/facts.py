@@ -21,10 +21,13 @@ __all__ = [
     "Child",
     "DatasetRef",
     "DatasetUse",
+    "Derivation",
     "Evidence",
     "Fact",
     "Hardware",
     "HubInfo",
+    "IdCandidate",
+    "IdRule",
     "Identity",
     "Language",
     "LicenseFact",
@@ -90,6 +93,7 @@ class ModelRef:
 
     id: str | None
     name: str
+    label: str | None = None  # shown instead of ``name`` (a card known by its file name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +104,45 @@ class DatasetRef:
     name: str
 
 
+class IdRule(str, Enum):
+    """How the card's own id was decided (see :mod:`lineage.extract.identity`)."""
+
+    OPTION = "option"
+    PATH = "path"
+    HUB = "hub"
+    DUMP = "dump"
+    LEADERBOARD = "leaderboard"
+    MODEL_INDEX = "model-index"
+    SELF_LINK = "self-link"
+    NAME = "name"
+
+    @property
+    def explicit(self) -> bool:
+        """Whether the id was given by the caller or the source, not inferred from the text."""
+        return self in (IdRule.OPTION, IdRule.PATH, IdRule.HUB, IdRule.DUMP)
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """The card describes the model ``id``."""
+    """The card describes the model ``id``; ``id`` is ``None`` when only ``name`` is known.
+
+    ``rule`` says how it was decided. A card known only by a bare name (``rule`` is
+    :attr:`IdRule.NAME`) is its own model, never merged with another card's.
+    """
+
+    id: str | None
+    evidence: Evidence
+    rule: IdRule = IdRule.PATH
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdCandidate:
+    """``id`` might be the card's own id, but the evidence was too weak to adopt it."""
 
     id: str
     evidence: Evidence
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +164,20 @@ class Parent:
     method: str | None = None
     weight: float | tuple[float, ...] | None = None
     density: float | tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Derivation:
+    """``model``, another model than the card's, derives from ``ref``.
+
+    A card telling its parent's own history ("X was itself fine-tuned from Y") gives X
+    its parent Y, never the card.
+    """
+
+    model: ModelRef
+    ref: ModelRef
+    relation: Relation
+    evidence: Evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,9 +323,11 @@ class Warning:
 
 Fact = (
     Identity
+    | IdCandidate
     | Alias
     | Parent
     | Child
+    | Derivation
     | Successor
     | MergeRecipe
     | DatasetUse

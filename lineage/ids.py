@@ -45,6 +45,7 @@ __all__ = [
     "language_iri",
     "license_iri",
     "model_iri",
+    "name_key",
     "node_iri",
     "parse_hub_url",
     "parse_repo_id",
@@ -160,6 +161,17 @@ def cache_path_id(path: str) -> HubRef | None:
 def id_key(repo_id: str) -> str:
     """Case-folded form of an id, for matching (the Hub ignores case in ids)."""
     return repo_id.strip().casefold()
+
+
+def name_key(name: str) -> str:
+    """Compare-form of a model name: case and punctuation ignored.
+
+    Examples
+    --------
+    >>> name_key("Mistral 7B Instruct v0.2 - GGUF") == name_key("Mistral-7B-Instruct-v0.2-GGUF")
+    True
+    """
+    return "".join(c for c in name.casefold() if c.isalnum())
 
 
 def resolve_short_name(name: str, known: Iterable[str]) -> str | None:

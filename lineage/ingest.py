@@ -23,8 +23,9 @@ from itertools import islice
 from pathlib import Path
 
 from lineage.cards import DEFAULT_MAX_BYTES, read_card
+from lineage.claims import Claims
 from lineage.errors import CardError, LineageError
-from lineage.ids import card_graph_iri
+from lineage.ids import card_graph_iri, id_key
 from lineage.sources import CardInput, hub_revision, iter_sources
 from lineage.store import CardGraph, Store
 
@@ -103,6 +104,7 @@ class _Work:
     key: str
     retrieved: str
     max_bytes: int
+    taken: tuple[tuple[str, str], ...] = ()  # inferred ids other cards hold: (key, source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,7 @@ class CardResult:
     triples: int
     model: str | None
     warnings: tuple[str, ...]
+    rule: str | None = None  # how the card's own id was decided (lineage.facts.IdRule)
 
     @property
     def graph(self) -> str:
@@ -130,13 +133,14 @@ class CardResult:
 def _extract_one(work: _Work) -> CardResult:
     """Turn one card's bytes into N-Quads (pure except for the clock value passed in)."""
     from lineage.extract import extract
+    from lineage.facts import Identity
     from lineage.rdf import card_quads, to_nquads
 
     card_in = work.card
     try:
         card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
                          id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes,
-                         hub=card_in.hub)
+                         hub=card_in.hub, taken_ids=dict(work.taken) or None)
         ex = extract(card)
         quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved),
                            revision=hub_revision(card_in.hub))
@@ -145,8 +149,9 @@ def _extract_one(work: _Work) -> CardResult:
     except RecursionError:
         return CardResult(card_in.source, work.key, None,
                           f"{card_in.source}: structure nested too deeply", 0, None, ())
+    rule = next((f.rule.value for f in ex.facts if isinstance(f, Identity)), None)
     return CardResult(card_in.source, work.key, to_nquads(quads), None, len(quads),
-                      ex.model.id or ex.model.name, tuple(ex.warnings))
+                      ex.model.id or ex.model.label or ex.model.name, tuple(ex.warnings), rule)
 
 
 def prepare(card_in: CardInput, stored: str | None, retrieved: str, max_bytes: int,
@@ -161,7 +166,8 @@ def prepare(card_in: CardInput, stored: str | None, retrieved: str, max_bytes: i
     data = _read(card_in, max_bytes)
     if isinstance(data, str):
         return data
-    key = card_key(hashlib.sha256(data).hexdigest(), card_in.id_hint, extra=_hub_digest(card_in))
+    key = card_key(hashlib.sha256(data).hexdigest(), card_in.id_hint, source=card_in.source,
+                   extra=_hub_digest(card_in))
     if stored == card_graph_iri(key):
         return None
     return _Work(card_in, data, key, retrieved, max_bytes)
@@ -240,6 +246,9 @@ def build(
     retrieved = retrieval_time().isoformat()
     done = 0
 
+    claims = Claims(store)
+    in_flight: dict[str, _Work] = {}  # key -> work, while its result is on its way
+
     def todo() -> Iterator[_Work]:
         nonlocal done
         for card_in in inputs:
@@ -247,6 +256,7 @@ def build(
                 seen.add(card_in.source)
             work = prepare(card_in, index.get(card_in.source), retrieved, max_bytes)
             if isinstance(work, _Work):
+                in_flight[work.key] = work
                 yield work
                 continue
             if work is None:
@@ -278,6 +288,9 @@ def build(
             done += 1
             if progress is not None:
                 progress(done, None)
+            work = in_flight.pop(result.key)
+            if result.error is None:
+                result = _claim(claims, work, result)
             if result.error is not None:
                 report.rejected.append((result.source, result.error))
                 continue
@@ -301,6 +314,27 @@ def build(
         progress(done, done)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _claim(claims: Claims, work: _Work, result: CardResult) -> CardResult:
+    """Keep an inferred id only when no other card holds it; else extract the card again.
+
+    The card extracted again keeps its graph key, so it stays apart in later builds too.
+    """
+    if result.rule is None or result.rule == "name" or result.model is None:
+        return result
+    explicit = result.rule in ("option", "path", "hub", "dump")
+    holder = claims.holder(result.model, result.source, explicit=explicit)
+    if holder is None:
+        return result
+    if explicit:
+        return replace(result, warnings=(*result.warnings, f"{holder} claims {result.model} "
+                                         "too, from its text: lineage check lists both"))
+    taken = (*work.taken, (id_key(result.model), holder))
+    again = _extract_one(replace(work, taken=taken))
+    if again.error is None:
+        return _claim(claims, replace(work, taken=taken), again)
+    return again
 
 
 def settle(store: Store, report: BuildReport, index: dict[str, str], *,

@@ -135,6 +135,9 @@ class LIN(DefinedNamespace):
     origin: URIRef
     # provenance of cards and facts
     describes: URIRef
+    identityMethod: URIRef
+    idCandidate: URIRef
+    reason: URIRef
     sourceLocation: URIRef
     contentHash: URIRef
     extractorVersion: URIRef

@@ -23,9 +23,11 @@ from lineage.facts import (
     Child,
     DatasetRef,
     DatasetUse,
+    Derivation,
     Evidence,
     Hardware,
     HubInfo,
+    IdCandidate,
     Identity,
     Language,
     LicenseFact,
@@ -95,17 +97,21 @@ _MODEL_TYPES = (_n(LIN.Model), _n(FAIR4ML.MLModel))
 _HUB_ID, _NORMALIZED_ID, _UNRESOLVED = _n(LIN.hubId), _n(LIN.normalizedId), _n(LIN.unresolved)
 
 
-def card_key(content_sha256: str, id_hint: str | None, *, extra: str = "") -> str:
-    """Return the key of a card's graph (content, given id, Hub metadata, extractor version).
+def card_key(content_sha256: str, id_hint: str | None, *, source: str = "",
+             extra: str = "") -> str:
+    """Return the key of a card's graph (source, content, given id, Hub metadata, extractor).
 
-    ``extra`` is the Hub metadata the card came with, in a canonical form.
+    ``extra`` is the Hub metadata the card came with, in a canonical form. Two sources
+    with the same bytes are two cards, each with a graph of its own.
 
     Examples
     --------
     >>> card_key("ab" * 32, None) == card_key("ab" * 32, None) != card_key("ab" * 32, "o/m")
     True
+    >>> card_key("ab" * 32, None, source="a/README.md") != card_key("ab" * 32, None, source="b")
+    True
     """
-    text = f"lineage/{EXTRACTOR_VERSION}\0{id_hint or ''}\0{content_sha256}"
+    text = f"lineage/{EXTRACTOR_VERSION}\0{id_hint or ''}\0{content_sha256}\0{source}"
     h = hashlib.sha256(f"{text}\0{extra}".encode() if extra else text.encode())
     return h.hexdigest()
 
@@ -152,7 +158,7 @@ class _Writer:
         return ox.NamedNode(ids.node_iri(self.graph.value, kind, n))
 
     def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
-                 ev: Evidence) -> None:
+                 ev: Evidence) -> ox.NamedNode:
         st, g = self.node("ev"), self.graph
         self.quads += (
             ox.Quad(st, _TYPE, _STATEMENT, g),
@@ -166,6 +172,7 @@ class _Writer:
         if ev.line is not None:
             self.quads.append(ox.Quad(st, _LINE, ox.Literal(str(ev.line), datatype=_INTEGER), g))
         self.quads.append(ox.Quad(st, _CONFIDENCE, _literal(round(ev.confidence, 3), _DECIMAL), g))
+        return st
 
     def fact(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal, ev: Evidence) -> None:
         self.add(s, p, o)
@@ -184,7 +191,7 @@ class _Writer:
                 self.declare(node, _LABEL, ox.Literal(ref.id))
             else:
                 self.declare(node, _UNRESOLVED, _literal(True))
-                self.declare(node, _LABEL, ox.Literal(ref.name.strip()))
+                self.declare(node, _LABEL, ox.Literal((ref.label or ref.name).strip()))
         return node
 
     def dataset(self, ref: DatasetRef) -> ox.NamedNode:
@@ -247,7 +254,15 @@ def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
     @on(Identity)
     def _identity(f: object) -> None:
         assert isinstance(f, Identity)
+        w.add(g, LIN.identityMethod, ox.Literal(f.rule.value))
         w.evidence(g, LIN.describes, me, f.evidence)
+
+    @on(IdCandidate)
+    def _candidate(f: object) -> None:
+        assert isinstance(f, IdCandidate)
+        value = ox.Literal(f.id)
+        w.add(g, LIN.idCandidate, value)
+        w.add(w.evidence(g, LIN.idCandidate, value, f.evidence), LIN.reason, ox.Literal(f.reason))
 
     @on(Alias)
     def _alias(f: object) -> None:
@@ -281,6 +296,14 @@ def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
                 elif isinstance(value, tuple):
                     spec = "[" + ", ".join(format(v, "g") for v in value) + "]"
                     w.add(c, getattr(LIN, f"{prop_name}Spec"), ox.Literal(spec))
+
+    @on(Derivation)
+    def _derivation(f: object) -> None:
+        assert isinstance(f, Derivation)
+        model, parent = w.model(f.model), w.model(f.ref)
+        w.fact(model, RELATION_PROPERTY[f.relation], parent, f.evidence)
+        w.add(model, LIN.derivedFrom, parent)
+        w.add(model, PROV.wasDerivedFrom, parent)
 
     @on(Child)
     def _child(f: object) -> None:

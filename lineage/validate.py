@@ -24,6 +24,20 @@ _CONFLICTS = _PREFIX + """SELECT ?m (GROUP_CONCAT(DISTINCT ?lid; separator=", ")
 WHERE { ?m dcterms:license ?l . ?l rdfs:label ?lid } GROUP BY ?m HAVING (COUNT(DISTINCT ?l) > 1)"""
 _UNRESOLVED = _PREFIX + """SELECT DISTINCT ?m ?label WHERE { ?m lin:unresolved true ; a lin:Model ;
   rdfs:label ?label } ORDER BY ?label"""
+_SHARED_IDS = _PREFIX + """SELECT ?m ?src ?rule ?snippet ?line WHERE {
+  { SELECT ?m WHERE { ?g lin:describes ?m } GROUP BY ?m HAVING (COUNT(DISTINCT ?g) > 1) }
+  GRAPH ?g { ?g lin:describes ?m ; lin:sourceLocation ?src .
+    OPTIONAL { ?g lin:identityMethod ?rule }
+    OPTIONAL { ?st rdf:subject ?g ; rdf:predicate lin:describes ; lin:snippet ?snippet .
+               OPTIONAL { ?st lin:line ?line } } }
+} ORDER BY ?m ?src"""
+_REFUSED_IDS = _PREFIX + """SELECT ?src ?cand ?reason ?snippet ?line WHERE {
+  GRAPH ?g { ?g lin:sourceLocation ?src ; lin:idCandidate ?cand .
+    ?st rdf:subject ?g ; rdf:predicate lin:idCandidate ; rdf:object ?cand ; lin:reason ?reason .
+    OPTIONAL { ?st lin:snippet ?snippet } OPTIONAL { ?st lin:line ?line } }
+  FILTER(CONTAINS(?reason, "another card holds it"))
+} ORDER BY ?cand ?src"""
+_EXPLICIT = frozenset(["option", "path", "hub", "dump"])
 _UNDESCRIBED = _PREFIX + """SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
   ?m lin:derivedFrom ?p . FILTER NOT EXISTS { ?g lin:describes ?p }
   FILTER NOT EXISTS { ?p lin:unresolved true } }"""
@@ -86,12 +100,43 @@ def check(store: Store, *, shacl: bool = True) -> Report:
     for sol in _rows(store, _UNRESOLVED):
         report.findings.append(Finding("warning", "unresolved", sol["label"].value,
                                        "named by a card but not resolvable to a Hub id"))
+    report.findings.extend(_collisions(store, g))
     n = int(_rows(store, _UNDESCRIBED)[0]["n"].value)
     if n:
         report.findings.append(Finding("warning", "dangling", f"{n} models",
                                        "referenced as parents but described by no card "
                                        "in the store"))
     return report
+
+
+def _collisions(store: Store, g: nx.MultiDiGraph) -> list[Finding]:
+    """Ids that several cards reach: merged when every claim is explicit, else kept apart.
+
+    Both are listed with every card and its evidence, so that a user can tell two
+    revisions of one repo from two unrelated cards.
+    """
+    claims: dict[str, list[str]] = {}
+    inferred: set[str] = set()
+    for sol in _rows(store, _SHARED_IDS):
+        rule = sol["rule"].value if sol["rule"] is not None else "path"
+        where = f"{sol['src'].value} ({rule}"
+        if rule not in _EXPLICIT:
+            inferred.add(sol["m"].value)
+            line = f", line {sol['line'].value}" if sol["line"] is not None else ""
+            where += f"{line}: {sol['snippet'].value}" if sol["snippet"] is not None else line
+        claims.setdefault(sol["m"].value, []).append(where + ")")
+    found = [Finding("warning", "id collision", _name(g, m),
+                     f"{len(srcs)} cards describe this model"
+                     f"{' (an id inferred from the text among them)' if m in inferred else ''}: "
+                     + "; ".join(srcs)) for m, srcs in claims.items()]
+    for sol in _rows(store, _REFUSED_IDS):
+        line = f" line {sol['line'].value}" if sol["line"] is not None else ""
+        snippet = f": {sol['snippet'].value}" if sol["snippet"] is not None else ""
+        found.append(Finding("warning", "id collision", sol["cand"].value,
+                             f"{sol['src'].value} infers this id from its text ({line.strip()}"
+                             f"{snippet}), but {sol['reason'].value.split(': ', 1)[-1]}; "
+                             "the card was kept as a model of its own"))
+    return found
 
 
 def _rows(store: Store, query: str) -> list[ox.QuerySolution]:

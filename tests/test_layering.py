@@ -12,7 +12,7 @@ PACKAGE = ROOT / "lineage"
 # A module may import only from modules of an equal or lower rank (STYLE.md "Our layout").
 RANKS = {
     "errors": 0, "ns": 0, "ids": 1, "cards": 2, "sources": 2, "facts": 3, "extract": 4, "rdf": 5,
-    "store": 6,
+    "store": 6, "claims": 7,
     "ingest": 7, "cluster": 8, "graph": 7, "named_queries": 7, "validate": 8, "describe": 7,
     "analysis": 8,
     "diagrams": 9, "exporters": 9, "server": 9, "api": 10, "cli": 11, "__init__": 12,

@@ -32,13 +32,15 @@ def score_values(info: dict, benchmark: str) -> set[float]:
 
 def test_schema_keys_always_present(info):
     keys = {"id", "iri", "aliases", "parents", "children", "datasets", "license", "languages",
-            "tags", "prompt_format", "hardware", "training", "scores", "warnings", "hub"}
+            "tags", "prompt_format", "hardware", "training", "scores", "warnings", "hub",
+            "identity"}
     for model in ("Qwen/Qwen2-72B", "smelborp/MixtralOrochi8x7B"):
         out = info(model)
         assert set(out) == keys
         assert set(out["training"]) == {"epochs", "learning_rate", "batch_size", "tokens",
                                         "framework", "cost"}
         assert set(out["license"]) == {"id", "name", "link"}
+        assert set(out["identity"]) == {"method", "confidence", "candidates", "sources"}
 
 
 class TestSeed000:

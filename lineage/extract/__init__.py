@@ -15,7 +15,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -23,7 +22,7 @@ from typing import TypeVar
 from lineage.cards import Card
 from lineage.extract.context import Context
 from lineage.extract.hub import hub_facts
-from lineage.extract.identity import extract_identity
+from lineage.extract.identity import EMBEDDED_CARD, extract_identity
 from lineage.extract.links import find_links
 from lineage.extract.markdown import parse
 from lineage.extract.mergekit import extract_mergekit
@@ -37,6 +36,7 @@ from lineage.facts import (
     DatasetUse,
     Fact,
     Hardware,
+    IdCandidate,
     Identity,
     LicenseFact,
     Method,
@@ -53,7 +53,7 @@ from lineage.ids import id_key
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract"]
 
 # Bump when extraction changes what it finds: stored cards are then re-extracted.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 F = TypeVar("F")
 
@@ -80,10 +80,13 @@ class Extraction:
 def extract(card: Card) -> Extraction:
     """Extract every fact the card states."""
     links = find_links(card)
-    identity = extract_identity(card, links)
-    own = next((f.id for f in identity if isinstance(f, Identity)), None)
-    keys = frozenset(id_key(f.id) for f in identity if isinstance(f, Identity | Alias))
-    ctx = Context(card, parse(card), links, own, keys)
+    doc = parse(card)
+    identity = extract_identity(card, links, doc)
+    me = next(f for f in identity if isinstance(f, Identity))
+    own = me.id
+    keys = frozenset(id_key(f.id) for f in identity if isinstance(f, Alias)) | \
+        {id_key(own or me.name or "")}
+    ctx = Context(card, doc, links, own, keys, None if own else me.name)
     facts: list[Fact] = [*identity, *extract_metadata(card), *extract_mergekit(ctx),
                          *extract_prose(ctx), *extract_training(ctx), *extract_scores(ctx)]
     facts = _outside_embedded_card(ctx, facts)
@@ -95,14 +98,17 @@ def extract(card: Card) -> Extraction:
             facts.append(quantization)
     facts = _dedupe(ctx, facts)
     facts.extend(Warning(w) for w in card.warnings)
+    taken = card.taken_ids or {}
+    facts.extend(Warning(f"{c.id} is the id of another card ({taken[id_key(c.id)]}); this card "
+                         "stays a model of its own", c.evidence.line)
+                 for c in identity if isinstance(c, IdCandidate) and id_key(c.id) in taken)
     if own is None:
-        facts.append(Warning("the card does not say its own id; it is named after its location"))
-    model = ModelRef(own, own or card.source)
+        facts.append(Warning(f"the card's own id is unknown: it is known by its name {me.name!r}"
+                             " and stays apart from every other card's model"))
+    model = ModelRef(own, own or card.source, None if own else me.name)
     return Extraction(card.source, card.sha256, model, tuple(facts))
 
 
-_EMBEDDED = re.compile(r"(?im)^(?:<!--\s*original-model-card start\s*-->"
-                       r"|#{1,4}\s*original model card\b.*)$")
 
 
 def _outside_embedded_card(ctx: Context, facts: list[Fact]) -> list[Fact]:
@@ -111,7 +117,7 @@ def _outside_embedded_card(ctx: Context, facts: list[Fact]) -> list[Fact]:
     Such copies are common in quantized repacks: their parents, data, hardware, settings
     and scores are the original model's, not this one's.
     """
-    m = _EMBEDDED.search(ctx.card.text, ctx.card.body_offset)
+    m = EMBEDDED_CARD.search(ctx.card.text, ctx.card.body_offset)
     if m is None:
         return facts
     first = ctx.card.line_of(m.start())
@@ -144,7 +150,7 @@ def _dedupe(ctx: Context, facts: list[Fact]) -> list[Fact]:
     """One fact per thing, evidence merged; self-references and repeats flagged."""
     out: list[Fact] = []
     for f in facts:
-        if isinstance(f, Parent) and ctx.is_own(f.ref.id):
+        if isinstance(f, Parent) and f.ref.id and id_key(f.ref.id) in ctx.own_keys:
             out.append(Warning(f"the card names its own model {f.ref.id} as a base model "
                                "(self-loop)", f.evidence.line))
         if not isinstance(f, DatasetUse | Hardware | TrainingSetting | PromptFormat |

@@ -21,6 +21,7 @@ from lineage.ids import (
     is_local_path,
     is_placeholder,
     is_repo_id,
+    name_key,
     parse_hub_url,
     resolve_short_name,
 )
@@ -88,6 +89,7 @@ class Context:
     links: tuple[Link, ...]
     own_id: str | None
     own_keys: frozenset[str]
+    own_name: str | None = None  # the bare name of a card whose id is unknown
 
     @property
     def known_model_ids(self) -> tuple[str, ...]:
@@ -100,8 +102,17 @@ class Context:
         return tuple(dict.fromkeys(ids))
 
     def is_own(self, repo_id: str | None) -> bool:
-        """Whether ``repo_id`` is one of the card's own ids."""
-        return repo_id is not None and id_key(repo_id) in self.own_keys
+        """Whether ``repo_id`` is one of the card's own ids.
+
+        A card known only by a bare name owns every id of that name: usage code loading
+        ``someone/NAME`` is the card's own model, whatever the organisation.
+        """
+        if repo_id is None:
+            return False
+        if id_key(repo_id) in self.own_keys:
+            return True
+        return self.own_name is not None and \
+            name_key(repo_id.rsplit("/", 1)[-1]) == name_key(self.own_name)
 
     def resolve(self, name: str, *, also: Iterable[str] = ()) -> ModelRef:
         """Resolve a model named by the card.

@@ -27,6 +27,7 @@ from lineage.extract.links import Link
 from lineage.extract.scan import Gated
 from lineage.facts import (
     Child,
+    Derivation,
     Evidence,
     Fact,
     MergeRecipe,
@@ -156,8 +157,46 @@ def _verb_links(ctx: Context) -> Iterator[Fact]:
         verb = m.group(1).casefold()
         finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled"))
         relation = Relation.FINETUNE if finetune else Relation.DERIVED
-        yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(),
-                                                 0.85 if finetune else 0.7))
+        ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85 if finetune else 0.7)
+        subject = _other_subject(ctx, m.start())
+        if subject is None:
+            yield Parent(ref, relation, ev)
+        elif ref.id is None or id_key(ref.id) != id_key(subject.id or ""):
+            yield Derivation(subject, ref, relation, ev)
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
+# A sentence about the card's own model: "This model was...", "It is...", "We fine-tuned...".
+_ABOUT_ITSELF = re.compile(r"(?i)\b(?:this|our|the)\s+(?:model|merge|checkpoint|adapter|"
+                           r"version|repo(?:sitory)?|fine-?tune|lora)\b|\b(?:it|we|i)\b")
+_WORD = re.compile(r"[A-Za-z][\w.-]{2,95}")
+
+
+def _other_subject(ctx: Context, verb: int) -> ModelRef | None:
+    """Return the known model, not the card's, that a sentence is about, if it names one.
+
+    "Base-7B was itself fine-tuned from [Grand-7B](...)" tells the parent's history: the
+    subject before the verb names a model the card gives as a parent (in ``base_model``
+    or a link), so the sentence is about that model, not the card's.
+    """
+    text = ctx.card.text
+    lo = max(ctx.card.body_offset, verb - 300)
+    start = lo
+    for end in _SENTENCE_END.finditer(text, lo, verb):
+        start = end.end()
+    head = text[start:verb]
+    if not head.strip() or _ABOUT_ITSELF.search(head):
+        return None
+    known = {id_key(k): k for k in ctx.known_model_ids if not ctx.is_own(k)}
+    for link in ctx.links:
+        if start <= link.offset < verb and link.ref.kind == "model" and \
+                id_key(link.ref.id) in known:
+            return ModelRef(link.ref.id, link.ref.id)
+    for word in _WORD.finditer(head):
+        ref = ctx.resolve(word.group(0).rstrip(".,;:'"))
+        if ref.id is not None and id_key(ref.id) in known:
+            return ModelRef(ref.id, word.group(0))
+    return None
 
 
 def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:

@@ -33,6 +33,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -91,10 +92,13 @@ def iter_dump(path: str | Path, *, id_column: str | None = None, text_column: st
     """
     dump = Path(path)
     text = text_column or TEXT_COLUMN
-    if dump.name.casefold().endswith(".parquet"):
-        yield from _parquet(dump, id_column, text, batch_size)
-    else:
-        yield from _jsonl(dump, id_column, text)
+    rows = (_parquet(dump, id_column, text, batch_size)
+            if dump.name.casefold().endswith(".parquet") else _jsonl(dump, id_column, text))
+    # A row repeating an id is a card of its own (another revision): its source says which.
+    times: dict[str, int] = {}
+    for card in rows:
+        n = times[card.source] = times.get(card.source, 0) + 1
+        yield card if n == 1 else replace(card, source=f"{card.source}@{n}")
 
 
 def check_dump(path: str | Path, *, id_column: str | None = None,

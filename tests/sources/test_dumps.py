@@ -14,7 +14,7 @@ import pytest
 import lineage
 from lineage.errors import LineageError
 from lineage.sources.dumps import iter_dump
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, facts_only
 
 BASE = "---\nlicense: mit\n---\n# Base\nA base model.\n"
 TUNE = "---\nbase_model: dumpco/base\n---\n# Tune\nFine-tuned for 2 epochs.\n"
@@ -113,7 +113,8 @@ def test_dump_gives_the_same_graph_as_the_cards_on_disk(tmp_path: Path):
     assert lineage.build([dump], store=from_dump, jobs=1).ingested == len(cards)
     assert lineage.build([EXAMPLES], store=from_disk, jobs=1).ingested == len(cards)
     for rid, _ in cards:
-        assert lineage.show(rid, store=from_dump) == lineage.show(rid, store=from_disk), rid
+        assert facts_only(lineage.show(rid, store=from_dump)) == \
+            facts_only(lineage.show(rid, store=from_disk)), rid
 
 
 def test_dump_metadata_columns_are_hub_metadata_like_a_hub_json(tmp_path: Path):
@@ -134,7 +135,7 @@ def test_dump_metadata_columns_are_hub_metadata_like_a_hub_json(tmp_path: Path):
     lineage.build([dump], store=a, jobs=1)
     lineage.build([tmp_path / "disk"], store=b, jobs=1)
     out = lineage.show("dumpco/tune", store=a)
-    assert out == lineage.show("dumpco/tune", store=b)
+    assert facts_only(out) == facts_only(lineage.show("dumpco/tune", store=b))
     assert out["hub"] == {"downloads": 1234, "likes": 7, "created": "2024-03-01T12:00:00Z",
                           "modified": "2024-03-01T12:00:00Z", "gated": None, "revision": None}
     (parent,) = out["parents"]

@@ -20,7 +20,7 @@ import lineage
 from lineage.errors import LineageError, QueryError
 from lineage.ns import ENTITIES_GRAPH, LIN_IRI
 from lineage.store import Store, open_store
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, facts_only
 from tests.test_queries import CASES
 
 from .conftest import open_backend
@@ -34,6 +34,21 @@ def dump_lines(store: Store, fmt: ox.RdfFormat = ox.RdfFormat.N_QUADS) -> list[b
     buf = io.BytesIO()
     store.dump(buf, fmt)
     return sorted(buf.getvalue().splitlines())
+
+
+def by_source(store: Store, moved: bytes = b"") -> list[bytes]:
+    """The store's N-Quads with each card graph named by its source (graph keys hash it)."""
+    def unmoved(text: bytes) -> bytes:
+        return text.replace(moved, b"/") if moved else text
+
+    names = {graph.encode(): unmoved(source.encode())
+             for source, graph in store.card_index().items()}
+    lines = []
+    for line in dump_lines(store):
+        for graph, source in names.items():
+            line = line.replace(graph, b"card:" + source)
+        lines.append(unmoved(line))
+    return sorted(lines)
 
 
 def graph_quads(store: Store, graph: str) -> int:
@@ -82,9 +97,10 @@ def test_a_changed_card_replaces_its_graph(empty_store: Store, tmp_path: Path):
     # The same steps on the embedded store leave the same quads (entity statements included).
     oxi = open_store(tmp_path / "oxigraph")
     _change_one_card(oxi, copy_examples(tmp_path / "again"))
-    assert [line.replace(b"/again/", b"/") for line in dump_lines(oxi)] == dump_lines(empty_store)
+    assert by_source(oxi, b"/again/") == by_source(empty_store)
     model = "acme-ai/Acme-7B-Instruct"
-    assert lineage.show(model, store=empty_store) == lineage.show(model, store=oxi)
+    assert facts_only(lineage.show(model, store=empty_store)) == \
+        facts_only(lineage.show(model, store=oxi))
 
 
 def test_remove_graphs(empty_store: Store, reference: Store):

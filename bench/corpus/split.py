@@ -1,0 +1,86 @@
+"""Assign each card of the larger development corpus to the dev half or the held-out half.
+
+A fixed-seed random split, stratified by ``kind``: within every kind the cards are shuffled
+with ``random.Random(SEED)`` (sorted by file name first, so the result depends only on the
+manifest) and the first half goes to ``dev``, the rest to ``heldout``; when a kind has an odd
+count the spare card alternates between the halves from one kind to the next, so neither
+half grows by more than one card overall. The assignment is written to the ``split`` column
+of ``manifest.tsv``. Only manifest columns are read: never the card texts.
+
+    python bench/corpus/split.py [--check]
+
+With ``--check`` nothing is written; the exit code is 1 when the manifest disagrees with a
+fresh split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MANIFEST = HERE / "manifest.tsv"
+SEED = 19
+
+
+def read_manifest(path: Path = MANIFEST) -> tuple[list[str], list[dict[str, str]]]:
+    """Column names and rows of the manifest."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t")
+        return list(reader.fieldnames or []), list(reader)
+
+
+def write_manifest(fields: list[str], rows: list[dict[str, str]], path: Path = MANIFEST) -> None:
+    """Write the manifest back, tab-separated, one card a line."""
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def assign(rows: list[dict[str, str]], seed: int = SEED) -> dict[str, str]:
+    """File name -> ``dev`` or ``heldout``, stratified by kind."""
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row["file"])
+    rng = random.Random(seed)
+    out: dict[str, str] = {}
+    spare_to_dev = True
+    for kind in sorted(by_kind):
+        files = sorted(by_kind[kind])
+        rng.shuffle(files)
+        n_dev = len(files) // 2 + (len(files) % 2 if spare_to_dev else 0)
+        if len(files) % 2:
+            spare_to_dev = not spare_to_dev
+        for i, name in enumerate(files):
+            out[name] = "dev" if i < n_dev else "heldout"
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="compare only, write nothing")
+    args = ap.parse_args()
+    fields, rows = read_manifest()
+    split = assign(rows)
+    if args.check:
+        wrong = [r["file"] for r in rows if r.get("split") != split[r["file"]]]
+        for name in wrong:
+            print(f"{MANIFEST.name}: {name}: split is not the fixed-seed assignment")
+        return 1 if wrong else 0
+    if "split" not in fields:
+        fields.append("split")
+    for row in rows:
+        row["split"] = split[row["file"]]
+    write_manifest(fields, rows)
+    halves = Counter(split.values())
+    print(f"{len(rows)} cards: {halves['dev']} dev, {halves['heldout']} held out (seed {SEED})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
