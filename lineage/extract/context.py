@@ -13,7 +13,17 @@ from dataclasses import dataclass, replace
 from lineage.cards import Card
 from lineage.extract.links import Link
 from lineage.extract.markdown import Doc
-from lineage.facts import Child, Evidence, Fact, MergeRecipe, Method, ModelRef, Parent, Warning
+from lineage.facts import (
+    Child,
+    Derivation,
+    Evidence,
+    Fact,
+    MergeRecipe,
+    Method,
+    ModelRef,
+    Parent,
+    Warning,
+)
 from lineage.ids import (
     cache_path_id,
     id_key,
@@ -62,17 +72,18 @@ def not_a_model(ref: ModelRef) -> str | None:
 
 
 def screen(facts: Iterable[Fact]) -> list[Fact]:
-    """Leave out the parents and children whose name is no model, each with a warning.
+    """Leave out the parents, children and derivations naming no model, each with a warning.
 
     A merge recipe keeps its other details without such a base model.
     """
     out: list[Fact] = []
     for f in facts:
-        if isinstance(f, Parent | Child):
-            why = not_a_model(f.ref)
-            if why is not None:
-                out.append(Warning(f"{f.ref.name!r} is a {why}, not a model name; left out",
-                                   f.evidence.line))
+        if isinstance(f, Parent | Child | Derivation):
+            refs = (f.model, f.ref) if isinstance(f, Derivation) else (f.ref,)
+            junk = next(((r, why) for r in refs if (why := not_a_model(r)) is not None), None)
+            if junk is not None:
+                out.append(Warning(f"{junk[0].name!r} is a {junk[1]}, not a model name; "
+                                   "left out", f.evidence.line))
                 continue
         elif isinstance(f, MergeRecipe) and f.base is not None and not_a_model(f.base):
             f = replace(f, base=None)

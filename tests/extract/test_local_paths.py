@@ -8,7 +8,17 @@ from lineage import ids
 from lineage.cards import read_card
 from lineage.extract import Extraction, extract
 from lineage.extract.context import not_a_model, screen
-from lineage.facts import Evidence, MergeRecipe, Method, ModelRef, Parent, Relation, Role, Warning
+from lineage.facts import (
+    Derivation,
+    Evidence,
+    MergeRecipe,
+    Method,
+    ModelRef,
+    Parent,
+    Relation,
+    Role,
+    Warning,
+)
 
 
 def run(text: str, rid: str = "me/blend-7b") -> Extraction:
@@ -305,6 +315,15 @@ def test_screen_keeps_resolved_models_and_drops_the_rest_with_their_line():
     assert out[1] == Warning("'following 6' is a sentence fragment, not a model name; left out", 7)
     assert isinstance(out[2], MergeRecipe)
     assert out[2].base is None
+
+
+def test_screen_drops_a_derivation_of_or_from_no_model():
+    ev = Evidence(Method.PROSE, "s", 3, 0.8)
+    real = ModelRef("org/chat-7b", "org/chat-7b")
+    kept = Derivation(real, ModelRef("org/base-7b", "org/base-7b"), Relation.FINETUNE, ev)
+    junk = Derivation(real, ModelRef(None, "the above models"), Relation.FINETUNE, ev)
+    assert screen([kept, junk]) == [
+        kept, Warning("'the above models' is a sentence fragment, not a model name; left out", 3)]
 
 
 def test_written_path_finds_the_path_that_names_the_id():
