@@ -226,7 +226,12 @@ def score(
             "training": {},
         }
         gp = {norm_id(p["id"]): p for p in g["parents"]}
-        vp = {norm_id(p["id"]): p for p in v["parents"]}
+        # The gold keeps a local path as the card wrote it; lineage resolves it to the Hub
+        # id the card names elsewhere and shows the path as "written": the same parent.
+        vp = {}
+        for p in v["parents"]:
+            key, written = norm_id(p["id"]), norm_id(str(p.get("written") or ""))
+            vp[written if key not in gp and written in gp else key] = p
         t["parents"].add(name, set(gp), set(vp))
         if not has_base_model(paths[name]):
             t["parents (no base_model)"].add(name, set(gp), set(vp))

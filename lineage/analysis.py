@@ -66,6 +66,7 @@ __all__ = [
     "licenses",
     "path",
     "resolve",
+    "resolved_view",
     "roots",
     "score_deltas",
 ]
@@ -346,12 +347,31 @@ def _chain(walk: _Walk, end: str) -> list[tuple[str, str | None]]:
     return out[::-1]
 
 
+def resolved_view(g: nx.MultiDiGraph, *, keep: str | None = None) -> nx.MultiDiGraph:
+    """Return a read-only view of ``g`` without its unresolved models (``keep`` excepted).
+
+    Unresolved models are names without a Hub id: local paths and bare names a card wrote.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph([("m", "o/base", "merge"), ("m", "/home/u/x", "merge")])
+    >>> g.nodes["/home/u/x"]["unresolved"] = True
+    >>> sorted(resolved_view(g))
+    ['m', 'o/base']
+    """
+    return nx.subgraph_view(g, filter_node=lambda n: n == keep or
+                            not g.nodes[n].get("unresolved"))
+
+
 def _relatives(g: nx.MultiDiGraph, model: str, *, up: bool, max_depth: int | None,
-               relations: Iterable[str] | None) -> list[Relative]:
+               relations: Iterable[str] | None, resolved_only: bool = False) -> list[Relative]:
     if max_depth is not None and max_depth < 0:
         msg = f"the depth must be 0 or more, not {max_depth}"
         raise QueryError(msg)
     start = resolve(g, model)
+    if resolved_only:
+        g = resolved_view(g, keep=start)
     walk = _walk(g, start, up=up, relations=_relations(relations), max_depth=max_depth)
     out = [Relative(id=_name(g, node), iri=node, depth=depth, relation=str(relation),
                     via=_name(g, str(previous)))
@@ -360,7 +380,8 @@ def _relatives(g: nx.MultiDiGraph, model: str, *, up: bool, max_depth: int | Non
 
 
 def ancestors(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
-              relations: Iterable[str] | None = None) -> list[Relative]:
+              relations: Iterable[str] | None = None,
+              resolved_only: bool = False) -> list[Relative]:
     """Return the models ``model`` derives from, nearest first.
 
     Parameters
@@ -373,6 +394,9 @@ def ancestors(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
         Go at most this many derivation steps up (``None``: all the way).
     relations
         Follow only edges of these kinds (see :data:`RELATIONS`); ``None`` follows all.
+    resolved_only
+        Leave out unresolved models (names without a Hub id, such as local paths) and
+        walk only through models with a Hub id (:func:`resolved_view`).
 
     Returns
     -------
@@ -389,12 +413,19 @@ def ancestors(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
     [('ft', 1, 'quantized', 'q'), ('base', 2, 'finetune', 'ft')]
     >>> [r["id"] for r in ancestors(g, "q", relations=["quantized"])]
     ['ft']
+    >>> g.add_edge("q", "./local-copy", "derived", relation="derived")
+    'derived'
+    >>> g.nodes["./local-copy"]["unresolved"] = True
+    >>> [r["id"] for r in ancestors(g, "q", resolved_only=True)]
+    ['ft', 'base']
     """
-    return _relatives(g, model, up=True, max_depth=max_depth, relations=relations)
+    return _relatives(g, model, up=True, max_depth=max_depth, relations=relations,
+                      resolved_only=resolved_only)
 
 
 def descendants(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
-                relations: Iterable[str] | None = None) -> list[Relative]:
+                relations: Iterable[str] | None = None,
+                resolved_only: bool = False) -> list[Relative]:
     """Return the models derived from ``model``, nearest first.
 
     The options are those of :func:`ancestors`; ``via`` is the parent each descendant
@@ -410,7 +441,8 @@ def descendants(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
     >>> descendants(g, "base", max_depth=1)[0]["relation"]
     'finetune'
     """
-    return _relatives(g, model, up=False, max_depth=max_depth, relations=relations)
+    return _relatives(g, model, up=False, max_depth=max_depth, relations=relations,
+                      resolved_only=resolved_only)
 
 
 def path(g: nx.MultiDiGraph, a: str, b: str) -> list[Step]:

@@ -294,24 +294,28 @@ def lineage_graph(*, store: Store | str | Path = DEFAULT_STORE) -> nx.MultiDiGra
 
 def ancestors(model: str, *, store: Store | str | Path = DEFAULT_STORE,
               max_depth: int | None = None, relations: Sequence[str] | None = None,
+              resolved_only: bool = False,
               ) -> list[Relative]:
     """Return the models ``model`` derives from; see :func:`lineage.analysis.ancestors`."""
     from lineage.analysis import ancestors as _ancestors
     from lineage.analysis import graph_for
 
     with _opened(store, read_only=True) as s:
-        return _ancestors(graph_for(s), model, max_depth=max_depth, relations=relations)
+        return _ancestors(graph_for(s), model, max_depth=max_depth, relations=relations,
+                          resolved_only=resolved_only)
 
 
 def descendants(model: str, *, store: Store | str | Path = DEFAULT_STORE,
                 max_depth: int | None = None, relations: Sequence[str] | None = None,
+                resolved_only: bool = False,
                 ) -> list[Relative]:
     """Return the models derived from ``model``; see :func:`lineage.analysis.descendants`."""
     from lineage.analysis import descendants as _descendants
     from lineage.analysis import graph_for
 
     with _opened(store, read_only=True) as s:
-        return _descendants(graph_for(s), model, max_depth=max_depth, relations=relations)
+        return _descendants(graph_for(s), model, max_depth=max_depth, relations=relations,
+                            resolved_only=resolved_only)
 
 
 def path(a: str, b: str, *, store: Store | str | Path = DEFAULT_STORE) -> list[Step]:

@@ -175,7 +175,7 @@ def _print_found(store: str, models: list[str]) -> None:
         except LineageError:
             continue
         parents = ", ".join(
-            f"{p['id']} ({p['relation']}{', ' + p['method'] if p['method'] else ''})"
+            f"{_shown_name(p)} ({p['relation']}{', ' + p['method'] if p['method'] else ''})"
             for p in info["parents"]) or "-"
         click.echo(f"{info['id']}  <-  {parents}")
 
@@ -192,6 +192,12 @@ def show(model: str, store: str, fmt: str) -> None:
         click.echo(json.dumps(info, indent=2, ensure_ascii=False))
         return
     _print_show(info)
+
+
+def _shown_name(relative: dict[str, Any]) -> str:
+    """Name a parent or child in a table; a name without a Hub id is marked unresolved."""
+    name = str(relative["id"])
+    return name if relative.get("resolved", True) else f"{name} (unresolved)"
 
 
 def _print_show(info: dict[str, Any]) -> None:
@@ -214,9 +220,10 @@ def _print_show(info: dict[str, Any]) -> None:
             console.print(f"{key}: {', '.join(info[key])}")
     if info["prompt_format"]:
         console.print(f"prompt format: {info['prompt_format']}")
-    rows = [("parent", p["id"], p["relation"], _merge_detail(p), _methods(p))
+    rows = [("parent", _shown_name(p), p["relation"], _merge_detail(p), _methods(p))
             for p in info["parents"]]
-    rows += [("child", c["id"], c["relation"], "", _methods(c)) for c in info["children"]]
+    rows += [("child", _shown_name(c), c["relation"], "", _methods(c))
+             for c in info["children"]]
     if rows:
         table = Table("", "model", "relation", "merge", "evidence")
         for row in rows:
@@ -388,7 +395,13 @@ def format_option(fn: F) -> F:
 
 
 def walk_options(fn: F) -> F:
-    """Add ``--max-depth`` and ``--relation`` to ``ancestors`` and ``descendants``."""
+    """Add ``--max-depth``, ``--relation`` and ``--resolved-only`` to the two walks.
+
+    The walks are ``ancestors`` and ``descendants``.
+    """
+    fn = click.option("--resolved-only", is_flag=True,
+                      help="Leave out unresolved models (names without a Hub id, such as "
+                           "local paths) and walk only through models with one.")(fn)
     fn = click.option("--relation", "relations", multiple=True, type=_choices(Relation),
                       help="Follow only edges of this kind (repeatable).")(fn)
     return click.option("--max-depth", type=click.IntRange(min=0), metavar="N",
@@ -467,9 +480,10 @@ def list_models(pattern: str | None, store: str, org: str | None, relation: str 
 @format_option
 @errors_to_exit
 def ancestors(model: str, store: str, max_depth: int | None, relations: tuple[str, ...],
-              fmt: str) -> None:
+              resolved_only: bool, fmt: str) -> None:
     """List the models MODEL derives from, nearest first, with depth and relation."""
-    rows = api.ancestors(model, store=store, max_depth=max_depth, relations=relations or None)
+    rows = api.ancestors(model, store=store, max_depth=max_depth, relations=relations or None,
+                         resolved_only=resolved_only)
     _output(fmt, rows, ("depth", "model", "relation", "via"),
             [(r["depth"], r["id"], r["relation"], r["via"]) for r in rows], empty="no ancestors")
 
@@ -481,9 +495,10 @@ def ancestors(model: str, store: str, max_depth: int | None, relations: tuple[st
 @format_option
 @errors_to_exit
 def descendants(model: str, store: str, max_depth: int | None, relations: tuple[str, ...],
-                fmt: str) -> None:
+                resolved_only: bool, fmt: str) -> None:
     """List the models derived from MODEL, nearest first, with depth and relation."""
-    rows = api.descendants(model, store=store, max_depth=max_depth, relations=relations or None)
+    rows = api.descendants(model, store=store, max_depth=max_depth, relations=relations or None,
+                           resolved_only=resolved_only)
     _output(fmt, rows, ("depth", "model", "relation", "via"),
             [(r["depth"], r["id"], r["relation"], r["via"]) for r in rows],
             empty="no descendants")

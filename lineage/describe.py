@@ -4,6 +4,10 @@ The schema is the ``lineage show --format json`` contract (DESIGN section 4): ev
 is always present; lists are empty and values null when unknown; numbers are numbers.
 Facts from every card that speaks of the model (its own card, its children's cards) are
 merged; disagreements are kept and listed under ``warnings``.
+
+Every parent and child says whether it is ``resolved`` (a model with a Hub id) and how the
+card wrote it (``written``): the text of an unresolved name (a local path, a bare name), else the
+local path a card gave for the resolved id, else the id.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from lineage.errors import QueryError
-from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url
+from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url, written_path
 from lineage.ns import DCTERMS, ID_BASE, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
@@ -45,18 +49,20 @@ _ALIASES = _PREFIX + """SELECT DISTINCT ?a ?described WHERE {
 _DESCRIBED = _PREFIX + ("SELECT ?m (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g lin:describes ?m } "
                         "GROUP BY ?m")
 _EDGES = _PREFIX + f"""\
-SELECT DISTINCT ?st ?m ?rel ?p ?pid ?plabel ?g ?method ?snippet ?line WHERE {{
+SELECT DISTINCT ?st ?m ?rel ?p ?pid ?plabel ?punresolved ?g ?method ?snippet ?line WHERE {{
   GRAPH ?g {{ ?st rdf:subject ?m ; rdf:predicate ?rel ; rdf:object ?p ; lin:method ?method .
     OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
   FILTER(?rel IN ({_RELS}))
   OPTIONAL {{ ?p lin:hubId ?pid }} OPTIONAL {{ ?p rdfs:label ?plabel }}
+  OPTIONAL {{ ?p lin:unresolved ?punresolved }}
 }} ORDER BY ?g ?line"""
 _CHILD_EDGES = _PREFIX + f"""\
-SELECT DISTINCT ?st ?c ?rel ?m ?cid ?clabel ?g ?method ?snippet ?line WHERE {{
+SELECT DISTINCT ?st ?c ?rel ?m ?cid ?clabel ?cunresolved ?g ?method ?snippet ?line WHERE {{
   GRAPH ?g {{ ?st rdf:subject ?c ; rdf:predicate ?rel ; rdf:object ?m ; lin:method ?method .
     OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
   FILTER(?rel IN ({_RELS}))
   OPTIONAL {{ ?c lin:hubId ?cid }} OPTIONAL {{ ?c rdfs:label ?clabel }}
+  OPTIONAL {{ ?c lin:unresolved ?cunresolved }}
 }} ORDER BY ?g ?line"""
 _CONTRIB = _PREFIX + """SELECT DISTINCT ?p ?role ?weight ?density ?wspec ?dspec ?mmethod WHERE {
   ?m prov:qualifiedDerivation ?c . ?c prov:entity ?p .
@@ -275,6 +281,32 @@ def _first_label(store: Store, node: ox.NamedNode) -> Term | None:
     return rows[0]["l"] if rows else None
 
 
+def _resolution(iri: str, unresolved: Term | None, label: Term | None) -> dict[str, Any]:
+    """Return ``resolved`` and ``written`` of a parent or child (``written`` set from the id).
+
+    A model without a Hub id is unresolved: ``written`` is its text as the card wrote it.
+    """
+    hub_id = id_from_iri(iri)
+    resolved = hub_id is not None and not _py(unresolved)
+    written = hub_id if resolved else (str(label.value) if label is not None else iri)
+    return {"resolved": resolved, "written": written}
+
+
+def _written(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each resolved model the local path a card wrote for it, when its evidence has one.
+
+    The graph keeps the text a card wrote only in the evidence snippets: a mergekit line
+    ``- model: /home/u/models/org_name`` shows that ``org/name`` was written as a path.
+    """
+    for entry in entries:
+        if entry["resolved"]:
+            entry["written"] = next(
+                (path for ev in entry["evidence"]
+                 if (path := written_path(ev["snippet"] or "", entry["id"])) is not None),
+                entry["written"])
+    return entries
+
+
 def _evidence(row: dict[str, Term]) -> dict[str, Any]:
     return {"method": _py(row.get("method")), "snippet": _py(row.get("snippet")),
             "line": _py(row.get("line")), "card": row["g"].value}
@@ -298,6 +330,7 @@ def _parents(store: Store, iris: list[ox.NamedNode], group: set[str],
             weight = _py(c.get("weight")) if "weight" in c else _spec(c.get("wspec"))
             density = _py(c.get("density")) if "density" in c else _spec(c.get("dspec"))
             entry = {"id": _label(p, row.get("pid"), row.get("plabel")),
+                     **_resolution(p, row.get("punresolved"), row.get("plabel")),
                      "relation": relation,
                      "role": role.value.rsplit("#", 1)[-1].removesuffix("Role") if role else None,
                      "method": _py(c.get("mmethod")),
@@ -312,8 +345,8 @@ def _parents(store: Store, iris: list[ox.NamedNode], group: set[str],
             warnings.append(f"cards disagree on how the model derives from {id_from_iri(p) or p}: "
                             f"{', '.join(sorted(rels))}")
     # A specific relation makes a bare "derived" claim about the same parent redundant.
-    return _ordered([e for (p, rel), e in parents.items()
-                     if not (rel == "derived" and len(kinds[p]) > 1)])
+    return _written(_ordered([e for (p, rel), e in parents.items()
+                              if not (rel == "derived" and len(kinds[p]) > 1)]))
 
 
 def _ordered(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -345,14 +378,15 @@ def _children(store: Store, iris: list[ox.NamedNode], group: set[str]) -> list[d
             continue
         relation = RELATION_NAMES[row["rel"].value]
         entry = children.setdefault((c, relation), {
-            "id": _label(c, row.get("cid"), row.get("clabel")), "relation": relation,
+            "id": _label(c, row.get("cid"), row.get("clabel")),
+            **_resolution(c, row.get("cunresolved"), row.get("clabel")), "relation": relation,
             "evidence": []})
         entry["evidence"].append(_evidence(row))
     kinds: dict[str, set[str]] = defaultdict(set)
     for (c, rel) in children:
         kinds[c].add(rel)
-    return _ordered([e for (c, rel), e in children.items()
-                     if not (rel == "derived" and len(kinds[c]) > 1)])
+    return _written(_ordered([e for (c, rel), e in children.items()
+                              if not (rel == "derived" and len(kinds[c]) > 1)]))
 
 
 def _datasets(facts: list[dict[str, Term]]) -> list[dict[str, Any]]:

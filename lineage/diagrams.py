@@ -2,15 +2,16 @@
 
 Parents are drawn above their children and every edge points from a parent to the model
 derived from it. Node shape and fill show the kind (pretrained base, fine-tune, merge,
-quantized, adapter, derived, unresolved) in the colour-blind-safe Okabe-Ito palette; the
-focus model has a thick black border; a permissive license on a model with a
-non-commercial or custom-licensed ancestor is written in red with a tooltip naming that
-ancestor. Models of one organisation share a ``cluster_<org>`` box, the quantized leaves
-of one model fold into one "N quantized" node when there are more than
-``collapse_quantized``, and a selection larger than ``max_nodes`` is summarised: the
-nearest generations of the focus are drawn and farther ones become one aggregate node
-per depth (the whole graph becomes one node per organisation). A legend explains the
-kinds and edge styles used. Output is deterministic, so DOT files diff cleanly.
+quantized, adapter, derived) in the colour-blind-safe Okabe-Ito palette, and models without
+a Hub id (local paths, bare names) are drawn apart, grey and dashed; the focus model has a
+thick black border; a permissive license on a model with a non-commercial or custom-licensed
+ancestor is written in red with a tooltip naming that ancestor. Models of one organisation
+share a ``cluster_<org>`` box, the quantized leaves of one model fold into one "N quantized"
+node when there are more than ``collapse_quantized``, and a selection larger than
+``max_nodes`` is summarised: the nearest generations of the focus are drawn and farther ones
+become one aggregate node per depth (the whole graph becomes one node per organisation). A
+legend explains the kinds and edge styles used. Output is deterministic, so DOT files diff
+cleanly.
 
 Examples
 --------
@@ -354,6 +355,7 @@ class _Style:
     style: str
     legend: str
     plural: str
+    font: str | None = None
 
 
 # Okabe-Ito colours for borders and edges, pale tints of them for fills.
@@ -367,8 +369,9 @@ _KINDS: dict[str, _Style] = {
                       "adapters"),
     "derived": _Style("box", "#ddeefa", "#3a8fc4", "filled,rounded,diagonals",
                       "derived (kind unknown)", "derived"),
-    "unresolved": _Style("box", "#ffffff", "#8c8c8c", "filled,dashed",
-                         "unresolved name (no Hub id)", "unresolved"),
+    # A name no Hub id was found for (a local path, a bare name): grey and dashed, apart.
+    "unresolved": _Style("box", "#f0f0f0", "#8c8c8c", "filled,dashed",
+                         "unresolved name (no Hub id)", "unresolved", "#6e6e6e"),
     "summary": _Style("folder", "#eeeeee", "#6e6e6e", "filled", "several models (summary)",
                       "summaries"),
 }
@@ -579,6 +582,8 @@ def _node_attrs(g: nx.MultiDiGraph, node: str, sel: Selection,
     attrs = {"label": f"<{'<BR/>'.join(lines)}>", "shape": style.shape,
              "fillcolor": style.fill, "color": style.border, "style": style.style,
              "tooltip": _tooltip(g, node, kind, style, conflict, hidden)}
+    if style.font:
+        attrs["fontcolor"] = style.font
     if not data.get("described", True) and kind != "unresolved":
         attrs["style"] += ",dashed"
     if conflict is not None:
@@ -785,6 +790,7 @@ def _legend(dot: graphviz.Digraph, kinds: set[str], relations: set[str], *, focu
         samples.append((f"legend/kind/{kind}", {
             "label": _plain(style.legend), "shape": style.shape, "fillcolor": style.fill,
             "color": style.border, "style": style.style,
+            **({"fontcolor": style.font} if style.font else {}),
             **({"peripheries": "2"} if kind == "summary" else {})}))
     marks = [("focus", "focus model", {"color": _FOCUS, "penwidth": "3.5",
                                        "style": "filled,rounded,bold"}, focus),

@@ -4,12 +4,13 @@ Edges go from a model to its parent (the direction of ``lin:derivedFrom``), keye
 relation, with ``relation``, ``role``, ``method``, ``weight`` and ``density`` attributes.
 Nodes are model IRIs with these attributes:
 
-``id`` (Hub id or None), ``label``, ``org``, ``unresolved``, ``described`` (a card in
-the store describes it), ``kind`` (``base``, ``finetune``, ``merge``, ``quantized``,
-``adapter``, ``derived`` or ``unresolved``: how it derives from its parents, ``base`` for
-a model with none), ``license`` and ``license_name`` (from its own card when several
-cards disagree), ``licenses`` (every license id stated), ``tags``, ``datasets`` (labels)
-and ``aliases`` (IRIs); lists are tuples.
+``id`` (Hub id or None), ``label`` (for a model without a Hub id, its name as a card wrote
+it), ``org``, ``resolved`` (it has a Hub id) and its opposite ``unresolved``, ``described``
+(a card in the store describes it), ``kind`` (``base``, ``finetune``, ``merge``,
+``quantized``, ``adapter``, ``derived`` or ``unresolved``: how it derives from its parents,
+``base`` for a model with none), ``license`` and ``license_name`` (from its own card when
+several cards disagree), ``licenses`` (every license id stated), ``tags``, ``datasets``
+(labels) and ``aliases`` (IRIs); lists are tuples.
 """
 
 from __future__ import annotations
@@ -77,8 +78,9 @@ def lineage_graph(store: Store) -> nx.MultiDiGraph:
         iri = sol["m"].value
         label = sol["label"]
         key = sol["key"]
+        unresolved = sol["unresolved"] is not None or id_from_iri(iri) is None
         g.add_node(iri, id=id_from_iri(iri), label=label.value if label is not None else iri,
-                   unresolved=sol["unresolved"] is not None,
+                   resolved=not unresolved, unresolved=unresolved,
                    key=key.value if key is not None else None)
     edges = store.query(EDGES_QUERY)
     assert isinstance(edges, ox.QuerySolutions)

@@ -11,6 +11,8 @@ HubRef(kind='model', id='Qwen/Qwen2-72B-Instruct')
 HubRef(kind='dataset', id='kalomaze/Opus_Instruct_25k')
 >>> resolve_short_name("MixtralOrochi8x7B", ["smelborp/MixtralOrochi8x7B", "a/b"])
 'smelborp/MixtralOrochi8x7B'
+>>> resolve_short_name("/home/u/models/smelborp_MixtralOrochi8x7B", ["smelborp/MixtralOrochi8x7B"])
+'smelborp/MixtralOrochi8x7B'
 >>> model_iri("org/Model-7B")
 'https://huggingface.co/org/Model-7B'
 """
@@ -36,6 +38,9 @@ __all__ = [
     "dataset_name_iri",
     "id_from_iri",
     "id_key",
+    "is_fragment",
+    "is_local_path",
+    "is_placeholder",
     "is_repo_id",
     "language_iri",
     "license_iri",
@@ -44,9 +49,11 @@ __all__ = [
     "node_iri",
     "parse_hub_url",
     "parse_repo_id",
+    "path_tail",
     "resolve_short_name",
     "slug",
     "unresolved_model_iri",
+    "written_path",
 ]
 
 # Hub rules (huggingface_hub.utils.validate_repo_id): word chars, "-" and "." only,
@@ -168,24 +175,178 @@ def name_key(name: str) -> str:
 
 
 def resolve_short_name(name: str, known: Iterable[str]) -> str | None:
-    """Resolve a bare model name (``MixtralOrochi8x7B``) against full ids.
+    """Resolve a bare model name (``MixtralOrochi8x7B``) or a local path against full ids.
 
     Returns the one id among ``known`` whose id or name part equals ``name`` ignoring
-    case (also ``org_name``, the form local copies often take), or ``None`` when there is
-    none or more than one.
+    case (also ``org_name`` and ``org--name``, the forms local copies often take), or
+    ``None`` when there is none or more than one. A local path (:func:`is_local_path`) is
+    matched by its last part (:func:`path_tail`), or by its last two parts when they spell
+    one of the ids (``/models/org/name``).
 
     Examples
     --------
     >>> resolve_short_name("allenai_tulu-2-dpo-70b", ["allenai/tulu-2-dpo-70b"])
     'allenai/tulu-2-dpo-70b'
+    >>> resolve_short_name("D:/models/allenai--tulu-2-dpo-70b/", ["allenai/tulu-2-dpo-70b"])
+    'allenai/tulu-2-dpo-70b'
+    >>> resolve_short_name("./weights/allenai/tulu-2-dpo-70b", ["allenai/tulu-2-dpo-70b",
+    ...                                                         "other/tulu-2-dpo-70b"])
+    'allenai/tulu-2-dpo-70b'
     """
+    known = list(known)
+    if is_local_path(name):
+        parts = _PATH_SEP.split(name.strip().rstrip("/\\"))
+        if len(parts) >= 2:
+            pair = id_key("/".join(parts[-2:]))
+            hits = {k for k in known if id_key(k) == pair}
+            if hits:
+                return min(hits)
+        name = path_tail(name)
     key = id_key(name)
+    if not key:
+        return None
     hits = {k for k in known if key in (id_key(k), id_key(k.rsplit("/", 1)[-1]),
                                         id_key(k.replace("/", "_")), id_key(k.replace("/", "--")))}
     if len(hits) == 1:
         return hits.pop()
     by_key = {id_key(h) for h in hits}
     return min(hits) if len(by_key) == 1 else None
+
+
+# -- names that are not Hub ids: local paths, placeholders, sentence fragments ---------------
+
+_PATH_SEP = re.compile(r"[\\/]+")
+_PATH_START = re.compile(r"^(?:/|\.{1,2}[\\/]|~[\\/]|[A-Za-z]:[\\/])")
+# Words that name no model: template filler ("path/to/model", "your-model", "model_name").
+_GENERIC_WORDS = frozenset([
+    "path", "paths", "to", "your", "my", "our", "the", "a", "an", "of", "model", "models",
+    "name", "names", "base", "previous", "prev", "new", "old", "local", "dir", "directory",
+    "folder", "output", "outputs", "out", "checkpoint", "checkpoints", "ckpt", "username",
+    "user", "organization", "organisation", "repo", "repository", "id", "here", "some",
+    "example", "foo", "bar", "tmp", "temp", "hf", "hub", "huggingface", "save", "saved", "file",
+    "files", "weights", "placeholder", "xxx", "none", "null",
+])
+# A first word that makes any text a placeholder: cards address the reader ("your_username/...").
+_PLACEHOLDER_LEAD = frozenset(["your", "yours", "path", "username", "user_name"])
+_TEMPLATE = re.compile(r"[<>{}$%]|\.\.\.|\u2026|\[[^\]]*\]")
+# Words a sentence fragment starts with ("following 6", "the above models").
+_FUNCTION_WORDS = frozenset([
+    "the", "this", "that", "these", "those", "our", "my", "your", "their", "its", "his", "her",
+    "a", "an", "following", "previous", "above", "below", "same", "such", "each", "every", "all",
+    "both", "other", "another", "which", "some", "any", "several", "many", "it", "we", "they",
+    "in", "on", "of", "with", "from", "for", "and", "or", "by", "as", "at", "to", "into", "onto",
+    "then", "than", "using", "via", "is", "was", "are", "were", "be", "been",
+])
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_TOKEN = re.compile(r"[^\s\"'`,;()\[\]]+")
+
+
+def is_local_path(text: str) -> bool:
+    r"""Tell whether ``text`` is a file-system path rather than a Hub id or URL.
+
+    A local path is an absolute POSIX path, one starting with ``./``, ``../`` or ``~/``, a
+    Windows drive path (``D:/``, ``C:\\``), any text with a backslash, or a text with two
+    or more separators (``a/b/c``); a URL is not.
+
+    Examples
+    --------
+    >>> [is_local_path(t) for t in ("/home/u/m", "./m", "D:/m", "a\\b", "a/b/c", "org/name")]
+    [True, True, True, True, True, False]
+    >>> is_local_path("https://huggingface.co/org/name")
+    False
+    """
+    value = text.strip()
+    if not value or "://" in value:
+        return False
+    return (_PATH_START.match(value) is not None or "\\" in value
+            or len([p for p in value.split("/") if p]) >= 3)
+
+
+def path_tail(text: str) -> str:
+    r"""Return the last part of a path, trailing separators stripped.
+
+    Examples
+    --------
+    >>> path_tail("/home/u/models/org_name-7b/"), path_tail("C:\\models\\name")
+    ('org_name-7b', 'name')
+    """
+    parts = [p for p in _PATH_SEP.split(text.strip()) if p]
+    return parts[-1] if parts else ""
+
+
+def is_placeholder(text: str) -> bool:
+    """Tell whether ``text`` stands for a model without naming one.
+
+    Placeholders are template texts (``<base_model>``, ``{model}``, ``$MODEL``, ``...``),
+    texts that start with a word addressing the reader (``your_username/...``,
+    ``path/to/...``), and texts made only of generic words (``model_name``, ``your-model``,
+    ``previous/model/path``). A word with a digit is never generic, and a local path whose
+    last part is made only of generic words (``./output/``) is a placeholder too.
+
+    Examples
+    --------
+    >>> [is_placeholder(t) for t in ("path/to/model", "your-org/chat-7b", "<base_model>",
+    ...                               "model_name", "./output/", "/path/to/org_chat-7b")]
+    [True, True, True, True, True, True]
+    >>> [is_placeholder(t) for t in ("org/chat-7b", "my-local-sft", "/srv/org_chat-7b")]
+    [False, False, False]
+    """
+    value = text.strip().strip("\"'`")
+    if _TEMPLATE.search(value):
+        return True
+    words = [w.casefold() for w in _WORD.findall(value)]
+    if not words or words[0] in _PLACEHOLDER_LEAD:
+        return True
+    if is_local_path(value):
+        words = [w.casefold() for w in _WORD.findall(path_tail(value))] or words
+    return all(w in _GENERIC_WORDS for w in words)
+
+
+def is_fragment(text: str) -> bool:
+    """Tell whether ``text`` is a piece of a sentence rather than a model name.
+
+    A fragment has several words and either starts with a function word (``following 6``,
+    ``the above models``, ``this model``) or is made only of lower-case words (``some
+    chat model``). Names such as ``Llama 2 13B`` and local paths are not fragments.
+
+    Examples
+    --------
+    >>> [is_fragment(t) for t in ("following 6", "the above models", "some chat model",
+    ...                            "Llama 2 13B", "chat-7b", "D:/my models/the x")]
+    [True, True, True, False, False, False]
+    """
+    words = text.split()
+    if len(words) < 2 or is_local_path(text):
+        return False
+    first = words[0].strip("*_`'\"([").casefold()
+    if first in _FUNCTION_WORDS:
+        return True
+    return all(re.fullmatch(r"[a-z]+[,.;:]?", w) for w in words)
+
+
+def written_path(text: str, repo_id: str) -> str | None:
+    """Return the local path in ``text`` that names ``repo_id``, if any.
+
+    ``text`` is a snippet of a card (``- model: /home/u/org_name``); the path is one that
+    :func:`resolve_short_name` or :func:`cache_path_id` resolves to ``repo_id``.
+
+    Examples
+    --------
+    >>> written_path("  - model: /home/u/models/org_name-7b  # ties", "org/name-7b")
+    '/home/u/models/org_name-7b'
+    >>> written_path("base_model: org/name-7b", "org/name-7b") is None
+    True
+    """
+    for token in _TOKEN.finditer(text):
+        value = token.group(0).rstrip(".:")
+        if not is_local_path(value):
+            continue
+        cached = cache_path_id(value)
+        if cached is not None and id_key(cached.id) == id_key(repo_id):
+            return value
+        if resolve_short_name(value, [repo_id]) is not None:
+            return value
+    return None
 
 
 def slug(text: str) -> str:

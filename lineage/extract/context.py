@@ -7,22 +7,36 @@ as pure as the card itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from lineage.cards import Card
 from lineage.extract.links import Link
 from lineage.extract.markdown import Doc
-from lineage.facts import Evidence, Method, ModelRef
+from lineage.facts import (
+    Child,
+    Derivation,
+    Evidence,
+    Fact,
+    MergeRecipe,
+    Method,
+    ModelRef,
+    Parent,
+    Warning,
+)
 from lineage.ids import (
     cache_path_id,
     id_key,
+    is_fragment,
+    is_local_path,
+    is_placeholder,
     is_repo_id,
     name_key,
     parse_hub_url,
     resolve_short_name,
 )
 
-__all__ = ["Context", "snippet_at"]
+__all__ = ["Context", "not_a_model", "screen", "snippet_at"]
 
 
 def snippet_at(card: Card, start: int, end: int | None = None, width: int = 160) -> str:
@@ -35,6 +49,46 @@ def snippet_at(card: Card, start: int, end: int | None = None, width: int = 160)
     lo = max(line_start, start - max(0, (width - (end - start)) // 2))
     hi = min(line_end, max(end, lo + width))
     return " ".join(text[lo:hi].split())[:width]
+
+
+def not_a_model(ref: ModelRef) -> str | None:
+    """Say why a reference names no model (``placeholder``, ``sentence fragment``), or None.
+
+    A reference that resolved to a Hub id names a model, unless the id is itself a
+    placeholder (``your_username/your-model``).
+
+    Examples
+    --------
+    >>> [not_a_model(ModelRef(None, t)) for t in ("previous/model/path", "following 6")]
+    ['placeholder', 'sentence fragment']
+    >>> not_a_model(ModelRef(None, "/home/u/models/chat-7b")) is None
+    True
+    """
+    if ref.id is not None:
+        return "placeholder" if is_placeholder(ref.id) else None
+    if is_placeholder(ref.name):
+        return "placeholder"
+    return "sentence fragment" if is_fragment(ref.name) else None
+
+
+def screen(facts: Iterable[Fact]) -> list[Fact]:
+    """Leave out the parents, children and derivations naming no model, each with a warning.
+
+    A merge recipe keeps its other details without such a base model.
+    """
+    out: list[Fact] = []
+    for f in facts:
+        if isinstance(f, Parent | Child | Derivation):
+            refs = (f.model, f.ref) if isinstance(f, Derivation) else (f.ref,)
+            junk = next(((r, why) for r in refs if (why := not_a_model(r)) is not None), None)
+            if junk is not None:
+                out.append(Warning(f"{junk[0].name!r} is a {junk[1]}, not a model name; "
+                                   "left out", f.evidence.line))
+                continue
+        elif isinstance(f, MergeRecipe) and f.base is not None and not_a_model(f.base):
+            f = replace(f, base=None)
+        out.append(f)
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +125,29 @@ class Context:
         return self.own_name is not None and \
             name_key(repo_id.rsplit("/", 1)[-1]) == name_key(self.own_name)
 
-    def resolve(self, name: str) -> ModelRef:
+    def resolve(self, name: str, *, also: Iterable[str] = ()) -> ModelRef:
         """Resolve a model named by the card.
 
-        The name may be a Hub id or URL, a cache path, or a short name matched against the
-        card's own links; otherwise the reference stays unresolved.
+        In order: a Hub URL; a Hugging Face cache path (``models--org--name``); a local
+        path, by its last part against the ids the card names (:attr:`known_model_ids`
+        and ``also``, e.g. the other entries of a mergekit configuration); a Hub id; a
+        short name matched against the card's links. Placeholders (``path/to/model``,
+        ``your_username/...``) and sentence fragments never resolve, nor does an
+        unmatched local path. Anything else stays unresolved, its text kept as written.
         """
         value = name.strip().strip("\"'`").strip()
         url = parse_hub_url(value)
         if url is not None:
-            return ModelRef(url.id, value)
+            return ModelRef(None, url.id) if is_placeholder(url.id) else ModelRef(url.id, value)
         cached = cache_path_id(value)
         if cached is not None:
             return ModelRef(cached.id, value)
+        if is_local_path(value):  # a copy of a Hub model, named by its folder
+            hit = resolve_short_name(value, (*self.known_model_ids, *also))
+            if hit is not None:  # even under /path/to/...: the folder names a linked model
+                return ModelRef(hit, value)
+        if is_placeholder(value) or is_fragment(value) or is_local_path(value):
+            return ModelRef(None, value)
         if is_repo_id(value, require_org=True):
             return ModelRef(value, value)
         if "/" not in value and "\\" not in value:

@@ -5,8 +5,11 @@ mirror mergekit's own (``MergeConfiguration``, ``InputModelDefinition``,
 ``OutputSliceDefinition``, and mergekit-moe's ``experts``), leniently: unknown keys are
 kept, odd values become warnings, never errors. Model names are resolved against the
 card's links (a config often says ``MixtralOrochi8x7B`` where the card links
-``smelborp/MixtralOrochi8x7B``); local paths stay unresolved with the path as label.
-A card with several configurations (a multi-stage merge) is described by the last one.
+``smelborp/MixtralOrochi8x7B``); a local path (``/home/u/models/org_name-7b``) resolves
+by its last part against the ids the card names, there or in the configuration, and
+otherwise stays unresolved with the path as label. Placeholders (``path/to/model``) are
+left out with a warning. A card with several configurations (a multi-stage merge) is
+described by the last one.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from lineage.cards import load_yaml
 from lineage.errors import CardError
-from lineage.extract.context import Context
+from lineage.extract.context import Context, screen
 from lineage.extract.markdown import CodeBlock
 from lineage.facts import (
     Evidence,
@@ -33,6 +36,7 @@ from lineage.facts import (
     Role,
     Warning,
 )
+from lineage.ids import is_repo_id
 
 __all__ = ["MergeConfig", "extract_mergekit", "find_configs"]
 
@@ -200,7 +204,7 @@ def extract_mergekit(ctx: Context) -> tuple[Fact, ...]:
     configs = find_configs(ctx)
     if not configs:
         return ()
-    return tuple(_facts(ctx, *configs[-1], stages=len(configs)))
+    return tuple(screen(_facts(ctx, *configs[-1], stages=len(configs))))
 
 
 def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) -> Iterator[Fact]:
@@ -214,25 +218,30 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
         snippet = " ".join(ctx.card.text.splitlines()[line - 1].split()) if line else name
         return Evidence(Method.MERGEKIT, snippet[:160], line, 0.95)
 
-    base_ref: ModelRef | None = None
-    if config.base_model:
-        base_name = config.base_model.split("+")[0]
-        base_ref = ctx.resolve(base_name)
-    inputs: dict[str, tuple[ModelRef, str, dict[str, Any]]] = {}
     entries = list(config.models)
     for sl in config.slices:
         entries.extend(sl.sources)
+    # Hub ids the configuration itself names resolve its local paths too.
+    named = [config.base_model or "", *(e.model or "" for e in entries),
+             *(e.source_model or "" for e in config.experts)]
+    also = tuple(n.split("+")[0].split("@")[0].strip() for n in named)
+    also = tuple(n for n in also if is_repo_id(n, require_org=True))
+    base_ref: ModelRef | None = None
+    if config.base_model:
+        base_name = config.base_model.split("+")[0]
+        base_ref = ctx.resolve(base_name, also=also)
+    inputs: dict[str, tuple[ModelRef, str, dict[str, Any]]] = {}
     for entry in entries:
         if not entry.model:
             continue
         name = entry.model.split("+")[0].split("@")[0]
-        ref = ctx.resolve(name)
+        ref = ctx.resolve(name, also=also)
         key = (ref.id or ref.name).casefold()
         if key not in inputs or (entry.parameters and not inputs[key][2]):
             inputs[key] = (ref, entry.model, dict(entry.parameters or {}))
     for expert in config.experts:
         if expert.source_model:
-            ref = ctx.resolve(expert.source_model)
+            ref = ctx.resolve(expert.source_model, also=also)
             inputs.setdefault((ref.id or ref.name).casefold(), (ref, expert.source_model, {}))
     base_key = (base_ref.id or base_ref.name).casefold() if base_ref else None
     for key, (ref, written, params) in inputs.items():

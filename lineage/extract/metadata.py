@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from lineage.cards import Card
+from lineage.extract.context import screen
 from lineage.facts import (
     DatasetRef,
     DatasetUse,
@@ -124,8 +125,8 @@ def _language(code: str) -> str | None:
 
 
 def extract_metadata(card: Card) -> tuple[Fact, ...]:
-    """Facts from the front matter of ``card``."""
-    return tuple(_facts(card))
+    """Facts from the front matter of ``card``; a placeholder ``base_model`` is left out."""
+    return tuple(screen(_facts(card)))
 
 
 def _ev(card: Card, key: str, value: str, snippet: str | None = None,

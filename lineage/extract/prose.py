@@ -11,6 +11,10 @@ Recognised forms (each a general card style, never one card):
 - quantized repacks: "GGUF format model files for [X](...)";
 - quantized children: links to repos named after the card's model plus a quantization
   marker (``..._q8_0_gguf``, ``...-AWQ``).
+
+Placeholders and sentence fragments caught by these forms ("based on Following 6 epochs",
+"using path/to/model as a base") are left out with a warning
+(:func:`~lineage.extract.context.screen`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lineage.extract.context import Context
+from lineage.extract.context import Context, screen
 from lineage.extract.links import Link
 from lineage.extract.scan import Gated
 from lineage.facts import (
@@ -34,7 +38,7 @@ from lineage.facts import (
     Relation,
     Role,
 )
-from lineage.ids import HubRef, id_key, parse_hub_url
+from lineage.ids import HubRef, id_key, is_repo_id, parse_hub_url
 
 __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
 
@@ -105,7 +109,8 @@ def _link_ref(ctx: Context, text: str) -> ModelRef | None:
         ref = parse_hub_url(m.group(0))
         return ModelRef(ref.id, ref.id) if ref is not None and ref.kind == "model" else None
     bare = text.strip("`")
-    return ModelRef(bare, bare) if "/" in bare else None
+    # A local path (/home/u/models/x) is no Hub id: the caller resolves it by its last part.
+    return ModelRef(bare, bare) if is_repo_id(bare, require_org=True) else None
 
 
 def _names(text: str) -> list[str]:
@@ -137,7 +142,8 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
         facts.extend(_unlinked(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
-    return tuple(f for f in facts if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id)))
+    return tuple(screen(f for f in facts
+                        if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id))))
 
 
 def _verb_links(ctx: Context) -> Iterator[Fact]:
