@@ -69,9 +69,27 @@ class Figures:
         return self.right / adopted if adopted else None
 
 
-def known_ids(shared: Path) -> dict[str, str]:
+def card_file(shared: Path, corpus: str, file: str) -> Path:
+    """The text of one card of a corpus (``shared``, or a half of ``bench/corpus``)."""
+    if corpus == "shared":
+        return shared / "corpus" / "cards" / file
+    return ROOT / "bench" / "corpus" / "cards" / "files" / file
+
+
+def known_ids(shared: Path, corpus: str = "shared") -> dict[str, str]:
     """Corpus file -> known ``org/name`` id (manifest first, then the gold)."""
     ids: dict[str, str] = {}
+    if corpus != "shared":  # a half of bench/corpus: its manifest, else its gold
+        with (ROOT / "bench" / "corpus" / "manifest.tsv").open(encoding="utf-8") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                if row["split"] == corpus and _ID.fullmatch(row["known_id"].strip()):
+                    ids[row["file"]] = row["known_id"].strip()
+        gold_file = ROOT / "bench" / "gold" / f"{corpus}.jsonl"
+        for line in gold_file.read_text().splitlines() if gold_file.is_file() else []:
+            gold = json.loads(line)
+            if gold["file"] not in ids and gold.get("id") and _ID.fullmatch(gold["id"]):
+                ids[gold["file"]] = gold["id"]
+        return ids
     with (shared / "corpus" / "MANIFEST.tsv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             if row["hf_model_id_if_known"].strip():
@@ -83,7 +101,8 @@ def known_ids(shared: Path) -> dict[str, str]:
     return ids
 
 
-def lay_out(shared: Path, ids: dict[str, str], into: Path, flat: bool) -> dict[str, Path]:
+def lay_out(shared: Path, ids: dict[str, str], into: Path, flat: bool,
+            corpus: str = "shared") -> dict[str, Path]:
     """Write each card as ``NAME/README.md`` or ``NAME.md``; file -> path.
 
     Cards whose names repeat go to further roots (``root1``...), as separate folders would.
@@ -97,7 +116,7 @@ def lay_out(shared: Path, ids: dict[str, str], into: Path, flat: bool) -> dict[s
         root = into / f"root{n}"
         dest = root / f"{name}.md" if flat else root / name / "README.md"
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes((shared / "corpus" / "cards" / file).read_bytes())
+        dest.write_bytes(card_file(shared, corpus, file).read_bytes())
         paths[file] = dest
     return paths
 
@@ -122,10 +141,11 @@ def junk(parent: dict[str, Any]) -> bool:
                 (not _ID.fullmatch(pid) and "/" in pid))
 
 
-def measure(shared: Path, flat: bool, work: Path) -> Figures:
+def measure(shared: Path, flat: bool, work: Path, corpus: str = "shared") -> Figures:
     """Build one layout and compare."""
-    ids = known_ids(shared)
-    paths = lay_out(shared, ids, work / ("flat" if flat else "nested"), flat)
+    ids = known_ids(shared, corpus)
+    work = work / corpus
+    paths = lay_out(shared, ids, work / ("flat" if flat else "nested"), flat, corpus)
     store_dir = work / ("store-flat" if flat else "store-nested")
     store = lineage.open_store(store_dir)
     roots = sorted({p.parent if flat else p.parent.parent for p in paths.values()})
@@ -189,20 +209,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--strict", action="store_true")
-    parser.add_argument("--details", action="store_true")
+    parser.add_argument("--details", action="store_true",
+                        help="list every wrong id and junk parent (never for heldout)")
+    parser.add_argument("--corpus", action="append", choices=["shared", "dev", "heldout"],
+                        help="the 84 shared cards (default), or a half of bench/corpus "
+                             "(run bench/corpus/make.py first); repeatable")
     args = parser.parse_args()
     ok = True
-    print(f"{'layout':<16}{'cards':>6}{'right':>7}{'wrong':>7}{'prec.':>7}{'bare':>6}"
+    print(f"{'layout':<22}{'cards':>6}{'right':>7}{'wrong':>7}{'prec.':>7}{'bare':>6}"
           f"{'shared':>8}{'junk':>6}{'paths':>8}")
     with tempfile.TemporaryDirectory() as tmp:
-        for flat in (False, True):
-            fig = measure(args.shared, flat, Path(tmp))
+        for corpus, flat in [(c, f) for c in args.corpus or ["shared"] for f in (False, True)]:
+            fig = measure(args.shared, flat, Path(tmp), corpus)
             p = fig.precision
-            print(f"{'NAME.md' if flat else 'NAME/README.md':<16}{fig.cards:>6}{fig.right:>7}"
+            layout = "NAME.md" if flat else "NAME/README.md"
+            layout = layout if corpus == "shared" else f"{corpus}:{layout}"
+            print(f"{layout:<22}{fig.cards:>6}{fig.right:>7}"
                   f"{fig.wrong:>7}{(f'{p:.3f}' if p is not None else '-'):>7}{fig.bare:>6}"
                   f"{fig.shared:>8}{fig.junk_resolved:>6}"
                   f"{f'{fig.paths_resolved}/{fig.resolvable_paths}':>8}")
-            if args.details:
+            if args.details and corpus != "heldout":
                 for line in fig.details:
                     print("   ", line)
             ok &= (p is None or p >= 0.99) and fig.shared == 0 and fig.junk_resolved == 0 and \
