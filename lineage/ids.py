@@ -29,6 +29,7 @@ from lineage.errors import IdError
 from lineage.ns import CARD_GRAPH_PREFIX, HUB_BASE, ID_BASE, LEXVO_BASE, SPDX_BASE
 
 __all__ = [
+    "LEGACY_MODEL_IDS",
     "HubRef",
     "accelerator_iri",
     "cache_path_id",
@@ -42,6 +43,7 @@ __all__ = [
     "is_local_path",
     "is_placeholder",
     "is_repo_id",
+    "legacy_id",
     "language_iri",
     "license_iri",
     "model_iri",
@@ -74,6 +76,38 @@ _RESERVED = frozenset([
 # Second path segments that are pages of a single-name (legacy) repo, not a repo name.
 _REPO_PAGES = frozenset(["tree", "blob", "resolve", "raw", "viewer", "discussions", "commits",
                          "commit", "edit", "settings", "community"])
+# The Hub's legacy model repos: ids without an organisation, from before organisations
+# (the checkpoints transformers shipped first). Cards still name them bare ("fine-tuned
+# from bert-base-uncased", ``--model_name_or_path gpt2``, huggingface.co/t5-small), where a
+# bare word could otherwise be any name. A vocabulary, not a rule about any card.
+_LEGACY_FAMILIES = {
+    "albert": ["base-v1", "large-v1", "xlarge-v1", "xxlarge-v1", "base-v2", "large-v2",
+               "xlarge-v2", "xxlarge-v2"],
+    "bert": ["base-uncased", "large-uncased", "base-cased", "large-cased",
+             "base-multilingual-uncased", "base-multilingual-cased", "base-chinese",
+             "base-german-cased", "base-german-dbmdz-cased", "base-german-dbmdz-uncased",
+             "large-uncased-whole-word-masking", "large-cased-whole-word-masking",
+             "large-uncased-whole-word-masking-finetuned-squad",
+             "large-cased-whole-word-masking-finetuned-squad", "base-cased-finetuned-mrpc"],
+    "distilbert": ["base-uncased", "base-cased", "base-uncased-distilled-squad",
+                   "base-cased-distilled-squad", "base-german-cased",
+                   "base-multilingual-cased", "base-uncased-finetuned-sst-2-english"],
+    "roberta": ["base", "large", "large-mnli", "base-openai-detector", "large-openai-detector"],
+    "xlm-roberta": ["base", "large", "large-finetuned-conll02-dutch",
+                    "large-finetuned-conll02-spanish", "large-finetuned-conll03-english",
+                    "large-finetuned-conll03-german"],
+    "xlm": ["mlm-en-2048", "mlm-ende-1024", "mlm-enfr-1024", "mlm-enro-1024",
+            "mlm-xnli15-1024", "mlm-tlm-xnli15-1024", "clm-enfr-1024", "clm-ende-1024",
+            "mlm-17-1280", "mlm-100-1280"],
+    "xlnet": ["base-cased", "large-cased"],
+    "t5": ["small", "base", "large", "3b", "11b"],
+    "gpt2": ["medium", "large", "xl"],
+}
+LEGACY_MODEL_IDS = frozenset(
+    [f"{family}-{size}" for family, sizes in _LEGACY_FAMILIES.items() for size in sizes] +
+    ["gpt2", "distilgpt2", "distilroberta-base", "openai-gpt", "ctrl", "camembert-base",
+     "transfo-xl-wt103", "flaubert-base-cased"])
+_LEGACY_KEYS = {i.casefold(): i for i in LEGACY_MODEL_IDS}
 _CACHE_DIR = re.compile(r"(models|datasets)--([\w.-]+?)--([\w.-]+)")
 
 
@@ -83,6 +117,17 @@ class HubRef:
 
     kind: str
     id: str
+
+
+def legacy_id(text: str) -> str | None:
+    """Return the legacy model id (one without an organisation) ``text`` names, if any.
+
+    Examples
+    --------
+    >>> legacy_id("BERT-base-uncased"), legacy_id("gpt2"), legacy_id("mistral-7b")
+    ('bert-base-uncased', 'gpt2', None)
+    """
+    return _LEGACY_KEYS.get(text.strip().strip("`*_'\"").casefold())
 
 
 def is_repo_id(text: str, *, require_org: bool = False) -> bool:
@@ -132,6 +177,8 @@ def parse_hub_url(url: str) -> HubRef | None:
         if kind is not None:
             return HubRef(kind[:-1], org) if is_repo_id(org) else None
     if kind is None:
+        if name is None and legacy_id(org) is not None:
+            return HubRef("model", legacy_id(org) or org)  # huggingface.co/bert-base-uncased
         if org.lower() in _RESERVED or name is None:
             return None
         kind = "model"

@@ -31,6 +31,7 @@ from lineage.ids import (
     is_local_path,
     is_placeholder,
     is_repo_id,
+    legacy_id,
     name_key,
     parse_hub_url,
     resolve_short_name,
@@ -150,6 +151,8 @@ class Context:
             return ModelRef(None, value)
         if is_repo_id(value, require_org=True):
             return ModelRef(value, value)
+        if legacy_id(value) is not None:  # bert-base-uncased: a Hub id without organisation
+            return ModelRef(legacy_id(value), value)
         if "/" not in value and "\\" not in value:
             hit = resolve_short_name(value, self.known_model_ids) or self._by_link_text(value)
             if hit is not None:
@@ -173,11 +176,12 @@ class Context:
         """Return the one linked model whose name starts with ``name`` plus a separator.
 
         None unless exactly one matches ("Luke" names the linked
-        ``studio-ousia/luke-large``).
+        ``studio-ousia/luke-large``). Legacy ids (``t5-base``) never match: their names
+        start with a family's name ("T5"), which names no one checkpoint.
         """
         key = id_key(name).replace(" ", "-")
         hits = {k for k in self.known_model_ids
-                if not self.is_own(k) and (lambda n: n.startswith(key) and len(n) > len(key)
+                if "/" in k and not self.is_own(k) and (lambda n: n.startswith(key) and len(n) > len(key)
                                            and n[len(key)] in "-_.")(id_key(k.rsplit("/", 1)[-1]))}
         return ModelRef(hits.pop(), name) if len(hits) == 1 else None
 

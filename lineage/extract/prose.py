@@ -38,9 +38,13 @@ from lineage.facts import (
     Relation,
     Role,
 )
-from lineage.ids import HubRef, id_key, is_repo_id, parse_hub_url
+from lineage.ids import LEGACY_MODEL_IDS, HubRef, id_key, is_repo_id, parse_hub_url
 
 __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
+
+# Longest first, so that "bert-base-uncased-whole..." is not cut at "bert-base-uncased".
+LEGACY_ALTERNATION = "|".join(re.escape(i) for i in sorted(LEGACY_MODEL_IDS, key=len,
+                                                             reverse=True))
 
 MERGE_METHODS = {
     "ties": "ties", "dare ties": "dare_ties", "dare_ties": "dare_ties", "dare": "dare_ties",
@@ -139,7 +143,7 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_table_labels(ctx))
     facts.extend(_code_arguments(ctx))
     if not any(isinstance(f, Parent) for f in facts):
-        facts.extend(_unlinked(ctx))
+        facts.extend(_legacy_parent(ctx) or _unlinked(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
     return tuple(screen(f for f in facts
@@ -261,8 +265,21 @@ _TABLE_LABEL = re.compile(
 )
 _CODE_ARG = Gated(re.compile(
     r"""(?:--|\b)(base_model(?:_name(?:_or_path)?)?|model_name_or_path|pretrained_model_name_or_path)"""
-    r"""\s*[= ]\s*['"]?([A-Za-z0-9][\w.-]*/[\w.-]+)"""
+    r"""\s*[= ]\s*['"]?([A-Za-z0-9][\w.-]*/[\w.-]+|(?:""" + LEGACY_ALTERNATION + r""")(?![\w.-]))"""
 ), "base_model", "model_name_or_path")
+# A legacy id named as the parent in a sentence: "fine-tuned from bert-base-uncased",
+# "this model is a *bert-base-cased* model that was fine-tuned on ...", "a gpt2 model
+# finetuned for ...".
+_LEGACY_PARENT = Gated(re.compile(
+    r"(?i)\b(?:(fine-?tuned?|trained|based|built|derived|initiali[sz]ed|distilled)[ \t]+"
+    r"(?:(?:version|checkpoint)[ \t]+of[ \t]+|(?:from|on|upon|of|on top of)[ \t]+)?"
+    r"(?:(?:the|a|an|pre-?trained)[ \t]+){0,2}"
+    r"|((?:version|checkpoint)[ \t]+of)[ \t]+(?:the[ \t]+)?"
+    r"|\ban?[ \t]+)"
+    r"[*_`\[]{0,2}(" + LEGACY_ALTERNATION + r")(?![\w.-])[*_`\]]{0,2}"
+    r"(?:[ \t]+(?:model|checkpoint)?[ \t]*(?:that[ \t]+was[ \t]+|which[ \t]+was[ \t]+)?"
+    r"(fine-?tuned|trained))?"),
+    "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint")
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
     r"initiali[sz]ed from|(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
@@ -294,6 +311,25 @@ def _code_arguments(ctx: Context) -> Iterator[Fact]:
             continue
         relation = Relation.FINETUNE if m.group(1) == "model_name_or_path" else Relation.DERIVED
         yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
+
+
+def _legacy_parent(ctx: Context) -> list[Fact]:
+    """The first legacy id a sentence names as the card's parent ("fine-tuned from gpt2").
+
+    Read only when the card names no parent otherwise, like :func:`_unlinked`.
+    """
+    for m in _LEGACY_PARENT.finditer(ctx.card.text, ctx.card.body_offset):
+        if ctx.doc.in_code(m.start()) or _other_subject(ctx, m.start()) is not None:
+            continue
+        verb = (m.group(1) or m.group(4) or "").casefold()
+        if not verb and m.group(2) is None:
+            continue  # "a gpt2 ..." alone says nothing about training
+        ref = ctx.resolve(m.group(3))
+        if ref.id is None or ctx.is_own(ref.id):
+            continue
+        relation = Relation.FINETUNE if "tun" in verb or "train" in verb else Relation.DERIVED
+        return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    return []
 
 
 def _unlinked(ctx: Context) -> Iterator[Fact]:
