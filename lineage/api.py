@@ -169,10 +169,15 @@ def query(query: str, *, store: Store | str | Path = DEFAULT_STORE,
     With ``results`` (``csv``, ``tsv``, ``json``, ``xml`` for SELECT/ASK; ``ttl``, ``nt``
     for CONSTRUCT/DESCRIBE) the serialised bytes are returned; otherwise SELECT gives a
     list of ``{variable: value}`` dicts, ASK a bool, CONSTRUCT a list of N-Triples terms.
+    A query nested or chained deeper than the query engine can take raises
+    :class:`~lineage.errors.QueryError` (see :func:`lineage.server.check_nesting`).
     """
     from lineage.named_queries import find_query, parse_params, prefixed, require_models
+    from lineage.server import check_nesting
 
     named = find_query(query)
+    # Before any parser: Oxigraph crashes the process on a deeply nested query.
+    check_nesting(named.text, source=str(named.path or named.name))
     bindings = parse_params(named, [f"{k}={v}" for k, v in (params or {}).items()])
     with _opened(store, read_only=True) as s:
         require_models(s, named, bindings)
@@ -402,17 +407,24 @@ __all__ += ["serve"]
 
 
 def serve(*, store: Store | str | Path = DEFAULT_STORE, host: str = "127.0.0.1",
-          port: int = 7878, timeout: float = 30.0, max_rows: int = 10000) -> None:
+          port: int = 7878, timeout: float = 30.0, max_rows: int = 10000,
+          workers: int | None = None, memory_limit: int = 1024, cors: Sequence[str] = (),
+          allowed_hosts: Sequence[str] = ()) -> None:
     """Serve a read-only SPARQL 1.1 Protocol endpoint over the store until interrupted.
 
     Queries go to ``http://HOST:PORT/sparql``; ``/`` is a page to try them. Updates,
-    ``SERVICE`` and ``LOAD`` are refused (HTTP 400); a query running past ``timeout``
-    seconds is stopped (HTTP 503); at most ``max_rows`` rows are returned. Runs uvicorn;
-    see :mod:`lineage.server`.
+    ``SERVICE``, ``LOAD`` and deeply nested queries are refused (HTTP 400); a query
+    running past ``timeout`` seconds or past ``memory_limit`` MiB (0: no limit) is stopped
+    (HTTP 503); at most ``max_rows`` rows are returned. ``workers`` query processes (default:
+    the cores, 2 to 4) plus one kept for short queries serve an on-disk store. Web pages of
+    other origins are refused unless listed in ``cors``; ``Host`` headers other than
+    ``host``, the loopback names and ``allowed_hosts`` are refused (HTTP 403). Runs uvicorn;
+    see :mod:`lineage.server` and ``docs/serving.md``.
     """
     from lineage.server import serve as _serve
 
-    _serve(store, host=host, port=port, timeout=timeout, max_rows=max_rows)
+    _serve(store, host=host, port=port, timeout=timeout, max_rows=max_rows, workers=workers,
+           memory_limit=memory_limit, cors=cors, allowed_hosts=allowed_hosts)
 
 
 # Cards from the Hugging Face Hub (lineage.sources.hub).

@@ -673,6 +673,30 @@ def diagram(model: str | None, store: str, up: int, down: int, relations: tuple[
 # The read-only SPARQL endpoint: one thin command over api.serve.
 
 
+def _web_origins(ctx: click.Context, param: click.Parameter,
+                 values: tuple[str, ...]) -> tuple[str, ...]:
+    if not values:
+        return values
+    from lineage.server import normalise_origin
+
+    try:
+        return tuple(normalise_origin(v) for v in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def _host_names(ctx: click.Context, param: click.Parameter,
+                values: tuple[str, ...]) -> tuple[str, ...]:
+    if not values:
+        return values
+    from lineage.server import normalise_host
+
+    try:
+        return tuple(normalise_host(v) for v in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
 @cli.command()
 @store_option
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -683,13 +707,33 @@ def diagram(model: str | None, store: str, up: int, down: int, relations: tuple[
 @click.option("--max-rows", type=click.IntRange(min=1), default=10000, show_default=True,
               help="Rows (or triples) returned at most; a cut result has the header "
               "X-Lineage-Truncated: true.")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="Query processes for an on-disk store, plus one kept for short queries  "
+              "[default: the cores, 2 to 4]")
+@click.option("--memory-limit", type=click.IntRange(min=0), default=1024, show_default=True,
+              metavar="MIB", help="Memory each query process may allocate; a query past it "
+              "is stopped (HTTP 503). 0: no limit.")
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN", callback=_web_origins,
+              help="Let web pages of this origin (scheme://host[:port]) query the endpoint "
+              "(repeatable). Without it, other origins are refused.")
+@click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
+              callback=_host_names, help="Accept this name in the Host header too "
+              "(repeatable); others than HOST and the loopback names are refused.")
 @errors_to_exit
-def serve(store: str, host: str, port: int, timeout: float, max_rows: int) -> None:
+def serve(store: str, host: str, port: int, timeout: float, max_rows: int,
+          workers: int | None, memory_limit: int, cors: tuple[str, ...],
+          allowed_hosts: tuple[str, ...]) -> None:
     """Serve a read-only SPARQL 1.1 endpoint over the store at http://HOST:PORT/sparql.
 
-    Updates, SERVICE and LOAD are refused (HTTP 400). GET / is a page to run queries.
+    Updates, SERVICE, LOAD and deeply nested queries are refused (HTTP 400); a query past
+    --timeout or --memory-limit is stopped (HTTP 503). Private by default: web pages of
+    other origins (unless --cors) and Host names other than HOST, localhost, 127.0.0.1 and
+    [::1] (unless --allowed-host) are refused (HTTP 403). GET / is a page to run queries.
+    See docs/serving.md.
     """
-    api.serve(store=store, host=host, port=port, timeout=timeout, max_rows=max_rows)
+    api.serve(store=store, host=host, port=port, timeout=timeout, max_rows=max_rows,
+              workers=workers, memory_limit=memory_limit, cors=cors,
+              allowed_hosts=allowed_hosts)
 
 
 # Cards from the Hugging Face Hub: one command over api.fetch, then build's report.

@@ -36,15 +36,27 @@ Status codes:
 303  ``GET /sparql`` without a query from a browser: see ``/``
 400  malformed query (the parser's message, ``text/plain``); an update (``update=``,
      ``application/sparql-update``, or query text that parses as an update, LOAD
-     included); a ``SERVICE`` anywhere in the query; several or bad parameters
+     included); a ``SERVICE`` anywhere in the query; a query nested or chained past
+     the limits of :func:`check_nesting`; several or bad parameters
+403  a ``Host`` header that names neither this endpoint nor a loopback name (DNS
+     rebinding), or a request from a web page of another origin not given to ``cors``
 405  a method other than GET, POST (and OPTIONS, the CORS preflight)
 406  no acceptable result format (the body lists the available ones)
 413  a request body over 4 MiB
 415  a POST body that is neither form data nor ``application/sparql-query``
 500  the store could not be read
 503  the query ran past ``timeout`` seconds (or no worker was free in time), as Fuseki
-     answers a timeout; SPARQLWrapper raises ``urllib.error.HTTPError`` with code 503.
+     answers a timeout, or past the memory limit of its worker; SPARQLWrapper raises
+     ``urllib.error.HTTPError`` with code 503.
 ===  ===========================================================================
+
+Private by default: there is no wildcard CORS. A request whose ``Origin`` is another web
+origin is refused unless that origin was given to ``cors`` (``lineage serve --cors
+ORIGIN``), which then gets ``Access-Control-Allow-Origin`` for it alone; a page open in
+the user's browser cannot make the endpoint work for it, let alone read the answer. A
+request whose ``Host`` header is not the address served, ``localhost``, ``127.0.0.1``,
+``[::1]`` or a name given to ``allowed_hosts`` is refused, so a site whose name is
+rebound to 127.0.0.1 (DNS rebinding) cannot reach it either.
 
 The checks read the parsed query, not its text: rdflib's SPARQL parser builds the
 algebra and any ``ServiceGraphPattern`` in it (in subqueries and ``EXISTS`` too) is
@@ -54,17 +66,20 @@ rdflib cannot parse). Oxigraph would otherwise send the request, even from a rea
 store. A ``SERVICE`` in a comment or a string is not refused.
 
 On an on-disk store each query runs in a worker process that opens the store read-only
-(``pyoxigraph.Store.read_only``) for that query and is terminated at the deadline
-(pyoxigraph queries cannot be interrupted inside a thread); a fresh worker replaces it.
-Other stores (``memory:``) are queried in a thread: past the deadline the client gets
-503, but the abandoned query runs on to its end and holds the store until then.
+(``pyoxigraph.Store.read_only``) for that query, may allocate ``memory_limit`` MiB, and is
+terminated at the deadline (pyoxigraph queries cannot be interrupted inside a thread); a
+fresh worker replaces one that was late, ran out of memory or died. One worker beyond
+``workers`` is kept for short queries, so slow queries cannot starve the rest (see
+:class:`_ProcessRunner`). Other stores (``memory:``, remote) are queried in a thread:
+past the deadline the client gets 503, but the abandoned query runs on to its end and
+holds the store until then; they have no memory limit.
 
 Examples
 --------
 >>> from starlette.testclient import TestClient
 >>> from lineage.store import open_store
 >>> app = create_app(open_store("memory:"), timeout=5)
->>> with TestClient(app) as client:
+>>> with TestClient(app, base_url="http://127.0.0.1:7878") as client:
 ...     ask = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
 ...     service = client.post("/sparql", data={
 ...         "query": "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
@@ -97,9 +112,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import anyio.to_thread
 import pyoxigraph as ox
 from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lineage.errors import LineageError, QueryError, StoreError
 from lineage.ns import PREFIXES
@@ -110,18 +128,28 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_ROWS",
+    "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_TIMEOUT",
     "LOAD_REFUSED",
+    "MAX_CHAIN",
+    "MAX_DEPTH",
     "SERVICE_REFUSED",
     "TIMEOUT_STATUS",
     "UPDATE_REFUSED",
+    "check_nesting",
     "create_app",
+    "normalise_host",
+    "normalise_origin",
     "serve",
 ]
 
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MEMORY_LIMIT = 1024  # MiB per query worker
+LANE_WORKERS = 1  # workers kept for short queries while the others are busy
+LANE_SECONDS = 0.5  # what a query may take in that lane before it waits for another worker
 TIMEOUT_STATUS = 503
+MEMORY_STATUS = 503
 UPDATE_REFUSED = "read-only endpoint: updates are refused"
 LOAD_REFUSED = (f"{UPDATE_REFUSED} (LOAD would fetch a document from the web into the "
                 "store; this endpoint sends no requests)")
@@ -275,19 +303,23 @@ def _negotiate(accept: str | None, formats: Sequence[str],
 
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+# One token per match, in time linear in the query's length: names are read whole
+# (possessive), so a long run such as ``a.a.a...`` without a colon is scanned once.
 _LEXEME = re.compile(r"""
-    (?P<skip>
-        \#[^\r\n]*                                  # comment
-      | "{3}(?:[^"\\]|\\.|"(?!""))*"{3}             # long strings
+    (?P<comment>\#[^\r\n]*)
+  | (?P<term>
+        "{3}(?:[^"\\]|\\.|"(?!""))*"{3}             # long strings
       | '{3}(?:[^'\\]|\\.|'(?!''))*'{3}
       | "(?:[^"\\\r\n]|\\.)*"                       # strings
       | '(?:[^'\\\r\n]|\\.)*'
       | <[^<>"{}|^`\\\x00-\x20]*>                   # IRI
       | [?$][\w\u00B7\u0300-\u036F\u203F\u2040]+    # variable
-      | @[A-Za-z]+(?:-[A-Za-z0-9]+)*                # language tag
+      | \d*\.\d+(?:[eE][+-]?\d+)?|\d+\.?[eE][+-]?\d+|\d+  # number
     )
-  | (?P<pname>(?P<prefix>[^\W\d][\w\-.\u00B7]*)?:(?:[\w\-.:%\u00B7]|\\.)*)
-  | (?P<word>[^\W\d][\w\-\u00B7]*)
+  | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+  | (?P<name>[^\W\d][\w\-.\u00B7]*+)(?P<local>:(?:[\w\-.:%\u00B7]|\\.)*+)?
+  | (?P<pname>:(?:[\w\-.:%\u00B7]|\\.)*+)
+  | (?P<op>\|\||&&|!=|<=|>=|\^\^)
   | .
 """, re.VERBOSE | re.DOTALL)
 
@@ -300,6 +332,11 @@ def _unescape(query: str) -> str:
     return _ESCAPE.sub(char, query)
 
 
+def _words(name: str) -> list[str]:
+    """Split a name token not followed by a colon into bare words (``a.b`` is two)."""
+    return [w for w in name.split(".") if w and not w[0].isdigit()]
+
+
 def _keywords(query: str) -> tuple[frozenset[str], frozenset[str]]:
     """Bare words and prefix labels of a query, upper-cased, outside comments and strings.
 
@@ -310,15 +347,151 @@ def _keywords(query: str) -> tuple[frozenset[str], frozenset[str]]:
     (['SELECT'], [])
     >>> sorted(_keywords("PREFIX service: <x:> SELECT * { service:a ?service ex:SERVICE }")[1])
     ['EX', 'SERVICE']
+    >>> "SERVICE" in _keywords("ASK { ?s ?p true.SERVICE <x:> {} }")[0]
+    True
     """
     words: set[str] = set()
     prefixes: set[str] = set()
     for m in _LEXEME.finditer(_unescape(query)):
-        if m.group("word"):
-            words.add(m.group("word").upper())
-        elif m.group("pname") and m.group("prefix"):
-            prefixes.add(m.group("prefix").upper())
+        name = m.group("name")
+        if name is None:
+            continue
+        if m.group("local") is not None:
+            prefixes.add(name.upper())
+        else:
+            words.update(w.upper() for w in _words(name))
     return frozenset(words), frozenset(prefixes)
+
+
+# --- how deep a query nests, before any parser sees it ---------------------------------
+
+MAX_DEPTH = 64
+MAX_CHAIN = 1000
+# Tokens that add a level to the parsed query in the group they stand in: clauses that
+# combine what comes before them with what follows, and expression or path operators.
+_CHAIN_WORDS = frozenset({"UNION", "OPTIONAL", "MINUS", "BIND", "FILTER", "GRAPH", "SERVICE",
+                          "EXISTS", "AS", "VALUES", "IN", "HAVING"})
+_CHAIN_OPS = frozenset({"||", "&&", "!=", "<=", ">=", "=", "<", ">", "!", "+", "-", "*", "/",
+                        "|", "^"})
+_CLOSERS = frozenset("})]")
+
+
+class _Frame:
+    """One open bracket while scanning: what it is and the elements counted in it."""
+
+    __slots__ = ("count", "data", "kind", "listed", "terms")
+
+    def __init__(self, kind: str, *, data: bool = False):
+        self.kind = kind
+        self.data = data  # a VALUES block: its rows are flat data, not counted
+        self.count = 0  # elements that chain in this group
+        self.terms = 0  # terms in a ( ... ) without commas (a collection, an expression)
+        self.listed = False  # a comma was seen: an argument or IN list, flat
+
+
+def check_nesting(query: str, *, source: str | None = None) -> None:
+    r"""Refuse a query that nests or chains deeper than the query engine can take.
+
+    Oxigraph parses and evaluates a query with recursion on the native stack: about 2,200
+    nested groups, 850 nested ``FILTER EXISTS``, or 2,600 triple patterns or ``BIND``
+    clauses in one group overflow its 8 MiB and the process dies with a segmentation
+    fault. One linear pass over the query's
+    tokens (strings, IRIs and comments skipped) bounds both shapes before any parser
+    reads the query:
+
+    - brackets (``{}``, ``()``, ``[]``) may nest at most :data:`MAX_DEPTH` (64) deep;
+    - at most :data:`MAX_CHAIN` (1,000) elements may chain in a group and the groups
+      around it, counting triple patterns (``.``, ``;`` and ``,`` separators), clauses
+      (``OPTIONAL``, ``UNION``, ``MINUS``, ``BIND``, ``FILTER``, ``GRAPH``, ``EXISTS``...),
+      expression and path operators, nested brackets, and the items of a collection.
+      Rows of a ``VALUES`` block and comma-separated lists (``IN (...)``, function
+      arguments) are flat and not counted.
+
+    Parameters
+    ----------
+    query
+        The SPARQL text.
+    source
+        Where the query comes from (a file or a named query), for the error.
+
+    Raises
+    ------
+    lineage.errors.QueryError
+        With the line where the limit was passed.
+
+    Examples
+    --------
+    >>> check_nesting("SELECT * { ?s ?p ?o FILTER(?o IN (1, 2, 3)) }")
+    >>> check_nesting("ASK " + "{" * 100 + "}" * 100, source="deep.rq")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    lineage.errors.QueryError: deep.rq:1: the query nests brackets more than 64 deep...
+    >>> check_nesting("ASK { " + "<x:s> <x:p> ?o . " * 2000 + "}")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+      ...
+    lineage.errors.QueryError: the query chains more than 1,000 elements...
+    """
+    text = _unescape(query)
+    frames = [_Frame("")]  # the query itself
+    total = 0  # elements counted in the open frames
+    values = False  # after VALUES: the next { opens a data block
+
+    def refuse(message: str, at: int) -> QueryError:
+        return QueryError(message, source=source, line=text.count("\n", 0, at) + 1)
+
+    for m in _LEXEME.finditer(text):
+        kind, token = m.lastgroup, m.group()
+        kind = "name" if kind == "local" else kind  # a prefixed name ends with its local part
+        frame = frames[-1]
+        added = term = 0
+        if kind in ("comment", "lang"):
+            continue
+        if kind == "term":
+            term = 1
+        elif kind in ("name", "pname"):
+            # A name may swallow the separator after it (``true.``, ``ex:C.``): count dots.
+            added = token.count(".") if frame.kind != "(" else 0
+            if kind == "name" and m.group("local") is None:
+                words = [w.upper() for w in _words(token)]
+                chain = sum(w in _CHAIN_WORDS for w in words)
+                values = values or "VALUES" in words
+                added += chain
+                term = int(chain < len(words))
+            else:
+                term = 1
+        elif kind == "op":
+            added = token in _CHAIN_OPS
+        elif token in "{([":
+            if not frame.data:
+                frame.count += 1
+                total += 1
+            frames.append(_Frame(token, data=frame.data or (token == "{" and values)))
+            values = values and token != "{"
+            if len(frames) - 1 > MAX_DEPTH:
+                msg = (f"the query nests brackets more than {MAX_DEPTH} deep; deeper "
+                       "queries can crash the query engine")
+                raise refuse(msg, m.start())
+        elif token in _CLOSERS:
+            if len(frames) > 1:
+                total -= frame.count + frame.terms
+                frames.pop()
+        elif token == "," and frame.kind == "(":
+            total -= frame.terms
+            frame.terms, frame.listed = 0, True
+        else:
+            added = token in _CHAIN_OPS or token in ".;,"
+        if frame.data:
+            continue
+        if term and frame.kind == "(" and not frame.listed:
+            frame.terms += 1
+            total += 1
+        frame.count += added
+        total += added
+        if total > MAX_CHAIN:
+            msg = (f"the query chains more than {MAX_CHAIN:,} elements (triple patterns, "
+                   "clauses, operators) in one group and the groups around it; longer chains "
+                   "can crash the query engine (split the query, or list values in VALUES)")
+            raise refuse(msg, m.start())
 
 
 class _Analysis(NamedTuple):
@@ -355,11 +528,13 @@ def _has_node(tree: object, name: str) -> bool:
 
 
 def _analyse(query: str) -> _Analysis:
-    """Refuse updates, LOAD and SERVICE; find whether the query has its own dataset.
+    """Refuse deep nesting, updates, LOAD and SERVICE; find whether the query has a dataset.
 
     Examples
     --------
     >>> _analyse("SELECT * { ?s ?p 'SERVICE <x> {}' }").refusal is None
+    True
+    >>> _analyse("ASK " + "{" * 2500 + "}" * 2500).refusal.startswith("the query nests")
     True
     >>> _analyse("LOAD <http://127.0.0.1:9/x>").refusal == LOAD_REFUSED
     True
@@ -369,6 +544,10 @@ def _analyse(query: str) -> _Analysis:
     from rdflib.plugins.sparql.algebra import translateQuery
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    try:  # first: the parsers below, and Oxigraph's, recurse on nested queries
+        check_nesting(query)
+    except QueryError as exc:
+        return _Analysis(f"{exc.message} (line {exc.line})")
     words, prefixes = _keywords(query)
     try:
         algebra = translateQuery(parseQuery(query), initNs=PREFIXES).algebra
@@ -413,10 +592,18 @@ class _Answer(NamedTuple):
     body: bytes
     content_type: str = "text/plain; charset=utf-8"
     truncated: bool = False
+    retire: bool = False  # the worker that wrote it stops after it: replace it
 
 
-def _text(status: int, message: str) -> _Answer:
-    return _Answer(status, (message + "\n").encode())
+def _text(status: int, message: str, *, retire: bool = False) -> _Answer:
+    return _Answer(status, (message + "\n").encode(), retire=retire)
+
+
+def _over_memory(memory_limit: int) -> _Answer:
+    if not memory_limit:
+        return _text(MEMORY_STATUS, "query ran out of memory", retire=True)
+    return _text(MEMORY_STATUS, f"query exceeded the memory limit of {memory_limit} MiB "
+                 "(lineage serve --memory-limit)", retire=True)
 
 
 class _Refused(Exception):
@@ -543,7 +730,29 @@ def _store_evaluate(store: Store) -> _Evaluate:
     return evaluate
 
 
-def _worker_main(conn: Connection, location: str, parent: int) -> None:  # pragma: no cover
+def _limit_memory(memory_limit: int) -> None:  # pragma: no cover - in the worker
+    """Cap this process's data segment and private mappings (``RLIMIT_DATA``) in MiB.
+
+    ``RLIMIT_DATA`` counts what a query allocates (the heap and private mappings) but not
+    the shared libraries, the store's memory-mapped files or the main stack, so the limit
+    means the same whatever the size of the store and of the code loaded (``RLIMIT_AS``
+    would count 370 MiB of address space before the first query). Oxigraph aborts
+    when an allocation fails (the parent sees the worker die of ``SIGABRT``); Python raises
+    :class:`MemoryError`.
+    """
+    import resource
+
+    if memory_limit <= 0:
+        return
+    wanted = memory_limit << 20
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (wanted, wanted))
+
+
+def _worker_main(conn: Connection, location: str, parent: int,
+                 memory_limit: int = 0) -> None:  # pragma: no cover - in the worker
     """Answer jobs from the parent until the pipe closes; the parent kills us at deadlines."""
     import signal
 
@@ -556,8 +765,13 @@ def _worker_main(conn: Connection, location: str, parent: int) -> None:  # pragm
 
     threading.Thread(target=watch_parent, daemon=True).start()
     try:
+        _limit_memory(memory_limit)
         _analyse("ASK {}")  # import and warm up rdflib's parser before the first query
         ox.Store.read_only(location)
+    except MemoryError:
+        conn.send(f"a query worker cannot open the store within the memory limit of "
+                  f"{memory_limit} MiB (lineage serve --memory-limit)")
+        return
     except Exception as exc:
         conn.send(f"cannot open the store read-only: {_one_line(exc)}")
         return
@@ -570,18 +784,22 @@ def _worker_main(conn: Connection, location: str, parent: int) -> None:  # pragm
             return
         try:
             answer = _answer(job, evaluate)
+        except MemoryError:
+            answer = _over_memory(memory_limit)
         except Exception as exc:
             answer = _text(500, f"internal error: {_one_line(exc)}")
         conn.send(answer)
+        if answer.retire:  # a fresh process rather than one that ran out of memory
+            return
 
 
 def _worker_entry() -> None:  # pragma: no cover - runs in the worker process
-    """Entry point of ``python -c``: ``FD LOCATION PARENT_PID`` in ``sys.argv``."""
+    """Entry point of ``python -c``: ``FD LOCATION PARENT_PID MEMORY_MIB`` in ``sys.argv``."""
     import sys
     from multiprocessing.connection import Connection
 
-    fd, location, parent = sys.argv[1:4]
-    _worker_main(Connection(int(fd)), location, int(parent))
+    fd, location, parent, memory_limit = sys.argv[1:5]
+    _worker_main(Connection(int(fd)), location, int(parent), int(memory_limit))
 
 
 # --- runners: where queries execute -------------------------------------------------------
@@ -594,7 +812,7 @@ class _Worker:
     never re-imports the caller's ``__main__`` (a script without a main guard, a notebook).
     """
 
-    def __init__(self, location: str):
+    def __init__(self, location: str, memory_limit: int = 0):
         import subprocess
         import sys
         from multiprocessing.connection import Connection
@@ -603,10 +821,12 @@ class _Worker:
         path = [p for p in sys.path if p and Path(p).is_dir()]
         env = os.environ | {"PYTHONPATH": os.pathsep.join(
             [*path, *filter(None, [os.environ.get("PYTHONPATH")])])}
+        self.memory_limit = memory_limit
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", "from lineage.server import _worker_entry; "
-                 "_worker_entry()", str(theirs.fileno()), location, str(os.getpid())],
+                 "_worker_entry()", str(theirs.fileno()), location, str(os.getpid()),
+                 str(memory_limit)],
                 pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, env=env,
                 start_new_session=True)
         finally:
@@ -620,7 +840,11 @@ class _Worker:
                 return f"a query worker did not start within {_START_TIMEOUT:g} s"
             greeting = self.conn.recv()
         except (EOFError, OSError):
-            return "a query worker exited while starting"
+            problem = "a query worker exited while starting"
+            if self.memory_limit:
+                problem += (f" (is its memory limit of {self.memory_limit} MiB too low for "
+                            "this store? lineage serve --memory-limit)")
+            return problem
         return None if greeting == "ready" else str(greeting)
 
     def call(self, job: _Job, timeout: float) -> _Answer | None:
@@ -630,6 +854,26 @@ class _Worker:
             return None
         answer: _Answer = self.conn.recv()
         return answer
+
+    def failure(self) -> _Answer:
+        """Answer a query during which this worker died, from how it died."""
+        import signal
+        import subprocess
+
+        try:
+            code: int | None = self.process.wait(2.0)
+        except subprocess.TimeoutExpired:
+            code = None
+        if code == -signal.SIGABRT and self.memory_limit:
+            # Oxigraph (Rust) and RocksDB abort when an allocation fails under the limit.
+            return _over_memory(self.memory_limit)
+        if code == -signal.SIGKILL:
+            return _text(MEMORY_STATUS, "the query worker was killed (SIGKILL), likely by the "
+                         "system running out of memory (lineage serve --memory-limit)")
+        if code is not None and code < 0:
+            name = signal.Signals(-code).name
+            return _text(500, f"the query worker died of {name} on this query and was replaced")
+        return _text(500, "the query worker stopped unexpectedly; try again")
 
     def alive(self) -> bool:
         """Tell whether the process is still running."""
@@ -651,20 +895,41 @@ class _Worker:
 
 
 class _ProcessRunner:
-    """A pool of worker processes over an on-disk store; late queries lose their worker."""
+    """Worker processes over an on-disk store: a general pool and a lane for short queries.
 
-    def __init__(self, location: str, size: int):
+    Each worker is a process with the store open read-only and its memory capped
+    (``memory_limit`` MiB, see :func:`_limit_memory`); a worker that passes a deadline, runs
+    out of memory or dies is replaced by a fresh one. Queries wait in arrival order for:
+
+    - one of ``size`` **general** workers, which run a query until its deadline;
+    - or, only while every general worker is busy, one of ``lane`` **short-query**
+      workers, which give a query ``lane_seconds``. A query done by then is answered (so a
+      trivial query is answered at once while slow ones hold every general worker); one
+      still running is stopped, its worker replaced, and the query waits for a general
+      worker with the time left before its deadline.
+
+    Slow queries therefore cannot hold more than the general workers, and at most
+    ``size + lane`` processes run, each under the memory limit, whatever the load.
+    """
+
+    def __init__(self, location: str, size: int, *, memory_limit: int = 0,
+                 lane: int = LANE_WORKERS, lane_seconds: float = LANE_SECONDS):
         self.location = location
+        self.memory_limit = memory_limit
         self._size = size
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
+        self._lane_size = lane
+        self._lane_seconds = lane_seconds
+        self._idle: list[_Worker] = []  # general workers waiting for a query
+        self._lane_idle: list[_Worker] = []  # short-query workers waiting for a query
         self._workers: set[_Worker] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
+        self._ready = asyncio.Condition()  # notified whenever a worker becomes idle
         self._started = False
         self._generation = 0  # bumped by close(): workers of an older one are stopped
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.location)
+        worker = _Worker(self.location, self.memory_limit)
         problem = worker.wait_ready()
         if problem is not None:
             worker.stop()
@@ -677,47 +942,73 @@ class _ProcessRunner:
                 return
             self._started = True
             spawned = await asyncio.gather(
-                *(anyio.to_thread.run_sync(self._spawn) for _ in range(self._size)),
-                return_exceptions=True)
-            for worker in spawned:
-                if isinstance(worker, _Worker):
-                    self._workers.add(worker)
-                    self._idle.put_nowait(worker)
+                *(anyio.to_thread.run_sync(self._spawn)
+                  for _ in range(self._size + self._lane_size)), return_exceptions=True)
+            workers = [w for w in spawned if isinstance(w, _Worker)]
+            self._workers.update(workers)
+            self._idle, self._lane_idle = workers[:self._size], workers[self._size:]
             problems = [w for w in spawned if isinstance(w, BaseException)]
             if problems:
                 await self.close()
                 raise problems[0]
 
+    async def _acquire(self, deadline: float, *, lane: bool) -> tuple[_Worker, bool] | None:
+        """Wait for a general worker (or a short-query one, with ``lane``) until ``deadline``."""
+        def ready() -> bool:
+            return bool(self._idle) or (lane and bool(self._lane_idle))
+
+        async with self._ready:
+            try:
+                async with asyncio.timeout(max(deadline - time.monotonic(), 0.0)):
+                    await self._ready.wait_for(ready)
+            except TimeoutError:
+                return None
+            if self._idle:
+                return self._idle.pop(0), False
+            return self._lane_idle.pop(0), True
+
     async def run(self, job: _Job, timeout: float) -> _Answer | None:
         await self.start()
         deadline = time.monotonic() + timeout
-        generation = self._generation
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), timeout)
-        except asyncio.TimeoutError:
-            return None
-        answer: _Answer | None = None
-        broken = True
-        try:
-            answer = await anyio.to_thread.run_sync(
-                worker.call, job, max(deadline - time.monotonic(), 0.0))
-            broken = answer is None  # late: the worker is still busy with it
-        except (EOFError, OSError):
-            answer = _text(500, "the query worker stopped unexpectedly; try again")
-        finally:
-            if not broken and generation == self._generation:
-                self._idle.put_nowait(worker)
-            else:  # late, dead, or the pool was closed meanwhile
-                self._replace(worker, generation)
-        return answer
+        lane = self._lane_size > 0
+        while True:
+            got = await self._acquire(deadline, lane=lane)
+            if got is None:
+                return None
+            worker, in_lane = got
+            generation = self._generation
+            budget = max(deadline - time.monotonic(), 0.0)
+            if in_lane:
+                budget = min(budget, self._lane_seconds)
+            answer: _Answer | None = None
+            keep = False
+            try:
+                answer = await anyio.to_thread.run_sync(worker.call, job, budget)
+                keep = answer is not None and not answer.retire  # else busy, or retiring
+            except (EOFError, OSError):
+                answer = await anyio.to_thread.run_sync(worker.failure)
+            finally:
+                await self._release(worker, generation, keep=keep, in_lane=in_lane)
+            if answer is None and in_lane and time.monotonic() < deadline:
+                lane = False  # too long for the short-query lane: wait for a general worker
+                continue
+            return answer
 
-    def _replace(self, worker: _Worker, generation: int) -> None:
-        self._workers.discard(worker)
-        task = asyncio.get_running_loop().create_task(self._respawn(worker, generation))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def _release(self, worker: _Worker, generation: int, *, keep: bool,
+                       in_lane: bool) -> None:
+        """Put a worker back to wait for queries, or replace it (late, dead, or pool closed)."""
+        if not keep or generation != self._generation:
+            self._workers.discard(worker)
+            task = asyncio.get_running_loop().create_task(
+                self._respawn(worker, generation, in_lane))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return
+        async with self._ready:
+            (self._lane_idle if in_lane else self._idle).append(worker)
+            self._ready.notify_all()
 
-    async def _respawn(self, old: _Worker, generation: int) -> None:
+    async def _respawn(self, old: _Worker, generation: int, in_lane: bool) -> None:
         await anyio.to_thread.run_sync(old.stop)
         if generation != self._generation:
             return
@@ -732,10 +1023,12 @@ class _ProcessRunner:
             await anyio.to_thread.run_sync(new.stop)
             return
         self._workers.add(new)
-        self._idle.put_nowait(new)
+        async with self._ready:
+            (self._lane_idle if in_lane else self._idle).append(new)
+            self._ready.notify_all()
 
     def pids(self) -> list[int]:
-        """Process ids of the live workers."""
+        """Process ids of the live workers (general and short-query)."""
         return [w.process.pid for w in self._workers]
 
     async def close(self) -> None:
@@ -743,10 +1036,11 @@ class _ProcessRunner:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         workers, self._workers = list(self._workers), set()
+        self._idle, self._lane_idle = [], []
         for worker in workers:
             await anyio.to_thread.run_sync(worker.stop)
         # Ready to start again, possibly under another event loop.
-        self._idle, self._lock = asyncio.Queue(), asyncio.Lock()
+        self._lock, self._ready = asyncio.Lock(), asyncio.Condition()
         self._started = False
 
 
@@ -784,6 +1078,165 @@ class _ThreadRunner:
 
 
 _Runner = _ProcessRunner | _ThreadRunner
+
+
+# --- who may ask: the Host header (DNS rebinding) and the web origin (CORS) ---------------
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+_WILDCARD_ADDRESSES = frozenset({"", "0.0.0.0", "::"})
+_HOST_NAME = re.compile(r"[a-z0-9_](?:[a-z0-9_.\-]*[a-z0-9_])?|[0-9a-f:.]*:[0-9a-f:.]*")
+
+
+def _host_name(header: str) -> str:
+    """Return the name in a ``Host`` header, lower-cased, without port or IPv6 brackets.
+
+    Examples
+    --------
+    >>> _host_name("LocalHost:7878"), _host_name("[::1]:7878"), _host_name("example.org.")
+    ('localhost', '::1', 'example.org')
+    """
+    name = header.strip().lower()
+    if name.startswith("["):
+        name = name[1:].partition("]")[0]
+    elif name.count(":") == 1:
+        name = name.partition(":")[0]
+    return name.rstrip(".")
+
+
+def normalise_host(name: str) -> str:
+    """Check a host name given to ``--allowed-host``; return it as ``Host`` headers are compared.
+
+    Examples
+    --------
+    >>> normalise_host("Lineage.Example:8080"), normalise_host("[::1]")
+    ('lineage.example', '::1')
+    """
+    host = _host_name(name)
+    if not _HOST_NAME.fullmatch(host):
+        msg = f"not a host name: {name!r} (use a name such as lineage.example, or an address)"
+        raise ValueError(msg)
+    return host
+
+
+def normalise_origin(origin: str) -> str:
+    """Check a web origin given to ``--cors``; return it as browsers send it in ``Origin``.
+
+    Examples
+    --------
+    >>> normalise_origin("HTTPS://Tools.Example:443/")
+    'https://tools.example'
+    >>> normalise_origin("*")
+    Traceback (most recent call last):
+      ...
+    ValueError: not a web origin: '*' (use scheme://host[:port], such as http://localhost:3000)
+    """
+    msg = f"not a web origin: {origin!r} (use scheme://host[:port], such as http://localhost:3000)"
+    try:
+        parts = urllib.parse.urlsplit(origin.strip())
+        port = parts.port
+    except ValueError:
+        raise ValueError(msg) from None
+    scheme = parts.scheme.lower()
+    if (scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/")
+            or parts.query or parts.fragment or parts.username is not None):
+        raise ValueError(msg)
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = 80 if scheme == "http" else 443
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != default else "")
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    """Who may ask: ``Host`` names (against DNS rebinding) and cross-origin web pages."""
+
+    hosts: frozenset[str]
+    any_address: bool  # bound to every address: any IP address in Host is this machine
+    origins: frozenset[str]
+
+    @classmethod
+    def of(cls, host: str, allowed_hosts: Iterable[str], cors: Iterable[str]) -> _Guard:
+        bound = _host_name(host)
+        return cls(_LOOPBACK_NAMES | {bound} | {normalise_host(h) for h in allowed_hosts},
+                   bound in _WILDCARD_ADDRESSES, frozenset(normalise_origin(o) for o in cors))
+
+    def host_refusal(self, header: str | None) -> str | None:
+        """Why a request with this ``Host`` header is refused, or ``None``."""
+        if header is None:  # HTTP/1.0 without Host: not a browser, so not rebinding
+            return None
+        name = _host_name(header)
+        if name in self.hosts:
+            return None
+        if self.any_address:
+            import ipaddress
+
+            try:
+                ipaddress.ip_address(name)
+            except ValueError:
+                pass
+            else:
+                return None
+        return (f"request refused: Host {header!r} is not an address of this endpoint (a guard "
+                "against DNS rebinding); lineage serve --allowed-host NAME accepts another "
+                "name")
+
+    def cross_origin(self, origin: str | None, host: str | None) -> bool | str:
+        """Tell an allowed cross-origin request (``True``) from a refused one (the reason).
+
+        ``False`` for a request from the endpoint's own origin or not from a web page.
+        """
+        if origin is None:
+            return False
+        netloc = urllib.parse.urlsplit(origin).netloc.lower()
+        if host is not None and netloc == host.strip().lower():
+            return False
+        try:
+            if normalise_origin(origin) in self.origins:
+                return True
+        except ValueError:
+            pass
+        return (f"cross-origin request from {origin!r} refused: lineage serve answers web "
+                f"pages of other origins only when started with --cors ORIGIN")
+
+
+class _GuardMiddleware:
+    """Apply :class:`_Guard` to every HTTP request; add CORS headers where allowed."""
+
+    def __init__(self, app: ASGIApp, guard: _Guard):
+        self.app = app
+        self.guard = guard
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        host = headers.get("host")
+        refusal = self.guard.host_refusal(host)
+        origin = headers.get("origin")
+        cross = False if refusal else self.guard.cross_origin(origin, host)
+        if isinstance(cross, str):
+            refusal = cross
+        if refusal is not None:
+            response = PlainTextResponse(refusal + "\n", status_code=403,
+                                         headers={"X-Content-Type-Options": "nosniff"})
+            await response(scope, receive, send)
+            return
+        if not self.guard.origins:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                out = MutableHeaders(scope=message)
+                out.add_vary_header("Origin")
+                if cross and origin is not None:
+                    out["Access-Control-Allow-Origin"] = origin
+                    out["Access-Control-Expose-Headers"] = ("X-Lineage-Truncated, "
+                                                            "X-Lineage-Row-Limit")
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
 
 
 # --- the HTTP side ------------------------------------------------------------------------
@@ -901,11 +1354,10 @@ def _csp_hash(text: str) -> str:
 class _Endpoint:
     """The request handlers, holding the app's settings (no module state)."""
 
-    def __init__(self, runner: _Runner, *, timeout: float, max_rows: int, cors: bool):
+    def __init__(self, runner: _Runner, *, timeout: float, max_rows: int):
         self.runner = runner
         self.timeout = timeout
         self.max_rows = max_rows
-        self.cors = cors
         self.page_body = _PAGE.format(style=_PAGE_STYLE, script=_PAGE_SCRIPT,
                                       query=html.escape(_PAGE_QUERY), timeout=timeout,
                                       max_rows=f"{max_rows:,}")
@@ -922,9 +1374,6 @@ class _Endpoint:
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"Vary": "Accept", "X-Content-Type-Options": "nosniff"}
-        if self.cors:
-            headers["Access-Control-Allow-Origin"] = "*"
-            headers["Access-Control-Expose-Headers"] = "X-Lineage-Truncated, X-Lineage-Row-Limit"
         return headers | (extra or {})
 
     def _error(self, status: int, message: str, **headers: str) -> Response:
@@ -1043,7 +1492,7 @@ def _dataset(params: dict[str, list[str]]
     return tuple(defaults), tuple(named)
 
 
-def _runner(store: Store | str | Path, workers: int | None) -> _Runner:
+def _runner(store: Store | str | Path, workers: int | None, memory_limit: int) -> _Runner:
     """Return worker processes for an on-disk Oxigraph store, else a thread (memory, remote)."""
     from lineage.store.oxigraph import OxigraphStore
 
@@ -1061,12 +1510,13 @@ def _runner(store: Store | str | Path, workers: int | None) -> _Runner:
     else:
         return _ThreadRunner(store)
     size = workers if workers is not None else min(4, max(2, os.cpu_count() or 1))
-    return _ProcessRunner(str(location.resolve()), size)
+    return _ProcessRunner(str(location.resolve()), size, memory_limit=memory_limit)
 
 
 def create_app(store: Store | str | Path, *, timeout: float = DEFAULT_TIMEOUT,
                max_rows: int = DEFAULT_MAX_ROWS, workers: int | None = None,
-               cors: bool = True) -> Starlette:
+               memory_limit: int = DEFAULT_MEMORY_LIMIT, cors: Iterable[str] = (),
+               host: str = "127.0.0.1", allowed_hosts: Iterable[str] = ()) -> Starlette:
     r"""Build the read-only SPARQL 1.1 Protocol application over a store.
 
     Parameters
@@ -1076,15 +1526,27 @@ def create_app(store: Store | str | Path, *, timeout: float = DEFAULT_TIMEOUT,
         ``memory:``, or an open :class:`~lineage.store.Store` (an on-disk Oxigraph store
         is served by worker processes too; others in a thread).
     timeout
-        Seconds a query may take; later the client gets HTTP 503 and, on an on-disk
-        store, the worker evaluating it is terminated.
+        Seconds a query may take, waiting included; later the client gets HTTP 503 and,
+        on an on-disk store, the worker evaluating it is terminated.
     max_rows
         Solutions (or triples) returned at most; a cut result is flagged with the
         ``X-Lineage-Truncated: true`` header.
     workers
-        Worker processes for an on-disk store (default: the number of cores, 2 to 4).
+        General worker processes for an on-disk store (default: the number of cores, 2
+        to 4); one more is kept for short queries (see :class:`_ProcessRunner`).
+    memory_limit
+        MiB of memory each worker process may allocate (``RLIMIT_DATA``; 0: no limit).
+        A query past it gets HTTP 503 and its worker is replaced.
     cors
-        Send ``Access-Control-Allow-Origin: *`` on ``/sparql`` so browser tools can query.
+        Web origins (``scheme://host[:port]``) whose pages may query the endpoint: their
+        requests get ``Access-Control-Allow-Origin``. Requests from other origins are
+        refused (403); requests without ``Origin`` (not from a web page) are not affected.
+    host
+        The address the server listens on: ``Host`` headers naming it are accepted
+        (any IP address when it is ``0.0.0.0`` or ``::``).
+    allowed_hosts
+        More names accepted in the ``Host`` header, besides ``host``, ``localhost``,
+        ``127.0.0.1`` and ``::1``; others are refused (403) against DNS rebinding.
 
     Returns
     -------
@@ -1097,22 +1559,31 @@ def create_app(store: Store | str | Path, *, timeout: float = DEFAULT_TIMEOUT,
     lineage.errors.StoreError
         When ``store`` names a directory that holds no store.
     ValueError
-        When ``timeout``, ``max_rows`` or ``workers`` is not positive.
+        When ``timeout``, ``max_rows`` or ``workers`` is not positive, ``memory_limit`` is
+        negative, or an origin or a host name is malformed.
 
     Examples
     --------
     >>> from starlette.testclient import TestClient
     >>> from lineage.store import open_store
-    >>> with TestClient(create_app(open_store("memory:"))) as client:
-    ...     client.post("/sparql", content="INSERT DATA { <x:a> <x:b> <x:c> }",
-    ...                 headers={"Content-Type": "application/sparql-update"}).text
+    >>> with TestClient(create_app(open_store("memory:")), base_url="http://localhost") as client:
+    ...     update = client.post("/sparql", content="INSERT DATA { <x:a> <x:b> <x:c> }",
+    ...                          headers={"Content-Type": "application/sparql-update"})
+    ...     elsewhere = client.get("/sparql", headers={"Host": "rebound.example"})
+    >>> update.text
     'read-only endpoint: updates are refused\n'
+    >>> elsewhere.status_code, elsewhere.text.split(":")[0]
+    (403, 'request refused')
     """
     if not timeout > 0 or max_rows < 1 or (workers is not None and workers < 1):
         msg = "timeout, max_rows and workers must be positive"
         raise ValueError(msg)
-    runner = _runner(store, workers)
-    endpoint = _Endpoint(runner, timeout=timeout, max_rows=max_rows, cors=cors)
+    if memory_limit < 0:
+        msg = "memory_limit must be 0 (no limit) or a number of MiB"
+        raise ValueError(msg)
+    guard = _Guard.of(host, allowed_hosts, cors)
+    runner = _runner(store, workers, memory_limit)
+    endpoint = _Endpoint(runner, timeout=timeout, max_rows=max_rows)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -1126,7 +1597,7 @@ def create_app(store: Store | str | Path, *, timeout: float = DEFAULT_TIMEOUT,
         Route("/", endpoint.page, methods=["GET"], name="page"),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST", "OPTIONS"], name="sparql"),
         Route("/health", endpoint.health, methods=["GET"], name="health"),
-    ], lifespan=lifespan)
+    ], middleware=[Middleware(_GuardMiddleware, guard=guard)], lifespan=lifespan)
     app.state.runner = runner
     return app
 
@@ -1152,7 +1623,8 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def serve(store: Store | str | Path, *, host: str = "127.0.0.1", port: int = 7878,
           timeout: float = DEFAULT_TIMEOUT, max_rows: int = DEFAULT_MAX_ROWS,
-          workers: int | None = None) -> None:
+          workers: int | None = None, memory_limit: int = DEFAULT_MEMORY_LIMIT,
+          cors: Iterable[str] = (), allowed_hosts: Iterable[str] = ()) -> None:
     """Run the endpoint with uvicorn until interrupted (see :func:`create_app`).
 
     Raises
@@ -1165,7 +1637,9 @@ def serve(store: Store | str | Path, *, host: str = "127.0.0.1", port: int = 787
 
     import uvicorn
 
-    app = create_app(store, timeout=timeout, max_rows=max_rows, workers=workers)
+    app = create_app(store, timeout=timeout, max_rows=max_rows, workers=workers,
+                     memory_limit=memory_limit, cors=cors, host=host,
+                     allowed_hosts=allowed_hosts)
     if host not in ("127.0.0.1", "::1", "localhost"):
         logging.getLogger(__name__).warning(
             "the endpoint has no authentication: anyone who reaches %s:%s can read the store",

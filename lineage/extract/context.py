@@ -180,9 +180,11 @@ class Context:
         start with a family's name ("T5"), which names no one checkpoint.
         """
         key = id_key(name).replace(" ", "-")
-        hits = {k for k in self.known_model_ids
-                if "/" in k and not self.is_own(k) and (lambda n: n.startswith(key) and len(n) > len(key)
-                                           and n[len(key)] in "-_.")(id_key(k.rsplit("/", 1)[-1]))}
+        def extends(repo: str) -> bool:  # "luke-large" extends "luke" by a separator
+            n = id_key(repo.rsplit("/", 1)[-1])
+            return n.startswith(key) and len(n) > len(key) and n[len(key)] in "-_."
+
+        hits = {k for k in self.known_model_ids if "/" in k and not self.is_own(k) and extends(k)}
         return ModelRef(hits.pop(), name) if len(hits) == 1 else None
 
     def evidence(self, method: Method, start: int, end: int | None = None,

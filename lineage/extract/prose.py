@@ -314,7 +314,7 @@ def _code_arguments(ctx: Context) -> Iterator[Fact]:
 
 
 def _legacy_parent(ctx: Context) -> list[Fact]:
-    """The first legacy id a sentence names as the card's parent ("fine-tuned from gpt2").
+    """Return the first legacy id a sentence names as the card's parent ("from gpt2").
 
     Read only when the card names no parent otherwise, like :func:`_unlinked`.
     """

@@ -1,4 +1,4 @@
-"""Legacy Hub ids (no organisation: bert-base-uncased, gpt2, t5-small) as parents, on cards written for it."""
+"""Legacy Hub ids (no organisation: bert-base-uncased, gpt2, t5-small) as parents."""
 
 from __future__ import annotations
 

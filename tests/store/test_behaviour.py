@@ -295,7 +295,7 @@ def test_the_sparql_endpoint_serves_every_backend(built: Store, backend: str,
     where: Store | str = (request.getfixturevalue("virtuoso").spec if backend == "virtuoso"
                           else built.location if backend == "oxigraph" else built)
     query = f"SELECT (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m a <{LIN_IRI}Model> }}"
-    with TestClient(create_app(where, timeout=60)) as client:
+    with TestClient(create_app(where, timeout=60), base_url="http://localhost") as client:
         response = client.get("/sparql", params={"query": query},
                               headers={"accept": "application/sparql-results+json"})
     assert response.status_code == 200, response.text
