@@ -172,16 +172,36 @@ def query(query: str, *, store: Store | str | Path = DEFAULT_STORE,
     A query nested or chained deeper than the query engine can take raises
     :class:`~lineage.errors.QueryError` (see :func:`lineage.server.check_nesting`).
     """
-    from lineage.named_queries import find_query, parse_params, prefixed, require_models
+    from lineage.errors import QueryError
+    from lineage.named_queries import (
+        READ_ONLY,
+        added_lines,
+        explain_error,
+        find_query,
+        is_update,
+        parse_params,
+        prefixed,
+        require_models,
+    )
     from lineage.server import check_nesting
 
     named = find_query(query)
     # Before any parser: Oxigraph crashes the process on a deeply nested query.
     check_nesting(named.text, source=str(named.path or named.name))
+    where = str(named.path or named.name)
+    if is_update(named.text):
+        raise QueryError(READ_ONLY, source=where)
     bindings = parse_params(named, [f"{k}={v}" for k, v in (params or {}).items()])
     with _opened(store, read_only=True) as s:
         require_models(s, named, bindings)
-        result = s.query(prefixed(named.text), bindings)
+        try:
+            result = s.query(prefixed(named.text), bindings)
+        except QueryError as exc:
+            if not exc.message.startswith("malformed SPARQL"):
+                raise
+            message = "malformed SPARQL: " + explain_error(
+                exc.message, named.text, added_lines=added_lines(named.text))
+            raise QueryError(message, source=where) from None
         return _materialise(result, results)
 
 

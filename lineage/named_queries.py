@@ -192,8 +192,68 @@ def require_models(store: Store, query: NamedQuery,
             resolve_model(store, id_from_iri(term.value) or term.value)
 
 
+_ERROR_AT = re.compile(r"error at (\d+):(\d+): ([^\n]*)")
+_PREFIXED_NAME = re.compile(r"(?<![\w<])([A-Za-z][\w.-]*)?:[\w.%-]*")
+_UPDATE_VERB = re.compile(r"(?i)^(?:INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b")
+_PROLOGUE = re.compile(r"(?is)\A(?:\s+|#[^\n]*|(?:PREFIX\s+[\w.-]*:\s*<[^>]*>)|"
+                       r"(?:BASE\s*<[^>]*>))*")
+READ_ONLY = "read-only endpoint: updates are refused"
+
+
+def is_update(text: str) -> bool:
+    r"""Tell whether a SPARQL text is an update (its first word after the prologue).
+
+    Examples
+    --------
+    >>> is_update("PREFIX a: <x:> # note\n insert data { a:b a:c a:d }"), is_update("ASK {}")
+    (True, False)
+    """
+    prologue = _PROLOGUE.match(text)
+    return _UPDATE_VERB.match(text[prologue.end() if prologue else 0:]) is not None
+
+
+def explain_error(message: str, text: str, *, added_lines: int = 0) -> str:
+    r"""Turn the query engine's syntax error into one line about the user's own text.
+
+    ``added_lines`` is how many lines of predeclared prefixes were put before ``text``:
+    the line is counted in the user's text. An unknown prefix is named; an update is
+    answered as refused, not as bad syntax.
+
+    Examples
+    --------
+    >>> explain_error("error at 17:12: expected one of Prefix not found, ['%']...",
+    ...               "SELECT * {\n  ?s foo:bar ?o }", added_lines=15)
+    "line 2, column 12: unknown prefix 'foo:' (declare it: PREFIX foo: <...>)"
+    """
+    if is_update(text):
+        return READ_ONLY
+    m = _ERROR_AT.search(message)
+    if m is None:
+        return message.splitlines()[0][:300] if message else "malformed SPARQL"
+    line, column, detail = int(m.group(1)) - added_lines, int(m.group(2)), m.group(3)
+    where = f"line {line}, column {column}"
+    if "Prefix not found" in detail:
+        lines = text.splitlines()
+        row = lines[line - 1] if 0 < line <= len(lines) else ""
+        names = [p for p in _PREFIXED_NAME.finditer(row) if p.start() < column]
+        if names:
+            prefix = names[-1].group(1) or ""
+            return f"{where}: unknown prefix '{prefix}:' (declare it: PREFIX {prefix}: <...>)"
+        return f"{where}: unknown prefix"
+    detail = detail.split(", [")[0] if detail.startswith("expected one of") else detail
+    return f"{where}: {detail[:200]}"
+
+
 def prefixed(text: str) -> str:
     """Prepend lineage's PREFIX declarations not already declared by the query."""
     declared = set(re.findall(r"(?im)^\s*PREFIX\s+([\w-]*):", text))
-    extra = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if k not in declared)
-    return extra + text
+    return _prologue(declared) + text
+
+
+def added_lines(text: str) -> int:
+    """How many lines :func:`prefixed` puts before ``text``."""
+    return prefixed(text).count("\n") - text.count("\n")
+
+
+def _prologue(declared: set[str]) -> str:
+    return "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items() if k not in declared)

@@ -120,6 +120,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lineage.errors import LineageError, QueryError, StoreError
+from lineage.named_queries import READ_ONLY, added_lines, explain_error
 from lineage.ns import PREFIXES
 from lineage.store import Store, open_store
 
@@ -150,7 +151,7 @@ LANE_WORKERS = 1  # workers kept for short queries while the others are busy
 LANE_SECONDS = 0.5  # what a query may take in that lane before it waits for another worker
 TIMEOUT_STATUS = 503
 MEMORY_STATUS = 503
-UPDATE_REFUSED = "read-only endpoint: updates are refused"
+UPDATE_REFUSED = READ_ONLY
 LOAD_REFUSED = (f"{UPDATE_REFUSED} (LOAD would fetch a document from the web into the "
                 "store; this endpoint sends no requests)")
 SERVICE_REFUSED = ("read-only endpoint: SERVICE federation is refused (this endpoint sends "
@@ -495,11 +496,10 @@ def check_nesting(query: str, *, source: str | None = None) -> None:
 
 
 class _Analysis(NamedTuple):
-    """What the checks found: a refusal, whether the query names a dataset, parse errors."""
+    """What the checks found: a refusal, and whether the query names a dataset."""
 
     refusal: str | None
     has_dataset: bool = False
-    parse_error: str | None = None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -551,8 +551,8 @@ def _analyse(query: str) -> _Analysis:
     words, prefixes = _keywords(query)
     try:
         algebra = translateQuery(parseQuery(query), initNs=PREFIXES).algebra
-    except Exception as exc:  # pyparsing's ParseException, rdflib's bare Exception
-        error = _one_line(exc)
+    except Exception:  # pyparsing's ParseException, rdflib's bare Exception: Oxigraph says why
+        pass
     else:
         if "SERVICE" in words or _has_node(algebra, "ServiceGraphPattern"):
             return _Analysis(SERVICE_REFUSED)
@@ -567,7 +567,7 @@ def _analyse(query: str) -> _Analysis:
     # rdflib cannot read it: refuse on the lexer's word alone, prefix labels included.
     if "SERVICE" in words | prefixes:
         return _Analysis(SERVICE_REFUSED)
-    return _Analysis(None, "FROM" in words | prefixes, error)
+    return _Analysis(None, "FROM" in words | prefixes)
 
 
 # --- evaluating a query (in a worker process or a thread) --------------------------------
@@ -628,10 +628,13 @@ def _answer(job: _Job, evaluate: _Evaluate) -> _Answer:
         result = evaluate(job.query, job, union)
     except _Refused as exc:
         return _text(exc.status, str(exc))
-    except (SyntaxError, QueryError) as exc:
-        message = exc.message if isinstance(exc, QueryError) else f"malformed query: {exc}"
-        if analysis.parse_error:
-            message += f"\n(rdflib's parser: {analysis.parse_error})"
+    except SyntaxError as exc:  # Oxigraph's, about the text as sent (prefixes passed apart)
+        return _text(400, f"malformed query: {explain_error(str(exc), job.query)}")
+    except QueryError as exc:
+        message = exc.message
+        if message.startswith("malformed SPARQL: "):  # through the Store: prefixes prepended
+            message = "malformed query: " + explain_error(
+                message, job.query, added_lines=added_lines(job.query))
         return _text(400, message)
     except (OSError, LineageError) as exc:
         return _text(500, f"cannot read the store: {exc}")

@@ -169,7 +169,8 @@ def test_malformed_query_is_one_line(run, examples_store, tmp_path):
     rq.write_text("SELECT ?x WHERE { ?x ?y }\n")
     proc = run("query", rq, "--store", examples_store)
     assert proc.returncode == 2
-    assert proc.stderr.startswith("lineage: error: malformed SPARQL")
+    assert proc.stderr.startswith(f"lineage: error: {rq}: malformed SPARQL: line ")
+    assert proc.stderr.count("\n") == 1
     assert "Traceback" not in proc.stderr
 
 

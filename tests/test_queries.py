@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import lineage
+from lineage.errors import QueryError
 from lineage.named_queries import NamedQuery, list_queries
 from lineage.store import open_store
 
@@ -423,10 +424,11 @@ def test_model_parameter_takes_the_spellings_cards_use(tmp_path: Path):
     assert rows("ancestors", store, {"model": "o/KID"}) == []
 
 
-def test_unknown_model_gives_no_rows(examples_store: Path):
+def test_an_unknown_model_is_an_error_like_in_the_analysis_commands(examples_store: Path):
     for query in QUERIES:
         if "model" in query.params:
-            assert rows(query.name, examples_store, {"model": "nobody/nothing"}) == [], query.name
+            with pytest.raises(QueryError, match="no model 'nobody/nothing' in the store"):
+                rows(query.name, examples_store, {"model": "nobody/nothing"})
 
 
 def test_license_inheritance_of_a_renamed_repo(examples_store: Path):
