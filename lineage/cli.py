@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from enum import Enum
 from functools import wraps
@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from lineage.ingest import BuildReport
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ListFormat(str, Enum):
+    """Output formats of commands that list records."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
 
 
 class ShowFormat(str, Enum):
@@ -66,6 +74,14 @@ def store_option(fn: F) -> F:
                         "or a SPARQL server, sparql+http(s)://host:port/path. [default: "
                         "$LINEAGE_STORE, else [store] spec in ./lineage.toml, else "
                         f"{api.DEFAULT_STORE}]")(fn)
+
+
+def format_option(fn: F) -> F:
+    """Add ``--format table|json|csv`` to a command that prints records."""
+    return click.option("--format", "fmt", type=_choices(ListFormat), default="table",
+                        show_default=True,
+                        help="A readable table, JSON (the API's records), or CSV (one row "
+                             "per record).")(fn)
 
 
 def errors_to_exit(fn: F) -> F:
@@ -263,19 +279,25 @@ def _methods(entry: dict[str, Any]) -> str:
 
 @cli.command()
 @store_option
-@click.option("--format", "fmt", type=_choices(ShowFormat), default="table", show_default=True)
+@format_option
 @click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (health checks only).")
+@click.option("--strict", is_flag=True,
+              help="Also exit 1 on a conflict between cards or an id collision.")
 @errors_to_exit
-def check(store: str, fmt: str, no_shacl: bool) -> None:
-    """Validate the graph (SHACL) and report cycles, dangling ids and conflicts."""
+def check(store: str, fmt: str, no_shacl: bool, strict: bool) -> None:
+    """Validate the graph (SHACL) and report cycles, dangling ids, conflicts and collisions.
+
+    The exit status is 1 when the graph does not conform (a SHACL violation, a cycle), and
+    with --strict also on a conflict or an id collision.
+    """
     report = api.check(store=store, shacl=not no_shacl)
-    if fmt == ShowFormat.JSON.value:
-        click.echo(json.dumps({"conforms": report.conforms, "findings": [
-            {"severity": f.severity, "kind": f.kind, "subject": f.subject, "message": f.message}
-            for f in report.findings]}, indent=2))
-    else:
+    if fmt == ListFormat.TABLE.value:
         click.echo(report.text)
-    sys.exit(0 if report.conforms else 1)
+    else:
+        data = report.to_dict()
+        _output(fmt, data, ("severity", "kind", "subject", "message"), [], empty="",
+                records=data["findings"])
+    sys.exit(0 if report.passes(strict=strict) else 1)
 
 
 @cli.command()
@@ -317,9 +339,17 @@ def query(query: str, store: str, params: tuple[str, ...], fmt: str) -> None:
 
 
 @cli.command("queries")
+@format_option
 @errors_to_exit
-def list_named_queries() -> None:
+def list_named_queries(fmt: str) -> None:
     """List the named queries with their descriptions and parameters."""
+    if fmt != ListFormat.TABLE.value:
+        records = [{"name": q.name, "title": q.title, "description": q.description,
+                    "params": {name: {"type": kind, "description": text}
+                               for name, (kind, text) in q.params.items()}}
+                   for q in api.queries()]
+        _output(fmt, records, ("name", "title", "description", "params"), [], empty="")
+        return
     for q in api.queries():
         params = " ".join(f"--param {name}=<{kind}>" for name, (kind, _) in q.params.items())
         click.echo(f"{q.name:<28} {q.title or q.description}")
@@ -388,12 +418,6 @@ class Relation(str, Enum):
     DERIVED = "derived"
 
 
-def format_option(fn: F) -> F:
-    """Add ``--format table|json`` to an analysis command."""
-    return click.option("--format", "fmt", type=_choices(ShowFormat), default="table",
-                        show_default=True, help="A readable table, or JSON.")(fn)
-
-
 def walk_options(fn: F) -> F:
     """Add ``--max-depth``, ``--relation`` and ``--resolved-only`` to the two walks.
 
@@ -409,15 +433,39 @@ def walk_options(fn: F) -> F:
 
 
 def _output(fmt: str, data: Any, header: tuple[str, ...], rows: list[tuple[Any, ...]], *,
-            empty: str) -> None:
-    """Print ``data`` as JSON, or ``rows`` as a table (``empty`` when there are none)."""
-    if fmt == ShowFormat.JSON.value:
+            empty: str, records: Sequence[Mapping[str, Any]] | None = None,
+            fields: tuple[str, ...] = ()) -> None:
+    """Print ``data`` as JSON, ``records`` (default: ``data``) as CSV, or ``rows`` as a table.
+
+    ``empty`` is printed instead of an empty table; ``fields`` are the CSV columns when
+    there is no record to take them from (default: ``header``).
+    """
+    if fmt == ListFormat.JSON.value:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if fmt == ListFormat.CSV.value:
+        _print_csv(records if records is not None else data, fields or header)
         return
     if not rows:
         click.echo(empty)
         return
     _print_table(header, rows)
+
+
+def _print_csv(records: Sequence[Mapping[str, Any]], header: tuple[str, ...] = ()) -> None:
+    """Print records as CSV: one row each, the JSON keys as columns, lists joined by "; ".
+
+    ``header`` names the columns when there is no record to take them from.
+    """
+    import csv
+
+    columns = list(dict.fromkeys(k for r in records for k in r)) or list(header)
+    writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({k: "; ".join(map(str, v)) if isinstance(v, list | tuple)
+                         else json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v
+                         for k, v in record.items()})
 
 
 def _print_table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
@@ -432,14 +480,6 @@ def _print_table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
     Console(width=None if sys.stdout.isatty() else 1000, markup=False).print(table)
 
 
-class ListFormat(str, Enum):
-    """Output formats of commands that list records."""
-
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
-
-
 @cli.command("models")
 @click.argument("pattern", required=False)
 @store_option
@@ -450,27 +490,20 @@ class ListFormat(str, Enum):
               help="Only models under this license id or name (any case).")
 @click.option("--has-card/--no-card", "has_card", default=None,
               help="Only models a card in the store describes / only models other cards name.")
-@click.option("--format", "fmt", type=_choices(ListFormat), default="table", show_default=True)
+@format_option
 @errors_to_exit
 def list_models(pattern: str | None, store: str, org: str | None, relation: str | None,
                 license_: str | None, has_card: bool | None, fmt: str) -> None:
     """List and search the models in the store (PATTERN: part of an id or name, or a near miss)."""
+    from lineage.catalog import FIELDS
+
     found = api.models(pattern, store=store, org=org, relation=relation, license=license_,
                        has_card=has_card)
     rows = [e.to_dict() for e in found]
-    if fmt == ListFormat.CSV.value:
-        import csv
-
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]) if rows else ["id"],
-                                lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({**row, "aliases": " ".join(row["aliases"])})
-        return
     _output(fmt, rows, ("model", "kind", "license", "card", "parents", "children"),
             [(e.id or f"{e.name} (unresolved)" if not e.resolved else e.id or e.name, e.kind,
               e.license, "yes" if e.has_card else "no", e.parents, e.children) for e in found],
-            empty="no models match")
+            empty="no models match", fields=FIELDS)
 
 
 @cli.command()
@@ -548,22 +581,26 @@ def common(a: str, b: str, store: str, fmt: str) -> None:
 @click.argument("model")
 @store_option
 @format_option
+@click.option("--strict", is_flag=True, help="Exit 1 when a license conflict is found.")
 @errors_to_exit
-def licenses(model: str, store: str, fmt: str) -> None:
+def licenses(model: str, store: str, fmt: str, strict: bool) -> None:
     """List every license up the tree of MODEL and flag conflicts.
 
     A conflict is a permissive license on a model derived from a non-commercial,
-    custom (other, llama2, gemma, any non-SPDX license) or copyleft one.
+    custom (other, llama2, gemma, any non-SPDX license) or copyleft one. With --strict the
+    exit status is 1 when there is one (for CI jobs).
     """
     report = api.licenses(model, store=store)
     _output(fmt, report, ("depth", "model", "license", "category"),
             [(e["depth"], e["id"], e["license"] or e["license_name"] or "-", e["category"])
-             for e in report["licenses"]], empty="no models")
-    if fmt != ShowFormat.JSON.value:
+             for e in report["licenses"]], empty="no models", records=report["licenses"])
+    if fmt == ListFormat.TABLE.value:
         for conflict in report["conflicts"]:
             click.echo(f"conflict: {conflict['message']}")
         if not report["conflicts"]:
             click.echo("no license conflicts")
+    if strict and report["conflicts"]:
+        sys.exit(1)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from lineage.store import Store
 __all__ = ["Finding", "Report", "check", "ontology_dir"]
 
 MAX_CYCLES = 100
+STRICT_KINDS = frozenset(["conflict", "id collision"])  # findings --strict fails on
 _CONFLICTS = _PREFIX + """SELECT ?m (GROUP_CONCAT(DISTINCT ?lid; separator=", ") AS ?values)
 WHERE { ?m dcterms:license ?l . ?l rdfs:label ?lid } GROUP BY ?m HAVING (COUNT(DISTINCT ?l) > 1)"""
 _UNRESOLVED = _PREFIX + """SELECT DISTINCT ?m ?label WHERE { ?m lin:unresolved true ; a lin:Model ;
@@ -67,6 +69,17 @@ class Report:
     def conforms(self) -> bool:
         """True when no finding is an error."""
         return not any(f.severity == "error" for f in self.findings)
+
+    def passes(self, *, strict: bool = False) -> bool:
+        """Whether the graph conforms; strictly, also without conflicts or id collisions."""
+        return self.conforms and not (strict and any(
+            f.kind in STRICT_KINDS for f in self.findings))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready values (``conforms``, ``findings``)."""
+        return {"conforms": self.conforms, "shacl_checked": self.shacl_checked,
+                "findings": [{"severity": f.severity, "kind": f.kind, "subject": f.subject,
+                              "message": f.message} for f in self.findings]}
 
     @property
     def text(self) -> str:

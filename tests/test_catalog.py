@@ -102,3 +102,43 @@ def test_dash_writes_single_stream_formats_to_standard_output(examples_store: Pa
     csv_out = run("export", "--store", examples_store, "--format", "csv", "-o", "-", cwd=tmp_path)
     assert csv_out.returncode == 2
     assert "csv writes a folder" in csv_out.stderr
+
+
+def test_every_data_command_speaks_json_and_csv(examples_store: Path, run):
+    owl = "nightowl/Owl-Mega-7B"
+    for args in (["ancestors", owl], ["descendants", "acme-ai/Acme-7B"], ["roots"],
+                 ["datasets", owl], ["contributions", owl], ["licenses", owl],
+                 ["common", owl, "mergecraft/AcmePomme-Coder-7B-TIES"],
+                 ["deltas", "acme-ai/Acme-7B-Instruct"], ["models"], ["queries"]):
+        store = [] if args == ["queries"] else ["--store", examples_store]
+        as_json = json.loads(run(*args, *store, "--format", "json", check=True).stdout)
+        rows = list(csv.DictReader(io.StringIO(
+            run(*args, *store, "--format", "csv", check=True).stdout)))
+        records = as_json["licenses"] if args[0] == "licenses" else as_json
+        assert len(rows) == len(records), args
+        if records:
+            assert list(rows[0]) == list(records[0]), args
+
+
+def test_strict_fails_a_ci_job_on_a_license_conflict(examples_store: Path, run):
+    ties = "mergecraft/AcmePomme-Coder-7B-TIES"
+    assert run("licenses", ties, "--store", examples_store).returncode == 0
+    strict = run("licenses", ties, "--store", examples_store, "--strict")
+    assert strict.returncode == 1
+    assert "conflict:" in strict.stdout
+    calm = run("licenses", "acme-ai/Acme-7B", "--store", examples_store, "--strict")
+    assert calm.returncode == 0
+
+
+def test_check_strict_fails_on_an_id_collision(tmp_path: Path, run):
+    for rev in ("rev1", "rev2"):
+        card = tmp_path / rev / "org" / "Tune" / "README.md"
+        card.parent.mkdir(parents=True)
+        card.write_text(f"---\nlicense: mit\n---\n# Tune {rev}\n")
+    store = tmp_path / "store"
+    run("build", tmp_path / "rev1", tmp_path / "rev2", "--store", store, check=True)
+    assert run("check", "--store", store, "--no-shacl").returncode == 0
+    strict = run("check", "--store", store, "--no-shacl", "--strict", "--format", "json")
+    assert strict.returncode == 1
+    kinds = {f["kind"] for f in json.loads(strict.stdout)["findings"]}
+    assert "id collision" in kinds
