@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -170,7 +171,7 @@ def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> C
     except RecursionError:
         return _rejected(work, f"{card_in.source}: structure nested too deeply")
     except Exception as exc:  # one card's failure, never the build's end
-        return _rejected(work, unexpected(card_in.source, exc), traceback.format_exc())
+        return _rejected(work, _unexpected(card_in.source, exc), traceback.format_exc())
     return CardResult(card_in.source, work.key, nquads, None, len(quads),
                       ex.model.id or ex.model.name, tuple(ex.warnings))
 
@@ -179,12 +180,12 @@ def _rejected(work: _Work, reason: str, detail: str | None = None) -> CardResult
     return CardResult(work.card.source, work.key, None, reason, 0, None, (), detail)
 
 
-def unexpected(source: str, exc: BaseException) -> str:
+def _unexpected(source: str, exc: BaseException) -> str:
     """Return the one-line rejection of a card whose reading failed unexpectedly.
 
     Examples
     --------
-    >>> unexpected("o/m/README.md", KeyError("maybe"))
+    >>> _unexpected("o/m/README.md", KeyError("maybe"))
     "o/m/README.md: unexpected KeyError: 'maybe' (lineage build -v shows the traceback)"
     """
     text = " ".join(str(exc).split())
@@ -251,7 +252,7 @@ def extract_input(card_in: CardInput, stored: str | None, retrieved: str, max_by
     try:
         work = prepare(card_in, stored, retrieved, max_bytes)
     except Exception as exc:  # one card's failure, never the build's end
-        return CardResult(card_in.source, "", None, unexpected(card_in.source, exc), 0, None,
+        return CardResult(card_in.source, "", None, _unexpected(card_in.source, exc), 0, None,
                           (), traceback.format_exc())
     return _extract_one(work, timeout) if isinstance(work, _Work) else work
 
@@ -274,9 +275,12 @@ def _read(card_in: CardInput, max_bytes: int) -> bytes | str:
     if card_in.path is None:
         return f"{card_in.source}: no card text"
     try:
-        size = card_in.path.stat().st_size
-        if size > max_bytes:
-            return f"{card_in.source}: file too large ({size:,} bytes; the limit is {max_bytes:,})"
+        st = card_in.path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a pipe or a device would block or never end
+            return f"{card_in.source}: not a regular file"
+        if st.st_size > max_bytes:
+            return (f"{card_in.source}: file too large ({st.st_size:,} bytes; "
+                    f"the limit is {max_bytes:,})")
         return card_in.path.read_bytes()
     except OSError as exc:
         return f"{card_in.source}: cannot read: {exc.strerror or exc}"
@@ -336,8 +340,8 @@ def build(
             try:
                 work = prepare(card_in, index.get(card_in.source), retrieved, max_bytes)
             except Exception as exc:  # one card's failure, never the build's end
-                work = unexpected(card_in.source, exc)
-                keep_detail(report, card_in.source, traceback.format_exc())
+                work = _unexpected(card_in.source, exc)
+                _keep_detail(report, card_in.source, traceback.format_exc())
             if isinstance(work, _Work):
                 yield work
                 continue
@@ -373,7 +377,7 @@ def build(
             if result.error is not None:
                 report.rejected.append((result.source, result.error))
                 if result.detail is not None:
-                    keep_detail(report, result.source, result.detail)
+                    _keep_detail(report, result.source, result.detail)
                 continue
             assert result.nquads is not None
             count_result(report, result)
@@ -442,7 +446,7 @@ def recover(store: Store) -> list[str]:
     return extra
 
 
-def keep_detail(report: BuildReport, source: str, detail: str) -> None:
+def _keep_detail(report: BuildReport, source: str, detail: str) -> None:
     """Keep the traceback of a card's unexpected failure (for ``lineage build -v``)."""
     if len(report.details) < LISTED:
         report.details.append((source, detail))

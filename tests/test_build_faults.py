@@ -399,6 +399,17 @@ def test_a_symlink_loop_is_reported_once_with_its_path(tmp_path: Path):
     assert report.rejected == [(loop, f"{loop}: symbolic link loop (to ..); not followed")]
 
 
+def test_a_named_pipe_among_the_cards_does_not_block_the_build(tmp_path: Path):
+    cards = tmp_path / "cards"
+    write(cards, "o/m", GOOD)
+    pipe = cards / "o" / "p" / "README.md"
+    pipe.parent.mkdir(parents=True)
+    os.mkfifo(pipe)  # reading it would wait for a writer forever
+    report = lineage.build([cards], store=tmp_path / "s", jobs=1)
+    assert report.ingested == 1
+    assert report.rejected == [(pipe.as_posix(), f"{pipe.as_posix()}: not a regular file")]
+
+
 def test_entities_graph_is_untouched_by_the_unsettled_mark(tmp_path: Path):
     """The mark lives beside the data: exports of a store that died unsettled stay clean."""
     cards, store = tmp_path / "cards", tmp_path / "s"
