@@ -65,7 +65,7 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
           progress: Callable[[int, int | None], None] | None = None,
           prune: bool = False, id_column: str | None = None, text_column: str | None = None,
           engine: str = "local", scheduler: str | None = None,
-          shards: str | Path | None = None) -> BuildReport:
+          shards: str | Path | None = None, card_timeout: float | None = None) -> BuildReport:
     """Ingest cards (files, directories or dumps) into the store; see :mod:`lineage.ingest`.
 
     With ``prune``, the graphs of stored cards not found under ``paths`` are dropped, so
@@ -74,13 +74,15 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
     its columns (default ``modelId`` or ``id``, and ``card``; see
     :mod:`lineage.sources.dumps`). ``engine="dask"`` extracts on a Dask cluster
     (``scheduler`` address, else a local one of ``jobs`` workers) and keeps the N-Quads
-    shard files in ``shards`` when given; see :mod:`lineage.cluster`.
+    shard files in ``shards`` when given; see :mod:`lineage.cluster`. A card that takes
+    longer than ``card_timeout`` seconds to read and extract (default
+    :data:`lineage.ingest.DEFAULT_CARD_TIMEOUT`; 0 for no limit) is rejected with that reason.
     """
     import os
 
     from lineage.cards import DEFAULT_MAX_BYTES
+    from lineage.ingest import DEFAULT_CARD_TIMEOUT, iter_inputs
     from lineage.ingest import build as _build
-    from lineage.ingest import iter_inputs
 
     jobs = jobs or os.cpu_count() or 1
     limit = max_bytes or DEFAULT_MAX_BYTES
@@ -96,7 +98,8 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
             inputs = iter_inputs(paths, id_override=id, id_column=id_column,
                                  text_column=text_column)
             report = _build(s, inputs, jobs=jobs, max_bytes=limit, progress=progress,
-                            prune=prune)
+                            prune=prune, card_timeout=DEFAULT_CARD_TIMEOUT
+                            if card_timeout is None else card_timeout)
         else:
             msg = f"unknown engine {engine!r}: use local or dask"
             raise LineageError(msg)

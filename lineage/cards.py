@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,44 @@ try:  # libyaml's loader is ~10x faster; same safe schema.
     _Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
+
+
+class _Lenient(_Loader):  # type: ignore[valid-type,misc]
+    """The safe loader, keeping a scalar that is not what its tag says as the text written.
+
+    ``x: !!bool maybe``, ``!!timestamp soon``, ``2023-02-30``, ``!!int abc`` and
+    ``!!binary`` that is not base64 become strings, and NaN and infinities (``.nan``,
+    ``.inf``) stay the text written, so no consumer meets a non-finite number; each is
+    listed in :attr:`odd` (line, message) for the card's warnings.
+    """
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self.odd: list[tuple[int, str]] = []
+
+
+def _kept_as_text(kind: str, construct: Any) -> Any:
+    def construct_or_text(loader: _Lenient, node: yaml.ScalarNode) -> Any:
+        try:
+            value = construct(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError,
+                yaml.constructor.ConstructorError):
+            value = None
+            why = f"not a valid {kind}"
+        else:
+            if not isinstance(value, float) or math.isfinite(value):
+                return value
+            why = "not a finite number"
+        text = str(node.value)
+        loader.odd.append((node.start_mark.line,
+                           f"YAML value {text[:40]!r} is {why}; kept as text"))
+        return text
+    return construct_or_text
+
+
+for _kind in ("bool", "int", "float", "timestamp", "binary"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    _Lenient.add_constructor(_tag, _kept_as_text(_kind, _Loader.yaml_constructors[_tag]))
 
 # Front matter at the top (after optional blank lines), as huggingface_hub's REGEX_YAML_BLOCK.
 _FRONT = re.compile(r"\A\s*---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
@@ -87,27 +126,44 @@ class Card:
         return self.line_of(self.body_offset + offset)
 
 
-def load_yaml(text: str, *, source: str = "<yaml>", line: int = 1) -> Any:
-    """Load YAML safely (C loader when available), refusing alias bombs.
+def load_yaml(text: str, *, source: str = "<yaml>", line: int = 1,
+              warnings: list[str] | None = None) -> Any:
+    r"""Load YAML safely (C loader when available), refusing alias bombs.
 
+    A scalar that is not what its tag says (``!!bool maybe``), and NaN or an infinity,
+    is kept as the text written, with a warning added to ``warnings`` when given.
     Raises :class:`CardError` naming ``source`` and the line of the problem.
+
+    Examples
+    --------
+    >>> notes = []
+    >>> load_yaml("a: !!bool maybe\nb: .nan\nc: 0.5", warnings=notes)
+    {'a': 'maybe', 'b': '.nan', 'c': 0.5}
+    >>> notes[0]
+    "line 1: YAML value 'maybe' is not a valid bool; kept as text"
     """
     if "&" in text and "*" in text:
         try:
-            root = yaml.compose(text, Loader=_Loader)
+            root = yaml.compose(text, Loader=_Lenient)
         except yaml.YAMLError as exc:
             raise _yaml_error(exc, source, line, text) from None
         if root is not None and _expanded_size(root, {}) > MAX_YAML_NODES:
             msg = (f"YAML expands to more than {MAX_YAML_NODES:,} values through aliases "
                    "(alias bomb)")
             raise CardError(msg, source=source, line=line)
+    loader = _Lenient(text)
     try:
-        return yaml.load(text, Loader=_Loader)  # _Loader is a safe loader
+        data = loader.get_single_data()
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source, line, text) from None
-    except (ValueError, TypeError, RecursionError) as exc:  # odd scalars, deep nesting
-        msg = f"unreadable YAML: {exc}"
+    except (ValueError, TypeError, RecursionError) as exc:  # odd values, deep nesting
+        msg = f"unreadable YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
         raise CardError(msg, source=source, line=line) from None
+    finally:
+        loader.dispose()
+    if warnings is not None:
+        warnings.extend(f"line {line + at}: {message}" for at, message in loader.odd)
+    return data
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -137,7 +193,8 @@ def _yaml_error(exc: yaml.YAMLError, source: str, line: int, text: str) -> CardE
     last = text.rstrip("\n").count("\n")
     where = line + min(mark.line, last) if mark is not None else line
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if isinstance(exc, yaml.constructor.ConstructorError):
+    if isinstance(exc, yaml.constructor.ConstructorError) and \
+            problem.startswith("could not determine a constructor"):
         problem = f"YAML tag not allowed ({problem})"
     return CardError(f"broken YAML: {problem}", source=source, line=where)
 
@@ -220,12 +277,17 @@ def read_card(
     m = _FRONT.match(text)
     if m is not None:
         yaml_line = text.count("\n", 0, m.start(1)) + 1
-        meta = load_yaml(m.group(1), source=source, line=yaml_line) if m.group(1).strip() else {}
+        odd: list[str] = []
+        meta = (load_yaml(m.group(1), source=source, line=yaml_line, warnings=odd)
+                if m.group(1).strip() else {})
+        warnings += tuple(odd)
         body_offset = m.end()
     elif (fm := _FLAT_FRONT.match(text)) is not None and "\n" not in fm.group(1):
         flattened = True
         try:
-            meta = load_yaml(_unflatten_yaml(fm.group(1)), source=source)
+            odd = []
+            meta = load_yaml(_unflatten_yaml(fm.group(1)), source=source, warnings=odd)
+            warnings += tuple(odd)
         except CardError as exc:
             meta = {}
             warnings += (f"flattened front matter not readable, ignored: {exc.message}",)

@@ -112,6 +112,9 @@ def cli() -> None:
 @click.option("--jobs", type=click.IntRange(min=1),
               help="Extraction processes [default: all cores].")
 @click.option("--max-bytes", type=click.IntRange(min=1), help="Reject cards larger than this.")
+@click.option("--card-timeout", type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Reject a card that takes longer to read and extract; 0: no limit  "
+              "[default: 10]")
 @click.option("--prune", is_flag=True,
               help="Drop stored cards not found under PATHS (the store mirrors PATHS).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
@@ -125,12 +128,13 @@ def cli() -> None:
 @click.option("--text-column", metavar="NAME", help="Dumps: the column of card texts  "
               "[default: card]")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary and rejected cards.")
-@click.option("-v", "--verbose", is_flag=True, help="Also print each card's warnings.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also print each card's warnings, and the traceback of an unexpected error.")
 @errors_to_exit
 def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | None,
-          max_bytes: int | None, prune: bool, engine: str, scheduler: str | None,
-          shards: Path | None, id_column: str | None, text_column: str | None,
-          quiet: bool, verbose: bool) -> None:
+          max_bytes: int | None, card_timeout: float | None, prune: bool, engine: str,
+          scheduler: str | None, shards: Path | None, id_column: str | None,
+          text_column: str | None, quiet: bool, verbose: bool) -> None:
     """Ingest model cards (files, directories or dumps) into the store.
 
     A PATH ending .parquet, .jsonl, .jsonl.gz or .ndjson is a dump with one card per row
@@ -144,7 +148,7 @@ def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | 
     report = _with_progress(lambda progress: api.build(
         list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress,
         prune=prune, engine=engine, scheduler=scheduler, shards=shards, id_column=id_column,
-        text_column=text_column))
+        text_column=text_column, card_timeout=card_timeout))
     _print_build(report, store, quiet=quiet, verbose=verbose)
     sys.exit(0 if report.ok else 1)
 
@@ -157,6 +161,8 @@ def _print_build(report: BuildReport, store: str, *, quiet: bool, verbose: bool)
     if verbose:
         for source, warning in report.warnings:
             click.echo(f"warning: {source}: {warning}", err=True)
+        for source, detail in report.details:
+            click.echo(f"traceback: {source}:\n{detail.rstrip()}", err=True)
     if not quiet and report.ingested:
         _print_found(store, report.models)
     click.echo(report.summary())

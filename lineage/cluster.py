@@ -32,6 +32,7 @@ from lineage.ingest import (
     count_result,
     extract_input,
     iter_inputs,
+    recover,
     retrieval_time,
     settle,
 )
@@ -181,6 +182,7 @@ def build_on_dask(
         raise LineageError(msg) from None
     started = time.perf_counter()
     report = BuildReport()
+    recover(store)
     index = store.card_index()
     report.cards_before = len(index)
     seen: set[str] | None = set() if prune else None

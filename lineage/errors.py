@@ -15,6 +15,7 @@ from __future__ import annotations
 
 __all__ = [
     "CardError",
+    "CardTimeoutError",
     "ExportError",
     "IdError",
     "LineageError",
@@ -41,6 +42,10 @@ class LineageError(Exception):
 
 class CardError(LineageError, ValueError):
     """A card cannot be read: not text, too large, broken front matter."""
+
+
+class CardTimeoutError(CardError):
+    """Reading and extracting one card took longer than the per-card time budget."""
 
 
 class IdError(LineageError, ValueError):

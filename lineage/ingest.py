@@ -6,6 +6,12 @@ a changed card replaces its own graph only; a card that cannot be read is report
 its reason and the others go on. Cards stream from their sources through a bounded window
 of worker tasks into batched bulk loads, so memory does not grow with the corpus. Output
 is identical for any number of jobs.
+
+No card can stop or stall a build: any failure while reading or extracting one card (an
+unexpected exception, a crash of its worker process, or more time than the per-card
+budget) becomes that card's one-line rejection, and the others go on. Workers end with
+the build process, even when it is killed; a build that died is finished by the next one
+(:func:`recover` and :func:`settle`).
 """
 
 from __future__ import annotations
@@ -13,30 +19,41 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import stat
+import sys
+import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 
 from lineage.cards import DEFAULT_MAX_BYTES, read_card
 from lineage.claims import Claims
-from lineage.errors import CardError, LineageError
+from lineage.errors import CardError, CardTimeoutError, LineageError
 from lineage.ids import card_graph_iri, id_key
+from lineage.ns import LIN_IRI
 from lineage.sources import CardInput, hub_revision, iter_sources
 from lineage.store import CardGraph, Store
 
-__all__ = ["BuildReport", "CardInput", "CardResult", "build", "count_result", "extract_input",
-           "iter_inputs", "prepare", "retrieval_time", "settle"]
+__all__ = ["DEFAULT_CARD_TIMEOUT", "BuildReport", "CardInput", "CardResult", "build",
+           "count_result", "extract_input", "iter_inputs", "prepare", "recover",
+           "retrieval_time", "settle"]
 
 BATCH_BYTES = 64 << 20  # N-Quads per bulk load
 BATCH_CARDS = 20_000
 TASK_CARDS = 32  # cards per worker task
 WINDOW_TASKS = 4  # tasks in flight per worker
 LISTED = 1000  # model ids and warnings a report keeps (counts are always exact)
+DEFAULT_CARD_TIMEOUT = 10.0  # seconds to read and extract one card
+_PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent ends
 
 
 @dataclass(slots=True)
@@ -53,6 +70,7 @@ class BuildReport:
     models: list[str] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     warning_count: int = 0
+    details: list[tuple[str, str]] = field(default_factory=list)  # tracebacks of the unexpected
 
     @property
     def ok(self) -> bool:
@@ -118,6 +136,7 @@ class CardResult:
     triples: int
     model: str | None
     warnings: tuple[str, ...]
+    detail: str | None = None  # the traceback of an unexpected error
     rule: str | None = None  # how the card's own id was decided (lineage.facts.IdRule)
 
     @property
@@ -130,28 +149,88 @@ class CardResult:
         return replace(self, nquads=None)
 
 
-def _extract_one(work: _Work) -> CardResult:
-    """Turn one card's bytes into N-Quads (pure except for the clock value passed in)."""
+def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> CardResult:
+    """Turn one card's bytes into N-Quads (pure except for the clock value passed in).
+
+    Whatever goes wrong becomes the card's rejection: a :class:`CardError` with its own
+    message, anything else with the exception's class named and its traceback kept.
+    """
     from lineage.extract import extract
     from lineage.facts import Identity
     from lineage.rdf import card_quads, to_nquads
 
     card_in = work.card
     try:
-        card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
-                         id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes,
-                         hub=card_in.hub, taken_ids=dict(work.taken) or None)
-        ex = extract(card)
-        quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved),
-                           revision=hub_revision(card_in.hub))
+        with _time_budget(timeout, card_in.source):
+            card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
+                             id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes,
+                             hub=card_in.hub, taken_ids=dict(work.taken) or None)
+            ex = extract(card)
+            quads = card_quads(ex, key=work.key,
+                               retrieved=datetime.fromisoformat(work.retrieved),
+                               revision=hub_revision(card_in.hub))
+            nquads = to_nquads(quads)
     except CardError as exc:
-        return CardResult(card_in.source, work.key, None, str(exc), 0, None, ())
+        return _rejected(work, str(exc))
     except RecursionError:
-        return CardResult(card_in.source, work.key, None,
-                          f"{card_in.source}: structure nested too deeply", 0, None, ())
+        return _rejected(work, f"{card_in.source}: structure nested too deeply")
+    except Exception as exc:  # one card's failure, never the build's end
+        return _rejected(work, _unexpected(card_in.source, exc), traceback.format_exc())
     rule = next((f.rule.value for f in ex.facts if isinstance(f, Identity)), None)
-    return CardResult(card_in.source, work.key, to_nquads(quads), None, len(quads),
-                      ex.model.id or ex.model.label or ex.model.name, tuple(ex.warnings), rule)
+    return CardResult(card_in.source, work.key, nquads, None, len(quads),
+                      ex.model.id or ex.model.label or ex.model.name, tuple(ex.warnings),
+                      rule=rule)
+
+
+def _rejected(work: _Work, reason: str, detail: str | None = None) -> CardResult:
+    return CardResult(work.card.source, work.key, None, reason, 0, None, (), detail)
+
+
+def _unexpected(source: str, exc: BaseException) -> str:
+    """Return the one-line rejection of a card whose reading failed unexpectedly.
+
+    Examples
+    --------
+    >>> _unexpected("o/m/README.md", KeyError("maybe"))
+    "o/m/README.md: unexpected KeyError: 'maybe' (lineage build -v shows the traceback)"
+    """
+    text = " ".join(str(exc).split())
+    text = text if len(text) <= 200 else text[:197] + "..."
+    return (f"{source}: unexpected {type(exc).__name__}{': ' + text if text else ''} "
+            "(lineage build -v shows the traceback)")
+
+
+@contextmanager
+def _time_budget(seconds: float | None, source: str) -> Iterator[None]:
+    """Raise :class:`CardTimeoutError` in the body once ``seconds`` have passed.
+
+    A POSIX interval timer and ``SIGALRM``: the regular expression engine checks for
+    signals while it matches, so a pattern backtracking on odd text is stopped too. Only
+    the main thread receives signals; elsewhere (and on Windows) there is no budget.
+    """
+    if (not seconds or seconds <= 0 or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+
+    def expired(signum: int, frame: object) -> None:
+        msg = (f"took longer than the time budget of {seconds:g} seconds per card "
+               "(--card-timeout)")
+        raise CardTimeoutError(msg, source=source)
+
+    started = time.monotonic()
+    previous = signal.signal(signal.SIGALRM, expired)
+    outer, _ = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.signal(signal.SIGALRM, previous)
+            if outer > 0:  # someone else's timer was running: give it back its time
+                left = outer - (time.monotonic() - started)
+                signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
 
 
 def prepare(card_in: CardInput, stored: str | None, retrieved: str, max_bytes: int,
@@ -174,15 +253,21 @@ def prepare(card_in: CardInput, stored: str | None, retrieved: str, max_bytes: i
 
 
 def extract_input(card_in: CardInput, stored: str | None, retrieved: str, max_bytes: int,
+                  *, timeout: float | None = DEFAULT_CARD_TIMEOUT,
                   ) -> CardResult | str | None:
     """Extract one card unless ``stored`` is its graph already (see :func:`prepare`)."""
-    work = prepare(card_in, stored, retrieved, max_bytes)
-    return _extract_one(work) if isinstance(work, _Work) else work
+    try:
+        work = prepare(card_in, stored, retrieved, max_bytes)
+    except Exception as exc:  # one card's failure, never the build's end
+        return CardResult(card_in.source, "", None, _unexpected(card_in.source, exc), 0, None,
+                          (), traceback.format_exc())
+    return _extract_one(work, timeout) if isinstance(work, _Work) else work
 
 
-def _extract_task(works: Sequence[_Work]) -> list[CardResult]:
+def _extract_task(works: Sequence[_Work], timeout: float | None = DEFAULT_CARD_TIMEOUT,
+                  ) -> list[CardResult]:
     """Worker task: a few cards at once, so inter-process overhead stays small."""
-    return [_extract_one(w) for w in works]
+    return [_extract_one(w, timeout) for w in works]
 
 
 def _read(card_in: CardInput, max_bytes: int) -> bytes | str:
@@ -197,9 +282,12 @@ def _read(card_in: CardInput, max_bytes: int) -> bytes | str:
     if card_in.path is None:
         return f"{card_in.source}: no card text"
     try:
-        size = card_in.path.stat().st_size
-        if size > max_bytes:
-            return f"{card_in.source}: file too large ({size:,} bytes; the limit is {max_bytes:,})"
+        st = card_in.path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a pipe or a device would block or never end
+            return f"{card_in.source}: not a regular file"
+        if st.st_size > max_bytes:
+            return (f"{card_in.source}: file too large ({st.st_size:,} bytes; "
+                    f"the limit is {max_bytes:,})")
         return card_in.path.read_bytes()
     except OSError as exc:
         return f"{card_in.source}: cannot read: {exc.strerror or exc}"
@@ -220,6 +308,7 @@ def build(
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int, int | None], None] | None = None,
     prune: bool = False,
+    card_timeout: float | None = DEFAULT_CARD_TIMEOUT,
 ) -> BuildReport:
     """Ingest cards into ``store``.
 
@@ -237,9 +326,13 @@ def build(
         Called with (cards done, cards total or None while unknown).
     prune
         Drop the graphs of stored cards that are not among this build's inputs.
+    card_timeout
+        Seconds allowed to read and extract one card; a card past it is rejected with
+        that reason. None or 0: no limit.
     """
     started = time.perf_counter()
     report = BuildReport()
+    recover(store)
     index = store.card_index()
     report.cards_before = len(index)
     seen: set[str] | None = set() if prune else None
@@ -254,7 +347,11 @@ def build(
         for card_in in inputs:
             if seen is not None:
                 seen.add(card_in.source)
-            work = prepare(card_in, index.get(card_in.source), retrieved, max_bytes)
+            try:
+                work = prepare(card_in, index.get(card_in.source), retrieved, max_bytes)
+            except Exception as exc:  # one card's failure, never the build's end
+                work = _unexpected(card_in.source, exc)
+                _keep_detail(report, card_in.source, traceback.format_exc())
             if isinstance(work, _Work):
                 in_flight[work.key] = work
                 yield work
@@ -284,15 +381,17 @@ def build(
             store.replace_cards(cards)
 
     try:
-        for result in _run(todo(), jobs):
+        for result in _run(todo(), jobs, card_timeout):
             done += 1
             if progress is not None:
                 progress(done, None)
             work = in_flight.pop(result.key)
             if result.error is None:
-                result = _claim(claims, work, result)
+                result = _claim(claims, work, result, card_timeout)
             if result.error is not None:
                 report.rejected.append((result.source, result.error))
+                if result.detail is not None:
+                    _keep_detail(report, result.source, result.detail)
                 continue
             assert result.nquads is not None
             count_result(report, result)
@@ -316,7 +415,8 @@ def build(
     return report
 
 
-def _claim(claims: Claims, work: _Work, result: CardResult) -> CardResult:
+def _claim(claims: Claims, work: _Work, result: CardResult,
+           timeout: float | None = DEFAULT_CARD_TIMEOUT) -> CardResult:
     """Keep an inferred id only when no other card holds it; else extract the card again.
 
     The card extracted again keeps its graph key, so it stays apart in later builds too.
@@ -331,9 +431,9 @@ def _claim(claims: Claims, work: _Work, result: CardResult) -> CardResult:
         return replace(result, warnings=(*result.warnings, f"{holder} claims {result.model} "
                                          "too, from its text: lineage check lists both"))
     taken = (*work.taken, (id_key(result.model), holder))
-    again = _extract_one(replace(work, taken=taken))
+    again = _extract_one(replace(work, taken=taken), timeout)
     if again.error is None:
-        return _claim(claims, replace(work, taken=taken), again)
+        return _claim(claims, replace(work, taken=taken), again, timeout)
     return again
 
 
@@ -342,14 +442,50 @@ def settle(store: Store, report: BuildReport, index: dict[str, str], *,
     """Finish a build: prune, then forget orphaned declarations.
 
     With ``seen`` (``--prune``), the stored cards not among them are dropped; shared
-    declarations orphaned by replaced or pruned cards are then forgotten.
+    declarations orphaned by replaced or pruned cards are then forgotten, and so are those
+    of an earlier build that died before it settled (the store keeps a mark from a card's
+    removal until its orphans are forgotten: :meth:`lineage.store.Store.unsettled`).
     """
     if seen is not None:
         gone = sorted(graph for source, graph in index.items() if source not in seen)
         store.remove_graphs(gone)
         report.pruned = len(gone)
-    if report.pruned or replaced:
+    if report.pruned or replaced or store.unsettled():
         store.drop_orphans()
+
+
+_DUPLICATES = f"""SELECT ?src ?g WHERE {{
+  {{ SELECT ?src WHERE {{ GRAPH ?h {{ ?h <{LIN_IRI}sourceLocation> ?src }} }}
+    GROUP BY ?src HAVING (COUNT(DISTINCT ?h) > 1) }}
+  GRAPH ?g {{ ?g <{LIN_IRI}sourceLocation> ?src }}
+}}"""
+
+
+def recover(store: Store) -> list[str]:
+    """Undo what a build that died left half done; return the graphs removed.
+
+    A store loads a rebuilt card's new graph before it removes the old one (readers never
+    see the card missing), so a build that died in between left two graphs for one card.
+    All but one are removed here; the build then keeps or replaces the one left, and
+    :func:`settle` forgets what they declared. Nothing is done on a settled store.
+    """
+    if not store.unsettled():
+        return []
+    graphs: dict[str, list[str]] = {}
+    rows = store.query(_DUPLICATES)
+    assert isinstance(rows, Iterable)
+    for row in rows:
+        graphs.setdefault(str(row["src"].value), []).append(str(row["g"].value))
+    extra = sorted(g for found in graphs.values() for g in sorted(found)[1:])
+    if extra:
+        store.remove_graphs(extra)
+    return extra
+
+
+def _keep_detail(report: BuildReport, source: str, detail: str) -> None:
+    """Keep the traceback of a card's unexpected failure (for ``lineage build -v``)."""
+    if len(report.details) < LISTED:
+        report.details.append((source, detail))
 
 
 def count_result(report: BuildReport, result: CardResult) -> None:
@@ -363,22 +499,89 @@ def count_result(report: BuildReport, result: CardResult) -> None:
     report.warnings.extend((result.source, w) for w in result.warnings[:max(room, 0)])
 
 
-def _run(todo: Iterator[_Work], jobs: int) -> Iterator[CardResult]:
+def _run(todo: Iterator[_Work], jobs: int, timeout: float | None) -> Iterator[CardResult]:
     """Extract in order, in this process or through a bounded window of worker tasks."""
     first = list(islice(todo, 64))
     if jobs <= 1 or len(first) < 64:
-        yield from map(_extract_one, first)
-        yield from map(_extract_one, todo)
+        for work in chain(first, todo):
+            yield _extract_one(work, timeout)
         return
     tasks = _chunks(first, todo)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        window: deque[Future[list[CardResult]]] = deque(
-            pool.submit(_extract_task, t) for t in islice(tasks, jobs * WINDOW_TASKS))
-        while window:
-            results = window.popleft().result()
-            for t in islice(tasks, 1):
-                window.append(pool.submit(_extract_task, t))
+    pool = _pool(jobs)
+    window: deque[tuple[list[_Work], Future[list[CardResult]]]] = deque()
+    try:
+        while True:
+            for task in islice(tasks, jobs * WINDOW_TASKS - len(window)):
+                window.append((task, pool.submit(_extract_task, task, timeout)))
+            if not window:
+                return
+            task, future = window.popleft()
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                # A card killed its worker (a crash in native code, the memory killer):
+                # the unfinished cards run one by one to find which, then a new pool goes on.
+                pool.shutdown(wait=True, cancel_futures=True)
+                unfinished = [w for t in (task, *(t for t, _ in window)) for w in t]
+                window.clear()
+                yield from _isolate(unfinished, timeout)
+                pool = _pool(jobs)
+                continue
             yield from results
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _isolate(works: list[_Work], timeout: float | None) -> Iterator[CardResult]:
+    """Extract cards one at a time in a worker; a card whose worker dies is rejected."""
+    pool = _pool(1)
+    try:
+        for work in works:
+            try:
+                yield from pool.submit(_extract_task, [work], timeout).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = _pool(1)
+                yield _rejected(work, f"{work.card.source}: the extraction process died while "
+                                "reading this card (a crash in native code, or out of memory)")
+    finally:
+        pool.shutdown(wait=True)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent,
+                               initargs=(os.getpid(),))
+
+
+def _watch_parent(parent: int) -> None:
+    """Worker initializer: end this worker when the build process ends, even by ``kill -9``.
+
+    Otherwise the workers of a killed build wait forever, holding the caller's pipes open.
+    Linux kills the worker itself (``PR_SET_PDEATHSIG``); elsewhere a thread watches.
+    """
+    if not _kill_with_parent():
+        threading.Thread(target=_poll_parent, args=(parent,), daemon=True,
+                         name="lineage-parent-watch").start()
+    if os.getppid() != parent:  # the build ended before the watch was set
+        os._exit(1)
+
+
+def _kill_with_parent() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _poll_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _chunks(first: list[_Work], rest: Iterator[_Work]) -> Iterator[list[_Work]]:

@@ -10,6 +10,7 @@ IRI, never blank nodes, so the same card always gives the same quads.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from datetime import datetime
 
@@ -116,6 +117,15 @@ def card_key(content_sha256: str, id_hint: str | None, *, source: str = "",
     return h.hexdigest()
 
 
+def _double_text(value: float) -> str:
+    """Return an ``xsd:double`` lexical form (``NaN``, ``INF`` and ``-INF`` as XSD spells them)."""
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "INF" if value > 0 else "-INF"
+    return repr(value)
+
+
 def _literal(value: object, datatype: ox.NamedNode | None = None) -> ox.Literal:
     if isinstance(value, bool):
         return ox.Literal("true" if value else "false", datatype=_n(XSD.boolean))
@@ -126,12 +136,12 @@ def _literal(value: object, datatype: ox.NamedNode | None = None) -> ox.Literal:
                 msg = f"{value!r} is not a decimal number"
                 raise ValueError(msg)
         else:
-            text = repr(value) if isinstance(value, float) else str(value)
+            text = _double_text(value) if isinstance(value, float) else str(value)
         return ox.Literal(text, datatype=datatype)
     if isinstance(value, int):
         return ox.Literal(str(value), datatype=_n(XSD.integer))
     if isinstance(value, float):
-        return ox.Literal(repr(value), datatype=_n(XSD.double))
+        return ox.Literal(_double_text(value), datatype=_n(XSD.double))
     return ox.Literal(str(value))
 
 

@@ -194,6 +194,14 @@ def _number(value: Any) -> float | tuple[float, ...] | None:
     return None
 
 
+def _not_finite(value: Any) -> bool:
+    """Tell whether a parameter is NaN or an infinity (the YAML loader keeps those as text)."""
+    if isinstance(value, list):
+        return any(_not_finite(v) for v in value)
+    text = str(value).strip().casefold().lstrip("+-.")
+    return isinstance(value, float | str) and text in ("nan", "inf", "infinity")
+
+
 def _line_of_name(ctx: Context, block: CodeBlock, name: str) -> int:
     pos = ctx.card.text.find(name, block.content_start, block.end)
     return ctx.card.line_of(pos if pos >= 0 else block.content_start)
@@ -246,6 +254,10 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
     base_key = (base_ref.id or base_ref.name).casefold() if base_ref else None
     for key, (ref, written, params) in inputs.items():
         role = Role.BASE if key == base_key else Role.SOURCE
+        for name in ("weight", "density"):
+            if _not_finite(params.get(name)):
+                yield Warning(f"{name} {params[name]} of {written} is not a finite number; "
+                              "left out", ev(written).line)
         yield Parent(ref, Relation.MERGE, ev(written), role=role, method=method,
                      weight=_number(params.get("weight")), density=_number(params.get("density")))
     if base_ref is not None and base_key not in inputs:

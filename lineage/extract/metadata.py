@@ -90,8 +90,8 @@ def spdx_id(license_id: str) -> str | None:
 
     Examples
     --------
-    >>> spdx_id("apache-2.0"), spdx_id("cc-by-nc-4.0"), spdx_id("llama2")
-    ('Apache-2.0', 'CC-BY-NC-4.0', None)
+    >>> spdx_id("apache-2.0"), spdx_id("cc-by-nc-4.0"), spdx_id("llama2"), spdx_id("mit/x")
+    ('Apache-2.0', 'CC-BY-NC-4.0', None, None)
     """
     from license_expression import ExpressionError
 
@@ -100,7 +100,7 @@ def spdx_id(license_id: str) -> str | None:
         if licensing.validate(license_id).errors:
             return None
         symbols = licensing.license_symbols(licensing.parse(license_id))
-    except ExpressionError:
+    except (ExpressionError, AttributeError):  # its own error path fails on "a/b"
         return None
     return str(symbols[0].key) if len(symbols) == 1 else None
 

@@ -2,7 +2,9 @@
 
 Every source yields :class:`CardInput` items lazily, one card at a time, so a build never
 holds a whole corpus in memory. A directory is walked in sorted order, one directory
-listing at a time.
+listing at a time; a symbolic link looping back into the walk, and a directory that cannot
+be listed, become an input with an error (reported once, with its path), never a silent
+end of the walk.
 
 Examples
 --------
@@ -98,18 +100,39 @@ def path_id(parts: tuple[str, ...]) -> str | None:
     return None
 
 
-def _walk(root: Path, rel: tuple[str, ...] = ()) -> Iterator[tuple[Path, tuple[str, ...]]]:
-    """Yield the card files under ``root`` in sorted order, skipping hidden ones."""
+def _walk(root: Path, rel: tuple[str, ...] = (), above: frozenset[tuple[int, int]] = frozenset(),
+          ) -> Iterator[tuple[Path, tuple[str, ...], str | None]]:
+    """Yield ``(path, parts, error)`` for the card files under ``root`` in sorted order.
+
+    Hidden entries are skipped. Symbolic links are followed, except one leading back to a
+    directory being walked (a loop), which is yielded once with its error, as is a
+    directory that cannot be listed.
+    """
+    here = root.joinpath(*rel)
     try:
-        with os.scandir(root.joinpath(*rel)) as it:
+        st = here.stat()
+        above = above | {(st.st_dev, st.st_ino)}
+        with os.scandir(here) as it:
             entries = sorted((e.name, e.is_dir()) for e in it if not e.name.startswith("."))
-    except OSError:
+    except OSError as exc:
+        yield here, rel, f"{here.as_posix()}: cannot list: {exc.strerror or exc}"
         return
     for name, is_dir in entries:
+        path = here / name
         if is_dir:
-            yield from _walk(root, (*rel, name))
+            try:
+                st = path.stat()
+            except OSError as exc:
+                yield path, (*rel, name), f"{path.as_posix()}: cannot list: {exc.strerror or exc}"
+                continue
+            if (st.st_dev, st.st_ino) in above:
+                target = path.readlink() if path.is_symlink() else path
+                yield path, (*rel, name), (f"{path.as_posix()}: symbolic link loop "
+                                           f"(to {target.as_posix()}); not followed")
+                continue
+            yield from _walk(root, (*rel, name), above)
         elif name.rpartition(".")[2].casefold() in _SUFFIXES:
-            yield root.joinpath(*rel, name), (*rel, name)
+            yield path, (*rel, name), None
 
 
 def iter_paths(paths: Iterable[str | Path]) -> Iterator[CardInput]:
@@ -122,9 +145,12 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[CardInput]:
     for given in paths:
         root = Path(given)
         if root.is_dir():
-            for f, rel in _walk(root):
+            for f, rel, error in _walk(root):
                 source = (str(PurePosixPath(*root.parts, *rel)) if not root.is_absolute()
                           else f.as_posix())
+                if error is not None:
+                    yield CardInput(source, error=error)
+                    continue
                 hint = path_id(rel)
                 yield _with_hub(CardInput(source, hint, "path" if hint else None, path=f))
         else:

@@ -6,6 +6,12 @@ Oxigraph on disk, the default), ``memory:`` (rdflib, in process), or a SPARQL 1.
 and :mod:`lineage.store.remote`). Backends are registered by name and imported on first
 use, so a new backend is one module plus one line here.
 
+Every backend is safe against a writer that dies at any point. A rebuilt card's new graph
+is loaded before its old one is removed, so a reader never finds the card missing (for a
+moment it may find both). Before a store removes any card graph it records that it is
+*unsettled*, and only :meth:`Store.drop_orphans` clears that: the next build then finishes
+what a dead one left (see :func:`lineage.ingest.recover`).
+
 Examples
 --------
 >>> store = open_store("memory:")
@@ -27,7 +33,8 @@ from lineage.ns import ENTITIES_GRAPH
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-__all__ = ["BACKENDS", "DROP_ORPHANS", "CardGraph", "Store", "Term", "open_store"]
+__all__ = ["BACKENDS", "DROP_ORPHANS", "UNSETTLED_NOTE", "CardGraph", "Store", "Term",
+           "open_store"]
 
 # An RDF term as lineage binds it and reads it from query results (no RDF 1.2 triple
 # terms). A string so that pyoxigraph is imported only by type checkers here.
@@ -52,6 +59,11 @@ WHERE {{
 }}"""
 
 
+# What a store's "unsettled" mark says, where it is a statement (remote stores).
+UNSETTLED_NOTE = ("a build removed card graphs and has not yet forgotten the shared "
+                  "declarations they orphaned")
+
+
 @dataclass(frozen=True, slots=True)
 class CardGraph:
     """A card's graph ready to load: its N-Quads, and the graph it replaces (if any)."""
@@ -73,15 +85,22 @@ class Store(Protocol):
         ...
 
     def replace_cards(self, cards: Sequence[CardGraph]) -> None:
-        """Load card graphs, dropping each one's previous graph first."""
+        """Load card graphs, then drop each one's previous graph (marking the store unsettled)."""
         ...
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
-        """Drop whole named graphs."""
+        """Drop whole named graphs (marking the store unsettled)."""
         ...
 
     def drop_orphans(self) -> None:
-        """Forget shared declarations that no card graph mentions (:data:`DROP_ORPHANS`)."""
+        """Forget shared declarations that no card graph mentions (:data:`DROP_ORPHANS`).
+
+        The store is settled afterwards.
+        """
+        ...
+
+    def unsettled(self) -> bool:
+        """Tell whether card graphs were removed since orphans were last forgotten."""
         ...
 
     def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,

@@ -28,6 +28,7 @@ class MemoryStore:
         self.location = location
         self.dataset = rdflib.Dataset(default_union=True)
         self._version = 0
+        self._unsettled = False
 
     def card_index(self) -> dict[str, str]:
         """Map each card's source location to its graph IRI."""
@@ -36,23 +37,33 @@ class MemoryStore:
         return {sol["src"].value: sol["g"].value for sol in result}
 
     def replace_cards(self, cards: Sequence[CardGraph]) -> None:
-        """Drop replaced graphs and load the new ones."""
+        """Load the new graphs, then drop the graphs they replace."""
         for card in cards:
             if card.replaces:
+                self._unsettled = True
+            if card.replaces == card.graph:
                 self.dataset.remove_graph(rdflib.URIRef(card.replaces))
             self.dataset.parse(data=card.nquads.decode(), format="nquads")
+            if card.replaces and card.replaces != card.graph:
+                self.dataset.remove_graph(rdflib.URIRef(card.replaces))
         self._version += 1
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         """Drop whole named graphs."""
         for g in graphs:
+            self._unsettled = True
             self.dataset.remove_graph(rdflib.URIRef(g))
         self._version += 1
 
     def drop_orphans(self) -> None:
-        """Forget shared declarations that no card graph mentions."""
+        """Forget shared declarations that no card graph mentions; the store is settled."""
         self.dataset.update(DROP_ORPHANS)
+        self._unsettled = False
         self._version += 1
+
+    def unsettled(self) -> bool:
+        """Tell whether card graphs were removed since orphans were last forgotten."""
+        return self._unsettled
 
     def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,
               ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:

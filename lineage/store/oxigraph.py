@@ -1,4 +1,9 @@
-"""The default store: embedded Oxigraph on disk (or in memory with ``":memory:"``)."""
+"""The default store: embedded Oxigraph on disk (or in memory with ``":memory:"``).
+
+Opening a store read-write removes the ``bulk-*.sst`` files a bulk load that was killed
+left behind (RocksDB never takes them in, and nothing else removes them). The unsettled
+mark is a file, :data:`UNSETTLED_FILE`, in the store's directory.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,10 @@ from lineage.ns import LIN_IRI
 from lineage.store import DROP_ORPHANS, CardGraph, Term
 from lineage.store.binding import bind_values
 
-__all__ = ["OxigraphStore"]
+__all__ = ["UNSETTLED_FILE", "OxigraphStore"]
+
+UNSETTLED_FILE = "lineage-unsettled"
+STALE_BULK_FILES = "bulk-*.sst"  # written by pyoxigraph's bulk loader before it ingests them
 
 INDEX_QUERY = f"SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g <{LIN_IRI}sourceLocation> ?src }} }}"
 
@@ -28,6 +36,7 @@ class OxigraphStore:
     def __init__(self, location: str, *, read_only: bool = False):
         self.location = location
         self._writes = 0
+        self._unsettled = False  # the mark of a store in memory; on disk, a file
         try:
             if location == ":memory:":
                 self._store = ox.Store()
@@ -39,6 +48,9 @@ class OxigraphStore:
             else:
                 Path(location).mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(location)
+                # The store's lock is ours: no bulk load is under way, the files are stale.
+                for stale in Path(location).glob(STALE_BULK_FILES):
+                    stale.unlink(missing_ok=True)
         except OSError as exc:
             msg = f"cannot open the store: {exc}"
             raise StoreError(msg, source=location) from None
@@ -53,10 +65,17 @@ class OxigraphStore:
         return list(result)
 
     def replace_cards(self, cards: Sequence[CardGraph]) -> None:
-        """Drop replaced graphs, then bulk-load the new ones in one batch."""
+        """Bulk-load the new graphs in one batch, then drop the graphs they replace.
+
+        A bulk load is not one transaction in Oxigraph, so readers see the batch arrive
+        over the load; a rebuilt card is never missing meanwhile (its old graph goes after).
+        """
         self._writes += 1
+        old = [card.replaces for card in cards if card.replaces]
+        if old:
+            self._mark_unsettled()
         for card in cards:
-            if card.replaces:
+            if card.replaces == card.graph:  # the same graph anew: empty it first
                 self._store.remove_graph(ox.NamedNode(card.replaces))
         data = b"".join(card.nquads for card in cards)
         if data:
@@ -65,17 +84,42 @@ class OxigraphStore:
             except (OSError, SyntaxError) as exc:
                 msg = f"bulk load failed: {exc}"
                 raise StoreError(msg, source=self.location) from None
+        for card in cards:
+            if card.replaces and card.replaces != card.graph:
+                self._store.remove_graph(ox.NamedNode(card.replaces))
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         """Drop whole named graphs."""
         self._writes += 1
-        for g in graphs:
+        todo = list(graphs)
+        if todo:
+            self._mark_unsettled()
+        for g in todo:
             self._store.remove_graph(ox.NamedNode(g))
 
     def drop_orphans(self) -> None:
-        """Forget shared declarations that no card graph mentions."""
+        """Forget shared declarations that no card graph mentions; the store is settled."""
         self._writes += 1
         self._store.update(DROP_ORPHANS)
+        self._unsettled = False
+        if self.location != ":memory:":
+            (Path(self.location) / UNSETTLED_FILE).unlink(missing_ok=True)
+
+    def unsettled(self) -> bool:
+        """Tell whether card graphs were removed since orphans were last forgotten."""
+        if self.location == ":memory:":
+            return self._unsettled
+        return (Path(self.location) / UNSETTLED_FILE).exists()
+
+    def _mark_unsettled(self) -> None:
+        if self._unsettled:
+            return
+        if self.location != ":memory:":
+            with (Path(self.location) / UNSETTLED_FILE).open("wb") as mark:
+                mark.write(b"a build removed card graphs; the next one forgets their orphans\n")
+                mark.flush()
+                os.fsync(mark.fileno())  # on disk before any graph is removed
+        self._unsettled = True
 
     def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,
               ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:

@@ -2,12 +2,15 @@
 
 - **Writes** use the SPARQL 1.1 Graph Store HTTP Protocol: each card's named graph is
   replaced by one ``PUT ?graph=<iri>`` of its triples; a card's previous graph is removed
-  by ``DELETE ?graph=<iri>``; statements about shared entities are added to
+  by ``DELETE ?graph=<iri>`` after the new one is in (a reader never finds the card
+  missing); statements about shared entities are added to
   ``urn:lineage:entities`` by ``POST`` (never ``PUT``: that graph is shared by all cards),
   in chunks, *before* the card graphs, so a card is never in the index while its entity
   statements are missing. No data is ever pasted into SPARQL text. Puts run on a few
   threads (``workers=``): a Graph Store request costs Virtuoso several milliseconds of
-  its own CPU, and two in flight keep both of its sides busy.
+  its own CPU, and two in flight keep both of its sides busy. Before a card graph is
+  removed, one statement is put in the graph :data:`UNSETTLED_GRAPH`; forgetting the
+  orphaned declarations removes it (see :mod:`lineage.store`).
 - **Queries** use the SPARQL 1.1 Protocol (URL-encoded POST), values bound by
   :func:`lineage.store.binding.bind_values`. SELECT and ASK results are read as SPARQL
   JSON (Virtuoso's XML results trim whitespace from literals), CONSTRUCT and DESCRIBE as
@@ -27,8 +30,11 @@
   quad count) is restricted to ``urn:lineage:`` graphs here. A query matching any triple
   (``?s ?p ?o``) also sees the server's other graphs unless ``dataset=lineage``.
 - **Large results.** Virtuoso cuts results at ``ResultSetMaxRows`` (10,000 by default)
-  and says so in ``X-SPARQL-MaxRows``; the index and dumps are read in pages no larger
-  than that, and any other cut result is an error, never silently short.
+  and says so in ``X-SPARQL-MaxRows``, and refuses to sort more than
+  ``MaxSortedTopRows`` rows for ``ORDER BY`` with ``LIMIT`` and ``OFFSET`` (error SR353).
+  The index and dumps are read in pages under both: keyset pages (``ORDER BY`` a key,
+  ``FILTER`` past the last key read, ``LIMIT``, never ``OFFSET``), shrunk to what the
+  server says it allows. Any other cut result is an error, never silently short.
 - **Exact dumps.** Virtuoso writes doubles with six significant digits in every result
   format (it stores them whole); dumps read each literal's ``STR()`` as well, so their
   bytes equal the embedded store's. Query results keep Virtuoso's six digits.
@@ -47,20 +53,21 @@ import httpx
 import pyoxigraph as ox
 
 from lineage.errors import QueryError, StoreError
-from lineage.ns import CARD_GRAPH_PREFIX, ENTITIES_GRAPH, LIN_IRI
-from lineage.store import DROP_ORPHANS, CardGraph, Term
+from lineage.ns import CARD_GRAPH_PREFIX, ENTITIES_GRAPH, LIN_IRI, RDFS
+from lineage.store import DROP_ORPHANS, UNSETTLED_NOTE, CardGraph, Term
 from lineage.store.binding import bind_values
 from lineage.store.spec import RemoteSpec, parse_remote
 from lineage.store.terms import canonical_json, turtle
 from lineage.store.transport import Transport, first_line
 
-__all__ = ["MAX_NAMED_GRAPHS", "RemoteStore", "query_form"]
+__all__ = ["MAX_NAMED_GRAPHS", "UNSETTLED_GRAPH", "RemoteStore", "query_form"]
 
 LINEAGE_GRAPHS = "urn:lineage:"
 # How many graphs ``dataset=lineage`` names at most (Virtuoso 7.2 fails past ~400).
 MAX_NAMED_GRAPHS = 300
 ENTITY_CHUNK = 50_000  # entity triples per POST
 GRAPHS_PER_DUMP_QUERY = 50
+UNSETTLED_GRAPH = "urn:lineage:unsettled"  # holds one statement while the store is unsettled
 
 _JSON = "application/sparql-results+json"
 _TRIPLES = "application/n-triples, text/plain;q=0.9"
@@ -72,9 +79,13 @@ _INDEX = (f"SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g <{LIN_IRI}sourceLocation> ?sr
           f'FILTER(STRSTARTS(STR(?g), "{CARD_GRAPH_PREFIX}") && STR(?g) > ?after) }} '
           "ORDER BY STR(?g) LIMIT {limit}")
 _COUNT = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-          f'FILTER(STRSTARTS(STR(?g), "{LINEAGE_GRAPHS}")) }}')
-_QUADS = ("SELECT ?g ?s ?p ?o (STR(?o) AS ?lex) WHERE { GRAPH ?g { ?s ?p ?o } } "
-          "ORDER BY ?g ?s ?p ?o LIMIT {limit} OFFSET {offset}")
+          f'FILTER(STRSTARTS(STR(?g), "{LINEAGE_GRAPHS}") && ?g != <{UNSETTLED_GRAPH}>) }}')
+# A page of quads ordered by one position (?g, ?s, ?p or ?o), the earlier ones bound.
+_QUADS = ("SELECT ?g ?s ?p ?o (STR(?o) AS ?lex) WHERE { GRAPH ?g { ?s ?p ?o } {filter}} "
+          "ORDER BY STR(?{key}) LIMIT {limit}")
+_KEYS = ("g", "s", "p", "o")
+_UNSETTLED = f"ASK {{ GRAPH <{UNSETTLED_GRAPH}> {{ ?s ?p ?o }} }}"
+_SORT_CAP = re.compile(r"SR353\b.*?\bOnly (\d+) are allowed")
 
 
 def query_form(sparql: str) -> str:
@@ -101,6 +112,8 @@ class RemoteStore:
         self.spec: RemoteSpec = parse_remote(location)
         self._read_only = read_only
         self._http = transport or Transport(timeout=self.spec.timeout)
+        self._page = self.spec.page  # lowered to what the server allows, once it says
+        self._marked = False
 
     # -- reading ---------------------------------------------------------------------
 
@@ -108,20 +121,39 @@ class RemoteStore:
         """Map each card's source location to its graph IRI (read in pages)."""
         index: dict[str, str] = {}
         after = ""
-        limit = self.spec.page
         while True:
-            text = bind_values(_INDEX.replace("{limit}", str(limit)), {"after": ox.Literal(after)})
-            response = self._post_query(text, _JSON, dataset=False, what="reading the index")
-            cap = _row_cap(response)
-            if cap is not None and cap < limit:
-                limit = cap  # the server's limit is lower than our page: ask again
-                continue
-            rows = list(_solutions(response.content))
+            rows, limit = self._select_page(_INDEX, {"after": ox.Literal(after)},
+                                            "reading the index")
             for sol in rows:
                 index[_value(sol, "src")] = _value(sol, "g")
             if len(rows) < limit:
                 return index
             after = _value(rows[-1], "g")
+
+    def _select_page(self, template: str, bindings: Mapping[str, Term | Sequence[Term]],
+                     what: str) -> tuple[list[ox.QuerySolution], int]:
+        """Run a page query (``{limit}`` in ``template``) under the server's row limits.
+
+        Returns the rows and the page size used: a page that came back full may have more
+        after it. The size shrinks to what the server says it allows: its result row cap
+        (``X-SPARQL-MaxRows``) or how many rows it agrees to sort (Virtuoso's SR353).
+        """
+        while True:
+            limit = self._page
+            text = bind_values(template.replace("{limit}", str(limit)), bindings)
+            try:
+                response = self._post_query(text, _JSON, dataset=False, what=what)
+            except StoreError as exc:
+                allowed = _SORT_CAP.search(str(exc))
+                if allowed is None or not 0 < int(allowed.group(1)) < limit:
+                    raise
+                self._page = int(allowed.group(1))
+                continue
+            cap = _row_cap(response)
+            if cap is not None and cap < limit:
+                self._page = cap  # the server's limit is lower than our page: ask again
+                continue
+            return list(_solutions(response.content)), limit
 
     def query(self, sparql: str, bindings: Mapping[str, Term | Sequence[Term]] | None = None,
               ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
@@ -156,6 +188,12 @@ class RemoteStore:
             store.dump(out, fmt, from_graph=ox.NamedNode(graph))
         else:
             store.dump(out, fmt)
+
+    def unsettled(self) -> bool:
+        """Tell whether card graphs were removed since orphans were last forgotten."""
+        response = self._post_query(_UNSETTLED, _JSON, dataset=False, what="reading the state")
+        result = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        return bool(result)
 
     def quad_count(self) -> int:
         """Count the quads in lineage's graphs."""
@@ -197,11 +235,13 @@ class RemoteStore:
         replaced = {card.graph: card.replaces for card in cards}
 
         def put(name: str) -> None:
-            old = replaced.get(name)
-            if old and old != name:
-                self._delete_graph(old)
             self._graph_request("PUT", name, turtle(graphs[name]))
+            old = replaced.get(name)
+            if old and old != name:  # after the new graph: the card is never missing
+                self._delete_graph(old)
 
+        if any(card.replaces for card in cards):
+            self._mark_unsettled()
         self._each(put, graphs)
         # A card whose new graph came out empty still loses its old one.
         self._each(self._delete_graph, [c.replaces for c in cards
@@ -210,7 +250,10 @@ class RemoteStore:
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         """Drop whole named graphs (one Graph Store DELETE each)."""
         self._writable()
-        self._each(self._delete_graph, list(graphs))
+        todo = list(graphs)
+        if todo:
+            self._mark_unsettled()
+        self._each(self._delete_graph, todo)
 
     def drop_orphans(self) -> None:
         """Forget shared declarations no card graph mentions (one SPARQL Update)."""
@@ -218,6 +261,15 @@ class RemoteStore:
         url = self.spec.update
         what = "dropping orphaned declarations"
         self._http.request("POST", url, what=what, data={"update": DROP_ORPHANS})
+        self._delete_graph(UNSETTLED_GRAPH)
+        self._marked = False
+
+    def _mark_unsettled(self) -> None:
+        if not self._marked:
+            note = ox.Quad(ox.NamedNode(UNSETTLED_GRAPH), ox.NamedNode(str(RDFS.comment)),
+                           ox.Literal(UNSETTLED_NOTE), ox.NamedNode(UNSETTLED_GRAPH))
+            self._graph_request("PUT", UNSETTLED_GRAPH, turtle([note]))
+            self._marked = True
 
     def close(self) -> None:
         """Close the connections."""
@@ -290,27 +342,57 @@ class RemoteStore:
         """Every quad of ``graphs``, a few graphs per query, in pages the server allows."""
         for start in range(0, len(graphs), GRAPHS_PER_DUMP_QUERY):
             names = [ox.NamedNode(g) for g in graphs[start:start + GRAPHS_PER_DUMP_QUERY]]
-            offset, limit = 0, self.spec.page
-            while True:
-                text = bind_values(_QUADS.replace("{limit}", str(limit))
-                                   .replace("{offset}", str(offset)), {"g": names})
-                response = self._post_query(text, _JSON, dataset=False, what="reading quads")
-                cap = _row_cap(response)
-                if cap is not None and cap < limit:
-                    limit = cap
-                    continue
-                rows = list(_solutions(response.content))
-                for sol in rows:
-                    yield _quad(sol)
-                if len(rows) < limit:
-                    break
-                offset += limit
+            yield from self._quads_paged({"g": names}, 0)
+
+    def _quads_paged(self, bound: dict[str, Term | Sequence[Term]], level: int,
+                     ) -> Iterator[ox.Quad]:
+        """Yield the quads matching ``bound``, in keyset pages on position ``_KEYS[level]``.
+
+        Each page is ordered by its key and starts past the last key fully read; a page's
+        last key may be cut short, so it is read again with the next page. A page holding a
+        single key (a graph or subject with more quads than a page) is read by the next
+        position, with that key bound. Lineage's graphs hold no blank nodes.
+        """
+        key = _KEYS[level]
+        after: str | None = None
+        what = "reading quads"
+        while True:
+            template = _QUADS.replace("{key}", key)
+            if after is None:
+                template = template.replace("{filter}", "")
+            else:
+                template = template.replace("{filter}", f"FILTER(STR(?{key}) > ?after) ")
+                # A VALUES block of its own: Virtuoso 7.2 drops every row when ?after shares
+                # a block of several rows with ?g.
+                template = bind_values(template, {"after": ox.Literal(after)})
+            rows, limit = self._select_page(template, bound, what)
+            if len(rows) < limit:
+                yield from map(_quad, rows)
+                return
+            last = _key(rows[-1], key)
+            head = [r for r in rows if _key(r, key) != last]
+            if head:
+                yield from map(_quad, head)
+                after = _key(head[-1], key)
+                continue
+            term = rows[0][key]
+            if level + 1 == len(_KEYS) or not isinstance(term, ox.NamedNode):
+                msg = (f"cannot page through {limit:,} quads that share {key} {term}: "
+                       "raise the server's row limits")
+                raise StoreError(msg, source=self.spec.query)
+            yield from self._quads_paged({**bound, key: term}, level + 1)
+            after = last
 
 
 def _row_cap(response: httpx.Response) -> int | None:
     """Return the row limit Virtuoso says it applied (``X-SPARQL-MaxRows``), if it did."""
     value = response.headers.get("x-sparql-maxrows", "").strip()
     return int(value) if value.isdigit() else None
+
+
+def _key(sol: ox.QuerySolution, key: str) -> str:
+    """Return the string a page is ordered by: ``STR(?key)``."""
+    return _value(sol, "lex" if key == "o" else key)
 
 
 def _error_text(response: httpx.Response) -> str:

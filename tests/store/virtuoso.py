@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -40,13 +41,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def private_ini(template: str, directory: Path, sql_port: int, http_port: int) -> str:
-    """Debian's ini with the database in ``directory`` and both ports on loopback."""
+def private_ini(template: str, directory: Path, sql_port: int, http_port: int,
+                settings: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """Debian's ini with the database in ``directory`` and both ports on loopback.
+
+    ``settings`` sets further keys by section, e.g. ``{"SPARQL": {"ResultSetMaxRows":
+    "1000"}}`` (a key the template lacks is added at the top of its section).
+    """
+    todo = {section: dict(keys) for section, keys in (settings or {}).items()}
     out, section = [], ""
     for line in template.replace(DEBIAN_DB, str(directory)).splitlines():
         head = re.match(r"\s*\[([^\]]+)\]", line)
         if head:
             section = head.group(1)
+            out.append(line)
+            out += [f"{k} = {v}" for k, v in todo.get(section, {}).items()]
+            todo.pop(section, None)
+            continue
         key = line.split("=", 1)[0].strip() if "=" in line and not line.lstrip().startswith(";") \
             else ""
         if key == "ServerPort" and section == "Parameters":
@@ -55,15 +66,21 @@ def private_ini(template: str, directory: Path, sql_port: int, http_port: int) -
             line = f"ServerPort = 127.0.0.1:{http_port}"
         elif key == "DirsAllowed":
             line = f"{line.split(';')[0].rstrip()}, {directory}"
+        elif key in (settings or {}).get(section, {}):
+            line = f";{line}"  # set at the top of the section instead
         out.append(line)
+    for missing, keys in todo.items():
+        out += [f"[{missing}]", *(f"{k} = {v}" for k, v in keys.items())]
     return "\n".join(out) + "\n"
 
 
 class PrivateVirtuoso:
     """One ``virtuoso-t`` with its database in ``directory``; a context manager."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path,
+                 settings: Mapping[str, Mapping[str, str]] | None = None):
         self.directory = directory
+        self.settings = settings
         self.sql_port = free_port()
         self.http_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -84,7 +101,8 @@ class PrivateVirtuoso:
     def start(self, timeout: float = 120.0) -> None:
         ini = self.directory / "virtuoso.ini"
         ini.write_text(private_ini(INI.read_text(encoding="utf-8"), self.directory,
-                                   self.sql_port, self.http_port), encoding="utf-8")
+                                   self.sql_port, self.http_port, self.settings),
+                       encoding="utf-8")
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
                 ["virtuoso-t", "+foreground", "+configfile", str(ini)], cwd=self.directory,
