@@ -51,6 +51,8 @@ from lineage.diagrams.style import (
     MUTED,
     NODE,
     RELATION_WORDS,
+    Drawn,
+    drawn_kind,
     edge_attrs,
     group_attrs,
     legend,
@@ -171,13 +173,17 @@ def lineage_diagram(g: nx.MultiDiGraph, *, focus: str | None = None, up: int = 2
     single, counted = _route_edges(g, sel, rep, groups)
     parts = _components([node_name(g, n) for n in real] + sorted(groups),
                         [e[:2] for e in single] + [e[:2] for e in counted])
-    kinds = _draw_nodes(dot, g, sel, real, groups, conflicts, parts)
-    used = _draw_edges(dot, single, counted)
-    legend(dot, kinds, used, focus=sel.focus is not None, conflicts=bool(conflicts),
-            undescribed=any(not g.nodes[n].get("described", True) for n in real))
+    kinds, clustered = _draw_nodes(dot, g, sel, real, groups, conflicts, parts)
+    components = len(set(parts.values()))
+    # The legend goes under the lowest models, unless the parts are packed in a grid,
+    # where it is a part of its own (edges to it would join them all).
+    parents = {e[0] for e in single} | {e[0] for e in counted}
+    legend(dot, Drawn(frozenset(kinds), frozenset(_draw_edges(dot, single, counted)),
+                      focus=sel.focus is not None, conflicts=bool(conflicts),
+                      groups=bool(groups), counted=bool(counted), clusters=clustered),
+           below=sorted(set(parts) - parents) if components <= PACK_COMPONENTS else ())
     return Diagram(dot, len(sel.nodes), len(real) + len(groups), len(single) + len(counted),
-                   any(grp.kind == "summary" for grp in groups.values()),
-                   len(set(parts.values())))
+                   any(grp.kind == "summary" for grp in groups.values()), components)
 
 
 def _components(names: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
@@ -233,17 +239,21 @@ def _org_clusters(g: nx.MultiDiGraph, real: list[str], groups: dict[str, Group],
 
 def _draw_nodes(dot: graphviz.Digraph, g: nx.MultiDiGraph, sel: Selection, real: list[str],
                 groups: dict[str, Group], conflicts: dict[str, Conflict],
-                parts: Mapping[str, int]) -> set[str]:
-    """Add the model and group nodes, clustered by organisation; return the kinds drawn."""
+                parts: Mapping[str, int]) -> tuple[set[str], bool]:
+    """Add the model and group nodes, clustered by organisation.
+
+    Returns the kinds drawn and whether an organisation got a box.
+    """
     clusters = _org_clusters(g, real, groups, parts)
     in_cluster = {n for _, nodes in clusters.values() for n in nodes}
+    drawn = set(real)
 
     def add(target: graphviz.Digraph, node: str) -> None:
         if node in groups:
             target.node(plain(node), **group_attrs(g, groups[node], conflicts, sel))
         else:
             target.node(plain(node_name(g, node)),
-                        **node_attrs(g, node, sel, conflicts.get(node)))
+                        **node_attrs(g, node, sel, conflicts.get(node), drawn))
 
     for cluster, (org, nodes) in clusters.items():
         with dot.subgraph(name=plain(cluster)) as sub:
@@ -257,8 +267,8 @@ def _draw_nodes(dot: graphviz.Digraph, g: nx.MultiDiGraph, sel: Selection, real:
     for key in sorted(groups):
         if key not in in_cluster:
             add(dot, key)
-    kinds = {str(g.nodes[n].get("kind") or "derived") for n in real}
-    return kinds | {grp.kind for grp in groups.values()}
+    kinds = {drawn_kind(g.nodes[n]) for n in real}
+    return kinds | {grp.kind for grp in groups.values()}, bool(clusters)
 
 
 _Single = tuple[str, str, str, Mapping[str, Any]]

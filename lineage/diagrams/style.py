@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 import itertools
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -44,7 +44,9 @@ __all__ = [
     "NODE",
     "RELATIONS",
     "RELATION_WORDS",
+    "Drawn",
     "Style",
+    "drawn_kind",
     "edge_attrs",
     "edge_label",
     "group_attrs",
@@ -83,8 +85,12 @@ KINDS: dict[str, Style] = {
     # A name no Hub id was found for (a local path, a bare name): grey and dashed, apart.
     "unresolved": Style("box", "#f0f0f0", "#8c8c8c", "filled,dashed",
                          "unresolved name (no Hub id)", "unresolved", "#6e6e6e"),
+    # A model no card in the store describes: what it is is unknown (even when it has no
+    # known parent it need not be a pretrained base), so white and dashed, its own look.
+    "nocard": Style("box", "#ffffff", "#4d4d4d", "filled,rounded,dashed",
+                    "no card in the store", "without a card"),
     "summary": Style("folder", "#eeeeee", "#6e6e6e", "filled", "several models (summary)",
-                      "summaries"),
+                     "summaries"),
 }
 # relation: (colour, line style, arrowhead); line and arrow tell them apart without colour
 RELATIONS: dict[str, tuple[str, str, str]] = {
@@ -96,7 +102,10 @@ RELATIONS: dict[str, tuple[str, str, str]] = {
 }
 RELATION_WORDS = {"finetune": "fine-tuned", "merge": "merged", "quantized": "quantized",
                    "adapter": "adapter", "derived": "derived"}
-CONFLICT = "#d55e00"
+# Red, as README says; unlike Okabe-Ito's vermillion (#d55e00), which deuteranopes cannot
+# tell from the merge colour (CIELAB distance 1.4 under Machado 2009), it stays at least
+# 18 from every colour here for protan, deutan and tritan vision. Text says it too.
+CONFLICT = "#b2182b"
 FOCUS = "#000000"
 MUTED = "#555555"
 _FONT = "Helvetica"
@@ -106,22 +115,38 @@ GRAPH = {"rankdir": "TB", "fontname": _FONT, "fontsize": "16", "labelloc": "t",
 NODE = {"fontname": _FONT, "fontsize": "11", "margin": "0.12,0.06", "penwidth": "1.4"}
 EDGE = {"fontname": _FONT, "fontsize": "9", "arrowsize": "0.7"}
 
-def node_attrs(g: nx.MultiDiGraph, node: str, sel: Selection,
-                conflict: Conflict | None) -> dict[str, str]:
-    """Return the DOT attributes of the model ``node``: label, shape, colours, tooltip."""
-    data = g.nodes[node]
+def drawn_kind(data: Mapping[str, Any]) -> str:
+    """Return the style a model is drawn in: its kind, or ``nocard`` when no card describes it.
+
+    Examples
+    --------
+    >>> drawn_kind({"kind": "base", "described": False}), drawn_kind({"kind": "merge"})
+    ('nocard', 'merge')
+    """
     kind = str(data.get("kind") or "derived")
-    style = KINDS.get(kind, KINDS["derived"])
+    if kind != "unresolved" and not data.get("described", True):
+        return "nocard"
+    return kind if kind in KINDS else "derived"
+
+
+def node_attrs(g: nx.MultiDiGraph, node: str, sel: Selection, conflict: Conflict | None,
+               drawn: Collection[str]) -> dict[str, str]:
+    """Return the DOT attributes of the model ``node``: label, shape, colours, tooltip.
+
+    A license conflict names its nearest restrictive ancestor on the node, saying so when
+    that ancestor is not among the ``drawn`` models.
+    """
+    data = g.nodes[node]
+    kind = drawn_kind(data)
+    style = KINDS[kind]
     hidden = _hidden(g, node, sel)
     lines = [f"<B>{_html(_short(data))}</B>"]
     if data.get("org") and kind != "unresolved":
         lines.append(_font(_html(data["org"]), size=9, color=MUTED))
-    lic = license_text(data)
-    if conflict is not None:
-        lines.append(_font(f"<B>{_html(lic)} (license conflict)</B>", size=9,
-                           color=CONFLICT))
-    elif lic:
-        lines.append(_font(_html(lic), size=9))
+    if kind == "nocard" and data.get("kind") not in (None, "base"):
+        stated = KINDS.get(str(data["kind"]), KINDS["derived"]).legend
+        lines.append(_font(f"<I>{_html(stated)}, as other cards say</I>", size=8, color=MUTED))
+    lines += _license_lines(g, data, conflict, drawn)
     if hidden:
         lines.append(_font(f"<I>{_html(hidden)}</I>", size=8, color=MUTED))
     attrs = {"label": f"<{'<BR/>'.join(lines)}>", "shape": style.shape,
@@ -129,8 +154,6 @@ def node_attrs(g: nx.MultiDiGraph, node: str, sel: Selection,
              "tooltip": _tooltip(g, node, kind, style, conflict, hidden)}
     if style.font:
         attrs["fontcolor"] = style.font
-    if not data.get("described", True) and kind != "unresolved":
-        attrs["style"] += ",dashed"
     if conflict is not None:
         attrs["color"] = CONFLICT
         attrs["penwidth"] = "2.2"
@@ -139,6 +162,23 @@ def node_attrs(g: nx.MultiDiGraph, node: str, sel: Selection,
     if str(node).startswith("https://huggingface.co/"):
         attrs["URL"] = plain(node)
     return attrs
+
+
+def _license_lines(g: nx.MultiDiGraph, data: Mapping[str, Any], conflict: Conflict | None,
+                   drawn: Collection[str]) -> list[str]:
+    """Return the license lines of a node: for a conflict, red, naming the ancestor."""
+    lic = license_text(data)
+    if conflict is None:
+        return [_font(_html(lic), size=9)] if lic else []
+    ancestor, their, _ = conflict.ancestors[0]
+    notes = [their or "no license"]
+    if ancestor not in drawn:
+        notes.append("not shown")
+    if len(conflict.ancestors) > 1:
+        notes.append(f"+{len(conflict.ancestors) - 1:,} more")
+    return [_font(f"<B>{_html(lic)} (license conflict)</B>", size=9, color=CONFLICT),
+            _font(_html(f"derives from {node_name(g, ancestor)}"), size=8, color=CONFLICT),
+            _font(_html(f"({', '.join(notes)})"), size=8, color=CONFLICT)]
 
 
 def _short(data: Mapping[str, Any]) -> str:
@@ -191,8 +231,6 @@ def _tooltip(g: nx.MultiDiGraph, node: str, kind: str, style: Style,
         more = len(conflict.ancestors) - 3
         lines.append(f"license conflict: {conflict.license} is permissive, but it derives "
                      f"from {near}{f' and {more} more' if more > 0 else ''}")
-    if not data.get("described", True) and kind != "unresolved":
-        lines.append("no card for this model in the store")
     if hidden:
         lines.append(hidden)
     return plain_lines(lines)
@@ -227,9 +265,9 @@ def group_attrs(g: nx.MultiDiGraph, group: Group, conflicts: Mapping[str, Confli
 
 def _breakdown(g: nx.MultiDiGraph, members: list[str]) -> list[str]:
     """Two short lines: the kinds of the members and their largest organisations."""
-    kinds = Counter(str(g.nodes[n].get("kind") or "derived") for n in members)
+    kinds = Counter(drawn_kind(g.nodes[n]) for n in members)
     orgs = Counter(g.nodes[n].get("org") for n in members if g.nodes[n].get("org"))
-    lines = [", ".join(f"{c:,} {KINDS.get(k, KINDS['derived']).plural}"
+    lines = [", ".join(f"{c:,} {KINDS[k].plural}"
                        for k, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:3])]
     if len(orgs) > 1:
         top = sorted(orgs.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
@@ -277,67 +315,95 @@ def edge_label(rel: str, data: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-def legend(dot: graphviz.Digraph, kinds: set[str], relations: set[str], *, focus: bool,
-            conflicts: bool, undescribed: bool) -> None:
-    """Add a ``cluster_legend`` box: sample nodes of the kinds drawn, then edge styles."""
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """What a drawing uses, so that its legend explains exactly that."""
+
+    kinds: frozenset[str]
+    relations: frozenset[str]
+    focus: bool = False
+    conflicts: bool = False
+    groups: bool = False
+    """Some node stands for several models (a summary or folded quantized leaves)."""
+    counted: bool = False
+    """Some edge stands for several derivations."""
+    clusters: bool = False
+    """Some organisation has a box."""
+
+
+_MARKS = (  # (key, label, attributes, the Drawn flag that calls for it)
+    ("focus", "focus model", {"color": FOCUS, "penwidth": "3.5",
+                              "style": "filled,rounded,bold"}, "focus"),
+    ("conflict", "license conflict:\nnames the ancestor", {
+        "color": CONFLICT, "fontcolor": CONFLICT, "penwidth": "2.2",
+        "style": "filled,rounded"}, "conflicts"),
+)
+_LEGEND_ROW = 8
+"""At most this many sample nodes in a row of the legend."""
+_NOTES = (  # (the Drawn flag, a line of the legend's table)
+    ("groups", "double border: several models in one node (hover for their names)"),
+    ("counted", "an edge marked xN stands for N derivations"),
+    ("clusters", "dashed box: the models of one organisation"),
+)
+
+
+def legend(dot: graphviz.Digraph, drawn: Drawn, *, below: Iterable[str] = ()) -> None:
+    """Add a compact ``cluster_legend``: rows of sample nodes, then a table.
+
+    The rows hold a sample node of each kind drawn and of the focus and conflict marks;
+    the table says which way edges point, the style of each relation drawn, and what
+    double borders, counted edges and organisation boxes mean when they are used. Invisible
+    edges from the nodes ``below`` (the drawing's lowest models) put the legend under them.
+    """
     samples: list[tuple[str, dict[str, str]]] = []
-    for kind in (k for k in KINDS if k in kinds):
+    for kind in (k for k in KINDS if k in drawn.kinds):
         style = KINDS[kind]
         samples.append((f"legend/kind/{kind}", {
             "label": plain(style.legend), "shape": style.shape, "fillcolor": style.fill,
             "color": style.border, "style": style.style,
             **({"fontcolor": style.font} if style.font else {}),
             **({"peripheries": "2"} if kind == "summary" else {})}))
-    marks = [("focus", "focus model", {"color": FOCUS, "penwidth": "3.5",
-                                       "style": "filled,rounded,bold"}, focus),
-             ("conflict", "license conflict\\nwith an ancestor",
-              {"color": CONFLICT, "fontcolor": CONFLICT, "penwidth": "2.2",
-               "style": "filled,rounded"}, conflicts),
-             ("nocard", "no card in the store", {"style": "filled,rounded,dashed"},
-              undescribed)]
-    for key, text, attrs, wanted in marks:
-        if wanted:
-            samples.append((f"legend/mark/{key}", {"label": text, "shape": "box",
-                                                    "fillcolor": "#ffffff", **attrs}))
+    samples += [(f"legend/mark/{key}", {"label": text, "shape": "box", "fillcolor": "#ffffff",
+                                        **attrs})
+                for key, text, attrs, flag in _MARKS if getattr(drawn, flag)]
+    rows = [samples[i:i + _LEGEND_ROW] for i in range(0, len(samples), _LEGEND_ROW)]
+    table = ("legend/edges", {"label": _legend_table(drawn), "shape": "plaintext",
+                              "width": "0", "margin": "0"})
+    rows = [[*rows[0], table], *rows[1:]] if rows else [[table]]
     with dot.subgraph(name="cluster_legend") as leg:
-        leg.attr(label="Legend", style="rounded", color="#bbbbbb", fontsize="12",
-                 fontcolor=MUTED, margin="8")
-        leg.attr("node", fontsize="10", width="1.6")
-        rows = [samples[i:i + 2] for i in range(0, len(samples), 2)]
-        heads: list[str] = []
+        leg.attr(label="Legend", labeljust="l", style="rounded", color="#bbbbbb",
+                 fontsize="11", fontcolor=MUTED, margin="6")
+        leg.attr("node", fontsize="9", height="0.3", margin="0.08,0.03")
         for row in rows:
             with leg.subgraph() as same:
                 same.attr(rank="same")
-                for name, attrs in row:
-                    same.node(name, **attrs)
+                for sample, attrs in row:
+                    same.node(sample, **attrs)
                 for left, right in itertools.pairwise(row):
                     same.edge(left[0], right[0], style="invis")
-            heads.append(row[0][0])
-        if relations:
-            heads.append("legend/edges")
-            leg.node(heads[-1], label=_edge_table(relations), shape="plaintext",
-                     width="0", margin="0")
-        for above, below in itertools.pairwise(heads):
-            leg.edge(above, below, style="invis")
+        for above, under in itertools.pairwise(row[0][0] for row in rows):
+            leg.edge(above, under, style="invis")
+    for node in below:
+        dot.edge(plain(node), rows[0][0][0], style="invis", weight="0")
 
 
-def _edge_table(relations: set[str]) -> str:
-    """Return an HTML table: a row per relation drawn, in its colour and line style."""
+def _legend_table(drawn: Drawn) -> str:
+    """Return an HTML table: the edge direction, a row per relation drawn, then notes."""
     words = {"solid": "solid", "bold": "thick", "dashed": "dashed", "dotted": "dotted"}
-    extra = {"merge": ": method, weight, density", "finetune": "", "quantized": "",
-             "adapter": "", "derived": " (kind unknown)"}
+    extra = {"merge": ": method, weight, density", "derived": " (kind unknown)"}
     rows = []
-    for rel in (r for r in RELATIONS if r in relations):
+    for rel in (r for r in RELATIONS if r in drawn.relations):
         colour, line, arrow = RELATIONS[rel]
         shape = f"{words[line]} line{', open arrow' if arrow != 'normal' else ''}"
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{colour}"><B>{shape}</B>'
                     f'</FONT></TD><TD ALIGN="LEFT">{RELATION_WORDS[rel]}'
                     f"{_html(extra.get(rel, ''))}</TD></TR>")
-    return ('<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="2">'
-            '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>edges: parent to derived model</I></TD></TR>'
+    rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{_html(text)}</TD></TR>'
+             for flag, text in _NOTES if getattr(drawn, flag)]
+    return ('<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">'
+            '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>parents above children; each edge points '
+            "from a parent to the model derived from it</I></TD></TR>"
             + "".join(rows) + "</TABLE>>")
-
-
 
 
 def plain(text: str) -> str:
