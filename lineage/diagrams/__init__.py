@@ -3,8 +3,9 @@
 Three steps, one module each: :mod:`~lineage.diagrams.select` chooses the models shown
 (the generations around a focus, summaries of large selections, folded quantized leaves)
 and the license conflicts among them, as :func:`lineage.analysis.licenses` finds them;
-:mod:`~lineage.diagrams.style` gives nodes, edges and the legend their look;
-:mod:`~lineage.diagrams.render` builds the Graphviz graph and renders it.
+:mod:`~lineage.diagrams.style` gives nodes and edges their look (and
+:mod:`~lineage.diagrams.legend` explains it); :mod:`~lineage.diagrams.render` builds the
+Graphviz graph and renders it.
 
 Examples
 --------

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import subprocess
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -32,6 +32,7 @@ import graphviz
 import networkx as nx
 
 from lineage.analysis import graph_for, resolve
+from lineage.diagrams.legend import Drawn, legend
 from lineage.diagrams.select import (
     DEFAULT_COLLAPSE_QUANTIZED,
     DEFAULT_MAX_NODES,
@@ -41,6 +42,7 @@ from lineage.diagrams.select import (
     fold_quantized,
     license_conflicts,
     node_name,
+    org_clusters,
     plural,
     select,
     summarise,
@@ -51,11 +53,9 @@ from lineage.diagrams.style import (
     MUTED,
     NODE,
     RELATION_WORDS,
-    Drawn,
     drawn_kind,
     edge_attrs,
     group_attrs,
-    legend,
     node_attrs,
     plain,
 )
@@ -212,31 +212,6 @@ def _title(g: nx.MultiDiGraph, sel: Selection, groups: dict[str, Group], *, up: 
     return plain(f"{head} ({'; '.join(parts)})")
 
 
-def _org_clusters(g: nx.MultiDiGraph, real: list[str], groups: dict[str, Group],
-                  parts: Mapping[str, int]) -> dict[str, tuple[str, list[str]]]:
-    """Group the drawn nodes of one organisation in one connected part, two or more.
-
-    Returns ``{cluster name: (organisation, nodes)}``: ``cluster_<org>``, or
-    ``cluster_<org>_<n>`` when the organisation has models in several unconnected parts.
-    """
-    by_org: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for node in real:
-        if g.nodes[node].get("org"):
-            by_org[(g.nodes[node]["org"], parts[node_name(g, node)])].append(node)
-    for key in sorted(groups):
-        if groups[key].org:
-            by_org[(cast("str", groups[key].org), parts[key])].append(key)
-    kept = sorted((org, part) for (org, part), nodes in by_org.items() if len(nodes) > 1)
-    count = Counter(org for org, _ in kept)
-    seen: Counter[str] = Counter()
-    clusters: dict[str, tuple[str, list[str]]] = {}
-    for org, part in kept:
-        seen[org] += 1
-        name = f"cluster_{org}" if count[org] == 1 else f"cluster_{org}_{seen[org]}"
-        clusters[name] = (org, by_org[(org, part)])
-    return clusters
-
-
 def _draw_nodes(dot: graphviz.Digraph, g: nx.MultiDiGraph, sel: Selection, real: list[str],
                 groups: dict[str, Group], conflicts: dict[str, Conflict],
                 parts: Mapping[str, int]) -> tuple[set[str], bool]:
@@ -244,7 +219,7 @@ def _draw_nodes(dot: graphviz.Digraph, g: nx.MultiDiGraph, sel: Selection, real:
 
     Returns the kinds drawn and whether an organisation got a box.
     """
-    clusters = _org_clusters(g, real, groups, parts)
+    clusters = org_clusters(g, real, groups, parts)
     in_cluster = {n for _, nodes in clusters.values() for n in nodes}
     drawn = set(real)
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import networkx as nx
 
@@ -46,6 +47,7 @@ __all__ = [
     "license_text",
     "neighbours",
     "node_name",
+    "org_clusters",
     "plural",
     "select",
     "summarise",
@@ -312,3 +314,28 @@ def _is_quantized_leaf(g: nx.MultiDiGraph, sel: Selection, rep: dict[str, str],
     parents = neighbours(g, node, -1, sel.relations) & sel.nodes
     children = neighbours(g, node, 1, sel.relations) & sel.nodes
     return len(parents) == 1 and not children
+
+
+def org_clusters(g: nx.MultiDiGraph, real: list[str], groups: dict[str, Group],
+                  parts: Mapping[str, int]) -> dict[str, tuple[str, list[str]]]:
+    """Group the drawn nodes of one organisation in one connected part, two or more.
+
+    Returns ``{cluster name: (organisation, nodes)}``: ``cluster_<org>``, or
+    ``cluster_<org>_<n>`` when the organisation has models in several unconnected parts.
+    """
+    by_org: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for node in real:
+        if g.nodes[node].get("org"):
+            by_org[(g.nodes[node]["org"], parts[node_name(g, node)])].append(node)
+    for key in sorted(groups):
+        if groups[key].org:
+            by_org[(cast("str", groups[key].org), parts[key])].append(key)
+    kept = sorted((org, part) for (org, part), nodes in by_org.items() if len(nodes) > 1)
+    count = Counter(org for org, _ in kept)
+    seen: Counter[str] = Counter()
+    clusters: dict[str, tuple[str, list[str]]] = {}
+    for org, part in kept:
+        seen[org] += 1
+        name = f"cluster_{org}" if count[org] == 1 else f"cluster_{org}_{seen[org]}"
+        clusters[name] = (org, by_org[(org, part)])
+    return clusters

@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import html
-import itertools
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -44,13 +43,12 @@ __all__ = [
     "NODE",
     "RELATIONS",
     "RELATION_WORDS",
-    "Drawn",
     "Style",
     "drawn_kind",
     "edge_attrs",
     "edge_label",
     "group_attrs",
-    "legend",
+    "html_text",
     "node_attrs",
     "plain",
     "plain_lines",
@@ -140,15 +138,15 @@ def node_attrs(g: nx.MultiDiGraph, node: str, sel: Selection, conflict: Conflict
     kind = drawn_kind(data)
     style = KINDS[kind]
     hidden = _hidden(g, node, sel)
-    lines = [f"<B>{_html(_short(data))}</B>"]
+    lines = [f"<B>{html_text(_short(data))}</B>"]
     if data.get("org") and kind != "unresolved":
-        lines.append(_font(_html(data["org"]), size=9, color=MUTED))
+        lines.append(_font(html_text(data["org"]), size=9, color=MUTED))
     if kind == "nocard" and data.get("kind") not in (None, "base"):
         stated = KINDS.get(str(data["kind"]), KINDS["derived"]).legend
-        lines.append(_font(f"<I>{_html(stated)}, as other cards say</I>", size=8, color=MUTED))
+        lines.append(_font(f"<I>{html_text(stated)}, as other cards say</I>", size=8, color=MUTED))
     lines += _license_lines(g, data, conflict, drawn)
     if hidden:
-        lines.append(_font(f"<I>{_html(hidden)}</I>", size=8, color=MUTED))
+        lines.append(_font(f"<I>{html_text(hidden)}</I>", size=8, color=MUTED))
     attrs = {"label": f"<{'<BR/>'.join(lines)}>", "shape": style.shape,
              "fillcolor": style.fill, "color": style.border, "style": style.style,
              "tooltip": _tooltip(g, node, kind, style, conflict, hidden)}
@@ -169,16 +167,16 @@ def _license_lines(g: nx.MultiDiGraph, data: Mapping[str, Any], conflict: Confli
     """Return the license lines of a node: for a conflict, red, naming the ancestor."""
     lic = license_text(data)
     if conflict is None:
-        return [_font(_html(lic), size=9)] if lic else []
+        return [_font(html_text(lic), size=9)] if lic else []
     ancestor, their, _ = conflict.ancestors[0]
     notes = [their or "no license"]
     if ancestor not in drawn:
         notes.append("not shown")
     if len(conflict.ancestors) > 1:
         notes.append(f"+{len(conflict.ancestors) - 1:,} more")
-    return [_font(f"<B>{_html(lic)} (license conflict)</B>", size=9, color=CONFLICT),
-            _font(_html(f"derives from {node_name(g, ancestor)}"), size=8, color=CONFLICT),
-            _font(_html(f"({', '.join(notes)})"), size=8, color=CONFLICT)]
+    return [_font(f"<B>{html_text(lic)} (license conflict)</B>", size=9, color=CONFLICT),
+            _font(html_text(f"derives from {node_name(g, ancestor)}"), size=8, color=CONFLICT),
+            _font(html_text(f"({', '.join(notes)})"), size=8, color=CONFLICT)]
 
 
 def _short(data: Mapping[str, Any]) -> str:
@@ -241,13 +239,13 @@ def group_attrs(g: nx.MultiDiGraph, group: Group, conflicts: Mapping[str, Confli
     """Return the DOT attributes of a node standing for several models."""
     style = KINDS[group.kind]
     members = sorted(group.members, key=lambda n: node_name(g, n))
-    lines = [f"<B>{_html(group.title)}</B>"]
+    lines = [f"<B>{html_text(group.title)}</B>"]
     if group.kind == "summary":
-        lines += [_font(_html(line), size=9, color=MUTED) for line in _breakdown(g, members)]
+        lines += [_font(html_text(line), size=9, color=MUTED) for line in _breakdown(g, members)]
     else:
-        lines.append(_font(_html(_common_prefix(g, members)), size=9, color=MUTED))
+        lines.append(_font(html_text(_common_prefix(g, members)), size=9, color=MUTED))
         if group.org:
-            lines.append(_font(_html(group.org), size=9, color=MUTED))
+            lines.append(_font(html_text(group.org), size=9, color=MUTED))
     if group.inside:
         lines.append(_font(f"{plural(group.inside, 'derivation')} among them", size=9,
                            color=MUTED))
@@ -315,97 +313,6 @@ def edge_label(rel: str, data: Mapping[str, Any]) -> list[str]:
     return lines
 
 
-@dataclass(frozen=True, slots=True)
-class Drawn:
-    """What a drawing uses, so that its legend explains exactly that."""
-
-    kinds: frozenset[str]
-    relations: frozenset[str]
-    focus: bool = False
-    conflicts: bool = False
-    groups: bool = False
-    """Some node stands for several models (a summary or folded quantized leaves)."""
-    counted: bool = False
-    """Some edge stands for several derivations."""
-    clusters: bool = False
-    """Some organisation has a box."""
-
-
-_MARKS = (  # (key, label, attributes, the Drawn flag that calls for it)
-    ("focus", "focus model", {"color": FOCUS, "penwidth": "3.5",
-                              "style": "filled,rounded,bold"}, "focus"),
-    ("conflict", "license conflict:\nnames the ancestor", {
-        "color": CONFLICT, "fontcolor": CONFLICT, "penwidth": "2.2",
-        "style": "filled,rounded"}, "conflicts"),
-)
-_LEGEND_ROW = 8
-"""At most this many sample nodes in a row of the legend."""
-_NOTES = (  # (the Drawn flag, a line of the legend's table)
-    ("groups", "double border: several models in one node (hover for their names)"),
-    ("counted", "an edge marked xN stands for N derivations"),
-    ("clusters", "dashed box: the models of one organisation"),
-)
-
-
-def legend(dot: graphviz.Digraph, drawn: Drawn, *, below: Iterable[str] = ()) -> None:
-    """Add a compact ``cluster_legend``: rows of sample nodes, then a table.
-
-    The rows hold a sample node of each kind drawn and of the focus and conflict marks;
-    the table says which way edges point, the style of each relation drawn, and what
-    double borders, counted edges and organisation boxes mean when they are used. Invisible
-    edges from the nodes ``below`` (the drawing's lowest models) put the legend under them.
-    """
-    samples: list[tuple[str, dict[str, str]]] = []
-    for kind in (k for k in KINDS if k in drawn.kinds):
-        style = KINDS[kind]
-        samples.append((f"legend/kind/{kind}", {
-            "label": plain(style.legend), "shape": style.shape, "fillcolor": style.fill,
-            "color": style.border, "style": style.style,
-            **({"fontcolor": style.font} if style.font else {}),
-            **({"peripheries": "2"} if kind == "summary" else {})}))
-    samples += [(f"legend/mark/{key}", {"label": text, "shape": "box", "fillcolor": "#ffffff",
-                                        **attrs})
-                for key, text, attrs, flag in _MARKS if getattr(drawn, flag)]
-    rows = [samples[i:i + _LEGEND_ROW] for i in range(0, len(samples), _LEGEND_ROW)]
-    table = ("legend/edges", {"label": _legend_table(drawn), "shape": "plaintext",
-                              "width": "0", "margin": "0"})
-    rows = [[*rows[0], table], *rows[1:]] if rows else [[table]]
-    with dot.subgraph(name="cluster_legend") as leg:
-        leg.attr(label="Legend", labeljust="l", style="rounded", color="#bbbbbb",
-                 fontsize="11", fontcolor=MUTED, margin="6")
-        leg.attr("node", fontsize="9", height="0.3", margin="0.08,0.03")
-        for row in rows:
-            with leg.subgraph() as same:
-                same.attr(rank="same")
-                for sample, attrs in row:
-                    same.node(sample, **attrs)
-                for left, right in itertools.pairwise(row):
-                    same.edge(left[0], right[0], style="invis")
-        for above, under in itertools.pairwise(row[0][0] for row in rows):
-            leg.edge(above, under, style="invis")
-    for node in below:
-        dot.edge(plain(node), rows[0][0][0], style="invis", weight="0")
-
-
-def _legend_table(drawn: Drawn) -> str:
-    """Return an HTML table: the edge direction, a row per relation drawn, then notes."""
-    words = {"solid": "solid", "bold": "thick", "dashed": "dashed", "dotted": "dotted"}
-    extra = {"merge": ": method, weight, density", "derived": " (kind unknown)"}
-    rows = []
-    for rel in (r for r in RELATIONS if r in drawn.relations):
-        colour, line, arrow = RELATIONS[rel]
-        shape = f"{words[line]} line{', open arrow' if arrow != 'normal' else ''}"
-        rows.append(f'<TR><TD ALIGN="LEFT"><FONT COLOR="{colour}"><B>{shape}</B>'
-                    f'</FONT></TD><TD ALIGN="LEFT">{RELATION_WORDS[rel]}'
-                    f"{_html(extra.get(rel, ''))}</TD></TR>")
-    rows += [f'<TR><TD COLSPAN="2" ALIGN="LEFT">{_html(text)}</TD></TR>'
-             for flag, text in _NOTES if getattr(drawn, flag)]
-    return ('<<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="1">'
-            '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>parents above children; each edge points '
-            "from a parent to the model derived from it</I></TD></TR>"
-            + "".join(rows) + "</TABLE>>")
-
-
 def plain(text: str) -> str:
     """Make a DOT string taken literally: no HTML, no backslash escapes."""
     return cast("str", graphviz.escape(text))
@@ -417,7 +324,8 @@ def plain_lines(lines: Iterable[str]) -> str:
         line.replace("\\", "\\\\") for line in lines)))
 
 
-def _html(text: str) -> str:
+def html_text(text: str) -> str:
+    """Escape ``text`` for an HTML-like label; newlines become line breaks."""
     return html.escape(text, quote=False).replace("\n", "<BR/>")
 
 
