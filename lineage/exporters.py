@@ -10,10 +10,14 @@ JSON-LD is compacted with ``ontology/context.jsonld``, which it embeds.
 
 Graph formats (GraphML, GEXF, node-link JSON, Cytoscape.js JSON, CSV) hold the networkx
 view of :func:`lineage.graph.lineage_graph`: a node per model, named by its IRI, and an
-edge per (child, parent, relation), from the child to the parent. Two node attributes
-are renamed because the formats reserve the names: ``id`` (the Hub id) is written as
-``hub_id`` and ``key`` as ``normalized_id``. A missing value (None) is left out; lists
-are ``"; "``-joined strings, except in the JSON formats, which keep JSON arrays.
+edge per (child, parent, relation), from the child to the parent, the direction of
+``lin:derivedFrom`` (:data:`EDGE_DIRECTION`, written into each format's metadata where it
+has a place). Attributes the formats or their readers reserve are renamed: a node's ``id``
+(the Hub id) is written as ``hub_id`` and its ``key`` as ``normalized_id``, and an edge's
+merge ``weight`` as ``merge_weight`` (Gephi and networkx read ``weight`` as the weight
+of the edge itself). Cytoscape.js edges get a stable ``id``: source, relation and target
+joined by spaces. A missing value (None) is left out; lists are ``"; "``-joined strings,
+except in the JSON formats, which keep JSON arrays.
 
 Every export is deterministic: the same graph gives the same bytes, however the store was
 built: N-Triples and N-Quads lines are sorted (code point order, the canonical one; lineage
@@ -47,12 +51,20 @@ if TYPE_CHECKING:
 
     from lineage.store import Store
 
-__all__ = ["EXPORTERS", "ExportFormat", "Exporter", "context", "export", "export_graph"]
+__all__ = ["EDGE_DIRECTION", "EXPORTERS", "ExportFormat", "Exporter", "context", "export",
+           "export_graph"]
 
 LIST_SEPARATOR = "; "
 # Node attributes of the networkx view whose names the formats reserve: GEXF, node-link
 # and Cytoscape.js take "id" for the node's identifier, and "key" is an edge's key.
 RENAMED = {"id": "hub_id", "key": "normalized_id"}
+# Edge attributes renamed: GEXF writes "weight" as the edge's drawing weight (Gephi draws
+# a fine-tune, which has none, heavier than a merge input), and Gephi's GraphML reader and
+# networkx's weighted algorithms read it as the edge's weight too.
+EDGE_RENAMED = {"weight": "merge_weight"}
+EDGE_DIRECTION = ("child -> parent: each edge goes from a model to a model it derives from "
+                  "(lin:derivedFrom, prov:wasDerivedFrom)")
+"""The direction of every edge in the graph exports, as written into their metadata."""
 
 
 class ExportFormat(str, Enum):
@@ -301,27 +313,32 @@ def _canonical(value: Any) -> Any:
 def export_graph(store: Store, *, lists: bool = False) -> nx.MultiDiGraph:
     """Return the networkx view as exported: nodes, edges and attributes sorted, values flat.
 
-    Attributes named in :data:`RENAMED` are renamed; None values are left out; tuples
-    become lists when ``lists`` is true, else ``"; "``-joined strings.
+    Attributes named in :data:`RENAMED` (nodes) and :data:`EDGE_RENAMED` (edges) are
+    renamed; None values are left out; tuples become lists when ``lists`` is true, else
+    ``"; "``-joined strings. The graph attribute ``edge_direction`` holds
+    :data:`EDGE_DIRECTION`.
     """
     import networkx as nx
 
     from lineage.graph import lineage_graph
 
     view = lineage_graph(store)
-    g = nx.MultiDiGraph()
+    g = nx.MultiDiGraph(edge_direction=EDGE_DIRECTION)
     for node in sorted(view):
         g.add_node(node, **_flat(view.nodes[node], lists=lists))
     for u, v, key, data in sorted(view.edges(keys=True, data=True), key=lambda e: e[:3]):
-        g.add_edge(u, v, key=key, **_flat(data, lists=lists))
+        g.add_edge(u, v, key=key, **_flat(data, lists=lists, renamed=EDGE_RENAMED))
     return g
 
 
-def _flat(data: Mapping[str, Any], *, lists: bool) -> dict[str, Any]:
+def _flat(data: Mapping[str, Any], *, lists: bool,
+          renamed: Mapping[str, str] = RENAMED) -> dict[str, Any]:
     """Return attributes as exported (see :func:`export_graph`).
 
     >>> _flat({"tags": ("a", "b"), "id": None, "key": "o/m"}, lists=False)
     {'normalized_id': 'o/m', 'tags': 'a; b'}
+    >>> _flat({"relation": "merge", "weight": 0.5}, lists=False, renamed=EDGE_RENAMED)
+    {'merge_weight': 0.5, 'relation': 'merge'}
     """
     flat: dict[str, Any] = {}
     for name, value in data.items():
@@ -329,7 +346,7 @@ def _flat(data: Mapping[str, Any], *, lists: bool) -> dict[str, Any]:
             continue
         if isinstance(value, tuple | list):
             value = list(value) if lists else LIST_SEPARATOR.join(str(v) for v in value)
-        flat[RENAMED.get(name, name)] = value
+        flat[renamed.get(name, name)] = value
     return dict(sorted(flat.items()))
 
 
@@ -342,6 +359,7 @@ def _graphml(store: Store, out: Path) -> list[Path]:
 
     networkx writes booleans as ``True``/``False``; XML Schema, which GraphML's
     ``attr.type`` refers to, spells them ``true``/``false``, and other readers need that.
+    The edge direction is the document's ``<desc>`` and the graph's ``edge_direction``.
     """
     import io
 
@@ -354,21 +372,29 @@ def _graphml(store: Store, out: Path) -> list[Path]:
         for value in (b"True", b"False"):
             data = data.replace(b'<data key="%s">%s</data>' % (key, value),
                                 b'<data key="%s">%s</data>' % (key, value.lower()))
+    desc = f"  <desc>lineage graph; edges: {EDGE_DIRECTION}</desc>\n".encode()
+    data = _GRAPHML_FIRST_KEY.sub(lambda m: desc + m.group(0), data, count=1)
     return _write(out, data)
 
 
+_GRAPHML_FIRST_KEY = re.compile(rb"^  <key ", re.MULTILINE)
 _GEXF_META = re.compile(rb'<meta lastmodifieddate="[^"]*">(\s*)<creator>[^<]*</creator>')
 
 
 def _gexf(store: Store, out: Path) -> list[Path]:
-    """GEXF via networkx, with the creator and no date (networkx writes today's)."""
+    """GEXF via networkx, with the creator, the edge direction and no date.
+
+    networkx would write today's date; the meta description states :data:`EDGE_DIRECTION`.
+    """
     import io
 
     import networkx as nx
 
     buf = io.BytesIO()
     nx.write_gexf(export_graph(store), buf)
-    data = _GEXF_META.sub(rb"<meta>\1<creator>lineage</creator>", buf.getvalue(), count=1)
+    described = (rb"<meta>\1<creator>lineage</creator>\1<description>lineage graph; edges: "
+                 + EDGE_DIRECTION.replace(">", "&gt;").encode() + rb"</description>")
+    data = _GEXF_META.sub(described, buf.getvalue(), count=1)
     return _write(out, data)
 
 
@@ -379,10 +405,19 @@ def _node_link(store: Store, out: Path) -> list[Path]:
 
 
 def _cytoscape(store: Store, out: Path) -> list[Path]:
-    """Cytoscape.js elements: node ``id`` and ``value`` are the IRI, ``name`` the label."""
+    """Cytoscape.js elements: node ``id`` and ``value`` are the IRI, ``name`` the label.
+
+    Each edge's ``id`` is its source, relation and target joined by spaces (IRIs have
+    none), stable however the graph grows; the top-level ``data`` holds the edge direction.
+    """
     import networkx as nx
 
-    return _write(out, _json(nx.cytoscape_data(export_graph(store, lists=True), name="label")))
+    doc = nx.cytoscape_data(export_graph(store, lists=True), name="label")
+    doc["data"] = dict(doc["data"])
+    for edge in doc["elements"]["edges"]:
+        data = edge["data"]
+        data["id"] = f"{data['source']} {data['key']} {data['target']}"
+    return _write(out, _json(doc))
 
 
 def _csv(store: Store, out: Path) -> list[Path]:

@@ -54,7 +54,7 @@ STYLES = {
 }
 TIES = "mergecraft/AcmePomme-Coder-7B-TIES"
 INSTRUCT = "acme-ai/Acme-7B-Instruct"
-CONFLICT_RED = "#d55e00"
+CONFLICT_RED = "#b2182b"  # red, as README says (not vermillion, too near the merge colour)
 
 # -- a small reader for the DOT the graphviz package writes (one statement per line) ------
 
@@ -110,7 +110,7 @@ def parse_dot(text: str) -> Dot:
             continue
         elif len(toks) >= 3 and toks[1] == "->":
             ends = (_unquote(toks[0]), _unquote(toks[2]))
-            if not ends[0].startswith("legend/"):  # the legend's are invisible spacers
+            if not any(end.startswith("legend/") for end in ends):  # invisible spacers
                 dot.edges[ends] = _attrs(toks[3:])
         elif len(toks) >= 2 and toks[1] == "[":
             name = _unquote(toks[0])
@@ -510,3 +510,145 @@ def test_cli_errors_are_one_line(run, examples_store: Path, tmp_path: Path):
     proc = run("diagram", "--help")
     assert proc.returncode == 0
     assert "--collapse-quantized" in proc.stdout
+
+
+# -- what the issue asked: conflicts named, models without a card, colours, legend ----------
+
+
+def test_a_conflict_names_its_ancestor_even_when_it_is_not_drawn(examples_store: Path,
+                                                                 tmp_path: Path):
+    dot = diagram_dot(tmp_path, INSTRUCT, examples_store)  # Pomme-7B-Chat is not selected
+    assert "orchard-lab/Pomme-7B-Chat" not in dot.models()
+    for model in (TIES, "mergecraft/AcmePomme-Coder-7B-TIES-GGUF"):
+        label = dot.nodes[model]["label"]
+        assert "derives from orchard-lab/Pomme-7B-Chat" in label, model
+        assert "(cc-by-nc-4.0, not shown)" in label, model
+    whole = diagram_dot(tmp_path, None, examples_store, all=True)  # drawn: named, no "not shown"
+    assert "derives from orchard-lab/Pomme-7B-Chat" in whole.nodes[TIES]["label"]
+    assert "(cc-by-nc-4.0)" in whole.nodes[TIES]["label"]
+
+
+def test_conflicts_are_those_of_the_licenses_analysis(examples_store: Path):
+    from lineage.analysis import licenses
+    from lineage.diagrams import license_conflicts
+
+    store = lineage.open_store(examples_store, read_only=True)
+    g = lineage_graph(store)
+    store.close()
+    found = license_conflicts(g, list(g))
+    expected = {}
+    for node in g:
+        report = licenses(g, node)
+        own = [c["ancestor"] for c in report["conflicts"] if c["model"] == report["model"]]
+        if own:
+            expected[g.nodes[node]["id"]] = own
+    assert {g.nodes[n]["id"]: [g.nodes[a]["id"] for a, _, _ in c.ancestors]
+            for n, c in found.items()} == expected
+    assert set(expected) == {TIES, "mergecraft/AcmePomme-Coder-7B-TIES-GGUF"}
+
+
+@pytest.fixture(scope="module")
+def nocard_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A quantized model whose parent, a fine-tune, has no card in the store."""
+    root = tmp_path_factory.mktemp("nocard")
+    write(root / "cards", "q/Tuned-GGUF", "---\nlicense: mit\nbase_model: o/Tuned\n"
+          "base_model_relation: quantized\n---\n# GGUF of o/Tuned\n")
+    write(root / "cards", "o/Base", "---\nlicense: mit\ntags: [pretrained]\n---\n# Base\n")
+    assert lineage.build([root / "cards"], store=root / "store", jobs=1).ok
+    return root / "store"
+
+
+def test_models_without_a_card_have_a_style_of_their_own(nocard_store: Path, tmp_path: Path):
+    dot = diagram_dot(tmp_path, None, nocard_store, all=True)
+    tuned, base = dot.nodes["o/Tuned"], dot.nodes["o/Base"]
+    assert (base["shape"], base["fillcolor"]) == STYLES["base"][:2]  # a card says so
+    assert (tuned["fillcolor"], tuned["color"]) == ("#ffffff", "#4d4d4d")  # not a base
+    assert "dashed" in tuned["style"]
+    assert "no card in the store" in tuned["tooltip"]
+    assert "pretrained base" not in tuned["tooltip"]
+    sample = dot.nodes["legend/kind/nocard"]
+    assert (sample["fillcolor"], sample["style"]) == (tuned["fillcolor"], tuned["style"])
+    assert sample["label"] == "no card in the store"
+
+
+def test_a_kind_known_from_other_cards_is_said_on_a_node_without_a_card():
+    g = nx.MultiDiGraph()
+    g.add_node("m", id="o/mid", org="o", kind="finetune", described=False)
+    g.add_node("b", id="o/base", org="o", kind="base", described=True)
+    g.add_edge("m", "b", key="finetune", relation="finetune")
+    dot = parse_dot(lineage_diagram(g, everything=True).dot.source)
+    assert dot.nodes["o/mid"]["fillcolor"] == "#ffffff"
+    assert "fine-tune, as other cards say" in dot.nodes["o/mid"]["label"]
+    assert "legend/kind/finetune" not in dot.nodes  # no fine-tune drawn as one
+
+
+def test_conflict_colour_is_the_red_readme_names():
+    from lineage.diagrams.style import CONFLICT, KINDS, RELATIONS
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "restrictive ancestor's in red" in readme
+    r, g, b = (int(CONFLICT[i:i + 2], 16) for i in (1, 3, 5))
+    assert r > 2 * g  # red, not orange (the old #d55e00 had g = r / 2.3)
+    assert r > 2 * b
+    others = {s.border for s in KINDS.values()} | {c for c, _, _ in RELATIONS.values()}
+    assert CONFLICT not in others
+
+
+def _legend_explains(dot: Dot) -> None:
+    """Every node look drawn has a legend sample; every edge colour a legend row."""
+    looks = {(a["shape"], a["fillcolor"]) for n, a in dot.nodes.items()
+             if not n.startswith("legend/")}
+    samples = {(a["shape"], a["fillcolor"]) for n, a in dot.nodes.items()
+               if n.startswith("legend/kind/")}
+    assert looks <= samples
+    table = dot.nodes["legend/edges"]["label"]
+    assert "parents above children" in table
+    for attrs in dot.edges.values():
+        assert attrs["color"] in table
+
+
+def test_the_legend_is_one_row_under_the_drawing(examples_store: Path, tmp_path: Path):
+    need_dot()
+    out = tmp_path / "family.svg"
+    lineage.diagram(INSTRUCT, store=examples_store, out=out)
+    svg = "{http://www.w3.org/2000/svg}"
+    tops: dict[str, float] = {}
+    for group in ET.parse(out).getroot().iter(f"{svg}g"):
+        title = group.findtext(f"{svg}title") or ""
+        ys = [float(t.get("y", "0")) for t in group.iter(f"{svg}text")]
+        if ys and group.get("class") == "node":
+            tops[title] = min(ys)
+    legend = {n: y for n, y in tops.items() if n.startswith("legend/")}
+    models = {n: y for n, y in tops.items() if not n.startswith("legend/")}
+    assert len(legend) == 8  # five kinds, focus, conflict, the table
+    assert min(legend.values()) > max(models.values())  # SVG y grows downwards
+    samples = [y for n, y in legend.items() if n != "legend/edges"]
+    assert max(samples) - min(samples) < 15  # one row (a two-line label starts higher)
+    _legend_explains(parse_dot(diagram_dot(tmp_path, INSTRUCT, examples_store).text))
+
+
+def test_the_legend_explains_groups_and_counted_edges(fan_store: Path, tmp_path: Path):
+    dot = diagram_dot(tmp_path, "o/Base", fan_store, max_nodes=20)
+    table = dot.nodes["legend/edges"]["label"]
+    assert "double border: several models in one node" in table
+    assert "an edge marked xN stands for N derivations" in table
+    _legend_explains(dot)
+
+
+def test_the_seeds_diagram_keeps_every_promise(built_store: Path, tmp_path: Path):
+    """On the examples and the seeds: no card, no base look; conflicts named; legend full."""
+    store = lineage.open_store(built_store, read_only=True)
+    g = lineage_graph(store)
+    store.close()
+    dot = diagram_dot(tmp_path, None, built_store, all=True)
+    by_name = {(d.get("id") or n.split("://", 1)[-1].replace(":", "%3A")): d
+               for n, d in g.nodes(data=True)}
+    nocard = [n for n in dot.models()
+              if not by_name[n].get("described") and by_name[n]["kind"] != "unresolved"]
+    assert nocard  # the seeds name parents that have no card
+    for name in nocard:
+        assert (dot.nodes[name]["fillcolor"], dot.nodes[name]["shape"]) == ("#ffffff", "box")
+    conflicted = [n for n in dot.models() if "(license conflict)" in dot.nodes[n]["label"]]
+    assert conflicted
+    assert all("derives from " in dot.nodes[n]["label"] for n in conflicted)
+    _legend_explains(dot)

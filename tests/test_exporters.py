@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,14 @@ import rdflib
 
 import lineage
 from lineage.errors import ExportError
-from lineage.exporters import EXPORTERS, RENAMED, ExportFormat, export
+from lineage.exporters import (
+    EDGE_DIRECTION,
+    EDGE_RENAMED,
+    EXPORTERS,
+    RENAMED,
+    ExportFormat,
+    export,
+)
 from lineage.graph import lineage_graph
 from lineage.ns import LIN_IRI, PREFIXES
 
@@ -36,6 +44,10 @@ RDFLIB_QUADS = {"nq": "nquads", "trig": "trig"}
 # rdflib's own JSON-LD and TriG parsers use its deprecated ConjunctiveGraph.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 RAPPER = {"ttl": "turtle", "nt": "ntriples", "xml": "rdfxml", "nq": "nquads", "trig": "trig"}
+
+
+def xml_root(path: Path) -> ET.Element:
+    return ET.parse(path).getroot()
 
 
 def quads_of(ds: rdflib.Dataset) -> set[tuple[Any, Any, Any, Any]]:
@@ -79,7 +91,8 @@ def exported(examples_store: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return paths
 
 
-def expected_attrs(data: dict[str, Any], *, lists: bool) -> dict[str, Any]:
+def expected_attrs(data: dict[str, Any], *, lists: bool,
+                   renamed: dict[str, str] = RENAMED) -> dict[str, Any]:
     """The documented mapping: renamed keys, no None, tuples joined (or lists in JSON)."""
     out = {}
     for name, value in data.items():
@@ -87,13 +100,13 @@ def expected_attrs(data: dict[str, Any], *, lists: bool) -> dict[str, Any]:
             continue
         if isinstance(value, tuple):
             value = list(value) if lists else "; ".join(value)
-        out[RENAMED.get(name, name)] = value
+        out[renamed.get(name, name)] = value
     return out
 
 
 def expected(view: nx.MultiDiGraph, *, lists: bool = False):
     nodes = {n: expected_attrs(d, lists=lists) for n, d in view.nodes(data=True)}
-    edges = {(u, v, k): expected_attrs(d, lists=lists)
+    edges = {(u, v, k): expected_attrs(d, lists=lists, renamed=EDGE_RENAMED)
              for u, v, k, d in view.edges(keys=True, data=True)}
     return nodes, edges
 
@@ -238,7 +251,8 @@ def test_cytoscape_json_read_back_by_networkx(exported, view):
         assert d.pop("name") == d["label"]
         got[node] = d
     assert got == nodes
-    got_edges = {(u, v, k): {x: y for x, y in d.items() if x not in ("source", "target", "key")}
+    got_edges = {(u, v, k): {x: y for x, y in d.items()
+                             if x not in ("source", "target", "key", "id")}
                  for u, v, k, d in g.edges(keys=True, data=True)}
     assert got_edges == edges
 
@@ -266,9 +280,70 @@ def test_graph_formats_hold_the_whole_view(exported, view):
     data = json.loads(exported["json"].read_text(encoding="utf-8"))
     assert len(data["nodes"]) == view.number_of_nodes() == 12
     assert len(data["edges"]) == view.number_of_edges()
-    merge = next(e for e in data["edges"] if e.get("role") == "source" and e.get("weight") == 0.5)
+    merge = next(e for e in data["edges"]
+                 if e.get("role") == "source" and e.get("merge_weight") == 0.5)
     assert merge["method"] == "ties"
     assert merge["relation"] == "merge"
+
+
+def test_cytoscape_edges_have_stable_unique_ids(exported, view):
+    data = json.loads(exported["cyjs"].read_text(encoding="utf-8"))
+    edges = data["elements"]["edges"]
+    ids = [e["data"]["id"] for e in edges]
+    assert len(ids) == len(set(ids)) == view.number_of_edges()
+    node_ids = {n["data"]["id"] for n in data["elements"]["nodes"]}
+    assert not node_ids & set(ids)  # Cytoscape.js wants ids unique across all elements
+    for e in edges:  # built from the edge itself, so adding edges never renumbers them
+        d = e["data"]
+        assert d["id"] == f"{d['source']} {d['relation']} {d['target']}"
+
+
+def test_every_graph_export_states_the_edge_direction(exported, view):
+    """child -> parent everywhere, said in each format's metadata, and true of the data."""
+    assert EDGE_DIRECTION.startswith("child -> parent")
+    instruct, base = ("https://huggingface.co/acme-ai/Acme-7B-Instruct",
+                      "https://huggingface.co/acme-ai/Acme-7B")
+    assert view.has_edge(instruct, base, "finetune")
+    graphml = exported["graphml"].read_text(encoding="utf-8")
+    assert f"<desc>lineage graph; edges: {EDGE_DIRECTION}</desc>" in graphml
+    g = nx.read_graphml(exported["graphml"], edge_key_type=str, force_multigraph=True)
+    assert g.graph["edge_direction"] == EDGE_DIRECTION
+    assert g.has_edge(instruct, base)
+    assert not g.has_edge(base, instruct)
+    gexf = xml_root(exported["gexf"])
+    ns = {"g": "http://www.gexf.net/1.2draft"}
+    assert gexf.findtext("g:meta/g:description", namespaces=ns) == \
+        f"lineage graph; edges: {EDGE_DIRECTION}"
+    assert any(e.get("source") == instruct and e.get("target") == base
+               for e in gexf.iterfind(".//g:edge", ns))
+    node_link = json.loads(exported["json"].read_text(encoding="utf-8"))
+    assert node_link["graph"] == {"edge_direction": EDGE_DIRECTION}
+    assert {"source": instruct, "target": base} in [
+        {k: e[k] for k in ("source", "target")} for e in node_link["edges"]]
+    cyjs = json.loads(exported["cyjs"].read_text(encoding="utf-8"))
+    assert cyjs["data"] == {"edge_direction": EDGE_DIRECTION}
+    with (exported["csv"] / "edges.csv").open(encoding="utf-8", newline="") as f:
+        assert (instruct, base) in {(r["source"], r["target"]) for r in csv.DictReader(f)}
+    docs = (ROOT / "docs" / "exports.md").read_text(encoding="utf-8")
+    assert EDGE_DIRECTION in docs
+
+
+def test_merge_weight_is_a_named_attribute_not_the_gexf_edge_weight(exported, view):
+    merges = {(u, v) for u, v, k in view.edges(keys=True) if k == "merge"}
+    assert any(view.edges[u, v, "merge"].get("weight") is not None for u, v in merges)
+    gexf = xml_root(exported["gexf"])
+    ns = {"g": "http://www.gexf.net/1.2draft"}
+    assert all(e.get("weight") is None for e in gexf.iterfind(".//g:edge", ns))  # all 1.0
+    g = nx.read_gexf(exported["gexf"])
+    weights = {(u, v): d.get("merge_weight") for u, v, d in g.edges(data=True)
+               if d["relation"] == "merge"}
+    assert weights == {(u, v): view.edges[u, v, "merge"].get("weight") for u, v in merges}
+    assert all("weight" not in d for _, _, d in g.edges(data=True))
+    for fmt in ("graphml", "json", "cyjs"):
+        text = exported[fmt].read_text(encoding="utf-8")
+        assert "merge_weight" in text, fmt
+        assert '"weight"' not in text, fmt
+        assert 'attr.name="weight"' not in text, fmt
 
 
 # ------------------------------------------------------------------------------ determinism
@@ -371,3 +446,19 @@ def test_export_has_help_and_docs(run):
 def test_unknown_format_in_the_library():
     with pytest.raises(ExportError, match="unknown export format 'pdf'"):
         export(lineage.open_store("memory:"), "pdf", out=Path("x"))
+
+
+def test_seed_graph_exports_keep_ids_unique_and_weights_named(built_store, tmp_path):
+    cyjs = json.loads(_export_one(built_store, tmp_path, "cyjs"))
+    ids = [e["data"]["id"] for e in cyjs["elements"]["edges"]]
+    assert len(ids) == len(set(ids)) > 16  # the seeds add edges to the examples' 16
+    _export_one(built_store, tmp_path, "gexf")
+    gexf = xml_root(tmp_path / EXPORTERS["gexf"].filename)
+    ns = {"g": "http://www.gexf.net/1.2draft"}
+    assert all(e.get("weight") is None for e in gexf.iterfind(".//g:edge", ns))
+    assert "merge_weight" in (tmp_path / EXPORTERS["gexf"].filename).read_text(encoding="utf-8")
+
+
+def _export_one(store: Path, tmp_path: Path, fmt: str) -> str:
+    [path] = lineage.export(store=store, fmt=fmt, out=tmp_path / EXPORTERS[fmt].filename)
+    return path.read_text(encoding="utf-8")
