@@ -115,6 +115,7 @@ def create_app(store: Store | str | Path, *, timeout: float = DEFAULT_TIMEOUT,
         Route("/health", endpoint.health, methods=["GET"], name="health"),
     ], middleware=[Middleware(_GuardMiddleware, guard=guard)], lifespan=lifespan)
     app.state.runner = runner
+    app.state.pages = pages
     return app
 
 

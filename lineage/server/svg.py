@@ -59,6 +59,8 @@ def _clean(element: ET.Element) -> None:
 def _link(element: ET.Element, href: str | None) -> None:
     """Turn Graphviz's links inside ``element`` into ``href`` (or plain groups) with titles."""
     for a in element.iter(f"{{{SVG}}}a"):
+        if "href" in a.attrib:  # linked already
+            continue
         tip = a.attrib.pop(f"{{{XLINK}}}title", None)
         a.attrib.pop(f"{{{XLINK}}}href", None)
         if tip:
