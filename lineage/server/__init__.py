@@ -1,4 +1,11 @@
-r"""A read-only SPARQL 1.1 Protocol endpoint over a lineage store (``lineage serve``).
+r"""A read-only SPARQL 1.1 Protocol endpoint and web view over a lineage store (``lineage serve``).
+
+One module per concept: :mod:`~lineage.server.negotiate` (result formats),
+:mod:`~lineage.server.guard` (what is refused), :mod:`~lineage.server.evaluate` (one query),
+:mod:`~lineage.server.workers` (where queries run), :mod:`~lineage.server.access` (Host and
+Origin), :mod:`~lineage.server.endpoint` (the protocol), :mod:`~lineage.server.pages` and
+:mod:`~lineage.server.svg` (the web view, its templates in ``templates/``), and
+:mod:`~lineage.server.app` (:func:`create_app`, :func:`serve`).
 
 ``create_app(store)`` returns a Starlette application; :func:`serve` runs it with uvicorn,
 on ``127.0.0.1`` unless told otherwise. Routes:
@@ -8,9 +15,12 @@ on ``127.0.0.1`` unless told otherwise. Routes:
     operation: ``GET ?query=``, ``POST`` of ``application/x-www-form-urlencoded``
     (``query=``) and ``POST`` of an ``application/sparql-query`` body, with
     ``default-graph-uri`` / ``named-graph-uri``. Without a query, ``GET`` answers the
-    endpoint's SPARQL service description (a browser asking for HTML is sent to ``/``).
-``/``
-    A self-contained HTML page: type a query, run it, see the results as a table.
+    endpoint's SPARQL service description (a browser asking for HTML is sent to ``/query``).
+``/query``
+    The query page: type a query, run it, see the results as a table (model IRIs linked).
+``/``, ``/models``, ``/model/{org}/{name}``, ``/model?iri=``, ``/queries/{name}``
+    The web view, read-only and server-rendered (see :mod:`lineage.server.pages`): search,
+    a page per model with its evidence and family diagram, named queries as forms.
 ``/health``
     ``{"status": "ok"}``.
 

@@ -111,6 +111,7 @@ def create_app(store: Store | str | Path, *, timeout: float = DEFAULT_TIMEOUT,
         Route("/queries/{name}", pages.named_query, methods=["GET"], name="named_query"),
         Route("/query", pages.query_page, methods=["GET"], name="query_page"),
         Route("/static/{name}", pages.static, methods=["GET"], name="static"),
+        Route("/favicon.ico", pages.favicon, methods=["GET"], name="favicon"),
         Route("/sparql", endpoint.sparql, methods=["GET", "POST", "OPTIONS"], name="sparql"),
         Route("/health", endpoint.health, methods=["GET"], name="health"),
     ], middleware=[Middleware(_GuardMiddleware, guard=guard)], lifespan=lifespan)

@@ -57,11 +57,11 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 # DISTINCT: an edge stated by two cards (a quantized child's card and its parent's) is
 # in two card graphs of the union default graph.
 DEFAULT_QUERY = """SELECT DISTINCT ?model ?parent WHERE {
-  ?m lin:derivedFrom ?p .
-  ?m lin:hubId ?model .
-  ?p lin:hubId ?parent .
+  ?model lin:derivedFrom ?parent .
+  ?model lin:hubId ?id .
+  ?parent lin:hubId ?parent_id .
 }
-ORDER BY ?model ?parent
+ORDER BY ?id ?parent_id
 LIMIT 100"""
 SEARCH_LIMIT = 200
 HOME_MODELS = 15
@@ -183,6 +183,10 @@ class Pages:
         data = resources.files("lineage.server").joinpath("static", name).read_bytes()
         return Response(data, media_type=_STATIC[name], headers={
             "X-Content-Type-Options": "nosniff", "Cache-Control": "max-age=300"})
+
+    async def favicon(self, request: Request) -> Response:
+        """Answer browsers' icon request with no content (rather than a 404 in the log)."""
+        return Response(status_code=204, headers={"Cache-Control": "max-age=86400"})
 
     async def home(self, request: Request) -> Response:
         """Search box, store counts and the most derived-from models."""
