@@ -7,10 +7,11 @@ missing=()
 command -v dot >/dev/null 2>&1 || missing+=(graphviz)
 command -v rapper >/dev/null 2>&1 || missing+=(raptor2-utils)
 command -v virtuoso-t >/dev/null 2>&1 || missing+=(virtuoso-opensource)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # the web view's browser tests
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-python3 -m pip install -q --disable-pip-version-check -e '.[test]'
+python3 -m pip install -q --disable-pip-version-check -e '.[test,browser]'
 python3 -m pytest "$@"

@@ -515,19 +515,35 @@ def test_service_description_and_browsers(http, endpoint):
     assert "<textarea" in browser.text
 
 
-def test_page(http):
-    response = http.get("/")
+def test_query_page(http):
+    response = http.get("/query")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
     assert "<textarea" in page
     assert '<button type="submit">Run</button>' in page
-    assert 'fetch("sparql"' in page
-    assert "src=" not in page
-    assert "href=" not in page
+    assert "SELECT DISTINCT ?model ?parent" in page  # an edge stated by two cards shows once
+    assert '<script src="/static/query.js"></script>' in page
+    assert "<script>" not in page  # no inline script: the policy allows the file only
     csp = response.headers["content-security-policy"]
     assert "default-src 'none'" in csp
+    assert "script-src 'self'" in csp
     assert "connect-src 'self'" in csp
+    script = http.get("/static/query.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert 'fetch("sparql"' in script.text
+    assert http.get("/static/../app.py").status_code == 404
+    assert http.get("/static/nothing.js").status_code == 404
+
+
+def test_default_query_lists_each_edge_once(http):
+    from lineage.server.pages import DEFAULT_QUERY
+
+    rows = http.get("/sparql", params={"query": DEFAULT_QUERY}).json()["results"]["bindings"]
+    pairs = [(r["model"]["value"], r["parent"]["value"]) for r in rows]
+    assert pairs
+    assert len(pairs) == len(set(pairs))
 
 
 def test_health_and_no_cors_by_default(http, url):
