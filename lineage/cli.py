@@ -130,11 +130,13 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary and rejected cards.")
 @click.option("-v", "--verbose", is_flag=True,
               help="Also print each card's warnings, and the traceback of an unexpected error.")
+@click.option("--format", "fmt", type=_choices(ShowFormat), default="table", show_default=True,
+              help="JSON: print only the build report as one object.")
 @errors_to_exit
 def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | None,
           max_bytes: int | None, card_timeout: float | None, prune: bool, engine: str,
           scheduler: str | None, shards: Path | None, id_column: str | None,
-          text_column: str | None, quiet: bool, verbose: bool) -> None:
+          text_column: str | None, quiet: bool, verbose: bool, fmt: str) -> None:
     """Ingest model cards (files, directories or dumps) into the store.
 
     A PATH ending .parquet, .jsonl, .jsonl.gz or .ndjson is a dump with one card per row
@@ -149,7 +151,10 @@ def build(paths: tuple[Path, ...], store: str, card_id: str | None, jobs: int | 
         list(paths), store=store, id=card_id, jobs=jobs, max_bytes=max_bytes, progress=progress,
         prune=prune, engine=engine, scheduler=scheduler, shards=shards, id_column=id_column,
         text_column=text_column, card_timeout=card_timeout))
-    _print_build(report, store, quiet=quiet, verbose=verbose)
+    if fmt == ShowFormat.JSON.value:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_build(report, store, quiet=quiet, verbose=verbose)
     sys.exit(0 if report.ok else 1)
 
 
@@ -807,11 +812,13 @@ FETCH_RELATIONS = ("finetune", "quantized", "adapter", "merge")
               help="Extraction processes [default: all cores].")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summaries and the failures.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print each card's warnings.")
+@click.option("--format", "fmt", type=_choices(ShowFormat), default="table", show_default=True,
+              help="JSON: print only the fetch report (with its build's) as one object.")
 @errors_to_exit
 def fetch(models: tuple[str, ...], authors: tuple[str, ...], search: str | None,
           tree: str | None, depth: int, relations: tuple[str, ...], limit: int | None,
           cache: str, refresh: bool, store: str, no_build: bool, jobs: int | None, quiet: bool,
-          verbose: bool) -> None:
+          verbose: bool, fmt: str) -> None:
     """Fetch model cards from the Hugging Face Hub, then build them into the store.
 
     Give model ids, --author, --search or --tree (any mix). Cards are cached with their
@@ -827,16 +834,19 @@ def fetch(models: tuple[str, ...], authors: tuple[str, ...], search: str | None,
         list(models), author=list(authors), search=search, tree=tree, depth=depth,
         relations=list(relations) or None, limit=limit, cache=cache, refresh=refresh,
         build=False, progress=progress), label="fetching", unit="models")
-    for model, reason in report.failed:
+    as_json = fmt == ShowFormat.JSON.value
+    for model, reason in report.failed if not as_json else ():
         click.echo(f"failed: {model}: {reason}", err=True)
-    click.echo(report.summary())
-    ok = report.ok
+    if not as_json:
+        click.echo(report.summary())
     if not no_build:
-        built = _with_progress(lambda progress: api.build(
+        report.build = _with_progress(lambda progress: api.build(
             report.cards, store=store, jobs=jobs, progress=progress))
-        _print_build(built, store, quiet=quiet, verbose=verbose)
-        ok = ok and built.ok
-    sys.exit(0 if ok else 1)
+        if not as_json:
+            _print_build(report.build, store, quiet=quiet, verbose=verbose)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    sys.exit(0 if report.ok else 1)
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from itertools import chain, islice
 from pathlib import Path
+from typing import Any
 
 from lineage.cards import DEFAULT_MAX_BYTES, read_card
 from lineage.claims import Claims
@@ -71,6 +72,15 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     warning_count: int = 0
     details: list[tuple[str, str]] = field(default_factory=list)  # tracebacks of the unexpected
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready values (lists capped as kept, counts exact)."""
+        return {"ok": self.ok, "ingested": self.ingested, "skipped": self.skipped,
+                "rejected": [{"source": s, "reason": r} for s, r in self.rejected],
+                "pruned": self.pruned, "cards_before": self.cards_before,
+                "triples": self.triples, "seconds": round(self.seconds, 3),
+                "models": list(self.models), "warning_count": self.warning_count,
+                "warnings": [{"source": s, "warning": w} for s, w in self.warnings]}
 
     @property
     def ok(self) -> bool:

@@ -142,3 +142,23 @@ def test_check_strict_fails_on_an_id_collision(tmp_path: Path, run):
     assert strict.returncode == 1
     kinds = {f["kind"] for f in json.loads(strict.stdout)["findings"]}
     assert "id collision" in kinds
+
+
+def test_a_benchmark_parameter_matches_its_plain_name_in_any_case(examples_store: Path):
+    full = lineage.query("benchmark-ranking", params={"benchmark": "MMLU (5-Shot)"},
+                         store=examples_store)
+    assert full
+    for spelling in ("mmlu", "MMLU", "cais/mmlu"):
+        assert lineage.query("benchmark-ranking", params={"benchmark": spelling},
+                             store=examples_store) == full
+
+
+def test_build_reports_as_json(tmp_path: Path, run):
+    bad = tmp_path / "cards" / "bad.md"
+    bad.parent.mkdir()
+    bad.write_bytes(b"---\nlicense: [\n---\n")
+    out = run("build", tmp_path / "cards", "--store", tmp_path / "s", "--format", "json")
+    assert out.returncode == 1
+    report = json.loads(out.stdout)
+    assert (report["ok"], report["ingested"], len(report["rejected"])) == (False, 0, 1)
+    assert report["rejected"][0]["source"].endswith("bad.md")

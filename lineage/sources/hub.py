@@ -84,6 +84,13 @@ class FetchReport:
         """True when every model was fetched and no fetched card was rejected."""
         return not self.failed and (self.build is None or bool(self.build.ok))
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready values (with the build's, when it built)."""
+        return {"ok": self.ok, "fetched": list(self.fetched), "unchanged": list(self.unchanged),
+                "failed": [{"model": m, "reason": r} for m, r in self.failed],
+                "cards": [p.as_posix() for p in self.cards], "seconds": round(self.seconds, 3),
+                "build": self.build.to_dict() if self.build is not None else None}
+
     def summary(self) -> str:
         """Return the one-line summary printed after a fetch."""
         return (f"models fetched {len(self.fetched)} / unchanged {len(self.unchanged)} / "
