@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -166,11 +167,15 @@ def _datasets(uses: list[DatasetUse]) -> list[DatasetUse]:
     A bare name ("Airoboros") that names a dataset also given by id
     (``jondurbin/airoboros-2.2.1``) folds into it.
     """
-    names = [id_key(u.ref.id.rsplit("/", 1)[-1]) for u in uses if u.ref.id]
+    names = sorted(id_key(u.ref.id.rsplit("/", 1)[-1]) for u in uses if u.ref.id)
 
-    def known(name: str) -> bool:
+    def known(name: str) -> bool:  # a name equal to the key, or it and a separator and more
         key = id_key(name).replace(" ", "-")
-        return any(n == key or (n.startswith(key) and n[len(key)] in "-_.") for n in names)
+        for head in (key, key + "-", key + "_", key + "."):
+            i = bisect.bisect_left(names, head)
+            if i < len(names) and (names[i] == key or (head != key and names[i].startswith(head))):
+                return True
+        return False
 
     kept = [u for u in uses if u.ref.id or not known(u.ref.name)]
     return _first_by(kept, lambda f: id_key(f.ref.id or f.ref.name))

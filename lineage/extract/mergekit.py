@@ -160,7 +160,7 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
         end = ctx.doc.section_end(m.start())
         models: list[dict[str, Any]] = []
         base = None
-        for line in text[m.end():end].splitlines()[:80]:
+        for line in _first_lines(text, m.end(), end, 80):
             model = _LOOSE_MODEL.match(line)
             if model is not None:
                 if model.group(1) == "base_model":
@@ -177,6 +177,22 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
             block = CodeBlock("", text[m.start():end], m.start(), m.start(), end)
             found.append((block, config))
     return found
+
+
+# Where str.splitlines() breaks a line.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _first_lines(text: str, start: int, end: int, count: int) -> list[str]:
+    """Return ``text[start:end].splitlines()[:count]`` without splitting the rest."""
+    stop = start
+    for _ in range(count):
+        brk = _LINE_BREAK.search(text, stop, end)
+        if brk is None:
+            stop = end
+            break
+        stop = brk.end()
+    return text[start:stop].splitlines()[:count]
 
 
 def _number(value: Any) -> float | tuple[float, ...] | None:
@@ -209,9 +225,11 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
         yield Warning(f"{stages} mergekit configurations; the last one is taken as the merge "
                       "that made this model", ctx.card.line_of(block.start))
 
+    lines = ctx.card.text.splitlines()  # once, not for every input
+
     def ev(name: str) -> Evidence:
         line = _line_of_name(ctx, block, name)
-        snippet = " ".join(ctx.card.text.splitlines()[line - 1].split()) if line else name
+        snippet = " ".join(lines[line - 1].split()) if line else name
         return Evidence(Method.MERGEKIT, snippet[:160], line, 0.95)
 
     base_ref: ModelRef | None = None

@@ -22,9 +22,21 @@ import re
 import sys
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
-__all__ = ["Anchored", "Gated", "Scanner", "lowered"]
+__all__ = ["Anchored", "Gated", "Scanner", "Searchable", "blank_lines_start", "lowered"]
+
+
+class Searchable(Protocol):
+    """What :class:`Gated` needs of a pattern: ``re.Pattern``'s ``search`` and ``finditer``."""
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize,
+               ) -> re.Match[str] | None:
+        """Return the first match, or None."""
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize,
+                 ) -> Iterator[re.Match[str]]:
+        """Return the matches, left to right."""
 
 
 @lru_cache(maxsize=8)
@@ -43,7 +55,7 @@ class Gated:
 
     __slots__ = ("pattern", "words")
 
-    def __init__(self, pattern: re.Pattern[str], *words: str):
+    def __init__(self, pattern: Searchable, *words: str):
         self.pattern = pattern
         self.words = words
 
@@ -101,3 +113,30 @@ class Anchored:
 
 
 Scanner: TypeAlias = "re.Pattern[str] | Gated | Anchored"
+
+
+def blank_lines_start(text: str, line: int, floor: int = 0) -> int:
+    r"""Return where ``(?m)^\s*X`` starts when ``(?m)^[^\S\n]*X`` matches at ``line``.
+
+    That is the first line start at or after ``floor`` from which only whitespace leads to
+    ``line``: the blank lines above belong to the match. Matching the pattern on its own
+    line and moving its start up here is linear, where ``^\s*`` reads the rest of a run of
+    blank lines again from each of its lines.
+
+    Examples
+    --------
+    >>> text = "a\n\n  \n| x |"
+    >>> blank_lines_start(text, text.index("|")), blank_lines_start(text, text.index("|"), 4)
+    (2, 6)
+    """
+    start = line
+    while start > floor:
+        above = text.rfind("\n", floor, start - 1) + 1  # start of the line above
+        if not above:
+            if floor and text[floor - 1] != "\n":
+                break  # the line above starts before floor
+            above = floor
+        if text[above:start - 1] and not text[above:start - 1].isspace():
+            break
+        start = above
+    return start

@@ -10,6 +10,7 @@ Tables of training losses, quantized files or hyper-parameters are not scores.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 
 from lineage.extract.context import Context
 from lineage.extract.links import leaderboard_id
+from lineage.extract.markdown import unlink
 from lineage.facts import Evidence, Fact, Method, ModelRef, Score, Warning
 from lineage.ids import id_key
 
@@ -25,8 +27,10 @@ __all__ = ["Table", "benchmark_key", "extract_scores", "find_tables"]
 
 _DELIM_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _INLINE_DELIM = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|){2,}")
-_NUMBER = re.compile(r"^[*_~\s]*([-+]?\d+(?:\.\d+)?)\s*%?[*_~\s]*(?:±\s*[\d.]+)?[*_\s]*$")
-_SHOTS = re.compile(r"(?i)(\d+)[- ]?shots?")
+# After the number, each run of blanks and marks is read by one quantifier ("\s*%?[*_~\s]*"
+# and "(?:±...)?[*_\s]*" split a long run of blanks every way).
+_NUMBER = re.compile(r"^[*_~\s]*([-+]?\d+(?:\.\d+)?)(?:\s*%)?[*_~\s]*(?:±\s*[\d.]+[*_\s]*)?$")
+_SHOTS = re.compile(r"(?i)(?<!\d)(\d+)[- ]?shots?")  # from the first digit of a number only
 _NOT_SCORES = re.compile(r"(?i)\bloss\b|\bstep\b|\bepoch|learning.rate|quant|\bbits?\b|\bsize\b|"
                          r"\bram\b|\bvram\b|file|download|param|hyper|use case|\blink\b|\bbpw\b|"
                          r"\blayers?\b|\bcontext\b|\brank\b|\bmemory\b|tok/s|speed|\bprice")
@@ -48,8 +52,7 @@ def benchmark_key(name: str) -> str:
 
 
 def _plain(cell: str) -> str:
-    cell = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", cell)
-    return re.sub(r"[*_`]+", "", cell).strip()
+    return re.sub(r"[*_`]+", "", unlink(cell)).strip()
 
 
 def _value(cell: str) -> str | None:
@@ -83,7 +86,7 @@ def _value_text(value: Any) -> str | None:
         return str(value)
     if isinstance(value, float):
         return decimal_text(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*%?\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?(?:\s*%)?\s*", value):
         return value.strip().rstrip("%").strip()
     return None
 
@@ -96,7 +99,7 @@ def extract_scores(ctx: Context) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-_TRAINER_RESULTS = re.compile(r"(?im)^.*\bresults on the evaluation set\s*:?\s*$")
+_TRAINER_RESULTS = re.compile(r"(?im)^.*\bresults on the evaluation set\s*(?::\s*)?$")
 _RESULT_ITEM = re.compile(
     r"^[ \t]*[-*][ \t]+([A-Za-z][\w .()/@-]{0,60}?)\s*:\s*([-+]?\d+(?:\.\d+)?)\s*$"
 )
@@ -237,23 +240,38 @@ def find_tables(ctx: Context) -> list[Table]:
 
 
 def _flat_tables(offset: int, line: str) -> Iterator[Table]:
-    """Tables whose rows were joined into one line: ``| h | h | | :-- | :-- | | a | 1 |``."""
-    for m in _INLINE_DELIM.finditer(line):
+    """Tables whose rows were joined into one line: ``| h | h | | :-- | :-- | | a | 1 |``.
+
+    A table's rows stop where the next table's delimiter row starts (its header is the last
+    row read), so that each row is read once; cells are cut at the line's "|" offsets.
+    """
+    pipes = [i for i, ch in enumerate(line) if ch == "|"]
+
+    def cell(j: int) -> str:  # the text between the (j-1)-th and the j-th "|", stripped
+        return line[pipes[j - 1] + 1 if j else 0:pipes[j] if j < len(pipes) else len(line)].strip()
+
+    delims = list(_INLINE_DELIM.finditer(line))
+    for n, m in enumerate(delims):
         ncols = m.group(0).count("|") - 1
-        head_start = line.rfind("|", 0, m.start())
-        cells_before = line[:m.start()].split("|")
+        first = bisect.bisect_left(pipes, m.start())  # m starts at pipes[first]
+        head_start = pipes[first - 1] if first else -1
         # The text before the delimiter ends "| h1 | ... | hN | " : N cells, then the gap.
-        header = [c.strip() for c in cells_before[-(ncols + 1):-1]]
-        stream = line[m.end():].split("|")
+        header = [cell(j) for j in range(max(0, first - ncols), first)]
+        limit = delims[n + 1].start() if n + 1 < len(delims) else len(line)
+        gap = bisect.bisect_left(pipes, m.end())  # cell(gap): between delimiter and row one
+        cells = len(pipes) - gap + 1
         rows = []
-        k = 1  # stream[0] is the gap between the delimiter row and the first row
-        while k + ncols <= len(stream):
-            row = tuple(c.strip() for c in stream[k:k + ncols])
+        k = 1
+        while k + ncols <= cells:
+            last = gap + k + ncols - 1
+            if (pipes[last] if last < len(pipes) else len(line)) > limit:
+                break
+            row = tuple(cell(gap + k + i) for i in range(ncols))
             if not any(row):
                 break
             rows.append((row, offset + head_start))
             k += ncols + 1
-            if k - 1 < len(stream) and stream[k - 1].strip():
+            if k - 1 < cells and cell(gap + k - 1):
                 break  # the text after the table
         yield Table(tuple(header), tuple(rows), offset + max(head_start, 0))
 
