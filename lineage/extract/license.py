@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from lineage.cards import Card
 from lineage.extract.metadata import spdx_id
@@ -90,10 +91,11 @@ def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
                                        card.line_of(m.start()), 0.7))
             return
     candidates: list[tuple[bool, int, str, str]] = []
+    license_of = cache(prose_license_id)  # field lines close together share sentences
     for m in _FIELD.finditer(text, card.body_offset):
         chunk = text[m.start():m.start() + 600]
         for sentence in re.split(r"(?<=[.!?])\s+|\n", chunk)[:6]:
-            lic = prose_license_id(sentence)
+            lic = license_of(sentence)
             if lic is not None:
                 weights = _WEIGHTS_FIRST.search(sentence) is not None and \
                     not re.search(r"(?i)\bcode\b", sentence)

@@ -118,9 +118,9 @@ def parse(card: Card) -> Doc:
     open_: list[int] = []  # enclosing sections so far, levels increasing
     for i, (start, level, title) in enumerate(heads):
         end = len(card.text)
-        for nstart, nlevel, _ in heads[i + 1 :]:
-            if nlevel <= level:
-                end = nstart
+        for j in range(i + 1, len(heads)):  # (not a copy of the rest of the list each time)
+            if heads[j][1] <= level:
+                end = heads[j][0]
                 break
         sections.append(Section(_plain(title), level, start, end))
         while open_ and heads[open_[-1]][1] >= level:

@@ -22,6 +22,7 @@ from lineage.cards import load_yaml
 from lineage.errors import CardError
 from lineage.extract.context import Context
 from lineage.extract.markdown import CodeBlock
+from lineage.extract.scan import first_occurrences
 from lineage.facts import (
     Evidence,
     Fact,
@@ -160,7 +161,8 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
         end = ctx.doc.section_end(m.start())
         models: list[dict[str, Any]] = []
         base = None
-        for line in _first_lines(text, m.end(), end, 80):
+        lines, end = _first_lines(text, m.end(), end, 80)  # the block ends with them
+        for line in lines:
             model = _LOOSE_MODEL.match(line)
             if model is not None:
                 if model.group(1) == "base_model":
@@ -183,8 +185,11 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
-def _first_lines(text: str, start: int, end: int, count: int) -> list[str]:
-    """Return ``text[start:end].splitlines()[:count]`` without splitting the rest."""
+def _first_lines(text: str, start: int, end: int, count: int) -> tuple[list[str], int]:
+    """Return ``text[start:end].splitlines()[:count]`` and where they end.
+
+    Only those lines are split: a section holding many recipes is not split again for each.
+    """
     stop = start
     for _ in range(count):
         brk = _LINE_BREAK.search(text, stop, end)
@@ -192,7 +197,7 @@ def _first_lines(text: str, start: int, end: int, count: int) -> list[str]:
             stop = end
             break
         stop = brk.end()
-    return text[start:stop].splitlines()[:count]
+    return text[start:stop].splitlines()[:count], stop
 
 
 def _number(value: Any) -> float | tuple[float, ...] | None:
@@ -206,8 +211,11 @@ def _number(value: Any) -> float | tuple[float, ...] | None:
     return None
 
 
-def _line_of_name(ctx: Context, block: CodeBlock, name: str) -> int:
-    pos = ctx.card.text.find(name, block.content_start, block.end)
+def _line_of_name(ctx: Context, block: CodeBlock, name: str,
+                  found: dict[str, int] | None = None) -> int:
+    """Line of the first ``name`` in the block (from ``found`` when it was looked up)."""
+    pos = found.get(name, -1) if found is not None else \
+        ctx.card.text.find(name, block.content_start, block.end)
     return ctx.card.line_of(pos if pos >= 0 else block.content_start)
 
 
@@ -228,7 +236,7 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
     lines = ctx.card.text.splitlines()  # once, not for every input
 
     def ev(name: str) -> Evidence:
-        line = _line_of_name(ctx, block, name)
+        line = _line_of_name(ctx, block, name, found)
         snippet = " ".join(lines[line - 1].split()) if line else name
         return Evidence(Method.MERGEKIT, snippet[:160], line, 0.95)
 
@@ -253,6 +261,10 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
             ref = ctx.resolve(expert.source_model)
             inputs.setdefault((ref.id or ref.name).casefold(), (ref, expert.source_model, {}))
     base_key = (base_ref.id or base_ref.name).casefold() if base_ref else None
+    names = [written for _, written, _ in inputs.values()]
+    if base_ref is not None:
+        names.append(config.base_model or base_ref.name)
+    found = first_occurrences(ctx.card.text, names, block.content_start, block.end)
     for key, (ref, written, params) in inputs.items():
         role = Role.BASE if key == base_key else Role.SOURCE
         yield Parent(ref, Relation.MERGE, ev(written), role=role, method=method,

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from lineage.cards import Card
-from lineage.extract.scan import blank_lines_start
+from lineage.extract.scan import blank_lines_start, first_occurrences
 from lineage.facts import (
     DatasetRef,
     DatasetUse,
@@ -53,16 +53,28 @@ def find_key_line(card: Card, key: str, value: str | None = None) -> int | None:
 
 
 class _KeyLines:
-    """:func:`find_key_line` for one card, each key looked up once (not once per value)."""
+    """:func:`find_key_line` for one card, each key looked up once.
+
+    The values listed under a key are found all in one pass, not each searched for from
+    the key.
+    """
 
     def __init__(self, card: Card):
         self.card = card
         self._starts: dict[str, int | None] = {}
+        self._values: dict[str, dict[str, int]] = {}
 
     def __call__(self, key: str, value: str | None = None) -> int | None:
         if key not in self._starts:
-            self._starts[key] = _key_start(self.card, key)
-        return _value_line(self.card, self._starts[key], value)
+            start = self._starts[key] = _key_start(self.card, key)
+            values = _strings(self.card.meta.get(key)) if start is not None else []
+            found = first_occurrences(self.card.text, values, start or 0, self.card.body_offset)
+            self._values[key] = {v: found.get(v, -1) for v in values}
+        start = self._starts[key]
+        if start is not None and value and value in self._values[key]:
+            pos = self._values[key][value]
+            return self.card.line_of(pos if pos >= 0 else start)
+        return _value_line(self.card, start, value)
 
 
 def _key_start(card: Card, key: str) -> int | None:

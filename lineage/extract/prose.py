@@ -87,7 +87,7 @@ _MERGE_SENTENCE = Gated(re.compile(
 _RECIPE_LINE = re.compile(
     r"(?im)^[ \t>*-]*(?![ \t>*-])(?:([\w-]+(?:[ \t]+[\w-]+)?)[ \t]+)?merge[ \t]+of[ \t]+"
     r"(?:(?=.*(\))[ \t]*$)|)(.|..+?(?<![ \t]))[ \t]*(?:=|=>|->)[ \t]*"
-    r"[*_`]*([\w./-]+)[*_`]*[ \t]*(?(2)(?:\(.*\))?)[ \t]*$"
+    r"[*_`]*([\w./-]+)(?:[*`][*_`]*)?(?(2)(?:[ \t]*\(.*\))?)[ \t]*$"
 )
 _AT_WEIGHT = re.compile(r"(?:(?<!\s)\s+)?@\s*([-+]?(?:\d*\.\d+|\d+))\s*$")
 # "I then merged [X](...) into the resultant blend": a step after the configuration.

@@ -20,6 +20,7 @@ from typing import Any
 from lineage.extract.context import Context
 from lineage.extract.links import leaderboard_id
 from lineage.extract.markdown import unlink
+from lineage.extract.scan import first_occurrences
 from lineage.facts import Evidence, Fact, Method, ModelRef, Score, Warning
 from lineage.ids import id_key
 
@@ -133,6 +134,11 @@ def _model_index(ctx: Context) -> Iterator[Fact]:
         return
     seen: dict[tuple[str, str | None], set[str]] = {}
     head = ctx.card.text[: ctx.card.body_offset]
+    # Where each result's "name: <dataset>" first stands, for all results in one pass.
+    needles = [f"name: {str(r['dataset'].get('name') or r['dataset'].get('type') or '').strip()}"
+               for e in index if isinstance(e, dict) and isinstance(e.get("results"), list)
+               for r in e["results"] if isinstance(r, dict) and isinstance(r.get("dataset"), dict)]
+    found = first_occurrences(head, needles)
     for i, entry in enumerate(index):
         results = entry.get("results") if isinstance(entry, dict) else None
         if not isinstance(results, list):
@@ -140,14 +146,14 @@ def _model_index(ctx: Context) -> Iterator[Fact]:
             continue
         for j, result in enumerate(results):
             try:
-                yield from _result(ctx, head, result, seen)
+                yield from _result(ctx, head, result, seen, found)
             except (TypeError, ValueError, AttributeError, KeyError) as exc:
                 yield Warning(f"model-index result {j + 1} of entry {i + 1} is malformed "
                               f"({exc}); the other results are kept", None)
 
 
-def _result(ctx: Context, head: str, result: Any,
-            seen: dict[tuple[str, str | None], set[str]]) -> Iterator[Fact]:
+def _result(ctx: Context, head: str, result: Any, seen: dict[tuple[str, str | None], set[str]],
+            found: dict[str, int]) -> Iterator[Fact]:
     dataset = result["dataset"]
     metrics = result["metrics"]
     if not isinstance(dataset, dict) or not isinstance(metrics, list):
@@ -164,7 +170,8 @@ def _result(ctx: Context, head: str, result: Any,
              else _shots(name))
     source = result.get("source")
     url = source.get("url") if isinstance(source, dict) else None
-    pos = head.find(f"name: {name}")
+    needle = f"name: {name}"
+    pos = found[needle] if needle in found else head.find(needle)
     line = ctx.card.line_of(pos) if pos >= 0 else None
     for metric in metrics:
         if not isinstance(metric, dict):
@@ -276,9 +283,18 @@ def _flat_tables(offset: int, line: str) -> Iterator[Table]:
         yield Table(tuple(header), tuple(rows), offset + max(head_start, 0))
 
 
-def _subject(ctx: Context, table: Table, previous_end: int) -> ModelRef | None:
-    """Return the model a leaderboard link right before the table names, if any."""
-    for link in reversed(ctx.links):
+def _subject(ctx: Context, table: Table, previous_end: int,
+             offsets: list[int] | None = None) -> ModelRef | None:
+    """Return the model a leaderboard link right before the table names, if any.
+
+    ``offsets``: the links' offsets, when in order, so that only the links between the
+    previous table and this one are looked at (not every link for every table).
+    """
+    links = ctx.links
+    if offsets is not None:
+        links = links[bisect.bisect_left(offsets, previous_end):
+                      bisect.bisect_left(offsets, table.start)]
+    for link in reversed(links):
         if previous_end <= link.offset < table.start:
             lid = leaderboard_id(link.url)
             if lid is not None:
@@ -289,9 +305,12 @@ def _subject(ctx: Context, table: Table, previous_end: int) -> ModelRef | None:
 def _tables(ctx: Context) -> Iterator[Fact]:
     own_names = {id_key(k.rsplit("/", 1)[-1]) for k in ctx.own_keys} | set(ctx.own_keys)
     previous_end = ctx.card.body_offset
+    offsets: list[int] | None = [link.offset for link in ctx.links]
+    if offsets != sorted(offsets or ()):
+        offsets = None
     for table in find_tables(ctx):
         header = [_plain(h) for h in table.header]
-        subject = _subject(ctx, table, previous_end)
+        subject = _subject(ctx, table, previous_end, offsets)
         previous_end = table.rows[-1][1] if table.rows else table.start
         if not header or _NOT_SCORES.search(" ".join(header)):
             continue

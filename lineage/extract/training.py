@@ -50,7 +50,7 @@ _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
 _COUNT = r"(\d{1,5}|a|one|single|two|three|four|five|six|eight|sixteen)"
 _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google)\s+)?"
 _HW = Anchored(re.compile(
-    rf"(?i)(?:\b{_COUNT}\s*(?:x|×|\*)?\s*)?"  # noqa: RUF001 - multiplication sign
+    rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
     rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
     rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
     rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
@@ -473,7 +473,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
                 yield offset, name
 
 
-_DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*[(:]?\s*(?:c\.?f\.?|see|i\.e\.,?)?\s*"
+_DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*(?:[(:]\s*)?(?:(?:c\.?f\.?|see|i\.e\.,?)\s*)?"
                                 r"\[[^\]]*\]\(\s*$")
 _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")
 _TRAINED_ON_LINK = Gated(re.compile(
