@@ -155,6 +155,7 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
     """Recipes written as plain markdown text rather than a fenced YAML block."""
     text = ctx.card.text
     found = []
+    configs: dict[tuple[Any, ...], MergeConfig] = {}
     for m in _LOOSE_METHOD.finditer(text, ctx.card.body_offset):
         if ctx.doc.in_code(m.start()):
             continue
@@ -174,10 +175,13 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
                 models[-1]["parameters"].update(
                     {k: float(v) for k, v in _LOOSE_PARAM.findall(line)})
         if models or base:
-            config = MergeConfig.model_validate(
-                {"merge_method": m.group(1), "base_model": base, "models": models})
+            # Recipes close together read the same lines: one validation per distinct recipe.
+            key = (m.group(1), base, tuple((d["model"], *d["parameters"].items()) for d in models))
+            if key not in configs:
+                configs[key] = MergeConfig.model_validate(
+                    {"merge_method": m.group(1), "base_model": base, "models": models})
             block = CodeBlock("", text[m.start():end], m.start(), m.start(), end)
-            found.append((block, config))
+            found.append((block, configs[key]))
     return found
 
 
