@@ -80,10 +80,16 @@ for _kind in ("bool", "int", "float", "timestamp", "binary"):
 
 # Front matter at the top (after optional blank lines), as huggingface_hub's REGEX_YAML_BLOCK.
 _FRONT = re.compile(r"\A\s*---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
-# A card flattened onto one line: "--- key: v key2: - a --- # Title ...".
-_FLAT_FRONT = re.compile(r"\A\s*---[ \t]+(.*?)[ \t]+---(?:[ \t]+|\r?\n|\Z)", re.S)
-_FLAT_KEY = re.compile(r"[ \t]+(?=[A-Za-z_][\w.-]*:(?:[ \t]|$))")
-_FLAT_ITEM = re.compile(r"[ \t]+(?=- )")
+# A card flattened onto one line: "--- key: v key2: - a --- # Title ...". Read in linear
+# time: the opening blanks are taken whole, the closing "---" is looked for after whole runs
+# of blanks only, and on the first line only (a front matter across lines is not flat).
+# The second branch is "---  --- ...", an empty one (its closing blank is the opening's
+# last), when no closing "---" follows at all.
+_FLAT_FRONT = re.compile(r"\A\s*---[ \t]+(?![ \t])(?:([^\n]*?)(?<![ \t])[ \t]+|"
+                         r"(?<=[ \t]{2})(?!(?s:.)*?[ \t]---(?:[ \t]|\r?\n|\Z)))"
+                         r"---(?:[ \t]+|\r?\n|\Z)")
+_FLAT_KEY = re.compile(r"(?<![ \t])[ \t]+(?=[A-Za-z_][\w.-]*:(?:[ \t]|$))")
+_FLAT_ITEM = re.compile(r"(?<![ \t])[ \t]+(?=- )")
 # UTF-8 bytes decoded as cp1252: a lead byte's character, then its continuation bytes'.
 _CONT = "[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u2122]"
 _MOJIBAKE = re.compile(
@@ -282,11 +288,11 @@ def read_card(
                 if m.group(1).strip() else {})
         warnings += tuple(odd)
         body_offset = m.end()
-    elif (fm := _FLAT_FRONT.match(text)) is not None and "\n" not in fm.group(1):
+    elif (fm := _FLAT_FRONT.match(text)) is not None:
         flattened = True
         try:
             odd = []
-            meta = load_yaml(_unflatten_yaml(fm.group(1)), source=source, warnings=odd)
+            meta = load_yaml(_unflatten_yaml(fm.group(1) or ""), source=source, warnings=odd)
             warnings += tuple(odd)
         except CardError as exc:
             meta = {}

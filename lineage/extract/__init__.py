@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import TypeVar
@@ -172,11 +173,15 @@ def _datasets(uses: list[DatasetUse]) -> list[DatasetUse]:
     A bare name ("Airoboros") that names a dataset also given by id
     (``jondurbin/airoboros-2.2.1``) folds into it.
     """
-    names = [id_key(u.ref.id.rsplit("/", 1)[-1]) for u in uses if u.ref.id]
+    names = sorted(id_key(u.ref.id.rsplit("/", 1)[-1]) for u in uses if u.ref.id)
 
-    def known(name: str) -> bool:
+    def known(name: str) -> bool:  # a name equal to the key, or it and a separator and more
         key = id_key(name).replace(" ", "-")
-        return any(n == key or (n.startswith(key) and n[len(key)] in "-_.") for n in names)
+        for head in (key, key + "-", key + "_", key + "."):
+            i = bisect.bisect_left(names, head)
+            if i < len(names) and (names[i] == key or (head != key and names[i].startswith(head))):
+                return True
+        return False
 
     kept = [u for u in uses if u.ref.id or not known(u.ref.name)]
     return _first_by(kept, lambda f: id_key(f.ref.id or f.ref.name))
@@ -184,18 +189,19 @@ def _datasets(uses: list[DatasetUse]) -> list[DatasetUse]:
 
 def _merge_scores(scores: list[Score]) -> list[Fact]:
     """Merge repeats of one (model, benchmark, value); flag differing values."""
-    merged: dict[tuple[str, str, str], Score] = {}
+    repeats: dict[tuple[str, str, str], list[Score]] = {}
     for s in scores:
         model = id_key(s.model.id or s.model.name) if s.model else ""
-        key = (model, benchmark_key(s.benchmark), str(float(s.value)))
-        if key in merged:
-            old = merged[key]
-            merged[key] = replace(old, metric=old.metric or s.metric,
-                                  dataset=old.dataset or s.dataset,
-                                  shots=old.shots if old.shots is not None else s.shots,
-                                  more_evidence=(*old.more_evidence, s.evidence))
-        else:
-            merged[key] = s
+        repeats.setdefault((model, benchmark_key(s.benchmark), str(float(s.value))), []).append(s)
+    merged: dict[tuple[str, str, str], Score] = {}
+    for key, (first, *rest) in repeats.items():  # merged once, not copied at each repeat
+        merged[key] = replace(
+            first, metric=next((s.metric for s in rest if not first.metric and s.metric),
+                               first.metric or rest[-1].metric),
+            dataset=next((s.dataset for s in rest if not first.dataset and s.dataset),
+                         first.dataset or rest[-1].dataset),
+            shots=next((s.shots for s in (first, *rest) if s.shots is not None), None),
+            more_evidence=(*first.more_evidence, *(s.evidence for s in rest))) if rest else first
     out: list[Fact] = list(merged.values())
     by_bench: dict[tuple[str, str], set[str]] = {}
     for (model, bench, value) in merged:

@@ -7,8 +7,9 @@ as pure as the card itself.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from lineage.cards import Card
 from lineage.extract.links import Link
@@ -43,9 +44,12 @@ __all__ = ["Context", "not_a_model", "screen", "snippet_at"]
 def snippet_at(card: Card, start: int, end: int | None = None, width: int = 160) -> str:
     """Return the source text around ``start`` on its line, trimmed to ``width`` characters."""
     text = card.text
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", start)
-    line_end = len(text) if line_end < 0 else line_end
+    # Only the part of the line within ``width`` of the span matters: a line break further
+    # away is not looked for (many facts on one long line would each read all of it).
+    line_start = text.rfind("\n", max(0, start - width), start) + 1
+    far = len(text) if end is None else max(end, start) + width
+    line_end = text.find("\n", start, far)
+    line_end = min(far, len(text)) if line_end < 0 else line_end
     end = line_end if end is None else min(max(end, start), line_end)
     lo = max(line_start, start - max(0, (width - (end - start)) // 2))
     hi = min(line_end, max(end, lo + width))
@@ -102,16 +106,21 @@ class Context:
     own_id: str | None
     own_keys: frozenset[str]
     own_name: str | None = None  # the bare name of a card whose id is unknown
+    # Names are resolved once per match: the ids and link texts are indexed once per card.
+    _names: _Names = field(init=False, repr=False, compare=False)
 
-    @property
-    def known_model_ids(self) -> tuple[str, ...]:
-        """Model ids the card links or names in ``base_model``, in order of appearance."""
+    def __post_init__(self) -> None:
         ids = [lk.ref.id for lk in self.links if lk.ref.kind == "model"]
         raw = self.card.meta.get("base_model")
         for value in raw if isinstance(raw, list) else [raw]:
             if isinstance(value, str) and is_repo_id(value.strip(), require_org=True):
                 ids.append(value.strip())
-        return tuple(dict.fromkeys(ids))
+        object.__setattr__(self, "_names", _Names(tuple(dict.fromkeys(ids)), self))
+
+    @property
+    def known_model_ids(self) -> tuple[str, ...]:
+        """Model ids the card links or names in ``base_model``, in order of appearance."""
+        return self._names.known
 
     def is_own(self, repo_id: str | None) -> bool:
         """Whether ``repo_id`` is one of the card's own ids.
@@ -154,7 +163,8 @@ class Context:
         if legacy_id(value) is not None:  # bert-base-uncased: a Hub id without organisation
             return ModelRef(legacy_id(value), value)
         if "/" not in value and "\\" not in value:
-            hit = resolve_short_name(value, self.known_model_ids) or self._by_link_text(value)
+            hit = resolve_short_name(value, self._names.short.get(id_key(value), ())) or \
+                self._by_link_text(value)
             if hit is not None:
                 return ModelRef(hit, value)
         return ModelRef(None, value)
@@ -167,10 +177,17 @@ class Context:
         key = id_key(name)
         if len(key) < 5 or not any(c.isdigit() for c in key):
             return None  # a bare word ("Acme") is not specific enough to pick a link
-        hits = {lk.ref.id for lk in self.links if lk.ref.kind == "model" and lk.text and
-                (id_key(lk.text) == key or (id_key(lk.text).startswith(key) and
-                                            id_key(lk.text)[len(key):][:1] in ("-", "_", " ")))}
-        return hits.pop() if len(hits) == 1 else None
+        return self._names.only(self._names.texts, key, "-_ ", equal=True)
+
+    def is_known_other(self, repo_id: str) -> bool:
+        """Whether the card names ``repo_id`` (a link, ``base_model``) and it is not its own."""
+        return id_key(repo_id) in self._names.others
+
+    def links_between(self, start: int, end: int) -> tuple[Link, ...]:
+        """Return the card's links that start within ``start``..``end`` (by bisection)."""
+        offsets = self._names.link_offsets
+        lo, hi = bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, end)
+        return self.links[lo:hi]
 
     def resolve_prefix(self, name: str) -> ModelRef | None:
         """Return the one linked model whose name starts with ``name`` plus a separator.
@@ -180,15 +197,54 @@ class Context:
         start with a family's name ("T5"), which names no one checkpoint.
         """
         key = id_key(name).replace(" ", "-")
-        def extends(repo: str) -> bool:  # "luke-large" extends "luke" by a separator
-            n = id_key(repo.rsplit("/", 1)[-1])
-            return n.startswith(key) and len(n) > len(key) and n[len(key)] in "-_."
-
-        hits = {k for k in self.known_model_ids if "/" in k and not self.is_own(k) and extends(k)}
-        return ModelRef(hits.pop(), name) if len(hits) == 1 else None
+        hit = self._names.only(self._names.repos, key, "-_.", equal=False)
+        return ModelRef(hit, name) if hit is not None else None
 
     def evidence(self, method: Method, start: int, end: int | None = None,
                  confidence: float = 0.8) -> Evidence:
         """Evidence for text at ``start``..``end`` of the card."""
         return Evidence(method, snippet_at(self.card, start, end), self.card.line_of(start),
                         confidence)
+
+
+class _Names:
+    """The names a card's references resolve against, indexed for look-ups by name.
+
+    ``short``: each known id under its id, its name and its ``org_name``/``org--name`` forms
+    (what :func:`~lineage.ids.resolve_short_name` compares); ``texts``: model link texts and
+    ``repos``: the repo names of ids (with an organisation) other than the card's own, each
+    sorted with its id.
+    """
+
+    def __init__(self, known: tuple[str, ...], ctx: Context):
+        self.known = known
+        self.short: dict[str, list[str]] = {}
+        for k in known:
+            for form in dict.fromkeys((id_key(k), id_key(k.rsplit("/", 1)[-1]),
+                                       id_key(k.replace("/", "_")), id_key(k.replace("/", "--")))):
+                self.short.setdefault(form, []).append(k)
+        self.texts = sorted({(id_key(lk.text), lk.ref.id) for lk in ctx.links
+                             if lk.ref.kind == "model" and lk.text})
+        self.repos = sorted((id_key(k.rsplit("/", 1)[-1]), k) for k in known
+                            if "/" in k and not ctx.is_own(k))
+        self.others = frozenset(id_key(k) for k in known if not ctx.is_own(k))
+        self.link_offsets = [lk.offset for lk in ctx.links]  # links come in text order
+        self._seen: dict[tuple[int, str], str | None] = {}
+
+    def only(self, table: list[tuple[str, str]], key: str, separators: str, *,
+             equal: bool) -> str | None:
+        """Return the one id named ``key`` (if ``equal``) or ``key`` and a separator and more.
+
+        None when there is none or several; names are looked up in ``table``.
+        """
+        memo = (id(table), key)
+        if memo not in self._seen:
+            hits: set[str] = set()
+            i = bisect.bisect_left(table, (key, ""))
+            while i < len(table) and table[i][0].startswith(key) and len(hits) < 2:
+                name, rid = table[i]
+                if (equal and name == key) or name[len(key):][:1] in tuple(separators):
+                    hits.add(rid)
+                i += 1
+            self._seen[memo] = hits.pop() if len(hits) == 1 else None
+        return self._seen[memo]

@@ -137,9 +137,10 @@ class _Candidate:
 
 
 def _snippet(card: Card, offset: int, width: int = 100) -> str:
-    line_start = card.text.rfind("\n", 0, offset) + 1
-    line_end = card.text.find("\n", offset)
-    line_end = len(card.text) if line_end < 0 else line_end
+    # Only ``width`` around the offset matters: many links on one long line stay linear.
+    line_start = card.text.rfind("\n", max(0, offset - width), offset) + 1
+    line_end = card.text.find("\n", offset, offset + width)
+    line_end = min(len(card.text), offset + width) if line_end < 0 else line_end
     start = max(line_start, offset - width // 2)
     return card.text[start : min(line_end, start + width)].strip()
 

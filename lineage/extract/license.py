@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from lineage.cards import Card
 from lineage.extract.metadata import spdx_id
@@ -33,7 +34,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"cc[\s_-]*by[\s_-]*sa[\s_-]*(4\.0|3\.0)", "cc-by-sa-{0}"),
     (r"cc[\s_-]*by[\s_-]*(4\.0|3\.0|2\.0)", "cc-by-{0}"),
     (r"\bcc0\b", "cc0-1.0"),
-    (r"apache(?:[\s_-]*license)?(?:[\s,_-]*(?:version|v)?)?[\s_-]*2(?:\.0)?\b", "apache-2.0"),
+    # The separator after "apache [license]" as one run: two runs of blanks in a row
+    # backtrack quadratically over long whitespace.
+    (r"apache(?:[\s_-]*license)?[\s,_-]*(?:(?:version|v)[\s_-]*)?2(?:\.0)?\b", "apache-2.0"),
     (r"\bmit\b(?:[\s-]*license)", "mit"),
     (r"\bgpl[\s_-]*v?3|gnu general public license v(?:ersion)?\s*3", "gpl-3.0"),
     (r"\bagpl[\s_-]*v?3", "agpl-3.0"),
@@ -48,8 +51,13 @@ _TAG = re.compile(r"^license:([\w.+-]+)$", re.I)
 _STRAY = re.compile(r"(?im)^[ \t]*license[ \t]*:[ \t]*['\"]?([\w.+-]+)['\"]?[ \t]*$")
 _FIELD = re.compile(r"(?im)^[ \t>*_#-]*(?:\*\*)?(?:weights?\s+|model\s+)?licen[cs]e[s]?"
                     r"(?:\*\*[ \t]*|[ \t]*(?:[:|]|$))")
-_UNDER = re.compile(r"(?i)[^.\n]*\b(?:licensed|released|governed|distributed|available)\s+"
-                    r"(?:under|by)\b[^.\n]*licen[cs]e[^.\n]*")
+# A sentence (a run without "." or a line break) that puts the model under a license: found
+# from its verb, so each sentence is read once (a leading "[^.\n]*" retried at every start of
+# a long sentence is quadratic).
+_UNDER_VERB = re.compile(r"(?i)\b(?:licensed|released|governed|distributed|available)\s+"
+                         r"(?:under|by)\b")
+_LICENSE_WORD = re.compile(r"(?i)licen[cs]e")
+_SENTENCE_STOP = re.compile(r"[.\n]")
 _KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "gemma", "other",
               "cc-by-4.0", "cc-by-nc-4.0", "cc-by-sa-4.0", "cc-by-nc-sa-4.0", "gpl-3.0",
               "agpl-3.0", "bsd-3-clause", "cc0-1.0", "unknown"}
@@ -83,22 +91,56 @@ def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
                                        card.line_of(m.start()), 0.7))
             return
     candidates: list[tuple[bool, int, str, str]] = []
+    license_of = cache(prose_license_id)  # field lines close together share sentences
     for m in _FIELD.finditer(text, card.body_offset):
         chunk = text[m.start():m.start() + 600]
         for sentence in re.split(r"(?<=[.!?])\s+|\n", chunk)[:6]:
-            lic = prose_license_id(sentence)
+            lic = license_of(sentence)
             if lic is not None:
                 weights = _WEIGHTS_FIRST.search(sentence) is not None and \
                     not re.search(r"(?i)\bcode\b", sentence)
                 candidates.append((not weights, m.start(), lic, sentence.strip()))
     if not candidates:
         # Failing a license field, a sentence that puts the model under a license.
-        for m in _UNDER.finditer(text, card.body_offset):
-            lic = prose_license_id(m.group(0))
+        for start, sentence in _under_sentences(text, card.body_offset):
+            lic = prose_license_id(sentence)
             if lic is not None:
-                candidates.append((True, m.start(), lic, m.group(0).strip()))
+                candidates.append((True, start, lic, sentence.strip()))
                 break
     if candidates:
         _, offset, lic, sentence = min(candidates, key=lambda c: (c[0], c[1]))
         yield LicenseFact(lic, None, None, spdx_id(lic),
                           Evidence(Method.PROSE, sentence[:160], card.line_of(offset), 0.6))
+
+
+def _under_sentences(text: str, pos: int) -> Iterator[tuple[int, str]]:
+    r"""Sentences from ``pos`` on with "licensed under ... license" wording: (offset, text).
+
+    The spans ``[^.\n]*\b(?:licensed|...)\s+(?:under|by)\b[^.\n]*licen[cs]e[^.\n]*`` matches
+    left to right, in linear time. A sentence runs from the last "." or line break before
+    its first verb to the first one after; the last verb's blanks may run over a line break,
+    and then (as that pattern does) the sentence goes on to the next line.
+    """
+    floor = pos
+    while (verb := _UNDER_VERB.search(text, floor)) is not None:
+        start = max(text.rfind(".", floor, verb.start()), text.rfind("\n", floor, verb.start()))
+        start = floor if start < 0 else start + 1
+        end = _stop(text, verb.start())
+        last = verb
+        while (after := _UNDER_VERB.search(text, last.end())) is not None and after.start() < end:
+            last = after
+        if last.end() > end:
+            longer = _stop(text, last.end())
+            if _LICENSE_WORD.search(text, last.end(), longer) is not None:
+                yield start, text[start:longer]
+                floor = longer
+                continue
+        if _LICENSE_WORD.search(text, verb.end(), end) is not None:
+            yield start, text[start:end]
+        floor = end
+
+
+def _stop(text: str, pos: int) -> int:
+    """Offset of the first "." or line break at or after ``pos`` (or the end of the text)."""
+    stop = _SENTENCE_STOP.search(text, pos)
+    return len(text) if stop is None else stop.start()

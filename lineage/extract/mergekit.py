@@ -25,6 +25,7 @@ from lineage.cards import load_yaml
 from lineage.errors import CardError
 from lineage.extract.context import Context, screen
 from lineage.extract.markdown import CodeBlock
+from lineage.extract.scan import first_occurrences
 from lineage.facts import (
     Evidence,
     Fact,
@@ -158,13 +159,15 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
     """Recipes written as plain markdown text rather than a fenced YAML block."""
     text = ctx.card.text
     found = []
+    configs: dict[tuple[Any, ...], MergeConfig] = {}
     for m in _LOOSE_METHOD.finditer(text, ctx.card.body_offset):
         if ctx.doc.in_code(m.start()):
             continue
         end = ctx.doc.section_end(m.start())
         models: list[dict[str, Any]] = []
         base = None
-        for line in text[m.end():end].splitlines()[:80]:
+        lines, end = _first_lines(text, m.end(), end, 80)  # the block ends with them
+        for line in lines:
             model = _LOOSE_MODEL.match(line)
             if model is not None:
                 if model.group(1) == "base_model":
@@ -176,11 +179,33 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
                 models[-1]["parameters"].update(
                     {k: float(v) for k, v in _LOOSE_PARAM.findall(line)})
         if models or base:
-            config = MergeConfig.model_validate(
-                {"merge_method": m.group(1), "base_model": base, "models": models})
+            # Recipes close together read the same lines: one validation per distinct recipe.
+            key = (m.group(1), base, tuple((d["model"], *d["parameters"].items()) for d in models))
+            if key not in configs:
+                configs[key] = MergeConfig.model_validate(
+                    {"merge_method": m.group(1), "base_model": base, "models": models})
             block = CodeBlock("", text[m.start():end], m.start(), m.start(), end)
-            found.append((block, config))
+            found.append((block, configs[key]))
     return found
+
+
+# Where str.splitlines() breaks a line.
+_LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def _first_lines(text: str, start: int, end: int, count: int) -> tuple[list[str], int]:
+    """Return ``text[start:end].splitlines()[:count]`` and where they end.
+
+    Only those lines are split: a section holding many recipes is not split again for each.
+    """
+    stop = start
+    for _ in range(count):
+        brk = _LINE_BREAK.search(text, stop, end)
+        if brk is None:
+            stop = end
+            break
+        stop = brk.end()
+    return text[start:stop].splitlines()[:count], stop
 
 
 def _number(value: Any) -> float | tuple[float, ...] | None:
@@ -202,8 +227,11 @@ def _not_finite(value: Any) -> bool:
     return isinstance(value, float | str) and text in ("nan", "inf", "infinity")
 
 
-def _line_of_name(ctx: Context, block: CodeBlock, name: str) -> int:
-    pos = ctx.card.text.find(name, block.content_start, block.end)
+def _line_of_name(ctx: Context, block: CodeBlock, name: str,
+                  found: dict[str, int] | None = None) -> int:
+    """Line of the first ``name`` in the block (from ``found`` when it was looked up)."""
+    pos = found.get(name, -1) if found is not None else \
+        ctx.card.text.find(name, block.content_start, block.end)
     return ctx.card.line_of(pos if pos >= 0 else block.content_start)
 
 
@@ -221,9 +249,11 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
         yield Warning(f"{stages} mergekit configurations; the last one is taken as the merge "
                       "that made this model", ctx.card.line_of(block.start))
 
+    lines = ctx.card.text.splitlines()  # once, not for every input
+
     def ev(name: str) -> Evidence:
-        line = _line_of_name(ctx, block, name)
-        snippet = " ".join(ctx.card.text.splitlines()[line - 1].split()) if line else name
+        line = _line_of_name(ctx, block, name, found)
+        snippet = " ".join(lines[line - 1].split()) if line else name
         return Evidence(Method.MERGEKIT, snippet[:160], line, 0.95)
 
     entries = list(config.models)
@@ -252,6 +282,10 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
             ref = ctx.resolve(expert.source_model, also=also)
             inputs.setdefault((ref.id or ref.name).casefold(), (ref, expert.source_model, {}))
     base_key = (base_ref.id or base_ref.name).casefold() if base_ref else None
+    names = [written for _, written, _ in inputs.values()]
+    if base_ref is not None:
+        names.append(config.base_model or base_ref.name)
+    found = first_occurrences(ctx.card.text, names, block.content_start, block.end)
     for key, (ref, written, params) in inputs.items():
         role = Role.BASE if key == base_key else Role.SOURCE
         for name in ("weight", "density"):

@@ -16,6 +16,7 @@ from typing import Any
 
 from lineage.cards import Card
 from lineage.extract.context import screen
+from lineage.extract.scan import blank_lines_start, first_occurrences
 from lineage.facts import (
     DatasetRef,
     DatasetUse,
@@ -49,17 +50,53 @@ RELATION_VALUES = {
 
 def find_key_line(card: Card, key: str, value: str | None = None) -> int | None:
     """Line of ``key:`` (or of a ``value`` under it) in the front matter."""
-    head = card.text[: card.body_offset]
-    m = re.search(rf"(?m)^\s*{re.escape(key)}\s*:", head)
-    if m is None:
-        m = re.search(rf"(?:^|\s){re.escape(key)}\s*:", head)
-    if m is None:
+    return _value_line(card, _key_start(card, key), value)
+
+
+class _KeyLines:
+    """:func:`find_key_line` for one card, each key looked up once.
+
+    The values listed under a key are found all in one pass, not each searched for from
+    the key.
+    """
+
+    def __init__(self, card: Card):
+        self.card = card
+        self._starts: dict[str, int | None] = {}
+        self._values: dict[str, dict[str, int]] = {}
+
+    def __call__(self, key: str, value: str | None = None) -> int | None:
+        if key not in self._starts:
+            start = self._starts[key] = _key_start(self.card, key)
+            values = _strings(self.card.meta.get(key)) if start is not None else []
+            found = first_occurrences(self.card.text, values, start or 0, self.card.body_offset)
+            self._values[key] = {v: found.get(v, -1) for v in values}
+        start = self._starts[key]
+        if start is not None and value and value in self._values[key]:
+            pos = self._values[key][value]
+            return self.card.line_of(pos if pos >= 0 else start)
+        return _value_line(self.card, start, value)
+
+
+def _key_start(card: Card, key: str) -> int | None:
+    r"""Return where ``(?m)^\s*key\s*:`` (or else ``(?:^|\s)key\s*:``) matches, if it does."""
+    # On the key's own line, then up over the blank lines above: "^\s*" tried from each
+    # line of a long run of blank lines would read the rest of the run again.
+    m = re.search(rf"(?m)^[^\S\n]*{re.escape(key)}\s*:", card.text[: card.body_offset])
+    if m is not None:
+        return blank_lines_start(card.text, m.start())
+    m = re.search(rf"(?:^|\s){re.escape(key)}\s*:", card.text[: card.body_offset])
+    return None if m is None else m.start()
+
+
+def _value_line(card: Card, start: int | None, value: str | None) -> int | None:
+    if start is None:
         return None
     if value:
-        pos = head.find(value, m.start())
+        pos = card.text.find(value, start, card.body_offset)
         if pos >= 0:
             return card.line_of(pos)
-    return card.line_of(m.start())
+    return card.line_of(start)
 
 
 def _strings(value: Any) -> list[str]:
@@ -129,14 +166,14 @@ def extract_metadata(card: Card) -> tuple[Fact, ...]:
     return tuple(screen(_facts(card)))
 
 
-def _ev(card: Card, key: str, value: str, snippet: str | None = None,
+def _ev(lines: _KeyLines, key: str, value: str, snippet: str | None = None,
         conf: float = 0.95) -> Evidence:
-    return Evidence(Method.METADATA, snippet or f"{key}: {value}", find_key_line(card, key, value),
-                    conf)
+    return Evidence(Method.METADATA, snippet or f"{key}: {value}", lines(key, value), conf)
 
 
 def _facts(card: Card) -> Iterator[Fact]:
     meta = card.meta
+    lines = _KeyLines(card)
     relation_raw = meta.get("base_model_relation")
     relation = Relation.DERIVED
     if isinstance(relation_raw, str):
@@ -147,30 +184,30 @@ def _facts(card: Card) -> Iterator[Fact]:
     for value in _strings(meta.get("base_model")):
         ref = model_ref(value)
         conf = 0.95 if relation is not Relation.DERIVED else 0.9
-        yield Parent(ref, relation, _ev(card, "base_model", value, conf=conf))
+        yield Parent(ref, relation, _ev(lines, "base_model", value, conf=conf))
     if meta.get("base_model") is not None and not _strings(meta.get("base_model")) and \
             meta.get("base_model") != []:
         yield Warning("base_model is neither a string nor a list of strings",
                       find_key_line(card, "base_model"))
     for value in _strings(meta.get("new_version")):
-        yield Successor(model_ref(value), _ev(card, "new_version", value))
+        yield Successor(model_ref(value), _ev(lines, "new_version", value))
     for value in _strings(meta.get("datasets")):
         url = parse_hub_url(value)
         rid = url.id if url is not None else value.strip()
         dataset = DatasetRef(rid, rid) if is_repo_id(rid) else DatasetRef(None, value.strip())
-        yield DatasetUse(dataset, _ev(card, "datasets", value))
+        yield DatasetUse(dataset, _ev(lines, "datasets", value))
     yield from _license(card)
-    yield from _co2(card)
+    yield from _co2(card, lines)
     for code in _strings(meta.get("language")):
-        yield Language(code.strip(), _language(code), _ev(card, "language", code))
+        yield Language(code.strip(), _language(code), _ev(lines, "language", code))
     for tag in _strings(meta.get("tags")):
-        yield Tag("tag", tag.strip(), _ev(card, "tags", tag))
+        yield Tag("tag", tag.strip(), _ev(lines, "tags", tag))
     for key, kind in (("pipeline_tag", "pipeline"), ("library_name", "library")):
         for value in _strings(meta.get(key)):
-            yield Tag(kind, value.strip(), _ev(card, key, value))
+            yield Tag(kind, value.strip(), _ev(lines, key, value))
 
 
-def _co2(card: Card) -> Iterator[Fact]:
+def _co2(card: Card, lines: _KeyLines) -> Iterator[Fact]:
     """Read the ``co2_eq_emissions`` block: hardware used, cloud provider, hours."""
     from lineage.extract.training import accelerator_in
 
@@ -179,14 +216,14 @@ def _co2(card: Card) -> Iterator[Fact]:
         return
     hardware = block.get("hardware_used")
     if isinstance(hardware, str) and (found := accelerator_in(hardware)) is not None:
-        yield Hardware(found[0], found[1], _ev(card, "hardware_used", hardware))
+        yield Hardware(found[0], found[1], _ev(lines, "hardware_used", hardware))
     provider = block.get("cloud_provider")
     if isinstance(provider, str) and provider.strip():
         yield TrainingSetting("cloudProvider", provider.strip(),
-                              _ev(card, "cloud_provider", provider))
+                              _ev(lines, "cloud_provider", provider))
     hours = block.get("hours_used") or block.get("training_hours")
     if isinstance(hours, int | float) and not isinstance(hours, bool) and hours > 0:
-        yield TrainingSetting("trainingHours", hours, _ev(card, "co2_eq_emissions", str(hours)))
+        yield TrainingSetting("trainingHours", hours, _ev(lines, "co2_eq_emissions", str(hours)))
 
 
 def _license(card: Card) -> Iterator[Fact]:

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from lineage.extract.context import Context, screen
 from lineage.extract.links import Link
-from lineage.extract.scan import Gated
+from lineage.extract.scan import Gated, blank_lines_start
 from lineage.facts import (
     Child,
     Derivation,
@@ -68,7 +68,7 @@ _VERB_LINK = Gated(re.compile(
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
     r"(?:[\w'-]+\s+){0,4}?|\s+)[*_]{0,2}(" + _LINKISH + ")"
 ), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled")
-_DATASET_AFTER = re.compile(r"\s*[*_]{0,2}\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
+_DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
     r"fine-tuned from(?: model)?|parent model|backbone model|merged models|models merged|"
@@ -76,26 +76,35 @@ _LABEL = re.compile(
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:：])?[ \t*_]*(.*)$"  # noqa: RUF001 - full-width colon
 )
 _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
-_PLACEHOLDER = re.compile(r"(?i)more information needed|^\W*(?:n/?a|none|tbd|todo|unknown|-+)\W*$")
+# (Only whether it matches counts: "-+" between two "\W*" is "a dash among non-word signs".)
+_PLACEHOLDER = re.compile(r"(?i)more information needed|^\W*(?:n/?a|none|tbd|todo|unknown)\W*$|"
+                          r"^(?=\W*-)\W*$")
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
+# Linear: the (at most two) words before "merge" are at most 100 characters each, as every
+# word boundary inside a long hyphenated word starts a match; the listed models end after a
+# non-blank, or at their third character (a blank run is not tried again at each blank).
 _MERGE_SENTENCE = Gated(re.compile(
-    r"(?i)\b(?:an?\s+)?(?:([\w-]+(?:\s+[\w-]+)?)\s+)?(?:(?:merger|merge)\s+of|"
+    r"(?i)\b(?:an?\s+)?(?:([\w-]{1,100}(?:\s+[\w-]{1,100})?)\s+)?(?:(?:merger|merge)\s+of|"
     r"models\s+(?:used|included)\s+in\s+the\s+merge\s+(?:are|were)|"
-    r"merged\s+(?:models|from)\s*(?:are|were|:)?)\s+"
-    r"(.{3,400}?)(?:\s+with\s+(.{2,120}?)\s+(?:being|as)\s+the\s+base(?:\s+model)?)?\s*(?:\.(?=\s|$)|\n|$)"
+    r"merged\s+(?:models|from)(?:\s*(?:are|were|:))?)\s+"
+    r"(.{3}|.{4,400}?(?<!\s))(?:\s+with\s+(.{2,120}?)\s+(?:being|as)\s+the\s+base(?:\s+model)?)?"
+    r"\s*(?:\.(?=\s|$)|\n|$)"
 ), "merge")
+# Linear: the leading marks are taken whole; the inputs end after a non-blank (or at their
+# first character); and a trailing "(...)" is tried only when the line ends with ")" (group
+# 2), which is read once, not after every "=" of a long line.
 _RECIPE_LINE = re.compile(
-    r"(?im)^[ \t>*-]*(?:([\w-]+(?:[ \t]+[\w-]+)?)[ \t]+)?merge[ \t]+of[ \t]+(.+?)"
-    r"[ \t]*(?:=|=>|->)[ \t]*"
-    r"[*_`]*([\w./-]+)[*_`]*[ \t]*(?:\(.*\))?[ \t]*$"
+    r"(?im)^[ \t>*-]*(?![ \t>*-])(?:([\w-]+(?:[ \t]+[\w-]+)?)[ \t]+)?merge[ \t]+of[ \t]+"
+    r"(?:(?=.*(\))[ \t]*$)|)(.|..+?(?<![ \t]))[ \t]*(?:=|=>|->)[ \t]*"
+    r"[*_`]*([\w./-]+)(?:[*`][*_`]*)?(?(2)(?:[ \t]*\(.*\))?)[ \t]*$"
 )
-_AT_WEIGHT = re.compile(r"\s*@\s*([-+]?\d*\.?\d+)\s*$")
+_AT_WEIGHT = re.compile(r"(?:(?<!\s)\s+)?@\s*([-+]?(?:\d*\.\d+|\d+))\s*$")
 # "I then merged [X](...) into the resultant blend": a step after the configuration.
 MERGED_INTO = Gated(re.compile(
     r"(?i)\bmerged\s+(" + _LINKISH + r")\s+(?:into|on top of)\b"),
     "merged")
 _TEMPLATE_METHOD = re.compile(
-    r"(?i)merged using the\s+\[?([\w\s-]{2,30}?)\]?(?:\([^)]*\))?\s+merge method"
+    r"(?i)merged using the\s+\[?([\w\s-]{2,30}?)\]?(?:\([^)]{0,2000}\))?\s+merge method"
     r"(?:\s+using\s+(" + _LINKISH + r"|[\w./-]+)\s+as\s+a\s+base)?"
 )
 _QUANT_OF = Gated(re.compile(
@@ -118,7 +127,8 @@ def _link_ref(ctx: Context, text: str) -> ModelRef | None:
 
 
 def _names(text: str) -> list[str]:
-    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s*\+\s*", text)
+    # A separator with blanks before it starts at the first blank (not again at each).
+    parts = re.split(r",\s*(?:and\s+)?|(?<!\s)\s+and\s+|(?:(?<!\s)\s+)?[&+]\s*", text)
     return [p.strip(" *_`'\"") for p in parts if p.strip(" *_`'\"")]
 
 
@@ -127,7 +137,7 @@ def _usable(ref: ModelRef) -> bool:
     if ref.id is not None:
         return True
     name = ref.name
-    return bool(re.fullmatch(r"[\w.-]*\d[\w.-]*", name)) and "-" in name and len(name) <= 96
+    return len(name) <= 96 and "-" in name and bool(re.fullmatch(r"[\w.-]*\d[\w.-]*", name))
 
 
 def extract_prose(ctx: Context) -> tuple[Fact, ...]:
@@ -191,14 +201,12 @@ def _other_subject(ctx: Context, verb: int) -> ModelRef | None:
     head = text[start:verb]
     if not head.strip() or _ABOUT_ITSELF.search(head):
         return None
-    known = {id_key(k): k for k in ctx.known_model_ids if not ctx.is_own(k)}
-    for link in ctx.links:
-        if start <= link.offset < verb and link.ref.kind == "model" and \
-                id_key(link.ref.id) in known:
+    for link in ctx.links_between(start, verb):
+        if link.ref.kind == "model" and ctx.is_known_other(link.ref.id):
             return ModelRef(link.ref.id, link.ref.id)
     for word in _WORD.finditer(head):
         ref = ctx.resolve(word.group(0).rstrip(".,;:'"))
-        if ref.id is not None and id_key(ref.id) in known:
+        if ref.id is not None and ctx.is_known_other(ref.id):
             return ModelRef(ref.id, word.group(0))
     return None
 
@@ -213,6 +221,9 @@ def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:
         nl = len(text) if nl < 0 else nl
         line = text[pos:nl]
         b = _BULLET.match(line)
+        if b is not None and (label := _LABEL.match(line)) is not None and \
+                label.group(2) is not None and not label.group(3).strip():
+            return  # "- Merged models:" starts a list of its own
         if b is not None:
             items += 1
             yield pos + b.start(1), b.group(1)
@@ -259,13 +270,16 @@ def _labels(ctx: Context) -> Iterator[Fact]:
                 yield Parent(ref, relation, ev, role=role)
 
 
+# The row's own line; a match of "^\s*\|" starts on the blank lines above it, if any (see
+# _table_labels). The value ends after a non-blank, or at its first character.
 _TABLE_LABEL = re.compile(
-    r"(?im)^\s*\|\s*[*_]*(base[ _]model|original[ _]model|parent[ _]model|backbone(?: model)?|"
-    r"fine-?tuned from|基础模型|基座模型)[*_]*\s*\|\s*([^|\n]+?)\s*\|"
+    r"(?im)^[^\S\n]*\|\s*[*_]*(base[ _]model|original[ _]model|parent[ _]model|backbone(?: model)?|"
+    r"fine-?tuned from|基础模型|基座模型)[*_]*\s*\|\s*([^|\n]|[^|\n]{2,}?(?<!\s))\s*\|"
 )
 _CODE_ARG = Gated(re.compile(
     r"""(?:--|\b)(base_model(?:_name(?:_or_path)?)?|model_name_or_path|pretrained_model_name_or_path)"""
-    r"""\s*[= ]\s*['"]?([A-Za-z0-9][\w.-]*/[\w.-]+|(?:""" + LEGACY_ALTERNATION + r""")(?![\w.-]))"""
+    r"""(?:\s*=\s*|(?=[^\S ]* )\s+)['"]?([A-Za-z0-9][\w.-]*/[\w.-]+|"""
+    r"""(?:""" + LEGACY_ALTERNATION + r""")(?![\w.-]))"""
 ), "base_model", "model_name_or_path")
 # A legacy id named as the parent in a sentence: "fine-tuned from bert-base-uncased",
 # "this model is a *bert-base-cased* model that was fine-tuned on ...", "a gpt2 model
@@ -291,16 +305,49 @@ _THIS_IS_A = re.compile(r"(?i)\bthis is an? ((?=[\w.-]*\d)[\w.-]+(?:\s+[\w.-]+){
 _SUBJECT_MODEL = re.compile(r"\b[A-Z][\w.-]*\d[\w.-]*")
 _PLACEHOLDER_ORG = re.compile(r"(?i)^(?:path_?to|path|your[\w-]*|my[\w-]*|username|user|org|"
                               r"organi[sz]ation|models?|outputs?|checkpoints?|local|tmp)/")
-_AS_FORMAT = re.compile(r"(?i)\b([A-Za-z][\w.-]*\d[\w.-]*)\s+(?:model\s+)?(?:as|in)\s+"
-                        r"(?:gguf|gptq|awq|exl2|mlx)\b")
+_AS_FORMAT_AT = re.compile(r"(?i)\b([A-Za-z](?=[\w.-]*\d)[\w.-]*)\s+(?:model\s+)?(?:as|in)\s+"
+                           r"(?:gguf|gptq|awq|exl2|mlx)\b")
+_AS_FORMAT_TAIL = re.compile(r"(?i)(?<!\s)\s+(?:model\s+)?(?:as|in)\s+(?:gguf|gptq|awq|exl2|mlx)\b")
+_LETTER_AT_BOUNDARY = re.compile(r"(?i)\b[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+
+
+class _AsFormat:
+    """``X-7B as GGUF``: the matches of ``_AS_FORMAT_AT`` (a name with a digit) in linear time.
+
+    Each word boundary inside a long name ("x1.x1.x1...") would start a match that reads
+    the name to its end, and all of them end alike: only the first in each name is tried,
+    and only before "as GGUF" wording.
+    """
+
+    def finditer(self, text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        """Return the matches from ``pos``, left to right."""
+        floor = pos
+        for tail in _AS_FORMAT_TAIL.finditer(text, pos):
+            start = tail.start()
+            while start > floor and (text[start - 1].isalnum() or text[start - 1] in "_.-"):
+                start -= 1  # to the start of the name before the wording
+            lead = _LETTER_AT_BOUNDARY.search(text, start, tail.start())
+            if lead is None or _DIGIT.search(text, lead.start() + 1, tail.start()) is None:
+                continue
+            m = _AS_FORMAT_AT.match(text, lead.start())
+            if m is not None:
+                yield m
+                floor = m.end()
+
+
+_AS_FORMAT = _AsFormat()
 
 
 def _table_labels(ctx: Context) -> Iterator[Fact]:
     """Table rows such as ``| Base model | org/name |`` (or its link)."""
-    for m in _TABLE_LABEL.finditer(ctx.card.text, ctx.card.body_offset):
+    text, floor = ctx.card.text, ctx.card.body_offset
+    for m in _TABLE_LABEL.finditer(text, floor):
+        start = blank_lines_start(text, m.start(), floor)
         ref = _item_ref(ctx, m.group(2))
         if ref is not None:
-            yield Parent(ref, Relation.DERIVED, ctx.evidence(Method.TABLE, m.start(), m.end(), 0.8))
+            yield Parent(ref, Relation.DERIVED, ctx.evidence(Method.TABLE, start, m.end(), 0.8))
+        floor = m.end()
 
 
 def _code_arguments(ctx: Context) -> Iterator[Fact]:
@@ -347,8 +394,9 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
                 continue
             group = 1 if pattern is _THIS_IS_A else (m.lastindex or 1)
             name = m.group(group).strip(" .,;:*_`")
-            sentence = text[max(text.rfind("\n", 0, m.start()), text.rfind(". ", 0, m.start()),
-                                m.start() - 80) + 1:m.start()]
+            near = max(0, m.start() - 80)  # the sentence is cut to 80 characters anyway
+            sentence = text[max(text.rfind("\n", near, m.start()),
+                                text.rfind(". ", near, m.start()), m.start() - 80) + 1:m.start()]
             own = id_key((ctx.own_id or "/").rsplit("/", 1)[-1])
             if any(id_key(t) != own for t in _SUBJECT_MODEL.findall(sentence)):
                 continue  # "Yi-9B is trained based on Yi-6B": about another model
@@ -386,7 +434,7 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
     ref = ctx.resolve(token.rstrip(".,;:"))
     if ref.id is not None or not named:
         return ref if ref.id is not None else None
-    name = re.split(r"\s*[(,;]", item.strip().strip("*_`"))[0].strip(" .*_`")
+    name = re.split(r"(?:(?<!\s)\s+)?[(,;]", item.strip().strip("*_`"))[0].strip(" .*_`")
     hit = ctx.resolve_prefix(name) if name else None
     if hit is not None:
         return hit
@@ -463,11 +511,11 @@ def _recipe_lines(ctx: Context) -> Iterator[Fact]:
         return
     own = id_key(ctx.own_id.rsplit("/", 1)[-1])
     for m in _RECIPE_LINE.finditer(ctx.card.text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()) or id_key(m.group(3).rsplit("/", 1)[-1]) != own:
+        if ctx.doc.in_code(m.start()) or id_key(m.group(4).rsplit("/", 1)[-1]) != own:
             continue
         method = _method(m.group(1))
         ev = ctx.evidence(Method.MERGEKIT, m.start(), m.end(), 0.85)
-        for part in _names(m.group(2)):
+        for part in _names(m.group(3)):
             weight = _AT_WEIGHT.search(part)
             ref = _part_ref(ctx, part)
             yield Parent(ref, Relation.MERGE, ev, role=Role.SOURCE, method=method,

@@ -19,6 +19,7 @@ of the original card are grandparents, not parents.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -48,8 +49,10 @@ _QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit
 _ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters"}
 _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "dare"}
 # A repack's file table: "| Name | Quant method | Bits | Size |".
-_QUANT_TABLE = re.compile(r"(?im)^\|.*\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b"
-                          r".*\|\s*$")
+# Only searched for (match or not): a line that starts and ends with "|" and names the
+# quantisation method; its end is checked once, not again after each mention.
+_QUANT_TABLE = re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
+                          r"\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b")
 _TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
@@ -143,10 +146,16 @@ def _key(ref: ModelRef) -> str:
     return id_key(ref.id or ref.name)
 
 
-def _prefix_of(ref: ModelRef, resolved: dict[str, ModelRef]) -> ModelRef:
+def _prefix_of(ref: ModelRef, resolved: dict[str, ModelRef], names: list[str]) -> ModelRef:
+    """Return the one resolved ref whose name starts with ``ref``'s, else ``ref``.
+
+    ``names`` are ``resolved``'s keys, sorted: those starting with the name are adjacent.
+    """
     key = id_key(ref.name).replace(" ", "-")
-    hits = [r for name, r in resolved.items() if len(key) >= 3 and name.startswith(key)]
-    return hits[0] if len(hits) == 1 else ref
+    i = bisect.bisect_left(names, key)
+    hits = names[i:i + 2] if len(key) >= 3 else []
+    hits = [name for name in hits if name.startswith(key)]
+    return resolved[hits[0]] if len(hits) == 1 else ref
 
 
 def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
@@ -166,8 +175,9 @@ def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
         originals = [p for p in parents if p.method == "original"]
         strong = [p for p in parents if p.evidence.method is Method.METADATA
                   or p.relation is Relation.QUANTIZED or p.method == "original"]
+        original_keys = {_key(o.ref) for o in originals}
         if originals and any(p.evidence.method is Method.METADATA and
-                             _key(p.ref) not in {_key(o.ref) for o in originals} for p in strong):
+                             _key(p.ref) not in original_keys for p in strong):
             warnings.append(Warning("base_model names another model than the one this repack "
                                     "is named after; the repack's original is kept"))
             strong = [p for p in strong if p.evidence.method is not Method.METADATA] or strong
@@ -185,9 +195,11 @@ def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
     # Fold unresolved names into the resolved id with the same repo name, or whose repo
     # name they begin ("Parent Model: wav2vec" beside a link to wav2vec2-large-xlsr-53).
     resolved = {id_key(p.ref.id.rsplit("/", 1)[-1]): p.ref for p in parents if p.ref.id}
+    names = sorted(resolved)
     groups: dict[str, list[Parent]] = {}
     for p in parents:
-        ref = p.ref if p.ref.id else resolved.get(id_key(p.ref.name)) or _prefix_of(p.ref, resolved)
+        ref = p.ref if p.ref.id else resolved.get(id_key(p.ref.name)) or \
+            _prefix_of(p.ref, resolved, names)
         groups.setdefault(_key(ref), []).append(replace(p, ref=ref))
     recipes = [f for f in others if isinstance(f, MergeRecipe)]
     recipe = next((r for r in recipes if r.evidence.method is Method.MERGEKIT), None) or \

@@ -20,11 +20,25 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
-__all__ = ["Anchored", "Gated", "Scanner", "lowered"]
+__all__ = ["Anchored", "Gated", "Scanner", "Searchable", "blank_lines_start", "first_occurrences",
+           "lowered"]
+
+
+class Searchable(Protocol):
+    """What :class:`Gated` needs of a pattern: ``re.Pattern``'s ``search`` and ``finditer``."""
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize,
+               ) -> re.Match[str] | None:
+        """Return the first match, or None."""
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize,
+                 ) -> Iterator[re.Match[str]]:
+        """Return the matches, left to right."""
 
 
 @lru_cache(maxsize=8)
@@ -43,7 +57,7 @@ class Gated:
 
     __slots__ = ("pattern", "words")
 
-    def __init__(self, pattern: re.Pattern[str], *words: str):
+    def __init__(self, pattern: Searchable, *words: str):
         self.pattern = pattern
         self.words = words
 
@@ -84,16 +98,22 @@ class Anchored:
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize,
                  ) -> Iterator[re.Match[str]]:
-        """Yield the pattern's matches, left to right, without overlaps."""
-        last = pos
+        """Yield the pattern's matches, left to right, without overlaps.
+
+        Windows that overlap are scanned as one: dense anchors ("A100 A100 ...") would
+        otherwise have the same text scanned again for each of them.
+        """
+        start = end = -1
         for a in self.anchor.finditer(text, pos, endpos):
-            if a.start() < last:
+            lo, hi = max(pos, a.start() - self.reach), min(endpos, a.end() + self.span)
+            if lo <= end:
+                end = max(end, hi)
                 continue
-            m = self.pattern.search(text, max(last, a.start() - self.reach),
-                                    min(endpos, a.end() + self.span))
-            if m is not None:
-                yield m
-                last = max(m.end(), m.start() + 1)
+            if end >= 0:
+                yield from self.pattern.finditer(text, start, end)
+            start, end = lo, hi
+        if end >= 0:
+            yield from self.pattern.finditer(text, start, end)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """Return the pattern's first match, or None."""
@@ -101,3 +121,102 @@ class Anchored:
 
 
 Scanner: TypeAlias = "re.Pattern[str] | Gated | Anchored"
+
+
+def blank_lines_start(text: str, line: int, floor: int = 0) -> int:
+    r"""Return where ``(?m)^\s*X`` starts when ``(?m)^[^\S\n]*X`` matches at ``line``.
+
+    That is the first line start at or after ``floor`` from which only whitespace leads to
+    ``line``: the blank lines above belong to the match. Matching the pattern on its own
+    line and moving its start up here is linear, where ``^\s*`` reads the rest of a run of
+    blank lines again from each of its lines.
+
+    Examples
+    --------
+    >>> text = "a\n\n  \n| x |"
+    >>> blank_lines_start(text, text.index("|")), blank_lines_start(text, text.index("|"), 4)
+    (2, 6)
+    """
+    start = line
+    while start > floor:
+        above = text.rfind("\n", floor, start - 1) + 1  # start of the line above
+        if not above:
+            if floor and text[floor - 1] != "\n":
+                break  # the line above starts before floor
+            above = floor
+        if text[above:start - 1] and not text[above:start - 1].isspace():
+            break
+        start = above
+    return start
+
+
+def first_occurrences(text: str, needles: Iterable[str], start: int = 0,
+                      end: int | None = None) -> dict[str, int]:
+    r"""Return where each needle first occurs in ``text[start:end]``, as ``text.find`` would.
+
+    Needles that do not occur are left out. Few needles or a short text are searched one by
+    one; otherwise all at once in one pass (Aho-Corasick), since searching thousands of
+    list values each from the same start reads the text again for each.
+
+    Examples
+    --------
+    >>> first_occurrences("tags:\n- text-generation\n- text\n", ["text", "gen", "x-y"], 5)
+    {'text': 8, 'gen': 13}
+    """
+    end = len(text) if end is None else min(end, len(text))
+    wanted = list(dict.fromkeys(needles))
+    if len(wanted) * max(0, end - start) <= 20_000_000:
+        found = {n: text.find(n, start, end) for n in wanted}
+        return {n: at for n, at in found.items() if at >= 0}
+    return _aho_corasick(text, wanted, start, end)
+
+
+def _aho_corasick(text: str, needles: list[str], start: int, end: int) -> dict[str, int]:
+    found: dict[str, int] = {"": start} if "" in needles else {}
+    goto: list[dict[str, int]] = [{}]
+    word: list[str | None] = [None]  # the needle ending at each state
+    for needle in needles:
+        state = 0
+        for ch in needle:
+            nxt = goto[state].get(ch)
+            if nxt is None:
+                nxt = goto[state][ch] = len(goto)
+                goto.append({})
+                word.append(None)
+            state = nxt
+        if needle:
+            word[state] = needle
+    fail = [0] * len(goto)
+    link = [0] * len(goto)  # the longest proper suffix state that ends a needle (0: none)
+    queue = deque(goto[0].values())
+    while queue:
+        parent = queue.popleft()
+        for ch, state in goto[parent].items():
+            queue.append(state)
+            f = fail[parent]
+            while f and ch not in goto[f]:
+                f = fail[f]
+            fail[state] = goto[f].get(ch, 0) if parent else 0
+            link[state] = fail[state] if word[fail[state]] is not None else link[fail[state]]
+    done = [False] * len(goto)  # every needle this state and its suffixes end is found
+    left = sum(1 for w in word if w is not None)
+    state = 0
+    for i in range(start, end):
+        ch = text[i]
+        while state and ch not in goto[state]:
+            state = fail[state]
+        state = goto[state].get(ch, 0)
+        seen = []
+        at = state if word[state] is not None else link[state]
+        while at and not done[at]:
+            hit = word[at]
+            if hit is not None and hit not in found:
+                found[hit] = i - len(hit) + 1
+                left -= 1
+            seen.append(at)
+            at = link[at]
+        for s in reversed(seen):  # finished once every needle down its suffixes is found
+            done[s] = not link[s] or done[link[s]]
+        if not left:
+            break
+    return found

@@ -10,6 +10,7 @@ Tables of training losses, quantized files or hyper-parameters are not scores.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Any
 
 from lineage.extract.context import Context
 from lineage.extract.links import leaderboard_id
+from lineage.extract.markdown import unlink
+from lineage.extract.scan import first_occurrences
 from lineage.facts import Evidence, Fact, Method, ModelRef, Score, Warning
 from lineage.ids import id_key
 
@@ -25,8 +28,10 @@ __all__ = ["Table", "benchmark_key", "extract_scores", "find_tables"]
 
 _DELIM_CELL = re.compile(r"^\s*:?-{2,}:?\s*$")
 _INLINE_DELIM = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|){2,}")
-_NUMBER = re.compile(r"^[*_~\s]*([-+]?\d+(?:\.\d+)?)\s*%?[*_~\s]*(?:±\s*[\d.]+)?[*_\s]*$")
-_SHOTS = re.compile(r"(?i)(\d+)[- ]?shots?")
+# After the number, each run of blanks and marks is read by one quantifier ("\s*%?[*_~\s]*"
+# and "(?:±...)?[*_\s]*" split a long run of blanks every way).
+_NUMBER = re.compile(r"^[*_~\s]*([-+]?\d+(?:\.\d+)?)(?:\s*%)?[*_~\s]*(?:±\s*[\d.]+[*_\s]*)?$")
+_SHOTS = re.compile(r"(?i)(?<!\d)(\d+)[- ]?shots?")  # from the first digit of a number only
 _NOT_SCORES = re.compile(r"(?i)\bloss\b|\bstep\b|\bepoch|learning.rate|quant|\bbits?\b|\bsize\b|"
                          r"\bram\b|\bvram\b|file|download|param|hyper|use case|\blink\b|\bbpw\b|"
                          r"\blayers?\b|\bcontext\b|\brank\b|\bmemory\b|tok/s|speed|\bprice")
@@ -48,8 +53,7 @@ def benchmark_key(name: str) -> str:
 
 
 def _plain(cell: str) -> str:
-    cell = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", cell)
-    return re.sub(r"[*_`]+", "", cell).strip()
+    return re.sub(r"[*_`]+", "", unlink(cell)).strip()
 
 
 def _value(cell: str) -> str | None:
@@ -83,7 +87,7 @@ def _value_text(value: Any) -> str | None:
         return str(value)
     if isinstance(value, float):
         return decimal_text(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*%?\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?(?:\s*%)?\s*", value):
         return value.strip().rstrip("%").strip()
     return None
 
@@ -96,7 +100,7 @@ def extract_scores(ctx: Context) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-_TRAINER_RESULTS = re.compile(r"(?im)^.*\bresults on the evaluation set\s*:?\s*$")
+_TRAINER_RESULTS = re.compile(r"(?im)^.*\bresults on the evaluation set\s*(?::\s*)?$")
 _RESULT_ITEM = re.compile(
     r"^[ \t]*[-*][ \t]+([A-Za-z][\w .()/@-]{0,60}?)\s*:\s*([-+]?\d+(?:\.\d+)?)\s*$"
 )
@@ -130,6 +134,11 @@ def _model_index(ctx: Context) -> Iterator[Fact]:
         return
     seen: dict[tuple[str, str | None], set[str]] = {}
     head = ctx.card.text[: ctx.card.body_offset]
+    # Where each result's "name: <dataset>" first stands, for all results in one pass.
+    needles = [f"name: {str(r['dataset'].get('name') or r['dataset'].get('type') or '').strip()}"
+               for e in index if isinstance(e, dict) and isinstance(e.get("results"), list)
+               for r in e["results"] if isinstance(r, dict) and isinstance(r.get("dataset"), dict)]
+    found = first_occurrences(head, needles)
     for i, entry in enumerate(index):
         results = entry.get("results") if isinstance(entry, dict) else None
         if not isinstance(results, list):
@@ -137,14 +146,14 @@ def _model_index(ctx: Context) -> Iterator[Fact]:
             continue
         for j, result in enumerate(results):
             try:
-                yield from _result(ctx, head, result, seen)
+                yield from _result(ctx, head, result, seen, found)
             except (TypeError, ValueError, AttributeError, KeyError) as exc:
                 yield Warning(f"model-index result {j + 1} of entry {i + 1} is malformed "
                               f"({exc}); the other results are kept", None)
 
 
-def _result(ctx: Context, head: str, result: Any,
-            seen: dict[tuple[str, str | None], set[str]]) -> Iterator[Fact]:
+def _result(ctx: Context, head: str, result: Any, seen: dict[tuple[str, str | None], set[str]],
+            found: dict[str, int]) -> Iterator[Fact]:
     dataset = result["dataset"]
     metrics = result["metrics"]
     if not isinstance(dataset, dict) or not isinstance(metrics, list):
@@ -161,7 +170,8 @@ def _result(ctx: Context, head: str, result: Any,
              else _shots(name))
     source = result.get("source")
     url = source.get("url") if isinstance(source, dict) else None
-    pos = head.find(f"name: {name}")
+    needle = f"name: {name}"
+    pos = found[needle] if needle in found else head.find(needle)
     line = ctx.card.line_of(pos) if pos >= 0 else None
     for metric in metrics:
         if not isinstance(metric, dict):
@@ -237,30 +247,54 @@ def find_tables(ctx: Context) -> list[Table]:
 
 
 def _flat_tables(offset: int, line: str) -> Iterator[Table]:
-    """Tables whose rows were joined into one line: ``| h | h | | :-- | :-- | | a | 1 |``."""
-    for m in _INLINE_DELIM.finditer(line):
+    """Tables whose rows were joined into one line: ``| h | h | | :-- | :-- | | a | 1 |``.
+
+    A table's rows stop where the next table's delimiter row starts (its header is the last
+    row read), so that each row is read once; cells are cut at the line's "|" offsets.
+    """
+    pipes = [i for i, ch in enumerate(line) if ch == "|"]
+
+    def cell(j: int) -> str:  # the text between the (j-1)-th and the j-th "|", stripped
+        return line[pipes[j - 1] + 1 if j else 0:pipes[j] if j < len(pipes) else len(line)].strip()
+
+    delims = list(_INLINE_DELIM.finditer(line))
+    for n, m in enumerate(delims):
         ncols = m.group(0).count("|") - 1
-        head_start = line.rfind("|", 0, m.start())
-        cells_before = line[:m.start()].split("|")
+        first = bisect.bisect_left(pipes, m.start())  # m starts at pipes[first]
+        head_start = pipes[first - 1] if first else -1
         # The text before the delimiter ends "| h1 | ... | hN | " : N cells, then the gap.
-        header = [c.strip() for c in cells_before[-(ncols + 1):-1]]
-        stream = line[m.end():].split("|")
+        header = [cell(j) for j in range(max(0, first - ncols), first)]
+        limit = delims[n + 1].start() if n + 1 < len(delims) else len(line)
+        gap = bisect.bisect_left(pipes, m.end())  # cell(gap): between delimiter and row one
+        cells = len(pipes) - gap + 1
         rows = []
-        k = 1  # stream[0] is the gap between the delimiter row and the first row
-        while k + ncols <= len(stream):
-            row = tuple(c.strip() for c in stream[k:k + ncols])
+        k = 1
+        while k + ncols <= cells:
+            last = gap + k + ncols - 1
+            if (pipes[last] if last < len(pipes) else len(line)) > limit:
+                break
+            row = tuple(cell(gap + k + i) for i in range(ncols))
             if not any(row):
                 break
             rows.append((row, offset + head_start))
             k += ncols + 1
-            if k - 1 < len(stream) and stream[k - 1].strip():
+            if k - 1 < cells and cell(gap + k - 1):
                 break  # the text after the table
         yield Table(tuple(header), tuple(rows), offset + max(head_start, 0))
 
 
-def _subject(ctx: Context, table: Table, previous_end: int) -> ModelRef | None:
-    """Return the model a leaderboard link right before the table names, if any."""
-    for link in reversed(ctx.links):
+def _subject(ctx: Context, table: Table, previous_end: int,
+             offsets: list[int] | None = None) -> ModelRef | None:
+    """Return the model a leaderboard link right before the table names, if any.
+
+    ``offsets``: the links' offsets, when in order, so that only the links between the
+    previous table and this one are looked at (not every link for every table).
+    """
+    links = ctx.links
+    if offsets is not None:
+        links = links[bisect.bisect_left(offsets, previous_end):
+                      bisect.bisect_left(offsets, table.start)]
+    for link in reversed(links):
         if previous_end <= link.offset < table.start:
             lid = leaderboard_id(link.url)
             if lid is not None:
@@ -271,9 +305,12 @@ def _subject(ctx: Context, table: Table, previous_end: int) -> ModelRef | None:
 def _tables(ctx: Context) -> Iterator[Fact]:
     own_names = {id_key(k.rsplit("/", 1)[-1]) for k in ctx.own_keys} | set(ctx.own_keys)
     previous_end = ctx.card.body_offset
+    offsets: list[int] | None = [link.offset for link in ctx.links]
+    if offsets != sorted(offsets or ()):
+        offsets = None
     for table in find_tables(ctx):
         header = [_plain(h) for h in table.header]
-        subject = _subject(ctx, table, previous_end)
+        subject = _subject(ctx, table, previous_end, offsets)
         previous_end = table.rows[-1][1] if table.rows else table.start
         if not header or _NOT_SCORES.search(" ".join(header)):
             continue

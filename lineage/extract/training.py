@@ -9,8 +9,11 @@ Datasets: Hub dataset links outside evaluation sections, "on the Y dataset", and
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from collections.abc import Callable, Iterator
+from functools import cache
 
 from lineage.extract.context import Context
 from lineage.extract.prose import trainer_dataset
@@ -47,7 +50,7 @@ _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
 _COUNT = r"(\d{1,5}|a|one|single|two|three|four|five|six|eight|sixteen)"
 _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google)\s+)?"
 _HW = Anchored(re.compile(
-    rf"(?i)(?:\b{_COUNT}\s*(?:x|×|\*)?\s*)?"  # noqa: RUF001 - multiplication sign
+    rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
     rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
     rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
     rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
@@ -67,14 +70,14 @@ _EPOCHS = Anchored(re.compile(
     r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b"),
     re.compile(r"(?i)epoch"), reach=80, span=80)
 _LR_EXPLICIT = Gated(re.compile(
-    r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:of|=|:|was|is|:=)?\s*[`*]*"
+    r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:(?:of|=|:|was|is|:=)\s*)?[`*]*"
     r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)"), "learning", "lr")
 _SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
 _BATCH = Anchored(re.compile(
     r"(?i)(?:\b(effective|total|global)[ _]|\b)(?:train[ _])?batch[ _]size\b\s*"
     r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b"), re.compile(r"(?i)batch[ _]size"), span=80)
 _EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*"
-                        r"(?:of|=|:)?\s*(\d{1,7})\b")
+                        r"(?:(?:of|=|:)\s*)?(\d{1,7})\b")
 _TOKENS = Anchored(re.compile(
     r"(?i)\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|[KMBT])\s+"
     r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b"), re.compile(r"(?i)tokens\b"),
@@ -82,6 +85,8 @@ _TOKENS = Anchored(re.compile(
 _COST = Gated(re.compile(
     r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b"), "$")
 _COST_CONTEXT = re.compile(r"(?i)cost|spent|spend|budget|price|\bpaid\b|usd|dollars")
+_RATE_WORD = re.compile(r"(?i)\brate\b|\blr\b")
+_TUNING_WORD = re.compile(r"(?i)train|fine-?tun")
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9,
           "trillion": 1e12, "t": 1e12}
 _FRAMEWORKS: tuple[tuple[str, str], ...] = (
@@ -104,21 +109,64 @@ _PROMPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (  # name, pattern, wor
     ("metharme", r"metharme|<\|system\|>.*<\|model\|>", ("metharme", "<|system|>")),
 )
 # Per format: the pattern anywhere in the body, and the pattern as a whole format name.
-_PROMPT_RES = tuple((name, Gated(re.compile(p, re.I | re.S), *words), re.compile(p, re.I))
-                    for name, p, words in _PROMPTS)
+
+
+class _FirstToLast:
+    """The pattern ``alone|first.*last`` (any case, "." matching line breaks), in linear time.
+
+    Backtracking reads the rest of the text again from every ``first`` that no ``last``
+    follows; the leftmost ``first`` with any ``last`` after it reaches the last ``last``.
+    """
+
+    def __init__(self, alone: str, first: str, last: str):
+        self.alone, self.first, self.last = (re.compile(re.escape(w), re.I)
+                                             for w in (alone, first, last))
+
+    def search(self, string: str, pos: int = 0, endpos: int = sys.maxsize,
+               ) -> re.Match[str] | None:
+        """Return the first match, or None."""
+        return self._search(string, pos, endpos, self._final(string, pos, endpos))
+
+    def finditer(self, string: str, pos: int = 0, endpos: int = sys.maxsize,
+                 ) -> Iterator[re.Match[str]]:
+        """Return the matches, left to right."""
+        final = self._final(string, pos, endpos)
+        while (m := self._search(string, pos, endpos, final)) is not None:
+            yield m
+            pos = m.end()
+
+    def _final(self, string: str, pos: int, endpos: int) -> re.Match[str] | None:
+        final = None
+        for final in self.last.finditer(string, pos, endpos):  # noqa: B007 - keep the last
+            pass
+        return final
+
+    def _search(self, string: str, pos: int, endpos: int,
+                final: re.Match[str] | None) -> re.Match[str] | None:
+        alone = self.alone.search(string, pos, endpos)
+        first = self.first.search(string, pos, alone.start() if alone else endpos)
+        if first is not None and final is not None and final.start() >= first.end():
+            return _ANY.match(string, first.start(), final.end())
+        return alone
+
+
+_ANY = re.compile(r".*", re.S)
+_ANYWHERE = {"metharme": _FirstToLast("metharme", "<|system|>", "<|model|>")}
+_PROMPT_RES = tuple((name, Gated(_ANYWHERE.get(name) or re.compile(p, re.I | re.S), *words),
+                     re.compile(p, re.I)) for name, p, words in _PROMPTS)
 _NAMED_PROMPT = Gated(re.compile(
     r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|format(?:ting)?)"
-    r"\s*(?:is|:)?\s*[*_`]*([\w-]+)|(?:using|with|in|uses?)\s+(?:the\s+)?"
+    r"\s*(?:(?:is|:)\s*)?[*_`]*([\w-]+)|(?:using|with|in|uses?)\s+(?:the\s+)?"
     r"([\w-]+)[- ](?:style\s+)?(?:prompt\s+|chat\s+|instruct(?:ion)?\s+)?"
     r"(?:format(?:ting)?|template)\b"), "template", "format")
 _EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
 _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
-# Anchored: up to four capitalised words of any length before "dataset" backtrack badly
-# over long hyphenated file names (GGUF tables); a name longer than 240 characters is
-# not looked for.
+# Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
+# words before "dataset", split only at spaces: "[ -]" between words could split a long
+# hyphenated name (a GGUF file name) in every way, and the words already take hyphens.
 _NAMED_DATASET = Anchored(re.compile(
-    r"(?<![\w/.-])((?:[A-Z][\w.+-]*)(?:[ -][A-Z0-9][\w.+-]*){0,3}|"
+    r"(?<![\w/.-])([A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,3}|"
     r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
     re.compile(r"data\s*set"), reach=240, span=10)
 # Words that name a quantisation or evaluation set, never training data.
@@ -187,26 +235,76 @@ def extract_training(ctx: Context) -> tuple[Fact, ...]:
 
 
 def _prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
+    about_evaluation = cache(lambda title: _EVAL_SECTION.search(title) is not None)
     for m in pattern.finditer(ctx.card.text, ctx.card.body_offset):
         if not ctx.doc.in_code(m.start()) and \
-                not _EVAL_SECTION.search(ctx.doc.section_title(m.start())):
+                not about_evaluation(ctx.doc.section_title(m.start())):
             yield m
 
 
-def _sentence(ctx: Context, pos: int) -> str:
-    text = ctx.card.text
-    start = max(text.rfind("\n", 0, pos), text.rfind(". ", 0, pos)) + 1
-    end_nl = text.find("\n", pos)
-    end = len(text) if end_nl < 0 else end_nl
-    return text[start:end]
+class _Sentences:
+    """The sentences of a card's text, and pattern searches within them.
+
+    The sentence at an offset runs from the last line break or ". " before it to the end
+    of its line. Searches are remembered per pattern and sentence end, so that many matches
+    on one long line do not each read the line again: offsets met in increasing order cost
+    linear time in all.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._breaks = [m.start() for m in re.finditer("\n", text)]
+        self._stops = [m.start() for m in re.finditer(r"\. ", text)]
+        self._found: dict[tuple[object, int, int], tuple[int, re.Match[str] | None]] = {}
+
+    def line(self, pos: int) -> tuple[int, int]:
+        """Start and end offsets of the line holding ``pos``."""
+        i = bisect.bisect_left(self._breaks, pos)
+        end = self._breaks[i] if i < len(self._breaks) else len(self.text)
+        return (self._breaks[i - 1] + 1 if i else 0), end
+
+    def span(self, pos: int) -> tuple[int, int]:
+        """Start and end offsets of the sentence at ``pos``."""
+        line_start, end = self.line(pos)
+        j = bisect.bisect_left(self._stops, pos - 1)  # a ". " that ends at or before pos
+        return (max(line_start, self._stops[j - 1] + 1) if j else line_start), end
+
+    def search(self, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
+        """``pattern.search`` in the sentence at ``pos``."""
+        start, end = self.span(pos)
+        return self._search(pattern, start, end, 0)
+
+    def at_line_start(self, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
+        """``pattern.match`` at the start of the line holding ``pos``, within the line."""
+        start, end = self.line(pos)
+        key = (pattern, start, 1)
+        if key not in self._found:
+            self._found[key] = (start, pattern.match(self.text, start, end))
+        return self._found[key][1]
+
+    def _search(self, pattern: re.Pattern[str], start: int, end: int,
+                kind: int) -> re.Match[str] | None:
+        # Sentences ending at the same place share their tail: a match found from an earlier
+        # start is the first one from any later start up to it, and no match is no match.
+        key = (pattern, end, kind)
+        known = self._found.get(key)
+        if known is not None and known[0] <= start and (known[1] is None or
+                                                        known[1].start() >= start):
+            return known[1]
+        found = pattern.search(self.text, start, end)
+        self._found[key] = (start, found)
+        return found
 
 
-_HW_FIELD = re.compile(r"(?im)^[ \t>*|-]*[*_]*hardware(?:[ _]type)?[*_]*\s*[:|]\s*[*_]*"
-                       r"([^|\n]{2,80}?)[*_]*\s*\|?\s*$")
+# Runs that two classes could share ("*" before the label, blanks around a closing "|")
+# are each read by one quantifier, so a line of "*" or of blanks is not split every way.
+_HW_FIELD = re.compile(r"(?im)^[ \t>*|-]*(?:_[*_]*)?hardware(?:[ _]type)?[*_]*\s*[:|]\s*[*_]*"
+                       r"([^|\n]{2,80}?)[*_]*\s*(?:\|\s*)?$")
 
 
 def _hardware(ctx: Context) -> Iterator[Fact]:
     seen: dict[str, int | None] = {}
+    sentences = _Sentences(ctx.card.text)
     # "Hardware: ..." fields and "| Hardware | ... |" rows say what trained the model, even
     # in wording (Colab) that elsewhere means inference.
     for m in _HW_FIELD.finditer(ctx.card.text, ctx.card.body_offset):
@@ -226,8 +324,8 @@ def _hardware(ctx: Context) -> Iterator[Fact]:
             seen[name] = count
             yield Hardware(name, count, ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.8))
     for m in _prose_positions(ctx, _HW):
-        sentence = _sentence(ctx, m.start())
-        if not _TRAIN_CONTEXT.search(sentence) or _INFERENCE_CONTEXT.search(sentence):
+        if not sentences.search(_TRAIN_CONTEXT, m.start()) or \
+                sentences.search(_INFERENCE_CONTEXT, m.start()):
             continue
         name = normalise_accelerator(m.group(2))
         if m.group(3):
@@ -244,6 +342,7 @@ def _hardware(ctx: Context) -> Iterator[Fact]:
 
 def _settings(ctx: Context) -> Iterator[Fact]:
     first: dict[str, TrainingSetting] = {}
+    sentences = _Sentences(ctx.card.text)
 
     def put(key: str, value: float | int | str, m: re.Match[str], conf: float = 0.8) -> None:
         if key not in first:
@@ -256,13 +355,13 @@ def _settings(ctx: Context) -> Iterator[Fact]:
         put("learningRate", float(m.group(1)), m)
     if "learningRate" not in first:
         for m in _prose_positions(ctx, _SCI):
-            if re.search(r"(?i)\brate\b|\blr\b", _sentence(ctx, m.start())):
+            if sentences.search(_RATE_WORD, m.start()):
                 put("learningRate", float(m.group(1)), m, 0.6)
     batches = sorted(_prose_positions(ctx, _BATCH), key=lambda m: m.group(1) is None)
     if batches and batches[0].group(1) is None:
         # "batch size: 4 per device ... (effective 16)": the effective size wins.
         for m in batches:
-            eff = _EFFECTIVE.search(_sentence(ctx, m.start()))
+            eff = sentences.search(_EFFECTIVE, m.start())
             if eff is not None:
                 put("batchSize", int(eff.group(1)), m)
     for m in batches:
@@ -270,7 +369,7 @@ def _settings(ctx: Context) -> Iterator[Fact]:
     for m in _prose_positions(ctx, _TOKENS):
         put("tokens", int(float(m.group(1)) * _SCALE[m.group(2).casefold()]), m)
     for m in _prose_positions(ctx, _COST):
-        if _COST_CONTEXT.search(_sentence(ctx, m.start())):
+        if sentences.search(_COST_CONTEXT, m.start()):
             scale = _SCALE.get((m.group(2) or "").casefold(), 1)
             put("cost", _number(m.group(1).replace(",", "")) * scale, m, 0.6)
     for key, pattern, convert in _TRAINER_FIELDS:
@@ -280,11 +379,11 @@ def _settings(ctx: Context) -> Iterator[Fact]:
         scale = _SCALE.get((m.group(2) or "").casefold(), 1)
         put("gpuHours", _number(m.group(1).replace(",", "")) * scale, m, 0.7)
     for m in _prose_positions(ctx, _HOURS):
-        if _TRAIN_CONTEXT.search(_sentence(ctx, m.start())) and \
-                not _INFERENCE_CONTEXT.search(_sentence(ctx, m.start())):
+        if sentences.search(_TRAIN_CONTEXT, m.start()) and \
+                not sentences.search(_INFERENCE_CONTEXT, m.start()):
             put("trainingHours", _number(m.group(1)), m, 0.7)
     for m in _prose_positions(ctx, _CLOUD):
-        if re.search(r"(?i)train|fine-?tun", _sentence(ctx, m.start())):
+        if sentences.search(_TUNING_WORD, m.start()):
             put("cloudProvider", _CLOUD_NAMES.get(m.group(1).casefold(), m.group(1)), m, 0.7)
     framework = _framework(ctx)
     if framework is not None:
@@ -300,8 +399,10 @@ _TRAINER_FIELDS: tuple[tuple[str, re.Pattern[str], Callable[[str], float | int |
     ("precision", re.compile(r"(?im)^[ \t*-]*mixed_precision_training\s*:\s*([^\n]{2,40}?)\s*$"),
      str),
 )
+# A number of at most 40 digits and commas: every digit after a comma starts a match, so
+# an unbounded run ("1,1,1,...") would be read again from each of them.
 _GPU_HOURS = Gated(re.compile(
-    r"(?i)\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\s*gpu[- ]hours\b"),
+    r"(?i)\b(\d[\d,]{0,40}(?:\.\d+)?)\s*(?:(k|m|million|thousand)\s*)?gpu[- ]hours\b"),
     "gpu")
 _HOURS = re.compile(r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s*(?:hours|hrs|h)\b(?![- ]?gpu)")
 _CLOUD_NAMES = {"aws": "AWS", "amazon sagemaker": "AWS", "sagemaker": "AWS",
@@ -334,7 +435,10 @@ def _framework(ctx: Context) -> TrainingSetting | None:
     return None
 
 
-_ID_ITEM = re.compile(r"(?m)^[ \t]*[-*+][ \t]+[`*_]*([A-Za-z0-9][\w.-]*/[\w.-]+)[`*_]*[ \t]*$")
+# Trailing markup after the id starts with "`" or "*": a "_" there belongs to the id, and
+# letting either take it splits a long run of "_" every way.
+_ID_ITEM = re.compile(r"(?m)^[ \t]*[-*+][ \t]+[`*_]*([A-Za-z0-9][\w.-]*/[\w.-]+)"
+                      r"(?:[`*][`*_]*)?[ \t]*$")
 
 
 _PRETRAINING_DATA = re.compile(r"(?i)pre-?training (?:data|corpus|dataset)")
@@ -369,7 +473,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
                 yield offset, name
 
 
-_DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*[(:]?\s*(?:c\.?f\.?|see|i\.e\.,?)?\s*"
+_DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*(?:[(:]\s*)?(?:(?:c\.?f\.?|see|i\.e\.,?)\s*)?"
                                 r"\[[^\]]*\]\(\s*$")
 _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")
 _TRAINED_ON_LINK = Gated(re.compile(
@@ -378,35 +482,58 @@ _TRAINED_ON_LINK = Gated(re.compile(
 ), "train")
 
 
-def _in_quant_table(ctx: Context, offset: int) -> bool:
-    """Whether ``offset`` is in a table whose header speaks of quantisation."""
+_LINE_MARK = re.compile(r"\s*(\S)")
+_QUANT_HEADER = re.compile(r"(?i)gptq|awq|quant|\bbits\b|act order|group size")
+
+
+def _in_quant_table(ctx: Context, offset: int, lines: _Sentences,
+                    tables: dict[int, bool]) -> bool:
+    """Whether ``offset`` is in a table whose header speaks of quantisation.
+
+    ``tables`` keeps the answer for each table row walked up from, so the rows of a long
+    table do not each walk up to its header again.
+    """
     text = ctx.card.text
-    start = text.rfind("\n", 0, offset) + 1
-    if not text[start:offset].lstrip().startswith("|"):
+    start, _ = lines.line(offset)
+    mark = lines.at_line_start(_LINE_MARK, offset)
+    if mark is None or mark.start(1) >= offset or mark.group(1) != "|":
         return False
     pos = start
-    while pos > 0:
-        prev = text.rfind("\n", 0, pos - 1) + 1
-        line = text[prev:pos - 1]
-        if not line.lstrip().startswith("|"):
+    walked = []
+    found = False
+    while pos > 0 and pos not in tables:
+        walked.append(pos)
+        prev, _ = lines.line(pos - 1)
+        mark = lines.at_line_start(_LINE_MARK, prev)
+        if mark is None or mark.group(1) != "|":
             header = text[pos:text.find("\n", pos)]
-            return re.search(r"(?i)gptq|awq|quant|\bbits\b|act order|group size",
-                             header) is not None
+            found = _QUANT_HEADER.search(header) is not None
+            break
         pos = prev
-    return False
+    else:
+        found = tables.get(pos, False)
+    tables.update(dict.fromkeys(walked, found))
+    return found
 
 
 def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
     """Bare ``org/name`` list items in a section about data ("## Datasets")."""
+    about_data = cache(lambda title: re.search(r"(?i)data", title) is not None and
+                       _EVAL_SECTION.search(title) is None)
     for m in _ID_ITEM.finditer(ctx.card.text, ctx.card.body_offset):
         title = ctx.doc.section_title(m.start())
-        if re.search(r"(?i)data", title) and not _EVAL_SECTION.search(title) and \
+        if about_data(title) and \
                 not ctx.doc.in_code(m.start()) and is_repo_id(m.group(1)):
             yield m.start(1), m.group(1)
 
 
 def _datasets(ctx: Context) -> Iterator[Fact]:
     seen: set[str] = set()
+    sentences = _Sentences(ctx.card.text)
+    tables: dict[int, bool] = {}
+    has_parent: bool | None = None
+    about_evaluation = cache(lambda path: _EVAL_SECTION.search(" ".join(path)) is not None)
+    about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
     for link in ctx.links:
         if link.ref.kind != "dataset" or link.in_front_matter:
             continue
@@ -415,13 +542,14 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
         if "leaderboard" in org or "/details_" in rid or rid.casefold() in seen or \
                 _TEST_SET.search(rid):
             continue
-        if _in_quant_table(ctx, link.offset):
+        if _in_quant_table(ctx, link.offset, sentences, tables):
             continue  # a quantisation's calibration set (GPTQ dataset column)
-        if _PRETRAINING_DATA.search(_sentence(ctx, link.offset)) and _has_parent(ctx):
-            continue  # "the base's pretraining data": not what this derived model was tuned on
-        path = " ".join(ctx.doc.section_path(link.offset))
-        if _EVAL_SECTION.search(path) and \
-                not _DATA_SECTION.search(ctx.doc.section_title(link.offset)):
+        if sentences.search(_PRETRAINING_DATA, link.offset) is not None:
+            has_parent = _has_parent(ctx) if has_parent is None else has_parent
+            if has_parent:
+                continue  # "the base's pretraining data": not what this model was tuned on
+        if about_evaluation(ctx.doc.section_path(link.offset)) and \
+                not about_data(ctx.doc.section_title(link.offset)):
             continue
         seen.add(rid.casefold())
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
@@ -454,11 +582,10 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
                              ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
     for m in _prose_positions(ctx, _NAMED_DATASET):
         section = ctx.doc.section_title(m.start())
-        line = _sentence(ctx, m.start())
-        if not (_DATA_SECTION.search(section) or re.search(r"(?i)train|fine-?tun", line)):
+        if not (about_data(section) or sentences.search(_TUNING_WORD, m.start())):
             continue
         after = ctx.card.text[m.end():m.end() + 200]
-        if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start()):
+        if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
             continue  # a dataset link's own text, or a list item about another model
         own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
         # "the MNLI and SNLI datasets": every name the phrase lists.
@@ -486,13 +613,13 @@ _SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|c
 _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
 
 
-def _about_another_model(ctx: Context, offset: int) -> bool:
+_LIST_LINK = re.compile(r"\s*[-*+]\s*\[[^\]]*\]\((https?://[^)\s]+)\)")
+
+
+def _about_another_model(ctx: Context, offset: int, lines: _Sentences) -> bool:
     """Whether ``offset`` is in a list item that starts with a link to another model."""
-    text = ctx.card.text
-    start = text.rfind("\n", 0, offset) + 1
-    head = text[start:offset]
-    link = re.match(r"\s*[-*+]\s*\[[^\]]*\]\((https?://[^)\s]+)\)", head)
-    if link is None:
+    link = lines.at_line_start(_LIST_LINK, offset)  # read once per line
+    if link is None or link.end() > offset:
         return False
     ref = parse_hub_url(link.group(1))
     return ref is not None and ref.kind == "model" and not ctx.is_own(ref.id)
@@ -510,18 +637,36 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
         for i, line in enumerate(lines[:-1]):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if line.lstrip().startswith("|") and cells and _SOURCE_HEADER.match(cells[0]) and \
-                    re.match(r"\s*\|?\s*:?-{3,}", lines[i + 1]):
+                    re.match(r"\s*(?:\|\s*)?:?-{3,}", lines[i + 1]):
                 row_offset = offset + len(line) + len(lines[i + 1]) + 2
                 for row in lines[i + 2:]:
                     if not row.lstrip().startswith("|"):
                         break
                     first = row.strip().strip("|").split("|")[0].strip(" *_`")
-                    name = re.sub(r"\s*\([^)]*\)\s*$", "", first)
+                    name = _without_note(first)
                     if name and not _GENERIC_DATA.search(name):
                         yield row_offset + row.find(first), name
                     row_offset += len(row) + 1
                 break
             offset += len(line) + 1
+
+
+def _without_note(name: str) -> str:
+    r"""Return ``name`` without a parenthesised note at its end ("Set (45%)" -> "Set").
+
+    As ``re.sub(r"\s*\([^)]*\)\s*$", "", name)``, without trying every "(" and blank.
+
+    Examples
+    --------
+    >>> _without_note("Set A (45%) "), _without_note("a (b (c)"), _without_note("x (y) z")
+    ('Set A', 'a', 'x (y) z')
+    """
+    body = name.rstrip()
+    if not body.endswith(")"):
+        return name
+    inner = body.rfind(")", 0, len(body) - 1) + 1  # the note holds no other ")"
+    opening = body.find("(", inner, len(body) - 1)
+    return name if opening < 0 else body[:opening].rstrip()
 
 
 def _prompt(ctx: Context) -> Iterator[Fact]:
