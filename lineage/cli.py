@@ -53,8 +53,25 @@ class QueryFormat(str, Enum):
     NT = "nt"
 
 
+class _Choice(click.Choice):  # type: ignore[type-arg]
+    """A choice that answers a near miss with "did you mean ...?"."""
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            from lineage.suggest import did_you_mean
+
+            hint = did_you_mean(str(value), [str(c) for c in self.choices])
+            if not hint:
+                raise
+            msg = f"{exc.message} ({hint})"
+            raise click.BadParameter(msg, ctx=ctx, param=param) from None
+
+
 def _choices(enum: type[Enum]) -> click.Choice[str]:
-    return click.Choice([e.value for e in enum], case_sensitive=False)
+    return _Choice([e.value for e in enum], case_sensitive=False)
 
 
 def _resolve_store(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
@@ -117,7 +134,7 @@ def cli() -> None:
               "[default: 10]")
 @click.option("--prune", is_flag=True,
               help="Drop stored cards not found under PATHS (the store mirrors PATHS).")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local",
+@click.option("--engine", type=_Choice(["local", "dask"]), default="local",
               show_default=True, help="Extract in local processes or on a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Dask scheduler to use [default: a local cluster of --jobs workers].")
@@ -685,7 +702,7 @@ DIAGRAM_FORMATS = ("svg", "png", "pdf", "dot")
               type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write: .svg, .png, .pdf or .dot; - for standard output (SVG "
                    "unless --format says otherwise).")
-@click.option("--format", "fmt", type=click.Choice(DIAGRAM_FORMATS, case_sensitive=False),
+@click.option("--format", "fmt", type=_Choice(DIAGRAM_FORMATS, case_sensitive=False),
               help="The format  [default: from the FILE extension]")
 @click.option("--max-nodes", type=click.IntRange(min=1), default=300, show_default=True,
               metavar="N", help="Summarise a diagram of more models than this.")
@@ -799,7 +816,7 @@ FETCH_RELATIONS = ("finetune", "quantized", "adapter", "merge")
 @click.option("--depth", type=click.IntRange(min=0), default=1, show_default=True, metavar="N",
               help="Generations to walk up and down from --tree.")
 @click.option("--relation", "relations", multiple=True,
-              type=click.Choice(FETCH_RELATIONS, case_sensitive=False),
+              type=_Choice(FETCH_RELATIONS, case_sensitive=False),
               help="Walk only edges of this kind (repeatable)  [default: all]")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="At most N models per listing (author, search, one model's children).")

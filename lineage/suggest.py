@@ -17,6 +17,7 @@ from collections.abc import Iterable
 __all__ = ["closest", "did_you_mean"]
 
 _CUTOFF = 70  # rapidfuzz WRatio score (0-100) below which a name is not suggested
+_SHORT_CUTOFF = 60
 
 
 def closest(name: str, known: Iterable[str], *, limit: int = 3) -> list[str]:
@@ -37,9 +38,11 @@ def closest(name: str, known: Iterable[str], *, limit: int = 3) -> list[str]:
         return exact[:limit]
     within = sorted((k for k in choices if folded in k.casefold() and k not in exact),
                     key=lambda k: (len(k), k))
+    # A short name ("tll") is one typo from its match but scores lower: a lower bar.
+    cutoff = _CUTOFF if len(folded) > 4 else _SHORT_CUTOFF
     fuzzy = [hit for hit, _, _ in process.extract(name, choices, scorer=fuzz.WRatio,
                                                   processor=utils.default_process,
-                                                  score_cutoff=_CUTOFF, limit=limit)]
+                                                  score_cutoff=cutoff, limit=limit)]
     return list(dict.fromkeys([*within, *fuzzy]))[:limit]
 
 

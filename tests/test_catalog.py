@@ -162,3 +162,11 @@ def test_build_reports_as_json(tmp_path: Path, run):
     report = json.loads(out.stdout)
     assert (report["ok"], report["ingested"], len(report["rejected"])) == (False, 0, 1)
     assert report["rejected"][0]["source"].endswith("bad.md")
+
+
+def test_a_mistyped_format_gets_a_suggestion(examples_store: Path, run):
+    out = run("models", "--store", examples_store, "--format", "jsn")
+    assert out.returncode == 2
+    assert "did you mean json?" in out.stderr
+    out = run("export", "--store", examples_store, "--format", "tll", "-o", "-")
+    assert "did you mean ttl" in out.stderr
