@@ -60,7 +60,8 @@ IdentityFact = Identity | Alias | IdCandidate
 # File stems that name no model: the name is then the folder's (or, failing that, the title).
 _GENERIC_STEMS = frozenset(["readme", "model_card", "modelcard", "model-card", "card", "index",
                             "model", "description"])
-_MADE_UP = re.compile(r"^\d+[_.-]|^[0-9a-f]{8,}$|[_.-][0-9a-f]{12,}$", re.I)
+# Names a scrape makes up: a sequence number ("001_...", "d017"), a hash.
+_MADE_UP = re.compile(r"^\d+[_.-]|^[a-z]?\d+$|^[0-9a-f]{8,}$|[_.-][0-9a-f]{12,}$", re.I)
 # Markers of a copy of another card inside this one (quantized repacks embed the original).
 EMBEDDED_CARD = re.compile(r"(?im)^(?:<!--\s*original-model-card start\s*-->"
                            r"|#{1,4}\s*original model card\b.*)$")
@@ -88,7 +89,7 @@ def _path_name(source: str) -> str | None:
     """Return the model name a card's location gives: ``NAME.md`` or ``NAME/README.md``.
 
     Generic file names (``README.md``) defer to the folder; names a scrape made up
-    (a sequence number ``001_...``, a hash) are no model's name.
+    (a sequence number ``001_...`` or ``d017``, a hash) are no model's name.
     """
     path = PurePosixPath(source.split("#", 1)[0].replace("\\", "/"))
     stem = path.stem.strip()

@@ -23,7 +23,10 @@ from lineage.ids import HubRef, is_repo_id, parse_hub_url
 
 __all__ = ["Link", "find_links", "leaderboard_id"]
 
-_MD_LINK = re.compile(r"\[([^\[\]]{0,300})\]\(\s*<?(https?://[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# A link target is a URL, or a Hub address written without its scheme
+# ("[org/name](huggingface.co/org/name)"), which browsers and the Hub's renderer accept.
+_MD_LINK = re.compile(r"\[([^\[\]]{0,300})\]\(\s*<?(https?://[^)\s>]+|"
+                      r"(?:www\.)?(?:huggingface\.co|hf\.co)/[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 _URL = re.compile(r"https?://[^\s<>\"'`)\]|]+")
 _FILE_PATH = re.compile(r"^/(?:datasets/)?[^/]+/[^/]+/(?:resolve|blob|raw|tree)/")
 _DETAILS = re.compile(r"details_([\w.-]+?)__([\w.-]+)")

@@ -60,19 +60,23 @@ QUANT_MARKER = re.compile(
     r"(?i)(?:^|[-_.])(gguf|ggml|gptq|awq|exl2|mlx|bnb|fp8|int[48]|[2-8][-_.]?bits?|"
     r"q[2-8](?:_[0-9a-z]+)*|iq[1-4]\w*|[2-8]\.[0-9]+bpw|quantized|quants?)(?=$|[-_.])"
 )
-_LINKISH = r"(?:\[[^\]\n]{0,200}\]\(\s*<?https?://[^)\s>]+>?\s*\)|https?://\S+|`[\w.-]+/[\w.-]+`)"
+# A link target may be a Hub address without its scheme ("(huggingface.co/org/name)").
+_TARGET = r"(?:https?://|(?:www\.)?(?:huggingface|hf)\.co/)"
+_LINKISH = (r"(?:\[[^\]\n]{0,200}\]\(\s*<?" + _TARGET + r"[^)\s>]+>?\s*\)|https?://\S+|"
+            r"`[\w.-]+/[\w.-]+`)")
 _VERB_LINK = Gated(re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
     r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
-    r"based|built|derived|initiali[sz]ed|distilled)\b"
+    r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
     r"(?:[\w'-]+\s+){0,4}?|\s+)[*_]{0,2}(" + _LINKISH + ")"
-), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled")
+), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled",
+    "resumed", "fork")
 _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
     r"fine-tuned from(?: model)?|parent model|backbone model|merged models|models merged|"
-    r"source models?|基础模型|基座模型)"
+    r"source models?|sentence transformer body|基础模型|基座模型)"
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:：])?[ \t*_]*(.*)$"  # noqa: RUF001 - full-width colon
 )
 _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
@@ -117,7 +121,7 @@ _FIRST_LINK = re.compile(_LINKISH)
 
 def _link_ref(ctx: Context, text: str) -> ModelRef | None:
     """Return the model a markdown link, bare URL or backticked id points at."""
-    m = re.search(r"https?://[^)\s>]+", text)
+    m = re.search(_TARGET + r"[^)\s>]+", text)
     if m is not None:
         ref = parse_hub_url(m.group(0))
         return ModelRef(ref.id, ref.id) if ref is not None and ref.kind == "model" else None
@@ -169,7 +173,8 @@ def _verb_links(ctx: Context) -> Iterator[Fact]:
         if ref is None:
             continue
         verb = m.group(1).casefold()
-        finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled"))
+        finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled",
+                                        "fork"))
         relation = Relation.FINETUNE if finetune else Relation.DERIVED
         ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85 if finetune else 0.7)
         subject = _other_subject(ctx, m.start())
@@ -181,8 +186,10 @@ def _verb_links(ctx: Context) -> Iterator[Fact]:
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
 # A sentence about the card's own model: "This model was...", "It is...", "We fine-tuned...".
-_ABOUT_ITSELF = re.compile(r"(?i)\b(?:this|our|the)\s+(?:model|merge|checkpoint|adapter|"
-                           r"version|repo(?:sitory)?|fine-?tune|lora)\b|\b(?:it|we|i)\b")
+# "This `Name-7B` model is ..." names the card's own model too.
+_ABOUT_ITSELF = re.compile(r"(?i)\b(?:this|our|the)\s+(?:[^\s.]{1,100}\s+)?(?:model|merge|"
+                           r"checkpoint|adapter|version|repo(?:sitory)?|fine-?tune|lora)\b|"
+                           r"\b(?:it|we|i)\b")
 _WORD = re.compile(r"[A-Za-z][\w.-]{2,95}")
 
 
@@ -261,8 +268,8 @@ def _labels(ctx: Context) -> Iterator[Fact]:
                 relation, role = Relation.MERGE, Role.SOURCE
             elif label.startswith("base"):
                 role = Role.BASE
-            elif label.startswith(("finetuned", "fine-tuned")):
-                relation = Relation.FINETUNE
+            elif label.startswith(("finetuned", "fine-tuned", "sentence transformer")):
+                relation = Relation.FINETUNE  # SetFit fine-tunes its Sentence Transformer body
             ev = ctx.evidence(Method.PROSE, offset, offset + len(item), 0.85)
             if label.startswith("original"):
                 yield Parent(ref, Relation.DERIVED, ev, method="original")

@@ -1,0 +1,56 @@
+"""Card styles the dev half of the larger corpus showed, each on a card written for it."""
+
+from __future__ import annotations
+
+from lineage.cards import read_card
+from lineage.extract import extract
+from lineage.extract.links import find_links
+from lineage.facts import Derivation, Identity, Parent
+
+
+def parents(text: str, source: str = "me/tune/README.md", hint: str | None = "me/tune",
+            ) -> dict[str, str]:
+    card = read_card(text.encode(), source, id_hint=hint, id_hint_method="path" if hint else None)
+    return {p.ref.id or p.ref.name: p.relation.value for p in extract(card).of(Parent)}
+
+
+def test_training_resumed_from_a_checkpoint_is_a_fine_tune():
+    text = ("# Inpaint\nThis model is resumed from [base-2](https://huggingface.co/lab/base-2) "
+            "and trained for another 200k steps.\n")
+    assert parents(text) == {"lab/base-2": "finetune"}
+
+
+def test_a_setfit_cards_sentence_transformer_body_is_its_base():
+    text = ("# SetFit with lab/embedder\n## Model Details\n- **Model Type:** SetFit\n"
+            "- **Sentence Transformer body:** [lab/embedder](https://huggingface.co/lab/embedder)\n"
+            "- **Classification head:** a LogisticRegression instance\n")
+    assert parents(text) == {"lab/embedder": "finetune"}
+
+
+def test_a_hub_link_written_without_its_scheme_is_a_link():
+    text = "# Tune\nFine-tuned from [lab/base-1b](huggingface.co/lab/base-1b) on reviews.\n"
+    card = read_card(text.encode(), "t.md")
+    assert [(lk.ref.kind, lk.ref.id) for lk in find_links(card)] == [("model", "lab/base-1b")]
+    assert parents(text) == {"lab/base-1b": "finetune"}
+
+
+def test_this_named_model_sentence_is_about_the_card_itself():
+    text = ("# Inpaint-2\nSee also [the inpainting repo](https://huggingface.co/lab/inpaint-2/"
+            "blob/main/x.yaml).\nThis `inpaint-2` model is fine-tuned from "
+            "[base-2](https://huggingface.co/lab/base-2).\n")
+    card = read_card(text.encode(), "0007.md")
+    ex = extract(card)
+    assert [p.ref.id for p in ex.of(Parent)] == ["lab/base-2"]
+    assert ex.of(Derivation) == []
+
+
+def test_a_scrapes_sequence_number_is_no_name():
+    text = "# Model Card for Tiny-LM\n[x](https://huggingface.co/lab/Tiny-LM/resolve/main/a.bin)\n"
+    for source in ("d017.md", "cards/0042.md"):
+        (me,) = extract(read_card(text.encode(), source)).of(Identity)
+        assert me.id == "lab/Tiny-LM"
+
+
+def test_a_fork_of_a_repo_derives_from_it():
+    text = "# Small-ONNX\nFork of [lab/small](huggingface.co/lab/small) with ONNX weights.\n"
+    assert parents(text) == {"lab/small": "derived"}
