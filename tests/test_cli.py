@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 import lineage
+from lineage.cli import cli
 
 from .conftest import EXAMPLES
-
-from lineage.cli import cli
 
 # Every command the console script has, read from click itself: a new command cannot be
 # left out of these tests.
