@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from lineage.facts import EXPLICIT_RULES
 from lineage.ids import id_key
 from lineage.ns import SPARQL_PREFIXES
 from lineage.store import Store
@@ -26,7 +27,6 @@ _HOLDERS = SPARQL_PREFIXES + """SELECT ?src ?rule WHERE {
   GRAPH ?g { ?g lin:describes ?m ; lin:sourceLocation ?src .
     OPTIONAL { ?g lin:identityMethod ?rule } }
 }"""
-_EXPLICIT = frozenset(["option", "path", "hub", "dump"])
 
 
 @dataclass(slots=True)
@@ -61,5 +61,5 @@ class Claims:
                       for r in result)  # type: ignore[union-attr]
         for src, rule in rows:
             if src != source:
-                return src, rule in _EXPLICIT or not rule
+                return src, rule in EXPLICIT_RULES or not rule
         return None

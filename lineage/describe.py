@@ -19,6 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from lineage.errors import QueryError
+from lineage.facts import EXPLICIT_RULES
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url, written_path
 from lineage.ns import DCTERMS, ID_BASE, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
@@ -234,7 +235,6 @@ SELECT DISTINCT ?g ?src ?rule ?conf ?cand ?reason ?snippet ?line WHERE {
                lin:reason ?reason . OPTIONAL { ?c lin:snippet ?snippet }
                OPTIONAL { ?c lin:line ?line } } }
 } ORDER BY ?g ?cand"""
-_EXPLICIT_RULES = ("option", "path", "hub", "dump")
 
 
 def _identity(store: Store, iris: list[ox.NamedNode]) -> dict[str, Any]:
@@ -256,7 +256,7 @@ def _identity(store: Store, iris: list[ox.NamedNode]) -> dict[str, Any]:
                 "snippet": _py(r.get("snippet")), "line": _py(r.get("line")), "card": src})
     if not decisions:
         return {"method": None, "confidence": None, "candidates": [], "sources": []}
-    best = max(decisions.values(), key=lambda d: (d[0] in _EXPLICIT_RULES, d[1]))
+    best = max(decisions.values(), key=lambda d: (d[0] in EXPLICIT_RULES, d[1]))
     return {"method": best[0], "confidence": best[1], "candidates": list(candidates.values()),
             "sources": sorted(decisions)}
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 __all__ = [
+    "EXPLICIT_RULES",
     "Alias",
     "Child",
     "DatasetRef",
@@ -120,6 +121,10 @@ class IdRule(str, Enum):
     def explicit(self) -> bool:
         """Whether the id was given by the caller or the source, not inferred from the text."""
         return self in (IdRule.OPTION, IdRule.PATH, IdRule.HUB, IdRule.DUMP)
+
+
+# The rule names of explicit ids, as the graph records them (``lin:identityMethod``).
+EXPLICIT_RULES = frozenset(r.value for r in IdRule if r.explicit)
 
 
 @dataclass(frozen=True, slots=True)

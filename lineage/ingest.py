@@ -39,6 +39,7 @@ from typing import Any
 from lineage.cards import DEFAULT_MAX_BYTES, read_card
 from lineage.claims import Claims
 from lineage.errors import CardError, CardTimeoutError, LineageError
+from lineage.facts import EXPLICIT_RULES
 from lineage.ids import card_graph_iri, id_key
 from lineage.ns import LIN_IRI
 from lineage.sources import CardInput, hub_revision, iter_sources
@@ -433,7 +434,7 @@ def _claim(claims: Claims, work: _Work, result: CardResult,
     """
     if result.rule is None or result.rule == "name" or result.model is None:
         return result
-    explicit = result.rule in ("option", "path", "hub", "dump")
+    explicit = result.rule in EXPLICIT_RULES
     holder = claims.holder(result.model, result.source, explicit=explicit)
     if holder is None:
         return result

@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from lineage.facts import EXPLICIT_RULES
 from lineage.graph import lineage_graph
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store
@@ -39,7 +40,6 @@ _REFUSED_IDS = _PREFIX + """SELECT ?src ?cand ?reason ?snippet ?line WHERE {
     OPTIONAL { ?st lin:snippet ?snippet } OPTIONAL { ?st lin:line ?line } }
   FILTER(CONTAINS(?reason, "another card holds it"))
 } ORDER BY ?cand ?src"""
-_EXPLICIT = frozenset(["option", "path", "hub", "dump"])
 _UNDESCRIBED = _PREFIX + """SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE {
   ?m lin:derivedFrom ?p . FILTER NOT EXISTS { ?g lin:describes ?p }
   FILTER NOT EXISTS { ?p lin:unresolved true } }"""
@@ -133,7 +133,7 @@ def _collisions(store: Store, g: nx.MultiDiGraph) -> list[Finding]:
     for sol in _rows(store, _SHARED_IDS):
         rule = sol["rule"].value if sol["rule"] is not None else "path"
         where = f"{sol['src'].value} ({rule}"
-        if rule not in _EXPLICIT:
+        if rule not in EXPLICIT_RULES:
             inferred.add(sol["m"].value)
             line = f", line {sol['line'].value}" if sol["line"] is not None else ""
             where += f"{line}: {sol['snippet'].value}" if sol["snippet"] is not None else line
