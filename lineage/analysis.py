@@ -36,6 +36,7 @@ import networkx as nx
 from lineage.describe import show
 from lineage.errors import QueryError
 from lineage.extract.scores import benchmark_key
+from lineage.facts import Relation
 from lineage.graph import lineage_graph
 from lineage.ids import id_from_iri, id_key, model_iri, parse_hub_url
 from lineage.store import Store
@@ -71,13 +72,10 @@ __all__ = [
     "score_deltas",
 ]
 
-RELATIONS = ("finetune", "merge", "quantized", "adapter", "derived")
+RELATIONS = Relation.values()
 """The relation kinds of lineage edges."""
-INHERITING = frozenset({"finetune", "merge", "adapter", "quantized"})
+INHERITING = frozenset(r.value for r in Relation if r.inherited)
 """The relations through which a model inherits its parents' training data."""
-# When cards disagree on how a model derives from one parent (several edges), the step is
-# named by the first of these, the order lineage.graph uses for a node's kind.
-_PREFERENCE = ("quantized", "adapter", "merge", "finetune", "derived")
 
 LICENSE_RULES: tuple[tuple[str, str], ...] = (
     ("non-commercial", r".*(?:^|[-_.])nc(?:[-_.].*|$)|.*non-?commercial.*"),
@@ -312,7 +310,10 @@ def _neighbours(g: nx.MultiDiGraph, node: str, *, up: bool,
 
 
 def _preferred(relations: set[str]) -> str:
-    return next((r for r in _PREFERENCE if r in relations), min(relations))
+    # When cards disagree on how a model derives from one parent (several edges), the step
+    # is named as lineage.graph names a node's kind (Relation.rank).
+    known = relations & set(RELATIONS)
+    return Relation.preferred(known).value if known else min(relations)
 
 
 _Walk: TypeAlias = dict[str, tuple[int, str | None, str | None]]

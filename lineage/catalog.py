@@ -26,12 +26,13 @@ import networkx as nx
 
 from lineage.analysis import graph_for
 from lineage.errors import QueryError
+from lineage.facts import Relation
 from lineage.ids import id_from_iri
 from lineage.store import Store
 
 __all__ = ["FIELDS", "ModelEntry", "models"]
 
-RELATIONS = ("finetune", "merge", "quantized", "adapter", "derived")
+RELATIONS = Relation.values()
 _FUZZY_CUTOFF = 80
 
 

@@ -19,6 +19,7 @@ import click
 
 from lineage import api
 from lineage.errors import LineageError
+from lineage.facts import Relation
 
 if TYPE_CHECKING:
     from lineage.ingest import BuildReport
@@ -436,16 +437,6 @@ def _to_stdout(name: str) -> Iterator[Path]:
 # table by default and the api's records as JSON with --format json.
 
 
-class Relation(str, Enum):
-    """Relation kinds of lineage edges, for ``--relation``."""
-
-    FINETUNE = "finetune"
-    MERGE = "merge"
-    QUANTIZED = "quantized"
-    ADAPTER = "adapter"
-    DERIVED = "derived"
-
-
 def walk_options(fn: F) -> F:
     """Add ``--max-depth``, ``--relation`` and ``--resolved-only`` to the two walks.
 
@@ -803,7 +794,7 @@ def serve(store: str, host: str, port: int, timeout: float, max_rows: int,
 
 # Cards from the Hugging Face Hub: one command over api.fetch, then build's report.
 
-FETCH_RELATIONS = ("finetune", "quantized", "adapter", "merge")
+FETCH_RELATIONS = tuple(r.hub_form for r in Relation if r.hub_form)  # the Hub's kinds
 
 
 @cli.command()

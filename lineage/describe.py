@@ -19,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from lineage.errors import QueryError
-from lineage.facts import EXPLICIT_RULES
+from lineage.facts import EXPLICIT_RULES, Relation
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url, written_path
 from lineage.ns import DCTERMS, ID_BASE, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
@@ -28,13 +28,7 @@ from lineage.suggest import did_you_mean
 
 __all__ = ["RELATION_NAMES", "resolve_model", "show"]
 
-RELATION_NAMES = {
-    str(LIN.fineTunedFrom): "finetune",
-    str(LIN.mergedFrom): "merge",
-    str(LIN.quantizedFrom): "quantized",
-    str(LIN.adapterOf): "adapter",
-    str(LIN.derivedFrom): "derived",
-}
+RELATION_NAMES = {r.iri: r.value for r in Relation}
 _RELS = ", ".join(f"<{r}>" for r in RELATION_NAMES)
 
 _FIND = _PREFIX + """SELECT DISTINCT ?m WHERE {

@@ -13,8 +13,11 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+
+from lineage.iris import LIN_IRI
 
 __all__ = [
     "EXPLICIT_RULES",
@@ -62,13 +65,106 @@ class Method(str, Enum):
 
 
 class Relation(str, Enum):
-    """How a model derives from a parent."""
+    """How a model derives from a parent: the one relation vocabulary of lineage.
+
+    Each kind carries its ontology property (:attr:`iri`, :attr:`label`), its
+    :attr:`rank` when cards disagree on how a model derives from one parent (the most
+    specific wins: a quantization of a fine-tune is a quantization), whether training data
+    and licenses are :attr:`inherited` through it, and the form the Hub writes it in
+    (:attr:`hub_form`, ``base_model:finetune:org/name``).
+
+    >>> Relation.QUANTIZED.iri
+    'https://w3id.org/lineage/ns#quantizedFrom'
+    >>> Relation.preferred({Relation.FINETUNE, Relation.QUANTIZED}).value
+    'quantized'
+    >>> Relation.parse("Fine-Tune"), Relation.from_hub("merge"), Relation.DERIVED.inherited
+    (<Relation.FINETUNE: 'finetune'>, <Relation.MERGE: 'merge'>, False)
+    """
 
     FINETUNE = "finetune"
     MERGE = "merge"
     QUANTIZED = "quantized"
     ADAPTER = "adapter"
     DERIVED = "derived"
+
+    @property
+    def term(self) -> str:
+        """The local name of the ontology property (``fineTunedFrom``)."""
+        return _RELATION_TABLE[self].term
+
+    @property
+    def iri(self) -> str:
+        """The ontology property linking a model to its parent."""
+        return LIN_IRI + _RELATION_TABLE[self].term
+
+    @property
+    def label(self) -> str:
+        """The property's ``rdfs:label`` in the ontology."""
+        return _RELATION_TABLE[self].label
+
+    @property
+    def rank(self) -> int:
+        """Preference when several kinds link one model to one parent: lowest wins."""
+        return _RELATION_TABLE[self].rank
+
+    @property
+    def inherited(self) -> bool:
+        """Whether a model inherits its parent's training data and licenses through it."""
+        return _RELATION_TABLE[self].inherited
+
+    @property
+    def hub_form(self) -> str | None:
+        """How the Hub writes the kind in ``base_model:KIND:id`` tags; None if it has none."""
+        return _RELATION_TABLE[self].hub_form
+
+    @classmethod
+    def parse(cls, text: str) -> Relation | None:
+        """Return the kind a card's ``base_model_relation`` value names, None if none."""
+        return _RELATION_WORDS.get(text.strip().casefold())
+
+    @classmethod
+    def from_hub(cls, form: str) -> Relation | None:
+        """Return the kind of a Hub tag's ``KIND`` part, None if the Hub has none such."""
+        return next((r for r in cls if r.hub_form == form), None)
+
+    @classmethod
+    def from_iri(cls, iri: str) -> Relation | None:
+        """Return the kind whose property is ``iri``, None for any other IRI."""
+        return next((r for r in cls if r.iri == iri), None)
+
+    @classmethod
+    def preferred(cls, kinds: Iterable[Relation | str]) -> Relation:
+        """Return the kind to name a step by when cards give several (see :attr:`rank`)."""
+        return min((cls(k) for k in kinds), key=lambda r: r.rank)
+
+    @classmethod
+    def values(cls) -> tuple[str, ...]:
+        """Return every kind's value, in declaration order (the CLI's choices)."""
+        return tuple(r.value for r in cls)
+
+
+@dataclass(frozen=True, slots=True)
+class _RelationInfo:
+    term: str
+    label: str
+    rank: int
+    inherited: bool
+    hub_form: str | None
+
+
+_RELATION_TABLE = {
+    Relation.QUANTIZED: _RelationInfo("quantizedFrom", "quantized from", 0, True, "quantized"),
+    Relation.ADAPTER: _RelationInfo("adapterOf", "adapter of", 1, True, "adapter"),
+    Relation.MERGE: _RelationInfo("mergedFrom", "merged from", 2, True, "merge"),
+    Relation.FINETUNE: _RelationInfo("fineTunedFrom", "fine-tuned from", 3, True, "finetune"),
+    Relation.DERIVED: _RelationInfo("derivedFrom", "derived from", 4, False, None),
+}
+# base_model_relation values cards write, beside the kinds' own values
+_RELATION_WORDS = {r.value: r for r in Relation} | {
+    "fine-tune": Relation.FINETUNE,
+    "quantization": Relation.QUANTIZED,
+}
+del _RELATION_WORDS["derived"]  # a card saying "derived" says no more than no relation
 
 
 class Role(str, Enum):

@@ -20,21 +20,17 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 
+from lineage.facts import Relation
 from lineage.ids import id_from_iri
-from lineage.ns import LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
 
 __all__ = ["EDGES_QUERY", "lineage_graph"]
 
-_KINDS = {
-    str(LIN.fineTunedFrom): "finetune", str(LIN.mergedFrom): "merge",
-    str(LIN.quantizedFrom): "quantized", str(LIN.adapterOf): "adapter",
-}
+_SPECIFIC = ", ".join(f"<{r.iri}>" for r in Relation if r is not Relation.DERIVED)
 EDGES_QUERY = _PREFIX + """SELECT DISTINCT ?m ?p ?rel ?role ?method ?weight ?density WHERE {
   ?m lin:derivedFrom ?p .
-  OPTIONAL { ?m ?rel ?p FILTER(?rel IN (lin:fineTunedFrom, lin:mergedFrom, lin:quantizedFrom,
-                                         lin:adapterOf)) }
+  OPTIONAL { ?m ?rel ?p FILTER(?rel IN (""" + _SPECIFIC + """)) }
   OPTIONAL { ?m prov:qualifiedDerivation ?c . ?c prov:entity ?p .
     OPTIONAL { ?c prov:hadRole ?role } OPTIONAL { ?c lin:weight ?weight }
     OPTIONAL { ?c lin:density ?density }
@@ -52,7 +48,6 @@ _TAGS = _PREFIX + "SELECT DISTINCT ?m ?t WHERE { ?m lin:tag ?t }"
 _DESCRIBED = _PREFIX + "SELECT DISTINCT ?m WHERE { ?g lin:describes ?m }"
 _ALIASES = _PREFIX + "SELECT DISTINCT ?m ?a WHERE { ?m lin:alias ?a }"
 _DATASETS = _PREFIX + "SELECT DISTINCT ?m ?d WHERE { ?m lin:trainedOn ?x . ?x rdfs:label ?d }"
-_KIND_ORDER = ("quantized", "adapter", "merge", "finetune", "derived")
 
 
 def _value(term: Term | None) -> Any:
@@ -86,7 +81,8 @@ def lineage_graph(store: Store) -> nx.MultiDiGraph:
     assert isinstance(edges, ox.QuerySolutions)
     for sol in edges:
         rel = sol["rel"]
-        kind = _KINDS.get(rel.value, "derived") if rel is not None else "derived"
+        relation = Relation.from_iri(rel.value) if rel is not None else None
+        kind = (relation or Relation.DERIVED).value
         role = sol["role"]
         g.add_edge(sol["m"].value, sol["p"].value, key=kind, relation=kind,
                    role=role.value.rsplit("#", 1)[-1].removesuffix("Role") if role else None,
@@ -156,7 +152,7 @@ def _describe_nodes(store: Store, g: nx.MultiDiGraph) -> None:
     described = {sol["m"].value for sol in _rows(store, _DESCRIBED)}
     for node, data in g.nodes(data=True):
         relations = {d["relation"] for _, _, d in g.out_edges(node, data=True)}
-        kind = next((k for k in _KIND_ORDER if k in relations), "base")
+        kind = Relation.preferred(relations).value if relations else "base"
         if data.get("unresolved"):
             kind = "unresolved"
         hub_id = data.get("id")

@@ -1,4 +1,4 @@
-"""Closed vocabularies: the only place vocabulary IRIs are written.
+"""Closed vocabularies: the only place vocabulary terms are written (bases: :mod:`lineage.iris`).
 
 Each class lists the terms lineage uses; an undeclared term raises ``AttributeError``, so
 a typo fails at once instead of writing a wrong IRI. ``LIN`` is checked against
@@ -19,10 +19,26 @@ from __future__ import annotations
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD, DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
+from lineage.iris import (
+    CARD_GRAPH_PREFIX,
+    ENTITIES_GRAPH,
+    HUB_BASE,
+    ID_BASE,
+    LEXVO_BASE,
+    LIN_IRI,
+    SPDX_BASE,
+)
+
 __all__ = [
+    "CARD_GRAPH_PREFIX",
     "DCTERMS",
+    "ENTITIES_GRAPH",
     "FAIR4ML",
+    "HUB_BASE",
+    "ID_BASE",
+    "LEXVO_BASE",
     "LIN",
+    "LIN_IRI",
     "MLS",
     "OWL",
     "PREFIXES",
@@ -32,18 +48,10 @@ __all__ = [
     "SCHEMA",
     "SKOS",
     "SPARQL_PREFIXES",
+    "SPDX_BASE",
     "XSD",
 ]
 
-LIN_IRI = "https://w3id.org/lineage/ns#"
-ID_BASE = "https://w3id.org/lineage/id/"
-HUB_BASE = "https://huggingface.co/"
-SPDX_BASE = "http://spdx.org/licenses/"
-LEXVO_BASE = "http://lexvo.org/id/iso639-3/"
-CARD_GRAPH_PREFIX = "urn:lineage:card:"
-# Declarations shared by every card (a model's type, id and label): stored once, so the
-# union of all graphs does not repeat them once per card (stores union as a multiset).
-ENTITIES_GRAPH = "urn:lineage:entities"
 
 
 class LIN(DefinedNamespace):

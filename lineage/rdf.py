@@ -74,13 +74,7 @@ def _n(term: object) -> ox.NamedNode:
     return node
 
 
-RELATION_PROPERTY: dict[Relation, ox.NamedNode] = {
-    Relation.FINETUNE: _n(LIN.fineTunedFrom),
-    Relation.MERGE: _n(LIN.mergedFrom),
-    Relation.QUANTIZED: _n(LIN.quantizedFrom),
-    Relation.ADAPTER: _n(LIN.adapterOf),
-    Relation.DERIVED: _n(LIN.derivedFrom),
-}
+RELATION_PROPERTY: dict[Relation, ox.NamedNode] = {r: ox.NamedNode(r.iri) for r in Relation}
 _SETTING_TYPES: dict[str, ox.NamedNode] = {
     "epochs": _n(XSD.decimal), "learningRate": _n(XSD.double), "batchSize": _n(XSD.integer),
     "tokens": _n(XSD.integer), "cost": _n(XSD.decimal), "gpuHours": _n(XSD.decimal),

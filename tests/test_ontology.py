@@ -90,3 +90,20 @@ def test_shapes_catch_a_broken_graph(tmp_path: Path):
     kinds = {f.kind for f in report.findings if f.severity == "error"}
     assert kinds == {"shacl"}
     assert len([f for f in report.findings if f.kind == "shacl"]) >= 4
+
+
+def test_every_relation_kind_is_an_ontology_property_with_its_label():
+    from rdflib import Graph, Literal, URIRef
+    from rdflib.namespace import RDFS
+
+    from lineage.facts import Relation
+
+    onto = Graph().parse(ROOT / "ontology" / "lineage.ttl")
+    for relation in Relation:
+        iri = URIRef(relation.iri)
+        assert (iri, RDFS.label, Literal(relation.label, lang="en")) in onto, relation
+        derived = URIRef(Relation.DERIVED.iri)
+        assert relation is Relation.DERIVED or (iri, RDFS.subPropertyOf, derived) in onto
+    assert [r.value for r in sorted(Relation, key=lambda r: r.rank)][-1] == "derived"
+    assert {r.hub_form for r in Relation} - {None} == {"finetune", "merge", "quantized",
+                                                      "adapter"}

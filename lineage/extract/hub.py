@@ -53,12 +53,6 @@ __all__ = ["HUB_CONFIDENCE", "hub_facts", "hub_parents"]
 
 HUB_CONFIDENCE = 0.9
 _PREFIX = "base_model:"
-_FORMS = {
-    "finetune": Relation.FINETUNE,
-    "quantized": Relation.QUANTIZED,
-    "adapter": Relation.ADAPTER,
-    "merge": Relation.MERGE,
-}
 _CREATED = ("createdAt", "created_at", "created")
 _MODIFIED = ("lastModified", "last_modified")
 
@@ -79,7 +73,7 @@ def hub_parents(tags: Iterable[object]) -> dict[str, tuple[str, Relation | None,
             continue
         rest = tag[len(_PREFIX):].strip()
         kind, sep, rid = rest.partition(":")
-        relation = _FORMS.get(kind) if sep else None
+        relation = Relation.from_hub(kind) if sep else None
         if relation is None:
             rid = rest
         if not is_repo_id(rid):

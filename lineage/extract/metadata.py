@@ -36,16 +36,7 @@ from lineage.facts import (
 )
 from lineage.ids import cache_path_id, is_repo_id, parse_hub_url
 
-__all__ = ["RELATION_VALUES", "extract_metadata", "find_key_line", "spdx_id"]
-
-RELATION_VALUES = {
-    "finetune": Relation.FINETUNE,
-    "fine-tune": Relation.FINETUNE,
-    "merge": Relation.MERGE,
-    "quantized": Relation.QUANTIZED,
-    "quantization": Relation.QUANTIZED,
-    "adapter": Relation.ADAPTER,
-}
+__all__ = ["extract_metadata", "find_key_line", "spdx_id"]
 
 
 def find_key_line(card: Card, key: str, value: str | None = None) -> int | None:
@@ -177,7 +168,7 @@ def _facts(card: Card) -> Iterator[Fact]:
     relation_raw = meta.get("base_model_relation")
     relation = Relation.DERIVED
     if isinstance(relation_raw, str):
-        relation = RELATION_VALUES.get(relation_raw.strip().casefold(), Relation.DERIVED)
+        relation = Relation.parse(relation_raw) or Relation.DERIVED
         if relation is Relation.DERIVED:
             yield Warning(f"unknown base_model_relation {relation_raw!r}",
                           find_key_line(card, "base_model_relation"))

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from lineage.errors import LineageError
+from lineage.facts import Relation
 from lineage.ids import id_key, is_repo_id
 from lineage.sources import HUB_FILE, read_hub_file
 
@@ -57,7 +58,8 @@ __all__ = [
 
 DEFAULT_CACHE = Path("~/.cache/lineage/hub")
 CARD_FILE = "README.md"
-CHILD_RELATIONS = ("finetune", "quantized", "adapter", "merge")
+# The kinds the Hub lists children by (base_model:KIND:id tags).
+CHILD_RELATIONS = tuple(r.hub_form for r in Relation if r.hub_form)
 RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 # What the Hub is asked about each model (model_info and listings alike).
 EXPAND = ["author", "sha", "tags", "downloads", "likes", "createdAt", "lastModified",
