@@ -35,10 +35,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_STORE", "build", "check", "open_store", "queries", "query", "show"]
 
 DEFAULT_STORE = ".lineage"
-# Compact the store after a build that changed at least this many cards, and at least a
-# fifth of those it held (compaction rewrites the whole store: a 1% change should not).
-OPTIMIZE_AFTER = 1000
-OPTIMIZE_SHARE = 5
 
 
 def open_store(store: str | Path = DEFAULT_STORE, *, read_only: bool = False) -> Store:
@@ -103,12 +99,10 @@ def build(paths: Sequence[str | Path], *, store: Store | str | Path = DEFAULT_ST
         else:
             msg = f"unknown engine {engine!r}: use local or dask"
             raise LineageError(msg)
-        flush = getattr(s, "flush", None)
-        if flush is not None and (report.ingested or report.pruned):
-            # Compacting rewrites the whole store: only after a load large enough to pay.
-            changed = report.ingested + report.pruned
-            flush(optimize=changed >= max(OPTIMIZE_AFTER, report.cards_before // OPTIMIZE_SHARE))
         return report
+
+
+_build = build  # for fetch, whose ``build`` flag hides the function
 
 
 def show(model: str, *, store: Store | str | Path = DEFAULT_STORE) -> dict[str, Any]:
@@ -463,7 +457,8 @@ def fetch(models: Sequence[str] = (), *, author: Sequence[str] = (), search: str
           limit: int | None = None, cache: str | Path | None = None, refresh: bool = False,
           build: bool = True, store: Store | str | Path = DEFAULT_STORE, jobs: int | None = None,
           endpoint: str | None = None, token: str | None = None,
-          progress: Callable[[int, int | None], None] | None = None) -> FetchReport:
+          progress: Callable[[int, int | None], None] | None = None,
+          build_progress: Callable[[int, int | None], None] | None = None) -> FetchReport:
     """Fetch cards from the Hub into the cache, then build them into the store.
 
     ``models`` are Hub ids; ``author`` lists every model of those authors, ``search``
@@ -475,7 +470,9 @@ def fetch(models: Sequence[str] = (), *, author: Sequence[str] = (), search: str
     revision changed (always with ``refresh``). With ``build`` the cards reached are built
     into ``store`` as by :func:`build`; the report's ``build`` is then its
     :class:`~lineage.ingest.BuildReport`. ``endpoint`` and ``token`` default to
-    huggingface_hub's (``HF_ENDPOINT``, ``HF_TOKEN``). See :mod:`lineage.sources.hub`.
+    huggingface_hub's (``HF_ENDPOINT``, ``HF_TOKEN``). ``progress`` is called with the
+    models fetched so far, ``build_progress`` with the cards built. See
+    :mod:`lineage.sources.hub`.
     """
     from lineage.sources.hub import DEFAULT_CACHE, HubCache, HubClient, fetch_cards
 
@@ -485,7 +482,7 @@ def fetch(models: Sequence[str] = (), *, author: Sequence[str] = (), search: str
                          limit=limit, refresh=refresh, parents_of=_card_parents,
                          progress=progress)
     if build:
-        report.build = globals()["build"](report.cards, store=store, jobs=jobs)
+        report.build = _build(report.cards, store=store, jobs=jobs, progress=build_progress)
     return report
 
 

@@ -32,6 +32,7 @@ from lineage.ingest import (
     count_result,
     extract_input,
     iter_inputs,
+    persist,
     recover,
     retrieval_time,
     settle,
@@ -206,6 +207,7 @@ def build_on_dask(
             if cluster is not None:
                 cluster.close()
     settle(store, report, index, seen=seen, replaced=replaced)
+    persist(store, report)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -55,6 +55,8 @@ TASK_CARDS = 32  # cards per worker task
 WINDOW_TASKS = 4  # tasks in flight per worker
 LISTED = 1000  # model ids and warnings a report keeps (counts are always exact)
 DEFAULT_CARD_TIMEOUT = 10.0  # seconds to read and extract one card
+OPTIMIZE_AFTER = 1000  # compact after a build that changed this many cards at least,
+OPTIMIZE_SHARE = 5  # and a fifth of those the store held (compaction rewrites it all)
 _PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent ends
 
 
@@ -386,7 +388,7 @@ def build(
         nonlocal loading
         if loading is not None:
             loading.result()  # one batch in the air: memory stays bounded
-        if getattr(store, "loads_in_background", False):
+        if store.loads_in_background:
             loading = loader.submit(store.replace_cards, cards)
         else:
             store.replace_cards(cards)
@@ -420,6 +422,7 @@ def build(
     finally:
         loader.shutdown(wait=True)
     settle(store, report, index, seen=seen, replaced=replaced)
+    persist(store, report)
     if progress is not None:
         progress(done, done)
     report.seconds = time.perf_counter() - started
@@ -446,6 +449,18 @@ def _claim(claims: Claims, work: _Work, result: CardResult,
     if again.error is None:
         return _claim(claims, replace(work, taken=taken), again, timeout)
     return again
+
+
+def persist(store: Store, report: BuildReport) -> None:
+    """Flush the store after a build that changed it, compacting after a large one.
+
+    Compaction rewrites the whole store: only a load of at least :data:`OPTIMIZE_AFTER`
+    cards and a :data:`OPTIMIZE_SHARE`-th of the store pays for it.
+    """
+    changed = report.ingested + report.pruned
+    if changed:
+        store.flush(optimize=changed >= max(OPTIMIZE_AFTER,
+                                            report.cards_before // OPTIMIZE_SHARE))
 
 
 def settle(store: Store, report: BuildReport, index: dict[str, str], *,

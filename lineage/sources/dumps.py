@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from lineage.errors import LineageError
 from lineage.ids import is_repo_id
-from lineage.sources import CardInput
+from lineage.sources.files import CardInput
 
 if TYPE_CHECKING:
     import pyarrow as pa

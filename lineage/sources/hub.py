@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from lineage.errors import LineageError
 from lineage.facts import Relation
 from lineage.ids import id_key, is_repo_id
-from lineage.sources import HUB_FILE, read_hub_file
+from lineage.sources.files import HUB_FILE, read_hub_file
 
 if TYPE_CHECKING:
     from huggingface_hub import ModelInfo

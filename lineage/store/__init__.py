@@ -79,6 +79,8 @@ class Store(Protocol):
     """The operations every backend offers."""
 
     location: str
+    loads_in_background: bool
+    """Whether :meth:`replace_cards` may run in a thread while the next batch is extracted."""
 
     def card_index(self) -> dict[str, str]:
         """Map each ingested card's source location to its graph IRI."""
@@ -118,6 +120,10 @@ class Store(Protocol):
 
     def state(self) -> str:
         """Return a token that changes whenever the stored data changes."""
+        ...
+
+    def flush(self, *, optimize: bool = False) -> None:
+        """Persist what was written; compact the store too when ``optimize``."""
         ...
 
     def close(self) -> None:

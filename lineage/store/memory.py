@@ -24,6 +24,8 @@ class MemoryStore:
     every backend.
     """
 
+    loads_in_background = False  # rdflib's objects must stay in one thread
+
     def __init__(self, location: str = "memory:", *, read_only: bool = False):
         self.location = location
         self.dataset = rdflib.Dataset(default_union=True)
@@ -102,6 +104,9 @@ class MemoryStore:
     def state(self) -> str:
         """Return a token that changes with every write."""
         return hashlib.sha256(f"{id(self)}:{self._version}".encode()).hexdigest()
+
+    def flush(self, *, optimize: bool = False) -> None:
+        """Do nothing: the store lives in memory."""
 
     def close(self) -> None:
         """Nothing to release."""

@@ -159,7 +159,7 @@ class OxigraphStore:
                 h.update(f"{name}:{size}:{mtime}\n".encode())
         return h.hexdigest()
 
-    def flush(self, *, optimize: bool = True) -> None:
+    def flush(self, *, optimize: bool = False) -> None:
         """Persist; compact too when ``optimize`` (worth it after a large load only)."""
         if self.location != ":memory:":
             self._store.flush()

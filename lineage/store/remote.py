@@ -106,6 +106,8 @@ def query_form(sparql: str) -> str:
 class RemoteStore:
     """A SPARQL 1.1 server behind the :class:`lineage.store.Store` interface."""
 
+    loads_in_background = False  # its writes go out on threads of their own
+
     def __init__(self, location: str, *, read_only: bool = False,
                  transport: Transport | None = None):
         self.location = location
@@ -270,6 +272,9 @@ class RemoteStore:
                            ox.Literal(UNSETTLED_NOTE), ox.NamedNode(UNSETTLED_GRAPH))
             self._graph_request("PUT", UNSETTLED_GRAPH, turtle([note]))
             self._marked = True
+
+    def flush(self, *, optimize: bool = False) -> None:
+        """Do nothing: the server keeps each request's writes."""
 
     def close(self) -> None:
         """Close the connections."""
