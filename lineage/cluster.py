@@ -29,11 +29,11 @@ from lineage.errors import LineageError
 from lineage.ingest import (
     BuildReport,
     CardInput,
+    begin,
     count_result,
     extract_input,
     iter_inputs,
     persist,
-    recover,
     retrieval_time,
     settle,
 )
@@ -182,11 +182,7 @@ def build_on_dask(
         msg = "the dask engine needs Dask: pip install 'lineage[dask]'"
         raise LineageError(msg) from None
     started = time.perf_counter()
-    report = BuildReport()
-    recover(store)
-    index = store.card_index()
-    report.cards_before = len(index)
-    seen: set[str] | None = set() if prune else None
+    report, index, seen = begin(store, prune=prune)
     with tempfile.TemporaryDirectory(prefix="lineage-shards-") as tmp:
         out = shards or Path(tmp)
         out.mkdir(parents=True, exist_ok=True)

@@ -344,11 +344,7 @@ def build(
         that reason. None or 0: no limit.
     """
     started = time.perf_counter()
-    report = BuildReport()
-    recover(store)
-    index = store.card_index()
-    report.cards_before = len(index)
-    seen: set[str] | None = set() if prune else None
+    report, index, seen = begin(store, prune=prune)
     retrieved = retrieval_time().isoformat()
     done = 0
 
@@ -449,6 +445,19 @@ def _claim(claims: Claims, work: _Work, result: CardResult,
     if again.error is None:
         return _claim(claims, replace(work, taken=taken), again, timeout)
     return again
+
+
+def begin(store: Store, *, prune: bool) -> tuple[BuildReport, dict[str, str], set[str] | None]:
+    """Start a build: finish a crashed one's clean-up, then read the card index.
+
+    Returns the new report, the index (source -> graph) and, with ``prune``, the set that
+    collects the sources seen.
+    """
+    report = BuildReport()
+    recover(store)
+    index = store.card_index()
+    report.cards_before = len(index)
+    return report, index, set() if prune else None
 
 
 def persist(store: Store, report: BuildReport) -> None:

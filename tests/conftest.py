@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -71,12 +72,41 @@ def lineage_exe() -> str:
 
 
 @pytest.fixture
-def run(lineage_exe: str):
-    """Run the console script; returns the CompletedProcess (text mode)."""
+def run_process(lineage_exe: str):
+    """Run the console script in a process of its own; returns the CompletedProcess (text).
+
+    For end-to-end tests of what only a real process shows (exit by signal, worker
+    processes, stdin and stdout as pipes, imports at start-up); others use ``run``.
+    """
     def _run(*args: str | Path, cwd: Path | None = None,
              check: bool = False) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run([lineage_exe, *map(str, args)], capture_output=True, text=True,
                               cwd=cwd, timeout=300, check=False)
+        if check and proc.returncode != 0:
+            msg = f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+            raise AssertionError(msg)
+        return proc
+    return _run
+
+
+@pytest.fixture
+def run():
+    """Run the ``lineage`` command in this process with click's CliRunner.
+
+    Returns a CompletedProcess (text mode) as :func:`run_process` does: the same command
+    line, its exit code, standard output and standard error.
+    """
+    from click.testing import CliRunner
+
+    from lineage.cli import cli
+
+    def _run(*args: str | Path, cwd: Path | None = None,
+             check: bool = False) -> subprocess.CompletedProcess[str]:
+        argv = [str(a) for a in args]
+        with contextlib.chdir(cwd or Path.cwd()):
+            result = CliRunner().invoke(cli, argv, prog_name="lineage", catch_exceptions=False)
+        proc = subprocess.CompletedProcess(["lineage", *argv], result.exit_code,
+                                           result.stdout, result.stderr)
         if check and proc.returncode != 0:
             msg = f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
             raise AssertionError(msg)

@@ -162,14 +162,14 @@ def test_a_card_past_the_time_budget_is_rejected_and_the_build_goes_on(tmp_path:
                                       "seconds per card (--card-timeout)")]
 
 
-def test_the_card_timeout_option(tmp_path: Path, run):
+def test_the_card_timeout_option(tmp_path: Path, run_process):
     cards = many(tmp_path / "cards", 2)
-    proc = run("build", cards, "--store", tmp_path / "s", "--card-timeout", "0.001", "-q")
+    proc = run_process("build", cards, "--store", tmp_path / "s", "--card-timeout", "0.001", "-q")
     assert proc.returncode == 1  # nothing extracts in a millisecond
     assert proc.stderr.count("took longer than the time budget of 0.001 seconds") == 2
-    assert run("build", cards, "--store", tmp_path / "s", "--card-timeout", "0",
+    assert run_process("build", cards, "--store", tmp_path / "s", "--card-timeout", "0",
                "-q").returncode == 0
-    assert "--card-timeout SECONDS" in run("build", "--help").stdout
+    assert "--card-timeout SECONDS" in run_process("build", "--help").stdout
 
 
 # --------------------------------------------------------------------------- worker crashes

@@ -1,4 +1,8 @@
-"""The console script, end to end: output, exit codes, one-line errors."""
+"""The command line: output, exit codes, one-line errors.
+
+Most tests run the command in-process through click's CliRunner (the ``run`` fixture); a
+few run the installed console script end to end (``run_process``).
+"""
 
 from __future__ import annotations
 
@@ -41,18 +45,18 @@ def test_every_command_is_documented_in_readme(command):
     assert f"`lineage {command}" in readme
 
 
-def test_build_prints_what_it_found_and_a_summary(run, tmp_path):
-    proc = run("build", EXAMPLES, "--store", tmp_path / "s")
+def test_build_prints_what_it_found_and_a_summary(run_process, tmp_path):
+    proc = run_process("build", EXAMPLES, "--store", tmp_path / "s")
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert lines[-1].startswith("cards ingested 12 / skipped unchanged 0 / rejected 0, triples ")
     assert "mergecraft/AcmePomme-Coder-7B-TIES  <-  acme-ai/Acme-7B (merge, ties)" in proc.stdout
-    again = run("build", EXAMPLES, "--store", tmp_path / "s")
+    again = run_process("build", EXAMPLES, "--store", tmp_path / "s")
     assert again.stdout.strip().splitlines()[-1].startswith(
         "cards ingested 0 / skipped unchanged 12 / rejected 0")
 
 
-def test_build_rejects_bad_cards_in_one_line_each_and_exits_1(run, tmp_path):
+def test_build_rejects_bad_cards_in_one_line_each_and_exits_1(run_process, tmp_path):
     cards = tmp_path / "cards"
     (cards / "o" / "good").mkdir(parents=True)
     (cards / "o" / "good" / "README.md").write_text("---\nlicense: mit\n---\nhi\n")
@@ -60,7 +64,7 @@ def test_build_rejects_bad_cards_in_one_line_each_and_exits_1(run, tmp_path):
     (cards / "o" / "bad" / "README.md").write_bytes(b"---\nbase_model: [x\n---\n")
     (cards / "o" / "bin").mkdir(parents=True)
     (cards / "o" / "bin" / "README.md").write_bytes(b"\x00\xff\x00")
-    proc = run("build", cards, "--store", tmp_path / "s")
+    proc = run_process("build", cards, "--store", tmp_path / "s")
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     rejected = [line for line in proc.stderr.splitlines() if line.startswith("rejected:")]
@@ -90,8 +94,8 @@ def test_unknown_model_is_a_one_line_error(run, examples_store):
     assert proc.stderr.strip() == "lineage: error: no model 'nobody/nothing' in the store"
 
 
-def test_missing_store_is_a_one_line_error(run, tmp_path):
-    proc = run("show", "a/b", "--store", tmp_path / "nowhere")
+def test_missing_store_is_a_one_line_error(run_process, tmp_path):
+    proc = run_process("show", "a/b", "--store", tmp_path / "nowhere")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1
     assert "build one first" in proc.stderr

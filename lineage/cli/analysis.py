@@ -6,11 +6,14 @@ Each prints a table by default and the api's records with ``--format json`` or `
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 import click
 
 from lineage import api
 from lineage.cli.options import (
+    F,
     ListFormat,
     choices,
     errors_to_exit,
@@ -48,35 +51,35 @@ def list_models(pattern: str | None, store: str, org: str | None, relation: str 
             empty="no models match", fields=FIELDS)
 
 
-@click.command()
-@click.argument("model")
-@store_option
-@walk_options
-@format_option
-@errors_to_exit
+def _walk_command(fn: F) -> F:
+    """Make ``fn`` a command of MODEL with the store, walk and format options."""
+    for option in (errors_to_exit, format_option, walk_options, store_option,
+                   click.argument("model")):
+        fn = option(fn)
+    return cast("F", click.command()(fn))
+
+
+def _print_walk(fmt: str, rows: Sequence[Mapping[str, Any]], empty: str) -> None:
+    print_records(fmt, rows, ("depth", "model", "relation", "via"),
+                  [(r["depth"], r["id"], r["relation"], r["via"]) for r in rows], empty=empty)
+
+
+@_walk_command
 def ancestors(model: str, store: str, max_depth: int | None, relations: tuple[str, ...],
               resolved_only: bool, fmt: str) -> None:
     """List the models MODEL derives from, nearest first, with depth and relation."""
-    rows = api.ancestors(model, store=store, max_depth=max_depth, relations=relations or None,
-                         resolved_only=resolved_only)
-    print_records(fmt, rows, ("depth", "model", "relation", "via"),
-            [(r["depth"], r["id"], r["relation"], r["via"]) for r in rows], empty="no ancestors")
+    _print_walk(fmt, api.ancestors(model, store=store, max_depth=max_depth,
+                                   relations=relations or None, resolved_only=resolved_only),
+                "no ancestors")
 
 
-@click.command()
-@click.argument("model")
-@store_option
-@walk_options
-@format_option
-@errors_to_exit
+@_walk_command
 def descendants(model: str, store: str, max_depth: int | None, relations: tuple[str, ...],
                 resolved_only: bool, fmt: str) -> None:
     """List the models derived from MODEL, nearest first, with depth and relation."""
-    rows = api.descendants(model, store=store, max_depth=max_depth, relations=relations or None,
-                           resolved_only=resolved_only)
-    print_records(fmt, rows, ("depth", "model", "relation", "via"),
-            [(r["depth"], r["id"], r["relation"], r["via"]) for r in rows],
-            empty="no descendants")
+    _print_walk(fmt, api.descendants(model, store=store, max_depth=max_depth,
+                                     relations=relations or None, resolved_only=resolved_only),
+                "no descendants")
 
 
 @click.command()
