@@ -14,4 +14,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test,browser]'
-python3 -m pytest "$@"
+# Spread over the cores (pytest-xdist); pass -n 0 to run in one process.
+python3 -m pytest -n auto --dist worksteal "$@"

@@ -290,11 +290,13 @@ ROWS = [
 
 
 def best_time(call: Callable[[str], Any], text: str, runs: int = 5) -> float:
+    # CPU time of this thread, not wall time: other processes on the cores (a parallel
+    # test worker, a build's workers) must not read as growth.
     best = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
+        start = time.thread_time()
         call(text)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.thread_time() - start)
     return best
 
 
@@ -349,8 +351,8 @@ def adversarial_cards(draw: st.DrawFn) -> str:
 @given(adversarial_cards())
 def test_random_adversarial_cards_extract_in_linear_time(text: str):
     data = text.encode()
-    start = time.perf_counter()
+    start = time.thread_time()
     extract(read_card(data, "org/model-7b/README.md", id_hint="org/model-7b",
                       id_hint_method="path"))
-    seconds = time.perf_counter() - start
+    seconds = time.thread_time() - start
     assert seconds < 0.05 * len(data) / 1000 + 1, f"{len(data):,} bytes took {seconds:.1f} s"
