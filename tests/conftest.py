@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,33 @@ def run():
             raise AssertionError(msg)
         return proc
     return _run
+
+
+def write(root: Path, rid: str, text: str | bytes) -> Path:
+    """Write a card as ``root/{rid}/README.md`` (text as UTF-8, bytes as they are)."""
+    path = root / rid / "README.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def wait_until_serving(proc: subprocess.Popen[str], http: Any, *, seconds: float = 120,
+                       pause: float = 0.1) -> None:
+    """Wait until a ``lineage serve`` process answers ``/health`` on the client ``http``."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while True:
+        assert proc.poll() is None, proc.communicate()[1]
+        assert time.monotonic() < deadline, f"lineage serve did not answer in {seconds:.0f} s"
+        try:
+            if http.get("/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(pause)
 
 
 def facts_only(shown: Any) -> Any:

@@ -26,7 +26,7 @@ from lineage.ns import ENTITIES_GRAPH
 from lineage.store import open_store
 from lineage.store.oxigraph import INDEX_QUERY
 
-from .conftest import ROOT
+from .conftest import ROOT, write
 
 EPOCH = "1700000000"
 GOOD = "---\nlicense: mit\nbase_model: o/base\n---\n# Good\nFine-tuned for 2 epochs.\n"
@@ -40,16 +40,6 @@ ODD = {  # the cards that ended a build with a traceback (issue 15, finding 1)
     "o/maybe": "---\nlicense: mit\nx: !!bool maybe\n---\n# M\n",
     "o/soon": "---\nlicense: mit\nx: !!timestamp soon\n---\n# M\n",
 }
-
-
-def write(root: Path, rid: str, text: str | bytes) -> Path:
-    path = root / rid / "README.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def many(root: Path, count: int, text: str = GOOD) -> Path:

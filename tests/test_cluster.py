@@ -12,8 +12,7 @@ import pytest
 import lineage
 from lineage.store import open_store
 
-from .conftest import EXAMPLES, need
-from .test_ingest import write
+from .conftest import EXAMPLES, need, write
 
 try:
     import distributed

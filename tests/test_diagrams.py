@@ -27,8 +27,7 @@ from lineage.diagrams import (
 from lineage.errors import ExportError, QueryError
 from lineage.graph import lineage_graph
 
-from .conftest import need
-from .test_ingest import write
+from .conftest import need, write
 
 KINDS = {
     "acme-ai/Acme-7B": "base",

@@ -13,7 +13,7 @@ import lineage
 from lineage.errors import LineageError
 from lineage.store import open_store
 
-from .conftest import EXAMPLES
+from .conftest import EXAMPLES, write
 
 CARD = """---
 license: {license}
@@ -22,16 +22,6 @@ base_model: acme-ai/Acme-7B
 # Tiny
 Fine-tuned for {epochs} epochs.
 """
-
-
-def write(root: Path, rid: str, text: str | bytes) -> Path:
-    path = root / rid / "README.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def test_rebuild_skips_unchanged_and_replaces_changed(tmp_path: Path):

@@ -31,7 +31,7 @@ from starlette.applications import Starlette
 
 from lineage.server import LOAD_REFUSED, SERVICE_REFUSED, UPDATE_REFUSED, create_app
 
-from .conftest import EXAMPLES, need
+from .conftest import EXAMPLES, need, wait_until_serving
 
 LIN = "https://w3id.org/lineage/ns#"
 IDS = f"PREFIX lin: <{LIN}>\nSELECT ?id WHERE {{ ?m lin:hubId ?id }} ORDER BY ?id LIMIT 3"
@@ -712,17 +712,9 @@ def test_serve_console_script(lineage_exe, examples_store):
                              "--port", str(port), "--timeout", "10", "--max-rows", "7"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
                           trust_env=False) as http:
-            while True:
-                assert proc.poll() is None, proc.communicate()[1]
-                assert time.monotonic() < deadline, "lineage serve did not answer in 120 s"
-                try:
-                    if http.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.2)
+            wait_until_serving(proc, http, pause=0.2)
             response = http.get("/sparql", params={"query": ALL})
             assert response.status_code == 200
             assert len(response.json()["results"]["bindings"]) == 7

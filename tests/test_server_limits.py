@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import need
+from .conftest import need, wait_until_serving
 from .test_server import SLOW, alive, children_of, free_port
 
 # The query: a sort over billions of solutions, which grows without bound.
@@ -67,16 +67,8 @@ def lineage_serve(exe: str, store: Path, *options: str) -> Iterator[Served]:
                             text=True)
     served = Served(proc, f"http://127.0.0.1:{port}", port)
     try:
-        deadline = time.monotonic() + 120
         with served.client(timeout=5) as http:
-            while True:
-                assert proc.poll() is None, proc.communicate()[1]
-                assert time.monotonic() < deadline, "lineage serve did not answer in 120 s"
-                try:
-                    if http.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+            wait_until_serving(proc, http)
         yield served
     finally:
         workers = served.workers()

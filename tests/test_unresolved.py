@@ -18,8 +18,8 @@ import pytest
 import lineage
 from lineage import ids
 
+from .conftest import write
 from .test_diagrams import parse_dot
-from .test_ingest import write
 
 MERGE = "me/blend-7b"
 PRIVATE = "/data/ckpt/private-sft-7b"
