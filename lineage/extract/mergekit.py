@@ -160,9 +160,7 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
     text = ctx.card.text
     found = []
     configs: dict[tuple[Any, ...], MergeConfig] = {}
-    for m in _LOOSE_METHOD.finditer(text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_LOOSE_METHOD):
         end = ctx.doc.section_end(m.start())
         models: list[dict[str, Any]] = []
         base = None

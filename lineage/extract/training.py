@@ -236,9 +236,8 @@ def extract_training(ctx: Context) -> tuple[Fact, ...]:
 
 def _prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
     about_evaluation = cache(lambda title: _EVAL_SECTION.search(title) is not None)
-    for m in pattern.finditer(ctx.card.text, ctx.card.body_offset):
-        if not ctx.doc.in_code(m.start()) and \
-                not about_evaluation(ctx.doc.section_title(m.start())):
+    for m in ctx.body_matches(pattern):
+        if not about_evaluation(ctx.doc.section_title(m.start())):
             yield m
 
 
@@ -307,9 +306,7 @@ def _hardware(ctx: Context) -> Iterator[Fact]:
     sentences = _Sentences(ctx.card.text)
     # "Hardware: ..." fields and "| Hardware | ... |" rows say what trained the model, even
     # in wording (Colab) that elsewhere means inference.
-    for m in _HW_FIELD.finditer(ctx.card.text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_HW_FIELD):
         value = m.group(1).strip()
         acc = _HW.search(value)
         if acc is not None:
@@ -455,9 +452,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
     Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
     """
     text = ctx.card.text
-    for m in _TRAINED_ON_LINK.finditer(text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_TRAINED_ON_LINK):
         # "... with the [A](...) and [B](...)": every link the sentence lists.
         links = [(m.start(1), m.group(1), m.group(2))]
         pos = m.end()
@@ -520,10 +515,8 @@ def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
     """Bare ``org/name`` list items in a section about data ("## Datasets")."""
     about_data = cache(lambda title: re.search(r"(?i)data", title) is not None and
                        _EVAL_SECTION.search(title) is None)
-    for m in _ID_ITEM.finditer(ctx.card.text, ctx.card.body_offset):
-        title = ctx.doc.section_title(m.start())
-        if about_data(title) and \
-                not ctx.doc.in_code(m.start()) and is_repo_id(m.group(1)):
+    for m in ctx.body_matches(_ID_ITEM):
+        if about_data(ctx.doc.section_title(m.start())) and is_repo_id(m.group(1)):
             yield m.start(1), m.group(1)
 
 
