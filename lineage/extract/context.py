@@ -8,8 +8,10 @@ as pure as the card itself.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from lineage.cards import Card
 from lineage.extract.links import Link
@@ -38,7 +40,14 @@ from lineage.ids import (
     resolve_short_name,
 )
 
-__all__ = ["Context", "not_a_model", "screen", "snippet_at"]
+__all__ = ["Context", "Findable", "not_a_model", "screen", "snippet_at"]
+
+
+class Findable(Protocol):
+    """A pattern as :meth:`Context.body_matches` reads it: ``re.Pattern``'s ``finditer``."""
+
+    def finditer(self, string: str, pos: int = 0) -> Iterator[re.Match[str]]:
+        """Return the matches from ``pos``, left to right."""
 
 
 def snippet_at(card: Card, start: int, end: int | None = None, width: int = 160) -> str:
@@ -134,6 +143,12 @@ class Context:
             return True
         return self.own_name is not None and \
             name_key(repo_id.rsplit("/", 1)[-1]) == name_key(self.own_name)
+
+    def body_matches(self, pattern: Findable) -> Iterator[re.Match[str]]:
+        """Return the matches of ``pattern`` in the card's body outside code blocks."""
+        for m in pattern.finditer(self.card.text, self.card.body_offset):
+            if not self.doc.in_code(m.start()):
+                yield m
 
     def resolve(self, name: str, *, also: Iterable[str] = ()) -> ModelRef:
         """Resolve a model named by the card.

@@ -1,10 +1,14 @@
-"""Licenses stated outside the ``license`` front-matter key.
+"""Licenses: a Hub license id's SPDX id, and licenses stated outside the front matter.
 
-Used only when the front matter names no license: a ``license:apache-2.0`` tag (the Hub's
-own tag form), a stray ``license: mit`` line (front matter pasted into the body), and
-prose in a "License" section or a "License:" field ("Weights are under CC-BY-NC 4.0",
-"released under the Llama 2 Community License", "a non-commercial bespoke license").
-Weight licenses win over code licenses when a card states both.
+:func:`spdx_id` maps a Hub license id to its SPDX id, for the front matter's ``license``
+(read by :mod:`lineage.extract.metadata`) and for the licenses found here.
+
+:func:`extract_license_elsewhere` is used only when the front matter names no license: a
+``license:apache-2.0`` tag (the Hub's own tag form), a stray ``license: mit`` line (front
+matter pasted into the body), and prose in a "License" section or a "License:" field
+("Weights are under CC-BY-NC 4.0", "released under the Llama 2 Community License", "a
+non-commercial bespoke license"). Weight licenses win over code licenses when a card
+states both.
 
 Examples
 --------
@@ -18,13 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, lru_cache
+from typing import Any
 
 from lineage.cards import Card
-from lineage.extract.metadata import spdx_id
 from lineage.facts import Evidence, LicenseFact, Method
 
-__all__ = ["extract_license_elsewhere", "prose_license_id"]
+__all__ = ["extract_license_elsewhere", "prose_license_id", "spdx_id"]
 
 # (pattern, Hub license id), most specific first.
 _PHRASES: tuple[tuple[str, str], ...] = (
@@ -61,6 +65,34 @@ _SENTENCE_STOP = re.compile(r"[.\n]")
 _KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "gemma", "other",
               "cc-by-4.0", "cc-by-nc-4.0", "cc-by-sa-4.0", "cc-by-nc-sa-4.0", "gpl-3.0",
               "agpl-3.0", "bsd-3-clause", "cc0-1.0", "unknown"}
+
+
+@lru_cache(maxsize=1024)  # pure: the SPDX table never changes in a process
+def spdx_id(license_id: str) -> str | None:
+    """Return the SPDX id of a Hub license id (``apache-2.0`` -> ``Apache-2.0``), or ``None``.
+
+    Examples
+    --------
+    >>> spdx_id("apache-2.0"), spdx_id("cc-by-nc-4.0"), spdx_id("llama2"), spdx_id("mit/x")
+    ('Apache-2.0', 'CC-BY-NC-4.0', None, None)
+    """
+    from license_expression import ExpressionError
+
+    licensing = _licensing()
+    try:
+        if licensing.validate(license_id).errors:
+            return None
+        symbols = licensing.license_symbols(licensing.parse(license_id))
+    except (ExpressionError, AttributeError):  # its own error path fails on "a/b"
+        return None
+    return str(symbols[0].key) if len(symbols) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _licensing() -> Any:
+    from license_expression import get_spdx_licensing
+
+    return get_spdx_licensing()
 
 
 def prose_license_id(text: str) -> str | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -160,9 +160,7 @@ def _loose_recipes(ctx: Context) -> list[tuple[CodeBlock, MergeConfig]]:
     text = ctx.card.text
     found = []
     configs: dict[tuple[Any, ...], MergeConfig] = {}
-    for m in _LOOSE_METHOD.finditer(text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_LOOSE_METHOD):
         end = ctx.doc.section_end(m.start())
         models: list[dict[str, Any]] = []
         base = None
@@ -243,32 +241,43 @@ def extract_mergekit(ctx: Context) -> tuple[Fact, ...]:
     return tuple(screen(_facts(ctx, *configs[-1], stages=len(configs))))
 
 
+# The input models by key: ref, name as written, parameters.
+_Inputs = dict[str, tuple[ModelRef, str, dict[str, Any]]]
+
+
 def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) -> Iterator[Fact]:
-    method = config.method
+    """Facts of the configuration that made the model: its inputs and its recipe."""
     if stages > 1:
         yield Warning(f"{stages} mergekit configurations; the last one is taken as the merge "
                       "that made this model", ctx.card.line_of(block.start))
+    entries = [*config.models, *(source for sl in config.slices for source in sl.sources)]
+    also = _named_ids(config, entries)
+    base_ref = ctx.resolve(config.base_model.split("+")[0], also=also) if config.base_model \
+        else None
+    inputs = _inputs(ctx, config, entries, also)
+    names = [written for _, written, _ in inputs.values()]
+    if base_ref is not None:
+        names.append(config.base_model or base_ref.name)
+    yield from _parents(config, inputs, base_ref, _evidence_of_names(ctx, block, names))
+    yield _recipe(ctx, block, config, base_ref)
 
-    lines = ctx.card.text.splitlines()  # once, not for every input
 
-    def ev(name: str) -> Evidence:
-        line = _line_of_name(ctx, block, name, found)
-        snippet = " ".join(lines[line - 1].split()) if line else name
-        return Evidence(Method.MERGEKIT, snippet[:160], line, 0.95)
-
-    entries = list(config.models)
-    for sl in config.slices:
-        entries.extend(sl.sources)
-    # Hub ids the configuration itself names resolve its local paths too.
+def _named_ids(config: MergeConfig, entries: list[InputModel]) -> tuple[str, ...]:
+    """Return the Hub ids the configuration names: they resolve its local paths too."""
     named = [config.base_model or "", *(e.model or "" for e in entries),
              *(e.source_model or "" for e in config.experts)]
     also = tuple(n.split("+")[0].split("@")[0].strip() for n in named)
-    also = tuple(n for n in also if is_repo_id(n, require_org=True))
-    base_ref: ModelRef | None = None
-    if config.base_model:
-        base_name = config.base_model.split("+")[0]
-        base_ref = ctx.resolve(base_name, also=also)
-    inputs: dict[str, tuple[ModelRef, str, dict[str, Any]]] = {}
+    return tuple(n for n in also if is_repo_id(n, require_org=True))
+
+
+def _inputs(ctx: Context, config: MergeConfig, entries: list[InputModel],
+            also: tuple[str, ...]) -> _Inputs:
+    """Return the input models by key: ref, name as written, parameters.
+
+    A model listed again (once per slice) keeps the first parameters given; experts come
+    after the models.
+    """
+    inputs: _Inputs = {}
     for entry in entries:
         if not entry.model:
             continue
@@ -281,11 +290,31 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
         if expert.source_model:
             ref = ctx.resolve(expert.source_model, also=also)
             inputs.setdefault((ref.id or ref.name).casefold(), (ref, expert.source_model, {}))
-    base_key = (base_ref.id or base_ref.name).casefold() if base_ref else None
-    names = [written for _, written, _ in inputs.values()]
-    if base_ref is not None:
-        names.append(config.base_model or base_ref.name)
+    return inputs
+
+
+def _evidence_of_names(ctx: Context, block: CodeBlock,
+                       names: list[str]) -> Callable[[str], Evidence]:
+    """Return the evidence of a name the block holds: its first line there."""
+    lines = ctx.card.text.splitlines()  # once, not for every input
     found = first_occurrences(ctx.card.text, names, block.content_start, block.end)
+
+    def evidence(name: str) -> Evidence:
+        line = _line_of_name(ctx, block, name, found)
+        snippet = " ".join(lines[line - 1].split()) if line else name
+        return Evidence(Method.MERGEKIT, snippet[:160], line, 0.95)
+
+    return evidence
+
+
+def _parents(config: MergeConfig, inputs: _Inputs, base_ref: ModelRef | None,
+             ev: Callable[[str], Evidence]) -> Iterator[Fact]:
+    """Yield a parent for each input and for a base model that is no input, in that order.
+
+    A weight or density that is not a finite number is left out with a warning.
+    """
+    method = config.method
+    base_key = (base_ref.id or base_ref.name).casefold() if base_ref else None
     for key, (ref, written, params) in inputs.items():
         role = Role.BASE if key == base_key else Role.SOURCE
         for name in ("weight", "density"):
@@ -297,10 +326,15 @@ def _facts(ctx: Context, block: CodeBlock, config: MergeConfig, *, stages: int) 
     if base_ref is not None and base_key not in inputs:
         yield Parent(base_ref, Relation.MERGE, ev(config.base_model or base_ref.name),
                      role=Role.BASE, method=method)
+
+
+def _recipe(ctx: Context, block: CodeBlock, config: MergeConfig,
+            base_ref: ModelRef | None) -> MergeRecipe:
+    """Return the merge recipe: method, base, dtype and the global parameters."""
     recipe_params = tuple(sorted((str(k), json.dumps(v, sort_keys=True, default=str))
                                  for k, v in (config.parameters or {}).items()))
     if config.gate_mode:
         recipe_params += (("gate_mode", json.dumps(config.gate_mode)),)
     first = ctx.card.line_of(block.content_start)
-    yield MergeRecipe(method, base_ref, config.dtype, recipe_params,
-                      Evidence(Method.MERGEKIT, f"merge_method: {method}", first, 0.95))
+    return MergeRecipe(config.method, base_ref, config.dtype, recipe_params,
+                       Evidence(Method.MERGEKIT, f"merge_method: {config.method}", first, 0.95))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from lineage.cards import Card
 from lineage.extract.context import screen
+from lineage.extract.license import extract_license_elsewhere, spdx_id
 from lineage.extract.scan import blank_lines_start, first_occurrences
+from lineage.extract.training import accelerator_in
 from lineage.facts import (
     DatasetRef,
     DatasetUse,
@@ -36,7 +37,7 @@ from lineage.facts import (
 )
 from lineage.ids import cache_path_id, is_repo_id, parse_hub_url
 
-__all__ = ["extract_metadata", "find_key_line", "spdx_id"]
+__all__ = ["extract_metadata", "find_key_line"]
 
 
 def find_key_line(card: Card, key: str, value: str | None = None) -> int | None:
@@ -112,34 +113,6 @@ def model_ref(text: str) -> ModelRef:
     return ModelRef(None, value)
 
 
-@lru_cache(maxsize=1024)  # pure: the SPDX table never changes in a process
-def spdx_id(license_id: str) -> str | None:
-    """Return the SPDX id of a Hub license id (``apache-2.0`` -> ``Apache-2.0``), or ``None``.
-
-    Examples
-    --------
-    >>> spdx_id("apache-2.0"), spdx_id("cc-by-nc-4.0"), spdx_id("llama2"), spdx_id("mit/x")
-    ('Apache-2.0', 'CC-BY-NC-4.0', None, None)
-    """
-    from license_expression import ExpressionError
-
-    licensing = _licensing()
-    try:
-        if licensing.validate(license_id).errors:
-            return None
-        symbols = licensing.license_symbols(licensing.parse(license_id))
-    except (ExpressionError, AttributeError):  # its own error path fails on "a/b"
-        return None
-    return str(symbols[0].key) if len(symbols) == 1 else None
-
-
-@lru_cache(maxsize=1)
-def _licensing() -> Any:
-    from license_expression import get_spdx_licensing
-
-    return get_spdx_licensing()
-
-
 def _language(code: str) -> str | None:
     import langcodes
 
@@ -200,8 +173,6 @@ def _facts(card: Card) -> Iterator[Fact]:
 
 def _co2(card: Card, lines: _KeyLines) -> Iterator[Fact]:
     """Read the ``co2_eq_emissions`` block: hardware used, cloud provider, hours."""
-    from lineage.extract.training import accelerator_in
-
     block = card.meta.get("co2_eq_emissions")
     if not isinstance(block, dict):
         return
@@ -226,8 +197,6 @@ def _license(card: Card) -> Iterator[Fact]:
         yield Warning(f"several licenses listed ({', '.join(map(str, meta['license']))}); "
                       "the first is used", find_key_line(card, "license"))
     if lic is None and name is None and link is None:
-        from lineage.extract.license import extract_license_elsewhere
-
         yield from extract_license_elsewhere(card)
         return
     lic_id = lic.strip().casefold() if lic else None

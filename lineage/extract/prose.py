@@ -165,10 +165,7 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
 
 
 def _verb_links(ctx: Context) -> Iterator[Fact]:
-    body = ctx.card.text
-    for m in _VERB_LINK.finditer(body, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_VERB_LINK):
         ref = _link_ref(ctx, m.group(2))
         if ref is None:
             continue
@@ -242,10 +239,7 @@ def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:
 
 
 def _labels(ctx: Context) -> Iterator[Fact]:
-    text = ctx.card.text
-    for m in _LABEL.finditer(text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_LABEL):
         label = m.group(1).casefold().replace("_", " ")
         heading = m.group(0).lstrip().startswith("#")
         if m.group(2) is None and not heading:
@@ -372,8 +366,8 @@ def _legacy_parent(ctx: Context) -> list[Fact]:
 
     Read only when the card names no parent otherwise, like :func:`_unlinked`.
     """
-    for m in _LEGACY_PARENT.finditer(ctx.card.text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()) or _other_subject(ctx, m.start()) is not None:
+    for m in ctx.body_matches(_LEGACY_PARENT):
+        if _other_subject(ctx, m.start()) is not None:
             continue
         verb = (m.group(1) or m.group(4) or "").casefold()
         if not verb and m.group(2) is None:
@@ -396,9 +390,7 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
     # Without its own id the card may be a project README: only repack wording is read.
     patterns = (_UNLINKED, _THIS_IS_A, _AS_FORMAT) if ctx.own_id else (_AS_FORMAT,)
     for pattern in patterns:
-        for m in pattern.finditer(text, ctx.card.body_offset):
-            if ctx.doc.in_code(m.start()):
-                continue
+        for m in ctx.body_matches(pattern):
             group = 1 if pattern is _THIS_IS_A else (m.lastindex or 1)
             name = m.group(group).strip(" .,;:*_`")
             near = max(0, m.start() - 80)  # the sentence is cut to 80 characters anyway
@@ -451,10 +443,7 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
 
 
 def _merge_sentences(ctx: Context) -> Iterator[Fact]:
-    text = ctx.card.text
-    for m in _TEMPLATE_METHOD.finditer(text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_TEMPLATE_METHOD):
         method = MERGE_METHODS.get(m.group(1).strip().casefold())
         base = None
         if m.group(2):
@@ -463,9 +452,7 @@ def _merge_sentences(ctx: Context) -> Iterator[Fact]:
         if base is not None:
             yield Parent(base, Relation.MERGE, ev, role=Role.BASE, method=method)
         yield MergeRecipe(method, base, None, (), ev)
-    for m in _MERGE_SENTENCE.finditer(text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_MERGE_SENTENCE):
         method = _method(m.group(1))
         sources = [_part_ref(ctx, n) for n in _names(m.group(2))]
         base = _part_ref(ctx, m.group(3).strip(" *_`")) if m.group(3) else None
@@ -480,9 +467,9 @@ def _merge_sentences(ctx: Context) -> Iterator[Fact]:
         if method is not None:
             yield MergeRecipe(method, base, None, (), ev)
     yield from _recipe_lines(ctx)
-    for m in MERGED_INTO.finditer(text, ctx.card.body_offset):
+    for m in ctx.body_matches(MERGED_INTO):
         merged = _link_ref(ctx, m.group(1))
-        if merged is not None and not ctx.doc.in_code(m.start()):
+        if merged is not None:
             yield Parent(merged, Relation.MERGE,
                          ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8), role=Role.SOURCE)
 
@@ -517,8 +504,8 @@ def _recipe_lines(ctx: Context) -> Iterator[Fact]:
     if ctx.own_id is None:
         return
     own = id_key(ctx.own_id.rsplit("/", 1)[-1])
-    for m in _RECIPE_LINE.finditer(ctx.card.text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()) or id_key(m.group(4).rsplit("/", 1)[-1]) != own:
+    for m in ctx.body_matches(_RECIPE_LINE):
+        if id_key(m.group(4).rsplit("/", 1)[-1]) != own:
             continue
         method = _method(m.group(1))
         ev = ctx.evidence(Method.MERGEKIT, m.start(), m.end(), 0.85)
@@ -531,10 +518,7 @@ def _recipe_lines(ctx: Context) -> Iterator[Fact]:
 
 
 def _quant_of(ctx: Context) -> Iterator[Fact]:
-    text = ctx.card.text
-    for m in _QUANT_OF.finditer(text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_QUANT_OF):
         ref = _link_ref(ctx, m.group(1))
         if ref is not None:
             yield Parent(ref, Relation.QUANTIZED,
@@ -638,9 +622,7 @@ def _lora_extraction(ctx: Context) -> Iterator[Fact]:
 
     The LoRA is an adapter of the base and stands for the fine-tune it approximates.
     """
-    for m in _EXTRACTED.finditer(ctx.card.text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_EXTRACTED):
         ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85)
         source = _link_ref(ctx, m.group(1))
         if source is not None:
@@ -671,9 +653,7 @@ def _quant_children(ctx: Context, parents: set[str]) -> Iterator[Fact]:
 
 def trainer_dataset(ctx: Context) -> Iterator[tuple[int, str]]:
     """Datasets named in "fine-tuned version of [X](...) on the Y dataset" sentences."""
-    for m in _VERB_LINK.finditer(ctx.card.text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_VERB_LINK):
         d = _DATASET_AFTER.match(ctx.card.text, m.end())
         if d is not None and d.group(1).casefold() not in ("none", "custom", "a", "an"):
             yield d.start(1), d.group(1)

@@ -1,28 +1,48 @@
 """The one relation rule: how the card's model derives from each parent.
 
-Applied once per card, after every extractor ran, in this order:
+Applied once per card, after every extractor ran. A single ``base_model_relation`` in the
+front matter is the answer; signals that contradict it become a warning, not a guess.
+Otherwise the first of these checks that holds decides (:data:`KIND_RULES`):
 
-1. ``base_model_relation`` in the front matter, when given, is the answer;
-2. a merge: a mergekit configuration, a merge sentence, or two or more parents;
-3. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
-   ``mlx``...), ``quantized_by``, a quantization marker in the model's own name,
-   "Original model:" or "GGUF files for [X]" wording;
-4. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
-5. a fine-tune: derivation wording ("fine-tuned on top of") or a front-matter
-   ``base_model`` with no other signal (the Hub's own reading of ``base_model``);
-6. otherwise ``derived`` (the card names a parent without saying how).
+1. an adapter its prose describes ("a LoRA extracted from [X] ... uses [B] as a base"), even
+   when mergekit made it and two models are named;
+2. a repack named after a model it links, with a quantization marker in its name (even
+   when it carries a copy of the original's merge configuration);
+3. a merge: a mergekit configuration, a merge sentence, two or more front-matter bases
+   (unless the card speaks only of fine-tuning), or merge tags and two or more parents;
+4. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
+   ``mlx``...), ``quantized_by``, a file table naming the quantization method, a
+   quantization marker in the model's own name, "Original model:" or "GGUF files for [X]"
+   wording;
+5. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
+6. a fine-tune: derivation wording ("fine-tuned on top of"), a front-matter ``base_model``
+   with no other signal (the Hub's own reading of ``base_model``), a fine-tune marker in
+   the model's name, or training the card reports;
+7. otherwise ``derived`` (the card names a parent without saying how).
 
-Signals that contradict an explicit ``base_model_relation`` become a warning, not a guess.
-A quantized repack keeps only the parents it quantizes: models named in an embedded copy
-of the original card are grandparents, not parents.
+A card whose adapter was merged back into full weights ("QLoRA, then merged into ...") is
+read neither as an adapter nor, from its tags, as quantized.
+
+:func:`settle_parents` then keeps the parents of that kind (a quantized repack only the
+parents it quantizes: models named in an embedded copy of the original card are
+grandparents; a configured merge only its configuration's inputs), folds the names of
+one model into its id, and gives each parent the relation and, in a merge, its role and
+the recipe's method, weight and density.
+
+Examples
+--------
+>>> [(rule.name, rule.kind.value) for rule in KIND_RULES][:3]  # doctest: +NORMALIZE_WHITESPACE
+[('an adapter its prose describes', 'adapter'),
+ ('a repack named after the model it links', 'quantized'), ('a merge', 'merge')]
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 from lineage.extract.context import Context
 from lineage.extract.prose import MERGED_INTO, QUANT_MARKER
@@ -42,7 +62,7 @@ from lineage.facts import (
 )
 from lineage.ids import id_key
 
-__all__ = ["card_kind", "settle_parents"]
+__all__ = ["KIND_RULES", "KindRule", "Signs", "card_kind", "settle_parents"]
 
 _QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit", "8-bit",
                "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround"}
@@ -70,10 +90,124 @@ _MERGED_BACK = Gated(re.compile(
     r"\b(?:into|back|with)\b|\bmerged (?:lora|adapter)"), "merge")
 
 
-def _tags(ctx: Context) -> set[str]:
-    raw = ctx.card.meta.get("tags")
-    values = raw if isinstance(raw, list) else [raw]
-    return {str(v).strip().casefold() for v in values if isinstance(v, str)}
+@dataclass(frozen=True)
+class Signs:
+    """What the relation rule reads of one card and its parents, each read once when asked."""
+
+    ctx: Context
+    parents: tuple[Parent, ...]
+    trained: bool  # the card reports training of its own model (data, hardware, settings)
+
+    @cached_property
+    def tags(self) -> frozenset[str]:
+        """The front matter's tags, lower case."""
+        raw = self.ctx.card.meta.get("tags")
+        values = raw if isinstance(raw, list) else [raw]
+        return frozenset(str(v).strip().casefold() for v in values if isinstance(v, str))
+
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """The parents' keys."""
+        return frozenset(_key(p.ref) for p in self.parents)
+
+    @cached_property
+    def meta_keys(self) -> frozenset[str]:
+        """The keys of the parents the front matter names."""
+        return frozenset(_key(p.ref) for p in self.parents
+                         if p.evidence.method is Method.METADATA)
+
+    @cached_property
+    def stated(self) -> frozenset[Relation]:
+        """The kinds ``base_model_relation`` states."""
+        return frozenset(p.relation for p in self.parents if p.evidence.method is Method.METADATA
+                         and p.relation is not Relation.DERIVED)
+
+    @cached_property
+    def own_name(self) -> str:
+        """The repo name of the card's own id ("" when unknown)."""
+        return self.ctx.own_id.rsplit("/", 1)[-1] if self.ctx.own_id else ""
+
+    @cached_property
+    def quant_named(self) -> bool:
+        """Whether the model's own name carries a quantization marker."""
+        return QUANT_MARKER.search(self.own_name) is not None
+
+    @cached_property
+    def tuned_text(self) -> bool:
+        """Whether the body speaks of fine-tuning (or SFT, DPO...)."""
+        return _TUNED_TEXT.search(self.ctx.card.body) is not None
+
+    @cached_property
+    def tuned_only(self) -> bool:
+        """Whether the card speaks of fine-tuning and never of merging."""
+        return (self.tuned_text and _MERGE_TEXT.search(self.ctx.card.body) is None
+                and not self.tags & _MERGE_TAGS)
+
+    @cached_property
+    def merged_back(self) -> bool:
+        """Whether the card's adapter was merged back into full weights."""
+        return _MERGED_BACK.search(self.ctx.card.body) is not None
+
+
+def _prose_adapter(s: Signs) -> bool:
+    """Tell whether the prose describes an adapter ("This LoRA was extracted from [X]")."""
+    return any(p.relation is Relation.ADAPTER and p.evidence.method is Method.PROSE
+               for p in s.parents)
+
+
+def _named_repack(s: Signs) -> bool:
+    """Tell whether the repo is named after a model it links, plus a quantization marker."""
+    return s.quant_named and any(p.method == "original" for p in s.parents)
+
+
+def _merge(s: Signs) -> bool:
+    """Tell whether a configuration, merge sentence, front-matter bases or tags say merge."""
+    return (any(p.evidence.method is Method.MERGEKIT or p.relation is Relation.MERGE
+                for p in s.parents)
+            or (len(s.meta_keys) >= 2 and not s.tuned_only)
+            or (bool(s.tags & _MERGE_TAGS) and len(s.keys) >= 2))
+
+
+def _quantized(s: Signs) -> bool:
+    """Tell whether tags, ``quantized_by``, a file table, the name or an original say repack."""
+    meta, body = s.ctx.card.meta, s.ctx.card.body
+    return ((bool(s.tags & _QUANT_TAGS) and not s.merged_back) or "quantized_by" in meta
+            or _QUANT_TABLE.search(body) is not None or s.quant_named
+            or any(p.relation is Relation.QUANTIZED or p.method == "original"
+                   for p in s.parents))
+
+
+def _adapter(s: Signs) -> bool:
+    """Tell whether ``library_name``, tags or PEFT code say adapter (unless merged back)."""
+    library = str(s.ctx.card.meta.get("library_name") or "").casefold()
+    return not s.merged_back and (library == "peft" or bool(s.tags & _ADAPTER_TAGS)
+                                  or _ADAPTER_TEXT.search(s.ctx.card.body) is not None)
+
+
+def _finetune(s: Signs) -> bool:
+    """Tell whether wording, the name, a front-matter base or training say fine-tune."""
+    return (any(p.relation is Relation.FINETUNE for p in s.parents) or bool(s.meta_keys)
+            or _FINETUNE_NAME.search(s.own_name) is not None or s.trained or s.tuned_text)
+
+
+@dataclass(frozen=True, slots=True)
+class KindRule:
+    """One check of the relation rule: the card is ``kind`` when ``holds``."""
+
+    name: str
+    kind: Relation
+    holds: Callable[[Signs], bool]
+
+
+# The relation rule without base_model_relation, in order: the first that holds decides.
+KIND_RULES: tuple[KindRule, ...] = (
+    KindRule("an adapter its prose describes", Relation.ADAPTER, _prose_adapter),
+    KindRule("a repack named after the model it links", Relation.QUANTIZED, _named_repack),
+    KindRule("a merge", Relation.MERGE, _merge),
+    KindRule("a quantized repack", Relation.QUANTIZED, _quantized),
+    KindRule("an adapter", Relation.ADAPTER, _adapter),
+    KindRule("a fine-tune", Relation.FINETUNE, _finetune),
+)
 
 
 def card_kind(ctx: Context, parents: Sequence[Parent], *, trained: bool = False,
@@ -83,63 +217,27 @@ def card_kind(ctx: Context, parents: Sequence[Parent], *, trained: bool = False,
     ``trained``: the card reports training of its own model (data, hardware, settings),
     which makes a parent named without a kind ("based on [X]") the model it was tuned from.
     """
+    s = Signs(ctx, tuple(parents), trained)
     warnings: list[Warning] = []
-    explicit = {p.relation for p in parents if p.evidence.method is Method.METADATA
-                and p.relation is not Relation.DERIVED}
-    tags = _tags(ctx)
-    keys = {_key(p.ref) for p in parents}
-    meta_keys = {_key(p.ref) for p in parents if p.evidence.method is Method.METADATA}
-    # Several front-matter bases mean a merge, unless the card speaks only of fine-tuning.
-    tuned_only = (_TUNED_TEXT.search(ctx.card.body) is not None
-                  and _MERGE_TEXT.search(ctx.card.body) is None and not tags & _MERGE_TAGS)
-    merge = (any(p.evidence.method is Method.MERGEKIT for p in parents)
-             or any(p.relation is Relation.MERGE for p in parents)
-             or (len(meta_keys) >= 2 and not tuned_only)
-             or (bool(tags & _MERGE_TAGS) and len(keys) >= 2))
-    if len(meta_keys) >= 2 and tuned_only:
+    if len(s.meta_keys) >= 2 and s.tuned_only:
         warnings.append(Warning("several base models in the front matter, but the card describes "
                                 "a fine-tune, not a merge; read as a fine-tune"))
-    own_name = ctx.own_id.rsplit("/", 1)[-1] if ctx.own_id else ""
-    repack = bool(QUANT_MARKER.search(own_name)) and any(
-        p.method == "original" for p in parents)
-    merged_back = _MERGED_BACK.search(ctx.card.body) is not None
-    quant = ((bool(tags & _QUANT_TAGS) and not merged_back) or "quantized_by" in ctx.card.meta
-             or _QUANT_TABLE.search(ctx.card.body) is not None
-             or bool(QUANT_MARKER.search(own_name))
-             or any(p.relation is Relation.QUANTIZED or p.method == "original" for p in parents))
-    library = str(ctx.card.meta.get("library_name") or "").casefold()
-    adapter = not merged_back and (library == "peft" or bool(tags & _ADAPTER_TAGS)
-                                   or _ADAPTER_TEXT.search(ctx.card.body) is not None)
-    finetune = (any(p.relation is Relation.FINETUNE for p in parents) or bool(meta_keys)
-                or _FINETUNE_NAME.search(own_name) is not None or trained
-                or _TUNED_TEXT.search(ctx.card.body) is not None)
-    if len(explicit) == 1:
-        kind = explicit.pop()
-        implied = (Relation.MERGE if merge and len(keys) >= 2 else
-                   Relation.QUANTIZED if quant and kind is not Relation.ADAPTER else None)
-        if implied is not None and implied is not kind:
-            warnings.append(Warning(f"base_model_relation says {kind.value} but the card also "
-                                    f"reads as {implied.value}; kept {kind.value}"))
+    if len(s.stated) == 1:
+        (kind,) = s.stated
+        warnings.extend(_contradictions(s, kind))
         return kind, warnings
-    if len(explicit) > 1:
+    if len(s.stated) > 1:
         warnings.append(Warning("conflicting base_model_relation values"))
-    if any(p.relation is Relation.ADAPTER and p.evidence.method is Method.PROSE for p in parents):
-        # "This LoRA was extracted from [X] and uses [B] as a base": an adapter, even when
-        # mergekit made it and two models are named.
-        return Relation.ADAPTER, warnings
-    if repack:
-        # A repo named after a linked model plus a quantization marker is a repack of it,
-        # even when it carries a copy of the original's merge configuration.
-        return Relation.QUANTIZED, warnings
-    if merge:
-        return Relation.MERGE, warnings
-    if quant:
-        return Relation.QUANTIZED, warnings
-    if adapter:
-        return Relation.ADAPTER, warnings
-    if finetune:
-        return Relation.FINETUNE, warnings
-    return Relation.DERIVED, warnings
+    return next((rule.kind for rule in KIND_RULES if rule.holds(s)), Relation.DERIVED), warnings
+
+
+def _contradictions(s: Signs, stated: Relation) -> Iterator[Warning]:
+    """Warn when the card also reads as a merge or a repack, unlike ``base_model_relation``."""
+    implied = (Relation.MERGE if _merge(s) and len(s.keys) >= 2 else
+               Relation.QUANTIZED if _quantized(s) and stated is not Relation.ADAPTER else None)
+    if implied is not None and implied is not stated:
+        yield Warning(f"base_model_relation says {stated.value} but the card also "
+                      f"reads as {implied.value}; kept {stated.value}")
 
 
 def _key(ref: ModelRef) -> str:
@@ -159,41 +257,86 @@ def _prefix_of(ref: ModelRef, resolved: dict[str, ModelRef], names: list[str]) -
 
 
 def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
-    """Give every parent the card's relation, unify refs, roles and merge parameters."""
+    """Give every parent the card's relation, unify refs, roles and merge parameters.
+
+    The steps: decide the relation (:func:`card_kind`); keep the parents of that kind
+    (:func:`_of_kind`); fold the names of one model together (:func:`_by_model`); give
+    each model the relation and, in a merge, its role and the recipe's terms
+    (:func:`_settled`). Of several merge recipes the best is kept, and only in a merge.
+    """
     parents = [f for f in facts if isinstance(f, Parent)]
     others: list[Fact] = [f for f in facts if not isinstance(f, Parent)]
+    recipe = _best_recipe(others)
     if not parents:
         # A merge recipe with no input named is still one merge: keep its best description.
-        recipes = [f for f in others if isinstance(f, MergeRecipe)]
-        best = next((r for r in recipes if r.evidence.method is Method.MERGEKIT), None) or \
-            next(iter(recipes), None)
-        return [f for f in others if not isinstance(f, MergeRecipe) or f is best]
-    trained = any(isinstance(f, DatasetUse | Hardware) or
-                  (isinstance(f, TrainingSetting) and f.key != "framework") for f in others)
-    kind, warnings = card_kind(ctx, parents, trained=trained)
+        return [f for f in others if not isinstance(f, MergeRecipe) or f is recipe]
+    kind, warnings = card_kind(ctx, parents, trained=_reports_training(others))
+    parents, left_out = _of_kind(kind, parents)
+    groups = _by_model(parents)
+    terms = _MergeTerms.of(recipe, parents, groups) if kind is Relation.MERGE else None
+    others = [f for f in others if not isinstance(f, MergeRecipe)]
+    if recipe is not None and kind is Relation.MERGE:
+        others.append(recipe)
+    return [*_settled(groups, kind, terms), *others, *warnings, *left_out]
+
+
+def _best_recipe(facts: Sequence[Fact]) -> MergeRecipe | None:
+    """Return the merge recipe that describes the merge best: a configuration's, else the first."""
+    recipes = [f for f in facts if isinstance(f, MergeRecipe)]
+    return next((r for r in recipes if r.evidence.method is Method.MERGEKIT), None) or \
+        next(iter(recipes), None)
+
+
+def _reports_training(facts: Sequence[Fact]) -> bool:
+    """Whether the facts report training of the card's own model (data, hardware, settings)."""
+    return any(isinstance(f, DatasetUse | Hardware) or
+               (isinstance(f, TrainingSetting) and f.key != "framework") for f in facts)
+
+
+def _of_kind(kind: Relation, parents: list[Parent]) -> tuple[list[Parent], list[Warning]]:
+    """Keep the parents of a card of ``kind``, with a warning for any left out by rule."""
     if kind is Relation.QUANTIZED:
-        originals = [p for p in parents if p.method == "original"]
-        strong = [p for p in parents if p.evidence.method is Method.METADATA
-                  or p.relation is Relation.QUANTIZED or p.method == "original"]
-        original_keys = {_key(o.ref) for o in originals}
-        if originals and any(p.evidence.method is Method.METADATA and
-                             _key(p.ref) not in original_keys for p in strong):
-            warnings.append(Warning("base_model names another model than the one this repack "
-                                    "is named after; the repack's original is kept"))
-            strong = [p for p in strong if p.evidence.method is not Method.METADATA] or strong
-        parents = strong or parents
+        return _quantized_parents(parents)
     if kind is Relation.MERGE and any(p.evidence.method is Method.MERGEKIT for p in parents):
-        # The configuration is the recipe: a model the prose names but the configuration and
-        # the front matter do not is history (a grandparent), not an input of this merge.
-        recipe_keys = {_key(p.ref) for p in parents
-                       if p.evidence.method in (Method.METADATA, Method.MERGEKIT)}
-        recipe_names = {id_key(p.ref.name) for p in parents
-                        if p.evidence.method in (Method.METADATA, Method.MERGEKIT)}
-        parents = [p for p in parents if _key(p.ref) in recipe_keys
-                   or id_key(p.ref.name) in recipe_names
-                   or MERGED_INTO.search(p.evidence.snippet) is not None]
-    # Fold unresolved names into the resolved id with the same repo name, or whose repo
-    # name they begin ("Parent Model: wav2vec" beside a link to wav2vec2-large-xlsr-53).
+        return _configured_inputs(parents), []
+    return parents, []
+
+
+def _quantized_parents(parents: list[Parent]) -> tuple[list[Parent], list[Warning]]:
+    """Keep the models a repack quantizes: its original, front-matter and quantized parents.
+
+    The original the repack is named after wins over another front-matter base model.
+    """
+    originals = {_key(p.ref) for p in parents if p.method == "original"}
+    strong = [p for p in parents if p.evidence.method is Method.METADATA
+              or p.relation is Relation.QUANTIZED or p.method == "original"]
+    if originals and any(p.evidence.method is Method.METADATA and _key(p.ref) not in originals
+                         for p in strong):
+        kept = [p for p in strong if p.evidence.method is not Method.METADATA] or strong
+        return kept, [Warning("base_model names another model than the one this repack "
+                              "is named after; the repack's original is kept")]
+    return strong or parents, []
+
+
+def _configured_inputs(parents: list[Parent]) -> list[Parent]:
+    """Keep a configured merge's inputs.
+
+    The configuration is the recipe: a model the prose names but the configuration and the
+    front matter do not is history (a grandparent), not an input of this merge.
+    """
+    recipe = [p for p in parents if p.evidence.method in (Method.METADATA, Method.MERGEKIT)]
+    keys = {_key(p.ref) for p in recipe}
+    names = {id_key(p.ref.name) for p in recipe}
+    return [p for p in parents if _key(p.ref) in keys or id_key(p.ref.name) in names
+            or MERGED_INTO.search(p.evidence.snippet) is not None]
+
+
+def _by_model(parents: list[Parent]) -> dict[str, list[Parent]]:
+    """Group the parents by the model they name, each under its key.
+
+    An unresolved name folds into the resolved id with the same repo name, or whose repo
+    name it begins ("Parent Model: wav2vec" beside a link to wav2vec2-large-xlsr-53).
+    """
     resolved = {id_key(p.ref.id.rsplit("/", 1)[-1]): p.ref for p in parents if p.ref.id}
     names = sorted(resolved)
     groups: dict[str, list[Parent]] = {}
@@ -201,28 +344,40 @@ def settle_parents(ctx: Context, facts: Sequence[Fact]) -> list[Fact]:
         ref = p.ref if p.ref.id else resolved.get(id_key(p.ref.name)) or \
             _prefix_of(p.ref, resolved, names)
         groups.setdefault(_key(ref), []).append(replace(p, ref=ref))
-    recipes = [f for f in others if isinstance(f, MergeRecipe)]
-    recipe = next((r for r in recipes if r.evidence.method is Method.MERGEKIT), None) or \
-        next(iter(recipes), None)
-    method = recipe.method if recipe else next((p.method for p in parents
-                                                if p.method and p.method != "original"), None)
-    base_key = _key(recipe.base) if recipe and recipe.base else next(
-        (k for k, g in groups.items() if any(p.role is Role.BASE for p in g)), None)
-    settled: list[Fact] = []
+    return groups
+
+
+@dataclass(frozen=True, slots=True)
+class _MergeTerms:
+    """The merge's method and the key of its base model."""
+
+    method: str | None
+    base_key: str | None
+
+    @classmethod
+    def of(cls, recipe: MergeRecipe | None, parents: list[Parent],
+           groups: dict[str, list[Parent]]) -> _MergeTerms:
+        """Read them from the recipe, else from the parents."""
+        if recipe is not None:
+            method = recipe.method
+        else:
+            method = next((p.method for p in parents if p.method and p.method != "original"),
+                          None)
+        base_key = _key(recipe.base) if recipe and recipe.base else next(
+            (k for k, g in groups.items() if any(p.role is Role.BASE for p in g)), None)
+        return cls(method, base_key)
+
+
+def _settled(groups: dict[str, list[Parent]], kind: Relation,
+             merge: _MergeTerms | None) -> Iterator[Parent]:
+    """Give each group's parents one ref and the relation; in a ``merge``, its terms too."""
     for key, group in groups.items():
         ref = next((p.ref for p in group if p.ref.id), group[0].ref)
-        role = None
-        if kind is Relation.MERGE:
-            role = Role.BASE if key == base_key else Role.SOURCE
+        if merge is None:
+            yield from (Parent(ref, kind, p.evidence) for p in group)
+            continue
+        role = Role.BASE if key == merge.base_key else Role.SOURCE
         weight = next((p.weight for p in group if p.weight is not None), None)
         density = next((p.density for p in group if p.density is not None), None)
-        for p in group:
-            settled.append(Parent(ref, kind, p.evidence, role=role,
-                                  method=method if kind is Relation.MERGE else None,
-                                  weight=weight if kind is Relation.MERGE else None,
-                                  density=density if kind is Relation.MERGE else None))
-    if recipe is not None and kind is Relation.MERGE:
-        others = [f for f in others if not isinstance(f, MergeRecipe)] + [recipe]
-    else:
-        others = [f for f in others if not isinstance(f, MergeRecipe)]
-    return [*settled, *others, *warnings]
+        yield from (Parent(ref, kind, p.evidence, role=role, method=merge.method, weight=weight,
+                           density=density) for p in group)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -303,7 +303,8 @@ def _subject(ctx: Context, table: Table, previous_end: int,
 
 
 def _tables(ctx: Context) -> Iterator[Fact]:
-    own_names = {id_key(k.rsplit("/", 1)[-1]) for k in ctx.own_keys} | set(ctx.own_keys)
+    """Scores in the body's tables, each table read by the first reading that applies."""
+    own_names = frozenset({id_key(k.rsplit("/", 1)[-1]) for k in ctx.own_keys} | ctx.own_keys)
     previous_end = ctx.card.body_offset
     offsets: list[int] | None = [link.offset for link in ctx.links]
     if offsets != sorted(offsets or ()):
@@ -314,29 +315,64 @@ def _tables(ctx: Context) -> Iterator[Fact]:
         previous_end = table.rows[-1][1] if table.rows else table.start
         if not header or _NOT_SCORES.search(" ".join(header)):
             continue
-        model = None
-        if subject is not None and not ctx.is_own(subject.id):
-            model = subject
-        own_col = next((i for i, h in enumerate(header) if i and id_key(h) in own_names), None)
-        if own_col is not None:
-            yield from _column(ctx, table, header, own_col, None)
-            continue
-        own_row = next((r for r in table.rows if id_key(_plain(r[0][0])) in own_names), None)
-        if own_row is not None:
-            for i, cell in enumerate(own_row[0][1:], start=1):
-                value = _value(cell)
-                if value is not None and i < len(header) and header[i]:
-                    yield _score(ctx, header[i], None, value, own_row[1], None)
-            continue
-        if len(header) == 2 and _SCORE_HEADER.search(" ".join(header)):
-            yield from _column(ctx, table, header, 1, model)
-        elif len(header) > 2 and _LABEL_HEADER.match(header[0]):
-            value_col = next((i for i, h in enumerate(header) if re.fullmatch(
-                r"(?i)value|score|result|accuracy|acc", h)), None)
-            if value_col is not None:
-                metric_col = next((i for i, h in enumerate(header) if re.fullmatch(
-                    r"(?i)metric|measure", h)), None)
-                yield from _column(ctx, table, header, value_col, model, metric_col)
+        model = subject if subject is not None and not ctx.is_own(subject.id) else None
+        view = _ScoreTable(ctx, table, header, model, own_names)
+        yield from next((facts for read in _TABLE_READINGS if (facts := read(view)) is not None),
+                        ())
+
+
+@dataclass(frozen=True, slots=True)
+class _ScoreTable:
+    """A table that may hold scores: its plain header, the model a leaderboard link names."""
+
+    ctx: Context
+    table: Table
+    header: list[str]
+    model: ModelRef | None  # the other model a leaderboard link names, if any
+    own_names: frozenset[str]  # the card's own ids and repo names, as keys
+
+
+def _own_column(t: _ScoreTable) -> Iterator[Fact] | None:
+    """Read the column headed by the card's own model (a comparison table), if any."""
+    col = next((i for i, h in enumerate(t.header) if i and id_key(h) in t.own_names), None)
+    return None if col is None else _column(t.ctx, t.table, t.header, col, None)
+
+
+def _own_row(t: _ScoreTable) -> Iterator[Fact] | None:
+    """Read the row labelled with the card's own model (a comparison table), if any."""
+    row = next((r for r in t.table.rows if id_key(_plain(r[0][0])) in t.own_names), None)
+    if row is None:
+        return None
+    cells, offset = row
+    return (_score(t.ctx, t.header[i], None, value, offset, None)
+            for i, value in enumerate(map(_value, cells[1:]), start=1)
+            if value is not None and i < len(t.header) and t.header[i])
+
+
+def _two_columns(t: _ScoreTable) -> Iterator[Fact] | None:
+    """Read a "benchmark | score" table."""
+    if len(t.header) == 2 and _SCORE_HEADER.search(" ".join(t.header)):
+        return _column(t.ctx, t.table, t.header, 1, t.model)
+    return None
+
+
+def _value_column(t: _ScoreTable) -> Iterator[Fact] | None:
+    """Read a "benchmark | ... | value" table, with its metric column if it has one."""
+    if len(t.header) <= 2 or not _LABEL_HEADER.match(t.header[0]):
+        return None
+    value_col = next((i for i, h in enumerate(t.header) if _VALUE_HEADER.fullmatch(h)), None)
+    if value_col is None:
+        return iter(())
+    metric_col = next((i for i, h in enumerate(t.header) if _METRIC_HEADER.fullmatch(h)), None)
+    return _column(t.ctx, t.table, t.header, value_col, t.model, metric_col)
+
+
+_VALUE_HEADER = re.compile(r"(?i)value|score|result|accuracy|acc")
+_METRIC_HEADER = re.compile(r"(?i)metric|measure")
+# How a table gives scores, in order: the first reading that applies reads the table.
+_TABLE_READINGS: tuple[Callable[[_ScoreTable], Iterator[Fact] | None], ...] = (
+    _own_column, _own_row, _two_columns, _value_column,
+)
 
 
 def _column(ctx: Context, table: Table, header: list[str], col: int, model: ModelRef | None,

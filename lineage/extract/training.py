@@ -13,6 +13,7 @@ import bisect
 import re
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 
 from lineage.extract.context import Context
@@ -236,9 +237,8 @@ def extract_training(ctx: Context) -> tuple[Fact, ...]:
 
 def _prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
     about_evaluation = cache(lambda title: _EVAL_SECTION.search(title) is not None)
-    for m in pattern.finditer(ctx.card.text, ctx.card.body_offset):
-        if not ctx.doc.in_code(m.start()) and \
-                not about_evaluation(ctx.doc.section_title(m.start())):
+    for m in ctx.body_matches(pattern):
+        if not about_evaluation(ctx.doc.section_title(m.start())):
             yield m
 
 
@@ -307,9 +307,7 @@ def _hardware(ctx: Context) -> Iterator[Fact]:
     sentences = _Sentences(ctx.card.text)
     # "Hardware: ..." fields and "| Hardware | ... |" rows say what trained the model, even
     # in wording (Colab) that elsewhere means inference.
-    for m in _HW_FIELD.finditer(ctx.card.text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_HW_FIELD):
         value = m.group(1).strip()
         acc = _HW.search(value)
         if acc is not None:
@@ -341,54 +339,90 @@ def _hardware(ctx: Context) -> Iterator[Fact]:
 
 
 def _settings(ctx: Context) -> Iterator[Fact]:
-    first: dict[str, TrainingSetting] = {}
+    """Training settings stated in the body: the first value found of each, in table order."""
     sentences = _Sentences(ctx.card.text)
+    first: dict[str, TrainingSetting] = {}
+    for read in _SETTING_READERS:
+        for setting in read(ctx, sentences):
+            first.setdefault(setting.key, setting)
+    yield from first.values()
 
-    def put(key: str, value: float | int | str, m: re.Match[str], conf: float = 0.8) -> None:
-        if key not in first:
-            first[key] = TrainingSetting(key, value,
-                                         ctx.evidence(Method.PROSE, m.start(), m.end(), conf))
 
-    for m in _prose_positions(ctx, _EPOCHS):
-        put("epochs", _number(m.group(1) or m.group(2)), m)
+_SettingReader = Callable[[Context, _Sentences], Iterator[TrainingSetting]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Setting:
+    """A setting read from each match of ``pattern`` in prose.
+
+    ``near``: a pattern the match's sentence must hold; ``not_near``: one it must not.
+    """
+
+    key: str
+    pattern: Scanner
+    value: Callable[[re.Match[str]], float | int | str]
+    confidence: float = 0.8
+    near: re.Pattern[str] | None = None
+    not_near: re.Pattern[str] | None = None
+
+    def __call__(self, ctx: Context, sentences: _Sentences) -> Iterator[TrainingSetting]:
+        """Yield the setting at each match, in order."""
+        for m in _prose_positions(ctx, self.pattern):
+            if self.near is not None and not sentences.search(self.near, m.start()):
+                continue
+            if self.not_near is not None and sentences.search(self.not_near, m.start()):
+                continue
+            yield _setting(ctx, self.key, self.value(m), m, self.confidence)
+
+
+def _setting(ctx: Context, key: str, value: float | int | str, m: re.Match[str],
+             confidence: float = 0.8) -> TrainingSetting:
+    return TrainingSetting(key, value, ctx.evidence(Method.PROSE, m.start(), m.end(), confidence))
+
+
+def _learning_rate(ctx: Context, sentences: _Sentences) -> Iterator[TrainingSetting]:
+    """Learning rates named as such; failing those, a number like 2e-5 beside "rate" or "lr"."""
+    named = False
     for m in _prose_positions(ctx, _LR_EXPLICIT):
-        put("learningRate", float(m.group(1)), m)
-    if "learningRate" not in first:
+        named = True
+        yield _setting(ctx, "learningRate", float(m.group(1)), m)
+    if not named:
         for m in _prose_positions(ctx, _SCI):
             if sentences.search(_RATE_WORD, m.start()):
-                put("learningRate", float(m.group(1)), m, 0.6)
+                yield _setting(ctx, "learningRate", float(m.group(1)), m, 0.6)
+
+
+def _batch_size(ctx: Context, sentences: _Sentences) -> Iterator[TrainingSetting]:
+    """Batch sizes, an effective (or total, global) size first.
+
+    "batch size: 4 per device ... (effective 16)": the effective size in the sentence wins.
+    """
     batches = sorted(_prose_positions(ctx, _BATCH), key=lambda m: m.group(1) is None)
-    if batches and batches[0].group(1) is None:
-        # "batch size: 4 per device ... (effective 16)": the effective size wins.
+    if batches and batches[0].group(1) is None:  # no size is called effective itself
         for m in batches:
             eff = sentences.search(_EFFECTIVE, m.start())
             if eff is not None:
-                put("batchSize", int(eff.group(1)), m)
+                yield _setting(ctx, "batchSize", int(eff.group(1)), m)
     for m in batches:
-        put("batchSize", int(m.group(2)), m)
-    for m in _prose_positions(ctx, _TOKENS):
-        put("tokens", int(float(m.group(1)) * _SCALE[m.group(2).casefold()]), m)
-    for m in _prose_positions(ctx, _COST):
-        if sentences.search(_COST_CONTEXT, m.start()):
-            scale = _SCALE.get((m.group(2) or "").casefold(), 1)
-            put("cost", _number(m.group(1).replace(",", "")) * scale, m, 0.6)
-    for key, pattern, convert in _TRAINER_FIELDS:
-        for m in _prose_positions(ctx, pattern):
-            put(key, convert(m.group(1)), m, 0.85)
-    for m in _prose_positions(ctx, _GPU_HOURS):
-        scale = _SCALE.get((m.group(2) or "").casefold(), 1)
-        put("gpuHours", _number(m.group(1).replace(",", "")) * scale, m, 0.7)
-    for m in _prose_positions(ctx, _HOURS):
-        if sentences.search(_TRAIN_CONTEXT, m.start()) and \
-                not sentences.search(_INFERENCE_CONTEXT, m.start()):
-            put("trainingHours", _number(m.group(1)), m, 0.7)
-    for m in _prose_positions(ctx, _CLOUD):
-        if sentences.search(_TUNING_WORD, m.start()):
-            put("cloudProvider", _CLOUD_NAMES.get(m.group(1).casefold(), m.group(1)), m, 0.7)
+        yield _setting(ctx, "batchSize", int(m.group(2)), m)
+
+
+def _of_group_one(convert: Callable[[str], float | int | str],
+                  ) -> Callable[[re.Match[str]], float | int | str]:
+    """Return the reading of a match's group 1 by ``convert``."""
+    return lambda m: convert(m.group(1))
+
+
+def _framework_reader(ctx: Context, sentences: _Sentences) -> Iterator[TrainingSetting]:
+    """Yield the training framework (see :func:`_framework`)."""
     framework = _framework(ctx)
     if framework is not None:
-        first.setdefault("framework", framework)
-    yield from first.values()
+        yield framework
+
+
+def _scaled(m: re.Match[str]) -> float | int:
+    """Return a number with thousands commas (group 1) times its scale (group 2: k, million)."""
+    return _number(m.group(1).replace(",", "")) * _SCALE.get((m.group(2) or "").casefold(), 1)
 
 
 # The transformers Trainer card's "Training hyperparameters" list.
@@ -415,6 +449,24 @@ _CLOUD = Gated(re.compile(
     r"runpod|coreweave|paperspace|vast\.ai|google colab)\b"),
     "aws", "sagemaker", "google cloud", "gcp", "azure", "lambda", "runpod", "coreweave",
     "paperspace", "vast.ai", "colab")
+
+# Every setting's readers, in order; the first value read of a setting is kept.
+_SETTING_READERS: tuple[_SettingReader, ...] = (
+    _Setting("epochs", _EPOCHS, lambda m: _number(m.group(1) or m.group(2))),
+    _learning_rate,
+    _batch_size,
+    _Setting("tokens", _TOKENS, lambda m: int(float(m.group(1)) * _SCALE[m.group(2).casefold()])),
+    _Setting("cost", _COST, _scaled, 0.6, near=_COST_CONTEXT),
+    *(_Setting(key, pattern, _of_group_one(convert), 0.85)
+      for key, pattern, convert in _TRAINER_FIELDS),
+    _Setting("gpuHours", _GPU_HOURS, _scaled, 0.7),
+    _Setting("trainingHours", _HOURS, lambda m: _number(m.group(1)), 0.7, near=_TRAIN_CONTEXT,
+             not_near=_INFERENCE_CONTEXT),
+    _Setting("cloudProvider", _CLOUD, lambda m: _CLOUD_NAMES.get(m.group(1).casefold(),
+                                                                 m.group(1)), 0.7,
+             near=_TUNING_WORD),
+    _framework_reader,
+)
 
 
 def _framework(ctx: Context) -> TrainingSetting | None:
@@ -455,9 +507,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
     Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
     """
     text = ctx.card.text
-    for m in _TRAINED_ON_LINK.finditer(text, ctx.card.body_offset):
-        if ctx.doc.in_code(m.start()):
-            continue
+    for m in ctx.body_matches(_TRAINED_ON_LINK):
         # "... with the [A](...) and [B](...)": every link the sentence lists.
         links = [(m.start(1), m.group(1), m.group(2))]
         pos = m.end()
@@ -520,16 +570,30 @@ def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
     """Bare ``org/name`` list items in a section about data ("## Datasets")."""
     about_data = cache(lambda title: re.search(r"(?i)data", title) is not None and
                        _EVAL_SECTION.search(title) is None)
-    for m in _ID_ITEM.finditer(ctx.card.text, ctx.card.body_offset):
-        title = ctx.doc.section_title(m.start())
-        if about_data(title) and \
-                not ctx.doc.in_code(m.start()) and is_repo_id(m.group(1)):
+    for m in ctx.body_matches(_ID_ITEM):
+        if about_data(ctx.doc.section_title(m.start())) and is_repo_id(m.group(1)):
             yield m.start(1), m.group(1)
 
 
 def _datasets(ctx: Context) -> Iterator[Fact]:
+    """Datasets the model was trained on, once each, from every source in table order."""
     seen: set[str] = set()
     sentences = _Sentences(ctx.card.text)
+    for source in _DATASET_SOURCES:
+        for use in source(ctx, sentences):
+            key = (use.ref.id or use.ref.name).casefold()
+            if key not in seen:
+                seen.add(key)
+                yield use
+
+
+def _dataset_links(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+    """Hub dataset links, but those about evaluation, quantisation or the base model.
+
+    Left out: leaderboard details and test sets, a quantisation's calibration set (a GPTQ
+    table's dataset column), "the base's pretraining data" when the card has a base, and
+    links in an evaluation section that is not also about data.
+    """
     tables: dict[int, bool] = {}
     has_parent: bool | None = None
     about_evaluation = cache(lambda path: _EVAL_SECTION.search(" ".join(path)) is not None)
@@ -539,73 +603,90 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
             continue
         rid = link.ref.id
         org = rid.split("/", 1)[0].casefold()
-        if "leaderboard" in org or "/details_" in rid or rid.casefold() in seen or \
-                _TEST_SET.search(rid):
+        if "leaderboard" in org or "/details_" in rid or _TEST_SET.search(rid) or \
+                _in_quant_table(ctx, link.offset, sentences, tables):
             continue
-        if _in_quant_table(ctx, link.offset, sentences, tables):
-            continue  # a quantisation's calibration set (GPTQ dataset column)
         if sentences.search(_PRETRAINING_DATA, link.offset) is not None:
             has_parent = _has_parent(ctx) if has_parent is None else has_parent
             if has_parent:
-                continue  # "the base's pretraining data": not what this model was tuned on
+                continue
         if about_evaluation(ctx.doc.section_path(link.offset)) and \
                 not about_data(ctx.doc.section_title(link.offset)):
             continue
-        seen.add(rid.casefold())
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                             link.offset + len(link.url), 0.8))
+
+
+def _dataset_repos_linked_as_models(ctx: Context, sentences: _Sentences,
+                                    ) -> Iterator[DatasetUse]:
+    """Dataset repos linked without /datasets/ right after the word "dataset".
+
+    "a modified Winogrande dataset (c.f. [x](https://huggingface.co/org/x))".
+    """
     for link in ctx.links:
-        # "a modified Winogrande dataset (c.f. [x](https://huggingface.co/org/x))": a dataset
-        # repo linked without /datasets/ in its URL.
         before = ctx.card.text[max(0, link.offset - 40):link.offset]
-        rid = link.ref.id
-        if link.ref.kind == "model" and _DATASET_THEN_LINK.search(before) and \
-                rid.casefold() not in seen:
-            seen.add(rid.casefold())
+        if link.ref.kind == "model" and _DATASET_THEN_LINK.search(before):
+            rid = link.ref.id
             yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                                 link.offset + len(link.url), 0.6))
+
+
+def _listed_dataset_ids(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+    """Bare ``org/name`` list items in a section about data (:func:`_dataset_list_items`)."""
     for offset, rid in _dataset_list_items(ctx):
-        if rid.casefold() not in seen:
-            seen.add(rid.casefold())
-            yield DatasetUse(DatasetRef(rid, rid),
-                             ctx.evidence(Method.PROSE, offset, offset + len(rid), 0.7))
+        yield DatasetUse(DatasetRef(rid, rid),
+                         ctx.evidence(Method.PROSE, offset, offset + len(rid), 0.7))
+
+
+def _named_by_links(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+    """Datasets named by the text of a non-Hub link in a training sentence."""
     for offset, name in _linked_names(ctx):
-        if name.casefold() not in seen:
-            seen.add(name.casefold())
-            yield DatasetUse(DatasetRef(None, name),
-                             ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
+        yield DatasetUse(DatasetRef(None, name),
+                         ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
+
+
+def _trainer_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+    """Hub ids in "fine-tuned version of [X](...) on the Y dataset" sentences."""
     for offset, name in trainer_dataset(ctx):
         rid = name.strip("./")
-        if rid.casefold() not in seen and is_repo_id(rid):
-            seen.add(rid.casefold())
+        if is_repo_id(rid):
             yield DatasetUse(DatasetRef(rid, rid),
                              ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
+
+
+def _named_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+    """Names before the word "dataset" in a data section or a sentence about tuning.
+
+    "the MNLI and SNLI datasets" gives both. Left out: a dataset link's own text, a list
+    item about another model, a quantisation or evaluation set, and a family named like
+    the model ("the Acme-3 datasets" in the card of Acme-3-mini).
+    """
+    about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
+    own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
     for m in _prose_positions(ctx, _NAMED_DATASET):
-        section = ctx.doc.section_title(m.start())
-        if not (about_data(section) or sentences.search(_TUNING_WORD, m.start())):
+        if not (about_data(ctx.doc.section_title(m.start()))
+                or sentences.search(_TUNING_WORD, m.start())):
             continue
         after = ctx.card.text[m.end():m.end() + 200]
         if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
-            continue  # a dataset link's own text, or a list item about another model
-        own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
-        # "the MNLI and SNLI datasets": every name the phrase lists.
+            continue
         listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
         names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
                  ] if listed else []
         for name in [*names, m.group(1).strip()]:
-            if not name or name.casefold() in seen or \
-                    name.casefold() in {"the", "this", "our", "a", "same"} or \
-                    _NOT_TRAINING_DATA.match(name) or (own and own.startswith(name.casefold())):
-                continue  # "the Phi-3 datasets" in Phi-3-mini's card: a family, not a dataset
-            seen.add(name.casefold())
-            yield DatasetUse(DatasetRef(None, name),
-                             ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+            if name and name.casefold() not in {"the", "this", "our", "a", "same"} and \
+                    not _NOT_TRAINING_DATA.match(name) and \
+                    not (own and own.startswith(name.casefold())):
+                yield DatasetUse(DatasetRef(None, name),
+                                 ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+
+
+def _table_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+    """First-column names of a "Source | ..." table (:func:`_data_table_rows`)."""
     for offset, name in _data_table_rows(ctx):
-        if name.casefold() not in seen:
-            seen.add(name.casefold())
-            ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
-                DatasetRef(None, name)
-            yield DatasetUse(ref, ctx.evidence(Method.TABLE, offset, offset + len(name), 0.6))
+        ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
+            DatasetRef(None, name)
+        yield DatasetUse(ref, ctx.evidence(Method.TABLE, offset, offset + len(name), 0.6))
 
 
 _LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
@@ -623,6 +704,13 @@ def _about_another_model(ctx: Context, offset: int, lines: _Sentences) -> bool:
         return False
     ref = parse_hub_url(link.group(1))
     return ref is not None and ref.kind == "model" and not ctx.is_own(ref.id)
+
+
+# Where the datasets a model was trained on are named, in order; the first use of each is kept.
+_DATASET_SOURCES: tuple[Callable[[Context, _Sentences], Iterator[DatasetUse]], ...] = (
+    _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
+    _trainer_datasets, _named_datasets, _table_datasets,
+)
 
 
 def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:

@@ -1,0 +1,160 @@
+"""The relation rule (lineage.extract.relation), one small card per check and warning."""
+
+from __future__ import annotations
+
+import pytest
+
+from lineage.cards import read_card
+from lineage.extract import Extraction, extract, relation
+from lineage.facts import MergeRecipe, Method, Parent, Relation, Role, Warning
+
+HUB = "https://huggingface.co"
+
+
+def run(text: str, rid: str = "me/model") -> Extraction:
+    return extract(read_card(text.encode(), f"{rid}/README.md", id_hint=rid, id_hint_method="path"))
+
+
+def kinds(ex: Extraction) -> dict[str, Relation]:
+    return {p.ref.id or p.ref.name: p.relation for p in ex.of(Parent)}
+
+
+def warnings(ex: Extraction) -> list[str]:
+    return [w.text for w in ex.of(Warning)]
+
+
+MERGEKIT = """
+```yaml
+merge_method: slerp
+base_model: a/left-7b
+models:
+  - model: a/left-7b
+  - model: b/right-7b
+parameters:
+  t: 0.5
+```
+"""
+
+# One card per rule of KIND_RULES, in the table's order; each would also read as the kinds
+# of later rules, so the order decides.
+CARDS = {
+    "an adapter its prose describes": (
+        "me/extracted-lora",
+        f"This LoRA was extracted from [a/tuned-7b]({HUB}/a/tuned-7b) and uses "
+        f"[a/base-7b]({HUB}/a/base-7b) as a base. It was fine-tuned.\n" + MERGEKIT,
+        Relation.ADAPTER),
+    "a repack named after the model it links": (
+        "me/left-right-7b-GGUF",
+        "---\ntags: [gguf]\n---\n"
+        f"GGUF files of [left-right-7b]({HUB}/a/left-right-7b).\n" + MERGEKIT,
+        Relation.QUANTIZED),
+    "a merge": (
+        "me/merged-7b",
+        "---\ntags: [gguf, lora]\n---\nA fine-tuned merge.\n" + MERGEKIT,
+        Relation.MERGE),
+    "a quantized repack": (
+        "me/small-7b",
+        "---\nbase_model: a/small-7b\ntags: [gguf, lora]\n---\nFine-tuned, then quantized.\n",
+        Relation.QUANTIZED),
+    "an adapter": (
+        "me/small-lora",
+        "---\nbase_model: a/small-7b\nlibrary_name: peft\n---\nFine-tuned with LoRA.\n",
+        Relation.ADAPTER),
+    "a fine-tune": (
+        "me/small-chat",
+        f"Built on [a/small-7b]({HUB}/a/small-7b) with SFT.\n",
+        Relation.FINETUNE),
+}
+
+
+def test_the_rule_table_is_in_the_documented_order():
+    assert [r.name for r in relation.KIND_RULES] == list(CARDS)
+    assert [r.kind for r in relation.KIND_RULES] == [k for _, _, k in CARDS.values()]
+
+
+@pytest.mark.parametrize("name", list(CARDS))
+def test_each_rule_decides_before_the_later_ones(name: str):
+    rid, text, kind = CARDS[name]
+    ex = run(text, rid)
+    assert ex.of(Parent)
+    assert set(kinds(ex).values()) == {kind}, kinds(ex)
+
+
+def test_a_parent_named_without_a_kind_is_derived():
+    ex = run(f"Built on [a/small-7b]({HUB}/a/small-7b).\n", "me/other")
+    assert kinds(ex) == {"a/small-7b": Relation.DERIVED}
+
+
+def test_reported_training_makes_such_a_parent_a_fine_tune():
+    ex = run(f"Built on [a/small-7b]({HUB}/a/small-7b).\n\nTrained on 8x NVIDIA H100 for 3 "
+             "epochs.\n", "me/other")
+    assert kinds(ex) == {"a/small-7b": Relation.FINETUNE}
+
+
+def test_a_stated_relation_wins_and_a_contradiction_is_a_warning():
+    ex = run("---\nbase_model: [a/left-7b, b/right-7b]\nbase_model_relation: finetune\n"
+             "tags: [merge]\n---\nA merge.\n")
+    assert kinds(ex) == {"a/left-7b": Relation.FINETUNE, "b/right-7b": Relation.FINETUNE}
+    assert "base_model_relation says finetune but the card also reads as merge; kept " \
+           "finetune" in warnings(ex)
+
+
+def test_a_stated_adapter_is_not_contradicted_by_quantization_tags():
+    ex = run("---\nbase_model: a/small-7b\nbase_model_relation: adapter\ntags: [4bit]\n---\n")
+    assert kinds(ex) == {"a/small-7b": Relation.ADAPTER}
+    assert not [w for w in warnings(ex) if "base_model_relation" in w]
+    ex = run("---\nbase_model: a/small-7b\nbase_model_relation: finetune\ntags: [4bit]\n---\n")
+    assert "base_model_relation says finetune but the card also reads as quantized; kept " \
+           "finetune" in warnings(ex)
+
+
+def test_conflicting_stated_relations_are_a_warning_and_the_rule_decides():
+    # base_model_relation says finetune; model_name with quantized_by states a repack's original.
+    ex = run("---\nbase_model: a/small-7b\nbase_model_relation: finetune\nmodel_name: small-7b\n"
+             f"quantized_by: me\n---\nThe original: [small-7b]({HUB}/a/small-7b).\n")
+    assert "conflicting base_model_relation values" in warnings(ex)
+    assert kinds(ex) == {"a/small-7b": Relation.QUANTIZED}
+
+
+def test_several_bases_of_a_card_that_speaks_only_of_fine_tuning():
+    ex = run("---\nbase_model: [a/left-7b, b/right-7b]\n---\nWe fine-tuned it with DPO.\n")
+    assert set(kinds(ex).values()) == {Relation.FINETUNE}
+    assert "several base models in the front matter, but the card describes a fine-tune, " \
+           "not a merge; read as a fine-tune" in warnings(ex)
+    ex = run("---\nbase_model: [a/left-7b, b/right-7b]\n---\nA fine-tuned merge.\n")
+    assert set(kinds(ex).values()) == {Relation.MERGE}
+
+
+def test_a_repack_keeps_its_original_over_another_base_model():
+    ex = run("---\nbase_model: b/other-7b\n---\n"
+             f"Quants of [Small-7B]({HUB}/a/Small-7B).\n", "me/Small-7B-GGUF")
+    assert kinds(ex) == {"a/Small-7B": Relation.QUANTIZED}
+    assert "base_model names another model than the one this repack is named after; the " \
+           "repack's original is kept" in warnings(ex)
+
+
+def test_a_configured_merge_keeps_only_its_inputs():
+    ex = run(f"Merged from [a/left-7b]({HUB}/a/left-7b). [a/left-7b]({HUB}/a/left-7b) was "
+             f"itself based on [c/grand-7b]({HUB}/c/grand-7b).\n" + MERGEKIT)
+    ps = {p.ref.id: p for p in ex.of(Parent)}
+    assert set(ps) == {"a/left-7b", "b/right-7b"}
+    assert {k: (p.relation, p.role, p.method) for k, p in ps.items()} == {
+        "a/left-7b": (Relation.MERGE, Role.BASE, "slerp"),
+        "b/right-7b": (Relation.MERGE, Role.SOURCE, "slerp")}
+    assert [r.method for r in ex.of(MergeRecipe)] == ["slerp"]
+
+
+def test_a_recipe_without_inputs_keeps_its_best_description():
+    ex = run("A TIES merge.\n\n```yaml\nmerge_method: ties\ndtype: bfloat16\nslices: []\n```\n")
+    recipes = ex.of(MergeRecipe)
+    assert len(recipes) == 1
+    assert recipes[0].evidence.method is Method.MERGEKIT
+    assert recipes[0].dtype == "bfloat16"
+
+
+def test_a_name_folds_into_the_linked_parent_it_begins():
+    ex = run(f"Parent Model: wav2vec\n\nFine-tuned from [wav2vec2-large]({HUB}/fb/wav2vec2-large)."
+             "\n", "me/asr")
+    assert [p.ref.id for p in ex.of(Parent)] == ["fb/wav2vec2-large"] * 2
+    assert {p.evidence.snippet for p in ex.of(Parent)} == {
+        "Parent Model: wav2vec", f"Fine-tuned from [wav2vec2-large]({HUB}/fb/wav2vec2-large)."}
