@@ -29,12 +29,13 @@ Examples
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
 import threading
 import weakref
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -492,43 +493,65 @@ def write_view(path: Path, g: nx.MultiDiGraph, key: str) -> bool:
     return True
 
 
-def _value(x: Any) -> Any:
-    return tuple(x) if isinstance(x, list) else x
-
-
-def _rows(columns: dict[str, list[Any]], n: int) -> Iterator[dict[str, Any]]:
-    if any(len(column) != n for column in columns.values()):
-        raise ValueError
+def _rows(columns: dict[str, list[Any]], n: int) -> list[dict[str, Any]]:
+    """Turn attribute columns back into one dict per item; JSON arrays become tuples."""
     names = list(columns)
-    for values in zip(*(columns[name] for name in names), strict=True):
-        yield {name: _value(value) for name, value in zip(names, values, strict=True)}
+    values = []
+    for name in names:
+        column = columns[name]
+        if not isinstance(column, list) or len(column) != n:
+            raise ValueError
+        if any(isinstance(x, list) for x in column):
+            column = [tuple(x) if isinstance(x, list) else x for x in column]
+        values.append(column)
     if not names:
-        yield from ({} for _ in range(n))
+        return [{} for _ in range(n)]
+    return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def _assemble(doc: dict[str, Any]) -> nx.MultiDiGraph | None:
+    """Build the graph of a saved view, or ``None`` when its parts do not fit together.
+
+    Nodes and edges go straight into networkx's adjacency dicts (the structure its
+    ``*_dict_factory`` hooks document): ``add_edges_from`` took two thirds of the time.
+    """
+    nodes, edges = doc["nodes"], doc["edges"]
+    size = len(nodes)
+    if not (all(isinstance(n, str) for n in nodes) and len(set(nodes)) == size and all(
+            isinstance(u, int) and isinstance(v, int) and 0 <= u < size and 0 <= v < size
+            and isinstance(k, str) for u, v, k in edges)):
+        return None
+    g = nx.MultiDiGraph(**doc["graph"])
+    succ: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in nodes}
+    pred: dict[str, dict[str, dict[str, Any]]] = {n: {} for n in nodes}
+    for (u, v, k), data in zip(edges, _rows(doc["edge_data"], len(edges)), strict=True):
+        child, parent = nodes[u], nodes[v]
+        keys = succ[child].get(parent)
+        if keys is None:
+            keys = succ[child][parent] = pred[parent][child] = {}
+        keys[k] = data
+    g._node.update(zip(nodes, _rows(doc["node_data"], size), strict=True))
+    g._succ.update(succ)  # g._adj is the same dict
+    g._pred.update(pred)
+    return g
 
 
 def read_view(path: Path, key: str) -> nx.MultiDiGraph | None:
     """Read a view saved by :func:`write_view`, or ``None`` when missing, stale or malformed."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new containers, none garbage: collecting took a third
     try:
         with path.open("rb") as f:
             doc = json.load(f)
         if not (isinstance(doc, dict) and doc.get("format") == "lineage-view"
                 and doc.get("version") == VIEW_FORMAT and doc.get("key") == key):
             return None
-        nodes, edges = doc["nodes"], doc["edges"]
-        size = len(nodes)
-        if not (all(isinstance(n, str) for n in nodes) and all(
-                isinstance(u, int) and isinstance(v, int) and 0 <= u < size and 0 <= v < size
-                for u, v, _ in edges)):
-            return None
-        g = nx.MultiDiGraph(**doc["graph"])
-        g.add_nodes_from(zip(nodes, _rows(doc["node_data"], len(nodes)), strict=True))
-        g.add_edges_from((nodes[u], nodes[v], k, data) for (u, v, k), data
-                         in zip(edges, _rows(doc["edge_data"], len(edges)), strict=True))
+        return _assemble(doc)
     except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
-    if len(g) != len(nodes):  # a node listed twice: not a file write_view wrote
-        return None
-    return g
+    finally:
+        if collecting:
+            gc.enable()
 
 
 __all__ += ["disk_key", "read_view", "write_view"]
