@@ -33,9 +33,7 @@ from typing import Any, TypeAlias, TypedDict
 
 import networkx as nx
 
-from lineage.describe import show
 from lineage.errors import QueryError
-from lineage.extract.scores import benchmark_key
 from lineage.facts import Relation
 from lineage.store import Store
 from lineage.view import LineageView, chain
@@ -666,6 +664,10 @@ def score_deltas(store: Store, g: Graph, model: str) -> list[ScoreDelta]:
     differ (a missing metric matches any). ``g`` is the graph of ``store``
     (:func:`graph_for`). ``delta`` is the model's value minus the parent's.
     """
+    # Only here: the extractors' package takes half a second to import.
+    from lineage.describe import show
+    from lineage.extract.scores import benchmark_key
+
     view = _view(g)
     start = view.resolve(model)
     mine = show(store, view.name(start), view=view)["scores"]
