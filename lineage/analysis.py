@@ -1,8 +1,9 @@
 """Lineage analysis over the networkx view: ancestry, licenses, datasets, merge shares.
 
-Every function takes the graph of :func:`lineage.graph.lineage_graph` (edges go from a
-model to its parent, keyed by relation) and models named by Hub id, alias (an earlier id),
-``huggingface.co`` URL or label, matched case-insensitively (:func:`resolve`). Results
+Every function takes the :class:`~lineage.view.LineageView` of a store (or a graph of
+:func:`lineage.graph.lineage_graph`: edges go from a model to its parent, keyed by
+relation) and models named by Hub id, alias (an earlier id), ``huggingface.co`` URL or
+label, matched case-insensitively (:meth:`~lineage.view.LineageView.resolve`). Results
 are lists of plain JSON-ready dicts, typed as ``TypedDict`` records; a model's ``id`` is
 its Hub id, or its label when it has none.
 
@@ -28,19 +29,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from contextlib import suppress
 from typing import Any, TypeAlias, TypedDict
 
 import networkx as nx
 
-from lineage.describe import show
 from lineage.errors import QueryError
-from lineage.extract.scores import benchmark_key
 from lineage.facts import Relation
-from lineage.graph import lineage_graph
-from lineage.ids import id_from_iri, id_key, model_iri, parse_hub_url
 from lineage.store import Store
-from lineage.suggest import did_you_mean
+from lineage.view import LineageView, chain
 
 __all__ = [
     "INHERITING",
@@ -94,7 +90,8 @@ license stated is ``unstated``.
 RESTRICTIVE = frozenset({"non-commercial", "custom", "copyleft"})
 """License categories a permissive license should not be put on top of."""
 
-_CACHE_ATTR = "_lineage_graph_cache"
+Graph: TypeAlias = "nx.MultiDiGraph | LineageView"
+"""What every analysis takes: the view of a store, or a lineage graph (wrapped in one)."""
 
 
 class Relative(TypedDict):
@@ -196,10 +193,9 @@ class ScoreDelta(TypedDict):
 
 
 def graph_for(store: Store) -> nx.MultiDiGraph:
-    """Return the lineage graph of ``store``, rebuilt only when the store has changed.
+    """Return the lineage graph of ``store``: the graph of :meth:`LineageView.of`.
 
-    The graph is kept on the store object itself with the store's :meth:`state`, so it
-    lives as long as the open store and no longer. Treat it as read-only (copy it before
+    It is rebuilt only when the store has changed. Treat it as read-only (copy it before
     changing it): later calls return the same object.
 
     Examples
@@ -209,28 +205,17 @@ def graph_for(store: Store) -> nx.MultiDiGraph:
     >>> graph_for(store) is graph_for(store)
     True
     """
-    state = store.state()
-    cached = getattr(store, _CACHE_ATTR, None)
-    if isinstance(cached, tuple) and cached[0] == state:
-        graph: nx.MultiDiGraph = cached[1]
-        return graph
-    graph = lineage_graph(store)
-    with suppress(AttributeError):  # a store that takes no attributes is simply not cached
-        setattr(store, _CACHE_ATTR, (state, graph))
-    return graph
+    return LineageView.of(store).graph
 
 
-def _name(g: nx.MultiDiGraph, node: str) -> str:
-    data = g.nodes[node]
-    return str(data.get("id") or data.get("label") or node)
+def _view(g: Graph) -> LineageView:
+    return LineageView.from_graph(g)
 
 
-def _order(g: nx.MultiDiGraph, node: str) -> tuple[str, str]:
-    return _name(g, node).casefold(), node
-
-
-def resolve(g: nx.MultiDiGraph, model: str) -> str:
+def resolve(g: Graph, model: str) -> str:
     """Return the node of ``model``: a Hub id, alias, URL, label or IRI, in any case.
+
+    See :meth:`lineage.view.LineageView.resolve`.
 
     Raises
     ------
@@ -241,114 +226,14 @@ def resolve(g: nx.MultiDiGraph, model: str) -> str:
     --------
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("https://huggingface.co/Org/Model", id="Org/Model", aliases=(
-    ...     "https://huggingface.co/old/model",))
-    >>> resolve(g, "org/model"), resolve(g, "https://huggingface.co/OLD/Model")
-    ('https://huggingface.co/Org/Model', 'https://huggingface.co/Org/Model')
-    >>> resolve(g, "nobody/nothing")
-    Traceback (most recent call last):
-    ...
-    lineage.errors.QueryError: no model 'nobody/nothing' in the store
+    >>> g.add_node("https://huggingface.co/Org/Model", id="Org/Model")
+    >>> resolve(g, "org/model")
+    'https://huggingface.co/Org/Model'
     """
-    text = model.strip()
-    if text in g:
-        return text
-    ref = parse_hub_url(text)
-    if ref is not None and ref.kind == "model":
-        text = ref.id
-    if model_iri(text) in g:
-        return model_iri(text)
-    key = id_key(text)
-    by_alias = None
-    by_label = []
-    for node, data in g.nodes(data=True):
-        if key in {id_key(str(x)) for x in (node, data.get("id"), data.get("key")) if x}:
-            return str(node)
-        if data.get("label") and id_key(str(data["label"])) == key:
-            by_label.append(str(node))
-        aliases = {id_key(id_from_iri(a) or a) for a in data.get("aliases", ())}
-        if by_alias is None and key in aliases:
-            by_alias = str(node)
-    if len(by_label) > 1:
-        # Cards known only by one bare name stay apart: never pick one of them silently.
-        msg = (f"{model!r} names {len(by_label)} different models; give one IRI: "
-               f"{', '.join(sorted(by_label))}")
-        raise QueryError(msg)
-    if by_label or by_alias is not None:
-        return by_label[0] if by_label else str(by_alias)
-    names = [str(d.get("id") or d.get("label")) for _, d in g.nodes(data=True)]
-    hint = did_you_mean(text, names)
-    msg = f"no model {model!r} in the store{'; ' + hint if hint else ''}"
-    raise QueryError(msg)
+    return _view(g).resolve(model)
 
 
-def _relations(relations: Iterable[str] | None) -> frozenset[str] | None:
-    if relations is None:
-        return None
-    chosen = frozenset(r.strip().lower() for r in ([relations] if isinstance(relations, str)
-                                                   else relations))
-    unknown = sorted(chosen - set(RELATIONS))
-    if unknown:
-        msg = f"unknown relation {unknown[0]!r}: use {', '.join(RELATIONS)}"
-        raise QueryError(msg)
-    return chosen
-
-
-def _neighbours(g: nx.MultiDiGraph, node: str, *, up: bool,
-                relations: frozenset[str] | None) -> list[tuple[str, str]]:
-    """Return ``(parent or child, relation)`` pairs of ``node``, self-loops left out."""
-    found: dict[str, set[str]] = {}
-    edges = (g.out_edges(node, keys=True, data=True) if up
-             else g.in_edges(node, keys=True, data=True))
-    for u, v, key, data in edges:
-        other = v if up else u
-        relation = str(data.get("relation") or key or "derived")
-        if other != node and (relations is None or relation in relations):
-            found.setdefault(other, set()).add(relation)
-    return [(other, _preferred(found[other])) for other in sorted(found, key=lambda n:
-                                                                   _order(g, n))]
-
-
-def _preferred(relations: set[str]) -> str:
-    # When cards disagree on how a model derives from one parent (several edges), the step
-    # is named as lineage.graph names a node's kind (Relation.rank).
-    known = relations & set(RELATIONS)
-    return Relation.preferred(known).value if known else min(relations)
-
-
-_Walk: TypeAlias = dict[str, tuple[int, str | None, str | None]]
-
-
-def _walk(g: nx.MultiDiGraph, start: str, *, up: bool, relations: frozenset[str] | None = None,
-          max_depth: int | None = None, stop: str | None = None) -> _Walk:
-    """Breadth-first walk: each node reached -> (depth, node it was reached from, relation)."""
-    seen: _Walk = {start: (0, None, None)}
-    frontier = [start]
-    depth = 0
-    while frontier and (max_depth is None or depth < max_depth) and stop not in seen:
-        depth += 1
-        reached = []
-        for node in frontier:
-            for other, relation in _neighbours(g, node, up=up, relations=relations):
-                if other not in seen:
-                    seen[other] = (depth, node, relation)
-                    reached.append(other)
-        frontier = reached
-    return seen
-
-
-def _chain(walk: _Walk, end: str) -> list[tuple[str, str | None]]:
-    """Return the ``(node, relation of the step into it)`` pairs from the walk's start to end."""
-    out: list[tuple[str, str | None]] = []
-    node: str | None = end
-    while node is not None:
-        _, previous, relation = walk[node]
-        out.append((node, relation))
-        node = previous
-    return out[::-1]
-
-
-def resolved_view(g: nx.MultiDiGraph, *, keep: str | None = None) -> nx.MultiDiGraph:
+def resolved_view(g: Graph, *, keep: str | None = None) -> nx.MultiDiGraph:
     """Return a read-only view of ``g`` without its unresolved models (``keep`` excepted).
 
     Unresolved models are names without a Hub id: local paths and bare names a card wrote.
@@ -361,26 +246,25 @@ def resolved_view(g: nx.MultiDiGraph, *, keep: str | None = None) -> nx.MultiDiG
     >>> sorted(resolved_view(g))
     ['m', 'o/base']
     """
-    return nx.subgraph_view(g, filter_node=lambda n: n == keep or
-                            not g.nodes[n].get("unresolved"))
+    return _view(g).filtered(resolved_only=True, keep=keep)
 
 
-def _relatives(g: nx.MultiDiGraph, model: str, *, up: bool, max_depth: int | None,
+def _relatives(g: Graph, model: str, *, up: bool, max_depth: int | None,
                relations: Iterable[str] | None, resolved_only: bool = False) -> list[Relative]:
     if max_depth is not None and max_depth < 0:
         msg = f"the depth must be 0 or more, not {max_depth}"
         raise QueryError(msg)
-    start = resolve(g, model)
-    if resolved_only:
-        g = resolved_view(g, keep=start)
-    walk = _walk(g, start, up=up, relations=_relations(relations), max_depth=max_depth)
-    out = [Relative(id=_name(g, node), iri=node, depth=depth, relation=str(relation),
-                    via=_name(g, str(previous)))
+    view = _view(g)
+    start = view.resolve(model)
+    walk = view.walk(start, up=up, relations=relations, max_depth=max_depth,
+                     resolved_only=resolved_only)
+    out = [Relative(id=view.name(node), iri=node, depth=depth, relation=str(relation),
+                    via=view.name(str(previous)))
            for node, (depth, previous, relation) in walk.items() if node != start]
     return sorted(out, key=lambda r: (r["depth"], r["id"].casefold(), r["iri"]))
 
 
-def ancestors(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
+def ancestors(g: Graph, model: str, *, max_depth: int | None = None,
               relations: Iterable[str] | None = None,
               resolved_only: bool = False) -> list[Relative]:
     """Return the models ``model`` derives from, nearest first.
@@ -424,7 +308,7 @@ def ancestors(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
                       resolved_only=resolved_only)
 
 
-def descendants(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
+def descendants(g: Graph, model: str, *, max_depth: int | None = None,
                 relations: Iterable[str] | None = None,
                 resolved_only: bool = False) -> list[Relative]:
     """Return the models derived from ``model``, nearest first.
@@ -446,7 +330,7 @@ def descendants(g: nx.MultiDiGraph, model: str, *, max_depth: int | None = None,
                       resolved_only=resolved_only)
 
 
-def path(g: nx.MultiDiGraph, a: str, b: str) -> list[Step]:
+def path(g: Graph, a: str, b: str) -> list[Step]:
     """Return the shortest derivation path from ``a`` to ``b``.
 
     The path goes up from ``a`` to its ancestor ``b``, or, when ``b`` derives from
@@ -467,23 +351,20 @@ def path(g: nx.MultiDiGraph, a: str, b: str) -> list[Step]:
     >>> [s["id"] for s in path(g, "base", "q")]
     ['base', 'ft', 'q']
     """
-    start, end = resolve(g, a), resolve(g, b)
+    view = _view(g)
+    start, end = view.resolve(a), view.resolve(b)
     for up in (True, False):
-        walk = _walk(g, start, up=up, stop=end)
+        walk = view.walk(start, up=up, stop=end)
         if end in walk:
-            return [Step(id=_name(g, node), iri=node, relation=relation,
+            return [Step(id=view.name(node), iri=node, relation=relation,
                          direction=None if relation is None else ("up" if up else "down"))
-                    for node, relation in _chain(walk, end)]
-    msg = (f"no derivation path between {_name(g, start)} and {_name(g, end)}: neither "
+                    for node, relation in chain(walk, end)]
+    msg = (f"no derivation path between {view.name(start)} and {view.name(end)}: neither "
            "derives from the other (try `lineage common`)")
     raise QueryError(msg)
 
 
-def _parents(g: nx.MultiDiGraph, node: str) -> set[str]:
-    return {v for _, v in g.out_edges(node)} - {node}
-
-
-def roots(g: nx.MultiDiGraph, model: str | None = None) -> list[Root]:
+def roots(g: Graph, model: str | None = None) -> list[Root]:
     """Return the models with no parents: all of them, or the root ancestors of ``model``.
 
     A model with no parents is its own root (at depth 0). A self-loop does not count as
@@ -500,18 +381,19 @@ def roots(g: nx.MultiDiGraph, model: str | None = None) -> list[Root]:
     >>> [(r["id"], r["depth"]) for r in roots(g, "m")]
     [('other', 1), ('base', 2)]
     """
+    view = _view(g)
     if model is None:
-        depths = {node: 0 for node in g if not _parents(g, node)}
+        depths = {node: 0 for node in view.graph if not view.parents(node)}
     else:
-        walk = _walk(g, resolve(g, model), up=True)
-        depths = {node: depth for node, (depth, _, _) in walk.items() if not _parents(g, node)}
-    out = [Root(id=_name(g, node), iri=node, depth=depth,
-                children=len({u for u, _ in g.in_edges(node)} - {node}))
+        walk = view.ancestors(model)
+        depths = {node: depth for node, (depth, _, _) in walk.items() if not view.parents(node)}
+    out = [Root(id=view.name(node), iri=node, depth=depth,
+                children=len(set(view.graph.predecessors(node)) - {node}))
            for node, depth in depths.items()]
     return sorted(out, key=lambda r: (r["depth"], r["id"].casefold(), r["iri"]))
 
 
-def common(g: nx.MultiDiGraph, a: str, b: str) -> list[Common]:
+def common(g: Graph, a: str, b: str) -> list[Common]:
     """Return the lowest common ancestors of ``a`` and ``b``.
 
     These are the models both derive from (counting each model as its own ancestor)
@@ -530,18 +412,18 @@ def common(g: nx.MultiDiGraph, a: str, b: str) -> list[Common]:
     >>> [c["id"] for c in common(g, "ft", "y")]
     ['ft']
     """
-    start, end = resolve(g, a), resolve(g, b)
-    up_a, up_b = _walk(g, start, up=True), _walk(g, end, up=True)
+    view = _view(g)
+    up_a, up_b = view.ancestors(a), view.ancestors(b)
     shared = set(up_a) & set(up_b)
     if not shared:
         return []
-    sub = nx.DiGraph(g.subgraph(shared))
+    sub = nx.DiGraph(view.graph.subgraph(shared))
     sub.remove_edges_from(list(nx.selfloop_edges(sub)))
     # Collapse cycles; a component is lowest when no other shared model derives from it.
     condensed = nx.condensation(sub)
     lowest = [node for comp in condensed if condensed.in_degree(comp) == 0
               for node in condensed.nodes[comp]["members"]]
-    out = [Common(id=_name(g, node), iri=node, depth_a=up_a[node][0], depth_b=up_b[node][0])
+    out = [Common(id=view.name(node), iri=node, depth_a=up_a[node][0], depth_b=up_b[node][0])
            for node in lowest]
     return sorted(out, key=lambda c: (c["depth_a"] + c["depth_b"], c["id"].casefold(), c["iri"]))
 
@@ -569,10 +451,10 @@ def license_category(license: str | None, *, name: str | None = None) -> str:
                  if re.fullmatch(pattern, text)), "custom")
 
 
-def _license_entry(g: nx.MultiDiGraph, node: str, depth: int) -> LicenseEntry:
-    data = g.nodes[node]
+def _license_entry(view: LineageView, node: str, depth: int) -> LicenseEntry:
+    data = view.graph.nodes[node]
     lic, name = data.get("license"), data.get("license_name")
-    return LicenseEntry(id=_name(g, node), iri=node, depth=depth, license=lic,
+    return LicenseEntry(id=view.name(node), iri=node, depth=depth, license=lic,
                         license_name=name, category=license_category(lic, name=name))
 
 
@@ -580,7 +462,7 @@ def _license_text(entry: LicenseEntry) -> str:
     return str(entry["license"] or entry["license_name"] or "no license")
 
 
-def licenses(g: nx.MultiDiGraph, model: str) -> LicenseReport:
+def licenses(g: Graph, model: str) -> LicenseReport:
     """Return every license up the tree of ``model``, with the conflicts among them.
 
     ``licenses`` lists ``model`` (depth 0) and each ancestor with its own license and
@@ -600,17 +482,18 @@ def licenses(g: nx.MultiDiGraph, model: str) -> LicenseReport:
     >>> print(report["conflicts"][0]["message"])
     child is mit (permissive) but derives from parent, cc-by-nc-4.0 (non-commercial)
     """
-    start = resolve(g, model)
-    tree = _walk(g, start, up=True)
-    entries = {node: _license_entry(g, node, depth) for node, (depth, _, _) in tree.items()}
+    view = _view(g)
+    start = view.resolve(model)
+    tree = view.walk(start, up=True)
+    entries = {node: _license_entry(view, node, depth) for node, (depth, _, _) in tree.items()}
     conflicts: list[LicenseConflict] = []
     for node, entry in sorted(entries.items(), key=lambda item: (item[1]["depth"],
-                                                                  _order(g, item[0]))):
+                                                                  view.order(item[0]))):
         if entry["category"] != "permissive":
             continue
-        above = _walk(g, node, up=True)
-        for other in sorted(above, key=lambda n: (above[n][0], _order(g, n))):
-            theirs = entries.get(other) or _license_entry(g, other, 0)
+        above = view.walk(node, up=True)
+        for other in sorted(above, key=lambda n: (above[n][0], view.order(n))):
+            theirs = entries.get(other) or _license_entry(view, other, 0)
             if other == node or theirs["category"] not in RESTRICTIVE:
                 continue
             conflicts.append(LicenseConflict(
@@ -620,13 +503,13 @@ def licenses(g: nx.MultiDiGraph, model: str) -> LicenseReport:
                 message=(f"{entry['id']} is {_license_text(entry)} (permissive) but derives "
                          f"from {theirs['id']}, {_license_text(theirs)} ({theirs['category']})"),
             ))
-    return LicenseReport(model=_name(g, start),
+    return LicenseReport(model=view.name(start),
                          licenses=sorted(entries.values(), key=lambda e: (
                              e["depth"], e["id"].casefold(), e["iri"])),
                          conflicts=conflicts)
 
 
-def datasets(g: nx.MultiDiGraph, model: str, *,
+def datasets(g: Graph, model: str, *,
              relations: Iterable[str] | None = None) -> list[InheritedDataset]:
     """Return the datasets of ``model`` and those it inherits, each with its path.
 
@@ -647,19 +530,18 @@ def datasets(g: nx.MultiDiGraph, model: str, *,
     org/chat-data ft ['m', 'ft'] ['merge']
     web base ['m', 'ft', 'base'] ['merge', 'finetune']
     """
-    start = resolve(g, model)
-    chosen = _relations(relations) if relations is not None else INHERITING
-    walk = _walk(g, start, up=True, relations=chosen)
+    view = _view(g)
+    walk = view.ancestors(model, relations=INHERITING if relations is None else relations)
     out: list[InheritedDataset] = []
     for node, (depth, _, _) in walk.items():
-        names = g.nodes[node].get("datasets") or ()
+        names = view.graph.nodes[node].get("datasets") or ()
         if not names:
             continue
-        chain = _chain(walk, node)
-        steps = [_name(g, n) for n, _ in chain]
-        rels = [str(r) for _, r in chain[1:]]
-        out.extend(InheritedDataset(dataset=str(name), model=_name(g, node), depth=depth,
-                                    path=steps, relations=rels) for name in names)
+        steps = chain(walk, node)
+        out.extend(InheritedDataset(dataset=str(name), model=view.name(node), depth=depth,
+                                    path=[view.name(n) for n, _ in steps],
+                                    relations=[str(r) for _, r in steps[1:]])
+                   for name in names)
     return sorted(out, key=lambda d: (d["depth"], d["dataset"].casefold(), d["model"]))
 
 
@@ -686,7 +568,7 @@ def _fractions(g: nx.MultiDiGraph, node: str, parents: list[str], merge: bool,
     return [(p, 1.0 / len(parents)) for p in parents]
 
 
-def contributions(g: nx.MultiDiGraph, model: str) -> list[Contribution]:
+def contributions(g: Graph, model: str) -> list[Contribution]:
     """Return each ingredient's effective share of ``model``, largest first.
 
     Shares flow up from ``model`` (100%). A merge splits its share among its sources by
@@ -718,42 +600,17 @@ def contributions(g: nx.MultiDiGraph, model: str) -> list[Contribution]:
     c 0.2 ['m2']
     base 0.0 ['m1']
     """
-    start = resolve(g, model)
-    tree = _walk(g, start, up=True)
-    merges = {n for n in tree if _merge_parents(g, n)}
-    # Models with a merge above them: walk from every merge down towards its children.
-    below = set()
-    frontier = list(merges)
-    while frontier:
-        node = frontier.pop()
-        for child, _ in _neighbours(g, node, up=False, relations=None):
-            if child in tree and child not in below:
-                below.add(child)
-                frontier.append(child)
-    sources = {n: (sorted(_merge_parents(g, n), key=lambda p: _order(g, p)) if n in merges
-                   else sorted(_parents(g, n), key=lambda p: _order(g, p)))
+    view = _view(g)
+    start = view.resolve(model)
+    tree = view.walk(start, up=True)
+    merges = {n for n in tree if _merge_parents(view.graph, n)}
+    # Models with a merge above them: those that derive (within the tree) from a merge.
+    sub = view.graph.subgraph(tree)
+    below = set().union(*(nx.ancestors(sub, m) for m in merges))
+    sources = {n: sorted(_merge_parents(view.graph, n) if n in merges else view.parents(n),
+                         key=view.order)
                for n in tree if n in merges or n in below}
-    # Depth-first, dropping the edges that close a cycle, to get a topological order.
-    kept: dict[str, list[str]] = {}
-    on_stack, done, order = {start}, set(), []
-    stack = [(start, iter(sources.get(start, [])))]
-    kept[start] = []
-    while stack:
-        node, todo = stack[-1]
-        for parent in todo:
-            if parent in on_stack:
-                continue
-            kept[node].append(parent)
-            if parent not in done:
-                on_stack.add(parent)
-                kept[parent] = []
-                stack.append((parent, iter(sources.get(parent, []))))
-                break
-        else:
-            stack.pop()
-            on_stack.discard(node)
-            done.add(node)
-            order.append(node)
+    order, kept = _flow_order(start, sources)
     share = {start: 1.0}
     via: dict[str, set[str]] = {}
     ingredients: list[str] = []
@@ -762,16 +619,44 @@ def contributions(g: nx.MultiDiGraph, model: str) -> list[Contribution]:
         if not parents:
             ingredients.append(node)
             continue
-        for parent, part in _fractions(g, node, parents, node in merges):
+        for parent, part in _fractions(view.graph, node, parents, node in merges):
             share[parent] = share.get(parent, 0.0) + share.get(node, 0.0) * part
             via.setdefault(parent, set()).add(node)
-    out = [Contribution(id=_name(g, n), iri=n, share=round(share.get(n, 0.0), 12),
-                        via=sorted((_name(g, v) for v in via.get(n, ())), key=str.casefold))
+    out = [Contribution(id=view.name(n), iri=n, share=round(share.get(n, 0.0), 12),
+                        via=sorted((view.name(v) for v in via.get(n, ())), key=str.casefold))
            for n in ingredients]
     return sorted(out, key=lambda c: (-c["share"], c["id"].casefold(), c["iri"]))
 
 
-def score_deltas(store: Store, g: nx.MultiDiGraph, model: str) -> list[ScoreDelta]:
+def _flow_order(start: str, sources: dict[str, list[str]],
+                ) -> tuple[list[str], dict[str, list[str]]]:
+    """Walk depth-first from ``start`` through ``sources``, dropping edges that close a cycle.
+
+    Returns the models finished first to last (reversed, a topological order) and the
+    sources each model keeps.
+    """
+    flow = nx.DiGraph()
+    flow.add_node(start)
+    flow.add_edges_from((node, parent) for node, parents in sources.items()
+                        for parent in parents)
+    kept: dict[str, list[str]] = {start: []}
+    on_stack: set[str] = set()
+    order: list[str] = []
+    for u, v, kind in nx.dfs_labeled_edges(flow, start):
+        if kind == "forward":
+            on_stack.add(v)
+            if u != v:
+                kept[u].append(v)
+                kept[v] = []
+        elif kind == "nontree" and v not in on_stack:
+            kept[u].append(v)
+        elif kind == "reverse":
+            on_stack.discard(v)
+            order.append(v)
+    return order, kept
+
+
+def score_deltas(store: Store, g: Graph, model: str) -> list[ScoreDelta]:
     """Compare the scores of ``model`` with each parent's on the same benchmarks.
 
     Scores are those of :func:`lineage.describe.show`; benchmarks match when their names
@@ -779,12 +664,17 @@ def score_deltas(store: Store, g: nx.MultiDiGraph, model: str) -> list[ScoreDelt
     differ (a missing metric matches any). ``g`` is the graph of ``store``
     (:func:`graph_for`). ``delta`` is the model's value minus the parent's.
     """
-    start = resolve(g, model)
-    mine = show(store, _name(g, start))["scores"]
+    # Only here: the extractors' package takes half a second to import.
+    from lineage.describe import show
+    from lineage.extract.scores import benchmark_key
+
+    view = _view(g)
+    start = view.resolve(model)
+    mine = show(store, view.name(start), view=view)["scores"]
     out: list[ScoreDelta] = []
-    for parent, relation in _neighbours(g, start, up=True, relations=None):
+    for parent, relation in view.neighbours(start, up=True):
         try:
-            theirs = show(store, _name(g, parent))["scores"]
+            theirs = show(store, view.name(parent), view=view)["scores"]
         except QueryError:
             continue
         by_key: dict[str, list[dict[str, Any]]] = {}
@@ -795,7 +685,7 @@ def score_deltas(store: Store, g: nx.MultiDiGraph, model: str) -> list[ScoreDelt
                 if not _comparable(score, other):
                     continue
                 out.append(ScoreDelta(
-                    benchmark=score["benchmark"], parent=_name(g, parent), relation=relation,
+                    benchmark=score["benchmark"], parent=view.name(parent), relation=relation,
                     metric=score["metric"] or other["metric"], value=score["value"],
                     parent_value=other["value"],
                     delta=round(float(score["value"]) - float(other["value"]), 10)))

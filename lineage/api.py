@@ -279,8 +279,9 @@ def diagram(model: str | None = None, *, store: Store | str | Path = DEFAULT_STO
                     everything=all, max_nodes=max_nodes, collapse_quantized=collapse_quantized)
 
 
-# Lineage analysis over the networkx view (lineage.analysis). The graph is built once per
-# open store and state; pass an open store to reuse it across calls.
+# Lineage analysis over the networkx view (lineage.analysis, lineage.view). The view is built
+# once per open store and state, and saved beside an on-disk store for the next process;
+# pass an open store to reuse it across calls.
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -308,10 +309,10 @@ def lineage_graph(*, store: Store | str | Path = DEFAULT_STORE) -> nx.MultiDiGra
     Nodes are model IRIs; edges go from a model to its parent, keyed by relation. (Not
     called ``graph``: that would clash with the :mod:`lineage.graph` module.)
     """
-    from lineage.analysis import graph_for
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return graph_for(s).copy()
+        return LineageView.of(s).graph.copy()
 
 
 def ancestors(model: str, *, store: Store | str | Path = DEFAULT_STORE,
@@ -320,10 +321,10 @@ def ancestors(model: str, *, store: Store | str | Path = DEFAULT_STORE,
               ) -> list[Relative]:
     """Return the models ``model`` derives from; see :func:`lineage.analysis.ancestors`."""
     from lineage.analysis import ancestors as _ancestors
-    from lineage.analysis import graph_for
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return _ancestors(graph_for(s), model, max_depth=max_depth, relations=relations,
+        return _ancestors(LineageView.of(s), model, max_depth=max_depth, relations=relations,
                           resolved_only=resolved_only)
 
 
@@ -333,20 +334,20 @@ def descendants(model: str, *, store: Store | str | Path = DEFAULT_STORE,
                 ) -> list[Relative]:
     """Return the models derived from ``model``; see :func:`lineage.analysis.descendants`."""
     from lineage.analysis import descendants as _descendants
-    from lineage.analysis import graph_for
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return _descendants(graph_for(s), model, max_depth=max_depth, relations=relations,
+        return _descendants(LineageView.of(s), model, max_depth=max_depth, relations=relations,
                             resolved_only=resolved_only)
 
 
 def path(a: str, b: str, *, store: Store | str | Path = DEFAULT_STORE) -> list[Step]:
     """Return the shortest derivation path between ``a`` and ``b``, up or down."""
-    from lineage.analysis import graph_for
     from lineage.analysis import path as _path
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return _path(graph_for(s), a, b)
+        return _path(LineageView.of(s), a, b)
 
 
 def models(pattern: str | None = None, *, store: Store | str | Path = DEFAULT_STORE,
@@ -365,57 +366,58 @@ def models(pattern: str | None = None, *, store: Store | str | Path = DEFAULT_ST
 
 def roots(model: str | None = None, *, store: Store | str | Path = DEFAULT_STORE) -> list[Root]:
     """Return the models with no parents, or the root ancestors of ``model``."""
-    from lineage.analysis import graph_for
     from lineage.analysis import roots as _roots
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return _roots(graph_for(s), model)
+        return _roots(LineageView.of(s), model)
 
 
 def common(a: str, b: str, *, store: Store | str | Path = DEFAULT_STORE) -> list[Common]:
     """Return the lowest common ancestors of ``a`` and ``b``."""
     from lineage.analysis import common as _common
-    from lineage.analysis import graph_for
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return _common(graph_for(s), a, b)
+        return _common(LineageView.of(s), a, b)
 
 
 def licenses(model: str, *, store: Store | str | Path = DEFAULT_STORE) -> LicenseReport:
     """Return every license up the tree of ``model``, with conflicts between them."""
-    from lineage.analysis import graph_for
     from lineage.analysis import licenses as _licenses
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return _licenses(graph_for(s), model)
+        return _licenses(LineageView.of(s), model)
 
 
 def datasets(model: str, *, store: Store | str | Path = DEFAULT_STORE,
              relations: Sequence[str] | None = None) -> list[InheritedDataset]:
     """Return the datasets of ``model`` and those it inherits, each with its path."""
     from lineage.analysis import datasets as _datasets
-    from lineage.analysis import graph_for
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return _datasets(graph_for(s), model, relations=relations)
+        return _datasets(LineageView.of(s), model, relations=relations)
 
 
 def contributions(model: str, *, store: Store | str | Path = DEFAULT_STORE,
                   ) -> list[Contribution]:
     """Return each ingredient's effective share of a merge (of merges)."""
     from lineage.analysis import contributions as _contributions
-    from lineage.analysis import graph_for
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return _contributions(graph_for(s), model)
+        return _contributions(LineageView.of(s), model)
 
 
 def deltas(model: str, *, store: Store | str | Path = DEFAULT_STORE) -> list[ScoreDelta]:
     """Return the score differences of ``model`` against its parents on shared benchmarks."""
-    from lineage.analysis import graph_for, score_deltas
+    from lineage.analysis import score_deltas
+    from lineage.view import LineageView
 
     with _opened(store, read_only=True) as s:
-        return score_deltas(s, graph_for(s), model)
+        return score_deltas(s, LineageView.of(s), model)
 
 
 # The read-only SPARQL endpoint (lineage.server).

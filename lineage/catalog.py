@@ -24,11 +24,11 @@ from typing import Any
 
 import networkx as nx
 
-from lineage.analysis import graph_for
 from lineage.errors import QueryError
 from lineage.facts import Relation
 from lineage.ids import id_from_iri
 from lineage.store import Store
+from lineage.view import LineageView
 
 __all__ = ["FIELDS", "ModelEntry", "models"]
 
@@ -109,7 +109,7 @@ def models(store: Store, pattern: str | None = None, *, org: str | None = None,
     if relation is not None and relation not in RELATIONS:
         msg = f"unknown relation {relation!r}: use {', '.join(RELATIONS)}"
         raise QueryError(msg)
-    g = graph_for(store)
+    g = LineageView.of(store).graph
     entries = []
     for node, data in g.nodes(data=True):
         if org is not None and (data.get("org") or "").casefold() != org.casefold():

@@ -18,29 +18,18 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from lineage.errors import QueryError
 from lineage.facts import EXPLICIT_RULES, Relation
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url, written_path
-from lineage.ns import DCTERMS, ID_BASE, LEXVO_BASE, LIN
+from lineage.ns import DCTERMS, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
-from lineage.suggest import did_you_mean
+from lineage.view import LineageView
 
 __all__ = ["RELATION_NAMES", "resolve_model", "show"]
 
 RELATION_NAMES = {r.iri: r.value for r in Relation}
 _RELS = ", ".join(f"<{r}>" for r in RELATION_NAMES)
 
-_FIND = _PREFIX + """SELECT DISTINCT ?m WHERE {
-  { ?m lin:normalizedId ?key } UNION { ?m a lin:Model ; rdfs:label ?label }
-}"""
-_NAMES = _PREFIX + """SELECT DISTINCT ?n WHERE {
-  { ?m lin:hubId ?n } UNION { ?m a lin:Model ; rdfs:label ?n } }"""
-_ALIASES = _PREFIX + """SELECT DISTINCT ?a ?described WHERE {
-  { ?m lin:alias ?a } UNION { ?a lin:alias ?m } UNION
-  { ?m lin:normalizedId ?k . ?a lin:normalizedId ?k }
-  OPTIONAL { ?g lin:describes ?a BIND(true AS ?described) }
-}"""
 _DESCRIBED = _PREFIX + ("SELECT ?m (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g lin:describes ?m } "
                         "GROUP BY ?m")
 _EDGES = _PREFIX + f"""\
@@ -142,52 +131,41 @@ def _label(iri: str, hub_id: Term | None, label: Term | None) -> str:
     return id_from_iri(iri) or (str(label.value) if label is not None else iri)
 
 
-def resolve_model(store: Store, model: str) -> list[ox.NamedNode]:
+def resolve_model(store: Store, model: str, *, view: LineageView | None = None,
+                  ) -> list[ox.NamedNode]:
     """Return the IRIs of ``model``, its case variants and aliases, in order of preference.
 
-    ``model`` is a Hub id, a URL, or the label of an unresolved model.
+    ``model`` is a Hub id, a URL, an IRI, an alias or the label of an unresolved model,
+    found by :meth:`lineage.view.LineageView.resolve` in ``view`` (default: the store's).
+    The model a card describes and no card calls an alias comes first.
 
     Raises :class:`QueryError` when the graph knows no such model.
     """
-    text = model.strip()
-    url = parse_hub_url(text)
-    if url is not None:
-        text = url.id
-    if text.startswith(ID_BASE):  # the IRI of a model without a Hub id
-        rows = _select(store, _PREFIX + "SELECT ?m WHERE { ?m a lin:Model }",
-                       m=ox.NamedNode(text))
-    else:
-        rows = _select(store, _FIND, key=ox.Literal(id_key(text)), label=ox.Literal(text))
-    if not rows:
-        names = [str(r["n"].value) for r in _select(store, _NAMES)]
-        hint = did_you_mean(text, names)
-        msg = f"no model {model!r} in the store{'; ' + hint if hint else ''}"
-        raise QueryError(msg)
-    found = [r["m"] for r in rows if isinstance(r["m"], ox.NamedNode)]
-    if len(found) > 1 and not any(id_from_iri(n.value) for n in found):
-        # Cards known only by one bare name stay apart: never mix them in one answer.
-        iris = ", ".join(sorted(n.value for n in found))
-        msg = f"{model!r} names {len(found)} different models; give one IRI: {iris}"
-        raise QueryError(msg)
-    group = {n.value: n for n in found}
-    for row in _select(store, _ALIASES, m=found):
-        if isinstance(row["a"], ox.NamedNode):
-            group.setdefault(row["a"].value, row["a"])
-    described = {r["m"].value: int(r["n"].value)
-                 for r in _select(store, _DESCRIBED, m=list(group.values()))}
+    view = view or LineageView.of(store)
+    node = view.resolve(model)
+    group = {iri: ox.NamedNode(iri) for iri in (node, *view.graph.nodes[node].get("aliases", ()))}
+    named = list(group.values())
+    described = {r["m"].value: int(r["n"].value) for r in _select(store, _DESCRIBED, m=named)}
     aliased = {r["a"].value
                for r in _select(store, _PREFIX + "SELECT DISTINCT ?a WHERE { ?x lin:alias ?a }",
-                                a=list(group.values()))}
+                                a=named)}
+    url = parse_hub_url(model.strip())
+    key = id_key(url.id if url is not None else model)
+    asked = {i for i in group if id_key(id_from_iri(i) or i) == key} or {node}
+
     # Preference: described by a card and not someone's alias, then asked-for spelling.
     def rank(iri: str) -> tuple[int, int, int, str]:
-        return (iri in aliased, -described.get(iri, 0), iri not in {f.value for f in found}, iri)
+        return (iri in aliased, -described.get(iri, 0), iri not in asked, iri)
 
     return [group[i] for i in sorted(group, key=rank)]
 
 
-def show(store: Store, model: str) -> dict[str, Any]:
-    """Everything known about ``model`` (see the module docstring for the schema)."""
-    iris = resolve_model(store, model)
+def show(store: Store, model: str, *, view: LineageView | None = None) -> dict[str, Any]:
+    """Everything known about ``model`` (see the module docstring for the schema).
+
+    ``view`` is the store's :class:`~lineage.view.LineageView` when the caller has it.
+    """
+    iris = resolve_model(store, model, view=view)
     me = iris[0]
     group = {i.value for i in iris}
     warnings: list[str] = []

@@ -320,9 +320,9 @@ def export_graph(store: Store, *, lists: bool = False) -> nx.MultiDiGraph:
     """
     import networkx as nx
 
-    from lineage.graph import lineage_graph
+    from lineage.view import LineageView
 
-    view = lineage_graph(store)
+    view = LineageView.of(store).graph
     g = nx.MultiDiGraph(edge_direction=EDGE_DIRECTION)
     for node in sorted(view):
         g.add_node(node, **_flat(view.nodes[node], lists=lists))

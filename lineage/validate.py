@@ -15,9 +15,9 @@ import networkx as nx
 import pyoxigraph as ox
 
 from lineage.facts import EXPLICIT_RULES
-from lineage.graph import lineage_graph
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store
+from lineage.view import LineageView
 
 __all__ = ["Finding", "Report", "check", "ontology_dir"]
 
@@ -105,15 +105,15 @@ def check(store: Store, *, shacl: bool = True) -> Report:
     if shacl:
         report.findings.extend(_shacl(store))
         report.shacl_checked = True
-    g = lineage_graph(store)
-    report.findings.extend(_cycles(g))
+    view = LineageView.of(store)
+    report.findings.extend(_cycles(view))
     for sol in _rows(store, _CONFLICTS):
-        report.findings.append(Finding("warning", "conflict", _name(g, sol["m"].value),
+        report.findings.append(Finding("warning", "conflict", view.name(sol["m"].value),
                                        f"cards disagree on the license: {sol['values'].value}"))
     for sol in _rows(store, _UNRESOLVED):
         report.findings.append(Finding("warning", "unresolved", sol["label"].value,
                                        "named by a card but not resolvable to a Hub id"))
-    report.findings.extend(_collisions(store, g))
+    report.findings.extend(_collisions(store, view))
     n = int(_rows(store, _UNDESCRIBED)[0]["n"].value)
     if n:
         report.findings.append(Finding("warning", "dangling", f"{n} models",
@@ -122,7 +122,7 @@ def check(store: Store, *, shacl: bool = True) -> Report:
     return report
 
 
-def _collisions(store: Store, g: nx.MultiDiGraph) -> list[Finding]:
+def _collisions(store: Store, view: LineageView) -> list[Finding]:
     """Ids that several cards reach: merged when every claim is explicit, else kept apart.
 
     Both are listed with every card and its evidence, so that a user can tell two
@@ -138,7 +138,7 @@ def _collisions(store: Store, g: nx.MultiDiGraph) -> list[Finding]:
             line = f", line {sol['line'].value}" if sol["line"] is not None else ""
             where += f"{line}: {sol['snippet'].value}" if sol["snippet"] is not None else line
         claims.setdefault(sol["m"].value, []).append(where + ")")
-    found = [Finding("warning", "id collision", _name(g, m),
+    found = [Finding("warning", "id collision", view.name(m),
                      f"{len(srcs)} cards describe this model"
                      f"{' (an id inferred from the text among them)' if m in inferred else ''}: "
                      + "; ".join(srcs)) for m, srcs in claims.items()]
@@ -158,23 +158,19 @@ def _rows(store: Store, query: str) -> list[ox.QuerySolution]:
     return list(result)
 
 
-def _name(g: nx.MultiDiGraph, iri: str) -> str:
-    return str(g.nodes[iri].get("id") or g.nodes[iri].get("label") or iri) if iri in g else iri
-
-
-def _cycles(g: nx.MultiDiGraph) -> list[Finding]:
+def _cycles(view: LineageView) -> list[Finding]:
     found = []
-    for u, _ in nx.selfloop_edges(g):
-        found.append(Finding("error", "self-loop", _name(g, u), "claims to derive from itself"))
-    simple = nx.DiGraph(g)
+    for u, _ in nx.selfloop_edges(view.graph):
+        found.append(Finding("error", "self-loop", view.name(u), "claims to derive from itself"))
+    simple = nx.DiGraph(view.graph)
     simple.remove_edges_from(nx.selfloop_edges(simple))
     for i, cycle in enumerate(nx.simple_cycles(simple)):
         if i >= MAX_CYCLES:
             found.append(Finding("error", "cycle", "...",
                                  f"more than {MAX_CYCLES} cycles; stopped"))
             break
-        path = " -> ".join(_name(g, n) for n in [*cycle, cycle[0]])
-        found.append(Finding("error", "cycle", _name(g, cycle[0]), f"lineage cycle: {path}"))
+        path = " -> ".join(view.name(n) for n in [*cycle, cycle[0]])
+        found.append(Finding("error", "cycle", view.name(cycle[0]), f"lineage cycle: {path}"))
     return found
 
 

@@ -31,7 +31,6 @@ from typing import Any, cast
 import graphviz
 import networkx as nx
 
-from lineage.analysis import graph_for, resolve
 from lineage.diagrams.legend import Drawn, legend
 from lineage.diagrams.select import (
     DEFAULT_COLLAPSE_QUANTIZED,
@@ -62,6 +61,7 @@ from lineage.diagrams.style import (
 from lineage.errors import ExportError
 from lineage.facts import Relation
 from lineage.store import Store
+from lineage.view import LineageView
 
 __all__ = [
     "INSTALL_HINT",
@@ -131,7 +131,7 @@ class Diagram:
     """Unconnected parts drawn; many are laid out apart and packed in a grid."""
 
 
-def lineage_diagram(g: nx.MultiDiGraph, *, focus: str | None = None, up: int = 2,
+def lineage_diagram(g: nx.MultiDiGraph | LineageView, *, focus: str | None = None, up: int = 2,
                     down: int = 2, relations: Collection[Relation | str] | None = None,
                     everything: bool = False, max_nodes: int = DEFAULT_MAX_NODES,
                     collapse_quantized: int | None = DEFAULT_COLLAPSE_QUANTIZED,
@@ -140,8 +140,9 @@ def lineage_diagram(g: nx.MultiDiGraph, *, focus: str | None = None, up: int = 2
 
     Parameters
     ----------
-    g : networkx.MultiDiGraph
-        The view of :func:`lineage.graph.lineage_graph` (edges from child to parent).
+    g : networkx.MultiDiGraph or LineageView
+        The view of a store, or a graph of :func:`lineage.graph.lineage_graph` (edges from
+        child to parent).
     focus : str, optional
         The node to centre on and highlight; required unless ``everything``.
     up, down : int
@@ -161,11 +162,13 @@ def lineage_diagram(g: nx.MultiDiGraph, *, focus: str | None = None, up: int = 2
     Diagram
         Render it with :func:`render` or :func:`write_diagram`.
     """
-    sel = select(g, focus, up=up, down=down, relations=relations, everything=everything)
+    view = LineageView.from_graph(g)
+    g = view.graph
+    sel = select(view, focus, up=up, down=down, relations=relations, everything=everything)
     rep, groups = summarise(g, sel, max_nodes)
     fold_quantized(g, sel, rep, groups, collapse_quantized)
     real = sorted((n for n, r in rep.items() if n == r), key=lambda n: node_name(g, n))
-    conflicts = license_conflicts(g, [*real, *(m for grp in groups.values()
+    conflicts = license_conflicts(view, [*real, *(m for grp in groups.values()
                                             for m in grp.members)])
     title = _title(g, sel, groups, up=up, down=down)
     dot = graphviz.Digraph("lineage", graph_attr={**GRAPH, "label": title},
@@ -315,8 +318,8 @@ def draw(store: Store, model: str | None, *, out: Path, fmt: DiagramFormat | Non
         msg = "up, down and collapse_quantized must be 0 or more, max_nodes 1 or more"
         raise ExportError(msg)
     fmt = fmt or DiagramFormat.from_path(out)
-    g = graph_for(store)
-    result = lineage_diagram(g, focus=resolve(g, model) if model else None, up=up, down=down,
+    view = LineageView.of(store)
+    result = lineage_diagram(view, focus=view.resolve(model) if model else None, up=up, down=down,
                              relations=relations, everything=everything, max_nodes=max_nodes,
                              collapse_quantized=collapse_quantized)
     write_diagram(result, out, fmt)

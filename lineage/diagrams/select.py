@@ -33,6 +33,7 @@ import networkx as nx
 from lineage.analysis import license_category, licenses
 from lineage.errors import ExportError
 from lineage.facts import Relation
+from lineage.view import LineageView
 
 __all__ = [
     "DEFAULT_COLLAPSE_QUANTIZED",
@@ -75,7 +76,7 @@ class Selection:
     depth: Mapping[str, int] = field(default_factory=dict)
 
 
-def select(g: nx.MultiDiGraph, focus: str | None, *, up: int = 2, down: int = 2,
+def select(g: nx.MultiDiGraph | LineageView, focus: str | None, *, up: int = 2, down: int = 2,
            relations: Collection[Relation | str] | None = None,
            everything: bool = False) -> Selection:
     """Select ``up`` generations of ancestors and ``down`` of descendants of ``focus``.
@@ -85,17 +86,17 @@ def select(g: nx.MultiDiGraph, focus: str | None, *, up: int = 2, down: int = 2,
     model with an edge of those relations.
     """
     rels = _relations(relations)
+    view = LineageView.from_graph(g)
     if everything or focus is None:
-        nodes = set(g.nodes) if not relations else \
-            {n for u, v, k in g.edges(keys=True) if k in rels for n in (u, v)}
+        nodes = set(view.graph) if not relations else \
+            {n for u, v, k in view.graph.edges(keys=True) if k in rels for n in (u, v)}
         return Selection(frozenset(nodes | ({focus} if focus else set())), rels, focus)
     depth = {focus: 0}
     for sign, limit in ((-1, up), (1, down)):
-        frontier = [focus]
-        for generation in range(1, limit + 1):
-            frontier = sorted({n for f in frontier for n in neighbours(g, f, sign, rels)}
-                              - depth.keys())
-            depth.update(dict.fromkeys(frontier, sign * generation))
+        # Ancestors are not walked through again on the way down (a cycle's models).
+        layers = view.layers(focus, up=sign < 0, limit=limit, relations=rels, exclude=depth)
+        for generation, layer in enumerate(layers[1:], 1):
+            depth.update(dict.fromkeys(layer, sign * generation))
     return Selection(frozenset(depth), rels, focus, depth)
 
 
@@ -154,7 +155,8 @@ class Conflict:
     """(ancestor node, its license, the license's category), nearest first."""
 
 
-def license_conflicts(g: nx.MultiDiGraph, nodes: Iterable[str]) -> dict[str, Conflict]:
+def license_conflicts(g: nx.MultiDiGraph | LineageView, nodes: Iterable[str],
+                      ) -> dict[str, Conflict]:
     """Find the ``nodes`` whose permissive license conflicts with an ancestor's license.
 
     The conflicts are those of ``lineage licenses`` (:func:`lineage.analysis.licenses`):
@@ -162,13 +164,15 @@ def license_conflicts(g: nx.MultiDiGraph, nodes: Iterable[str]) -> dict[str, Con
     relations a diagram shows. One report covers every model up its tree, so models
     sharing ancestors are looked up once.
     """
+    view = LineageView.from_graph(g)
+    g = view.graph
     wanted = set(nodes)
     found: dict[str, Conflict] = {}
     settled: set[str] = set()
     for node in sorted(wanted, key=lambda n: (g.in_degree(n), n)):  # leaves cover the most
         if node in settled or _category(g, node) != "permissive":
             continue
-        report = licenses(g, node)
+        report = licenses(view, node)
         iris = {entry["id"]: entry["iri"] for entry in report["licenses"]}
         settled.update(iris.values())
         by_model: dict[str, list[tuple[str, str, str]]] = defaultdict(list)

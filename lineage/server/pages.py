@@ -303,10 +303,10 @@ class Pages:
 
 
 def _overview(store: Store) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    from lineage.analysis import graph_for
     from lineage.catalog import models
+    from lineage.view import LineageView
 
-    g = graph_for(store)
+    g = LineageView.of(store).graph
     relations = Counter(str(d.get("relation") or "derived") for *_, d in g.edges(data=True))
     nodes = g.nodes(data=True)
     counts = {
@@ -345,15 +345,14 @@ def _model_context(store: Store, wanted: str, root: str) -> dict[str, Any]:
     """Everything the model page shows, from ``show`` and the analysis functions."""
     from lineage import analysis
     from lineage.describe import show
+    from lineage.view import LineageView
 
-    shown = show(store, wanted)
-    g = analysis.graph_for(store)
-    node = analysis.resolve(g, shown["iri"])
+    view = LineageView.of(store)
+    shown = show(store, wanted, view=view)
+    g = view.graph
+    node = view.resolve(shown["iri"])
     data = g.nodes[node]
-
-    def name_of(n: str) -> str:
-        d = g.nodes[n]
-        return str(d.get("id") or d.get("label") or n)
+    name_of = view.name
 
     def link(iri: str | None) -> str | None:
         return model_url(iri, root) if iri and iri in g else None
@@ -362,17 +361,17 @@ def _model_context(store: Store, wanted: str, root: str) -> dict[str, Any]:
     parents = [p | {"node": ids.get(p["id"]) or _find(g, p["id"])} for p in shown["parents"]]
     children = [c | {"node": ids.get(c["id"]) or _find(g, c["id"])}
                 for c in shown["children"]]
-    ancestors = analysis.ancestors(g, node)
-    descendants = analysis.descendants(g, node)
-    inherited = analysis.datasets(g, node)
+    ancestors = analysis.ancestors(view, node)
+    descendants = analysis.descendants(view, node)
+    inherited = analysis.datasets(view, node)
     nodes = {r["id"]: r["iri"] for r in (*ancestors, *descendants)} | {shown["id"]: node}
     cards = {graph: source for source, graph in store.card_index().items()}
-    svg, problem = _diagram(g, node, root)
+    svg, problem = _diagram(view, node, root)
     return {
         "m": shown, "kind": data.get("kind"), "unresolved": bool(data.get("unresolved")),
         "parents": parents, "children": children, "ancestors": ancestors,
-        "descendants": descendants, "licenses": analysis.licenses(g, node),
-        "inherited": inherited, "contributions": analysis.contributions(g, node),
+        "descendants": descendants, "licenses": analysis.licenses(view, node),
+        "inherited": inherited, "contributions": analysis.contributions(view, node),
         "training": [(k, v) for k, v in shown["training"].items() if v is not None],
         "nodes": nodes, "link": link, "card": lambda urn: cards.get(urn, urn),
         "svg": svg, "diagram_error": problem,
@@ -387,19 +386,19 @@ def _find(g: Any, name: str) -> str | None:
     return None
 
 
-def _diagram(g: Any, node: str, root: str) -> tuple[str, str]:
+def _diagram(view: Any, node: str, root: str) -> tuple[str, str]:
     """Return the family diagram as inline SVG (or a problem to show instead)."""
     from lineage.diagrams import DiagramFormat, lineage_diagram, render
     from lineage.server.svg import inline_svg
 
     try:
-        drawn = lineage_diagram(g, focus=node, up=DIAGRAM_UP, down=DIAGRAM_DOWN)
+        drawn = lineage_diagram(view, focus=node, up=DIAGRAM_UP, down=DIAGRAM_DOWN)
         data = render(drawn, DiagramFormat.SVG)
     except LineageError as exc:
         return "", f"no diagram: {exc}"
 
     def page(title: str) -> str | None:
-        found = _dot_name(g, title)
+        found = _dot_name(view.graph, title)
         return model_url(found, root) if found else None
 
     return inline_svg(data, page), ""
@@ -421,9 +420,9 @@ def _bound_query(store: Store, named: Any, values: dict[str, str]) -> str:
 
 def _table(store: Store, body: bytes, root: str) -> dict[str, Any]:
     """Read SPARQL results JSON into rows of cells, model IRIs and ids linked."""
-    from lineage.analysis import graph_for
+    from lineage.view import LineageView
 
-    g = graph_for(store)
+    g = LineageView.of(store).graph
     data = json.loads(body)
     if "boolean" in data:
         return {"boolean": bool(data["boolean"]), "vars": [], "rows": []}
