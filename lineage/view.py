@@ -8,9 +8,10 @@ filters of relation and resolution, so analysis, diagrams, ``show``, the catalog
 ``check`` and the web view share one resolver and one walk.
 
 :meth:`LineageView.of` builds the view once per store state: it is kept for the open
-store (never on it) while the store lives, and an on-disk Oxigraph store also gets it
-saved as :data:`VIEW_FILE` in its directory, keyed by the store's files, so a new process
-reads it back instead of querying the whole store. The file is plain JSON (node and edge
+store (never on it) while the store lives, and a store with a disk state
+(:meth:`lineage.store.Store.disk_state`: an on-disk Oxigraph store) also gets it saved as
+:data:`VIEW_FILE` beside its data, keyed by that state, so a new process reads it back
+instead of querying the whole store. The file is plain JSON (node and edge
 columns), never code: a file that does not match is ignored and rebuilt.
 
 Examples
@@ -30,7 +31,6 @@ Examples
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import threading
@@ -153,8 +153,7 @@ class LineageView:
         if cached is not None:
             return cached
         view = _load_or_build(store, state)
-        # Saving the view in the store's directory changes the state of the store's files.
-        _CACHE.put(store, store.state(), view)
+        _CACHE.put(store, state, view)
         return view
 
     @classmethod
@@ -409,44 +408,17 @@ _CACHE = _Views()
 # -- the saved view -----------------------------------------------------------------------
 
 
-def _directory(store: Store) -> Path | None:
-    """Return the directory of an on-disk Oxigraph store, else ``None`` (nothing is saved)."""
-    from lineage.store.oxigraph import OxigraphStore
-
-    if isinstance(store, OxigraphStore) and store.location != ":memory:":
-        where = Path(store.location)
-        return where if where.is_dir() else None
-    return None
-
-
-def disk_key(directory: Path) -> str:
-    """Return a token of the store's files that any process computes alike.
-
-    :meth:`lineage.store.Store.state` also counts the open store object, so it differs
-    between processes; the files (names, sizes, modification times) do not, and RocksDB
-    changes them on every write (opening read-only changes none). The saved view's own
-    files are left out.
-    """
-    from lineage.store.oxigraph import _files
-
-    h = hashlib.sha256()
-    for name, size, mtime in sorted(_files(str(directory))):
-        if not name.startswith(VIEW_FILE):
-            h.update(f"{name}:{size}:{mtime}\n".encode())
-    return h.hexdigest()
-
-
 def _load_or_build(store: Store, state: str) -> LineageView:
-    directory = _directory(store)
-    if directory is None:
+    """Read the view saved beside the store at its disk state, else build (and save) it."""
+    path, key = store.companion(VIEW_FILE), store.disk_state()
+    if path is None or key is None or not path.parent.is_dir():
         return LineageView(lineage_graph(store), state)
-    key = disk_key(directory)
-    graph = read_view(directory / VIEW_FILE, key)
+    graph = read_view(path, key)
     if graph is not None:
         return LineageView(graph, state, loaded=True)
     graph = lineage_graph(store)
-    if disk_key(directory) == key:  # unchanged while it was read: worth saving
-        write_view(directory / VIEW_FILE, graph, key)
+    if store.disk_state() == key:  # unchanged while it was read: worth saving
+        write_view(path, graph, key)
     return LineageView(graph, state)
 
 
@@ -554,4 +526,4 @@ def read_view(path: Path, key: str) -> nx.MultiDiGraph | None:
             gc.enable()
 
 
-__all__ += ["disk_key", "read_view", "write_view"]
+__all__ += ["read_view", "write_view"]

@@ -286,3 +286,31 @@ def test_layers_leave_out_excluded_models_and_stop_at_the_limit():
     assert view.layers("a", up=False, limit=1) == [["a"], ["b"]]
     assert view.layers("a", up=False, limit=5, exclude={"b", "a"}) == [["a"]]
     assert view.layers("a", up=True, limit=5, relations=["finetune"]) == [["a"]]
+
+
+def test_a_build_that_changes_nothing_keeps_the_saved_view(tmp_path):
+    """The saved view is keyed by the store's generation, which only writes renew."""
+    from lineage.store import open_store
+
+    def view_of(location: Path) -> LineageView:
+        s = open_store(location, read_only=True)
+        try:
+            return LineageView.of(s)
+        finally:
+            s.close()
+
+    store = tmp_path / "s"
+    lineage.build([EXAMPLES], store=store, jobs=1)
+    assert not view_of(store).loaded  # built, then saved
+    saved = (store / VIEW_FILE).stat().st_mtime_ns
+    assert lineage.build([EXAMPLES], store=store, jobs=1).skipped == 12  # a no-op build
+    assert view_of(store).loaded  # read back, not rebuilt
+    assert (store / VIEW_FILE).stat().st_mtime_ns == saved
+    card = next(EXAMPLES.rglob("README.md"))
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    (changed / "README.md").write_bytes(card.read_bytes() + b"\nOne more line.\n")
+    lineage.build([changed], store=store, jobs=1, id="someone/changed")
+    view = view_of(store)
+    assert not view.loaded  # the build's writes renewed the generation
+    assert "someone/changed" in {d.get("id") for _, d in view.graph.nodes(data=True)}

@@ -126,6 +126,18 @@ class Store(Protocol):
         """Persist what was written; compact the store too when ``optimize``."""
         ...
 
+    def disk_state(self) -> str | None:
+        """Return a token of the stored data that every process reads alike, or None.
+
+        None where the store cannot tell one (in memory, a remote server): what is derived
+        from the data is then never kept beside it.
+        """
+        ...
+
+    def companion(self, name: str) -> Path | None:
+        """Return where a file derived from the data (the saved view) may live, or None."""
+        ...
+
     def close(self) -> None:
         """Release the store (files, locks, connections)."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
@@ -107,6 +108,14 @@ class MemoryStore:
 
     def flush(self, *, optimize: bool = False) -> None:
         """Do nothing: the store lives in memory."""
+
+    def disk_state(self) -> str | None:
+        """Return None: the store lives in memory."""
+        return None
+
+    def companion(self, name: str) -> Path | None:
+        """Return None: nothing is kept beside this store's data."""
+        return None
 
     def close(self) -> None:
         """Nothing to release."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -20,9 +21,13 @@ from lineage.ns import LIN_IRI
 from lineage.store import DROP_ORPHANS, CardGraph, Term
 from lineage.store.binding import bind_values
 
-__all__ = ["UNSETTLED_FILE", "OxigraphStore"]
+__all__ = ["GENERATION_FILE", "UNSETTLED_FILE", "OxigraphStore"]
 
 UNSETTLED_FILE = "lineage-unsettled"
+# A token written anew by every write, so any process can tell the data changed; the
+# files lineage keeps beside RocksDB's all start with COMPANION_PREFIX.
+GENERATION_FILE = "lineage-generation"
+COMPANION_PREFIX = "lineage-"
 STALE_BULK_FILES = "bulk-*.sst"  # written by pyoxigraph's bulk loader before it ingests them
 
 INDEX_QUERY = f"SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g <{LIN_IRI}sourceLocation> ?src }} }}"
@@ -70,7 +75,7 @@ class OxigraphStore:
         A bulk load is not one transaction in Oxigraph, so readers see the batch arrive
         over the load; a rebuilt card is never missing meanwhile (its old graph goes after).
         """
-        self._writes += 1
+        self._new_generation()
         old = [card.replaces for card in cards if card.replaces]
         if old:
             self._mark_unsettled()
@@ -90,7 +95,7 @@ class OxigraphStore:
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         """Drop whole named graphs."""
-        self._writes += 1
+        self._new_generation()
         todo = list(graphs)
         if todo:
             self._mark_unsettled()
@@ -99,7 +104,7 @@ class OxigraphStore:
 
     def drop_orphans(self) -> None:
         """Forget shared declarations that no card graph mentions; the store is settled."""
-        self._writes += 1
+        self._new_generation()
         self._store.update(DROP_ORPHANS)
         self._unsettled = False
         if self.location != ":memory:":
@@ -148,23 +153,54 @@ class OxigraphStore:
     def state(self) -> str:
         """Return a token that changes whenever the stored data changes.
 
-        This object's own writes are counted; on disk, the store's files (names, sizes,
-        modification times) are added, since RocksDB writes its log or new tables on every
-        change, by any process. Cheap at any size (hashing the card index took 1.7 s at
-        100,000 cards).
+        This object's own writes are counted, and on disk the store's generation
+        (:meth:`disk_state`), which a write by any process renews.
         """
-        h = hashlib.sha256(f"{id(self)}:{self._writes}".encode())
-        if self.location != ":memory:":
+        return hashlib.sha256(f"{id(self)}:{self._writes}:{self.disk_state()}".encode()
+                              ).hexdigest()
+
+    def disk_state(self) -> str | None:
+        """Return a token of the data on disk that every process reads alike (None in memory).
+
+        Every write renews :data:`GENERATION_FILE`; a store written before it existed is
+        known by its files instead (names, sizes, modification times, lineage's own left
+        out), which RocksDB changes on every write (but also on a read-write open).
+        """
+        if self.location == ":memory:":
+            return None
+        try:
+            return (Path(self.location) / GENERATION_FILE).read_text(encoding="ascii").strip()
+        except (FileNotFoundError, UnicodeDecodeError):
+            h = hashlib.sha256()
             for name, size, mtime in sorted(_files(self.location)):
-                h.update(f"{name}:{size}:{mtime}\n".encode())
-        return h.hexdigest()
+                if not name.startswith(COMPANION_PREFIX):
+                    h.update(f"{name}:{size}:{mtime}\n".encode())
+            return h.hexdigest()
+
+    def companion(self, name: str) -> Path | None:
+        """Return where a file kept with the data may live: the store's directory."""
+        return None if self.location == ":memory:" else Path(self.location) / name
+
+    def _new_generation(self) -> None:
+        """Count a write, and on disk renew the generation before the data changes."""
+        self._writes += 1
+        if self.location != ":memory:":
+            path = Path(self.location) / GENERATION_FILE
+            tmp = path.with_name(f"{GENERATION_FILE}.{os.getpid()}")
+            tmp.write_text(uuid.uuid4().hex, encoding="ascii")
+            tmp.replace(path)
 
     def flush(self, *, optimize: bool = False) -> None:
-        """Persist; compact too when ``optimize`` (worth it after a large load only)."""
+        """Persist; compact too when ``optimize`` (worth it after a large load only).
+
+        The generation is renewed once more: a view read while the build was writing is
+        then known as stale.
+        """
         if self.location != ":memory:":
             self._store.flush()
             if optimize:
                 self._store.optimize()
+            self._new_generation()
 
     def close(self) -> None:
         """Release the store and its lock."""

@@ -47,6 +47,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import IO
 
 import httpx
@@ -275,6 +276,14 @@ class RemoteStore:
 
     def flush(self, *, optimize: bool = False) -> None:
         """Do nothing: the server keeps each request's writes."""
+
+    def disk_state(self) -> str | None:
+        """Return None: the server says nothing of its changes."""
+        return None
+
+    def companion(self, name: str) -> Path | None:
+        """Return None: nothing is kept beside this store's data."""
+        return None
 
     def close(self) -> None:
         """Close the connections."""
