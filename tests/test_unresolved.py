@@ -19,7 +19,7 @@ import lineage
 from lineage import ids
 
 from .conftest import write
-from .test_diagrams import parse_dot
+from .diagrams.test_diagrams import parse_dot
 
 MERGE = "me/blend-7b"
 PRIVATE = "/data/ckpt/private-sft-7b"

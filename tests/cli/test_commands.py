@@ -10,14 +10,12 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
 import lineage
 from lineage.cli import cli
-
-from .conftest import EXAMPLES
+from tests.conftest import EXAMPLES, ROOT
 
 # Every command the console script has, read from click itself: a new command cannot be
 # left out of these tests.
@@ -41,7 +39,7 @@ def test_every_command_has_help(command):
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_is_documented_in_readme(command):
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"`lineage {command}" in readme
 
 

@@ -26,8 +26,7 @@ from lineage.diagrams import (
 )
 from lineage.errors import ExportError, QueryError
 from lineage.graph import lineage_graph
-
-from .conftest import need, write
+from tests.conftest import ROOT, need, write
 
 KINDS = {
     "acme-ai/Acme-7B": "base",
@@ -584,7 +583,7 @@ def test_a_kind_known_from_other_cards_is_said_on_a_node_without_a_card():
 def test_conflict_colour_is_the_red_readme_names():
     from lineage.diagrams.style import CONFLICT, KINDS, RELATIONS
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "restrictive ancestor's in red" in readme
     r, g, b = (int(CONFLICT[i:i + 2], 16) for i in (1, 3, 5))
     assert r > 2 * g  # red, not orange (the old #d55e00 had g = r / 2.3)
