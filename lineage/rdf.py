@@ -13,6 +13,7 @@ import hashlib
 import math
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -87,7 +88,7 @@ _STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = (_n(RDF.Statement), _n(RDF.subject),
                                              _n(RDF.predicate), _n(RDF.object))
 _METHOD, _SNIPPET, _LINE, _CONFIDENCE = (_n(LIN.method), _n(LIN.snippet), _n(LIN.line),
                                          _n(LIN.confidence))
-_DECIMAL, _INTEGER = _n(XSD.decimal), _n(XSD.integer)
+_DECIMAL, _INTEGER, _ANY_URI = _n(XSD.decimal), _n(XSD.integer), _n(XSD.anyURI)
 _MODEL_TYPES = (_n(LIN.Model), _n(FAIR4ML.MLModel))
 _HUB_ID, _NORMALIZED_ID, _UNRESOLVED = _n(LIN.hubId), _n(LIN.normalizedId), _n(LIN.unresolved)
 
@@ -150,6 +151,7 @@ class _Writer:
         self.declared: set[str] = set()
 
     def add(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
+        """Add a statement to the card's graph."""
         self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.graph))
 
     def declare(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
@@ -157,32 +159,39 @@ class _Writer:
         self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.entities))
 
     def node(self, kind: str) -> ox.NamedNode:
-        n = self.counters.get(kind, 0) + 1
-        self.counters[kind] = n
-        return ox.NamedNode(ids.node_iri(self.graph.value, kind, n))
+        """Return a new node local to the card (``ev``, ``merge``...), numbered per kind."""
+        number = self.counters.get(kind, 0) + 1
+        self.counters[kind] = number
+        return ox.NamedNode(ids.node_iri(self.graph.value, kind, number))
 
     def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
                  ev: Evidence) -> ox.NamedNode:
-        st, g = self.node("ev"), self.graph
+        """Add the reified statement ``s p o`` with its evidence; return the statement node."""
+        statement, graph = self.node("ev"), self.graph
         self.quads += (
-            ox.Quad(st, _TYPE, _STATEMENT, g),
-            ox.Quad(st, _SUBJECT, s, g),
-            ox.Quad(st, _PREDICATE, p if isinstance(p, ox.NamedNode) else _n(p), g),
-            ox.Quad(st, _OBJECT, o, g),
-            ox.Quad(st, _METHOD, ox.Literal(ev.method.value), g),
+            ox.Quad(statement, _TYPE, _STATEMENT, graph),
+            ox.Quad(statement, _SUBJECT, s, graph),
+            ox.Quad(statement, _PREDICATE, p if isinstance(p, ox.NamedNode) else _n(p), graph),
+            ox.Quad(statement, _OBJECT, o, graph),
+            ox.Quad(statement, _METHOD, ox.Literal(ev.method.value), graph),
         )
         if ev.snippet:
-            self.quads.append(ox.Quad(st, _SNIPPET, ox.Literal(ev.snippet), g))
+            self.quads.append(ox.Quad(statement, _SNIPPET, ox.Literal(ev.snippet), graph))
         if ev.line is not None:
-            self.quads.append(ox.Quad(st, _LINE, ox.Literal(str(ev.line), datatype=_INTEGER), g))
-        self.quads.append(ox.Quad(st, _CONFIDENCE, _literal(round(ev.confidence, 3), _DECIMAL), g))
-        return st
+            self.quads.append(ox.Quad(statement, _LINE,
+                                      ox.Literal(str(ev.line), datatype=_INTEGER), graph))
+        self.quads.append(ox.Quad(statement, _CONFIDENCE,
+                                  _literal(round(ev.confidence, 3), _DECIMAL), graph))
+        return statement
 
-    def fact(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal, ev: Evidence) -> None:
+    def add_fact(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
+                 ev: Evidence) -> None:
+        """Add a statement and its evidence."""
         self.add(s, p, o)
         self.evidence(s, p, o, ev)
 
     def model(self, ref: ModelRef) -> ox.NamedNode:
+        """Return a model's node, declared in the entities graph once per card."""
         iri = ids.model_iri(ref.id) if ref.id else ids.unresolved_model_iri(ref.name)
         node = ox.NamedNode(iri)
         if iri not in self.declared:
@@ -199,6 +208,7 @@ class _Writer:
         return node
 
     def dataset(self, ref: DatasetRef) -> ox.NamedNode:
+        """Return a dataset's node, declared in the entities graph once per card."""
         iri = ids.dataset_iri(ref.id) if ref.id else ids.dataset_name_iri(ref.name)
         node = ox.NamedNode(iri)
         if iri not in self.declared:
@@ -213,6 +223,7 @@ class _Writer:
         return node
 
     def concept(self, scheme: str, value: str) -> ox.NamedNode:
+        """Return a SKOS concept's node (a pipeline tag, a library), declared once per card."""
         node = ox.NamedNode(ids.concept_iri(scheme, value))
         if node.value not in self.declared:
             self.declared.add(node.value)
@@ -221,242 +232,291 @@ class _Writer:
         return node
 
 
+class _CardWriter(_Writer):
+    """Writes one card's graph: its record, then each fact by the method :data:`_WRITERS` picks.
+
+    ``described`` is the node of the model the card describes; merge and training
+    activities and merge contributions are made once per card, on first use.
+    """
+
+    def __init__(self, key: str, extraction: Extraction, retrieved: datetime,
+                 revision: str | None):
+        super().__init__(ids.card_graph_iri(key))
+        self.activities: dict[str, ox.NamedNode] = {}
+        self.contributions: dict[str, ox.NamedNode] = {}
+        card = self.graph
+        self.add(card, _TYPE, _n(LIN.CardRecord))
+        self.add(card, LIN.sourceLocation, ox.Literal(extraction.source))
+        self.add(card, LIN.contentHash, ox.Literal(extraction.sha256))
+        self.add(card, LIN.extractorVersion, ox.Literal(EXTRACTOR_VERSION))
+        self.add(card, PROV.generatedAtTime,
+                 ox.Literal(retrieved.isoformat(timespec="seconds"), datatype=_n(XSD.dateTime)))
+        if revision:
+            self.add(card, LIN.revision, ox.Literal(revision))
+        self.described = self.model(extraction.model)
+        self.add(card, LIN.describes, self.described)
+
+    # --- nodes shared by several facts of the card ------------------------------------------
+
+    def activity(self, kind: str, cls: object) -> ox.NamedNode:
+        """Return the card's activity of one kind (``merge``, ``training``), made on first use."""
+        node = self.activities.get(kind)
+        if node is None:
+            node = self.activities[kind] = self.node(kind)
+            self.add(node, _TYPE, _n(cls))
+            self.add(node, _TYPE, _n(PROV.Activity))
+            self.add(self.described, PROV.wasGeneratedBy, node)
+        return node
+
+    def derives(self, model: ox.NamedNode, relation: Relation, parent: ox.NamedNode,
+                evidence: Evidence) -> None:
+        """State that ``model`` derives from ``parent``, with ``lin:derivedFrom`` materialised."""
+        self.add_fact(model, RELATION_PROPERTY[relation], parent, evidence)
+        self.add(model, LIN.derivedFrom, parent)
+        self.add(model, PROV.wasDerivedFrom, parent)
+
+    def contribution(self, parent: ox.NamedNode, fact: Parent) -> None:
+        """Add a merge input's qualified derivation: role, weight and density in the merge."""
+        merge = self.activity("merge", LIN.Merge)
+        node = self.contributions[parent.value] = self.node("contribution")
+        self.add(self.described, PROV.qualifiedDerivation, node)
+        self.add(node, _TYPE, _n(LIN.Contribution))
+        self.add(node, PROV.entity, parent)
+        self.add(node, PROV.hadActivity, merge)
+        self.add(merge, PROV.used, parent)
+        if fact.role is not None:
+            self.add(node, PROV.hadRole,
+                     _n(LIN.baseRole if fact.role is Role.BASE else LIN.sourceRole))
+        self.merge_share(node, LIN.weight, LIN.weightSpec, fact.weight)
+        self.merge_share(node, LIN.density, LIN.densitySpec, fact.density)
+
+    def merge_share(self, node: ox.NamedNode, number: object, spec: object,
+                    value: float | tuple[float, ...] | None) -> None:
+        """Add a merge weight or density: one decimal, or a per-layer list as text."""
+        if isinstance(value, float):
+            self.add(node, number, _literal(value, _DECIMAL))
+        elif isinstance(value, tuple):
+            self.add(node, spec, ox.Literal("[" + ", ".join(format(v, "g") for v in value) + "]"))
+
+    def license_node(self, fact: LicenseFact) -> ox.NamedNode:
+        """Return a license's node, declared in the entities graph."""
+        node = ox.NamedNode(ids.license_iri(fact.spdx, fact.name or fact.id or "unknown"))
+        self.declare(node, _TYPE, _n(LIN.License))
+        self.declare(node, _TYPE, _n(DCTERMS.LicenseDocument))
+        if fact.id:
+            self.declare(node, LIN.licenseId, ox.Literal(fact.id))
+        self.declare(node, _LABEL, ox.Literal(fact.spdx or fact.name or fact.id or "unknown"))
+        return node
+
+    def accelerator(self, name: str) -> ox.NamedNode:
+        """Return an accelerator type's node, declared once per card."""
+        node = ox.NamedNode(ids.accelerator_iri(name))
+        if node.value not in self.declared:
+            self.declared.add(node.value)
+            self.declare(node, _TYPE, _n(LIN.Accelerator))
+            self.declare(node, _LABEL, ox.Literal(name))
+        return node
+
+    def benchmark(self, dataset: str) -> ox.NamedNode:
+        """Return a benchmark's dataset node: by Hub id when it is one, else by name."""
+        ref = DatasetRef(dataset, dataset) if ids.is_repo_id(dataset) else DatasetRef(None, dataset)
+        return self.dataset(ref)
+
+    # --- one method per fact type ------------------------------------------------------------
+
+    def write_identity(self, identity: Identity) -> None:
+        """Record how the card's id was decided, with its evidence."""
+        self.add(self.graph, LIN.identityMethod, ox.Literal(identity.rule.value))
+        self.evidence(self.graph, LIN.describes, self.described, identity.evidence)
+
+    def write_id_candidate(self, candidate: IdCandidate) -> None:
+        """Record an id the card might have, and why it was not adopted."""
+        value = ox.Literal(candidate.id)
+        self.add(self.graph, LIN.idCandidate, value)
+        statement = self.evidence(self.graph, LIN.idCandidate, value, candidate.evidence)
+        self.add(statement, LIN.reason, ox.Literal(candidate.reason))
+
+    def write_alias(self, alias: Alias) -> None:
+        """State another id of the described model."""
+        self.add_fact(self.described, LIN.alias, self.model(ModelRef(alias.id, alias.id)),
+                      alias.evidence)
+
+    def write_parent(self, fact: Parent) -> None:
+        """State a parent of the described model; a merge input also gets its contribution."""
+        parent = self.model(fact.ref)
+        self.derives(self.described, fact.relation, parent, fact.evidence)
+        if fact.relation is Relation.MERGE and parent.value not in self.contributions:
+            self.contribution(parent, fact)
+
+    def write_derivation(self, fact: Derivation) -> None:
+        """State that another model named by the card derives from a parent."""
+        model, parent = self.model(fact.model), self.model(fact.ref)
+        self.derives(model, fact.relation, parent, fact.evidence)
+
+    def write_child(self, fact: Child) -> None:
+        """State a model derived from the described one."""
+        child = self.model(fact.ref)
+        self.derives(child, fact.relation, self.described, fact.evidence)
+
+    def write_successor(self, fact: Successor) -> None:
+        """State a newer version of the described model."""
+        self.add_fact(self.described, LIN.newVersion, self.model(fact.ref), fact.evidence)
+
+    def write_merge_recipe(self, recipe: MergeRecipe) -> None:
+        """Describe the merge activity: method, base model, dtype and parameters."""
+        merge = self.activity("merge", LIN.Merge)
+        if recipe.method:
+            self.add_fact(merge, LIN.mergeMethod, ox.Literal(recipe.method), recipe.evidence)
+        if recipe.base is not None:
+            self.add(merge, LIN.baseModel, self.model(recipe.base))
+        if recipe.dtype:
+            self.add(merge, LIN.dtype, ox.Literal(recipe.dtype))
+        for name, value in recipe.parameters:
+            parameter = self.node("parameter")
+            self.add(merge, LIN.parameter, parameter)
+            self.add(parameter, _TYPE, _n(LIN.MergeParameter))
+            self.add(parameter, LIN.parameterName, ox.Literal(name))
+            self.add(parameter, LIN.parameterValue, ox.Literal(value))
+
+    def write_dataset_use(self, use: DatasetUse) -> None:
+        """State a dataset the described model was trained on (used by its training)."""
+        dataset = self.dataset(use.ref)
+        self.add_fact(self.described, LIN.trainedOn, dataset, use.evidence)
+        training = self.activity("training", LIN.Training)
+        self.add(training, PROV.used, dataset)
+
+    def write_license(self, fact: LicenseFact) -> None:
+        """State the described model's license, and its link."""
+        node = self.license_node(fact)
+        if fact.link:  # on the model: one license (tongyi-qianwen) is linked from many repos
+            self.add(self.described, LIN.licenseLink, ox.Literal(fact.link, datatype=_ANY_URI))
+        self.add_fact(self.described, DCTERMS.license, node, fact.evidence)
+
+    def write_language(self, language: Language) -> None:
+        """State a language of the model; an unknown code becomes a warning of the card."""
+        if language.iso639_3:
+            self.add_fact(self.described, DCTERMS.language,
+                          ox.NamedNode(ids.language_iri(language.iso639_3)), language.evidence)
+        else:
+            self.add(self.graph, LIN.warning,
+                     ox.Literal(f"unknown language code {language.code!r}"))
+
+    def write_tag(self, tag: Tag) -> None:
+        """State a tag (a literal), pipeline tag or library (SKOS concepts)."""
+        if tag.kind == "tag":
+            self.add(self.described, LIN.tag, ox.Literal(tag.value))
+        else:
+            prop = LIN.pipelineTag if tag.kind == "pipeline" else LIN.library
+            self.add_fact(self.described, prop, self.concept(tag.kind, tag.value), tag.evidence)
+
+    def write_prompt_format(self, prompt: PromptFormat) -> None:
+        """State the prompt template the model expects."""
+        self.add_fact(self.described, LIN.promptFormat, ox.Literal(prompt.value),
+                      prompt.evidence)
+
+    def write_quantization(self, quantization: Quantization) -> None:
+        """State the quantization format and bits of the described model."""
+        if quantization.method:
+            self.add_fact(self.described, LIN.quantization, ox.Literal(quantization.method),
+                          quantization.evidence)
+        if quantization.bits is not None:
+            self.add(self.described, LIN.bits, _literal(quantization.bits, _DECIMAL))
+
+    def write_hardware(self, hardware: Hardware) -> None:
+        """Add a hardware use (accelerator type and count) to the training activity."""
+        training = self.activity("training", LIN.Training)
+        usage = self.node("hardware")
+        self.add(training, LIN.hardware, usage)
+        self.add(usage, _TYPE, _n(LIN.HardwareUse))
+        self.add_fact(usage, LIN.accelerator, self.accelerator(hardware.accelerator),
+                      hardware.evidence)
+        if hardware.count is not None:
+            self.add(usage, LIN.count, _literal(hardware.count))
+
+    def write_training_setting(self, setting: TrainingSetting) -> None:
+        """State one setting of the training activity, typed by its key."""
+        training = self.activity("training", LIN.Training)
+        value = _literal(setting.value, _SETTING_TYPES.get(setting.key))
+        self.add_fact(training, getattr(LIN, setting.key), value, setting.evidence)
+
+    def write_score(self, score: Score) -> None:
+        """Add an evaluation node: model, benchmark, metric, shots, source, value."""
+        evaluation = self.node("evaluation")
+        target = self.model(score.model) if score.model is not None else self.described
+        self.add(evaluation, _TYPE, _n(LIN.Evaluation))
+        self.add(evaluation, _TYPE, _n(MLS.ModelEvaluation))
+        self.add(evaluation, LIN.evaluatedModel, target)
+        self.add(evaluation, LIN.benchmarkName, ox.Literal(score.benchmark))
+        if score.dataset:
+            self.add(evaluation, LIN.benchmark, self.benchmark(score.dataset))
+        if score.metric:
+            self.add(evaluation, LIN.metric, ox.Literal(score.metric))
+        if score.shots is not None:
+            self.add(evaluation, LIN.shots, _literal(score.shots))
+        if score.source:
+            self.add(evaluation, LIN.sourceUrl, ox.Literal(score.source, datatype=_ANY_URI))
+        self.add(evaluation, LIN.origin, ox.Literal(score.origin))
+        value = ox.Literal(score.value, datatype=_DECIMAL)
+        self.add(evaluation, MLS.hasValue, value)
+        for evidence in (score.evidence, *score.more_evidence):
+            self.add_fact(evaluation, LIN.value, value, evidence)
+
+    def write_hub_info(self, info: HubInfo) -> None:
+        """State what the Hub says of the repository: id, popularity, dates, gating."""
+        if info.repo_id:
+            self.add(self.graph, LIN.repoId, ox.Literal(info.repo_id))
+        for prop, value, datatype in (
+                (LIN.downloads, info.downloads, XSD.integer), (LIN.likes, info.likes, XSD.integer),
+                (DCTERMS.created, info.created, XSD.dateTime),
+                (DCTERMS.modified, info.modified, XSD.dateTime),
+                (LIN.gated, info.gated, XSD.boolean)):
+            if value is not None:
+                self.add_fact(self.described, prop, _literal(value, _n(datatype)), info.evidence)
+
+    def write_warning(self, warning: Warning) -> None:
+        """Keep a warning of the extractor in the card's record."""
+        text = f"line {warning.line}: {warning.text}" if warning.line else warning.text
+        self.add(self.graph, LIN.warning, ox.Literal(text))
+
+
+# The writer of each fact type, chosen by the fact's exact type. Each writer takes its own
+# fact type, so the table types the fact as Any; tests check it covers every Fact type.
+_WRITERS: dict[type, Callable[[_CardWriter, Any], None]] = {
+    Identity: _CardWriter.write_identity,
+    IdCandidate: _CardWriter.write_id_candidate,
+    Alias: _CardWriter.write_alias,
+    Parent: _CardWriter.write_parent,
+    Derivation: _CardWriter.write_derivation,
+    Child: _CardWriter.write_child,
+    Successor: _CardWriter.write_successor,
+    MergeRecipe: _CardWriter.write_merge_recipe,
+    DatasetUse: _CardWriter.write_dataset_use,
+    LicenseFact: _CardWriter.write_license,
+    Language: _CardWriter.write_language,
+    Tag: _CardWriter.write_tag,
+    PromptFormat: _CardWriter.write_prompt_format,
+    Quantization: _CardWriter.write_quantization,
+    Hardware: _CardWriter.write_hardware,
+    TrainingSetting: _CardWriter.write_training_setting,
+    Score: _CardWriter.write_score,
+    HubInfo: _CardWriter.write_hub_info,
+    Warning: _CardWriter.write_warning,
+}
+
+
 def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
                revision: str | None = None) -> list[ox.Quad]:
-    """Build the quads of one card's named graph ``urn:lineage:card:{key}``."""
-    w = _Writer(ids.card_graph_iri(key))
-    g = w.graph
-    w.add(g, _TYPE, _n(LIN.CardRecord))
-    w.add(g, LIN.sourceLocation, ox.Literal(ex.source))
-    w.add(g, LIN.contentHash, ox.Literal(ex.sha256))
-    w.add(g, LIN.extractorVersion, ox.Literal(EXTRACTOR_VERSION))
-    w.add(g, PROV.generatedAtTime, ox.Literal(retrieved.isoformat(timespec="seconds"),
-                                              datatype=_n(XSD.dateTime)))
-    if revision:
-        w.add(g, LIN.revision, ox.Literal(revision))
-    me = w.model(ex.model)
-    w.add(g, LIN.describes, me)
-    activities: dict[str, ox.NamedNode] = {}
+    """Build the quads of one card's named graph ``urn:lineage:card:{key}``.
 
-    def activity(kind: str, cls: object) -> ox.NamedNode:
-        if kind not in activities:
-            node = w.node(kind)
-            activities[kind] = node
-            w.add(node, _TYPE, _n(cls))
-            w.add(node, _TYPE, _n(PROV.Activity))
-            w.add(me, PROV.wasGeneratedBy, node)
-        return activities[kind]
-
-    handlers: dict[type, Callable[[object], None]] = {}
-
-    def on(kind: type) -> Callable[[Callable[[object], None]], Callable[[object], None]]:
-        def register(fn: Callable[[object], None]) -> Callable[[object], None]:
-            handlers[kind] = fn
-            return fn
-        return register
-
-    @on(Identity)
-    def _identity(f: object) -> None:
-        assert isinstance(f, Identity)
-        w.add(g, LIN.identityMethod, ox.Literal(f.rule.value))
-        w.evidence(g, LIN.describes, me, f.evidence)
-
-    @on(IdCandidate)
-    def _candidate(f: object) -> None:
-        assert isinstance(f, IdCandidate)
-        value = ox.Literal(f.id)
-        w.add(g, LIN.idCandidate, value)
-        w.add(w.evidence(g, LIN.idCandidate, value, f.evidence), LIN.reason, ox.Literal(f.reason))
-
-    @on(Alias)
-    def _alias(f: object) -> None:
-        assert isinstance(f, Alias)
-        w.fact(me, LIN.alias, w.model(ModelRef(f.id, f.id)), f.evidence)
-
-    contributions: dict[str, ox.NamedNode] = {}
-
-    @on(Parent)
-    def _parent(f: object) -> None:
-        assert isinstance(f, Parent)
-        parent = w.model(f.ref)
-        prop = RELATION_PROPERTY[f.relation]
-        w.fact(me, prop, parent, f.evidence)
-        w.add(me, LIN.derivedFrom, parent)
-        w.add(me, PROV.wasDerivedFrom, parent)
-        if f.relation is Relation.MERGE and parent.value not in contributions:
-            merge = activity("merge", LIN.Merge)
-            c = w.node("contribution")
-            contributions[parent.value] = c
-            w.add(me, PROV.qualifiedDerivation, c)
-            w.add(c, _TYPE, _n(LIN.Contribution))
-            w.add(c, PROV.entity, parent)
-            w.add(c, PROV.hadActivity, merge)
-            w.add(merge, PROV.used, parent)
-            if f.role is not None:
-                w.add(c, PROV.hadRole, _n(LIN.baseRole if f.role is Role.BASE else LIN.sourceRole))
-            for prop_name, value in (("weight", f.weight), ("density", f.density)):
-                if isinstance(value, float):
-                    w.add(c, getattr(LIN, prop_name), _literal(value, _n(XSD.decimal)))
-                elif isinstance(value, tuple):
-                    spec = "[" + ", ".join(format(v, "g") for v in value) + "]"
-                    w.add(c, getattr(LIN, f"{prop_name}Spec"), ox.Literal(spec))
-
-    @on(Derivation)
-    def _derivation(f: object) -> None:
-        assert isinstance(f, Derivation)
-        model, parent = w.model(f.model), w.model(f.ref)
-        w.fact(model, RELATION_PROPERTY[f.relation], parent, f.evidence)
-        w.add(model, LIN.derivedFrom, parent)
-        w.add(model, PROV.wasDerivedFrom, parent)
-
-    @on(Child)
-    def _child(f: object) -> None:
-        assert isinstance(f, Child)
-        child = w.model(f.ref)
-        w.fact(child, RELATION_PROPERTY[f.relation], me, f.evidence)
-        w.add(child, LIN.derivedFrom, me)
-        w.add(child, PROV.wasDerivedFrom, me)
-
-    @on(Successor)
-    def _successor(f: object) -> None:
-        assert isinstance(f, Successor)
-        w.fact(me, LIN.newVersion, w.model(f.ref), f.evidence)
-
-    @on(MergeRecipe)
-    def _recipe(f: object) -> None:
-        assert isinstance(f, MergeRecipe)
-        merge = activity("merge", LIN.Merge)
-        if f.method:
-            w.fact(merge, LIN.mergeMethod, ox.Literal(f.method), f.evidence)
-        if f.base is not None:
-            w.add(merge, LIN.baseModel, w.model(f.base))
-        if f.dtype:
-            w.add(merge, LIN.dtype, ox.Literal(f.dtype))
-        for name, value in f.parameters:
-            p = w.node("parameter")
-            w.add(merge, LIN.parameter, p)
-            w.add(p, _TYPE, _n(LIN.MergeParameter))
-            w.add(p, LIN.parameterName, ox.Literal(name))
-            w.add(p, LIN.parameterValue, ox.Literal(value))
-
-    @on(DatasetUse)
-    def _dataset(f: object) -> None:
-        assert isinstance(f, DatasetUse)
-        d = w.dataset(f.ref)
-        w.fact(me, LIN.trainedOn, d, f.evidence)
-        w.add(activity("training", LIN.Training), PROV.used, d)
-
-    @on(LicenseFact)
-    def _license(f: object) -> None:
-        assert isinstance(f, LicenseFact)
-        node = ox.NamedNode(ids.license_iri(f.spdx, f.name or f.id or "unknown"))
-        w.declare(node, _TYPE, _n(LIN.License))
-        w.declare(node, _TYPE, _n(DCTERMS.LicenseDocument))
-        if f.id:
-            w.declare(node, LIN.licenseId, ox.Literal(f.id))
-        w.declare(node, _LABEL, ox.Literal(f.spdx or f.name or f.id or "unknown"))
-        if f.link:  # on the model: one license (tongyi-qianwen) is linked from many repos
-            w.add(me, LIN.licenseLink, ox.Literal(f.link, datatype=_n(XSD.anyURI)))
-        w.fact(me, DCTERMS.license, node, f.evidence)
-
-    @on(Language)
-    def _language(f: object) -> None:
-        assert isinstance(f, Language)
-        if f.iso639_3:
-            w.fact(me, DCTERMS.language, ox.NamedNode(ids.language_iri(f.iso639_3)), f.evidence)
-        else:
-            w.add(g, LIN.warning, ox.Literal(f"unknown language code {f.code!r}"))
-
-    @on(Tag)
-    def _tag(f: object) -> None:
-        assert isinstance(f, Tag)
-        if f.kind == "tag":
-            w.add(me, LIN.tag, ox.Literal(f.value))
-        else:
-            prop = LIN.pipelineTag if f.kind == "pipeline" else LIN.library
-            w.fact(me, prop, w.concept(f.kind, f.value), f.evidence)
-
-    @on(PromptFormat)
-    def _prompt(f: object) -> None:
-        assert isinstance(f, PromptFormat)
-        w.fact(me, LIN.promptFormat, ox.Literal(f.value), f.evidence)
-
-    @on(Quantization)
-    def _quant(f: object) -> None:
-        assert isinstance(f, Quantization)
-        if f.method:
-            w.fact(me, LIN.quantization, ox.Literal(f.method), f.evidence)
-        if f.bits is not None:
-            w.add(me, LIN.bits, _literal(f.bits, _n(XSD.decimal)))
-
-    @on(Hardware)
-    def _hardware(f: object) -> None:
-        assert isinstance(f, Hardware)
-        training = activity("training", LIN.Training)
-        h = w.node("hardware")
-        acc = ox.NamedNode(ids.accelerator_iri(f.accelerator))
-        w.add(training, LIN.hardware, h)
-        w.add(h, _TYPE, _n(LIN.HardwareUse))
-        if acc.value not in w.declared:
-            w.declared.add(acc.value)
-            w.declare(acc, _TYPE, _n(LIN.Accelerator))
-            w.declare(acc, _LABEL, ox.Literal(f.accelerator))
-        w.fact(h, LIN.accelerator, acc, f.evidence)
-        if f.count is not None:
-            w.add(h, LIN.count, _literal(f.count))
-
-    @on(TrainingSetting)
-    def _setting(f: object) -> None:
-        assert isinstance(f, TrainingSetting)
-        training = activity("training", LIN.Training)
-        value = _literal(f.value, _SETTING_TYPES.get(f.key))
-        w.fact(training, getattr(LIN, f.key), value, f.evidence)
-
-    @on(Score)
-    def _score(f: object) -> None:
-        assert isinstance(f, Score)
-        e = w.node("evaluation")
-        target = w.model(f.model) if f.model is not None else me
-        w.add(e, _TYPE, _n(LIN.Evaluation))
-        w.add(e, _TYPE, _n(MLS.ModelEvaluation))
-        w.add(e, LIN.evaluatedModel, target)
-        w.add(e, LIN.benchmarkName, ox.Literal(f.benchmark))
-        if f.dataset:
-            w.add(e, LIN.benchmark, w.dataset(DatasetRef(f.dataset, f.dataset)) if
-                  ids.is_repo_id(f.dataset) else w.dataset(DatasetRef(None, f.dataset)))
-        if f.metric:
-            w.add(e, LIN.metric, ox.Literal(f.metric))
-        if f.shots is not None:
-            w.add(e, LIN.shots, _literal(f.shots))
-        if f.source:
-            w.add(e, LIN.sourceUrl, ox.Literal(f.source, datatype=_n(XSD.anyURI)))
-        w.add(e, LIN.origin, ox.Literal(f.origin))
-        value = ox.Literal(f.value, datatype=_n(XSD.decimal))
-        w.add(e, MLS.hasValue, value)
-        for ev in (f.evidence, *f.more_evidence):
-            w.fact(e, LIN.value, value, ev)
-
-    @on(HubInfo)
-    def _hub(f: object) -> None:
-        assert isinstance(f, HubInfo)
-        if f.repo_id:
-            w.add(g, LIN.repoId, ox.Literal(f.repo_id))
-        for prop, value, datatype in (
-                (LIN.downloads, f.downloads, XSD.integer), (LIN.likes, f.likes, XSD.integer),
-                (DCTERMS.created, f.created, XSD.dateTime),
-                (DCTERMS.modified, f.modified, XSD.dateTime), (LIN.gated, f.gated, XSD.boolean)):
-            if value is not None:
-                w.fact(me, prop, _literal(value, _n(datatype)), f.evidence)
-
-    @on(Warning)
-    def _warning(f: object) -> None:
-        assert isinstance(f, Warning)
-        text = f"line {f.line}: {f.text}" if f.line else f.text
-        w.add(g, LIN.warning, ox.Literal(text))
-
+    The graph holds the card's record (source, content hash, extractor version, retrieval
+    time, the model it describes), then each fact in the extraction's order, written by
+    the method of its type; shared entities (models, datasets, licenses...) are declared
+    in the entities graph. Each quad appears once.
+    """
+    writer = _CardWriter(key, ex, retrieved, revision)
     for fact in ex.facts:
-        handlers[type(fact)](fact)
-    return list(dict.fromkeys(w.quads))
+        _WRITERS[type(fact)](writer, fact)
+    return list(dict.fromkeys(writer.quads))
 
 
 def to_nquads(quads: list[ox.Quad]) -> bytes:

@@ -154,66 +154,96 @@ def check_nesting(query: str, *, source: str | None = None) -> None:
     lineage.errors.QueryError: the query chains more than 1,000 elements...
     """
     text = _unescape(query)
-    frames = [_Frame("")]  # the query itself
-    total = 0  # elements counted in the open frames
-    values = False  # after VALUES: the next { opens a data block
-
-    def refuse(message: str, at: int) -> QueryError:
-        return QueryError(message, source=source, line=text.count("\n", 0, at) + 1)
-
+    scan = _NestingScan()
     for m in _LEXEME.finditer(text):
+        problem = scan.read(m)
+        if problem is not None:
+            raise QueryError(problem, source=source, line=text.count("\n", 0, m.start()) + 1)
+
+
+_TOO_DEEP = (f"the query nests brackets more than {MAX_DEPTH} deep; deeper queries can crash "
+             "the query engine")
+_TOO_LONG = (f"the query chains more than {MAX_CHAIN:,} elements (triple patterns, clauses, "
+             "operators) in one group and the groups around it; longer chains can crash the "
+             "query engine (split the query, or list values in VALUES)")
+
+
+class _NestingScan:
+    """One pass of :func:`check_nesting`: the open brackets and the elements chained in them."""
+
+    __slots__ = ("frames", "total", "values")
+
+    def __init__(self) -> None:
+        self.frames = [_Frame("")]  # the query itself
+        self.total = 0  # elements counted in the open frames
+        self.values = False  # after VALUES: the next { opens a data block
+
+    def read(self, m: re.Match[str]) -> str | None:
+        """Count one token of the query; return the limit it passes, if any."""
         kind, token = m.lastgroup, m.group()
-        kind = "name" if kind == "local" else kind  # a prefixed name ends with its local part
-        frame = frames[-1]
-        added = term = 0
         if kind in ("comment", "lang"):
-            continue
-        if kind == "term":
-            term = 1
-        elif kind in ("name", "pname"):
-            # A name may swallow the separator after it (``true.``, ``ex:C.``): count dots.
-            added = token.count(".") if frame.kind != "(" else 0
-            if kind == "name" and m.group("local") is None:
-                words = [w.upper() for w in _words(token)]
-                chain = sum(w in _CHAIN_WORDS for w in words)
-                values = values or "VALUES" in words
-                added += chain
-                term = int(chain < len(words))
-            else:
-                term = 1
-        elif kind == "op":
-            added = token in _CHAIN_OPS
-        elif token in "{([":
-            if not frame.data:
-                frame.count += 1
-                total += 1
-            frames.append(_Frame(token, data=frame.data or (token == "{" and values)))
-            values = values and token != "{"
-            if len(frames) - 1 > MAX_DEPTH:
-                msg = (f"the query nests brackets more than {MAX_DEPTH} deep; deeper "
-                       "queries can crash the query engine")
-                raise refuse(msg, m.start())
-        elif token in _CLOSERS:
-            if len(frames) > 1:
-                total -= frame.count + frame.terms
-                frames.pop()
-        elif token == "," and frame.kind == "(":
-            total -= frame.terms
-            frame.terms, frame.listed = 0, True
+            return None
+        frame = self.frames[-1]
+        if kind is None and token in "{([":
+            self.open(frame, token)
+            if len(self.frames) - 1 > MAX_DEPTH:
+                return _TOO_DEEP
+        elif kind is None and token in _CLOSERS:
+            self.close(frame)
+        elif kind is None and token == "," and frame.kind == "(":
+            self.next_item(frame)
         else:
-            added = token in _CHAIN_OPS or token in ".;,"
+            added, term = self.weigh(m, frame)
+            self.count(frame, added, term)
+        return _TOO_LONG if self.total > MAX_CHAIN else None
+
+    def open(self, frame: _Frame, bracket: str) -> None:
+        """Open a bracket: one element of the group it stands in, and a group of its own."""
+        if not frame.data:
+            frame.count += 1
+            self.total += 1
+        data = frame.data or (bracket == "{" and self.values)
+        self.frames.append(_Frame(bracket, data=data))
+        self.values = self.values and bracket != "{"
+
+    def close(self, frame: _Frame) -> None:
+        """Close the innermost bracket: what was counted in it no longer chains."""
+        if len(self.frames) > 1:
+            self.total -= frame.count + frame.terms
+            self.frames.pop()
+
+    def next_item(self, frame: _Frame) -> None:
+        """Start the next item of an argument or ``IN`` list (a comma in ``( ... )``)."""
+        self.total -= frame.terms
+        frame.terms, frame.listed = 0, True
+
+    def weigh(self, m: re.Match[str], frame: _Frame) -> tuple[int, int]:
+        """Return what a token adds to its group: chained elements, and terms (0 or 1)."""
+        kind, token = m.lastgroup, m.group()
+        if kind == "term":
+            return 0, 1
+        if kind == "op":
+            return int(token in _CHAIN_OPS), 0
+        if kind is None:  # one character: an operator or a separator
+            return int(token in _CHAIN_OPS or token in ".;,"), 0
+        # A name may swallow the separator after it (``true.``, ``ex:C.``): count dots.
+        dots = token.count(".") if frame.kind != "(" else 0
+        if kind != "name":  # a prefixed name (``local``, ``pname``) is a term
+            return dots, 1
+        words = [w.upper() for w in _words(token)]
+        chain = sum(w in _CHAIN_WORDS for w in words)
+        self.values = self.values or "VALUES" in words
+        return dots + chain, int(chain < len(words))
+
+    def count(self, frame: _Frame, added: int, term: int) -> None:
+        """Add a token's elements to its group (a term counts only in a collection)."""
         if frame.data:
-            continue
+            return
         if term and frame.kind == "(" and not frame.listed:
             frame.terms += 1
-            total += 1
+            self.total += 1
         frame.count += added
-        total += added
-        if total > MAX_CHAIN:
-            msg = (f"the query chains more than {MAX_CHAIN:,} elements (triple patterns, "
-                   "clauses, operators) in one group and the groups around it; longer chains "
-                   "can crash the query engine (split the query, or list values in VALUES)")
-            raise refuse(msg, m.start())
+        self.total += added
 
 
 class _Analysis(NamedTuple):

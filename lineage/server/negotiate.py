@@ -121,26 +121,73 @@ def _negotiate(accept: str | None, formats: Sequence[str],
     True
     """
     ranges = _parse_accept(accept) if accept else []
-    # The client's q for each offer comes from its most specific matching range.
-    best: list[tuple[int, float, int]] = []  # (specificity, q, position) per offer
-    for fmt in offers:
-        found = (-1, 0.0, 0)
-        for position, (media, q) in enumerate(ranges):
-            level = _match(fmt, media)
-            if level > found[0] or (level == found[0] >= 0 and q > found[1]):
-                found = (level, q, position)
-        best.append(found)
-    explicit = [(q, -pos, -i) for i, (level, q, pos) in enumerate(best) if level == 3 and q > 0]
-    if explicit:
-        return offers[-max(explicit)[2]]
+    best = [_best_range(fmt, ranges) for fmt in offers]
+    explicit = _exact_choice(best, offers)
+    if explicit is not None:
+        return explicit
     if formats:
-        for value in formats:
-            name = value.strip().lower()
-            for fmt in offers:
-                if name in fmt.names or _match(fmt, name) >= 2:
-                    return fmt
-        return None
+        return _named(formats, offers)
     if not ranges:  # no Accept header, or none that parses: the default
         return offers[0]
+    return _loose_choice(best, offers)
+
+
+def _exact_choice(best: list[tuple[int, float, int]],
+                  offers: tuple[_Format, ...]) -> _Format | None:
+    """Return the offer with the highest ``q`` among those ``Accept`` names exactly.
+
+    On a tie, the one named first in ``Accept``, then the first offer.
+    """
+    exact = [(q, -pos, -i) for i, (level, q, pos) in enumerate(best) if level == 3 and q > 0]
+    return offers[-max(exact)[2]] if exact else None
+
+
+def _loose_choice(best: list[tuple[int, float, int]],
+                  offers: tuple[_Format, ...]) -> _Format | None:
+    """Return the offer with the highest ``q`` among those ``Accept`` matches at all.
+
+    On a tie, the more specific match, then the first offer.
+    """
     loose = [(q, level, -i) for i, (level, q, _) in enumerate(best) if level >= 0 and q > 0]
     return offers[-max(loose)[2]] if loose else None
+
+
+def _best_range(fmt: _Format, ranges: list[tuple[str, float]]) -> tuple[int, float, int]:
+    """Return ``(specificity, q, position)`` of the range naming a format most specifically.
+
+    Among equally specific ranges the highest ``q`` counts; ``(-1, 0.0, 0)`` when none
+    matches.
+
+    Examples
+    --------
+    >>> _best_range(_RESULT_FORMATS[2], [("*/*", 1.0), ("text/*", 0.5), ("text/csv", 0.2)])
+    (3, 0.2, 2)
+    >>> _best_range(_RESULT_FORMATS[2], [("image/png", 1.0)])
+    (-1, 0.0, 0)
+    """
+    found = (-1, 0.0, 0)
+    for position, (media, q) in enumerate(ranges):
+        level = _match(fmt, media)
+        if level > found[0] or (level == found[0] >= 0 and q > found[1]):
+            found = (level, q, position)
+    return found
+
+
+def _named(formats: Sequence[str], offers: tuple[_Format, ...]) -> _Format | None:
+    """Return the first offer a ``format=`` value names (by name or media type), if any.
+
+    Examples
+    --------
+    >>> _named(["yaml", " CSV "], _RESULT_FORMATS).media_type
+    'text/csv'
+    >>> _named(["text/plain"], _GRAPH_FORMATS).media_type
+    'application/n-triples'
+    >>> _named(["yaml"], _RESULT_FORMATS) is None
+    True
+    """
+    for value in formats:
+        name = value.strip().lower()
+        for fmt in offers:
+            if name in fmt.names or _match(fmt, name) >= 2:
+                return fmt
+    return None
