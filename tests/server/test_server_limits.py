@@ -21,7 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import need, wait_until_serving
+from tests.conftest import need, wait_until_serving
+
 from .test_server import SLOW, alive, children_of, free_port
 
 # The query: a sort over billions of solutions, which grows without bound.

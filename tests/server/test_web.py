@@ -14,8 +14,7 @@ from starlette.testclient import TestClient
 
 import lineage
 from lineage.server import create_app
-
-from .conftest import EXAMPLES
+from tests.conftest import EXAMPLES
 
 BASE = "http://127.0.0.1:7878"
 MIX = "webtest/Mix-7B"

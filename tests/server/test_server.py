@@ -30,8 +30,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from starlette.applications import Starlette
 
 from lineage.server import LOAD_REFUSED, SERVICE_REFUSED, UPDATE_REFUSED, create_app
-
-from .conftest import EXAMPLES, need, wait_until_serving
+from tests.conftest import EXAMPLES, ROOT, need, wait_until_serving
 
 LIN = "https://w3id.org/lineage/ns#"
 IDS = f"PREFIX lin: <{LIN}>\nSELECT ?id WHERE {{ ?m lin:hubId ?id }} ORDER BY ?id LIMIT 3"
@@ -675,7 +674,7 @@ def test_serve_command_has_help_and_docs(run):
     proc = run("serve", "--help")
     assert proc.returncode == 0
     assert "--max-rows" in proc.stdout
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "lineage serve" in readme
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from lineage.server import create_app
+from tests.conftest import need
 
-from .conftest import need
 from .test_server import running
 from .test_web import MIX, web_store  # noqa: F401 - the store fixture
 
