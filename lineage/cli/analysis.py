@@ -6,7 +6,7 @@ Each prints a table by default and the api's records with ``--format json`` or `
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 import click
@@ -46,17 +46,26 @@ def list_models(pattern: str | None, store: str, org: str | None, relation: str 
                        has_card=has_card)
     rows = [e.to_dict() for e in found]
     print_records(fmt, rows, ("model", "kind", "license", "card", "parents", "children"),
-            [(e.id or f"{e.name} (unresolved)" if not e.resolved else e.id or e.name, e.kind,
-              e.license, "yes" if e.has_card else "no", e.parents, e.children) for e in found],
-            empty="no models match", fields=FIELDS)
+                  [(e.id or f"{e.name} (unresolved)" if not e.resolved else e.id or e.name,
+                    e.kind, e.license, "yes" if e.has_card else "no", e.parents, e.children)
+                   for e in found],
+                  empty="no models match", fields=FIELDS)
 
 
-def _walk_command(fn: F) -> F:
-    """Make ``fn`` a command of MODEL with the store, walk and format options."""
-    for option in (errors_to_exit, format_option, walk_options, store_option,
-                   click.argument("model")):
-        fn = option(fn)
-    return cast("F", click.command()(fn))
+def _question(*arguments: str, optional: bool = False, walk: bool = False,
+              ) -> Callable[[F], F]:
+    """Make a command of ``arguments`` (model ids) with the store and format options.
+
+    ``walk`` adds the walk options (``--max-depth``, ``--relation``, ``--resolved-only``).
+    """
+    def wrap(fn: F) -> F:
+        for option in (errors_to_exit, format_option, *([walk_options] if walk else []),
+                       store_option):
+            fn = option(fn)
+        for name in reversed(arguments):
+            fn = click.argument(name, required=not optional)(fn)
+        return cast("F", click.command()(fn))
+    return wrap
 
 
 def _print_walk(fmt: str, rows: Sequence[Mapping[str, Any]], empty: str) -> None:
@@ -64,7 +73,7 @@ def _print_walk(fmt: str, rows: Sequence[Mapping[str, Any]], empty: str) -> None
                   [(r["depth"], r["id"], r["relation"], r["via"]) for r in rows], empty=empty)
 
 
-@_walk_command
+@_question("model", walk=True)
 def ancestors(model: str, store: str, max_depth: int | None, relations: tuple[str, ...],
               resolved_only: bool, fmt: str) -> None:
     """List the models MODEL derives from, nearest first, with depth and relation."""
@@ -73,7 +82,7 @@ def ancestors(model: str, store: str, max_depth: int | None, relations: tuple[st
                 "no ancestors")
 
 
-@_walk_command
+@_question("model", walk=True)
 def descendants(model: str, store: str, max_depth: int | None, relations: tuple[str, ...],
                 resolved_only: bool, fmt: str) -> None:
     """List the models derived from MODEL, nearest first, with depth and relation."""
@@ -82,52 +91,34 @@ def descendants(model: str, store: str, max_depth: int | None, relations: tuple[
                 "no descendants")
 
 
-@click.command()
-@click.argument("a")
-@click.argument("b")
-@store_option
-@format_option
-@errors_to_exit
+@_question("a", "b")
 def path(a: str, b: str, store: str, fmt: str) -> None:
     """Show the shortest derivation path from A up to its ancestor B, or down to B."""
     steps = api.path(a, b, store=store)
     print_records(fmt, steps, ("step", "model", "relation", "direction"),
-            [(i, s["id"], s["relation"], s["direction"]) for i, s in enumerate(steps)],
-            empty="no path")
+                  [(i, s["id"], s["relation"], s["direction"]) for i, s in enumerate(steps)],
+                  empty="no path")
 
 
-@click.command()
-@click.argument("model", required=False)
-@store_option
-@format_option
-@errors_to_exit
+@_question("model", optional=True)
 def roots(model: str | None, store: str, fmt: str) -> None:
     """List the models with no parents, or with MODEL the root ancestors of MODEL."""
     rows = api.roots(model, store=store)
     print_records(fmt, rows, ("model", "depth", "children"),
-            [(r["id"], r["depth"], r["children"]) for r in rows], empty="no roots")
+                  [(r["id"], r["depth"], r["children"]) for r in rows], empty="no roots")
 
 
-@click.command()
-@click.argument("a")
-@click.argument("b")
-@store_option
-@format_option
-@errors_to_exit
+@_question("a", "b")
 def common(a: str, b: str, store: str, fmt: str) -> None:
     """List the lowest common ancestors of A and B."""
     rows = api.common(a, b, store=store)
     print_records(fmt, rows, ("model", f"depth from {a}", f"depth from {b}"),
-            [(r["id"], r["depth_a"], r["depth_b"]) for r in rows],
-            empty="no common ancestor")
+                  [(r["id"], r["depth_a"], r["depth_b"]) for r in rows],
+                  empty="no common ancestor")
 
 
-@click.command()
-@click.argument("model")
-@store_option
-@format_option
+@_question("model")
 @click.option("--strict", is_flag=True, help="Exit 1 when a license conflict is found.")
-@errors_to_exit
 def licenses(model: str, store: str, fmt: str, strict: bool) -> None:
     """List every license up the tree of MODEL and flag conflicts.
 
@@ -137,8 +128,8 @@ def licenses(model: str, store: str, fmt: str, strict: bool) -> None:
     """
     report = api.licenses(model, store=store)
     print_records(fmt, report, ("depth", "model", "license", "category"),
-            [(e["depth"], e["id"], e["license"] or e["license_name"] or "-", e["category"])
-             for e in report["licenses"]], empty="no models", records=report["licenses"])
+                  [(e["depth"], e["id"], e["license"] or e["license_name"] or "-", e["category"])
+                   for e in report["licenses"]], empty="no models", records=report["licenses"])
     if fmt == ListFormat.TABLE.value:
         for conflict in report["conflicts"]:
             click.echo(f"conflict: {conflict['message']}")
@@ -148,17 +139,13 @@ def licenses(model: str, store: str, fmt: str, strict: bool) -> None:
         sys.exit(1)
 
 
-@click.command()
-@click.argument("model")
-@store_option
-@format_option
-@errors_to_exit
+@_question("model")
 def datasets(model: str, store: str, fmt: str) -> None:
     """List the datasets of MODEL and those inherited through fine-tunes and merges."""
     rows = api.datasets(model, store=store)
     print_records(fmt, rows, ("dataset", "trained", "depth", "path"),
-            [(d["dataset"], d["model"], d["depth"], _path_text(d["path"], d["relations"]))
-             for d in rows], empty="no datasets")
+                  [(d["dataset"], d["model"], d["depth"], _path_text(d["path"], d["relations"]))
+                   for d in rows], empty="no datasets")
 
 
 def _path_text(models: list[str], relations: list[str]) -> str:
@@ -167,11 +154,7 @@ def _path_text(models: list[str], relations: list[str]) -> str:
     return (models[0] if models else "") + steps
 
 
-@click.command()
-@click.argument("model")
-@store_option
-@format_option
-@errors_to_exit
+@_question("model")
 def contributions(model: str, store: str, fmt: str) -> None:
     """Show each ingredient's effective share of MODEL, a merge (of merges).
 
@@ -180,18 +163,14 @@ def contributions(model: str, store: str, fmt: str) -> None:
     """
     rows = api.contributions(model, store=store)
     print_records(fmt, rows, ("model", "share", "via"),
-            [(r["id"], f"{r['share']:.1%}", ", ".join(r["via"])) for r in rows],
-            empty="no ingredients")
+                  [(r["id"], f"{r['share']:.1%}", ", ".join(r["via"])) for r in rows],
+                  empty="no ingredients")
 
 
-@click.command()
-@click.argument("model")
-@store_option
-@format_option
-@errors_to_exit
+@_question("model")
 def deltas(model: str, store: str, fmt: str) -> None:
     """Compare the scores of MODEL with its parents' on the benchmarks both report."""
     rows = api.deltas(model, store=store)
     print_records(fmt, rows, ("benchmark", "parent", "model", "parent value", "delta"),
-            [(r["benchmark"], r["parent"], r["value"], r["parent_value"], f"{r['delta']:+g}")
-             for r in rows], empty="no benchmark shared with a parent")
+                  [(r["benchmark"], r["parent"], r["value"], r["parent_value"], f"{r['delta']:+g}")
+                   for r in rows], empty="no benchmark shared with a parent")

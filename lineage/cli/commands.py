@@ -114,7 +114,7 @@ def check(store: str, fmt: str, no_shacl: bool, strict: bool) -> None:
     else:
         data = report.to_dict()
         print_records(fmt, data, ("severity", "kind", "subject", "message"), [], empty="",
-                records=data["findings"])
+                      records=data["findings"])
     sys.exit(0 if report.passes(strict=strict) else 1)
 
 

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from lineage.ingest import BuildReport
 
 
-def print_records(fmt: str, data: Any, header: tuple[str, ...], rows: list[tuple[Any, ...]], *,
-            empty: str, records: Sequence[Mapping[str, Any]] | None = None,
-            fields: tuple[str, ...] = ()) -> None:
+def print_records(fmt: str, data: Any, header: tuple[str, ...], rows: list[tuple[Any, ...]],
+                  *, empty: str, records: Sequence[Mapping[str, Any]] | None = None,
+                  fields: tuple[str, ...] = ()) -> None:
     """Print ``data`` as JSON, ``records`` (default: ``data``) as CSV, or ``rows`` as a table.
 
     ``empty`` is printed instead of an empty table; ``fields`` are the CSV columns when

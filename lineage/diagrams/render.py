@@ -3,18 +3,8 @@
 Parents are drawn above their children and every edge points from a parent to the model
 derived from it. Models of one organisation share a ``cluster_<org>`` box. Output is
 deterministic, so DOT files diff cleanly; SVG, PNG and PDF are laid out by Graphviz's
-programs, many unconnected parts packed in a grid.
-
-Examples
---------
->>> import networkx as nx
->>> g = nx.MultiDiGraph()
->>> g.add_node("a", id="o/base", org="o", kind="base", license="cc-by-nc-4.0")
->>> g.add_node("b", id="o/tuned", org="o", kind="finetune", license="mit")
->>> _ = g.add_edge("b", "a", key="finetune", relation="finetune")
->>> dot = lineage_diagram(g, focus="b").dot
->>> '"o/base" -> "o/tuned"' in dot.source and "cluster_o" in dot.source
-True
+programs, many unconnected parts packed in a grid. (The package's docstring,
+:mod:`lineage.diagrams`, draws an example.)
 """
 
 from __future__ import annotations

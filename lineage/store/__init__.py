@@ -33,8 +33,8 @@ from lineage.ns import ENTITIES_GRAPH
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-__all__ = ["BACKENDS", "DROP_ORPHANS", "UNSETTLED_NOTE", "CardGraph", "Store", "Term",
-           "open_store"]
+__all__ = ["BACKENDS", "DROP_ORPHANS", "UNSETTLED_NOTE", "CardGraph", "NoDiskState", "Store",
+           "Term", "open_store"]
 
 # An RDF term as lineage binds it and reads it from query results (no RDF 1.2 triple
 # terms). A string so that pyoxigraph is imported only by type checkers here.
@@ -141,6 +141,25 @@ class Store(Protocol):
     def close(self) -> None:
         """Release the store (files, locks, connections)."""
         ...
+
+
+class NoDiskState:
+    """What a store with no disk state lineage can key files by does (memory, a server).
+
+    It persists each write as it comes (nothing to flush) and keeps nothing beside its
+    data, so a view of it is rebuilt by each process.
+    """
+
+    def flush(self, *, optimize: bool = False) -> None:
+        """Do nothing: each write is kept as it comes."""
+
+    def disk_state(self) -> str | None:
+        """Return None: there is no disk state to read."""
+        return None
+
+    def companion(self, name: str) -> Path | None:
+        """Return None: nothing is kept beside this store's data."""
+        return None
 
 
 def open_store(spec: str | Path = ".lineage", *, read_only: bool = False) -> Store:

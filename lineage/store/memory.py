@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import IO
 
 import pyoxigraph as ox
 import rdflib
 
 from lineage.errors import QueryError
-from lineage.store import DROP_ORPHANS, CardGraph, Term
+from lineage.store import DROP_ORPHANS, CardGraph, NoDiskState, Term
 from lineage.store.binding import bind_values
 from lineage.store.oxigraph import INDEX_QUERY
 
 __all__ = ["MemoryStore"]
 
 
-class MemoryStore:
+class MemoryStore(NoDiskState):
     """An ``rdflib.Dataset`` behind the :class:`lineage.store.Store` interface.
 
     Results are handed over as pyoxigraph terms, so callers see one result type for
@@ -105,17 +104,6 @@ class MemoryStore:
     def state(self) -> str:
         """Return a token that changes with every write."""
         return hashlib.sha256(f"{id(self)}:{self._version}".encode()).hexdigest()
-
-    def flush(self, *, optimize: bool = False) -> None:
-        """Do nothing: the store lives in memory."""
-
-    def disk_state(self) -> str | None:
-        """Return None: the store lives in memory."""
-        return None
-
-    def companion(self, name: str) -> Path | None:
-        """Return None: nothing is kept beside this store's data."""
-        return None
 
     def close(self) -> None:
         """Nothing to release."""

@@ -47,7 +47,6 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import IO
 
 import httpx
@@ -55,7 +54,7 @@ import pyoxigraph as ox
 
 from lineage.errors import QueryError, StoreError
 from lineage.ns import CARD_GRAPH_PREFIX, ENTITIES_GRAPH, LIN_IRI, RDFS
-from lineage.store import DROP_ORPHANS, UNSETTLED_NOTE, CardGraph, Term
+from lineage.store import DROP_ORPHANS, UNSETTLED_NOTE, CardGraph, NoDiskState, Term
 from lineage.store.binding import bind_values
 from lineage.store.spec import RemoteSpec, parse_remote
 from lineage.store.terms import canonical_json, turtle
@@ -104,7 +103,7 @@ def query_form(sparql: str) -> str:
     return m.group(1).upper()
 
 
-class RemoteStore:
+class RemoteStore(NoDiskState):
     """A SPARQL 1.1 server behind the :class:`lineage.store.Store` interface."""
 
     loads_in_background = False  # its writes go out on threads of their own
@@ -273,17 +272,6 @@ class RemoteStore:
                            ox.Literal(UNSETTLED_NOTE), ox.NamedNode(UNSETTLED_GRAPH))
             self._graph_request("PUT", UNSETTLED_GRAPH, turtle([note]))
             self._marked = True
-
-    def flush(self, *, optimize: bool = False) -> None:
-        """Do nothing: the server keeps each request's writes."""
-
-    def disk_state(self) -> str | None:
-        """Return None: the server says nothing of its changes."""
-        return None
-
-    def companion(self, name: str) -> Path | None:
-        """Return None: nothing is kept beside this store's data."""
-        return None
 
     def close(self) -> None:
         """Close the connections."""
