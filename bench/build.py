@@ -1,6 +1,7 @@
 """Build benchmark: ``lineage build`` end to end against a naive peer pipeline.
 
-Generates (or reuses) a synthetic corpus with ``gen_cards.py``, then in one run times:
+Generates (or reuses) a synthetic corpus with ``gen_cards.py`` (or, with ``--cards DIR``, copies
+real cards), then in one run times:
 
 1. ``lineage build DIR --store S --jobs N -q`` (a subprocess: wall clock, peak RSS of the
    process tree, store size on disk);
@@ -20,6 +21,7 @@ lineage also reads the prose, mergekit blocks and tables, keeps evidence per fac
 writes a persistent store; the naive peer reads only the metadata into memory.
 
     python bench/build.py -n 10000 [--jobs N] [--keep DIR] [--seed 0] [--compare-jobs 1,2]
+    python bench/build.py --cards ../shared/corpus --cards bench/corpus/cards/dev [--jobs N]
 """
 
 from __future__ import annotations
@@ -61,9 +63,9 @@ def naive(corpus: Path) -> dict[str, float]:
     g = rdflib.Graph()
     cards = failed = 0
     parse_s = add_s = 0.0
-    for path in sorted(corpus.rglob("README.md")):
+    for path in card_files(corpus):
         rel = path.relative_to(corpus).parts
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8", errors="replace")
         cards += 1
         t0 = time.perf_counter()
         match = REGEX_YAML_BLOCK.search(text)
@@ -76,7 +78,7 @@ def naive(corpus: Path) -> dict[str, float]:
         parse_s += t1 - t0
         if not isinstance(meta, dict):
             meta = {}
-        model = hf[f"{rel[-3]}/{rel[-2]}"]
+        model = hf["/".join(rel[-3:-1]) if rel[-1] == "README.md" else "/".join(rel)]
         g.add((model, RDF.type, v.Model))
         bases = meta.get("base_model") or []
         for b in [bases] if isinstance(bases, str) else bases:
@@ -190,6 +192,23 @@ def corpus_for(n: int, seed: int, keep: Path | None) -> Path:
     return target
 
 
+def card_files(corpus: Path) -> list[Path]:
+    """The card files under ``corpus`` as lineage reads them (``.md`` and ``.txt``)."""
+    return sorted(p for p in corpus.rglob("*") if p.suffix in (".md", ".txt") and p.is_file())
+
+
+def real_corpus(dirs: list[Path], into: Path) -> Path:
+    """Copy the card files of ``dirs`` (real cards) into ``into``, keeping their layout."""
+    shutil.rmtree(into, ignore_errors=True)
+    for i, source in enumerate(dirs):
+        for path in card_files(source):
+            target = into / f"{i}-{source.name}" / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    print(f"corpus: {len(card_files(into))} real cards from {', '.join(map(str, dirs))}")
+    return into
+
+
 def lineage_cmd() -> list[str]:
     """The ``lineage`` command: the installed script, or this checkout's module."""
     exe = shutil.which("lineage")
@@ -207,14 +226,19 @@ def main(argv: list[str] | None = None) -> int:
                     help="copy the store of the full build here (for bench/ancestors.py --store)")
     ap.add_argument("--compare-jobs", metavar="A,B",
                     help="also check that --jobs A and --jobs B give identical N-Quads")
+    ap.add_argument("--cards", type=Path, action="append", metavar="DIR",
+                    help="real cards instead of generated ones (repeatable; copied first)")
     ap.add_argument("--naive", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.naive is not None:
         print(json.dumps(naive(args.naive)))
         return 0
 
-    corpus = corpus_for(args.n, args.seed, args.keep)
-    n_cards = sum(1 for _ in corpus.rglob("README.md"))
+    if args.cards:
+        corpus = real_corpus(args.cards, Path(tempfile.mkdtemp(prefix="lineage-bench-real-")))
+    else:
+        corpus = corpus_for(args.n, args.seed, args.keep)
+    n_cards = len(card_files(corpus))
     corpus_bytes = dir_size(corpus)
     rows: list[tuple[str, Run, int, int | None]] = []  # step, run, triples, store bytes
     with tempfile.TemporaryDirectory(prefix="lineage-bench-store-") as tmp:
@@ -248,8 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(("naive peer", peer, int(stats["triples"]), None))
         lineage_step("no-op rebuild")
 
-        cards = sorted(corpus.rglob("README.md"))
-        changed = cards[:: 100]
+        changed = card_files(corpus)[:: 100]
         saved = {p: p.read_bytes() for p in changed}
         try:
             for p in changed:
