@@ -399,15 +399,25 @@ def written_path(text: str, repo_id: str) -> str | None:
 def slug(text: str) -> str:
     """Make a stable, readable IRI segment for a free-text label.
 
+    Case, spaces and punctuation are folded (``NVIDIA H100`` and ``nvidia-h100`` are one
+    accelerator), but a ``+`` is kept as a word, since it names another thing
+    (``openrail++`` is not ``openrail``), and a label too long to keep whole ends in a
+    hash of all of it, so two labels never share a segment by sharing a beginning.
+
     Examples
     --------
-    >>> slug("NVIDIA H100 Tensor Core")
-    'nvidia-h100-tensor-core'
+    >>> slug("NVIDIA H100 Tensor Core"), slug("openrail++"), slug("openrail")
+    ('nvidia-h100-tensor-core', 'openrail-plus-plus', 'openrail')
+    >>> len(slug("x" * 200)), slug("x" * 200) == slug("x" * 199)
+    (120, False)
     """
-    s = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")
+    folded = text.casefold().replace("+", " plus ")
+    s = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")
     if not s:
         s = hashlib.sha256(text.encode()).hexdigest()[:16]
-    return s[:120]
+    if len(s) > 120:
+        s = s[:103] + "-" + hashlib.sha256(s.encode()).hexdigest()[:16]
+    return s
 
 
 def model_iri(repo_id: str) -> str:

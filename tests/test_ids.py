@@ -69,3 +69,20 @@ def test_unresolved_iris_are_safe():
     assert " " not in iri
     assert ">" not in iri
     assert '"' not in iri
+
+
+def test_labels_that_differ_by_a_plus_or_past_120_characters_are_two_things(tmp_path):
+    """A lossy IRI segment would make two licenses (or datasets) one node in the graph."""
+    import lineage
+
+    from .conftest import write
+
+    write(tmp_path, "o/a", "---\nlicense: openrail++\n---\n# a\n")
+    write(tmp_path, "o/b", "---\nlicense: openrail\n---\n# b\n")
+    store = lineage.open_store("memory:")
+    lineage.build([tmp_path], store=store, jobs=1)
+    assert lineage.show("o/a", store=store)["license"]["id"] == "openrail++"
+    assert lineage.show("o/b", store=store)["license"]["id"] == "openrail"
+    long_a, long_b = "d" * 130 + " one", "d" * 130 + " two"
+    assert ids.slug(long_a) != ids.slug(long_b)
+    assert ids.dataset_name_iri(long_a) != ids.dataset_name_iri(long_b)
