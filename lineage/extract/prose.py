@@ -164,10 +164,33 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
                         if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id))))
 
 
+# Derivation words in a sentence that does not say the card's model derives from what
+# follows: something else is based on it ("the dataset is based on X", "an architecture
+# based on X"), what readers may do ("developers may fine-tune X"), the very model unpacked
+# ("the non-quantized version of X"), or another card's text ("the [X model card](...)").
+_SOMETHING_ELSE = re.compile(
+    r"(?i)\b(?:data(?:set)?s?|corpus|corpora|architecture|code(?:base)?|implementation|"
+    r"tokeni[sz]er|paper|recipe|template|format|method|benchmark|evaluation|approach|design|"
+    r"pipeline|scripts?|prompts?|questions|instructions|card)[ \t]+"
+    r"(?:(?:is|are|was|were|itself|also)[ \t]+){0,2}$")
+_WHAT_READERS_MAY_DO = re.compile(
+    r"(?i)\b(?:may|can|could|might|should|must|will|would|please|how[ \t]+to)[ \t]+"
+    r"(?:(?:also|further|easily|then)[ \t]+)?$")
+_UNPACKED = re.compile(r"(?i)\b(?:non|un)-?$")
+_CARD_LINK = re.compile(r"(?i)\bcard[*_]{0,2}\]\(")
+
+
+def _not_a_derivation(text: str, start: int, matched: str) -> bool:
+    """Tell whether derivation words at ``start`` say nothing of the card's model."""
+    before = text[max(0, start - 60):start]
+    return bool(_SOMETHING_ELSE.search(before) or _WHAT_READERS_MAY_DO.search(before)
+                or _UNPACKED.search(before) or _CARD_LINK.search(matched))
+
+
 def _verb_links(ctx: Context) -> Iterator[Fact]:
     for m in ctx.body_matches(_VERB_LINK):
         ref = _link_ref(ctx, m.group(2))
-        if ref is None:
+        if ref is None or _not_a_derivation(ctx.card.text, m.start(), m.group(0)):
             continue
         verb = m.group(1).casefold()
         finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled",
@@ -367,7 +390,8 @@ def _legacy_parent(ctx: Context) -> list[Fact]:
     Read only when the card names no parent otherwise, like :func:`_unlinked`.
     """
     for m in ctx.body_matches(_LEGACY_PARENT):
-        if _other_subject(ctx, m.start()) is not None:
+        if (_other_subject(ctx, m.start()) is not None
+                or _not_a_derivation(ctx.card.text, m.start(), m.group(0))):
             continue
         verb = (m.group(1) or m.group(4) or "").casefold()
         if not verb and m.group(2) is None:
@@ -393,6 +417,8 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
         for m in ctx.body_matches(pattern):
             group = 1 if pattern is _THIS_IS_A else (m.lastindex or 1)
             name = m.group(group).strip(" .,;:*_`")
+            if _not_a_derivation(text, m.start(), m.group(0)):
+                continue
             near = max(0, m.start() - 80)  # the sentence is cut to 80 characters anyway
             sentence = text[max(text.rfind("\n", near, m.start()),
                                 text.rfind(". ", near, m.start()), m.start() - 80) + 1:m.start()]

@@ -54,3 +54,40 @@ def test_a_scrapes_sequence_number_is_no_name():
 def test_a_fork_of_a_repo_derives_from_it():
     text = "# Small-ONNX\nFork of [lab/small](huggingface.co/lab/small) with ONNX weights.\n"
     assert parents(text) == {"lab/small": "derived"}
+
+
+# Derivation words in sentences that do not say the card's model derives from what follows.
+
+def test_a_dataset_or_an_architecture_based_on_a_model_is_no_parent():
+    assert parents("# Tune\nThe training set is small. As the dataset is based on QA-Set-2.0, "
+                   "no question is unanswerable.\n") == {}
+    assert parents("# Tune\nIt is an auto-regressive model with a transformer architecture "
+                   "based on Wren-2 and trained from scratch.\n") == {}
+    assert parents("# Tune\nThe tokenizer is based on [lab/base-7b](https://huggingface.co/"
+                   "lab/base-7b).\n") == {}
+
+
+def test_what_users_may_do_with_a_model_is_no_parent():
+    assert parents("# Tune\n**Note: Developers may fine-tune Wren 3 models for other "
+                   "languages under its license.**\n") == {}
+    assert parents("# Tune\nYou can fine-tune [lab/base-7b](https://huggingface.co/lab/"
+                   "base-7b) with the script below.\n") == {}
+
+
+def test_a_non_quantized_version_of_a_model_is_that_model_not_its_child():
+    assert parents("# Tune\nThis model is the non-quantized version of Wren Command-R2. The "
+                   "quantized one is elsewhere.\n") == {}
+
+
+def test_a_card_text_based_on_another_models_card_is_no_parent():
+    assert parents("# Tune\n*This model card was written by us and is based on the "
+                   "[Wren-2 model card](https://huggingface.co/lab/wren-2).*\n") == {}
+
+
+def test_derivation_sentences_about_the_model_still_give_parents():
+    assert parents("# Tune\nThis model is based on Wren-2-7B and tuned on chats.\n") == {
+        "Wren-2-7B": "derived"}
+    assert parents("# Tune\nWe used LoRA to fine-tune [lab/base-7b](https://huggingface.co/"
+                   "lab/base-7b) on reviews.\n") == {"lab/base-7b": "finetune"}
+    assert parents("# Tune\nA quantized version of Wren-2-7B for small GPUs.\n") == {
+        "Wren-2-7B": "quantized"}
