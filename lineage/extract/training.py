@@ -173,6 +173,8 @@ _NAMED_DATASET = Anchored(re.compile(
 # Words that name a quantisation or evaluation set, never training data.
 _NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
                                 r"eval(?:uation)?|test|validation|benchmark)$")
+# A picture or a sound a card shows, hosted in a dataset repo: no training data.
+_MEDIA_FILE = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|bmp|mp4|webm|mov|mp3|wav|flac|ogg)$")
 _TEST_SET = re.compile(r"(?i)(?:^|[-_/])(?:test|eval|evaluation|benchmark)(?:$|[-_])")
 
 
@@ -604,6 +606,7 @@ def _dataset_links(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
         rid = link.ref.id
         org = rid.split("/", 1)[0].casefold()
         if "leaderboard" in org or "/details_" in rid or _TEST_SET.search(rid) or \
+                _MEDIA_FILE.search(link.url.split("?", 1)[0]) or \
                 _in_quant_table(ctx, link.offset, sentences, tables):
             continue
         if sentences.search(_PRETRAINING_DATA, link.offset) is not None:

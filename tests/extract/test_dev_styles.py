@@ -5,7 +5,7 @@ from __future__ import annotations
 from lineage.cards import read_card
 from lineage.extract import extract
 from lineage.extract.links import find_links
-from lineage.facts import Derivation, Identity, Parent
+from lineage.facts import DatasetUse, Derivation, Identity, Parent
 
 
 def parents(text: str, source: str = "me/tune/README.md", hint: str | None = "me/tune",
@@ -91,3 +91,16 @@ def test_derivation_sentences_about_the_model_still_give_parents():
                    "lab/base-7b) on reviews.\n") == {"lab/base-7b": "finetune"}
     assert parents("# Tune\nA quantized version of Wren-2-7B for small GPUs.\n") == {
         "Wren-2-7B": "quantized"}
+
+
+def datasets(text: str) -> set[str]:
+    card = read_card(text.encode(), "me/tune/README.md", id_hint="me/tune", id_hint_method="path")
+    return {d.ref.id or d.ref.name for d in extract(card).of(DatasetUse)}
+
+
+def test_pictures_hosted_in_a_dataset_repo_are_no_training_data():
+    text = ("# Tune\n![samples](https://huggingface.co/datasets/someone/images/resolve/main/"
+            "grid.png)\n<img src=\"https://huggingface.co/datasets/lab/docs-images/resolve/main/"
+            "a.JPG?download=true\">\n\nTrained on [lab/chats](https://huggingface.co/datasets/"
+            "lab/chats).\n")
+    assert datasets(text) == {"lab/chats"}
