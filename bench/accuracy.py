@@ -98,7 +98,9 @@ def norm_id(text: str) -> str:
 def norm_dataset(text: str) -> str:
     t = text.strip().casefold()
     t = re.sub(r"^https?://huggingface\.co/datasets/", "", t)
-    return re.sub(r"\s+(data\s*set|dataset)s?$", "", t)
+    t = re.sub(r"\s+(data\s*set|dataset)s?$", "", t)
+    # A bare name is one name however its words are joined ("common_voice", "Common Voice").
+    return t if "/" in t else re.sub(r"[\s_]+", " ", t)
 
 
 def _matching(name: str, gold: set[str]) -> str:

@@ -716,6 +716,10 @@ _DATASET_SOURCES: tuple[Callable[[Context, _Sentences], Iterator[DatasetUse]], .
 )
 
 
+_SPLIT_WORD = re.compile(r"(?i)(?:^|[ \t_-]+)(?:train(?:ing)?|dev(?:elopment)?|valid(?:ation)?|val|"
+                         r"test(?:ing)?)(?:[ \t]+(?:set|split))?$")
+
+
 def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
     """First-column names of a "Source | ..." table in a training-data section."""
     text = ctx.card.text
@@ -734,7 +738,8 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
                     if not row.lstrip().startswith("|"):
                         break
                     first = row.strip().strip("|").split("|")[0].strip(" *_`")
-                    name = _without_note(first)
+                    # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev")
+                    name = _SPLIT_WORD.sub("", _without_note(first))
                     if name and not _GENERIC_DATA.search(name):
                         yield row_offset + row.find(first), name
                     row_offset += len(row) + 1

@@ -104,3 +104,10 @@ def test_pictures_hosted_in_a_dataset_repo_are_no_training_data():
             "a.JPG?download=true\">\n\nTrained on [lab/chats](https://huggingface.co/datasets/"
             "lab/chats).\n")
     assert datasets(text) == {"lab/chats"}
+
+
+def test_a_data_table_of_splits_names_each_dataset_once_and_no_split():
+    text = ("# Tune\n## Training data\n| Dataset | Examples |\n|---|---|\n"
+            "| QA-Set 2.0 Train | 130 K |\n| QA-Set 2.0 Dev | 12 K |\n| Dev | 2 K |\n"
+            "| Local QA train set | 9 K |\n")
+    assert datasets(text) == {"QA-Set 2.0", "Local QA"}
