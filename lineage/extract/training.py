@@ -516,15 +516,28 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
         while (more := _AND_LINK.match(text, pos)) is not None:
             links.append((more.start(1), more.group(1), more.group(2)))
             pos = more.end()
+        with_tool = _WITH.search(text, m.start(), m.start(1)) is not None
         for offset, label, url in links:
             name = label.strip(" *_`")
-            tool = any(re.search(rf"(?i){pattern}", name) for _, pattern in _FRAMEWORKS)
+            tool = any(re.search(rf"(?i){pattern}", name) for _, pattern in _FRAMEWORKS) or \
+                _PLATFORM.search(name) is not None or (
+                    with_tool and _CODE_HOST.match(url) is not None and
+                    _DATA_WORD.search(name) is None)
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
                     not re.search(r"(?i)paper|blog|here|this|link|recipe|github|code|script",
                                   name):
                 yield offset, name
 
 
+# Trained "on" or "with" a link that names where or with what, not on which data: a
+# compute platform ("[X Cloud](...)", "[X DataScale systems](...)"), or code on a code host
+# whose name says nothing of data ("trained with [SomeTokenizer](https://github.com/...)";
+# "trained on [Set](https://github.com/...)" is data kept in a code repository).
+_PLATFORM = re.compile(r"(?i)\b(?:cloud|platform|systems?|cluster|supercomputer|"
+                       r"infrastructure|library|toolkit|tokeni[sz]er)\b")
+_CODE_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org)/")
+_WITH = re.compile(r"(?i)\bwith\b")
+_DATA_WORD = re.compile(r"(?i)data|corpus|corpora|set\b|bench|collection|dump")
 _DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*(?:[(:]\s*)?(?:(?:c\.?f\.?|see|i\.e\.,?)\s*)?"
                                 r"\[[^\]]*\]\(\s*$")
 _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")

@@ -111,3 +111,14 @@ def test_a_data_table_of_splits_names_each_dataset_once_and_no_split():
             "| QA-Set 2.0 Train | 130 K |\n| QA-Set 2.0 Dev | 12 K |\n| Dev | 2 K |\n"
             "| Local QA train set | 9 K |\n")
     assert datasets(text) == {"QA-Set 2.0", "Local QA"}
+
+
+def test_a_platform_or_a_tool_a_model_was_trained_with_is_no_dataset():
+    text = ("# Tune\nThe model was trained on [Nimbus Cloud](https://nimbus.example/cloud), a "
+            "platform for large jobs.\nWe trained it with [Rapid DataFlow systems](https://"
+            "rapid.example/df).\nIt was trained with [WordSplit](https://github.com/lab/"
+            "wordsplit) and masking.\nIt was pre-trained on the [Web Text corpus](https://"
+            "github.com/lab/webtext).\n")
+    assert datasets(text) == {"Web Text corpus"}
+    assert datasets("# Tune\nIt was trained on [QA-Rank](https://github.com/lab/qa-rank), a "
+                    "ranking task.\n") == {"QA-Rank"}
