@@ -118,7 +118,7 @@ def accel_key(name: str) -> str:
     """The accelerator model token, for matching: "NVIDIA A100 80GB" -> "a100"."""
     m = re.search(
         r"(?i)(gh200|[hb]200|h100|h800|a100|a800|a10g|a10|a40|a6000|a5000|l40s|l40|l4|v100|"
-        r"t4|p100|rtx\s*\d{4}(?:\s*ti)?|mi\d{3}x?|gaudi\s*\d?|tpu\s*v\d\w*)",
+        r"t4|p100|rtx\s*\d{4}(?:\s*ti)?|mi\d{3}x?|gaudi\s*\d?|tpu\s*v\d\w*|tpu)",
         name,
     )
     return re.sub(r"\s+", "", m.group(1).casefold()) if m else name.casefold()

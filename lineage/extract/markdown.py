@@ -28,8 +28,8 @@ __all__ = ["CodeBlock", "Doc", "Section", "parse", "unlink"]
 # which tries the trailing blanks and marks again after every character of a long title).
 _HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.(?:.*[^ \t#\n])?)[ \t#]*$", re.M)
 # Fenced blocks: an opening line, and a closing line of the same marks (see _fences).
-_FENCE_OPEN = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})")
-_FENCE_CLOSE = re.compile(r"[ \t]{0,3}(`{3,}|~{3,})[ \t]*")
+_FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})")  # any indent: fences nest in list items
+_FENCE_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 _FENCE_INFO = re.compile(r"[ \t]*([\w+-]*)")
 
 
@@ -136,7 +136,10 @@ def parse(card: Card) -> Doc:
 def _fences(text: str) -> Iterator[tuple[str, int, int, int, int]]:
     r"""Fenced code blocks: info word, and offsets of start, content, closing line and end.
 
-    The blocks ``^[ \t]{0,3}(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^[ \t]{0,3}\1[ \t]*$``
+    A fence may be indented any amount: cards nest them in list items ("1. Run:" then an
+    indented fence), where CommonMark allows the item's indent plus three.
+
+    The blocks ``^[ \t]*(`{3,}|~{3,})[ \t]*([\w+-]*)[^\n]*\n(.*?)^[ \t]*\1[ \t]*$``
     (multiline, "." matching line breaks) finds, in linear time: each opening line looks up
     the next closing line in an index instead of reading the rest of the text. As with that
     pattern, a fence of n marks that no line of n closes is closed by the first line of

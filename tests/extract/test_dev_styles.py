@@ -5,7 +5,7 @@ from __future__ import annotations
 from lineage.cards import read_card
 from lineage.extract import extract
 from lineage.extract.links import find_links
-from lineage.facts import DatasetUse, Derivation, Identity, Parent
+from lineage.facts import DatasetUse, Derivation, Hardware, Identity, Parent
 
 
 def parents(text: str, source: str = "me/tune/README.md", hint: str | None = "me/tune",
@@ -122,3 +122,49 @@ def test_a_platform_or_a_tool_a_model_was_trained_with_is_no_dataset():
     assert datasets(text) == {"Web Text corpus"}
     assert datasets("# Tune\nIt was trained on [QA-Rank](https://github.com/lab/qa-rank), a "
                     "ranking task.\n") == {"QA-Rank"}
+
+
+# Accelerators in every common notation: data-centre, workstation and consumer GPUs, TPUs
+# and Apple silicon, with their counts.
+
+def hardware(text: str) -> dict[str, int | None]:
+    card = read_card(("---\nlicense: mit\n---\n# M\n" + text).encode(), "me/tune/README.md",
+                     id_hint="me/tune", id_hint_method="path")
+    return {h.accelerator: h.count for h in extract(card).of(Hardware)}
+
+
+def test_a_single_gpu_in_a_training_sentence_with_recommended_settings():
+    assert hardware("This model was trained on a single NVIDIA V100 GPU with the recommended "
+                    "hyperparameters of the paper.\n") == {"NVIDIA V100": 1}
+
+
+def test_consumer_and_workstation_gpus():
+    assert hardware("The model was trained for 5 days on 4 RTX 2080 TI.\n") == {
+        "NVIDIA RTX 2080 Ti": 4}
+    assert hardware("It was trained with our code on a GeForce GTX TITAN X 12 GB GPU.\n") == {
+        "NVIDIA GTX TITAN X 12GB": 1}
+    assert hardware("Training setup: `GPUs: 2 GeForce GTX 1070, each with 8GiB memory`\n") == {
+        "NVIDIA GTX 1070": 2}
+    assert hardware("Fine-tuned on one RTX4090 in 3 hours.\n") == {"NVIDIA RTX 4090": 1}
+    assert hardware("We trained it on 2 Quadro RTX 8000 cards.\n") == {"NVIDIA Quadro RTX 8000": 2}
+
+
+def test_cloud_tpus_with_or_without_a_version():
+    assert hardware("The model was trained on 4 cloud TPUs in Pod configuration for one "
+                    "million steps.\n") == {"Google TPU": 4}
+    assert hardware("We trained it on a single Google Cloud TPU v3-8 provided for free.\n") == {
+        "Google TPU V3-8": 1}
+
+
+def test_apple_silicon_as_the_training_device():
+    assert hardware("- **Training device**: Mac Studio MPS (fp32)\n") == {"Apple Mac Studio": None}
+    assert hardware("Fine-tuned with MLX on an Apple M2 Ultra in 40 minutes.\n") == {
+        "Apple M2 Ultra": 1}
+    assert hardware("- **训练设备**: Apple M3 (MPS)\n") == {"Apple M3": None}
+    assert hardware("Trained with M2 alone, a method of ours, for 3 epochs.\n") == {}
+
+
+def test_a_count_after_the_chip_wins_over_an_article_before_it():
+    assert hardware("* **Hardware**: We utilized an H100x8 for training our model\n") == {
+        "NVIDIA H100": 8}
+    assert hardware("Trained on a node with A100 x 4 for two days.\n") == {"NVIDIA A100": 4}
