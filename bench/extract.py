@@ -77,10 +77,13 @@ def _report(name: str, reads: list[float], extracts: list[float], sizes: list[in
 
 
 def _scanners(cards: list[tuple[object, bytes]]) -> None:
-    """Time one scan of each card's lowered text per candidate library, per KB."""
-    from lineage.extract.prefilter import ANCHORS
+    """Time, per candidate library, one scan of each lowered card into offsets by word."""
+    import re
 
-    words = sorted({w for ws in ANCHORS.values() for w in ws})
+    import lineage.extract  # noqa: F401 - the rules register their words
+    from lineage.extract import prefilter
+
+    words = list(prefilter.words())
     texts = [d.decode("utf-8", "replace").lower() for _, d in cards]
     kb = sum(len(t.encode()) for t in texts) / 1024
     candidates = {}
@@ -91,30 +94,40 @@ def _scanners(cards: list[tuple[object, bytes]]) -> None:
         for w in words:
             auto.add_word(w, w)
         auto.make_automaton()
-        candidates["pyahocorasick"] = lambda t: sum(1 for _ in auto.iter(t))
+
+        def pyac(t: str) -> dict[str, list[int]]:
+            at: dict[str, list[int]] = {}
+            for end, w in auto.iter(t):
+                at.setdefault(w, []).append(end - len(w) + 1)
+            return at
+        candidates["pyahocorasick"] = pyac
     except ImportError:
         print("pyahocorasick: not installed")
     try:
         import ahocorasick_rs
 
         rs = ahocorasick_rs.AhoCorasick(words, matchkind=ahocorasick_rs.MatchKind.Standard)
-        candidates["ahocorasick-rs"] = lambda t: len(rs.find_matches_as_indexes(
-            t, overlapping=True))
+
+        def rsac(t: str) -> dict[str, list[int]]:
+            at: dict[str, list[int]] = {}
+            for i, start, _ in rs.find_matches_as_indexes(t, overlapping=True):
+                at.setdefault(words[i], []).append(start)
+            return at
+        candidates["ahocorasick-rs"] = rsac
     except ImportError:
         print("ahocorasick-rs: not installed")
     try:
         import hyperscan
 
         db = hyperscan.Database()
-        db.compile(expressions=[w.encode() for w in words], ids=list(range(len(words))),
-                   flags=[hyperscan.HS_FLAG_CASELESS] * len(words))
-        scratch = hyperscan.Scratch(db)
+        db.compile(expressions=[re.escape(w).encode() for w in words],
+                   ids=list(range(len(words))), flags=[0] * len(words))
 
-        def hs(t: str) -> int:
-            hits: list[int] = []
-            db.scan(t.encode(), match_event_handler=lambda i, f, to, fl, c: hits.append(i),
-                    scratch=scratch)
-            return len(hits)
+        def hs(t: str) -> dict[str, list[int]]:  # byte offsets where words end (not starts)
+            at: dict[str, list[int]] = {}
+            db.scan(t.encode(), match_event_handler=lambda i, f, to, fl, c:
+                    at.setdefault(words[i], []).append(to))
+            return at
         candidates["hyperscan"] = hs
     except ImportError:
         print("hyperscan: not installed")
@@ -123,7 +136,7 @@ def _scanners(cards: list[tuple[object, bytes]]) -> None:
         best = float("inf")
         for _ in range(5):
             t0 = time.perf_counter()
-            hits = sum(scan(t) for t in texts)
+            hits = sum(sum(map(len, scan(t).values())) for t in texts)
             best = min(best, time.perf_counter() - t0)
         print(f"  {name:15s} {1000 * best / kb:7.4f} ms/KB  ({hits} hits)")
 

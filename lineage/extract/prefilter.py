@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["SPECIAL", "Hits", "enabled", "hits", "register"]
+__all__ = ["SPECIAL", "Hits", "enabled", "hits", "register", "words"]
 
 # The characters that ``re``'s IGNORECASE matches to an ASCII letter but ``str.lower``
 # does not turn into one (long s, U+017F, is an "s" to ``(?i)s``), or into more than one:
@@ -46,6 +46,11 @@ def register(words: Iterable[str]) -> None:
             msg = f"anchor words are non-empty and lower case: {w!r}"
             raise ValueError(msg)
         _WORDS.setdefault(w)
+
+
+def words() -> tuple[str, ...]:
+    """Return every registered word, in order of registration."""
+    return tuple(_WORDS)
 
 
 def enabled() -> bool:
