@@ -71,7 +71,9 @@ _VERB_LINK = Gated(re.compile(
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
     r"(?:[\w'-]+\s+){0,4}?|\s+)[*_]{0,2}(" + _LINKISH + ")"
 ), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled",
-    "resumed", "fork")
+    "resumed", "fork", starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further",
+                               "based", "built", "derived", "initiali", "distilled", "resumed",
+                               "fork"))
 _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
@@ -97,25 +99,27 @@ _MERGE_SENTENCE = Gated(re.compile(
 # Linear: the leading marks are taken whole; the inputs end after a non-blank (or at their
 # first character); and a trailing "(...)" is tried only when the line ends with ")" (group
 # 2), which is read once, not after every "=" of a long line.
-_RECIPE_LINE = re.compile(
+_RECIPE_LINE = Gated(re.compile(
     r"(?im)^[ \t>*-]*(?![ \t>*-])(?:([\w-]+(?:[ \t]+[\w-]+)?)[ \t]+)?merge[ \t]+of[ \t]+"
     r"(?:(?=.*(\))[ \t]*$)|)(.|..+?(?<![ \t]))[ \t]*(?:=|=>|->)[ \t]*"
     r"[*_`]*([\w./-]+)(?:[*`][*_`]*)?(?(2)(?:[ \t]*\(.*\))?)[ \t]*$"
-)
+), "merge")
 _AT_WEIGHT = re.compile(r"(?:(?<!\s)\s+)?@\s*([-+]?(?:\d*\.\d+|\d+))\s*$")
 # "I then merged [X](...) into the resultant blend": a step after the configuration.
 MERGED_INTO = Gated(re.compile(
     r"(?i)\bmerged\s+(" + _LINKISH + r")\s+(?:into|on top of)\b"),
-    "merged")
-_TEMPLATE_METHOD = re.compile(
+    "merged", starts=("merged",))
+_TEMPLATE_METHOD = Gated(re.compile(
     r"(?i)merged using the\s+\[?([\w\s-]{2,30}?)\]?(?:\([^)]{0,2000}\))?\s+merge method"
     r"(?:\s+using\s+(" + _LINKISH + r"|[\w./-]+)\s+as\s+a\s+base)?"
-)
+), "merged using the", starts=("merged using the",))
 _QUANT_OF = Gated(re.compile(
     r"(?i)(?:\b(?:gguf|ggml|gptq|awq|exl2|mlx|quantized|quantised|quantizations?|quants?|"
     r"int4|int8|[248]-bit)\b|llama\.cpp)[^.\n\[]{0,60}?\b(?:of|for)\s+"
     r"(?:(?:the|an?|original|model)\s+){0,3}[*_]{0,2}(" + _LINKISH + ")"
-), "gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quant", "int4", "int8", "-bit", "llama.cpp")
+), "gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quant", "int4", "int8", "-bit", "llama.cpp",
+    starts=("gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quant", "int4", "int8", "2-bit", "4-bit",
+            "8-bit", "llama.cpp"))
 _FIRST_LINK = re.compile(_LINKISH)
 
 
@@ -304,7 +308,9 @@ _CODE_ARG = Gated(re.compile(
     r"""(?:--|\b)(base_model(?:_name(?:_or_path)?)?|model_name_or_path|pretrained_model_name_or_path)"""
     r"""(?:\s*=\s*|(?=[^\S ]* )\s+)['"]?([A-Za-z0-9][\w.-]*/[\w.-]+|"""
     r"""(?:""" + LEGACY_ALTERNATION + r""")(?![\w.-]))"""
-), "base_model", "model_name_or_path")
+), "base_model", "model_name_or_path",
+    starts=("--base_model", "--model_name_or_path", "--pretrained_model_name_or_path",
+            "base_model", "model_name_or_path", "pretrained_model_name_or_path"))
 # A legacy id named as the parent in a sentence: "fine-tuned from bert-base-uncased",
 # "this model is a *bert-base-cased* model that was fine-tuned on ...", "a gpt2 model
 # finetuned for ...".
@@ -317,7 +323,9 @@ _LEGACY_PARENT = Gated(re.compile(
     r"[*_`\[]{0,2}(" + LEGACY_ALTERNATION + r")(?![\w.-])[*_`\]]{0,2}"
     r"(?:[ \t]+(?:model|checkpoint)?[ \t]*(?:that[ \t]+was[ \t]+|which[ \t]+was[ \t]+)?"
     r"(fine-?tuned|trained))?"),
-    "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint")
+    "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint",
+    starts=("fine", "trained", "based", "built", "derived", "initiali", "distilled", "version",
+            "checkpoint", "a ", "a\t", "an ", "an\t"))
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
     r"initiali[sz]ed from|(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
@@ -640,7 +648,7 @@ _EXTRACTED = Gated(re.compile(
     r"(?i)\bextracted from\s+(?:the\s+)?(?:model\s+)?[*_]{0,2}("
     + _LINKISH + ")"
     r"(?:[^.\n]{0,80}?\buses?\s+(" + _LINKISH + r")\s+as\s+(?:a|the)\s+base)?"),
-    "extracted")
+    "extracted", starts=("extracted",))
 
 
 def _lora_extraction(ctx: Context) -> Iterator[Fact]:

@@ -18,15 +18,17 @@ True
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
-from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Protocol, TypeAlias
 
+from lineage.extract import prefilter
+
 __all__ = ["Anchored", "Gated", "Scanner", "Searchable", "blank_lines_start", "first_occurrences",
-           "lowered"]
+           "lowered", "matches_at"]
 
 
 class Searchable(Protocol):
@@ -52,30 +54,73 @@ class Gated:
 
     ``words`` are lower case; each match of the pattern must contain one of them (for
     case-insensitive patterns, in any case). The gate tests the whole text, so positional
-    arguments behave exactly as with the bare pattern.
+    arguments behave exactly as with the bare pattern. ``starts``, when given, are lower
+    case words one of which every match starts with: the pattern is then tried only where
+    they occur (found by :mod:`~lineage.extract.prefilter` in one scan of the text), with
+    the same matches as scanning every position.
     """
 
-    __slots__ = ("pattern", "words")
+    __slots__ = ("pattern", "starts", "words")
 
-    def __init__(self, pattern: Searchable, *words: str):
+    def __init__(self, pattern: Searchable, *words: str, starts: tuple[str, ...] = ()):
         self.pattern = pattern
         self.words = words
+        self.starts = starts
+        prefilter.register((*words, *starts))
 
     def possible(self, text: str) -> bool:
         """Tell whether ``text`` contains one of the words, so a match is possible."""
+        found = prefilter.hits(text)
+        if found is not None:
+            return found.any(self.words)
         low = lowered(text)
         return any(w in low for w in self.words)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize,
                  ) -> Iterator[re.Match[str]]:
         """Return the pattern's matches, or none without scanning when none is possible."""
-        if not self.possible(text):
+        found = prefilter.hits(text)
+        if found is None:
+            return self.pattern.finditer(text, pos, endpos) if self.possible(text) else iter(())
+        if not found.any(self.words):
             return iter(())
+        if self.starts and found.exact_starts and isinstance(self.pattern, re.Pattern):
+            return matches_at(self.pattern, text, found.starts(self.starts), pos, endpos)
         return self.pattern.finditer(text, pos, endpos)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         """Return the pattern's first match, or None without scanning when none is possible."""
-        return self.pattern.search(text, pos, endpos) if self.possible(text) else None
+        return next(self.finditer(text, pos, endpos), None)
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: list[int], pos: int = 0,
+               endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+    r"""Yield ``pattern.finditer(text, pos, endpos)`` when every match starts in ``starts``.
+
+    ``starts`` ascending. The pattern is tried (``match``) at each start not inside the
+    previous match, as ``finditer`` tries each position from the previous match's end.
+    Every match starts with a word, so none is empty.
+
+    Examples
+    --------
+    >>> p = re.compile(r"(?i)ab+")
+    >>> text = "ab abb xab AB"
+    >>> [m.span() for m in matches_at(p, text, [0, 3, 8, 11])]
+    [(0, 2), (3, 6), (8, 10), (11, 13)]
+    >>> _ == [m.span() for m in p.finditer(text)]
+    True
+    """
+    end = min(endpos, len(text))
+    floor = pos
+    for at in starts[bisect.bisect_left(starts, pos):]:
+        if at >= end:
+            break
+        if at < floor:
+            continue
+        m = pattern.match(text, at, endpos)
+        if m is not None:
+            floor = max(m.end(), at + 1)
+            yield m
 
 
 class Anchored:
@@ -85,16 +130,26 @@ class Anchored:
     ``anchor`` and end at most ``span`` characters after it. The pattern runs only in
     windows around the anchor's matches (a short literal alternation that ``re`` scans
     several times faster), with the same matches as ``pattern.finditer`` over the text.
+    ``starts``, when given, are lower case words one of which every match of ``anchor``
+    starts with: the anchor is then tried only where they occur (see :class:`Gated`).
     """
 
-    __slots__ = ("anchor", "pattern", "reach", "span")
+    __slots__ = ("anchor", "pattern", "reach", "span", "starts")
 
     def __init__(self, pattern: re.Pattern[str], anchor: re.Pattern[str], *, reach: int = 80,
-                 span: int = 400):
+                 span: int = 400, starts: tuple[str, ...] = ()):
         self.pattern = pattern
         self.anchor = anchor
         self.reach = reach
         self.span = span
+        self.starts = starts
+        prefilter.register(starts)
+
+    def _anchors(self, text: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        found = prefilter.hits(text) if self.starts else None
+        if found is None or not found.exact_starts:
+            return self.anchor.finditer(text, pos, endpos)
+        return matches_at(self.anchor, text, found.starts(self.starts), pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize,
                  ) -> Iterator[re.Match[str]]:
@@ -104,7 +159,7 @@ class Anchored:
         otherwise have the same text scanned again for each of them.
         """
         start = end = -1
-        for a in self.anchor.finditer(text, pos, endpos):
+        for a in self._anchors(text, pos, endpos):
             lo, hi = max(pos, a.start() - self.reach), min(endpos, a.end() + self.span)
             if lo <= end:
                 end = max(end, hi)
@@ -155,8 +210,8 @@ def first_occurrences(text: str, needles: Iterable[str], start: int = 0,
     r"""Return where each needle first occurs in ``text[start:end]``, as ``text.find`` would.
 
     Needles that do not occur are left out. Few needles or a short text are searched one by
-    one; otherwise all at once in one pass (Aho-Corasick), since searching thousands of
-    list values each from the same start reads the text again for each.
+    one; otherwise all at once in one pass (Aho-Corasick, ``pyahocorasick``), since
+    searching thousands of list values each from the same start reads the text again for each.
 
     Examples
     --------
@@ -172,51 +227,23 @@ def first_occurrences(text: str, needles: Iterable[str], start: int = 0,
 
 
 def _aho_corasick(text: str, needles: list[str], start: int, end: int) -> dict[str, int]:
+    import ahocorasick
+
     found: dict[str, int] = {"": start} if "" in needles else {}
-    goto: list[dict[str, int]] = [{}]
-    word: list[str | None] = [None]  # the needle ending at each state
+    automaton = ahocorasick.Automaton()
     for needle in needles:
-        state = 0
-        for ch in needle:
-            nxt = goto[state].get(ch)
-            if nxt is None:
-                nxt = goto[state][ch] = len(goto)
-                goto.append({})
-                word.append(None)
-            state = nxt
         if needle:
-            word[state] = needle
-    fail = [0] * len(goto)
-    link = [0] * len(goto)  # the longest proper suffix state that ends a needle (0: none)
-    queue = deque(goto[0].values())
-    while queue:
-        parent = queue.popleft()
-        for ch, state in goto[parent].items():
-            queue.append(state)
-            f = fail[parent]
-            while f and ch not in goto[f]:
-                f = fail[f]
-            fail[state] = goto[f].get(ch, 0) if parent else 0
-            link[state] = fail[state] if word[fail[state]] is not None else link[fail[state]]
-    done = [False] * len(goto)  # every needle this state and its suffixes end is found
-    left = sum(1 for w in word if w is not None)
-    state = 0
-    for i in range(start, end):
-        ch = text[i]
-        while state and ch not in goto[state]:
-            state = fail[state]
-        state = goto[state].get(ch, 0)
-        seen = []
-        at = state if word[state] is not None else link[state]
-        while at and not done[at]:
-            hit = word[at]
-            if hit is not None and hit not in found:
-                found[hit] = i - len(hit) + 1
-                left -= 1
-            seen.append(at)
-            at = link[at]
-        for s in reversed(seen):  # finished once every needle down its suffixes is found
-            done[s] = not link[s] or done[link[s]]
-        if not left:
-            break
+            automaton.add_word(needle, needle)
+    if not len(automaton):
+        return found
+    automaton.make_automaton()
+    left = len(automaton)
+    # Reported by where they end: a longer needle ending later may start earlier.
+    for last, needle in automaton.iter(text, start, end):
+        at = last - len(needle) + 1
+        if needle not in found:
+            found[needle] = at
+            left -= 1
+            if not left:
+                break
     return found

@@ -68,7 +68,10 @@ _HW = Anchored(re.compile(
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 ), re.compile(
     r"(?i)\b(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|rtx|"
-    r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4])"))
+    r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4])"),
+    starts=("gh200", "h200", "b200", "h100", "h800", "a10", "a800", "a40", "a6000", "a5000", "l4",
+            "v100", "t4", "p100", "rtx", "geforce", "gtx", "titan", "quadro", "instinct", "mi2",
+            "mi3", "gaudi", "tpu", "cloud", "apple", "mac", "m1", "m2", "m3", "m4"))
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 _TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
                             r"node|cluster|epoch|hours|days|took|"
@@ -81,22 +84,23 @@ _INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) o
 _EPOCHS = Anchored(re.compile(
     r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
     r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b"),
-    re.compile(r"(?i)epoch"), reach=80, span=80)
+    re.compile(r"(?i)epoch"), reach=80, span=80, starts=("epoch",))
 _LR_EXPLICIT = Gated(re.compile(
     r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:(?:of|=|:|was|is|:=)\s*)?[`*]*"
-    r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)"), "learning", "lr")
+    r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)"), "learning", "lr", starts=("learning", "lr"))
 _SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
 _BATCH = Anchored(re.compile(
     r"(?i)(?:\b(effective|total|global)[ _]|\b)(?:train[ _])?batch[ _]size\b\s*"
-    r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b"), re.compile(r"(?i)batch[ _]size"), span=80)
+    r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b"), re.compile(r"(?i)batch[ _]size"), span=80,
+    starts=("batch",))
 _EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*"
                         r"(?:(?:of|=|:)\s*)?(\d{1,7})\b")
 _TOKENS = Anchored(re.compile(
     r"(?i)\b(\d+(?:\.\d+)?)\s*(thousand|million|billion|trillion|[KMBT])\s+"
     r"(?:high[- ]quality\s+|training\s+|\w+\s+)?tokens\b"), re.compile(r"(?i)tokens\b"),
-    reach=120, span=10)
+    reach=120, span=10, starts=("tokens",))
 _COST = Gated(re.compile(
-    r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b"), "$")
+    r"(?i)\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|million|thousand)?\b"), "$", starts=("$",))
 _COST_CONTEXT = re.compile(r"(?i)cost|spent|spend|budget|price|\bpaid\b|usd|dollars")
 _RATE_WORD = re.compile(r"(?i)\brate\b|\blr\b")
 _TUNING_WORD = re.compile(r"(?i)train|fine-?tun")
@@ -165,13 +169,15 @@ class _FirstToLast:
 
 _ANY = re.compile(r".*", re.S)
 _ANYWHERE = {"metharme": _FirstToLast("metharme", "<|system|>", "<|model|>")}
-_PROMPT_RES = tuple((name, Gated(_ANYWHERE.get(name) or re.compile(p, re.I | re.S), *words),
+_PROMPT_RES = tuple((name, Gated(_ANYWHERE.get(name) or re.compile(p, re.I | re.S), *words,
+                                 starts=() if name in _ANYWHERE else words),
                      re.compile(p, re.I)) for name, p, words in _PROMPTS)
 _NAMED_PROMPT = Gated(re.compile(
     r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|format(?:ting)?)"
     r"\s*(?:(?:is|:)\s*)?[*_`]*([\w-]+)|(?:using|with|in|uses?)\s+(?:the\s+)?"
     r"([\w-]+)[- ](?:style\s+)?(?:prompt\s+|chat\s+|instruct(?:ion)?\s+)?"
-    r"(?:format(?:ting)?|template)\b"), "template", "format")
+    r"(?:format(?:ting)?|template)\b"), "template", "format",
+    starts=("prompt", "instruct", "chat", "using", "with", "in", "use"))
 _EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
 _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
@@ -181,7 +187,7 @@ _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/dat
 _NAMED_DATASET = Anchored(re.compile(
     r"(?<![\w/.-])([A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,3}|"
     r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
-    re.compile(r"data\s*set"), reach=240, span=10)
+    re.compile(r"data\s*set"), reach=240, span=10, starts=("data",))
 # Words that name a quantisation or evaluation set, never training data.
 _NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
                                 r"eval(?:uation)?|test|validation|benchmark)$")
@@ -328,9 +334,10 @@ class _Sentences:
 # Runs that two classes could share ("*" before the label, blanks around a closing "|")
 # are each read by one quantifier, so a line of "*" or of blanks is not split every way.
 # CJK cards write the label's colon full-width.
-_HW_FIELD = re.compile(r"(?im)^[ \t>*|-]*(?:_[*_]*)?(?:hardware(?:[ _]type)?|training[ _]devices?|"
-                       r"训练设备|训练硬件|硬件)[*_]*\s*[:|\uff1a]\s*[*_]*"
-                       r"([^|\n]{2,80}?)[*_]*\s*(?:\|\s*)?$")
+_HW_FIELD = Gated(re.compile(
+    r"(?im)^[ \t>*|-]*(?:_[*_]*)?(?:hardware(?:[ _]type)?|training[ _]devices?|"
+    r"训练设备|训练硬件|硬件)[*_]*\s*[:|\uff1a]\s*[*_]*"
+    r"([^|\n]{2,80}?)[*_]*\s*(?:\|\s*)?$"), "hardware", "device", "训练设备", "硬件")
 
 
 def _hardware(ctx: Context) -> Iterator[Fact]:
@@ -464,12 +471,15 @@ def _scaled(m: re.Match[str]) -> float | int:
 
 
 # The transformers Trainer card's "Training hyperparameters" list.
-_TRAINER_FIELDS: tuple[tuple[str, re.Pattern[str], Callable[[str], float | int | str]], ...] = (
-    ("optimizer", re.compile(r"(?im)^[ \t*-]*optimizer\s*:\s*([A-Za-z][\w.-]*)"), str),
-    ("scheduler", re.compile(r"(?im)^[ \t*-]*lr_scheduler_type\s*:\s*([A-Za-z][\w.-]*)"), str),
-    ("seed", re.compile(r"(?im)^[ \t*-]*seed\s*:\s*(\d{1,10})\s*$"), int),
-    ("precision", re.compile(r"(?im)^[ \t*-]*mixed_precision_training\s*:\s*([^\n]{2,40}?)\s*$"),
-     str),
+_TRAINER_FIELDS: tuple[tuple[str, Scanner, Callable[[str], float | int | str]], ...] = (
+    ("optimizer", Gated(re.compile(r"(?im)^[ \t*-]*optimizer\s*:\s*([A-Za-z][\w.-]*)"),
+                        "optimizer"), str),
+    ("scheduler", Gated(re.compile(r"(?im)^[ \t*-]*lr_scheduler_type\s*:\s*([A-Za-z][\w.-]*)"),
+                        "lr_scheduler_type"), str),
+    ("seed", Gated(re.compile(r"(?im)^[ \t*-]*seed\s*:\s*(\d{1,10})\s*$"), "seed"), int),
+    ("precision", Gated(re.compile(
+        r"(?im)^[ \t*-]*mixed_precision_training\s*:\s*([^\n]{2,40}?)\s*$"),
+        "mixed_precision_training"), str),
 )
 # A number of at most 40 digits and commas: every digit after a comma starts a match, so
 # an unbounded run ("1,1,1,...") would be read again from each of them.
@@ -486,7 +496,9 @@ _CLOUD = Gated(re.compile(
     r"(?i)\b(aws|amazon sagemaker|sagemaker|google cloud|gcp|azure|lambda labs|"
     r"runpod|coreweave|paperspace|vast\.ai|google colab)\b"),
     "aws", "sagemaker", "google cloud", "gcp", "azure", "lambda", "runpod", "coreweave",
-    "paperspace", "vast.ai", "colab")
+    "paperspace", "vast.ai", "colab",
+    starts=("aws", "amazon sagemaker", "sagemaker", "google cloud", "gcp", "azure", "lambda labs",
+            "runpod", "coreweave", "paperspace", "vast.ai", "google colab"))
 
 # Every setting's readers, in order; the first value read of a setting is kept.
 _SETTING_READERS: tuple[_SettingReader, ...] = (
@@ -580,7 +592,7 @@ _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((h
 _TRAINED_ON_LINK = Gated(re.compile(
     r"(?i)\b(?:pre-?)?train(?:ed|ing)?\b[^.\n\[]{0,40}?\b(?:on|with)\s+(?:the\s+)?"
     r"(?:[^.\n\[]{0,40}?\band\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)"
-), "train")
+), "train", starts=("pre-train", "pretrain", "train"))
 
 
 _LINE_MARK = re.compile(r"\s*(\S)")
