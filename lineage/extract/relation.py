@@ -71,18 +71,25 @@ _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "d
 # A repack's file table: "| Name | Quant method | Bits | Size |".
 # Only searched for (match or not): a line that starts and ends with "|" and names the
 # quantisation method; its end is checked once, not again after each mention.
+# A "Quantization: q4f16_1" field: the card describes its own quantization.
+_QUANT_FIELD = re.compile(r"(?im)^[ \t>*-]*[*_]{0,2}quanti[sz]ation(?:[ _](?:method|type|format))?"
+                          r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}[\w.-]*\d")
 _QUANT_TABLE = re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
                           r"\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b")
 _TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
                             r"(?=$|[-_.\d])")
+# Adapter wording, PEFT code, and the PEFT and diffusers training scripts' card templates
+# ("- PEFT 0.15.2" under Framework versions; "These are X LoRA adaption weights for Y").
 _ADAPTER_TEXT = Gated(re.compile(
     r"PeftModel|adapter_config\.json|--lora_weights|"
     r"(?i:\b(?:this is|is) an? (?:lora |peft )?adapter\b)|"
     r"(?i:\b(?:q?lora|peft)\b[^.\n]{0,40}"
-    r"\badapters?\b|\badapters?\b[^.\n]{0,40}\b(?:q?lora|peft)\b)"),
-    "adapter", "peftmodel", "lora_weights")
+    r"\badapters?\b|\badapters?\b[^.\n]{0,40}\b(?:q?lora|peft)\b)|"
+    r"(?im:^[ \t]*[-*][ \t]*PEFT[ \t]+\d+\.\d+)|"
+    r"(?i:\bq?lora[ \t]+(?:adapt(?:at)?ion[ \t]+)?weights[ \t]+for\b)"),
+    "adapter", "peftmodel", "lora_weights", "peft", "lora")
 # "QLoRA ..., then merged into a single checkpoint": full weights, a fine-tune, whatever
 # adapter or 4-bit wording the card also has.
 _MERGED_BACK = Gated(re.compile(
@@ -173,6 +180,7 @@ def _quantized(s: Signs) -> bool:
     meta, body = s.ctx.card.meta, s.ctx.card.body
     return ((bool(s.tags & _QUANT_TAGS) and not s.merged_back) or "quantized_by" in meta
             or _QUANT_TABLE.search(body) is not None or s.quant_named
+            or _QUANT_FIELD.search(body) is not None
             or any(p.relation is Relation.QUANTIZED or p.method == "original"
                    for p in s.parents))
 

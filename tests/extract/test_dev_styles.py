@@ -168,3 +168,22 @@ def test_a_count_after_the_chip_wins_over_an_article_before_it():
     assert hardware("* **Hardware**: We utilized an H100x8 for training our model\n") == {
         "NVIDIA H100": 8}
     assert hardware("Trained on a node with A100 x 4 for two days.\n") == {"NVIDIA A100": 4}
+
+
+def test_adapters_from_the_peft_and_diffusers_card_templates():
+    peft = ("---\nbase_model: lab/base-1b\nlibrary_name: trainer-kit\n---\n# Model Card\n"
+            "## Training\nTrained by me.\n### Framework versions\n\n- PEFT 0.15.2\n")
+    assert parents(peft) == {"lab/base-1b": "adapter"}
+    diffusers = ("---\nbase_model: lab/image-xl\nlibrary_name: diffusers\n---\n# XL LoRA "
+                 "Fine-tuning - me/tune\nThese are me/tune LoRA adaption weights for "
+                 "lab/image-xl.\n")
+    assert parents(diffusers) == {"lab/image-xl": "adapter"}
+
+
+def test_a_card_that_states_its_own_quantization_is_a_quantized_repack():
+    text = ("# Tune-q4f16_1-MLC\nThis is [lab/tune](https://huggingface.co/lab/tune) compiled "
+            "for a web runtime.\n\n- **Base Model**: lab/tune\n- **Quantization**: q4f16_1 "
+            "(4-bit weights)\n")
+    assert parents(text) == {"lab/tune": "quantized"}
+    assert parents("# Tune\nFine-tuned from [lab/tune](https://huggingface.co/lab/tune).\n"
+                   "Quantization: none, full bf16 weights.\n") == {"lab/tune": "finetune"}
