@@ -9,7 +9,7 @@ import pytest
 
 from lineage.named_queries import explain_error, is_update
 from lineage.server import create_app
-from tests.test_server import running
+from tests.server.test_server import running
 
 UNKNOWN_PREFIX = "SELECT * WHERE {\n  ?s ?p ?o .\n  ?s foo:bar ?x\n}\n"
 UPDATE = "# add a fact\nPREFIX ex: <http://example.org/>\nINSERT DATA { ex:a ex:b ex:c }\n"

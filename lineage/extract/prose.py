@@ -69,7 +69,7 @@ _VERB_LINK = Gated(re.compile(
     r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
     r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
-    r"(?:[\w'-]+\s+){0,4}?|\s+)[*_]{0,2}(" + _LINKISH + ")"
+    r"(?:[\w'-]+\s+){0,4}?|\s+(?:the\s+)?)[*_]{0,2}(" + _LINKISH + ")"
 ), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled",
     "resumed", "fork", starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further",
                                "based", "built", "derived", "initiali", "distilled", "resumed",
@@ -332,6 +332,11 @@ _UNLINKED = re.compile(
     r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
     r"[A-Za-z][\w.-]*(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
 )
+# "initialized with Multilingual BERT": the one verb strong enough to take a name without
+# a digit, when the name has an acronym in it (not "with random weights", "with Xavier").
+_INITIALISED = Gated(re.compile(
+    r"\b(initiali[sz]ed|warm-started)[ \t]+(?:with|from)[ \t]+(?:the[ \t]+)?"
+    r"((?:[A-Z][\w-]*[ \t]+)?[A-Z][a-z]*[A-Z]{2,}[\w-]*)(?![\w-])"), "initiali", "warm")
 _THIS_IS_A = re.compile(r"(?i)\bthis is an? ((?=[\w.-]*\d)[\w.-]+(?:\s+[\w.-]+){0,4}?)\s+model\s+"
                         r"(fine-?tuned|trained|based)")
 _SUBJECT_MODEL = re.compile(r"\b[A-Z][\w.-]*\d[\w.-]*")
@@ -420,10 +425,11 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
     """
     text = ctx.card.text
     # Without its own id the card may be a project README: only repack wording is read.
-    patterns = (_UNLINKED, _THIS_IS_A, _AS_FORMAT) if ctx.own_id else (_AS_FORMAT,)
+    patterns = (_UNLINKED, _THIS_IS_A, _INITIALISED, _AS_FORMAT) if ctx.own_id else (_AS_FORMAT,)
     for pattern in patterns:
         for m in ctx.body_matches(pattern):
-            group = 1 if pattern is _THIS_IS_A else (m.lastindex or 1)
+            group = 1 if pattern is _THIS_IS_A else 2 if pattern is _INITIALISED else (
+                m.lastindex or 1)
             name = m.group(group).strip(" .,;:*_`")
             if _not_a_derivation(text, m.start(), m.group(0)):
                 continue
@@ -436,7 +442,7 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             ref = ctx.resolve(name)
             if ctx.is_own(ref.id) or id_key(name) == id_key((ctx.own_id or "/").rsplit("/", 1)[-1]):
                 continue
-            words = (m.group(1).casefold() if pattern is _UNLINKED else
+            words = (m.group(1).casefold() if pattern in (_UNLINKED, _INITIALISED) else
                      m.group(2).casefold() if pattern is _THIS_IS_A else "gguf")
             relation = (Relation.QUANTIZED if any(q in words for q in ("gguf", "gptq", "awq",
                                                                         "exl2", "mlx", "quant"))

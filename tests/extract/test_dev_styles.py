@@ -187,3 +187,17 @@ def test_a_card_that_states_its_own_quantization_is_a_quantized_repack():
     assert parents(text) == {"lab/tune": "quantized"}
     assert parents("# Tune\nFine-tuned from [lab/tune](https://huggingface.co/lab/tune).\n"
                    "Quantization: none, full bf16 weights.\n") == {"lab/tune": "finetune"}
+
+
+def test_a_model_initialised_with_a_named_model_without_a_digit():
+    assert parents("# Sentence Wren\nIt is initialized with Multilingual WREN and fine-tuned on "
+                   "pairs.\n") == {"Multilingual WREN": "finetune"}
+    assert parents("# Sentence Wren\nIt is initialized with RuWREN and fine-tuned on NLI.\n") == {
+        "RuWREN": "finetune"}
+    assert parents("# Tune\nThe head is initialized with random weights.\n") == {}
+    assert parents("# Tune\nWeights are initialized with Xavier.\n") == {}
+
+
+def test_fine_tuning_the_linked_model():
+    assert parents("# Tune\nWe fine-tune the [`wren-small`](https://huggingface.co/lab/"
+                   "wren-small) model on code.\n") == {"lab/wren-small": "finetune"}
