@@ -223,6 +223,11 @@ def _decode(data: bytes, source: str, max_bytes: int) -> str:
         raise CardError(msg, source=source, line=line) from None
 
 
+# Unicode's hyphens ("fine\u2011tuned", "bert\u2010base") read as the ASCII one, which every
+# rule and id is written with; one character for one, so offsets and lines stay.
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+
+
 def _repair(text: str) -> tuple[str, tuple[str, ...]]:
     if _MOJIBAKE.search(text) is None:
         return text, ()
@@ -278,6 +283,7 @@ def read_card(
         does not infer them (see :mod:`lineage.extract.identity`).
     """
     text, warnings = _repair(_decode(data, source, max_bytes))
+    text = text.translate(_HYPHENS)
     meta: Any = {}
     flattened = False
     m = _FRONT.match(text)

@@ -139,3 +139,10 @@ def test_arbitrary_bytes_never_crash(data):
         assert str(exc).startswith("fuzz.md")  # noqa: PT017
     else:
         assert isinstance(card.meta, dict)
+
+
+def test_unicode_hyphens_read_as_ascii_hyphens_at_the_same_offsets():
+    from lineage.cards import read_card
+
+    card = read_card("# M\nIt was fine\u2011tuned from bert\u2010base.\n".encode(), "m.md")
+    assert card.text == "# M\nIt was fine-tuned from bert-base.\n"

@@ -172,14 +172,17 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
 # follows: something else is based on it ("the dataset is based on X", "an architecture
 # based on X"), what readers may do ("developers may fine-tune X"), the very model unpacked
 # ("the non-quantized version of X"), or another card's text ("the [X model card](...)").
+# After a name read without a link: more of a display name ("C4AI Command R+": the match
+# is a fragment) or an alternative ("A or B": no one parent).
+_NAME_GOES_ON = re.compile(r"[ \t]+(?:[A-Z]|\(?[^.\n]{0,60}\bor\b)")
 _SOMETHING_ELSE = re.compile(
     r"(?i)\b(?:data(?:set)?s?|corpus|corpora|architecture|code(?:base)?|implementation|"
     r"tokeni[sz]er|paper|recipe|template|format|method|benchmark|evaluation|approach|design|"
     r"pipeline|scripts?|prompts?|questions|instructions|card)[ \t]+"
     r"(?:(?:is|are|was|were|itself|also)[ \t]+){0,2}$")
 _WHAT_READERS_MAY_DO = re.compile(
-    r"(?i)\b(?:may|can|could|might|should|must|will|would|please|how[ \t]+to)[ \t]+"
-    r"(?:(?:also|further|easily|then)[ \t]+)?$")
+    r"(?i)\b(?:may|can|could|might|should|must|will|would|please|how[ \t]+to)"
+    r"(?:[ \t]+\w+){0,2}[ \t]+$")
 _UNPACKED = re.compile(r"(?i)\b(?:non|un)-?$")
 _CARD_LINK = re.compile(r"(?i)\bcard[*_]{0,2}\]\(")
 
@@ -431,7 +434,8 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             group = 1 if pattern is _THIS_IS_A else 2 if pattern is _INITIALISED else (
                 m.lastindex or 1)
             name = m.group(group).strip(" .,;:*_`")
-            if _not_a_derivation(text, m.start(), m.group(0)):
+            if _not_a_derivation(text, m.start(), m.group(0)) or \
+                    _NAME_GOES_ON.match(text, m.end()) is not None:
                 continue
             near = max(0, m.start() - 80)  # the sentence is cut to 80 characters anyway
             sentence = text[max(text.rfind("\n", near, m.start()),

@@ -201,3 +201,11 @@ def test_a_model_initialised_with_a_named_model_without_a_digit():
 def test_fine_tuning_the_linked_model():
     assert parents("# Tune\nWe fine-tune the [`wren-small`](https://huggingface.co/lab/"
                    "wren-small) model on code.\n") == {"lab/wren-small": "finetune"}
+
+
+def test_a_name_cut_from_a_longer_display_name_or_one_of_alternatives_is_no_parent():
+    assert parents("# Tune\nThis model is a quantized version of K9X Command R+ for GPUs.\n") == {}
+    assert parents("# Tune\nFour models: initialized with WREN-Base (`L-12`) or BioWREN.\n") == {}
+    assert parents("# Tune\nYou can find the quantized version of Wren-2 here.\n") == {}
+    assert parents("# Tune\nThis model is based on Wren-2-7B and tuned on chats.\n") == {
+        "Wren-2-7B": "derived"}
