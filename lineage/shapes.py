@@ -55,6 +55,7 @@ _INERT = frozenset(SH + x for x in ("name", "message", "description", "order", "
                                     "property", "path", "sparql", "severity", "deactivated"))
 _INERT |= {_RDF + "type", _RDFS + "comment", _RDFS + "label"}
 _LEVELS = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": "warning"}
+_PREFIXES = {**PREFIXES, "sh": SH}
 _SHAPES_FILE = "shapes.ttl"
 _ONTOLOGY_FILE = "lineage.ttl"
 
@@ -113,7 +114,7 @@ def path_text(predicate: str, *, inverse: bool = False) -> str:
     '<http://example.org/p>'
     """
     prefix = "^" if inverse else ""
-    for name, base in PREFIXES.items():
+    for name, base in _PREFIXES.items():
         local = predicate[len(base):]
         if predicate.startswith(base) and re.fullmatch(r"[A-Za-z_][\w-]*", local):
             return f"{prefix}{name}:{local}"
