@@ -126,8 +126,10 @@ def path_text(predicate: str, *, inverse: bool = False) -> str:
 
 
 class _Data:
-    """A card's triples indexed by subject, by object and by predicate, with the classes
-    of each typed node (its types and their superclasses in the ontology)."""
+    """A card's triples indexed by subject, by object and by predicate.
+
+    With the classes of each typed node: its types and their superclasses in the ontology.
+    """
 
     __slots__ = ("by_predicate", "classes", "instances", "inv", "out", "quads")
 
@@ -150,11 +152,11 @@ class _Data:
                 pairs.append((s, o))  # type: ignore[arg-type]
         self.classes: dict[Term, frozenset[str]] = {}
         self.instances: dict[str, list[Term]] = {}
-        for node, cls in self.by_predicate.get(_TYPE.value, ()):
-            found = supers.get(cls.value) or frozenset((cls.value,))
+        for node, type_node in self.by_predicate.get(_TYPE.value, ()):
+            found = supers.get(type_node.value) or frozenset((type_node.value,))
             self.classes[node] = self.classes.get(node, frozenset()) | found
-        for node, found in self.classes.items():
-            for cls in found:
+        for node, classes in self.classes.items():
+            for cls in classes:
                 self.instances.setdefault(cls, []).append(node)
 
     def values(self, node: Term, predicate: str, *, inverse: bool = False) -> list[Term]:
@@ -274,7 +276,7 @@ def _min_length(n: int) -> _Check:
     return _per_value(lambda v: not isinstance(v, ox.BlankNode) and len(v.value) >= n)
 
 
-def _number(term: Term) -> Decimal | float | None:
+def _number(term: Term) -> Decimal | None:
     """Return a numeric literal's value (None for anything else or an ill-typed one)."""
     if not isinstance(term, ox.Literal) or term.datatype.value not in _NUMERIC:
         return None
@@ -284,7 +286,7 @@ def _number(term: Term) -> Decimal | float | None:
         return None
 
 
-def _range(bound: Term, accepts: Callable[[Decimal | float, Decimal | float], bool]) -> _Check:
+def _range(bound: Term, accepts: Callable[[Decimal, Decimal], bool]) -> _Check:
     limit = _number(bound)
     if limit is None:
         msg = f"a numeric range bound must be a number, not {bound}"
@@ -393,7 +395,7 @@ class _Compiler:
         severity = g.one(node, SH + "severity")
         if severity is not None:
             level = _LEVELS[severity.value]
-        checks = []
+        checks: list[_Check] = []
         for predicate, objects in g.out.get(node, {}).items():
             if predicate in _INERT:
                 continue
@@ -552,8 +554,8 @@ def _sparql_violations(store: ox.Store, constraints: Sequence[_Sparql],
             for name in names:
                 value = row[name]
                 if value is not None:
-                    message = re.sub(r"\{[?$]" + name + r"\}", lambda _, v=value: v.value,
-                                     message)
+                    message = message.replace("{?" + name + "}", value.value).replace(
+                        "{$" + name + "}", value.value)
             path = row["path"] if "path" in names else None  # pySHACL's sh:resultPath
             if isinstance(path, ox.NamedNode):
                 message += f" ({path_text(path.value)})"
@@ -572,7 +574,8 @@ def _sparql_constraints(graph: _Graph, node: Term, level: str) -> tuple[_Sparql,
         prefixes = ""
         for source in graph.all(constraint, SH + "prefixes"):
             for decl in graph.all(source, SH + "declare"):
-                prefix, namespace = graph.one(decl, SH + "prefix"), graph.one(decl, SH + "namespace")
+                prefix = graph.one(decl, SH + "prefix")
+                namespace = graph.one(decl, SH + "namespace")
                 if prefix is not None and namespace is not None:
                     prefixes += f"PREFIX {prefix.value}: <{namespace.value}>\n"
         query = prefixes + re.sub(r"\$this\b", "?this", select.value)
@@ -584,7 +587,8 @@ def _superclasses(ontology: Iterable[ox.Triple]) -> dict[str, frozenset[str]]:
     """Map each class of the ontology to itself and all its superclasses."""
     direct: dict[str, set[str]] = {}
     for t in ontology:
-        if t.predicate.value == _RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode):
+        if (t.predicate.value == _RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode)
+                and isinstance(t.subject, ox.NamedNode)):
             direct.setdefault(t.subject.value, set()).add(t.object.value)
 
     def closure(cls: str, seen: frozenset[str]) -> set[str]:
@@ -599,7 +603,7 @@ def _superclasses(ontology: Iterable[ox.Triple]) -> dict[str, frozenset[str]]:
 def compile_shapes(shapes_ttl: bytes, ontology_ttl: bytes) -> Shapes:
     """Compile the shapes (and the ontology's class hierarchy) into a :class:`Shapes`."""
     triples = list(ox.parse(shapes_ttl, format=ox.RdfFormat.TURTLE))
-    graph = _Graph(triples)  # type: ignore[arg-type]
+    graph = _Graph(triples)
     compiler = _Compiler(graph)
     targets = []
     for node, props in graph.out.items():
@@ -614,7 +618,7 @@ def compile_shapes(shapes_ttl: bytes, ontology_ttl: bytes) -> Shapes:
             _sparql_constraints(graph, node, shape.level)))
     ontology = list(ox.parse(ontology_ttl, format=ox.RdfFormat.TURTLE))
     digest = hashlib.sha256(shapes_ttl + b"\0" + ontology_ttl).hexdigest()[:16]
-    return Shapes(tuple(targets), _superclasses(ontology), digest)  # type: ignore[arg-type]
+    return Shapes(tuple(targets), _superclasses(ontology), digest)
 
 
 def ontology_dir() -> Path:

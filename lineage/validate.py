@@ -174,12 +174,12 @@ def check(store: Store, *, shacl: ShaclMode | str | bool = ShaclMode.CARDS) -> R
 
 def _mode_name(shacl: ShaclMode | str | bool) -> str:
     if isinstance(shacl, bool):
-        return (ShaclMode.CARDS if shacl else ShaclMode.NONE).value
-    return shacl.value if isinstance(shacl, ShaclMode) else shacl
+        return "cards" if shacl else "none"
+    return str(shacl.value) if isinstance(shacl, ShaclMode) else shacl
 
 
 def _per_card(store: Store, report: Report) -> list[Finding]:
-    """The stored per-card results, cards without one validated now, cross-card limits."""
+    """Read the stored per-card results, validate cards without one, run cross-card limits."""
     shapes = load_shapes(ontology_dir())
     stale = []
     for sol in _rows(store, _RECORDS):
@@ -216,7 +216,7 @@ def _validate_now(store: Store, shapes: Shapes, graphs: list[ox.NamedNode],
 
 
 def _shared_limits(store: Store, shapes: Shapes) -> list[Finding]:
-    """The ``sh:maxCount`` limits that declarations of several cards together can break."""
+    """Run the ``sh:maxCount`` limits that declarations of several cards together can break."""
     found = []
     for classes, predicate, limit, violation in shapes.shared_limits():
         bindings: dict[str, Any] = {"c": [ox.NamedNode(c) for c in classes],

@@ -79,7 +79,8 @@ def _damaged(key: str) -> list[ox.Quad]:
         if p == LIN + "origin":  # sh:in
             keep.append(ox.Quad(q.subject, q.predicate, ox.Literal("guess"), g))
         elif q == first_line:  # minInclusive, on one evidence
-            keep.append(ox.Quad(q.subject, q.predicate, ox.Literal("0", datatype=q.object.datatype), g))
+            zero = ox.Literal("0", datatype=q.object.datatype)
+            keep.append(ox.Quad(q.subject, q.predicate, zero, g))
         elif p == RDF + "type" and q.object.value == LIN + "Training":  # targetClass gone
             keep.append(q)
             keep.append(ox.Quad(q.subject, n(LIN + "epochs"), ox.Literal("-1", datatype=n(
@@ -129,7 +130,7 @@ def test_fast_check_reports_card_local_violations_exactly_as_pyshacl(damaged_sto
     fast = lineage.check(store=damaged_store)
     full = lineage.check(store=damaged_store, shacl="full")
     assert (fast.mode, full.mode) == ("cards", "full")
-    assert fast.cards_stored == 2 and fast.cards_validated == 0
+    assert (fast.cards_stored, fast.cards_validated) == (2, 0)
     assert _shacl(fast) == _shacl(full)
     messages = "\n".join(m for _, _, m in _shacl(fast))
     for expected in ('lin:origin, "model-index" or "table" (lin:origin)',
@@ -142,7 +143,8 @@ def test_fast_check_reports_card_local_violations_exactly_as_pyshacl(damaged_sto
                      "generated exactly one model (prov:wasGeneratedBy) (^prov:wasGeneratedBy)",
                      "describes a triple that is not in the graph"):
         assert expected in messages
-    assert not fast.conforms and not full.conforms
+    assert not fast.conforms
+    assert not full.conforms
 
 
 def test_the_stored_result_is_what_check_reads(damaged_store: Path):
@@ -208,7 +210,8 @@ def test_graph_wide_problems_are_found(tmp_path: Path):
     checked = lineage.check(store=tmp_path / "store")
     kinds = {f.kind for f in checked.findings}
     assert "cycle" in kinds
-    assert checked.cards_stored == 3 and not checked.conforms
+    assert checked.cards_stored == 3
+    assert not checked.conforms
     assert not any(f.kind == "shacl" for f in checked.findings)
 
 
@@ -223,7 +226,7 @@ def test_the_build_counts_cards_that_violate_the_shapes():
 
 def test_modes_none_and_unknown(damaged_store: Path):
     none = lineage.check(store=damaged_store, shacl="none")
-    assert none.mode == "none" and not none.shacl_checked and not _shacl(none)
+    assert (none.mode, none.shacl_checked, _shacl(none)) == ("none", False, [])
     with pytest.raises(LineageError, match="unknown SHACL mode"):
         lineage.check(store=damaged_store, shacl="quick")
 
