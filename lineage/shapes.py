@@ -519,9 +519,9 @@ class Shapes:
         for target in self.targets:
             if not target.classes:
                 continue
-            classes = tuple(sorted({c for c in self.supers for sup in [self.supers[c]]
-                                    if any(t in sup for t in target.classes)}
-                                   | set(target.classes)))
+            wanted = set(target.classes)
+            classes = tuple(sorted({c for c, sup in self.supers.items() if sup & wanted}
+                                   | wanted))
             for prop in target.shape.properties:
                 if (prop.path is None or prop.path[1] or prop.message is None
                         or prop.max_count is None):
