@@ -58,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
         lineage = lineage_cmd()
         build = measure([*lineage, "build", *map(str, paths), "--store", str(store),
                          "--jobs", str(args.jobs), "-q"])
-        summary = (build.stdout + build.stderr).strip().splitlines()[-1]
+        summary = next((line for line in (build.stdout + build.stderr).splitlines()
+                        if line.startswith("cards ingested ")), "")
+        if not summary:
+            print(f"the build failed: {build.stderr.strip()}", file=sys.stderr)
+            return 2
         print(f"build: {summary}")
         cards = int(summary.split("cards ingested ")[1].split()[0])
         rows = [("lineage build", build.seconds, "-")]
