@@ -113,8 +113,12 @@ def show(model: str, *, store: Store | str | Path = DEFAULT_STORE) -> dict[str, 
         return _show(s, model)
 
 
-def check(*, store: Store | str | Path = DEFAULT_STORE, shacl: bool = True) -> Report:
-    """SHACL validation and graph health of the store."""
+def check(*, store: Store | str | Path = DEFAULT_STORE, shacl: str | bool = "cards") -> Report:
+    """SHACL validation and graph health of the store.
+
+    ``shacl``: ``cards`` (the results stored per card by the build), ``full`` (pySHACL over
+    the whole graph) or ``none``; True means ``cards``, False ``none``.
+    """
     from lineage.validate import check as _check
 
     with _opened(store, read_only=True) as s:

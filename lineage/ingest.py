@@ -75,6 +75,7 @@ class BuildReport:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     warning_count: int = 0
     details: list[tuple[str, str]] = field(default_factory=list)  # tracebacks of the unexpected
+    nonconforming: int = 0  # cards ingested whose graph violates the SHACL shapes
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready values (lists capped as kept, counts exact)."""
@@ -83,6 +84,7 @@ class BuildReport:
                 "pruned": self.pruned, "cards_before": self.cards_before,
                 "triples": self.triples, "seconds": round(self.seconds, 3),
                 "models": list(self.models), "warning_count": self.warning_count,
+                "nonconforming": self.nonconforming,
                 "warnings": [{"source": s, "warning": w} for s, w in self.warnings]}
 
     @property
@@ -93,9 +95,11 @@ class BuildReport:
     def summary(self) -> str:
         """Return the one-line summary printed after a build."""
         pruned = f" / pruned {self.pruned}" if self.pruned else ""
+        shacl = (f"; {self.nonconforming} cards violate the shapes (lineage check lists them)"
+                 if self.nonconforming else "")
         return (f"cards ingested {self.ingested} / skipped unchanged {self.skipped} / "
                 f"rejected {len(self.rejected)}{pruned}, triples {self.triples}, "
-                f"{self.seconds:.2f} seconds")
+                f"{self.seconds:.2f} seconds{shacl}")
 
 
 def retrieval_time() -> datetime:
@@ -151,6 +155,7 @@ class CardResult:
     warnings: tuple[str, ...]
     detail: str | None = None  # the traceback of an unexpected error
     rule: str | None = None  # how the card's own id was decided (lineage.facts.IdRule)
+    violations: int = 0  # SHACL violations of the card's graph (stored on its record)
 
     @property
     def graph(self) -> str:
@@ -170,9 +175,11 @@ def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> C
     """
     from lineage.extract import extract
     from lineage.facts import Identity
-    from lineage.rdf import card_quads, to_nquads
+    from lineage.rdf import card_quads, to_nquads, validation_quads
+    from lineage.shapes import load_shapes, ontology_dir
 
     card_in = work.card
+    shapes = load_shapes(ontology_dir())  # a broken shapes file stops the build, not a card
     try:
         with _time_budget(timeout, card_in.source):
             card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
@@ -182,6 +189,8 @@ def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> C
             quads = card_quads(ex, key=work.key,
                                retrieved=datetime.fromisoformat(work.retrieved),
                                revision=hub_revision(card_in.hub))
+            violations = [v.text for v in shapes.validate(quads)]
+            quads += validation_quads(work.key, violations, shapes.digest)
             nquads = to_nquads(quads)
     except CardError as exc:
         return _rejected(work, str(exc))
@@ -192,7 +201,7 @@ def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> C
     rule = next((f.rule.value for f in ex.facts if isinstance(f, Identity)), None)
     return CardResult(card_in.source, work.key, nquads, None, len(quads),
                       ex.model.id or ex.model.label or ex.model.name, tuple(ex.warnings),
-                      rule=rule)
+                      rule=rule, violations=len(violations))
 
 
 def _rejected(work: _Work, reason: str, detail: str | None = None) -> CardResult:
@@ -527,6 +536,7 @@ def count_result(report: BuildReport, result: CardResult) -> None:
     """Add one ingested card to the report (lists capped, counts exact)."""
     report.ingested += 1
     report.triples += result.triples
+    report.nonconforming += result.violations > 0
     if result.model and len(report.models) < LISTED:
         report.models.append(result.model)
     report.warning_count += len(result.warnings)

@@ -152,6 +152,9 @@ class LIN(DefinedNamespace):
     repoId: URIRef
     revision: URIRef
     warning: URIRef
+    conforms: URIRef
+    violation: URIRef
+    shapesVersion: URIRef
     method: URIRef
     snippet: URIRef
     line: URIRef

@@ -60,7 +60,7 @@ from lineage.ns import (
     XSD,
 )
 
-__all__ = ["RELATION_PROPERTY", "card_key", "card_quads", "to_nquads"]
+__all__ = ["RELATION_PROPERTY", "card_key", "card_quads", "to_nquads", "validation_quads"]
 
 
 _NODES: dict[str, ox.NamedNode] = {}
@@ -517,6 +517,19 @@ def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
     for fact in ex.facts:
         _WRITERS[type(fact)](writer, fact)
     return list(dict.fromkeys(writer.quads))
+
+
+def validation_quads(key: str, violations: list[str], shapes_version: str) -> list[ox.Quad]:
+    """Return the quads recording a card's SHACL validation on its card record.
+
+    ``lin:conforms`` (true when there is no violation), ``lin:shapesVersion`` and one
+    ``lin:violation`` line each (see :class:`lineage.shapes.Violation`).
+    """
+    graph = ox.NamedNode(ids.card_graph_iri(key))
+    quads = [ox.Quad(graph, _n(LIN.conforms), _literal(not violations), graph),
+             ox.Quad(graph, _n(LIN.shapesVersion), ox.Literal(shapes_version), graph)]
+    quads += (ox.Quad(graph, _n(LIN.violation), ox.Literal(v), graph) for v in violations)
+    return quads
 
 
 def to_nquads(quads: list[ox.Quad]) -> bytes:

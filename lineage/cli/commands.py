@@ -98,17 +98,27 @@ def show(model: str, store: str, fmt: str) -> None:
 @click.command()
 @store_option
 @format_option
-@click.option("--no-shacl", is_flag=True, help="Skip SHACL validation (health checks only).")
+@click.option("--shacl", "shacl", type=click.Choice(["cards", "full", "none"]), default="cards",
+              show_default=True,
+              help="cards: the SHACL results the build stored per card (cards without one "
+                   "are validated now) plus cross-card limits; full: pySHACL over the whole "
+                   "graph (slow); none: health checks only.")
+@click.option("--full", is_flag=True, help="Same as --shacl full.")
+@click.option("--no-shacl", is_flag=True, help="Same as --shacl none.")
 @click.option("--strict", is_flag=True,
               help="Also exit 1 on a conflict between cards or an id collision.")
 @errors_to_exit
-def check(store: str, fmt: str, no_shacl: bool, strict: bool) -> None:
+def check(store: str, fmt: str, shacl: str, full: bool, no_shacl: bool, strict: bool) -> None:
     """Validate the graph (SHACL) and report cycles, dangling ids, conflicts and collisions.
 
     The exit status is 1 when the graph does not conform (a SHACL violation, a cycle), and
     with --strict also on a conflict or an id collision.
     """
-    report = api.check(store=store, shacl=not no_shacl)
+    if full and no_shacl:
+        msg = "--full and --no-shacl contradict each other"
+        raise click.UsageError(msg)
+    mode = "full" if full else "none" if no_shacl else shacl
+    report = api.check(store=store, shacl=mode)
     if fmt == ListFormat.TABLE.value:
         click.echo(report.text)
     else:
