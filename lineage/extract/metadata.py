@@ -15,9 +15,9 @@ from typing import Any
 
 from lineage.cards import Card
 from lineage.extract.context import screen
+from lineage.extract.hardware import accelerator_in
 from lineage.extract.license import extract_license_elsewhere, spdx_id
 from lineage.extract.scan import blank_lines_start, first_occurrences
-from lineage.extract.training import accelerator_in
 from lineage.facts import (
     DatasetRef,
     DatasetUse,

@@ -9,7 +9,6 @@ Datasets: Hub dataset links outside evaluation sections, "on the Y dataset", and
 
 from __future__ import annotations
 
-import bisect
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -17,70 +16,28 @@ from dataclasses import dataclass
 from functools import cache
 
 from lineage.extract.context import Context
+from lineage.extract.hardware import hardware
 from lineage.extract.prose import trainer_dataset
 from lineage.extract.scan import Anchored, Gated, Scanner
+from lineage.extract.sentences import (
+    EVAL_SECTION,
+    INFERENCE_CONTEXT,
+    TRAIN_CONTEXT,
+    Sentences,
+    prose_positions,
+)
 from lineage.facts import (
     DatasetRef,
     DatasetUse,
     Fact,
-    Hardware,
     Method,
     PromptFormat,
     TrainingSetting,
 )
 from lineage.ids import is_repo_id, parse_hub_url
 
-__all__ = ["extract_training", "normalise_accelerator"]
+__all__ = ["extract_training"]
 
-_WORD_NUMBERS = {"a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                 "six": 6, "eight": 8, "sixteen": 16}
-# Accelerator models: (pattern, vendor, canonical model name).
-_ACCELERATORS: tuple[tuple[str, str, str], ...] = (
-    (r"GH200", "NVIDIA", "GH200"), (r"[HB]200", "NVIDIA", ""), (r"H100", "NVIDIA", "H100"),
-    (r"H800", "NVIDIA", "H800"), (r"A100", "NVIDIA", "A100"), (r"A800", "NVIDIA", "A800"),
-    (r"A10G", "NVIDIA", "A10G"), (r"A10", "NVIDIA", "A10"), (r"A40", "NVIDIA", "A40"),
-    (r"(?:RTX\s*)?A6000", "NVIDIA", "RTX A6000"), (r"(?:RTX\s*)?A5000", "NVIDIA", "RTX A5000"),
-    (r"L40S", "NVIDIA", "L40S"), (r"L40", "NVIDIA", "L40"), (r"L4", "NVIDIA", "L4"),
-    (r"V100", "NVIDIA", "V100"), (r"T4", "NVIDIA", "T4"), (r"P100", "NVIDIA", "P100"),
-    (r"(?:GeForce\s*)?RTX\s*[345]0[6-9]0(?:\s*Ti)?", "NVIDIA", ""),
-    (r"(?:GeForce\s*)?RTX\s*20[6-8]0(?:\s*(?:Ti|Super))?", "NVIDIA", ""),
-    (r"RTX\s*PRO\s*\d{4}(?:\s*Blackwell)?", "NVIDIA", ""),
-    (r"Quadro\s*(?:RTX\s*)?[A-Z]?\d{3,4}", "NVIDIA", ""),
-    (r"(?:GeForce\s*)?GTX\s*(?:TITAN(?:\s*(?:X[Pp]?|V|Black))?|1[06][5-8]0(?:\s*Ti)?|"
-     r"9[5-8]0(?:\s*Ti)?)", "NVIDIA", ""),
-    (r"TITAN\s*(?:RTX|V|X[Pp]?)", "NVIDIA", ""),
-    (r"(?:Instinct\W{0,3}\s*)?MI[23]\d\dX?", "AMD", ""),
-    (r"Gaudi\s*[23]?", "Intel", ""),
-    # a TPU with its version, or a Cloud TPU ("newer GPUs, TPUs" names no hardware)
-    (r"Cloud\s*TPUs?(?:\s*v\d[a-z]?(?:-\d+)?)?|TPUs?\s*v\d[a-z]?(?:-\d+)?", "Google", ""),
-    # Apple silicon: "M2" alone names too many other things
-    (r"(?:Apple\s*)?M[1-4]\s*(?:Pro|Max|Ultra)|Apple\s*M[1-4]|Mac\s*(?:Studio|mini|Pro)|"
-     r"MacBook\s*(?:Pro|Air)", "Apple", ""),
-)
-_ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
-_COUNT = r"(\d{1,5}|an?|one|single|two|three|four|five|six|eight|sixteen)"
-_VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?"
-_HW = Anchored(re.compile(
-    rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
-    rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
-    rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
-    rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
-    rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
-), re.compile(
-    r"(?i)\b(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|rtx|"
-    r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4])"),
-    starts=("gh200", "h200", "b200", "h100", "h800", "a10", "a800", "a40", "a6000", "a5000", "l4",
-            "v100", "t4", "p100", "rtx", "geforce", "gtx", "titan", "quadro", "instinct", "mi2",
-            "mi3", "gaudi", "tpu", "cloud", "apple", "mac", "m1", "m2", "m3", "m4"))
-_HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
-_TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
-                            r"node|cluster|epoch|hours|days|took|"
-                            r"\b(?:dpo|sft|orpo|rlhf)\b")
-_INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|fits? (?:on|in)|"
-                                r"requires?|recommended\s+(?:gpus?|hardware|vram|memory|specs?|"
-                                r"setup|system)|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
-                                r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
-                                r"notebook|profil|latency|throughput|tested on|推理|测试")
 _EPOCHS = Anchored(re.compile(
     r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
     r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b"),
@@ -178,7 +135,6 @@ _NAMED_PROMPT = Gated(re.compile(
     r"([\w-]+)[- ](?:style\s+)?(?:prompt\s+|chat\s+|instruct(?:ion)?\s+)?"
     r"(?:format(?:ting)?|template)\b"), "template", "format",
     starts=("prompt", "instruct", "chat", "using", "with", "in", "use"))
-_EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
 _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
 # Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
@@ -196,196 +152,25 @@ _MEDIA_FILE = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|bmp|mp4|webm|mov|mp3|
 _TEST_SET = re.compile(r"(?i)(?:^|[-_/])(?:test|eval|evaluation|benchmark)(?:$|[-_])")
 
 
-def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
-    """Canonical accelerator name: vendor then model (``NVIDIA H100``, ``AMD Instinct MI300X``).
-
-    Examples
-    --------
-    >>> normalise_accelerator("Instinct™ MI300X"), normalise_accelerator("rtx4090")
-    ('AMD Instinct MI300X', 'NVIDIA RTX 4090')
-    >>> normalise_accelerator("cloud TPUs"), normalise_accelerator("Cloud TPU v3-8")
-    ('Google TPU', 'Google TPU V3-8')
-    >>> normalise_accelerator("mac studio"), normalise_accelerator("Apple M2 ultra")
-    ('Apple Mac Studio', 'Apple M2 Ultra')
-    """
-    text = " ".join(re.sub(r"[^\w\s.-]", " ", match).split())
-    for pattern, vendor, canonical in _ACCELERATORS:
-        if re.fullmatch(pattern, text, re.I):
-            name = canonical or text.upper().replace("GEFORCE ", "").replace("INSTINCT ", "")
-            return f"{vendor} {_model_name(vendor, name)}"
-    return text
-
-
-def _model_name(vendor: str, name: str) -> str:
-    """Return the model part of an accelerator's name as its vendor writes it."""
-    name = re.sub(r"(?i)\bti\b", "Ti", name)
-    name = re.sub(r"(?i)\b(quadro|super|blackwell)\b", lambda m: m.group(1).title(), name)
-    name = re.sub(r"(?i)\b(RTX|GTX)(?=\d)", r"\1 ", name)  # "RTX4090" -> "RTX 4090"
-    if vendor == "AMD":
-        return "Instinct " + name
-    if vendor == "Google":  # "CLOUD TPUS V3" -> "TPU V3"
-        return re.sub(r"(?i)^(?:cloud\s*)?tpus?\s*", "TPU ", name).strip()
-    if vendor == "Apple":  # "MAC STUDIO", "APPLE M2 ULTRA" -> "Mac Studio", "M2 Ultra"
-        words = re.sub(r"(?i)^apple\s*", "", name).split()
-        return " ".join(w.upper() if re.fullmatch(r"(?i)m\d", w) else
-                        "MacBook" if w.casefold() == "macbook" else w.title() for w in words)
-    return name
-
-
 def _number(text: str) -> float | int:
     value = float(text)
     return (int(value) if value.is_integer() and "." not in text and "e" not in text.lower()
             else value)
 
 
-def _count(text: str | None) -> int | None:
-    if text is None:
-        return None
-    t = text.casefold()
-    return _WORD_NUMBERS.get(t) if t in _WORD_NUMBERS else int(t)
-
-
-def accelerator_in(text: str) -> tuple[str, int | None] | None:
-    """Find an accelerator and its count in a short text ("8 x A100 80GB").
-
-    Examples
-    --------
-    >>> accelerator_in("8 x NVIDIA A100 80GB")
-    ('NVIDIA A100 80GB', 8)
-    """
-    m = _HW.search(text)
-    if m is None:
-        return None
-    name = normalise_accelerator(m.group(2)) + (f" {m.group(3)}GB" if m.group(3) else "")
-    return name, _count(m.group(1))
-
-
 def extract_training(ctx: Context) -> tuple[Fact, ...]:
     """Hardware, training settings, datasets and prompt format stated in the card's body."""
     facts: list[Fact] = []
-    facts.extend(_hardware(ctx))
+    facts.extend(hardware(ctx))
     facts.extend(_settings(ctx))
     facts.extend(_datasets(ctx))
     facts.extend(_prompt(ctx))
     return tuple(facts)
 
 
-def _prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
-    about_evaluation = cache(lambda title: _EVAL_SECTION.search(title) is not None)
-    for m in ctx.body_matches(pattern):
-        if not about_evaluation(ctx.doc.section_title(m.start())):
-            yield m
-
-
-class _Sentences:
-    """The sentences of a card's text, and pattern searches within them.
-
-    The sentence at an offset runs from the last line break or ". " before it to the end
-    of its line. Searches are remembered per pattern and sentence end, so that many matches
-    on one long line do not each read the line again: offsets met in increasing order cost
-    linear time in all.
-    """
-
-    def __init__(self, text: str):
-        self.text = text
-        self._breaks = [m.start() for m in re.finditer("\n", text)]
-        self._stops = [m.start() for m in re.finditer(r"\. ", text)]
-        self._found: dict[tuple[object, int, int], tuple[int, re.Match[str] | None]] = {}
-
-    def line(self, pos: int) -> tuple[int, int]:
-        """Start and end offsets of the line holding ``pos``."""
-        i = bisect.bisect_left(self._breaks, pos)
-        end = self._breaks[i] if i < len(self._breaks) else len(self.text)
-        return (self._breaks[i - 1] + 1 if i else 0), end
-
-    def span(self, pos: int) -> tuple[int, int]:
-        """Start and end offsets of the sentence at ``pos``."""
-        line_start, end = self.line(pos)
-        j = bisect.bisect_left(self._stops, pos - 1)  # a ". " that ends at or before pos
-        return (max(line_start, self._stops[j - 1] + 1) if j else line_start), end
-
-    def search(self, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
-        """``pattern.search`` in the sentence at ``pos``."""
-        start, end = self.span(pos)
-        return self._search(pattern, start, end, 0)
-
-    def at_line_start(self, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
-        """``pattern.match`` at the start of the line holding ``pos``, within the line."""
-        start, end = self.line(pos)
-        key = (pattern, start, 1)
-        if key not in self._found:
-            self._found[key] = (start, pattern.match(self.text, start, end))
-        return self._found[key][1]
-
-    def _search(self, pattern: re.Pattern[str], start: int, end: int,
-                kind: int) -> re.Match[str] | None:
-        # Sentences ending at the same place share their tail: a match found from an earlier
-        # start is the first one from any later start up to it, and no match is no match.
-        key = (pattern, end, kind)
-        known = self._found.get(key)
-        if known is not None and known[0] <= start and (known[1] is None or
-                                                        known[1].start() >= start):
-            return known[1]
-        found = pattern.search(self.text, start, end)
-        self._found[key] = (start, found)
-        return found
-
-
-# Runs that two classes could share ("*" before the label, blanks around a closing "|")
-# are each read by one quantifier, so a line of "*" or of blanks is not split every way.
-# CJK cards write the label's colon full-width.
-_HW_FIELD = Gated(re.compile(
-    r"(?im)^[ \t>*|-]*(?:_[*_]*)?(?:hardware(?:[ _]type)?|training[ _]devices?|"
-    r"训练设备|训练硬件|硬件)[*_]*\s*[:|\uff1a]\s*[*_]*"
-    r"([^|\n]{2,80}?)[*_]*\s*(?:\|\s*)?$"), "hardware", "device", "训练设备", "硬件")
-
-
-def _hardware(ctx: Context) -> Iterator[Fact]:
-    seen: dict[str, int | None] = {}
-    sentences = _Sentences(ctx.card.text)
-    # "Hardware: ..." fields and "| Hardware | ... |" rows say what trained the model, even
-    # in wording (Colab) that elsewhere means inference.
-    for m in ctx.body_matches(_HW_FIELD):
-        value = m.group(1).strip()
-        acc = _HW.search(value)
-        if acc is not None:
-            name = normalise_accelerator(acc.group(2)) + (
-                f" {acc.group(3)}GB" if acc.group(3) else "")
-            count = _count_of(value, acc)
-        elif re.search(r"(?i)\b(?:tpu|gpu|accelerator)s?\b", value):
-            name, count = value, None
-        else:
-            continue
-        if name not in seen:
-            seen[name] = count
-            yield Hardware(name, count, ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.8))
-    for m in _prose_positions(ctx, _HW):
-        if not sentences.search(_TRAIN_CONTEXT, m.start()) or \
-                sentences.search(_INFERENCE_CONTEXT, m.start()):
-            continue
-        name = normalise_accelerator(m.group(2))
-        if m.group(3):
-            name = f"{name} {m.group(3)}GB"
-        count = _count_of(ctx.card.text, m)
-        if name in seen and (seen[name] is not None or count is None):
-            continue
-        seen[name] = count
-        yield Hardware(name, count, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
-
-
-def _count_of(text: str, m: re.Match[str]) -> int | None:
-    """Return the count of an ``_HW`` match: "8 A100", "A100 x 8"; "an A100x8" is eight, not one."""
-    before = m.group(1)
-    if before is None or before.casefold() in ("a", "an"):
-        after = _HW_AFTER.match(text, m.end())
-        if after is not None:
-            return _count(after.group(1))
-    return _count(before)
-
-
 def _settings(ctx: Context) -> Iterator[Fact]:
     """Training settings stated in the body: the first value found of each, in table order."""
-    sentences = _Sentences(ctx.card.text)
+    sentences = Sentences(ctx.card.text)
     first: dict[str, TrainingSetting] = {}
     for read in _SETTING_READERS:
         for setting in read(ctx, sentences):
@@ -393,7 +178,7 @@ def _settings(ctx: Context) -> Iterator[Fact]:
     yield from first.values()
 
 
-_SettingReader = Callable[[Context, _Sentences], Iterator[TrainingSetting]]
+_SettingReader = Callable[[Context, Sentences], Iterator[TrainingSetting]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,9 +195,9 @@ class _Setting:
     near: re.Pattern[str] | None = None
     not_near: re.Pattern[str] | None = None
 
-    def __call__(self, ctx: Context, sentences: _Sentences) -> Iterator[TrainingSetting]:
+    def __call__(self, ctx: Context, sentences: Sentences) -> Iterator[TrainingSetting]:
         """Yield the setting at each match, in order."""
-        for m in _prose_positions(ctx, self.pattern):
+        for m in prose_positions(ctx, self.pattern):
             if self.near is not None and not sentences.search(self.near, m.start()):
                 continue
             if self.not_near is not None and sentences.search(self.not_near, m.start()):
@@ -425,24 +210,24 @@ def _setting(ctx: Context, key: str, value: float | int | str, m: re.Match[str],
     return TrainingSetting(key, value, ctx.evidence(Method.PROSE, m.start(), m.end(), confidence))
 
 
-def _learning_rate(ctx: Context, sentences: _Sentences) -> Iterator[TrainingSetting]:
+def _learning_rate(ctx: Context, sentences: Sentences) -> Iterator[TrainingSetting]:
     """Learning rates named as such; failing those, a number like 2e-5 beside "rate" or "lr"."""
     named = False
-    for m in _prose_positions(ctx, _LR_EXPLICIT):
+    for m in prose_positions(ctx, _LR_EXPLICIT):
         named = True
         yield _setting(ctx, "learningRate", float(m.group(1)), m)
     if not named:
-        for m in _prose_positions(ctx, _SCI):
+        for m in prose_positions(ctx, _SCI):
             if sentences.search(_RATE_WORD, m.start()):
                 yield _setting(ctx, "learningRate", float(m.group(1)), m, 0.6)
 
 
-def _batch_size(ctx: Context, sentences: _Sentences) -> Iterator[TrainingSetting]:
+def _batch_size(ctx: Context, sentences: Sentences) -> Iterator[TrainingSetting]:
     """Batch sizes, an effective (or total, global) size first.
 
     "batch size: 4 per device ... (effective 16)": the effective size in the sentence wins.
     """
-    batches = sorted(_prose_positions(ctx, _BATCH), key=lambda m: m.group(1) is None)
+    batches = sorted(prose_positions(ctx, _BATCH), key=lambda m: m.group(1) is None)
     if batches and batches[0].group(1) is None:  # no size is called effective itself
         for m in batches:
             eff = sentences.search(_EFFECTIVE, m.start())
@@ -458,7 +243,7 @@ def _of_group_one(convert: Callable[[str], float | int | str],
     return lambda m: convert(m.group(1))
 
 
-def _framework_reader(ctx: Context, sentences: _Sentences) -> Iterator[TrainingSetting]:
+def _framework_reader(ctx: Context, sentences: Sentences) -> Iterator[TrainingSetting]:
     """Yield the training framework (see :func:`_framework`)."""
     framework = _framework(ctx)
     if framework is not None:
@@ -510,8 +295,8 @@ _SETTING_READERS: tuple[_SettingReader, ...] = (
     *(_Setting(key, pattern, _of_group_one(convert), 0.85)
       for key, pattern, convert in _TRAINER_FIELDS),
     _Setting("gpuHours", _GPU_HOURS, _scaled, 0.7),
-    _Setting("trainingHours", _HOURS, lambda m: _number(m.group(1)), 0.7, near=_TRAIN_CONTEXT,
-             not_near=_INFERENCE_CONTEXT),
+    _Setting("trainingHours", _HOURS, lambda m: _number(m.group(1)), 0.7, near=TRAIN_CONTEXT,
+             not_near=INFERENCE_CONTEXT),
     _Setting("cloudProvider", _CLOUD, lambda m: _CLOUD_NAMES.get(m.group(1).casefold(),
                                                                  m.group(1)), 0.7,
              near=_TUNING_WORD),
@@ -599,7 +384,7 @@ _LINE_MARK = re.compile(r"\s*(\S)")
 _QUANT_HEADER = re.compile(r"(?i)gptq|awq|quant|\bbits\b|act order|group size")
 
 
-def _in_quant_table(ctx: Context, offset: int, lines: _Sentences,
+def _in_quant_table(ctx: Context, offset: int, lines: Sentences,
                     tables: dict[int, bool]) -> bool:
     """Whether ``offset`` is in a table whose header speaks of quantisation.
 
@@ -632,7 +417,7 @@ def _in_quant_table(ctx: Context, offset: int, lines: _Sentences,
 def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
     """Bare ``org/name`` list items in a section about data ("## Datasets")."""
     about_data = cache(lambda title: re.search(r"(?i)data", title) is not None and
-                       _EVAL_SECTION.search(title) is None)
+                       EVAL_SECTION.search(title) is None)
     for m in ctx.body_matches(_ID_ITEM):
         if about_data(ctx.doc.section_title(m.start())) and is_repo_id(m.group(1)):
             yield m.start(1), m.group(1)
@@ -641,7 +426,7 @@ def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
 def _datasets(ctx: Context) -> Iterator[Fact]:
     """Datasets the model was trained on, once each, from every source in table order."""
     seen: set[str] = set()
-    sentences = _Sentences(ctx.card.text)
+    sentences = Sentences(ctx.card.text)
     for source in _DATASET_SOURCES:
         for use in source(ctx, sentences):
             key = (use.ref.id or use.ref.name).casefold()
@@ -650,7 +435,7 @@ def _datasets(ctx: Context) -> Iterator[Fact]:
                 yield use
 
 
-def _dataset_links(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Hub dataset links, but those about evaluation, quantisation or the base model.
 
     Left out: leaderboard details and test sets, a quantisation's calibration set (a GPTQ
@@ -659,7 +444,7 @@ def _dataset_links(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
     """
     tables: dict[int, bool] = {}
     has_parent: bool | None = None
-    about_evaluation = cache(lambda path: _EVAL_SECTION.search(" ".join(path)) is not None)
+    about_evaluation = cache(lambda path: EVAL_SECTION.search(" ".join(path)) is not None)
     about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
     for link in ctx.links:
         if link.ref.kind != "dataset" or link.in_front_matter:
@@ -681,7 +466,7 @@ def _dataset_links(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
                                                             link.offset + len(link.url), 0.8))
 
 
-def _dataset_repos_linked_as_models(ctx: Context, sentences: _Sentences,
+def _dataset_repos_linked_as_models(ctx: Context, sentences: Sentences,
                                     ) -> Iterator[DatasetUse]:
     """Dataset repos linked without /datasets/ right after the word "dataset".
 
@@ -695,21 +480,21 @@ def _dataset_repos_linked_as_models(ctx: Context, sentences: _Sentences,
                                                                 link.offset + len(link.url), 0.6))
 
 
-def _listed_dataset_ids(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+def _listed_dataset_ids(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Bare ``org/name`` list items in a section about data (:func:`_dataset_list_items`)."""
     for offset, rid in _dataset_list_items(ctx):
         yield DatasetUse(DatasetRef(rid, rid),
                          ctx.evidence(Method.PROSE, offset, offset + len(rid), 0.7))
 
 
-def _named_by_links(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Datasets named by the text of a non-Hub link in a training sentence."""
     for offset, name in _linked_names(ctx):
         yield DatasetUse(DatasetRef(None, name),
                          ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
 
 
-def _trainer_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+def _trainer_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Hub ids in "fine-tuned version of [X](...) on the Y dataset" sentences."""
     for offset, name in trainer_dataset(ctx):
         rid = name.strip("./")
@@ -718,7 +503,7 @@ def _trainer_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUs
                              ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
 
 
-def _named_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Names before the word "dataset" in a data section or a sentence about tuning.
 
     "the MNLI and SNLI datasets" gives both. Left out: a dataset link's own text, a list
@@ -727,7 +512,7 @@ def _named_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]
     """
     about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
     own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
-    for m in _prose_positions(ctx, _NAMED_DATASET):
+    for m in prose_positions(ctx, _NAMED_DATASET):
         if not (about_data(ctx.doc.section_title(m.start()))
                 or sentences.search(_TUNING_WORD, m.start())):
             continue
@@ -745,7 +530,7 @@ def _named_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]
                                  ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
 
 
-def _table_datasets(ctx: Context, sentences: _Sentences) -> Iterator[DatasetUse]:
+def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """First-column names of a "Source | ..." table (:func:`_data_table_rows`)."""
     for offset, name in _data_table_rows(ctx):
         ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
@@ -761,7 +546,7 @@ _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-h
 _LIST_LINK = re.compile(r"\s*[-*+]\s*\[[^\]]*\]\((https?://[^)\s]+)\)")
 
 
-def _about_another_model(ctx: Context, offset: int, lines: _Sentences) -> bool:
+def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
     """Whether ``offset`` is in a list item that starts with a link to another model."""
     link = lines.at_line_start(_LIST_LINK, offset)  # read once per line
     if link is None or link.end() > offset:
@@ -771,7 +556,7 @@ def _about_another_model(ctx: Context, offset: int, lines: _Sentences) -> bool:
 
 
 # Where the datasets a model was trained on are named, in order; the first use of each is kept.
-_DATASET_SOURCES: tuple[Callable[[Context, _Sentences], Iterator[DatasetUse]], ...] = (
+_DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _named_datasets, _table_datasets,
 )
@@ -786,7 +571,7 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
     text = ctx.card.text
     for section in ctx.doc.sections:
         if not re.search(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b", section.title) or \
-                _EVAL_SECTION.search(section.title):
+                EVAL_SECTION.search(section.title):
             continue
         lines = text[section.start:section.end].split("\n")
         offset = section.start

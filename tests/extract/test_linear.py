@@ -25,6 +25,7 @@ from lineage.extract import (
     Extraction,
     context,
     extract,
+    hardware,
     license,
     markdown,
     prose,
@@ -95,7 +96,7 @@ ROWS = [
         "It was trained on the Open Orca dataset.", ["Open Orca"],
         # the word length scales (a window of 240 characters holds it), 30 lines of it
         lambda n: ("On " + "-".join(["A"] * (n // 2)) + ": dataset\n") * 30, n=28),
-    Row("training._HW_FIELD", lambda t: groups(training._HW_FIELD, t),
+    Row("hardware._HW_FIELD", lambda t: groups(hardware._HW_FIELD, t),
         "| Hardware | 8 x A100 |", [("8 x A100",)],
         lambda n: "*" * n + "\nHardware: ab" + " " * n + "x\n"),
     Row("training._GPU_HOURS", lambda t: groups(training._GPU_HOURS.pattern, t),
@@ -135,7 +136,7 @@ ROWS = [
     Row("training._data_table_rows", lambda t: [d.ref.name for d in of(DatasetUse, run(t))],
         "## Training data\n| Source | Share |\n|---|---|\n| Books (45%) | 45 |\n", ["Books"],
         lambda n: "## Training data\n| Source | n |\n" + " " * n + "x\n| (" + "(" * n + ") |\n"),
-    Row("training._HW", lambda t: [m.groups()[:2] for m in training._HW.pattern.finditer(t)],
+    Row("hardware._HW", lambda t: [m.groups()[:2] for m in hardware._HW.pattern.finditer(t)],
         "8 x NVIDIA A100 80GB GPUs", [("8", "A100")], lambda n: "@ 0.5" + " " * n + "x"),
     Row("training._DATASET_THEN_LINK", lambda t: bool(training._DATASET_THEN_LINK.search(t)),
         "a modified dataset (c.f. [x](", True, lambda n: "dataset" + " " * n + "x"),
@@ -271,7 +272,7 @@ ROWS = [
         "| Metric | Value |\n|---|---|\n| MMLU | 70.1 |\n| MMLU | 70.1 |\n", [1],
         lambda n: "| Metric | Value |\n|---|---|\n" + "| MMLU | 70.1 |\n" * (n // 16), n=2000),
     # lineage.extract.scan
-    Row("scan.Anchored", lambda t: [m.group(2) for m in training._HW.finditer(t)],
+    Row("scan.Anchored", lambda t: [m.group(2) for m in hardware._HW.finditer(t)],
         "on 8x A100 GPUs", ["A100"], lambda n: "RTX Instinct " * (n // 13), n=2000),
     Row("scan.first_occurrences", lambda t: len(first_occurrences(t, t.split())),
         # both sizes hold enough needles to be searched in one pass

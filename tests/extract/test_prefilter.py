@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from lineage.cards import read_card
 from lineage.errors import CardError
-from lineage.extract import extract, prefilter, prose, relation, training
+from lineage.extract import extract, hardware, prefilter, prose, relation, training
 from lineage.extract.scan import Anchored, Gated, matches_at
 from lineage.ingest import iter_inputs
 from tests.conftest import ROOT, need
 
-SCANNERS = [(f"{m.__name__}.{name}", v) for m in (prose, relation, training)
+SCANNERS = [(f"{m.__name__}.{name}", v) for m in (prose, relation, training, hardware)
             for name, v in vars(m).items() if isinstance(v, Gated | Anchored)]
 SCANNERS += [(f"training._PROMPT_RES.{name}", gated) for name, gated, _ in training._PROMPT_RES]
 SCANNERS += [(f"training._TRAINER_FIELDS.{key}", p) for key, p, _ in training._TRAINER_FIELDS]

@@ -1,0 +1,90 @@
+"""Sentences of a card's text, and the matches of a pattern in its prose.
+
+Shared by the extractors that read training facts (:mod:`lineage.extract.training`,
+:mod:`lineage.extract.hardware`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator
+from functools import cache
+
+from lineage.extract.context import Context
+from lineage.extract.scan import Scanner
+
+__all__ = ["EVAL_SECTION", "INFERENCE_CONTEXT", "TRAIN_CONTEXT", "Sentences", "prose_positions"]
+
+# Words of a sentence about training, and of one about running the model.
+TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
+                           r"node|cluster|epoch|hours|days|took|"
+                           r"\b(?:dpo|sft|orpo|rlhf)\b")
+INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|fits? (?:on|in)|"
+                               r"requires?|recommended\s+(?:gpus?|hardware|vram|memory|specs?|"
+                               r"setup|system)|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
+                               r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
+                               r"notebook|profil|latency|throughput|tested on|推理|测试")
+EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
+
+
+def prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
+    """Return the body matches of ``pattern`` outside sections about evaluation."""
+    about_evaluation = cache(lambda title: EVAL_SECTION.search(title) is not None)
+    for m in ctx.body_matches(pattern):
+        if not about_evaluation(ctx.doc.section_title(m.start())):
+            yield m
+
+
+class Sentences:
+    """The sentences of a card's text, and pattern searches within them.
+
+    The sentence at an offset runs from the last line break or ". " before it to the end
+    of its line. Searches are remembered per pattern and sentence end, so that many matches
+    on one long line do not each read the line again: offsets met in increasing order cost
+    linear time in all.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._breaks = [m.start() for m in re.finditer("\n", text)]
+        self._stops = [m.start() for m in re.finditer(r"\. ", text)]
+        self._found: dict[tuple[object, int, int], tuple[int, re.Match[str] | None]] = {}
+
+    def line(self, pos: int) -> tuple[int, int]:
+        """Start and end offsets of the line holding ``pos``."""
+        i = bisect.bisect_left(self._breaks, pos)
+        end = self._breaks[i] if i < len(self._breaks) else len(self.text)
+        return (self._breaks[i - 1] + 1 if i else 0), end
+
+    def span(self, pos: int) -> tuple[int, int]:
+        """Start and end offsets of the sentence at ``pos``."""
+        line_start, end = self.line(pos)
+        j = bisect.bisect_left(self._stops, pos - 1)  # a ". " that ends at or before pos
+        return (max(line_start, self._stops[j - 1] + 1) if j else line_start), end
+
+    def search(self, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
+        """``pattern.search`` in the sentence at ``pos``."""
+        start, end = self.span(pos)
+        return self._search(pattern, start, end, 0)
+
+    def at_line_start(self, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
+        """``pattern.match`` at the start of the line holding ``pos``, within the line."""
+        start, end = self.line(pos)
+        key = (pattern, start, 1)
+        if key not in self._found:
+            self._found[key] = (start, pattern.match(self.text, start, end))
+        return self._found[key][1]
+
+    def _search(self, pattern: re.Pattern[str], start: int, end: int,
+                kind: int) -> re.Match[str] | None:
+        # Sentences ending at the same place share their tail: a match found from an earlier
+        # start is the first one from any later start up to it, and no match is no match.
+        key = (pattern, end, kind)
+        known = self._found.get(key)
+        if known is not None and known[0] <= start and (known[1] is None or
+                                                        known[1].start() >= start):
+            return known[1]
+        found = pattern.search(self.text, start, end)
+        self._found[key] = (start, found)
+        return found
