@@ -18,11 +18,10 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from lineage.facts import EXPLICIT_RULES, Method, Relation
+from lineage.facts import DEFAULT_CONFIDENCE, EXPLICIT_RULES, Method, Relation
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url, written_path
 from lineage.ns import DCTERMS, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
-from lineage.rdf import DEFAULT_CONFIDENCE
 from lineage.store import Store, Term
 from lineage.view import LineageView
 

@@ -6,7 +6,7 @@ survives any store and serialisation (``docs/evidence.md``): a fact's triple is 
 statement (``rdf:subject``/``rdf:predicate``/``rdf:object``, its type implied) that carries
 its evidence, and a qualified node (an evaluation, a hardware use) points at an evidence
 record of its source line with ``lin:evidence``. A confidence is written only where it
-differs from its method's default (:data:`DEFAULT_CONFIDENCE`). Nodes local to a card
+differs from its method's default (:data:`lineage.facts.DEFAULT_CONFIDENCE`). Nodes local to a card
 (evidence, merge, training, evaluations) get IRIs under the card's graph IRI, never blank
 nodes, so the same card always gives the same quads.
 """
@@ -25,6 +25,7 @@ from lineage import ids
 from lineage.extract import EXTRACTOR_VERSION, Extraction
 from lineage.extract.scores import decimal_text
 from lineage.facts import (
+    DEFAULT_CONFIDENCE,
     Alias,
     Child,
     DatasetRef,
@@ -65,7 +66,7 @@ from lineage.ns import (
     XSD,
 )
 
-__all__ = ["DEFAULT_CONFIDENCE", "RELATION_PROPERTY", "card_key", "card_quads", "to_nquads"]
+__all__ = ["RELATION_PROPERTY", "card_key", "card_quads", "to_nquads"]
 
 
 _NODES: dict[str, ox.NamedNode] = {}
@@ -81,18 +82,6 @@ def _n(term: object) -> ox.NamedNode:
 
 
 RELATION_PROPERTY: dict[Relation, ox.NamedNode] = {r: ox.NamedNode(r.iri) for r in Relation}
-DEFAULT_CONFIDENCE: dict[Method, float] = {
-    Method.METADATA: 0.95, Method.PROSE: 0.8, Method.MERGEKIT: 0.95, Method.TABLE: 0.85,
-    Method.LINK: 0.8, Method.PATH: 1.0, Method.OPTION: 1.0, Method.HUB: 0.9,
-}
-"""The confidence of a fact whose evidence states none, by method (``lin:defaultConfidence``
-in the ontology): evidence records the confidence only where it differs.
-
-Examples
---------
->>> DEFAULT_CONFIDENCE[Method.METADATA]
-0.95
-"""
 _SETTING_TYPES: dict[str, ox.NamedNode] = {
     "epochs": _n(XSD.decimal), "learningRate": _n(XSD.double), "batchSize": _n(XSD.integer),
     "tokens": _n(XSD.integer), "cost": _n(XSD.decimal), "gpuHours": _n(XSD.decimal),

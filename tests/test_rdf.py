@@ -11,6 +11,7 @@ import pytest
 from lineage import ids, rdf
 from lineage.extract import Extraction
 from lineage.facts import (
+    DEFAULT_CONFIDENCE,
     Alias,
     Child,
     DatasetRef,
@@ -134,7 +135,7 @@ def test_each_statement_is_reified_with_its_evidence():
 
 
 def test_a_confidence_is_stated_only_where_it_differs_from_its_methods_default():
-    default = rdf.DEFAULT_CONFIDENCE[Method.PROSE]
+    default = DEFAULT_CONFIDENCE[Method.PROSE]
     got = triples(quads(Alias("acme/a", Evidence(Method.PROSE, "a", 2, default)),
                         Alias("acme/b", Evidence(Method.PROSE, "b", 3, 0.6))))
     assert (node("ev", 2), str(LIN.confidence), "0.6") in got
@@ -149,8 +150,8 @@ def test_every_method_has_a_default_confidence_declared_in_the_ontology():
     onto = rdflib.Graph().parse(ROOT / "ontology" / "lineage.ttl")
     declared = {str(onto.value(m, rdflib.RDFS.label)): float(onto.value(m, LIN.defaultConfidence))
                 for m in onto.subjects(RDF.type, LIN.ExtractionMethod)}
-    assert declared == {m.value: c for m, c in rdf.DEFAULT_CONFIDENCE.items()}
-    assert set(rdf.DEFAULT_CONFIDENCE) == set(Method)
+    assert declared == {m.value: c for m, c in DEFAULT_CONFIDENCE.items()}
+    assert set(DEFAULT_CONFIDENCE) == set(Method)
 
 
 def test_identity_and_a_rejected_candidate():

@@ -17,8 +17,7 @@ import pytest
 import lineage
 from lineage.cards import read_card
 from lineage.extract import extract
-from lineage.facts import Language, Method, Score, Tag, Warning
-from lineage.rdf import DEFAULT_CONFIDENCE
+from lineage.facts import DEFAULT_CONFIDENCE, Language, Method, Score, Tag, Warning
 from lineage.store import Store
 from tests.conftest import ROOT
 
