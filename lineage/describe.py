@@ -18,36 +18,37 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from lineage.facts import EXPLICIT_RULES, Relation
+from lineage.facts import DEFAULT_CONFIDENCE, EXPLICIT_RULES, Method, Relation
 from lineage.ids import dataset_id_from_iri, id_from_iri, id_key, parse_hub_url, written_path
 from lineage.ns import DCTERMS, LEXVO_BASE, LIN
 from lineage.ns import SPARQL_PREFIXES as _PREFIX
 from lineage.store import Store, Term
 from lineage.view import LineageView
 
-__all__ = ["RELATION_NAMES", "resolve_model", "show"]
+__all__ = ["RELATION_NAMES", "confidence", "resolve_model", "show"]
 
 RELATION_NAMES = {r.iri: r.value for r in Relation}
 _RELS = ", ".join(f"<{r}>" for r in RELATION_NAMES)
 
 _DESCRIBED = _PREFIX + ("SELECT ?m (COUNT(DISTINCT ?g) AS ?n) WHERE { ?g lin:describes ?m } "
                         "GROUP BY ?m")
+# Facts are read first, then their evidence by the nodes found (bound in a VALUES block):
+# an OPTIONAL evidence pattern in the fact query made Oxigraph read the evidence of the
+# whole store (seconds on 20,000 cards), the second query only that of the nodes found.
 _EDGES = _PREFIX + f"""\
-SELECT DISTINCT ?st ?m ?rel ?p ?pid ?plabel ?punresolved ?g ?method ?snippet ?line WHERE {{
-  GRAPH ?g {{ ?st rdf:subject ?m ; rdf:predicate ?rel ; rdf:object ?p ; lin:method ?method .
-    OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
+SELECT DISTINCT ?st ?m ?rel ?p ?pid ?plabel ?punresolved ?g WHERE {{
+  GRAPH ?g {{ ?st rdf:subject ?m ; rdf:predicate ?rel ; rdf:object ?p }}
   FILTER(?rel IN ({_RELS}))
   OPTIONAL {{ ?p lin:hubId ?pid }} OPTIONAL {{ ?p rdfs:label ?plabel }}
   OPTIONAL {{ ?p lin:unresolved ?punresolved }}
-}} ORDER BY ?g ?line"""
+}}"""
 _CHILD_EDGES = _PREFIX + f"""\
-SELECT DISTINCT ?st ?c ?rel ?m ?cid ?clabel ?cunresolved ?g ?method ?snippet ?line WHERE {{
-  GRAPH ?g {{ ?st rdf:subject ?c ; rdf:predicate ?rel ; rdf:object ?m ; lin:method ?method .
-    OPTIONAL {{ ?st lin:snippet ?snippet }} OPTIONAL {{ ?st lin:line ?line }} }}
+SELECT DISTINCT ?st ?c ?rel ?m ?cid ?clabel ?cunresolved ?g WHERE {{
+  GRAPH ?g {{ ?st rdf:object ?m ; rdf:predicate ?rel ; rdf:subject ?c }}
   FILTER(?rel IN ({_RELS}))
   OPTIONAL {{ ?c lin:hubId ?cid }} OPTIONAL {{ ?c rdfs:label ?clabel }}
   OPTIONAL {{ ?c lin:unresolved ?cunresolved }}
-}} ORDER BY ?g ?line"""
+}}"""
 _CONTRIB = _PREFIX + """SELECT DISTINCT ?p ?role ?weight ?density ?wspec ?dspec ?mmethod WHERE {
   ?m prov:qualifiedDerivation ?c . ?c prov:entity ?p .
   OPTIONAL { ?c prov:hadRole ?role } OPTIONAL { ?c lin:weight ?weight }
@@ -56,41 +57,52 @@ _CONTRIB = _PREFIX + """SELECT DISTINCT ?p ?role ?weight ?density ?wspec ?dspec 
   OPTIONAL { ?c prov:hadActivity ?a . ?a lin:mergeMethod ?mmethod }
 }"""
 _FACTS = _PREFIX + """\
-SELECT DISTINCT ?st ?g ?p ?o ?olabel ?oid ?lid ?llink ?method ?snippet ?line WHERE {
-  GRAPH ?g { ?st rdf:subject ?m ; rdf:predicate ?p ; rdf:object ?o ; lin:method ?method .
-    OPTIONAL { ?st lin:snippet ?snippet } OPTIONAL { ?st lin:line ?line }
-    OPTIONAL { ?m lin:licenseLink ?llink FILTER(?p = dcterms:license) } }
+SELECT DISTINCT ?st ?g ?m ?p ?o ?olabel ?oid ?lid WHERE {
+  GRAPH ?g { ?st rdf:subject ?m ; rdf:predicate ?p ; rdf:object ?o }
   FILTER(?p IN (lin:trainedOn, dcterms:license, lin:promptFormat, dcterms:language))
   OPTIONAL { ?o rdfs:label ?olabel } OPTIONAL { ?o lin:hubId ?oid }
   OPTIONAL { ?o lin:licenseId ?lid }
-} ORDER BY ?g ?line"""
+}"""
+_LICENSE_LINKS = _PREFIX + """\
+SELECT DISTINCT ?g ?m ?llink WHERE { GRAPH ?g { ?m lin:licenseLink ?llink } }"""
 _TAGS = _PREFIX + "SELECT DISTINCT ?t WHERE { ?m lin:tag ?t } ORDER BY ?t"
-_TRAINING = _PREFIX + """SELECT DISTINCT ?g ?p ?v ?line WHERE {
-  GRAPH ?g { ?m prov:wasGeneratedBy ?t . ?t a lin:Training ; ?p ?v .
-    OPTIONAL { ?st rdf:subject ?t ; rdf:predicate ?p ; lin:line ?line } }
-} ORDER BY ?g ?line"""
-_HARDWARE = _PREFIX + """SELECT DISTINCT ?g ?h ?name ?count ?line WHERE {
-  GRAPH ?g { ?m prov:wasGeneratedBy ?t . ?t lin:hardware ?h . ?h lin:accelerator ?a .
-    OPTIONAL { ?h lin:count ?count } OPTIONAL { ?st rdf:subject ?h ; lin:line ?line } }
+# A card states each training setting once: the card's order is enough.
+_TRAINING = _PREFIX + """SELECT DISTINCT ?g ?p ?v WHERE {
+  GRAPH ?g { ?m prov:wasGeneratedBy ?t . ?t a lin:Training ; ?p ?v }
+} ORDER BY ?g"""
+_HARDWARE = _PREFIX + """SELECT DISTINCT ?g ?h ?name ?count ?ev WHERE {
+  GRAPH ?g { ?m prov:wasGeneratedBy ?t . ?t lin:hardware ?h . ?h lin:accelerator ?a ;
+    lin:evidence ?ev }
+  OPTIONAL { GRAPH ?g { ?h lin:count ?count } }
   ?a rdfs:label ?name
-} ORDER BY ?g ?line"""
+}"""
 _SCORES = _PREFIX + """\
-SELECT DISTINCT ?g ?e ?name ?value ?metric ?shots ?source ?origin ?bench ?line WHERE {
+SELECT DISTINCT ?g ?e ?name ?value ?origin ?ev WHERE {
   GRAPH ?g { ?e lin:evaluatedModel ?m ; lin:benchmarkName ?name ; mls:hasValue ?value ;
-    lin:origin ?origin .
-    OPTIONAL { ?e lin:metric ?metric } OPTIONAL { ?e lin:shots ?shots }
-    OPTIONAL { ?e lin:sourceUrl ?source } OPTIONAL { ?e lin:benchmark ?bench }
-    OPTIONAL { ?st rdf:subject ?e ; lin:line ?line } }
-} ORDER BY ?g ?line ?e"""
+    lin:origin ?origin ; lin:evidence ?ev }
+}"""
+_SCORE_DETAILS = _PREFIX + """\
+SELECT ?e ?metric ?shots ?source ?bench WHERE {
+  ?e lin:origin ?origin .
+  OPTIONAL { ?e lin:metric ?metric } OPTIONAL { ?e lin:shots ?shots }
+  OPTIONAL { ?e lin:sourceUrl ?source } OPTIONAL { ?e lin:benchmark ?bench }
+}"""
 _WARNINGS = _PREFIX + """\
 SELECT DISTINCT ?g ?w WHERE { GRAPH ?g { ?g lin:describes ?m ; lin:warning ?w } }
 ORDER BY ?g ?w"""
+_EVIDENCE = _PREFIX + """\
+SELECT ?e ?method ?snippet ?line ?conf WHERE {
+  ?e lin:method ?method .
+  OPTIONAL { ?e lin:snippet ?snippet } OPTIONAL { ?e lin:line ?line }
+  OPTIONAL { ?e lin:confidence ?conf }
+}"""
 
-_HUB = _PREFIX + """SELECT DISTINCT ?g ?p ?v ?rev WHERE {
-  GRAPH ?g { ?g lin:describes ?m . OPTIONAL { ?g lin:revision ?rev }
-    OPTIONAL { ?m ?p ?v FILTER(?p IN (lin:downloads, lin:likes, lin:gated, dcterms:created,
-                                      dcterms:modified)) } }
-} ORDER BY ?g ?p"""
+_OWN_GRAPHS = _PREFIX + "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?g lin:describes ?m } }"
+_REVISIONS = _PREFIX + "SELECT DISTINCT ?g ?rev WHERE { GRAPH ?g { ?g lin:revision ?rev } }"
+_HUB = _PREFIX + """SELECT DISTINCT ?g ?p ?v WHERE {
+  VALUES ?p { lin:downloads lin:likes lin:gated dcterms:created dcterms:modified }
+  GRAPH ?g { ?g lin:describes ?m . ?m ?p ?v }
+}"""
 _HUB_KEYS = {str(LIN.downloads): "downloads", str(LIN.likes): "likes",
              str(DCTERMS.created): "created", str(DCTERMS.modified): "modified",
              str(LIN.gated): "gated"}
@@ -104,6 +116,49 @@ def _select(store: Store, query: str, **bindings: Any) -> list[dict[str, Term]]:
     assert isinstance(result, ox.QuerySolutions)
     variables = [v.value for v in result.variables]
     return [{name: sol[name] for name in variables if sol[name] is not None} for sol in result]
+
+
+_CHUNK = 500  # nodes bound per evidence query
+
+
+def _evidence_of(store: Store, nodes: list[Term]) -> dict[str, dict[str, Term]]:
+    """Return the evidence (method, snippet, line, conf) of statement or record nodes."""
+    unique = list(dict.fromkeys(n for n in nodes if isinstance(n, ox.NamedNode)))
+    found: dict[str, dict[str, Term]] = {}
+    for i in range(0, len(unique), _CHUNK):
+        for row in _select(store, _EVIDENCE, e=unique[i:i + _CHUNK]):
+            found[row["e"].value] = row
+    return found
+
+
+def _with_evidence(store: Store, rows: list[dict[str, Term]], node: str = "st",
+                   ) -> list[dict[str, Term]]:
+    """Add each row's evidence (from its ``node`` column); order rows by card, then line.
+
+    Rows whose node has no evidence record are dropped. The order is SPARQL's
+    ``ORDER BY ?g ?line`` (no line first), so that every backend gives the same output.
+    """
+    details = _evidence_of(store, [r[node] for r in rows if node in r])
+    out = []
+    for row in rows:
+        ev = details.get(row[node].value) if node in row else None
+        if ev is not None:
+            out.append({**row, **{k: v for k, v in ev.items() if k != "e"}})
+    return sorted(out, key=lambda r: (r["g"].value, "line" in r,
+                                      int(r["line"].value) if "line" in r else 0))
+
+
+def confidence(method: str, stated: Term | None) -> float:
+    """Return a fact's confidence: the one its evidence states, else its method's default.
+
+    Examples
+    --------
+    >>> confidence("metadata", None), confidence("prose", ox.Literal("0.6"))
+    (0.95, 0.6)
+    """
+    if stated is not None:
+        return float(stated.value)
+    return DEFAULT_CONFIDENCE[Method(method)]
 
 
 def _py(term: Term | None) -> Any:
@@ -179,7 +234,7 @@ def show(store: Store, model: str, *, view: LineageView | None = None) -> dict[s
     out["identity"] = _identity(store, iris)
     out["parents"] = _parents(store, iris, group, warnings)
     out["children"] = _children(store, iris, group)
-    facts = _select(store, _FACTS, m=iris)
+    facts = _facts(store, iris)
     out["datasets"] = _datasets(facts)
     out["license"] = _license(facts, me, warnings, store)
     out["languages"] = _languages(facts)
@@ -199,14 +254,33 @@ def show(store: Store, model: str, *, view: LineageView | None = None) -> dict[s
 
 
 _IDENTITY = _PREFIX + """\
-SELECT DISTINCT ?g ?src ?rule ?conf ?cand ?reason ?snippet ?line WHERE {
-  GRAPH ?g { ?g lin:describes ?m ; lin:sourceLocation ?src .
-    OPTIONAL { ?g lin:identityMethod ?rule }
-    OPTIONAL { ?st rdf:subject ?g ; rdf:predicate lin:describes ; lin:confidence ?conf }
-    OPTIONAL { ?c rdf:subject ?g ; rdf:predicate lin:idCandidate ; rdf:object ?cand ;
-               lin:reason ?reason . OPTIONAL { ?c lin:snippet ?snippet }
-               OPTIONAL { ?c lin:line ?line } } }
-} ORDER BY ?g ?cand"""
+SELECT DISTINCT ?g ?src WHERE { GRAPH ?g { ?g lin:describes ?m ; lin:sourceLocation ?src } }"""
+_IDENTITY_RULES = _PREFIX + """\
+SELECT DISTINCT ?g ?rule WHERE { GRAPH ?g { ?g lin:identityMethod ?rule } }"""
+_IDENTITY_EVIDENCE = _PREFIX + """\
+SELECT DISTINCT ?g ?st ?p ?cand ?reason WHERE {
+  VALUES ?p { lin:describes lin:idCandidate }
+  GRAPH ?g { ?st rdf:subject ?g ; rdf:predicate ?p ; rdf:object ?cand }
+  OPTIONAL { ?st lin:reason ?reason }
+}"""
+
+
+def _facts(store: Store, iris: list[ox.NamedNode]) -> list[dict[str, Term]]:
+    """Return the datasets, license, prompt format and languages stated of the model.
+
+    Each row has its evidence and, for a license, the link the same card gives (``llink``).
+    """
+    rows = _with_evidence(store, _select(store, _FACTS, m=iris))
+    links: dict[tuple[str, str], list[Term]] = defaultdict(list)
+    if any(r["p"].value == str(DCTERMS.license) for r in rows):
+        for r in _select(store, _LICENSE_LINKS, m=iris):
+            links[(r["g"].value, r["m"].value)].append(r["llink"])
+    out = []
+    for r in rows:
+        found = links.get((r["g"].value, r["m"].value), []) \
+            if r["p"].value == str(DCTERMS.license) else []
+        out.extend([{**r, "llink": link} for link in found] or [r])
+    return out
 
 
 def _identity(store: Store, iris: list[ox.NamedNode]) -> dict[str, Any]:
@@ -215,17 +289,26 @@ def _identity(store: Store, iris: list[ox.NamedNode]) -> dict[str, Any]:
     With several cards, the most certain decision is shown (an explicit id first) and
     ``sources`` lists every card.
     """
-    rows = _select(store, _IDENTITY, m=iris)
+    sources = {r["g"].value: str(r["src"].value)
+               for r in _select(store, _IDENTITY, m=iris)}
+    graphs = [ox.NamedNode(g) for g in sorted(sources)]
+    rules = {r["g"].value: str(r["rule"].value)
+             for r in _select(store, _IDENTITY_RULES, g=graphs)} if graphs else {}
+    stated = _with_evidence(store, _select(store, _IDENTITY_EVIDENCE, g=graphs)) \
+        if graphs else []
+    conf = {r["g"].value: confidence(str(r["method"].value), r.get("conf"))
+            for r in stated if r["p"].value == str(LIN.describes)}
     decisions: dict[str, tuple[str, float]] = {}
     candidates: dict[str, dict[str, Any]] = {}
+    for g in sorted(sources):  # graphs before identity rules have none: path
+        decisions.setdefault(sources[g], (rules.get(g, "path"), conf.get(g, 1.0)))
+    rows = sorted((r for r in stated if r["p"].value == str(LIN.idCandidate) and "reason" in r),
+                  key=lambda r: (r["g"].value, str(r["cand"].value)))
     for r in rows:
-        src = str(r["src"].value)
-        rule = str(r["rule"].value) if "rule" in r else "path"  # graphs before identity rules
-        decisions.setdefault(src, (rule, float(r["conf"].value) if "conf" in r else 1.0))
-        if "cand" in r:
-            candidates.setdefault(str(r["cand"].value), {
-                "id": str(r["cand"].value), "reason": str(r["reason"].value),
-                "snippet": _py(r.get("snippet")), "line": _py(r.get("line")), "card": src})
+        candidates.setdefault(str(r["cand"].value), {
+            "id": str(r["cand"].value), "reason": str(r["reason"].value),
+            "snippet": _py(r.get("snippet")), "line": _py(r.get("line")),
+            "card": sources[r["g"].value]})
     if not decisions:
         return {"method": None, "confidence": None, "candidates": [], "sources": []}
     best = max(decisions.values(), key=lambda d: (d[0] in EXPLICIT_RULES, d[1]))
@@ -237,11 +320,15 @@ def _hub(store: Store, iris: list[ox.NamedNode]) -> dict[str, Any] | None:
     """Return the Hub's metadata from the model's own cards, or ``None`` when none has any."""
     hub: dict[str, Any] = dict.fromkeys(("downloads", "likes", "created", "modified", "gated",
                                          "revision"))
-    for row in _select(store, _HUB, m=iris):
-        if "rev" in row and hub["revision"] is None:
-            hub["revision"] = _py(row["rev"])
-        key = _HUB_KEYS.get(row["p"].value) if "p" in row else None
-        if key is not None and hub[key] is None:
+    graphs = [ox.NamedNode(r["g"].value) for r in _select(store, _OWN_GRAPHS, m=iris)]
+    revisions = sorted((r["g"].value, r["rev"]) for r in _select(store, _REVISIONS, g=graphs)) \
+        if graphs else []
+    if revisions:
+        hub["revision"] = _py(revisions[0][1])
+    rows = sorted(_select(store, _HUB, m=iris), key=lambda r: (r["g"].value, r["p"].value))
+    for row in rows:
+        key = _HUB_KEYS[row["p"].value]
+        if hub[key] is None:
             value = _py(row["v"])
             # Stores spell UTC differently (Z, +00:00): one spelling whatever the backend.
             hub[key] = value.replace("+00:00", "Z") if key in ("created", "modified") else value
@@ -288,7 +375,7 @@ def _parents(store: Store, iris: list[ox.NamedNode], group: set[str],
              warnings: list[str]) -> list[dict[str, Any]]:
     contrib = {r["p"].value: r for r in _select(store, _CONTRIB, m=iris)}
     parents: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in _select(store, _EDGES, m=iris):
+    for row in _with_evidence(store, _select(store, _EDGES, m=iris)):
         p = row["p"].value
         if p in group:
             warnings.append("self-loop: the model is named as its own base "
@@ -344,7 +431,7 @@ def _spec(term: Term | None) -> Any:
 
 def _children(store: Store, iris: list[ox.NamedNode], group: set[str]) -> list[dict[str, Any]]:
     children: dict[tuple[str, str], dict[str, Any]] = {}
-    for row in _select(store, _CHILD_EDGES, m=iris):
+    for row in _with_evidence(store, _select(store, _CHILD_EDGES, m=iris)):
         c = row["c"].value
         if c in group:
             continue
@@ -408,7 +495,7 @@ def _languages(facts: list[dict[str, Term]]) -> list[str]:
 
 def _hardware(store: Store, iris: list[ox.NamedNode]) -> list[dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for row in _select(store, _HARDWARE, m=iris):
+    for row in _with_evidence(store, _select(store, _HARDWARE, m=iris), "ev"):
         name = str(row["name"].value)
         count = _py(row.get("count"))
         if name not in out or (out[name]["count"] is None and count is not None):
@@ -432,7 +519,16 @@ def _training(store: Store, iris: list[ox.NamedNode], warnings: list[str]) -> di
 
 def _scores(store: Store, iris: list[ox.NamedNode]) -> list[dict[str, Any]]:
     out: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in _select(store, _SCORES, m=iris):
+    rows = _with_evidence(store, _select(store, _SCORES, m=iris), "ev")
+    rows.sort(key=lambda r: (r["g"].value, "line" in r, int(r["line"].value) if "line" in r
+                             else 0, r["e"].value))
+    evaluations = list(dict.fromkeys(r["e"] for r in rows))
+    details: dict[str, dict[str, Term]] = {}
+    for i in range(0, len(evaluations), _CHUNK):
+        for d in _select(store, _SCORE_DETAILS, e=evaluations[i:i + _CHUNK]):
+            details[d["e"].value] = d
+    for r in rows:
+        row = {**details.get(r["e"].value, {}), **r}
         bench = row.get("bench")
         entry = {
             "benchmark": str(row["name"].value),

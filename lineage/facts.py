@@ -20,6 +20,7 @@ from enum import Enum
 from lineage.iris import LIN_IRI
 
 __all__ = [
+    "DEFAULT_CONFIDENCE",
     "EXPLICIT_RULES",
     "Alias",
     "Child",
@@ -62,6 +63,20 @@ class Method(str, Enum):
     PATH = "path"
     OPTION = "option"
     HUB = "hub"
+
+
+DEFAULT_CONFIDENCE: dict[Method, float] = {
+    Method.METADATA: 0.95, Method.PROSE: 0.8, Method.MERGEKIT: 0.95, Method.TABLE: 0.85,
+    Method.LINK: 0.8, Method.PATH: 1.0, Method.OPTION: 1.0, Method.HUB: 0.9,
+}
+"""The confidence of a fact whose evidence states none, by method (``lin:defaultConfidence``
+in the ontology): the graph records a confidence only where it differs.
+
+Examples
+--------
+>>> DEFAULT_CONFIDENCE[Method.METADATA]
+0.95
+"""
 
 
 class Relation(str, Enum):

@@ -137,7 +137,6 @@ class LIN(DefinedNamespace):
     benchmark: URIRef
     benchmarkName: URIRef
     metric: URIRef
-    value: URIRef
     shots: URIRef
     sourceUrl: URIRef
     origin: URIRef
@@ -159,6 +158,18 @@ class LIN(DefinedNamespace):
     snippet: URIRef
     line: URIRef
     confidence: URIRef
+    # evidence of qualified nodes; extraction methods and their default confidences
+    evidence: URIRef
+    ExtractionMethod: URIRef
+    defaultConfidence: URIRef
+    metadataMethod: URIRef
+    proseMethod: URIRef
+    mergekitMethod: URIRef
+    tableMethod: URIRef
+    linkMethod: URIRef
+    pathMethod: URIRef
+    optionMethod: URIRef
+    hubMethod: URIRef
 
 
 class MLS(DefinedNamespace):

@@ -1,10 +1,14 @@
 """Facts to RDF: the quads of one card's named graph.
 
-Every term comes from :mod:`lineage.ns` and every IRI from :mod:`lineage.ids`. Each
-fact's main triple is reified as an ``rdf:Statement`` carrying the evidence (method,
-snippet, line, confidence), so provenance survives any store and serialisation. Nodes
-local to a card (evidence, merge, training, evaluations) get IRIs under the card's graph
-IRI, never blank nodes, so the same card always gives the same quads.
+Every term comes from :mod:`lineage.ns` and every IRI from :mod:`lineage.ids`. Each fact
+keeps its evidence (method, snippet, line, confidence) in plain triples, so provenance
+survives any store and serialisation (``docs/evidence.md``): a fact's triple is reified as a
+statement (``rdf:subject``/``rdf:predicate``/``rdf:object``, its type implied) that carries
+its evidence, and a qualified node (an evaluation, a hardware use) points at an evidence
+record of its source line with ``lin:evidence``. A confidence is written only where it
+differs from its method's default (:data:`lineage.facts.DEFAULT_CONFIDENCE`). Nodes local to a card
+(evidence, merge, training, evaluations) get IRIs under the card's graph IRI, never blank
+nodes, so the same card always gives the same quads.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from lineage import ids
 from lineage.extract import EXTRACTOR_VERSION, Extraction
 from lineage.extract.scores import decimal_text
 from lineage.facts import (
+    DEFAULT_CONFIDENCE,
     Alias,
     Child,
     DatasetRef,
@@ -34,6 +39,7 @@ from lineage.facts import (
     Language,
     LicenseFact,
     MergeRecipe,
+    Method,
     ModelRef,
     Parent,
     PromptFormat,
@@ -84,10 +90,10 @@ _SETTING_TYPES: dict[str, ox.NamedNode] = {
 _TYPE = _n(RDF.type)
 _LABEL = _n(RDFS.label)
 # Terms of every evidence node and model declaration, looked up once.
-_STATEMENT, _SUBJECT, _PREDICATE, _OBJECT = (_n(RDF.Statement), _n(RDF.subject),
-                                             _n(RDF.predicate), _n(RDF.object))
-_METHOD, _SNIPPET, _LINE, _CONFIDENCE = (_n(LIN.method), _n(LIN.snippet), _n(LIN.line),
-                                         _n(LIN.confidence))
+_SUBJECT, _PREDICATE, _OBJECT = _n(RDF.subject), _n(RDF.predicate), _n(RDF.object)
+_METHOD, _SNIPPET, _LINE, _CONFIDENCE, _EVIDENCE = (
+    _n(LIN.method), _n(LIN.snippet), _n(LIN.line), _n(LIN.confidence), _n(LIN.evidence))
+_METHODS = {m: ox.Literal(m.value) for m in Method}
 _DECIMAL, _INTEGER, _ANY_URI = _n(XSD.decimal), _n(XSD.integer), _n(XSD.anyURI)
 _MODEL_TYPES = (_n(LIN.Model), _n(FAIR4ML.MLModel))
 _HUB_ID, _NORMALIZED_ID, _UNRESOLVED = _n(LIN.hubId), _n(LIN.normalizedId), _n(LIN.unresolved)
@@ -149,6 +155,7 @@ class _Writer:
         self.quads: list[ox.Quad] = []
         self.counters: dict[str, int] = {}
         self.declared: set[str] = set()
+        self.records: dict[tuple[Method, int | None, str, float], ox.NamedNode] = {}
 
     def add(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
         """Add a statement to the card's graph."""
@@ -164,25 +171,40 @@ class _Writer:
         self.counters[kind] = number
         return ox.NamedNode(ids.node_iri(self.graph.value, kind, number))
 
-    def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
-                 ev: Evidence) -> ox.NamedNode:
-        """Add the reified statement ``s p o`` with its evidence; return the statement node."""
-        statement, graph = self.node("ev"), self.graph
-        self.quads += (
-            ox.Quad(statement, _TYPE, _STATEMENT, graph),
-            ox.Quad(statement, _SUBJECT, s, graph),
-            ox.Quad(statement, _PREDICATE, p if isinstance(p, ox.NamedNode) else _n(p), graph),
-            ox.Quad(statement, _OBJECT, o, graph),
-            ox.Quad(statement, _METHOD, ox.Literal(ev.method.value), graph),
-        )
+    def evidence_of(self, statement: ox.NamedNode, ev: Evidence) -> None:
+        """Add the evidence (method, snippet, line, confidence) to a statement or record node."""
+        graph = self.graph
+        self.quads.append(ox.Quad(statement, _METHOD, _METHODS[ev.method], graph))
         if ev.snippet:
             self.quads.append(ox.Quad(statement, _SNIPPET, ox.Literal(ev.snippet), graph))
         if ev.line is not None:
             self.quads.append(ox.Quad(statement, _LINE,
                                       ox.Literal(str(ev.line), datatype=_INTEGER), graph))
-        self.quads.append(ox.Quad(statement, _CONFIDENCE,
-                                  _literal(round(ev.confidence, 3), _DECIMAL), graph))
+        confidence = round(ev.confidence, 3)
+        if confidence != DEFAULT_CONFIDENCE[ev.method]:
+            self.quads.append(ox.Quad(statement, _CONFIDENCE, _literal(confidence, _DECIMAL),
+                                      graph))
+
+    def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
+                 ev: Evidence) -> ox.NamedNode:
+        """Add the reified statement ``s p o`` with its evidence; return the statement node."""
+        statement, graph = self.node("ev"), self.graph
+        self.quads += (
+            ox.Quad(statement, _SUBJECT, s, graph),
+            ox.Quad(statement, _PREDICATE, p if isinstance(p, ox.NamedNode) else _n(p), graph),
+            ox.Quad(statement, _OBJECT, o, graph),
+        )
+        self.evidence_of(statement, ev)
         return statement
+
+    def cite(self, node: ox.NamedNode, ev: Evidence) -> None:
+        """Point a qualified node at the evidence record of its source line (made once)."""
+        key = (ev.method, ev.line, ev.snippet, round(ev.confidence, 3))
+        record = self.records.get(key)
+        if record is None:
+            record = self.records[key] = self.node("ev")
+            self.evidence_of(record, ev)
+        self.add(node, _EVIDENCE, record)
 
     def add_fact(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
                  ev: Evidence) -> None:
@@ -428,8 +450,8 @@ class _CardWriter(_Writer):
         usage = self.node("hardware")
         self.add(training, LIN.hardware, usage)
         self.add(usage, _TYPE, _n(LIN.HardwareUse))
-        self.add_fact(usage, LIN.accelerator, self.accelerator(hardware.accelerator),
-                      hardware.evidence)
+        self.add(usage, LIN.accelerator, self.accelerator(hardware.accelerator))
+        self.cite(usage, hardware.evidence)
         if hardware.count is not None:
             self.add(usage, LIN.count, _literal(hardware.count))
 
@@ -456,10 +478,9 @@ class _CardWriter(_Writer):
         if score.source:
             self.add(evaluation, LIN.sourceUrl, ox.Literal(score.source, datatype=_ANY_URI))
         self.add(evaluation, LIN.origin, ox.Literal(score.origin))
-        value = ox.Literal(score.value, datatype=_DECIMAL)
-        self.add(evaluation, MLS.hasValue, value)
+        self.add(evaluation, MLS.hasValue, ox.Literal(score.value, datatype=_DECIMAL))
         for evidence in (score.evidence, *score.more_evidence):
-            self.add_fact(evaluation, LIN.value, value, evidence)
+            self.cite(evaluation, evidence)
 
     def write_hub_info(self, info: HubInfo) -> None:
         """State what the Hub says of the repository: id, popularity, dates, gating."""

@@ -323,6 +323,11 @@ def _and(shapes: Sequence[_Shape]) -> _Check:
     return _per_value_data(lambda data, v: all(not s.failures(data, v) for s in shapes))
 
 
+def _node(shape: _Shape) -> _Check:
+    """``sh:node``: every value node conforms to the node shape named."""
+    return _per_value_data(lambda data, v: not shape.failures(data, v))
+
+
 def _not(shape: _Shape) -> _Check:
     return _per_value_data(lambda data, v: bool(shape.failures(data, v)))
 
@@ -448,6 +453,7 @@ _component("xone")(lambda c, t: _xone(c.shapes(t)))
 _component("or")(lambda c, t: _or(c.shapes(t)))
 _component("and")(lambda c, t: _and(c.shapes(t)))
 _component("not")(lambda c, t: _not(c.shape(t)))
+_component("node")(lambda c, t: _node(c.shape(t)))
 
 
 @dataclass(frozen=True, slots=True)

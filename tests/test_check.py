@@ -261,3 +261,27 @@ def test_every_shape_of_the_ontology_compiles():
     shapes = load_shapes(ontology_dir())
     assert len(shapes.targets) >= 20
     assert any(t.sparql for t in shapes.targets)
+
+
+def test_sh_node_is_validated_per_card_as_pyshacl_does():
+    """A value that must conform to another node shape (sh:node) is checked per card too."""
+    from lineage.shapes import compile_shapes
+
+    shapes = b"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://ex.org/> .
+    ex:Rec a sh:NodeShape ; sh:property [ sh:path ex:line ; sh:minCount 1 ] .
+    ex:Fact a sh:NodeShape ; sh:targetClass ex:F ;
+        sh:property [ sh:path ex:evidence ; sh:node ex:Rec ; sh:message "bad evidence" ] .
+    """
+    import pyoxigraph as ox
+
+    checker = compile_shapes(shapes, b"")
+    ex = "https://ex.org/"
+    f, good, bad = (ox.NamedNode(ex + n) for n in ("f", "good", "bad"))
+    quads = [ox.Triple(f, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                       ox.NamedNode(ex + "F")),
+             ox.Triple(f, ox.NamedNode(ex + "evidence"), good),
+             ox.Triple(good, ox.NamedNode(ex + "line"), ox.Literal("3"))]
+    assert checker.validate(quads) == []
+    quads.append(ox.Triple(f, ox.NamedNode(ex + "evidence"), bad))
+    assert [(v.focus, v.message) for v in checker.validate(quads)] == [
+        (ex + "f", "bad evidence (<https://ex.org/evidence>)")]

@@ -11,6 +11,7 @@ import pytest
 from lineage import ids, rdf
 from lineage.extract import Extraction
 from lineage.facts import (
+    DEFAULT_CONFIDENCE,
     Alias,
     Child,
     DatasetRef,
@@ -123,14 +124,34 @@ def test_each_statement_is_reified_with_its_evidence():
     alias = "acme/old-name"
     got = triples(quads(Alias(alias, Evidence(Method.METADATA, "", None, 0.66666))))
     statement = node("ev", 1)
-    assert {(statement, str(RDF.type), str(RDF.Statement)),
-            (statement, str(RDF.subject), ids.model_iri(ME.id)),
+    assert {(statement, str(RDF.subject), ids.model_iri(ME.id)),
             (statement, str(RDF.predicate), str(LIN.alias)),
             (statement, str(RDF.object), ids.model_iri(alias)),
             (statement, str(LIN.method), "metadata"),
             (statement, str(LIN.confidence), "0.667")} <= got
-    # No snippet and no line: neither is stated.
-    assert not any(s == statement and p in (str(LIN.snippet), str(LIN.line)) for s, p, _ in got)
+    # No snippet and no line: neither is stated; the type is implied by rdf:subject's domain.
+    assert not any(s == statement and p in (str(LIN.snippet), str(LIN.line), str(RDF.type))
+                   for s, p, _ in got)
+
+
+def test_a_confidence_is_stated_only_where_it_differs_from_its_methods_default():
+    default = DEFAULT_CONFIDENCE[Method.PROSE]
+    got = triples(quads(Alias("acme/a", Evidence(Method.PROSE, "a", 2, default)),
+                        Alias("acme/b", Evidence(Method.PROSE, "b", 3, 0.6))))
+    assert (node("ev", 2), str(LIN.confidence), "0.6") in got
+    assert not any(s == node("ev", 1) and p == str(LIN.confidence) for s, p, _ in got)
+
+
+def test_every_method_has_a_default_confidence_declared_in_the_ontology():
+    import rdflib
+
+    from tests.conftest import ROOT
+
+    onto = rdflib.Graph().parse(ROOT / "ontology" / "lineage.ttl")
+    declared = {str(onto.value(m, rdflib.RDFS.label)): float(onto.value(m, LIN.defaultConfidence))
+                for m in onto.subjects(RDF.type, LIN.ExtractionMethod)}
+    assert declared == {m.value: c for m, c in DEFAULT_CONFIDENCE.items()}
+    assert set(DEFAULT_CONFIDENCE) == set(Method)
 
 
 def test_identity_and_a_rejected_candidate():
@@ -159,6 +180,9 @@ def test_training_collects_datasets_hardware_and_typed_settings():
             (training, str(LIN.epochs), "1.5"), (training, str(LIN.batchSize), "64"),
             (training, str(LIN.learningRate), "2e-06")} <= got
     assert not any(s == node("hardware", 2) and p == str(LIN.count) for s, p, _ in got)
+    # Each hardware use points at the evidence of its line (both here the same record).
+    assert {(node("hardware", 1), str(LIN.evidence)), (node("hardware", 2), str(LIN.evidence))
+            } <= {(s, p) for s, p, _ in got}
     assert not any(s == node("training", 2) for s, _, _ in got)  # one training per card
     by_key = {q.predicate.value: q.object for q in qs if q.subject.value == training}
     assert by_key[str(LIN.epochs)].datatype.value == str(XSD.decimal)
@@ -182,9 +206,13 @@ def test_scores_name_their_model_benchmark_and_evidence():
             (second, str(LIN.evaluatedModel), ids.model_iri(other.id)),
             (second, str(LIN.benchmark), ids.dataset_name_iri("Homemade QA"))} <= got
     assert not any(s == second and p in (str(LIN.metric), str(LIN.shots)) for s, p, _ in got)
-    # One value, stated with each of its two pieces of evidence.
-    assert sum(s == first and p == str(LIN.value) for s, p, _ in got) == 1
-    assert sum(p == str(RDF.subject) and o == first for _, p, o in got) == 2
+    # The evaluation points at each of its two pieces of evidence, one record per line;
+    # the second evaluation's evidence is the same line as the first's: one record.
+    cited = {(s, o) for s, p, o in got if p == str(LIN.evidence)}
+    assert cited == {(first, node("ev", 1)), (first, node("ev", 2)), (second, node("ev", 1))}
+    assert {(node("ev", 1), str(LIN.line), "3"), (node("ev", 2), str(LIN.line), "20"),
+            (node("ev", 1), str(LIN.method), "prose")} <= got
+    assert not any(p == str(RDF.subject) or p.endswith("#value") for _, p, _ in got)
 
 
 def test_license_recipe_language_and_warning():

@@ -57,14 +57,14 @@ def copies(root: Path, count: int) -> Path:
 
 
 def test_an_export_pages_under_the_servers_limits(strict: PrivateVirtuoso, run, tmp_path: Path):
-    cards = copies(tmp_path / "cards", 3)
+    cards = copies(tmp_path / "cards", 4)
     store = open_store(strict.spec)
     try:
         wipe(store)
         report = lineage.build([cards], store=store, jobs=1)
         assert report.ok
         assert store.quad_count() > 5 * LIMIT
-        assert len(store.card_index()) == 36
+        assert len(store.card_index()) == 48
     finally:
         store.close()
     assert lineage.build([cards], store=tmp_path / "embedded", jobs=1).ok
