@@ -197,6 +197,9 @@ class _Shape:
     checks: tuple[_Check, ...]
     properties: tuple[_Shape, ...]
     max_count: int | None = None
+    # The checks that can fail when a property has no value at all (minCount, hasValue,
+    # equals): most property shapes of a focus node have none, and the others then pass.
+    empty_checks: tuple[_Check, ...] = ()
 
     def value_nodes(self, data: _Data, focus: Term) -> list[Term]:
         """Return the focus node itself (node shape) or its values along the path."""
@@ -207,14 +210,16 @@ class _Shape:
     def failures(self, data: _Data, focus: Term) -> int:
         """Count the results this shape would report for ``focus`` (0: it conforms)."""
         values = self.value_nodes(data, focus)
-        failed = sum(check(data, focus, values) for check in self.checks)
+        checks = self.checks if values else self.empty_checks
+        failed = sum(check(data, focus, values) for check in checks)
         return failed + sum(p.failures(data, focus) for p in self.properties)
 
     def violations(self, data: _Data, focus: Term) -> list[Violation]:
         """Return the violations of ``focus`` against this shape and its property shapes."""
         values = self.value_nodes(data, focus)
         found: list[Violation] = []
-        if sum(check(data, focus, values) for check in self.checks):
+        checks = self.checks if values else self.empty_checks
+        if sum(check(data, focus, values) for check in checks):
             where = f" ({path_text(self.path[0], inverse=self.path[1])})" if self.path else ""
             message = self.message or f"{self.name} does not conform"
             found.append(Violation(self.level, _focus_text(focus), message + where))
@@ -378,6 +383,10 @@ def _int(term: Term) -> int:
 
 # Parameter name -> how to build its check from the parameter's value (and the compiler).
 _COMPONENTS: dict[str, Callable[[_Compiler, Term], _Check]] = {}
+# Components that judge each value node (or count too many): with no value they pass.
+_PASS_WHEN_EMPTY = frozenset(SH + name for name in (
+    "maxCount", "datatype", "nodeKind", "class", "pattern", "minLength", "minInclusive",
+    "maxInclusive", "minExclusive", "maxExclusive", "in", "xone", "or", "and", "not", "node"))
 
 
 def _component(name: str) -> Callable[[Callable[[_Compiler, Term], _Check]],
@@ -401,6 +410,7 @@ class _Compiler:
         if severity is not None:
             level = _LEVELS[severity.value]
         checks: list[_Check] = []
+        empty_checks: list[_Check] = []
         for predicate, objects in g.out.get(node, {}).items():
             if predicate in _INERT:
                 continue
@@ -410,14 +420,17 @@ class _Compiler:
                        f" uses {path_text(predicate)}, which the per-card validator does not "
                        "implement (lineage/shapes.py)")
                 raise ShapesError(msg)
-            checks.extend(build(self, value) for value in objects)
+            built = [build(self, value) for value in objects]
+            checks.extend(built)
+            if predicate not in _PASS_WHEN_EMPTY:
+                empty_checks.extend(built)
         message = g.one(node, SH + "message")
         name = g.one(node, SH + "name")
         props = tuple(self.shape(p, level=level) for p in g.all(node, SH + "property"))
         limit = g.one(node, SH + "maxCount")
         return _Shape(name.value if name else str(node), message.value if message else None,
                       level, self.path(node), tuple(checks), props,
-                      _int(limit) if limit is not None else None)
+                      _int(limit) if limit is not None else None, tuple(empty_checks))
 
     def path(self, node: Term) -> tuple[str, bool] | None:
         path = self.graph.one(node, SH + "path")
