@@ -153,9 +153,10 @@ def test_a_card_past_the_time_budget_is_rejected_and_the_build_goes_on(tmp_path:
 
 
 def test_the_card_timeout_option(tmp_path: Path, run_process):
-    cards = many(tmp_path / "cards", 2)
+    # about 70 KB of prose each: no card of that size extracts in a millisecond
+    cards = many(tmp_path / "cards", 2, GOOD + "Fine-tuned on reviews of every kind. " * 2000)
     proc = run_process("build", cards, "--store", tmp_path / "s", "--card-timeout", "0.001", "-q")
-    assert proc.returncode == 1  # nothing extracts in a millisecond
+    assert proc.returncode == 1
     assert proc.stderr.count("took longer than the time budget of 0.001 seconds") == 2
     assert run_process("build", cards, "--store", tmp_path / "s", "--card-timeout", "0",
                "-q").returncode == 0
