@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, cast
@@ -267,28 +268,24 @@ def diagram(model: str | None, store: str, up: int, down: int, relations: tuple[
 # The read-only SPARQL endpoint: one thin command over api.serve.
 
 
-def _web_origins(ctx: click.Context, param: click.Parameter,
+def _normalised(converter: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]],
+                                            tuple[str, ...]]:
+    """Return a click callback normalising each value with ``lineage.server.<converter>``.
+
+    A value the converter refuses is a one-line usage error naming the option.
+    """
+    def callback(ctx: click.Context, param: click.Parameter,
                  values: tuple[str, ...]) -> tuple[str, ...]:
-    if not values:
-        return values
-    from lineage.server import normalise_origin
+        if not values:
+            return values
+        import lineage.server  # only when the option is given: the CLI starts light
 
-    try:
-        return tuple(normalise_origin(v) for v in values)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
-
-
-def _host_names(ctx: click.Context, param: click.Parameter,
-                values: tuple[str, ...]) -> tuple[str, ...]:
-    if not values:
-        return values
-    from lineage.server import normalise_host
-
-    try:
-        return tuple(normalise_host(v) for v in values)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+        convert: Callable[[str], str] = getattr(lineage.server, converter)
+        try:
+            return tuple(convert(v) for v in values)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return callback
 
 
 @click.command()
@@ -307,11 +304,13 @@ def _host_names(ctx: click.Context, param: click.Parameter,
 @click.option("--memory-limit", type=click.IntRange(min=0), default=1024, show_default=True,
               metavar="MIB", help="Memory each query process may allocate; a query past it "
               "is stopped (HTTP 503). 0: no limit.")
-@click.option("--cors", "cors", multiple=True, metavar="ORIGIN", callback=_web_origins,
+@click.option("--cors", "cors", multiple=True, metavar="ORIGIN",
+              callback=_normalised("normalise_origin"),
               help="Let web pages of this origin (scheme://host[:port]) query the endpoint "
               "(repeatable). Without it, other origins are refused.")
 @click.option("--allowed-host", "allowed_hosts", multiple=True, metavar="NAME",
-              callback=_host_names, help="Accept this name in the Host header too "
+              callback=_normalised("normalise_host"),
+              help="Accept this name in the Host header too "
               "(repeatable); others than HOST and the loopback names are refused.")
 @errors_to_exit
 def serve(store: str, host: str, port: int, timeout: float, max_rows: int,
