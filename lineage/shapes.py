@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -133,26 +133,29 @@ class _Data:
 
     __slots__ = ("by_predicate", "classes", "instances", "inv", "out", "quads")
 
-    def __init__(self, quads: Iterable[ox.Quad | ox.Triple],
-                 supers: dict[str, frozenset[str]]):
+    def __init__(self, quads: Iterable[ox.Quad | ox.Triple], supers: dict[str, frozenset[str]],
+                 inverse: frozenset[str], targeted: frozenset[str]):
+        # Only what the shapes read is indexed: objects by the predicates of inverse paths,
+        # subject-object pairs by the predicates of targets (and rdf:type).
         self.out: dict[Term, dict[str, list[Term]]] = {}
         self.inv: dict[Term, dict[str, list[Term]]] = {}
         self.by_predicate: dict[str, list[tuple[Term, Term]]] = {}
         self.quads = list(quads)
-        literal = ox.Literal
+        out, inv, by_predicate = self.out, self.inv, self.by_predicate
         for q in self.quads:
             s, p, o = q.subject, q.predicate.value, q.object
-            _append(self.out, s, p, o)  # type: ignore[arg-type]
-            if not isinstance(o, literal):  # a literal is never the focus of an inverse path
-                _append(self.inv, o, p, s)  # type: ignore[arg-type]
-            pairs = self.by_predicate.get(p)
-            if pairs is None:
-                self.by_predicate[p] = [(s, o)]  # type: ignore[list-item]
-            else:
-                pairs.append((s, o))  # type: ignore[arg-type]
+            _append(out, s, p, o)  # type: ignore[arg-type]
+            if p in inverse:
+                _append(inv, o, p, s)  # type: ignore[arg-type]
+            if p in targeted:
+                pairs = by_predicate.get(p)
+                if pairs is None:
+                    by_predicate[p] = [(s, o)]  # type: ignore[list-item]
+                else:
+                    pairs.append((s, o))  # type: ignore[arg-type]
         self.classes: dict[Term, frozenset[str]] = {}
         self.instances: dict[str, list[Term]] = {}
-        for node, type_node in self.by_predicate.get(_TYPE.value, ()):
+        for node, type_node in by_predicate.get(_TYPE.value, ()):
             found = supers.get(type_node.value) or frozenset((type_node.value,))
             self.classes[node] = self.classes.get(node, frozenset()) | found
         for node, classes in self.classes.items():
@@ -200,6 +203,21 @@ class _Shape:
     # The checks that can fail when a property has no value at all (minCount, hasValue,
     # equals): most property shapes of a focus node have none, and the others then pass.
     empty_checks: tuple[_Check, ...] = ()
+    # The property shapes split by that: those that can fail with no value are always
+    # tried; the others only when the focus node has their path's predicate.
+    _always: tuple[_Shape, ...] = field(init=False, repr=False, compare=False)
+    _by_path: tuple[tuple[str, bool, tuple[_Shape, ...]], ...] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        grouped: dict[tuple[str, bool], list[_Shape]] = {}
+        for prop in self.properties:
+            if not prop.empty_checks and prop.path is not None:
+                grouped.setdefault(prop.path, []).append(prop)
+        object.__setattr__(self, "_always", tuple(
+            p for p in self.properties if p.empty_checks or p.path is None))
+        object.__setattr__(self, "_by_path", tuple(
+            (pred, inverse, tuple(props)) for (pred, inverse), props in grouped.items()))
 
     def value_nodes(self, data: _Data, focus: Term) -> list[Term]:
         """Return the focus node itself (node shape) or its values along the path."""
@@ -207,19 +225,32 @@ class _Shape:
             return [focus]
         return data.values(focus, self.path[0], inverse=self.path[1])
 
-    def failures(self, data: _Data, focus: Term) -> int:
-        """Count the results this shape would report for ``focus`` (0: it conforms)."""
+    def fails(self, data: _Data, focus: Term) -> bool:
+        """Tell whether ``focus`` violates this shape or one of its property shapes."""
         values = self.value_nodes(data, focus)
-        checks = self.checks if values else self.empty_checks
-        failed = sum(check(data, focus, values) for check in checks)
-        return failed + sum(p.failures(data, focus) for p in self.properties)
+        for check in self.checks if values else self.empty_checks:
+            if check(data, focus, values):
+                return True
+        return any(p.fails(data, focus) for p in self._present(data, focus))
+
+    def _present(self, data: _Data, focus: Term) -> Iterator[_Shape]:
+        """Yield the property shapes that can fail on ``focus`` (see ``_always``)."""
+        yield from self._always
+        out = data.out.get(focus)
+        inv = data.inv.get(focus)
+        for predicate, inverse, props in self._by_path:
+            edges = inv if inverse else out
+            if edges is not None and predicate in edges:
+                yield from props
 
     def violations(self, data: _Data, focus: Term) -> list[Violation]:
         """Return the violations of ``focus`` against this shape and its property shapes."""
+        if not self.fails(data, focus):  # the usual case, decided without building messages
+            return []
         values = self.value_nodes(data, focus)
         found: list[Violation] = []
-        checks = self.checks if values else self.empty_checks
-        if sum(check(data, focus, values) for check in checks):
+        if any(check(data, focus, values) for check in
+               (self.checks if values else self.empty_checks)):
             where = f" ({path_text(self.path[0], inverse=self.path[1])})" if self.path else ""
             message = self.message or f"{self.name} does not conform"
             found.append(Violation(self.level, _focus_text(focus), message + where))
@@ -228,20 +259,20 @@ class _Shape:
         return found
 
 
-# A check returns how many results it would report (one per failing value, or one).
-_Check = Callable[[_Data, Term, list[Term]], int]
+# A check tells whether the value nodes of one focus node fail it.
+_Check = Callable[[_Data, Term, list[Term]], bool]
 
 
 def _min_count(n: int) -> _Check:
-    return lambda data, focus, values: int(len(values) < n)
+    return lambda data, focus, values: len(values) < n
 
 
 def _max_count(n: int) -> _Check:
-    return lambda data, focus, values: int(len(values) > n)
+    return lambda data, focus, values: len(values) > n
 
 
-def _per_value(ok: Callable[[Term], bool]) -> Callable[[_Data, Term, list[Term]], int]:
-    return lambda data, focus, values: sum(not ok(v) for v in values)
+def _per_value(ok: Callable[[Term], bool]) -> _Check:
+    return lambda data, focus, values: not all(map(ok, values))
 
 
 def _datatype(iri: str) -> _Check:
@@ -267,7 +298,7 @@ def _node_kind(iri: str) -> _Check:
 
 
 def _class(iri: str) -> _Check:
-    return lambda data, focus, values: sum(
+    return lambda data, focus, values: any(
         isinstance(v, ox.Literal) or not data.is_instance(v, iri) for v in values)
 
 
@@ -309,36 +340,36 @@ def _in(members: Sequence[Term]) -> _Check:
 
 
 def _has_value(term: Term) -> _Check:
-    return lambda data, focus, values: int(term not in values)
+    return lambda data, focus, values: term not in values
 
 
 def _equals(predicate: str) -> _Check:
-    return lambda data, focus, values: len(set(values) ^ set(data.values(focus, predicate)))
+    return lambda data, focus, values: set(values) != set(data.values(focus, predicate))
 
 
 def _xone(shapes: Sequence[_Shape]) -> _Check:
-    return _per_value_data(lambda data, v: sum(not s.failures(data, v) for s in shapes) == 1)
+    return _per_value_data(lambda data, v: sum(not s.fails(data, v) for s in shapes) == 1)
 
 
 def _or(shapes: Sequence[_Shape]) -> _Check:
-    return _per_value_data(lambda data, v: any(not s.failures(data, v) for s in shapes))
+    return _per_value_data(lambda data, v: any(not s.fails(data, v) for s in shapes))
 
 
 def _and(shapes: Sequence[_Shape]) -> _Check:
-    return _per_value_data(lambda data, v: all(not s.failures(data, v) for s in shapes))
+    return _per_value_data(lambda data, v: all(not s.fails(data, v) for s in shapes))
 
 
 def _node(shape: _Shape) -> _Check:
     """``sh:node``: every value node conforms to the node shape named."""
-    return _per_value_data(lambda data, v: not shape.failures(data, v))
+    return _per_value_data(lambda data, v: not shape.fails(data, v))
 
 
 def _not(shape: _Shape) -> _Check:
-    return _per_value_data(lambda data, v: bool(shape.failures(data, v)))
+    return _per_value_data(lambda data, v: shape.fails(data, v))
 
 
 def _per_value_data(ok: Callable[[_Data, Term], bool]) -> _Check:
-    return lambda data, focus, values: sum(not ok(data, v) for v in values)
+    return lambda data, focus, values: not all(ok(data, v) for v in values)
 
 
 def _focus_text(term: Term) -> str:
@@ -403,6 +434,7 @@ class _Compiler:
 
     def __init__(self, graph: _Graph):
         self.graph = graph
+        self.inverse: set[str] = set()  # the predicates of inverse paths
 
     def shape(self, node: Term, *, level: str = "error") -> _Shape:
         g = self.graph
@@ -440,6 +472,7 @@ class _Compiler:
             return (path.value, False)
         inverse = self.graph.one(path, SH + "inversePath")
         if isinstance(inverse, ox.NamedNode) and len(self.graph.out.get(path, {})) == 1:
+            self.inverse.add(inverse.value)
             return (inverse.value, True)
         msg = "the per-card validator implements predicate and inverse paths only"
         raise ShapesError(msg)
@@ -506,6 +539,14 @@ class Shapes:
     targets: tuple[_Target, ...]
     supers: dict[str, frozenset[str]]
     digest: str  # of the shapes and ontology files, stored with each card's result
+    inverse: frozenset[str] = frozenset()  # the predicates of inverse paths
+    targeted: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        targeted = {_TYPE.value}
+        for target in self.targets:
+            targeted.update(target.subjects_of, target.objects_of)
+        object.__setattr__(self, "targeted", frozenset(targeted))
 
     def validate(self, quads: Iterable[ox.Quad | ox.Triple]) -> list[Violation]:
         """Return the violations of a card's quads (its graph and its declarations), sorted.
@@ -513,7 +554,7 @@ class Shapes:
         The graph names of quads are ignored: the card's graph and the shared declarations
         it writes are validated as one graph.
         """
-        data = _Data(quads, self.supers)
+        data = _Data(quads, self.supers, self.inverse, self.targeted)
         found: set[Violation] = set()
         store: ox.Store | None = None
         for target in self.targets:
@@ -553,7 +594,10 @@ class Shapes:
 
 def _store_of(data: _Data) -> ox.Store:
     store = ox.Store()
-    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in data.quads)
+    quads = data.quads  # kept in their graphs: the queries read the union of the graphs
+    if not all(isinstance(q, ox.Quad) for q in quads):
+        quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
+    store.extend(quads)
     return store
 
 
@@ -562,7 +606,7 @@ def _sparql_violations(store: ox.Store, constraints: Sequence[_Sparql],
     wanted = set(focus)
     found = []
     for constraint in constraints:
-        result = store.query(constraint.query)
+        result = store.query(constraint.query, use_default_graph_as_union=True)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         for row in result:
@@ -637,7 +681,8 @@ def compile_shapes(shapes_ttl: bytes, ontology_ttl: bytes) -> Shapes:
             _sparql_constraints(graph, node, shape.level)))
     ontology = list(ox.parse(ontology_ttl, format=ox.RdfFormat.TURTLE))
     digest = hashlib.sha256(shapes_ttl + b"\0" + ontology_ttl).hexdigest()[:16]
-    return Shapes(tuple(targets), _superclasses(ontology), digest)
+    return Shapes(tuple(targets), _superclasses(ontology), digest,
+                  frozenset(compiler.inverse))
 
 
 def ontology_dir() -> Path:
