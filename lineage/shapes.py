@@ -594,10 +594,10 @@ class Shapes:
 
 def _store_of(data: _Data) -> ox.Store:
     store = ox.Store()
-    quads = data.quads  # kept in their graphs: the queries read the union of the graphs
-    if not all(isinstance(q, ox.Quad) for q in quads):
-        quads = [ox.Quad(q.subject, q.predicate, q.object) for q in quads]
-    store.extend(quads)
+    # Quads kept in their graphs (the queries read the union of the graphs): no copies.
+    quads = data.quads
+    store.extend(quads if all(isinstance(q, ox.Quad) for q in quads)  # type: ignore[arg-type]
+                 else (ox.Quad(q.subject, q.predicate, q.object) for q in quads))
     return store
 
 
