@@ -3,8 +3,8 @@
 Generates (or reuses) a synthetic corpus with ``gen_cards.py`` (or, with ``--cards DIR``, copies
 real cards), then in one run times:
 
-1. ``lineage build DIR --store S --jobs N -q`` (a subprocess: wall clock, peak RSS of the
-   process tree, store size on disk);
+1. ``lineage build DIR --store S --jobs N --format json`` (a subprocess: wall clock, peak RSS
+   of the process tree, store size on disk, and the report's timings: where the time went);
 2. the naive peer, also a subprocess: read each card, split the front matter with
    huggingface_hub's regex, ``yaml.load(..., Loader=yaml.SafeLoader)`` (the pure-Python
    loader), and ``rdflib.Graph.add`` one triple at a time for base_model, its relation,
@@ -44,8 +44,6 @@ HERE = Path(__file__).resolve().parent
 MARKER = ".gen_cards.json"
 # huggingface_hub.repocard.REGEX_YAML_BLOCK
 REGEX_YAML_BLOCK = re.compile(r"^(\s*---[\r\n]+)([\S\s]*?)([\r\n]+---(\r\n|\n|$))")
-_SUMMARY = re.compile(r"cards ingested (\d+) / skipped unchanged (\d+) / rejected (\d+), "
-                      r"triples (\d+)")
 
 
 # ---------------------------------------------------------------------------------------
@@ -254,17 +252,24 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="lineage-bench-store-") as tmp:
         store = Path(tmp) / "store"
         build = [*lineage_cmd(), "build", str(corpus), "--store", str(store),
-                 "--jobs", str(args.jobs), "-q"]
+                 "--jobs", str(args.jobs), "--format", "json"]
+        timings: list[tuple[str, float, dict[str, float]]] = []
 
         def lineage_step(step: str) -> None:
             run = measure(build)
-            m = _SUMMARY.search(run.stdout)
-            if run.code not in (0, 1) or m is None:
+            try:
+                report = json.loads(run.stdout)
+            except ValueError:
+                report = None
+            if run.code not in (0, 1) or not isinstance(report, dict):
                 print(run.stdout[-2000:], run.stderr[-2000:], sep="\n", file=sys.stderr)
                 msg = f"{step}: lineage build exited {run.code}"
                 raise SystemExit(msg)
-            print(f"{step}: {m.group(0)} ({run.seconds:.2f} s)")
-            rows.append((step, run, int(m.group(4)), dir_size(store)))
+            print(f"{step}: cards ingested {report['ingested']} / skipped unchanged "
+                  f"{report['skipped']} / rejected {len(report['rejected'])}, triples "
+                  f"{report['triples']} ({run.seconds:.2f} s)")
+            rows.append((step, run, int(report["triples"]), dir_size(store)))
+            timings.append((step, float(report["seconds"]), report.get("timings", {})))
 
         lineage_step("lineage build")
         stored = stored_quads(store)
@@ -313,6 +318,14 @@ def main(argv: list[str] | None = None) -> int:
           f"(lineage {full.seconds:.2f} s, naive {peer_run.seconds:.2f} s); triples/s: "
           f"{(rows[0][2] / full.seconds) / (rows[1][2] / peer_run.seconds):.2f}x "
           f"({rows[0][2] / max(1, rows[1][2]):.1f}x the triples)")
+    for step, seconds, t in timings[:1]:
+        if t:
+            busy = t["extract"] / (args.jobs * seconds) if seconds else 0.0
+            print(f"where the time went ({step}, {seconds:.2f} s in the build): workers "
+                  f"{t['extract']:.2f} s of CPU = {busy:.0%} of {args.jobs} x the build; the "
+                  f"build process waited {t['wait_extract']:.2f} s for extraction results "
+                  f"and {t['wait_load']:.2f} s for loads; loading {t['load']:.2f} s (beside "
+                  f"the extraction); settling and flushing {t['finish']:.2f} s")
     store_bytes = rows[0][3] or 0
     print(f"store on disk: {store_bytes / max(1, rows[0][2]):.0f} bytes per quad")
     print(f"quads stored: {stored:,}, {stored / max(1, n_cards):.1f} per card "

@@ -35,6 +35,7 @@ class Claims:
 
     store: Store
     held: dict[str, tuple[str, bool]] = field(default_factory=dict)  # key -> (source, explicit)
+    stored: bool = True  # False: the store held no card when the build began (nothing to ask)
 
     def holder(self, model_id: str, source: str, *, explicit: bool) -> str | None:
         """Record that ``source`` claims ``model_id``; return the card that holds it instead.
@@ -45,7 +46,7 @@ class Claims:
         """
         key = id_key(model_id)
         other = self.held.get(key)
-        if other is None:
+        if other is None and self.stored:
             other = self._stored(key, source)
         if other is None or other[0] == source or (explicit and other[1]):
             self.held.setdefault(key, (source, explicit))

@@ -45,7 +45,7 @@ from lineage.ns import LIN_IRI
 from lineage.sources import CardInput, hub_revision, iter_sources
 from lineage.store import CardGraph, Store
 
-__all__ = ["DEFAULT_CARD_TIMEOUT", "BuildReport", "CardInput", "CardResult", "build",
+__all__ = ["DEFAULT_CARD_TIMEOUT", "BuildReport", "CardInput", "CardResult", "Timings", "build",
            "count_result", "extract_input", "iter_inputs", "prepare", "recover",
            "retrieval_time", "settle"]
 
@@ -58,6 +58,28 @@ DEFAULT_CARD_TIMEOUT = 10.0  # seconds to read and extract one card
 OPTIMIZE_AFTER = 1000  # compact after a build that changed this many cards at least,
 OPTIMIZE_SHARE = 5  # and a fifth of those the store held (compaction rewrites it all)
 _PR_SET_PDEATHSIG = 1  # prctl(2) option: a signal for this process when its parent ends
+
+
+@dataclass(slots=True)
+class Timings:
+    """Where a build's time went, in seconds, to size its tasks and batches by.
+
+    ``extract`` is the CPU time of reading, extracting and validating cards, summed over
+    the workers; ``wait_extract`` the time the build process waited for their results;
+    ``load`` the time the store spent loading batches (in a thread beside the extraction
+    when the store allows it); ``wait_load`` the time the build waited for a load to end;
+    ``finish`` the time spent settling and flushing the store after the last card.
+    """
+
+    extract: float = 0.0
+    wait_extract: float = 0.0
+    load: float = 0.0
+    wait_load: float = 0.0
+    finish: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        """Return the timings rounded to milliseconds."""
+        return {name: round(getattr(self, name), 3) for name in self.__slots__}
 
 
 @dataclass(slots=True)
@@ -76,6 +98,7 @@ class BuildReport:
     warning_count: int = 0
     details: list[tuple[str, str]] = field(default_factory=list)  # tracebacks of the unexpected
     nonconforming: int = 0  # cards ingested whose graph violates the SHACL shapes
+    timings: Timings = field(default_factory=Timings)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready values (lists capped as kept, counts exact)."""
@@ -84,7 +107,7 @@ class BuildReport:
                 "pruned": self.pruned, "cards_before": self.cards_before,
                 "triples": self.triples, "seconds": round(self.seconds, 3),
                 "models": list(self.models), "warning_count": self.warning_count,
-                "nonconforming": self.nonconforming,
+                "nonconforming": self.nonconforming, "timings": self.timings.to_dict(),
                 "warnings": [{"source": s, "warning": w} for s, w in self.warnings]}
 
     @property
@@ -156,6 +179,7 @@ class CardResult:
     detail: str | None = None  # the traceback of an unexpected error
     rule: str | None = None  # how the card's own id was decided (lineage.facts.IdRule)
     violations: int = 0  # SHACL violations of the card's graph (stored on its record)
+    cpu: float = 0.0  # CPU seconds its worker spent on it
 
     @property
     def graph(self) -> str:
@@ -180,6 +204,7 @@ def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> C
 
     card_in = work.card
     shapes = load_shapes(ontology_dir())  # a broken shapes file stops the build, not a card
+    started = time.thread_time()
     try:
         with _time_budget(timeout, card_in.source):
             card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
@@ -201,7 +226,7 @@ def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> C
     rule = next((f.rule.value for f in ex.facts if isinstance(f, Identity)), None)
     return CardResult(card_in.source, work.key, nquads, None, len(quads),
                       ex.model.id or ex.model.label or ex.model.name, tuple(ex.warnings),
-                      rule=rule, violations=len(violations))
+                      rule=rule, violations=len(violations), cpu=time.thread_time() - started)
 
 
 def _rejected(work: _Work, reason: str, detail: str | None = None) -> CardResult:
@@ -357,7 +382,7 @@ def build(
     retrieved = retrieval_time().isoformat()
     done = 0
 
-    claims = Claims(store)
+    claims = Claims(store, stored=report.cards_before > 0)
     in_flight: dict[str, _Work] = {}  # key -> work, while its result is on its way
 
     def todo() -> Iterator[_Work]:
@@ -389,18 +414,28 @@ def build(
     loader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lineage-load")
     loading: Future[None] | None = None
 
+    timings = report.timings
+
+    def replace(cards: list[CardGraph]) -> None:
+        started = time.perf_counter()
+        store.replace_cards(cards)
+        timings.load += time.perf_counter() - started
+
     def load(cards: list[CardGraph]) -> None:
         nonlocal loading
         if loading is not None:
+            waited = time.perf_counter()
             loading.result()  # one batch in the air: memory stays bounded
+            timings.wait_load += time.perf_counter() - waited
         if store.loads_in_background:
-            loading = loader.submit(store.replace_cards, cards)
+            loading = loader.submit(replace, cards)
         else:
-            store.replace_cards(cards)
+            replace(cards)
 
     try:
-        for result in _run(todo(), jobs, card_timeout):
+        for result in _run(todo(), jobs, card_timeout, timings):
             done += 1
+            timings.extract += result.cpu
             if progress is not None:
                 progress(done, None)
             work = in_flight.pop(result.key)
@@ -423,11 +458,15 @@ def build(
         if batch:
             load(batch)
         if loading is not None:
+            waited = time.perf_counter()
             loading.result()
+            timings.wait_load += time.perf_counter() - waited
     finally:
         loader.shutdown(wait=True)
+    finishing = time.perf_counter()
     settle(store, report, index, seen=seen, replaced=replaced)
     persist(store, report)
+    timings.finish = time.perf_counter() - finishing
     if progress is not None:
         progress(done, done)
     report.seconds = time.perf_counter() - started
@@ -544,8 +583,12 @@ def count_result(report: BuildReport, result: CardResult) -> None:
     report.warnings.extend((result.source, w) for w in result.warnings[:max(room, 0)])
 
 
-def _run(todo: Iterator[_Work], jobs: int, timeout: float | None) -> Iterator[CardResult]:
-    """Extract in order, in this process or through a bounded window of worker tasks."""
+def _run(todo: Iterator[_Work], jobs: int, timeout: float | None,
+         timings: Timings | None = None) -> Iterator[CardResult]:
+    """Extract in order, in this process or through a bounded window of worker tasks.
+
+    ``timings.wait_extract`` adds up the time spent waiting for a task's results.
+    """
     first = list(islice(todo, 64))
     if jobs <= 1 or len(first) < 64:
         for work in chain(first, todo):
@@ -561,9 +604,14 @@ def _run(todo: Iterator[_Work], jobs: int, timeout: float | None) -> Iterator[Ca
             if not window:
                 return
             task, future = window.popleft()
+            waited = time.perf_counter()
             try:
-                results = future.result()
+                results: list[CardResult] | None = future.result()
             except BrokenProcessPool:
+                results = None
+            if timings is not None:
+                timings.wait_extract += time.perf_counter() - waited
+            if results is None:
                 # A card killed its worker (a crash in native code, the memory killer):
                 # the unfinished cards run one by one to find which, then a new pool goes on.
                 pool.shutdown(wait=True, cancel_futures=True)

@@ -21,3 +21,4 @@ def test_build_benchmark_smoke(tmp_path):
     assert "cards ingested 400 / skipped unchanged 0 / rejected 0" in proc.stdout
     assert "cards ingested 0 / skipped unchanged 400" in proc.stdout
     assert "cards ingested 4 / skipped unchanged 396" in proc.stdout
+    assert "where the time went (lineage build" in proc.stdout

@@ -81,6 +81,7 @@ def test_odd_values_no_longer_end_a_build(tmp_path: Path, run):
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     assert "cards ingested 6 / skipped unchanged 0 / rejected 0" in proc.stdout
+    assert "time: extraction " in proc.stderr  # -v says where the time went
     for line in ("o/nan/README.md: line 9: weight .nan of o/a is not a finite number; left out",
                  "o/inf/README.md: line 9: weight .inf of o/a is not a finite number; left out",
                  "o/maybe/README.md: line 3: YAML value 'maybe' is not a valid bool; kept as text",

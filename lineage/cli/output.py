@@ -81,6 +81,11 @@ def print_build(report: BuildReport, store: str, *, quiet: bool, verbose: bool) 
             click.echo(f"traceback: {source}:\n{detail.rstrip()}", err=True)
     if not quiet and report.ingested:
         _print_found(store, report.models)
+    if verbose:
+        t = report.timings
+        click.echo(f"time: extraction {t.extract:.2f} s of CPU (waited {t.wait_extract:.2f} s "
+                   f"for it), loading {t.load:.2f} s (waited {t.wait_load:.2f} s for it), "
+                   f"settling and flushing {t.finish:.2f} s", err=True)
     click.echo(report.summary())
 
 

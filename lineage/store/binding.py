@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -33,8 +34,9 @@ __all__ = ["bind_values", "where_brace"]
 _VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+@functools.lru_cache(maxsize=256)
 def where_brace(query: str) -> int:
-    """Offset of the ``{`` opening the query's top-level ``WHERE`` group."""
+    """Offset of the ``{`` opening the query's top-level ``WHERE`` group (named queries repeat)."""
     i, n = 0, len(query)
     seen_where = False
     first_brace = -1
