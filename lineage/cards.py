@@ -88,6 +88,12 @@ _FRONT = re.compile(r"\A\s*---[ \t]*\r?\n(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)",
 _FLAT_FRONT = re.compile(r"\A\s*---[ \t]+(?![ \t])(?:([^\n]*?)(?<![ \t])[ \t]+|"
                          r"(?<=[ \t]{2})(?!(?s:.)*?[ \t]---(?:[ \t]|\r?\n|\Z)))"
                          r"---(?:[ \t]+|\r?\n|\Z)")
+# Front matter under a few lines of pictures, badges or HTML (pasted above it): read as
+# front matter only when it is a mapping with keys of the Hub's card metadata.
+_LATE_FRONT = re.compile(r"\A(?:(?:!\[|\[!\[|<)[^\n]*\n|[ \t]*\r?\n){1,10}?---[ \t]*\r?\n"
+                         r"(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+_CARD_KEYS = frozenset(("license", "tags", "base_model", "model-index", "datasets", "language",
+                        "pipeline_tag", "library_name", "license_name", "model_name"))
 _FLAT_KEY = re.compile(r"(?<![ \t])[ \t]+(?=[A-Za-z_][\w.-]*:(?:[ \t]|$))")
 _FLAT_ITEM = re.compile(r"(?<![ \t])[ \t]+(?=- )")
 # UTF-8 bytes decoded as cp1252: a lead byte's character, then its continuation bytes'.
@@ -246,6 +252,29 @@ def _repair(text: str) -> tuple[str, tuple[str, ...]]:
     return (fixed, ("repaired mojibake",)) if fixed != text else (text, ())
 
 
+def _late_front(text: str, source: str) -> tuple[dict[str, Any], int, tuple[str, ...]] | None:
+    """Read front matter that a few lines of pictures or HTML precede (see :data:`_LATE_FRONT`).
+
+    Returns the metadata, the offset of the body and the warnings; None when there is no
+    such block, or it is not a mapping of card metadata (a rule and prose, say).
+    """
+    m = _LATE_FRONT.match(text)
+    if m is None:
+        return None
+    odd: list[str] = []
+    line = text.count("\n", 0, m.start(1)) + 1
+    try:
+        meta = load_yaml(m.group(1), source=source, line=line, warnings=odd)
+    except CardError:
+        return None
+    if not isinstance(meta, dict) or not _CARD_KEYS & {str(k) for k in meta}:
+        return None
+    above = line - 2
+    return ({str(k): v for k, v in meta.items()}, m.end(),
+            (*odd, f"front matter starts on line {above + 1}, under {above} "
+             f"line{'s' if above != 1 else ''} of pictures or HTML; read as front matter"))
+
+
 def _unflatten_yaml(flat: str) -> str:
     """Put keys and list items of a one-line front matter back on lines of their own."""
     text = _FLAT_KEY.sub("\n", flat.strip())
@@ -305,6 +334,9 @@ def read_card(
             warnings += (f"flattened front matter not readable, ignored: {exc.message}",)
         body_offset = fm.end()
         warnings += ("front matter flattened onto one line; restored",)
+    elif (late := _late_front(text, source)) is not None:
+        meta, body_offset, odd = late
+        warnings += odd
     else:
         body_offset = 0
         if text.lstrip().startswith("---"):

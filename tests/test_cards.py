@@ -39,6 +39,32 @@ def test_no_front_matter_is_a_warning_not_an_error():
     assert card.warnings == ("no YAML front matter",)
 
 
+def test_front_matter_under_pasted_pictures_is_read_with_a_warning():
+    text = ("![banner](https://example.org/b.png)\n<p align=\"center\"><img src=\"x.png\"></p>\n\n"
+            "---\nlicense: mit\nmodel-index:\n- name: tiny\n  results: []\n---\n# Tiny\nbody\n")
+    card = read_card(text.encode(), "c.md")
+    assert card.meta["license"] == "mit"
+    assert card.body.startswith("# Tiny")
+    assert card.line_of(card.text.index("body")) == 11
+    assert card.warnings == ("front matter starts on line 4, under 3 lines of pictures or HTML; "
+                             "read as front matter",)
+
+
+@pytest.mark.parametrize("text", [
+    # a rule between prose paragraphs under a picture: not metadata
+    "![logo](l.png)\n---\nThis model is small.\n---\nMore text.\n",
+    # a mapping, but of nothing a card's metadata holds
+    "![logo](l.png)\n---\nfoo: bar\n---\nMore text.\n",
+    # a paragraph of prose above: front matter is only ever under pictures or HTML
+    "This card is about a model.\n---\nlicense: mit\n---\nMore text.\n",
+])
+def test_a_later_block_that_is_not_card_metadata_stays_prose(text: str):
+    card = read_card(text.encode(), "c.md")
+    assert card.meta == {}
+    assert card.warnings == ("no YAML front matter",)
+    assert card.body == card.text
+
+
 def test_flattened_card_restored():
     card = read_card(seed("003").read_bytes(), "seed003")
     assert card.flattened
