@@ -335,8 +335,8 @@ def read_card(
         body_offset = fm.end()
         warnings += ("front matter flattened onto one line; restored",)
     elif (late := _late_front(text, source)) is not None:
-        meta, body_offset, odd = late
-        warnings += odd
+        meta, body_offset, notes = late
+        warnings += notes
     else:
         body_offset = 0
         if text.lstrip().startswith("---"):
