@@ -27,6 +27,7 @@ _TOOL = re.compile(r"(?i)axolotl|unsloth|llama[-_ ]?factory|\btrl\b|deepspeed|to
                    r"\bnemo\b|megatron")
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
 _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
+_IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")
 # Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
 # words before "dataset", split only at spaces: "[ -]" between words could split a long
 # hyphenated name (a GGUF file name) in every way, and the words already take hyphens.
@@ -55,28 +56,40 @@ def _has_parent(ctx: Context) -> bool:
     return bool(base) or re.search(r"(?i)fine-?tun|based on|sft|dpo", ctx.card.body) is not None
 
 
+def _linked_starts(ctx: Context) -> set[int]:
+    """Where the link texts that :func:`_linked_names` reads start."""
+    return {offset for offset, _ in _linked_names(ctx)}
+
+
 def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
     """Find datasets named by the text of a non-Hub link in a training sentence.
 
     Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
     """
     text = ctx.card.text
-    for m in ctx.body_matches(_TRAINED_ON_LINK):
+    fields = {m.group(2) for m in ctx.body_matches(_FIELD_LINK)}  # named there, as "Dataset: X"
+    found = sorted([*ctx.body_matches(_TRAINED_ON_LINK), *ctx.body_matches(_TRAINING_DATA_LINK)],
+                   key=lambda m: m.start("label"))
+    for m in found:
+        if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")):
+            continue
         # "... with the [A](...) and [B](...)": every link the sentence lists.
-        links = [(m.start(1), m.group(1), m.group(2))]
+        links = [(m.start("label"), m.group("label"), m.group("url"))]
         pos = m.end()
         while (more := _AND_LINK.match(text, pos)) is not None:
             links.append((more.start(1), more.group(1), more.group(2)))
             pos = more.end()
-        with_tool = _WITH.search(text, m.start(), m.start(1)) is not None
+        with_tool = _WITH.search(text, m.start(), m.start("label")) is not None
         for offset, label, url in links:
             name = label.strip(" *_`")
             tool = _TOOL.search(name) is not None or _PLATFORM.search(name) is not None or (
                     with_tool and _CODE_HOST.match(url) is not None and
                     _DATA_WORD.search(name) is None)
+            # "fine-tuned with [X](paper)": a method; "with [A](...) and [B](paper)": data
+            method = with_tool and offset == m.start("label") and _PAPER_HOST.match(url) is not None
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
-                    not re.search(r"(?i)paper|blog|here|this|link|recipe|github|code|script",
-                                  name):
+                    not method and url not in fields and \
+                    _NOT_A_NAME.search(name) is None:
                 yield offset, name
 
 
@@ -92,10 +105,30 @@ _DATA_WORD = re.compile(r"(?i)data|corpus|corpora|set\b|bench|collection|dump")
 _DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*(?:[(:]\s*)?(?:(?:c\.?f\.?|see|i\.e\.,?)\s*)?"
                                 r"\[[^\]]*\]\(\s*$")
 _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")
+# Trained or fine-tuned "on" a link, or on a part "of" it ("trained on the Greek part of
+# [X](...)", "fine-tuned on [X](...)"); "with" a link, or with "A and [B](...)". Not "from":
+# "abstracts from [X](...)" names a part of X that is a dataset of its own.
 _TRAINED_ON_LINK = Gated(re.compile(
-    r"(?i)\b(?:pre-?)?train(?:ed|ing)?\b[^.\n\[]{0,40}?\b(?:on|with)\s+(?:the\s+)?"
-    r"(?:[^.\n\[]{0,40}?\band\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)"
-), "train", starts=("pre-train", "pretrain", "train"))
+    r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)?|fine-?tun(?:ed|ing))\b[^.\n\[]{0,40}?\b"
+    r"(?P<via>on\s+(?:the\s+)?(?:[^.\n\[]{0,60}?\b(?:and|of)\s+)?|"
+    r"with\s+(?:the\s+)?(?:[^.\n\[]{0,40}?\band\s+)?)"
+    r"\[(?P<label>[^\]]{2,80})\]\((?P<url>https?://[^)\s]+)\)"
+), "train", "tun", starts=("pre-train", "pretrain", "train", "fine-tun", "finetun"))
+# "The training data includes [A](...), [B](...)", "the training corpus was taken from [X](...)".
+_TRAINING_DATA_LINK = Gated(re.compile(
+    r"(?i)\b(?:pre-?)?training\s+(?:data(?:\s*sets?)?|corpus|corpora)\b[^.\n\[]{0,40}?\b"
+    r"(?P<via>(?:includes?|including|consists?\s+of|comprises?|from)\s+(?:the\s+)?)"
+    r"\[(?P<label>[^\]]{2,80})\]\((?P<url>https?://[^)\s]+)\)"), "train",
+    starts=("pre-train", "pretrain", "train"))
+# Between the verb and the link: "on top of", "the weights of" name a model, not data.
+# "subsets of [X](...)": a part of X that is a dataset of its own, left unnamed.
+_NOT_DATA_BRIDGE = re.compile(r"(?i)\btop of|\bweights|\bcheckpoint|\bmodel|\bversion of|"
+                              r"\bsubsets? of")
+# Links to papers: after "with", a method.
+_PAPER_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:arxiv\.org|aclanthology\.org|openreview\.net|"
+                         r"doi\.org|papers\.nips\.cc|proceedings\.)")
+# Link texts that name no dataset.
+_NOT_A_NAME = re.compile(r"(?i)\b(?:paper|blog|here|this|link|recipe|github|code|script)s?\b")
 
 
 _LINE_MARK = re.compile(r"\s*(\S)")
@@ -230,6 +263,7 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """
     about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
     own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
+    linked: set[int] | None = None
     for m in prose_positions(ctx, _NAMED_DATASET):
         if not (about_data(ctx.doc.section_title(m.start()))
                 or sentences.search(_TUNING_WORD, m.start())):
@@ -237,6 +271,10 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         after = ctx.card.text[m.end():m.end() + 200]
         if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
             continue
+        if _IN_LINK.match(after):  # in a link's text that names the dataset whole
+            linked = _linked_starts(ctx) if linked is None else linked
+            if ctx.card.text.rfind("[", max(0, m.start() - 80), m.start()) + 1 in linked:
+                continue
         listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
         names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
                  ] if listed else []
@@ -254,6 +292,48 @@ def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
             DatasetRef(None, name)
         yield DatasetUse(ref, ctx.evidence(Method.TABLE, offset, offset + len(name), 0.6))
+
+
+# A field that names the training data: "* dataset: X", "**Training data**: X",
+# "## Training data: X" (a release note's key list); its value a short name, not a sentence.
+_FIELD = Gated(re.compile(
+    r"(?im)^[ \t]*(?:[-*+][ \t]+|\#{1,6}[ \t]+)?[*_]*"
+    r"(?:(?:(?:pre-?)?train(?:ing)?|fine-?tuning)[ \t]+"
+    r"(?:data(?:[ \t]*sets?)?|corpus|corpora|sets?)|data[ \t]*sets?)"
+    r"[*_]*[ \t]*:[*_ \t]*([^\n]{1,80}?)[ \t]*$"), "data", "corp", "set")
+# A link whose text is such a field: "[Dataset: X](https://...)".
+_FIELD_LINK = Gated(re.compile(
+    r"(?i)\[[*_ \t]*(?:training[ \t]+)?data[ \t]*set[*_ \t]*:[ \t]*([^\]\n]{2,60})\]"
+    r"\((https?://[^)\s]+)\)"), "data")
+# A value that is no name: a placeholder, a description, a link (read as a link).
+_NOT_FIELD_VALUE = re.compile(
+    r"(?i)\]\(|https?:|\. |^(?:n/?a|none|unknown|tbd|todo|various|see\b|more information|same\b)|"
+    r"\b(?:custom|synthetic|own|internal|private|in-house|proprietary)\b")
+
+
+def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Names given as a field's value (:data:`_FIELD`) or in a field link (:data:`_FIELD_LINK`).
+
+    "* dataset: corpus-a, corpus-b" gives both; a value of more than five words, or of more
+    than one word starting in lower case, reads as a sentence and gives nothing.
+    """
+    for m in prose_positions(ctx, _FIELD):
+        value = m.group(1).strip(" *_`")
+        if not value or _NOT_FIELD_VALUE.search(value):
+            continue
+        for name in re.split(r",\s*|\s+and\s+", value):
+            name = name.strip(" *_`.;")
+            words = name.split()
+            # a letter: "Datasets: 2.14.0" is a library's version in a framework list
+            if 2 <= len(name) <= 60 and len(words) <= 5 and re.search("[^\\W\\d_]", name) and \
+                    (len(words) == 1 or name[0].isupper()):
+                yield DatasetUse(DatasetRef(None, name),
+                                 ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.7))
+    for m in prose_positions(ctx, _FIELD_LINK):
+        name = m.group(1).strip(" *_`")
+        if 2 <= len(name) <= 60 and not _NOT_FIELD_VALUE.search(name):
+            yield DatasetUse(DatasetRef(None, name),
+                             ctx.evidence(Method.LINK, m.start(1), m.end(1), 0.7))
 
 
 _LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
@@ -276,7 +356,7 @@ def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
 # Where the datasets a model was trained on are named, in order; the first use of each is kept.
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
-    _trainer_datasets, _named_datasets, _table_datasets,
+    _trainer_datasets, _field_datasets, _named_datasets, _table_datasets,
 )
 
 

@@ -1,0 +1,84 @@
+"""How cards name the datasets a model was trained on, each style on a card written for it."""
+
+from __future__ import annotations
+
+from lineage.cards import read_card
+from lineage.extract import extract
+from lineage.facts import DatasetUse
+
+
+def datasets(text: str) -> set[str]:
+    card = read_card(text.encode(), "me/tune/README.md", id_hint="me/tune", id_hint_method="path")
+    return {d.ref.id or d.ref.name for d in extract(card).of(DatasetUse)}
+
+
+# A field that names the training data.
+
+def test_a_release_notes_dataset_field_names_its_training_data():
+    text = ("# tx-2021-03-01.zip\n\n* dataset: parlcorp\n* model: transformer-align\n"
+            "* download: [tx-2021-03-01.zip](https://files.example.org/tx/tx-2021-03-01.zip)\n"
+            "\n## Training data:  parlcorp+bt\n\n* total size (parlcorp+bt): 18453\n")
+    assert datasets(text) == {"parlcorp", "parlcorp+bt"}
+
+
+def test_a_bold_training_data_field_may_list_several_names():
+    assert datasets("# Tune\n- **Training data**: Quill-Set, Petal Corpus and WebNews\n") == {
+        "Quill-Set", "Petal Corpus", "WebNews"}
+
+
+def test_a_field_that_holds_a_version_a_placeholder_or_a_sentence_names_nothing():
+    text = ("# Tune\n## Framework versions\n- Transformers: 4.40.0\n- Datasets: 2.19.1\n"
+            "## Training\n- Dataset: more information needed\n- Training data: custom\n"
+            "- dataset: we used a mix of forum posts and news from several years\n")
+    assert datasets(text) == set()
+
+
+def test_a_link_whose_text_is_a_dataset_field_names_the_dataset_once():
+    text = ("# Tune\nThis model is fine-tuned on [TAG-C](https://data.example.org/tag-corpora) "
+            "for tagging.\n\n- [Dataset:  Tag Corpora ES](https://data.example.org/tag-corpora)\n")
+    assert datasets(text) == {"Tag Corpora ES"}
+
+
+def test_a_dataset_field_in_an_evaluation_section_is_no_training_data():
+    assert datasets("# Tune\n## Evaluation\n- dataset: heldset\n") == set()
+
+
+# A link in a sentence about training, without the word "dataset".
+
+def test_fine_tuned_on_a_link_names_its_text():
+    text = ("# qa-fr\nA baseline (a [Petit](https://petit.example.org/) model fine-tuned on "
+            "[translated QA-Set 1.1 dataset](https://github.com/someone/qa-fr)).\n")
+    assert datasets(text) == {"translated QA-Set 1.1 dataset"}
+
+
+def test_trained_on_a_part_of_a_link_names_the_link():
+    text = ("# Tune\nIt is trained on a small corpus (~7GB) extracted from "
+            "[Wiki-XY](https://corpora.example.org/wiki). It was pre-trained on the Greek part "
+            "of [Parl Corpus](https://parl.example.org/).\n")
+    assert datasets(text) == {"Parl Corpus"}
+
+
+def test_the_training_data_includes_every_link_it_lists():
+    text = ("# Tune\nThe training data includes [PicSet](https://picset.example.org/), "
+            "[ClipSet](https://clips.example.org/clips) and other public datasets.\n")
+    assert datasets(text) == {"PicSet", "ClipSet"}
+
+
+def test_a_name_holding_the_word_code_is_a_name():
+    text = ("# Tune\nTinyCoder is trained on the [CodeQueries](https://blog.example.org/cq) "
+            "dataset.\n")
+    assert datasets(text) == {"CodeQueries"}
+
+
+def test_a_method_paper_a_model_and_a_subset_are_no_training_data():
+    text = ("# Tune\nIt is fine-tuned with [R-FT](https://arxiv.org/abs/2301.00001), a "
+            "strategy for mixed data.\nIt was trained on top of [Base](https://example.org/b).\n"
+            "It was trained on subsets of [Big-Set](https://big.example.org/) and on abstracts "
+            "from [Pile-Like](https://pile.example.org/).\n")
+    assert datasets(text) == set()
+
+
+def test_a_paper_link_listed_after_a_dataset_is_data():
+    text = ("# Tune\nWe train our model with the [Long Books](https://books.example.org/) and "
+            "[Multi-hop QA](https://arxiv.org/abs/2301.00002).\n")
+    assert datasets(text) == {"Long Books", "Multi-hop QA"}
