@@ -175,15 +175,41 @@ def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
 
 
 def datasets(ctx: Context) -> Iterator[DatasetUse]:
-    """Datasets the model was trained on, once each, from every source in table order."""
+    """Datasets the model was trained on, once each, from every source in table order.
+
+    A name that holds a word naming a dataset the card gives by id ("Set-A QQP" beside
+    ``org/set-a``, "Dutch Voices" beside ``org/voices_11_0``) is a part of that dataset.
+    """
     seen: set[str] = set()
     sentences = Sentences(ctx.card.text)
-    for source in _DATASET_SOURCES:
-        for use in source(ctx, sentences):
-            key = (use.ref.id or use.ref.name).casefold()
-            if key not in seen:
-                seen.add(key)
-                yield use
+    uses = [use for source in _DATASET_SOURCES for use in source(ctx, sentences)]
+    given = _strings(ctx.card.meta.get("datasets"))
+    ids = {_compact(rid.rsplit("/", 1)[-1]) for rid in [*given, *(u.ref.id for u in uses
+                                                                  if u.ref.id)]}
+    for use in uses:
+        key = (use.ref.id or use.ref.name).casefold()
+        if key not in seen and (use.ref.id or not _part_of(use.ref.name, ids)):
+            seen.add(key)
+            yield use
+
+
+def _compact(name: str) -> str:
+    """Return ``name`` lower case without separators: "Common_Voice-11" -> "commonvoice11"."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def _part_of(name: str, ids: set[str]) -> bool:
+    """Whether a word of ``name`` is the name of one of ``ids``, but for a version after it."""
+    words = [_compact(w) for w in name.split()]
+    return len(words) > 1 and any(
+        len(w) >= 3 and re.sub(r"\d+$", "", rid) == w for w in words for rid in ids)
+
+
+def _strings(value: object) -> list[str]:
+    """Return a front matter value as a list of strings (a string alone, or a list's)."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
@@ -336,6 +362,85 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                              ctx.evidence(Method.LINK, m.start(1), m.end(1), 0.7))
 
 
+# A section about the training data by its title: "Training data", "Pre-training corpora".
+_DATA_TITLE = re.compile(r"(?i)(?:pre-?)?train(?:ing)?\s+(?:data(?:\s*sets?)?|corpus|corpora)|"
+                         r"^\W*(?:data(?:\s*sets?)?|corpus|corpora)\W*$")
+_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(.*)")
+# A list led in by "future releases will include:" names no data of this model.
+_NOT_YET = re.compile(r"(?i)\bfuture\b|\bwill\b|\bplann|\bupcoming\b|\bexclud")
+_ITEM_LINK = re.compile(r"\[([^\]\n]{2,80})\]\((https?://[^)\s]+)\)")
+_CITATION = re.compile(r"(?i)\bet al\b|\b(?:19|20)\d\d\b")
+# An item's leading name: capitalised words (and a trailing "data"), then a stop: the end,
+# a punctuation mark, a dash, or a word that starts a description ("BookSet, which ...").
+_LEAD_NAME = re.compile(
+    r"[*_`]*([A-Z][\w.+-]*(?:[ \t]+[A-Z0-9][\w.+-]*){0,4}(?:[ \t]+data)?)[*_`]*"
+    r"(?=[ \t]*(?:$|[,:;(\[]|[-\u2013\u2014][ \t]|(?:and|containing|which|from|with)\b))")
+_NOT_LEAD_NAME = re.compile(
+    r"(?i)^(?:the|a|an|our|this|these|all|other|more|some)$|\b(?:data(?:sets?)?|total|size|"
+    r"sources?|languages?|licen[cs]e|format|notes?|tokens|number|version|custom|synthetic|"
+    r"private|internal)\b(?!$)")
+# "Term: a sentence that defines it" is a glossary of kinds of data, not a list of names.
+_DEFINITION = re.compile(r"[ \t]*:[ \t]*(?:[^\s\[(]+[ \t]+){4}")
+
+
+def _section_items(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Corpora named by the list items of a training-data section.
+
+    An item names a corpus by a link it starts with ("The Greek part of [Wiki](...)"), else
+    by its leading name ("BookSet, which consists of ...", "Power Demand: https://...",
+    "SetQA [Author et al., 2019](...)"). A one-word name needs a capital inside it, a digit
+    or a hyphen ("BookSet", "C4"): a plain word leads a category ("Sentiment analysis").
+    Hub links are read as links; items led in by "future releases will include" are left.
+    """
+    text = ctx.card.text
+    sections = ctx.doc.sections
+    for i, section in enumerate(sections):
+        if not _DATA_TITLE.search(section.title) or EVAL_SECTION.search(section.title):
+            continue
+        end = sections[i + 1].start if i + 1 < len(sections) else section.end
+        pos = section.start
+        skipping = False
+        while pos < end:
+            stop = text.find("\n", pos, end)
+            stop = end if stop < 0 else stop
+            line = text[pos:stop]
+            item = _ITEM.match(line)
+            if item is None:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    skipping = _NOT_YET.search(line) is not None
+            elif not skipping and not ctx.doc.in_code(pos):
+                found = _item_name(item.group(1))
+                if found is not None:
+                    at = pos + item.start(1) + found[0]
+                    yield DatasetUse(DatasetRef(None, found[1]),
+                                     ctx.evidence(Method.PROSE, at, at + len(found[1]), 0.6))
+            pos = stop + 1
+
+
+def _item_name(item: str) -> tuple[int, str] | None:
+    """Where in a list item's text the corpus it names starts, and its name, or None."""
+    link = _ITEM_LINK.search(item, 0, 200)
+    lead = item
+    if link is not None and link.start() <= 60:
+        if "huggingface.co" in link.group(2):
+            return None
+        label = link.group(1).strip(" *_`")
+        if not _CITATION.search(label):
+            if _NOT_A_NAME.search(label) or _PLATFORM.search(label) or _TOOL.search(label):
+                return None
+            return link.start(1), label
+        lead = item[:link.start()].rstrip()
+    m = _LEAD_NAME.match(lead)
+    if m is None:
+        return None
+    name = m.group(1)
+    words = name.split()
+    if _NOT_LEAD_NAME.search(name) or (len(words) == 1 and not re.search(r".[A-Z0-9-]", name)) \
+            or _DEFINITION.match(lead, m.end()):
+        return None
+    return m.start(1), name
+
+
 _LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
 _SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus)\W*$")
 _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
@@ -356,7 +461,7 @@ def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
 # Where the datasets a model was trained on are named, in order; the first use of each is kept.
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
-    _trainer_datasets, _field_datasets, _named_datasets, _table_datasets,
+    _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
 )
 
 

@@ -82,3 +82,45 @@ def test_a_paper_link_listed_after_a_dataset_is_data():
     text = ("# Tune\nWe train our model with the [Long Books](https://books.example.org/) and "
             "[Multi-hop QA](https://arxiv.org/abs/2301.00002).\n")
     assert datasets(text) == {"Long Books", "Multi-hop QA"}
+
+
+# The list items of a training-data section.
+
+def test_items_of_a_training_data_section_name_corpora_by_their_leading_name():
+    text = ("# Tune\n## Training data\nThe union of the following filtered datasets:\n\n"
+            "  - BookSet, which consists of more than 10K unpublished books,\n"
+            "  - The Heap, from which a few subsets were included.\n"
+            "  - NewsV3 containing an updated crawl of news\n"
+            "  - Power Demand: https://zenodo.example.org/records/1\n"
+            "  - Wind Farms Production data: https://zenodo.example.org/records/2\n")
+    assert datasets(text) == {"BookSet", "The Heap", "NewsV3", "Power Demand",
+                              "Wind Farms Production data"}
+
+
+def test_a_task_list_names_each_task_set_not_its_category_or_citation():
+    text = ("# Tune\n## Training Data\n- Sentence acceptability judgment\n"
+            "  - AccJ [Author et al., 2018](https://arxiv.org/abs/1805.00001)\n"
+            "- Question answering\n  - BoolQA [Other and Author, 2019](https://example.org/q)\n")
+    assert datasets(text) == {"AccJ", "BoolQA"}
+
+
+def test_an_item_led_by_a_link_names_the_link():
+    text = ("# Tune\n## Pre-training corpora\n\n* The Greek part of [Wiki](https://el.wiki."
+            "example.org/dumps),\n- Arabic version of [WebSet](https://webset.example.org/) - "
+            "filtered from [Crawl](https://crawl.example.org/)\n")
+    assert datasets(text) == {"Wiki", "WebSet"}
+
+
+def test_items_that_are_no_corpus_names_give_nothing():
+    text = ("# Tune\n## Training data\n* 116,062 documents of legislation, from LEX (http://lex."
+            "example.org).\n- Sentiment analysis\n- Web Documents: A diverse collection of web "
+            "text in many languages.\n- Data Mix: see below\n- Our corpus is deduplicated.\n"
+            "\nFuture releases will also include:\n\n* The corpus of [Gazette](http://gazette."
+            "example.org)\n")
+    assert datasets(text) == set()
+
+
+def test_a_name_that_holds_the_name_of_a_dataset_given_by_id_is_part_of_it():
+    text = ("---\ndatasets:\n- lab/set-a\n- lab/voices_11_0\n---\n# Tune\nFine-tuned on the "
+            "SET-A QQP dataset and the Dutch Voices dataset.\n")
+    assert datasets(text) == {"lab/set-a", "lab/voices_11_0"}
