@@ -9,6 +9,7 @@ of other models the card mentions are left out.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from functools import cache
 
@@ -35,6 +36,10 @@ _NAMED_DATASET = Anchored(re.compile(
     r"(?<![\w/.-])([A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,3}|"
     r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
     re.compile(r"data\s*set"), reach=240, span=10, starts=("data",))
+# "the X dataset for evaluation": a set the model was tested on.
+_EVALUATION_USE = re.compile(r"(?i)\bfor (?:the )?evaluat|\bto evaluate\b")
+# "a Crawl-based dataset": a kind of data named after where it comes from, no name.
+_ADJECTIVE = re.compile(r"(?i)-(?:based|derived|like|style|sized)$")
 # Words that name a quantisation or evaluation set, never training data.
 _NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
                                 r"eval(?:uation)?|test|validation|benchmark)$")
@@ -54,6 +59,12 @@ _PRETRAINING_DATA = re.compile(r"(?i)pre-?training (?:data|corpus|dataset)")
 def _has_parent(ctx: Context) -> bool:
     base = ctx.card.meta.get("base_model")
     return bool(base) or re.search(r"(?i)fine-?tun|based on|sft|dpo", ctx.card.body) is not None
+
+
+def _item_ends(ctx: Context) -> Iterator[tuple[int, int]]:
+    """Where each list item that :func:`_items` reads starts, and where its name ends."""
+    for line, at, name in _items(ctx):
+        yield line, at + len(name)
 
 
 def _linked_starts(ctx: Context) -> set[int]:
@@ -104,6 +115,8 @@ _WITH = re.compile(r"(?i)\bwith\b")
 _DATA_WORD = re.compile(r"(?i)data|corpus|corpora|set\b|bench|collection|dump")
 _DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*(?:[(:]\s*)?(?:(?:c\.?f\.?|see|i\.e\.,?)\s*)?"
                                 r"\[[^\]]*\]\(\s*$")
+_ON_LINK = re.compile(r"(?i)\bon\s+(?:the\s+)?\[[^\[\]\n]*\]\(\s*$")
+_LINK_THEN_DATASET = re.compile(r"(?i)[^)\s]*\s*\)\s*data\s*sets?\b")
 _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")
 # Trained or fine-tuned "on" a link, or on a part "of" it ("trained on the Greek part of
 # [X](...)", "fine-tuned on [X](...)"); "with" a link, or with "A and [B](...)". Not "from":
@@ -239,6 +252,8 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if about_evaluation(ctx.doc.section_path(link.offset)) and \
                 not about_data(ctx.doc.section_title(link.offset)):
             continue
+        if _about_another_model(ctx, link.offset, sentences):
+            continue
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                             link.offset + len(link.url), 0.8))
 
@@ -247,11 +262,17 @@ def _dataset_repos_linked_as_models(ctx: Context, sentences: Sentences,
                                     ) -> Iterator[DatasetUse]:
     """Dataset repos linked without /datasets/ right after the word "dataset".
 
-    "a modified Winogrande dataset (c.f. [x](https://huggingface.co/org/x))".
+    "a modified Winogrande dataset (c.f. [x](https://huggingface.co/org/x))", or "on" one
+    and right before it: "fine-tuned on [org/x](https://huggingface.co/org/x) dataset".
     """
+    text = ctx.card.text
     for link in ctx.links:
-        before = ctx.card.text[max(0, link.offset - 40):link.offset]
-        if link.ref.kind == "model" and _DATASET_THEN_LINK.search(before):
+        if link.ref.kind != "model":
+            continue
+        before = text[max(0, link.offset - 120):link.offset]
+        after = link.offset + len(link.url)
+        if _DATASET_THEN_LINK.search(before[-40:]) or (
+                _ON_LINK.search(before) and _LINK_THEN_DATASET.match(text, after)):
             rid = link.ref.id
             yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                                 link.offset + len(link.url), 0.6))
@@ -271,11 +292,17 @@ def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                          ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
 
 
+# Words that stand where a dataset's name would: "on the same dataset".
+_NO_NAME_WORDS = frozenset({"same", "this", "that", "these", "our", "their", "its", "following",
+                            "above", "below", "previous", "new", "whole", "full", "entire",
+                            "original", "same-sized", "other"})
+
+
 def _trainer_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Hub ids in "fine-tuned version of [X](...) on the Y dataset" sentences."""
     for offset, name in trainer_dataset(ctx):
         rid = name.strip("./")
-        if is_repo_id(rid):
+        if is_repo_id(rid) and rid.casefold() not in _NO_NAME_WORDS:
             yield DatasetUse(DatasetRef(rid, rid),
                              ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
 
@@ -290,12 +317,19 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
     own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
     linked: set[int] | None = None
+    items: dict[int, int] | None = None
     for m in prose_positions(ctx, _NAMED_DATASET):
         if not (about_data(ctx.doc.section_title(m.start()))
                 or sentences.search(_TUNING_WORD, m.start())):
             continue
         after = ctx.card.text[m.end():m.end() + 200]
         if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
+            continue
+        if sentences.search(_EVALUATION_USE, m.start()):  # "the X dataset for evaluation"
+            continue
+        line, _ = sentences.line(m.start())
+        items = dict(_item_ends(ctx)) if items is None else items
+        if items.get(line, sys.maxsize) <= m.start():  # describes the corpus its item names
             continue
         if _IN_LINK.match(after):  # in a link's text that names the dataset whole
             linked = _linked_starts(ctx) if linked is None else linked
@@ -306,7 +340,7 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                  ] if listed else []
         for name in [*names, m.group(1).strip()]:
             if name and name.casefold() not in {"the", "this", "our", "a", "same"} and \
-                    not _NOT_TRAINING_DATA.match(name) and \
+                    not _NOT_TRAINING_DATA.match(name) and not _ADJECTIVE.search(name) and \
                     not (own and own.startswith(name.casefold())):
                 yield DatasetUse(DatasetRef(None, name),
                                  ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
@@ -384,7 +418,14 @@ _DEFINITION = re.compile(r"[ \t]*:[ \t]*(?:[^\s\[(]+[ \t]+){4}")
 
 
 def _section_items(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Corpora named by the list items of a training-data section.
+    """Corpora named by the list items of a training-data section (:func:`_items`)."""
+    for _, at, name in _items(ctx):
+        yield DatasetUse(DatasetRef(None, name),
+                         ctx.evidence(Method.PROSE, at, at + len(name), 0.6))
+
+
+def _items(ctx: Context) -> Iterator[tuple[int, int, str]]:
+    """Corpora named by the list items of a training-data section: (line, offset, name).
 
     An item names a corpus by a link it starts with ("The Greek part of [Wiki](...)"), else
     by its leading name ("BookSet, which consists of ...", "Power Demand: https://...",
@@ -411,9 +452,7 @@ def _section_items(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
             elif not skipping and not ctx.doc.in_code(pos):
                 found = _item_name(item.group(1))
                 if found is not None:
-                    at = pos + item.start(1) + found[0]
-                    yield DatasetUse(DatasetRef(None, found[1]),
-                                     ctx.evidence(Method.PROSE, at, at + len(found[1]), 0.6))
+                    yield pos, pos + item.start(1) + found[0], found[1]
             pos = stop + 1
 
 
@@ -447,11 +486,26 @@ _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-h
 
 
 _LIST_LINK = re.compile(r"\s*[-*+]\s*\[[^\]]*\]\((https?://[^)\s]+)\)")
+_LIST_MARK = re.compile(r"[ \t]*[-*+][ \t]")
+_ITEM_LINES = 6
 
 
 def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
-    """Whether ``offset`` is in a list item that starts with a link to another model."""
-    link = lines.at_line_start(_LIST_LINK, offset)  # read once per line
+    r"""Whether ``offset`` is in a list item that starts with a link to another model.
+
+    The item's lines that follow its first without a list mark of their own (at most a
+    few) belong to it: "* [Chat-7B](...): a chat model.\nBuilt by tuning on [X](...)".
+    """
+    text = ctx.card.text
+    start, _ = lines.line(offset)
+    for _ in range(_ITEM_LINES):
+        if start == 0 or _LIST_MARK.match(text, start) is not None:
+            break
+        above, _ = lines.line(start - 1)
+        if not text[above:start - 1].strip():
+            break
+        start = above
+    link = lines.at_line_start(_LIST_LINK, start)  # read once per line
     if link is None or link.end() > offset:
         return False
     ref = parse_hub_url(link.group(1))

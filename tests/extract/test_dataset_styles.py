@@ -124,3 +124,34 @@ def test_a_name_that_holds_the_name_of_a_dataset_given_by_id_is_part_of_it():
     text = ("---\ndatasets:\n- lab/set-a\n- lab/voices_11_0\n---\n# Tune\nFine-tuned on the "
             "SET-A QQP dataset and the Dutch Voices dataset.\n")
     assert datasets(text) == {"lab/set-a", "lab/voices_11_0"}
+
+
+# Datasets of other models, of evaluation, or words where a name would be.
+
+def test_datasets_in_a_list_item_about_another_model_are_not_this_models():
+    text = ("# Base-7B\nTrained on [lab/web](https://huggingface.co/datasets/lab/web).\n\n"
+            "* [Base-7B-Chat](https://huggingface.co/lab/base-7b-chat): a chat model.\n"
+            "Built by finetuning Base-7B on the [Chats](https://huggingface.co/datasets/lab/"
+            "chats) and\n [Helpful](https://huggingface.co/datasets/lab/helpful) datasets.\n"
+            "  * License: Apache 2.0\n")
+    assert datasets(text) == {"lab/web"}
+
+
+def test_a_hub_repo_linked_as_a_model_then_called_a_dataset_is_a_dataset():
+    text = ("# Tune\nThis model is a fine-tuned version of [lab/base](https://huggingface.co/"
+            "lab/base) on [someone/Drinks](https://huggingface.co/someone/Drinks) dataset.\n")
+    assert datasets(text) == {"someone/Drinks"}
+
+
+def test_the_same_dataset_names_no_dataset():
+    text = ("# Tune\n- `v-2.ckpt`: Resumed from `v-1.ckpt` and trained for 150k steps using a "
+            "[v-objective](https://example.org/v) on the same dataset.\n")
+    assert datasets(text) == set()
+
+
+def test_a_dataset_for_evaluation_a_kind_of_data_and_an_items_description_are_no_names():
+    text = ("# Tune\n## Training data\n- NewsV3 containing an updated version of the English "
+            "portion of the WebCrawl News dataset\n\nIt was pre-trained on a new WebCrawl-based "
+            "dataset.\nThanks to a friend for providing us the Tagged NER dataset for "
+            "evaluation, after training.\n")
+    assert datasets(text) == {"NewsV3"}
