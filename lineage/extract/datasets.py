@@ -480,6 +480,69 @@ def _item_name(item: str) -> tuple[int, str] | None:
     return m.start(1), name
 
 
+# Public corpora and task sets that cards name without the word "dataset": a vocabulary of
+# dataset names (no model, no organisation). Case matters but for Wikipedia.
+_CORPUS_NAME = re.compile(
+    r"(?<![\w-])(?:(?i:wikipedia)s?|OSCAR|BooksCorpus|BookCorpus|Common ?Crawl|m?C4|The Pile|"
+    r"SNLI|MultiNLI|MNLI|XNLI|SQuAD(?: ?v?[12]\.[01])?|CodeSearchNet|OpenWebText|WebText|"
+    r"CC-News|CC100|RealNews|LAION-(?:5B|2B|400M)|ImageNet|MS ?COCO|LibriSpeech|Common Voice|"
+    r"VoxPopuli|GigaSpeech|OpenSubtitles|Europarl|ParaCrawl|RedPajama|SlimPajama|FineWeb|"
+    r"Dolma|The Stack|PubMed)(?![\w-])")
+# A verb of training and the word that leads to its data: "pretrained on", "trained with".
+_TRAINED_ON = Gated(re.compile(
+    r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)|fine-?tun(?:ed|ing)|finetuned)\b[^.\n]{0,20}?"
+    r"\b(?:on|with|using)\b"), "train", "tun",
+    starts=("pre-train", "pretrain", "train", "fine-tun", "finetun"))
+# Where a sentence turns from the training data to something else.
+_CLAUSE_END = re.compile(r"(?i)\bevaluat|\btest(?:ed|ing)?\b|\bbenchmark|\bcompar|"
+                         r"\boutperform|\bthan\b|\bbut\b|\bexcept\b|\bwhile\b|\bwhereas\b|"
+                         r"\bunlike\b|\. |\n")
+# "was not trained on X".
+_NOT = re.compile(r"(?i)\b(?:not|never|no)\s+(?:\w+\s+)?$")
+# A section about the model this one was made from: "## Details of the base model".
+_BASE_MODEL_TITLE = re.compile(r"(?i)\b(?:base|language|original|underlying|pre-?trained|"
+                               r"backbone|teacher)[ _-]model")
+# A line that defines a linked thing: "[Other-LM](...) is a cross-lingual encoder".
+_DEFINES_LINK = re.compile(r"\s*\[[^\]\n]+\]\([^)\s]+\)\s+(?:is|was|are|were)\b")
+# "can be fine-tuned on X", "to fine-tune on X": what a reader may do, not what was done.
+_MAY_BE = re.compile(r"(?i)\b(?:can|could|may|might|should|to|you)\s+(?:be\s+|further\s+)?$")
+
+
+def _corpora_in_sentences(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Public corpora (:data:`_CORPUS_NAME`) named after "trained on" in the same sentence.
+
+    "pretrained on the French part of the web corpus WebSet and Wikipedia" gives both.
+    Left out: what follows a turn to evaluation ("... and evaluated on X"), what a reader
+    may do ("can be fine-tuned on X"), and the pretraining data of a card that names its
+    base model in its front matter (the base's data, not this model's).
+    """
+    text = ctx.card.text
+    has_base = bool(ctx.card.meta.get("base_model"))
+    about_base = cache(lambda title: _BASE_MODEL_TITLE.search(title) is not None)
+    floor = 0
+    for m in prose_positions(ctx, _TRAINED_ON):
+        before = text[max(0, m.start() - 30):m.start()]
+        if _MAY_BE.search(before) or _NOT.search(before) or \
+                (has_base and re.match(r"(?i)pre-?train", m.group(0))) or \
+                about_base(ctx.doc.section_title(m.start())) or \
+                sentences.at_line_start(_DEFINES_LINK, m.start()) is not None:
+            continue
+        start = max(m.end(), floor)  # windows of near verbs are read once
+        limit = min(len(text), m.end() + 300)
+        stop = _CLAUSE_END.search(text, m.end(), limit)
+        end = stop.start() if stop else limit
+        floor = max(floor, end)
+        for c in _CORPUS_NAME.finditer(text, start, end):
+            # a link's text (read as a link), a part of the corpus, an example in brackets
+            if _IN_LINK.match(text, c.end()) or _NOT_DATA_BRIDGE.search(text, m.end(), c.start()) \
+                    or (text[c.start() - 1:c.start()] == "(" and text[c.end():c.end() + 1] == ")"):
+                continue
+            name = c.group(0)
+            name = "Wikipedia" if name.casefold().startswith("wikipedia") else name
+            yield DatasetUse(DatasetRef(None, name),
+                             ctx.evidence(Method.PROSE, c.start(), c.end(), 0.6))
+
+
 _LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
 _SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus)\W*$")
 _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
@@ -516,6 +579,7 @@ def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
+    _corpora_in_sentences,
 )
 
 

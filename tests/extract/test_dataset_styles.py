@@ -155,3 +155,33 @@ def test_a_dataset_for_evaluation_a_kind_of_data_and_an_items_description_are_no
             "dataset.\nThanks to a friend for providing us the Tagged NER dataset for "
             "evaluation, after training.\n")
     assert datasets(text) == {"NewsV3"}
+
+
+# Public corpora named in a training sentence without the word "dataset".
+
+def test_public_corpora_named_after_trained_on_are_training_data():
+    text = ("# Tune\nPetitLM is pretrained on the French subcorpus of the multilingual corpus "
+            "OSCAR.\nIt was trained on Local News and four Wikipedias: a, b, c and d.\n"
+            "The encoder is initialized with a base encoder and then fine-tuned on english "
+            "MultiNLI and on the Russian part of XNLI dev set.\n")
+    assert datasets(text) == {"OSCAR", "Wikipedia", "MultiNLI", "XNLI"}
+
+
+def test_corpora_not_trained_on_here_are_left_out():
+    text = ("# Tune\nThe model can be fine-tuned on SNLI for inference.\n"
+            "It was not trained on any part of Wikipedia.\n"
+            "It was fine-tuned on reviews and then evaluated on SNLI.\n"
+            "It was pretrained with English text, but some data is present via CommonCrawl.\n"
+            "It was trained on a mix of data that includes code (The Stack).\n"
+            "It was trained on subsets of LAION-5B and on [MultiNLI-fr](https://example.org/m), "
+            "a Common Crawl-based corpus.\n\n"
+            "[Other-LM](https://example.org/other) is a cross-lingual encoder. It is trained on "
+            "data filtered from Common Crawl.\n\n## Details of the language model\n"
+            "Trained on cased text in the languages with the largest Wikipedias.\n")
+    assert datasets(text) == {"MultiNLI-fr"}
+
+
+def test_the_base_models_pretraining_corpora_are_not_this_models():
+    text = ("---\nbase_model: lab/base\n---\n# Tune\nThe base was pretrained on Wikipedia and "
+            "BookCorpus.\n")
+    assert datasets(text) == set()
