@@ -413,6 +413,7 @@ _NOT_LEAD_NAME = re.compile(
     r"(?i)^(?:the|a|an|our|this|these|all|other|more|some)$|\b(?:data(?:sets?)?|total|size|"
     r"sources?|languages?|licen[cs]e|format|notes?|tokens|number|version|custom|synthetic|"
     r"private|internal)\b(?!$)")
+_THEN_URL = re.compile(r"[ \t]*(?::|[-\u2013\u2014])[ \t]*<?https?://")
 # "Term: a sentence that defines it" is a glossary of kinds of data, not a list of names.
 _DEFINITION = re.compile(r"[ \t]*:[ \t]*(?:[^\s\[(]+[ \t]+){4}")
 
@@ -474,8 +475,9 @@ def _item_name(item: str) -> tuple[int, str] | None:
         return None
     name = m.group(1)
     words = name.split()
-    if _NOT_LEAD_NAME.search(name) or (len(words) == 1 and not re.search(r".[A-Z0-9-]", name)) \
-            or _DEFINITION.match(lead, m.end()):
+    if _NOT_LEAD_NAME.search(name) or _DEFINITION.match(lead, m.end()) or (
+            len(words) == 1 and not re.search(r".[A-Z0-9-]", name) and
+            not _THEN_URL.match(lead, m.end())):  # "Solar: https://..." names a resource
         return None
     return m.start(1), name
 
@@ -543,6 +545,40 @@ def _corpora_in_sentences(ctx: Context, sentences: Sentences) -> Iterator[Datase
                              ctx.evidence(Method.PROSE, c.start(), c.end(), 0.6))
 
 
+# "We set aside an evaluation set from each data set": the evaluation table's datasets are
+# the ones the model was trained on, each tested on a part held out of it.
+_HELD_OUT_OF_EACH = Gated(re.compile(
+    r"(?i)\b(?:set aside|held[- ]out|hold out|split off)\b[^.\n]{0,60}?\b(?:from|of) each\b"),
+    "each")
+_NAME_TABLE = re.compile(r"(?im)^[ \t]*\|?[ \t]*[*_]*(?:data[ \t]*set|corpus|source)[*_]*[ \t]*\|"
+                         r"[^\n]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*\n")
+_SUMMARY_ROW = re.compile(r"(?i)^(?:average|mean|total|overall|all)$")
+
+
+def _held_out_tables(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Name the datasets of a "Dataset | ..." table that a part was held out of for testing.
+
+    Only in a card that says it set aside an evaluation part of each dataset it was trained
+    on; summary rows ("Average") and bold rows are left out.
+    """
+    if next(ctx.body_matches(_HELD_OUT_OF_EACH), None) is None:
+        return
+    text = ctx.card.text
+    for table in ctx.body_matches(_NAME_TABLE):
+        pos = table.end()
+        while pos < len(text) and text.startswith("|", pos):
+            stop = text.find("\n", pos)
+            stop = len(text) if stop < 0 else stop
+            first = text[pos:stop].strip().strip("|").split("|")[0]
+            name = first.strip()
+            if name and not name.startswith(("*", "_")) and not _SUMMARY_ROW.match(name) and \
+                    re.search("[^\\W\\d_]", name):
+                at = text.find(name, pos, stop)
+                yield DatasetUse(DatasetRef(None, name),
+                                 ctx.evidence(Method.TABLE, at, at + len(name), 0.6))
+            pos = stop + 1
+
+
 _LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
 _SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus)\W*$")
 _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
@@ -579,7 +615,7 @@ def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
-    _corpora_in_sentences,
+    _corpora_in_sentences, _held_out_tables,
 )
 
 

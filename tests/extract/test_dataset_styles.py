@@ -185,3 +185,26 @@ def test_the_base_models_pretraining_corpora_are_not_this_models():
     text = ("---\nbase_model: lab/base\n---\n# Tune\nThe base was pretrained on Wikipedia and "
             "BookCorpus.\n")
     assert datasets(text) == set()
+
+
+# An evaluation table of the datasets the model was trained on, each tested on a held-out part.
+
+def test_a_table_of_datasets_each_with_a_held_out_part_names_training_data():
+    text = ("# Sentiment\n# Performance\nWe set aside an evaluation set from each data set, "
+            "which was not used for training.\n\n|Dataset|Other model|This model|\n|---|---|---|\n"
+            "|Author and Other (2013) (Reviews)|84.7|98.0|\n|Shop Reviews Dataset|84.8|96.5|\n"
+            "|Forum (2009)|76.0|87.0|\n|**Average**|**78.1**|**93.2**|\n")
+    assert datasets(text) == {"Author and Other (2013) (Reviews)", "Shop Reviews Dataset",
+                              "Forum (2009)"}
+
+
+def test_an_evaluation_table_of_datasets_alone_names_no_training_data():
+    text = ("# Sentiment\n# Performance\n|Dataset|This model|\n|---|---|\n|Forum (2009)|87.0|\n"
+            "|Average|87.0|\n")
+    assert datasets(text) == set()
+
+
+def test_a_one_word_item_with_its_address_names_a_resource():
+    text = ("# Series\n## Training Data\n - Solar: https://zenodo.example.org/records/3\n"
+            " - Sunspots: https://zenodo.example.org/records/4\n - Weather\n")
+    assert datasets(text) == {"Solar", "Sunspots"}
