@@ -580,7 +580,8 @@ def _held_out_tables(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]
 
 
 _LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
-_SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus)\W*$")
+_SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus|"
+                            r"数据集(?:名称)?)\W*$")
 _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
 
 
@@ -627,7 +628,8 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
     """First-column names of a "Source | ..." table in a training-data section."""
     text = ctx.card.text
     for section in ctx.doc.sections:
-        if not re.search(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b", section.title) or \
+        if not re.search(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b|数据集",
+                         section.title) or \
                 EVAL_SECTION.search(section.title):
             continue
         lines = text[section.start:section.end].split("\n")
@@ -640,6 +642,9 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
                 for row in lines[i + 2:]:
                     if not row.lstrip().startswith("|"):
                         break
+                    if "huggingface.co/datasets/" in row:  # named by its Hub link
+                        row_offset += len(row) + 1
+                        continue
                     first = row.strip().strip("|").split("|")[0].strip(" *_`")
                     # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev")
                     name = _SPLIT_WORD.sub("", _without_note(first))

@@ -208,3 +208,10 @@ def test_a_one_word_item_with_its_address_names_a_resource():
     text = ("# Series\n## Training Data\n - Solar: https://zenodo.example.org/records/3\n"
             " - Sunspots: https://zenodo.example.org/records/4\n - Weather\n")
     assert datasets(text) == {"Solar", "Sunspots"}
+
+
+def test_a_dataset_table_under_a_chinese_header_names_rows_without_a_hub_link():
+    text = ("# Emb\n## 数据集\n\n| 数据集名称 | 领域 | 数量 |\n| --- | --- | --- |\n"
+            "| qa2018 | 百科 | 14,363 |\n| chat_2m | 百科 | 2,000 |"
+            " [link](https://huggingface.co/datasets/lab/chat_2M) |\n| News-QA | 新闻 | 93 |\n")
+    assert datasets(text) == {"qa2018", "lab/chat_2M", "News-QA"}
