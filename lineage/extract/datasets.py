@@ -36,6 +36,8 @@ _NAMED_DATASET = Anchored(re.compile(
     r"(?<![\w/.-])([A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,3}|"
     r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
     re.compile(r"data\s*set"), reach=240, span=10, starts=("data",))
+# "To reproduce the results, refer to [X](...)": the data of an evaluation.
+_REPRODUCE_RESULTS = re.compile(r"(?i)\breproduc\w*\b[^.\n]{0,40}\bresults?\b")
 # "the X dataset for evaluation": a set the model was tested on.
 _EVALUATION_USE = re.compile(r"(?i)\bfor (?:the )?evaluat|\bto evaluate\b")
 # "a Crawl-based dataset": a kind of data named after where it comes from, no name.
@@ -252,7 +254,8 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if about_evaluation(ctx.doc.section_path(link.offset)) and \
                 not about_data(ctx.doc.section_title(link.offset)):
             continue
-        if _about_another_model(ctx, link.offset, sentences):
+        if _about_another_model(ctx, link.offset, sentences) or \
+                sentences.search(_REPRODUCE_RESULTS, link.offset):
             continue
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                             link.offset + len(link.url), 0.8))
@@ -347,8 +350,15 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
 
 
 def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """First-column names of a "Source | ..." table (:func:`_data_table_rows`)."""
-    for offset, name in _data_table_rows(ctx):
+    """First-column names of a "Source | ..." table (:func:`_data_table_rows`).
+
+    A name that another row's name holds as a word ("Set-2" beside "Dutch Set-2") is the
+    source that one was made from (translated, filtered), not trained on itself.
+    """
+    rows = list(_data_table_rows(ctx))
+    for offset, name in rows:
+        if any(name.casefold() in other.casefold().split() for _, other in rows if other != name):
+            continue
         ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
             DatasetRef(None, name)
         yield DatasetUse(ref, ctx.evidence(Method.TABLE, offset, offset + len(name), 0.6))

@@ -215,3 +215,17 @@ def test_a_dataset_table_under_a_chinese_header_names_rows_without_a_hub_link():
             "| qa2018 | 百科 | 14,363 |\n| chat_2m | 百科 | 2,000 |"
             " [link](https://huggingface.co/datasets/lab/chat_2M) |\n| News-QA | 新闻 | 93 |\n")
     assert datasets(text) == {"qa2018", "lab/chat_2M", "News-QA"}
+
+
+def test_a_table_row_another_row_was_made_from_is_no_training_data():
+    text = ("# QA-nl\n## Training data\n| Dataset | # Q&A |\n|---|---|\n"
+            "| QA-Set2.0 Train | 130 K |\n| Dutch QA-Set2.0 Train | 99 K |\n"
+            "| QA-Set2.0 Dev | 12 K |\n")
+    assert datasets(text) == {"Dutch QA-Set2.0"}
+
+
+def test_a_dataset_linked_to_reproduce_results_is_no_training_data():
+    text = ("# Emb\n- 2024/7/1: **We update the evaluation results**. To reproduce the new "
+            "results, you can refer to: [runs](https://huggingface.co/datasets/someone/runs).\n"
+            "Trained on [lab/pairs](https://huggingface.co/datasets/lab/pairs).\n")
+    assert datasets(text) == {"lab/pairs"}
