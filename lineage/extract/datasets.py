@@ -199,8 +199,8 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
     sentences = Sentences(ctx.card.text)
     uses = [use for source in _DATASET_SOURCES for use in source(ctx, sentences)]
     given = _strings(ctx.card.meta.get("datasets"))
-    ids = {_compact(rid.rsplit("/", 1)[-1]) for rid in [*given, *(u.ref.id for u in uses
-                                                                  if u.ref.id)]}
+    ids = {re.sub(r"\d+$", "", _compact(rid.rsplit("/", 1)[-1]))
+           for rid in [*given, *(u.ref.id for u in uses if u.ref.id)]}
     for use in uses:
         key = (use.ref.id or use.ref.name).casefold()
         if key not in seen and (use.ref.id or not _part_of(use.ref.name, ids)):
@@ -214,10 +214,9 @@ def _compact(name: str) -> str:
 
 
 def _part_of(name: str, ids: set[str]) -> bool:
-    """Whether a word of ``name`` is the name of one of ``ids``, but for a version after it."""
+    """Whether a word of ``name`` is one of ``ids`` (names without a version after them)."""
     words = [_compact(w) for w in name.split()]
-    return len(words) > 1 and any(
-        len(w) >= 3 and re.sub(r"\d+$", "", rid) == w for w in words for rid in ids)
+    return len(words) > 1 and any(len(w) >= 3 and w in ids for w in words)
 
 
 def _strings(value: object) -> list[str]:
@@ -418,7 +417,7 @@ _CITATION = re.compile(r"(?i)\bet al\b|\b(?:19|20)\d\d\b")
 # a punctuation mark, a dash, or a word that starts a description ("BookSet, which ...").
 _LEAD_NAME = re.compile(
     r"[*_`]*([A-Z][\w.+-]*(?:[ \t]+[A-Z0-9][\w.+-]*){0,4}(?:[ \t]+data)?)[*_`]*"
-    r"(?=[ \t]*(?:$|[,:;(\[]|[-\u2013\u2014][ \t]|(?:and|containing|which|from|with)\b))")
+    r"(?=[ \t]*(?:$|[,:;(\[]|[-\u2013\u2014][ \t])|[ \t]+(?:and|containing|which|from|with)\b)")
 _NOT_LEAD_NAME = re.compile(
     r"(?i)^(?:the|a|an|our|this|these|all|other|more|some)$|\b(?:data(?:sets?)?|total|size|"
     r"sources?|languages?|licen[cs]e|format|notes?|tokens|number|version|custom|synthetic|"
