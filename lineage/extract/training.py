@@ -3,8 +3,7 @@
 Hardware: "8x NVIDIA H100", "8 x [AMD Instinct MI300X](...)", "on 4 A100 80GB GPUs",
 "a single RTX 4090". Settings: epochs, learning rate, batch size (effective or total
 first), tokens, cost. Framework: Axolotl and other trainers by name, badge or link.
-Datasets: Hub dataset links outside evaluation sections, "on the Y dataset", and named
-"X dataset" mentions in data sections.
+Datasets: see :mod:`lineage.extract.datasets`.
 """
 
 from __future__ import annotations
@@ -13,28 +12,23 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
 
 from lineage.extract.context import Context
+from lineage.extract.datasets import datasets
 from lineage.extract.hardware import hardware
-from lineage.extract.prose import trainer_dataset
 from lineage.extract.scan import Anchored, Gated, Scanner
 from lineage.extract.sentences import (
-    EVAL_SECTION,
     INFERENCE_CONTEXT,
     TRAIN_CONTEXT,
     Sentences,
     prose_positions,
 )
 from lineage.facts import (
-    DatasetRef,
-    DatasetUse,
     Fact,
     Method,
     PromptFormat,
     TrainingSetting,
 )
-from lineage.ids import is_repo_id, parse_hub_url
 
 __all__ = ["extract_training"]
 
@@ -135,21 +129,6 @@ _NAMED_PROMPT = Gated(re.compile(
     r"([\w-]+)[- ](?:style\s+)?(?:prompt\s+|chat\s+|instruct(?:ion)?\s+)?"
     r"(?:format(?:ting)?|template)\b"), "template", "format",
     starts=("prompt", "instruct", "chat", "using", "with", "in", "use"))
-_DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
-_IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
-# Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
-# words before "dataset", split only at spaces: "[ -]" between words could split a long
-# hyphenated name (a GGUF file name) in every way, and the words already take hyphens.
-_NAMED_DATASET = Anchored(re.compile(
-    r"(?<![\w/.-])([A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,3}|"
-    r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
-    re.compile(r"data\s*set"), reach=240, span=10, starts=("data",))
-# Words that name a quantisation or evaluation set, never training data.
-_NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
-                                r"eval(?:uation)?|test|validation|benchmark)$")
-# A picture or a sound a card shows, hosted in a dataset repo: no training data.
-_MEDIA_FILE = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|bmp|mp4|webm|mov|mp3|wav|flac|ogg)$")
-_TEST_SET = re.compile(r"(?i)(?:^|[-_/])(?:test|eval|evaluation|benchmark)(?:$|[-_])")
 
 
 def _number(text: str) -> float | int:
@@ -163,7 +142,7 @@ def extract_training(ctx: Context) -> tuple[Fact, ...]:
     facts: list[Fact] = []
     facts.extend(hardware(ctx))
     facts.extend(_settings(ctx))
-    facts.extend(_datasets(ctx))
+    facts.extend(datasets(ctx))
     facts.extend(_prompt(ctx))
     return tuple(facts)
 
@@ -320,295 +299,6 @@ def _framework(ctx: Context) -> TrainingSetting | None:
         return TrainingSetting("framework", name, ctx.evidence(Method.PROSE, versions.start(),
                                                          versions.end(), 0.7))
     return None
-
-
-# Trailing markup after the id starts with "`" or "*": a "_" there belongs to the id, and
-# letting either take it splits a long run of "_" every way.
-_ID_ITEM = re.compile(r"(?m)^[ \t]*[-*+][ \t]+[`*_]*([A-Za-z0-9][\w.-]*/[\w.-]+)"
-                      r"(?:[`*][`*_]*)?[ \t]*$")
-
-
-_PRETRAINING_DATA = re.compile(r"(?i)pre-?training (?:data|corpus|dataset)")
-
-
-def _has_parent(ctx: Context) -> bool:
-    base = ctx.card.meta.get("base_model")
-    return bool(base) or re.search(r"(?i)fine-?tun|based on|sft|dpo", ctx.card.body) is not None
-
-
-def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
-    """Find datasets named by the text of a non-Hub link in a training sentence.
-
-    Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
-    """
-    text = ctx.card.text
-    for m in ctx.body_matches(_TRAINED_ON_LINK):
-        # "... with the [A](...) and [B](...)": every link the sentence lists.
-        links = [(m.start(1), m.group(1), m.group(2))]
-        pos = m.end()
-        while (more := _AND_LINK.match(text, pos)) is not None:
-            links.append((more.start(1), more.group(1), more.group(2)))
-            pos = more.end()
-        with_tool = _WITH.search(text, m.start(), m.start(1)) is not None
-        for offset, label, url in links:
-            name = label.strip(" *_`")
-            tool = any(re.search(rf"(?i){pattern}", name) for _, pattern in _FRAMEWORKS) or \
-                _PLATFORM.search(name) is not None or (
-                    with_tool and _CODE_HOST.match(url) is not None and
-                    _DATA_WORD.search(name) is None)
-            if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
-                    not re.search(r"(?i)paper|blog|here|this|link|recipe|github|code|script",
-                                  name):
-                yield offset, name
-
-
-# Trained "on" or "with" a link that names where or with what, not on which data: a
-# compute platform ("[X Cloud](...)", "[X DataScale systems](...)"), or code on a code host
-# whose name says nothing of data ("trained with [SomeTokenizer](https://github.com/...)";
-# "trained on [Set](https://github.com/...)" is data kept in a code repository).
-_PLATFORM = re.compile(r"(?i)\b(?:cloud|platform|systems?|cluster|supercomputer|"
-                       r"infrastructure|library|toolkit|tokeni[sz]er)\b")
-_CODE_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org)/")
-_WITH = re.compile(r"(?i)\bwith\b")
-_DATA_WORD = re.compile(r"(?i)data|corpus|corpora|set\b|bench|collection|dump")
-_DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*(?:[(:]\s*)?(?:(?:c\.?f\.?|see|i\.e\.,?)\s*)?"
-                                r"\[[^\]]*\]\(\s*$")
-_AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")
-_TRAINED_ON_LINK = Gated(re.compile(
-    r"(?i)\b(?:pre-?)?train(?:ed|ing)?\b[^.\n\[]{0,40}?\b(?:on|with)\s+(?:the\s+)?"
-    r"(?:[^.\n\[]{0,40}?\band\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)"
-), "train", starts=("pre-train", "pretrain", "train"))
-
-
-_LINE_MARK = re.compile(r"\s*(\S)")
-_QUANT_HEADER = re.compile(r"(?i)gptq|awq|quant|\bbits\b|act order|group size")
-
-
-def _in_quant_table(ctx: Context, offset: int, lines: Sentences,
-                    tables: dict[int, bool]) -> bool:
-    """Whether ``offset`` is in a table whose header speaks of quantisation.
-
-    ``tables`` keeps the answer for each table row walked up from, so the rows of a long
-    table do not each walk up to its header again.
-    """
-    text = ctx.card.text
-    start, _ = lines.line(offset)
-    mark = lines.at_line_start(_LINE_MARK, offset)
-    if mark is None or mark.start(1) >= offset or mark.group(1) != "|":
-        return False
-    pos = start
-    walked = []
-    found = False
-    while pos > 0 and pos not in tables:
-        walked.append(pos)
-        prev, _ = lines.line(pos - 1)
-        mark = lines.at_line_start(_LINE_MARK, prev)
-        if mark is None or mark.group(1) != "|":
-            header = text[pos:text.find("\n", pos)]
-            found = _QUANT_HEADER.search(header) is not None
-            break
-        pos = prev
-    else:
-        found = tables.get(pos, False)
-    tables.update(dict.fromkeys(walked, found))
-    return found
-
-
-def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
-    """Bare ``org/name`` list items in a section about data ("## Datasets")."""
-    about_data = cache(lambda title: re.search(r"(?i)data", title) is not None and
-                       EVAL_SECTION.search(title) is None)
-    for m in ctx.body_matches(_ID_ITEM):
-        if about_data(ctx.doc.section_title(m.start())) and is_repo_id(m.group(1)):
-            yield m.start(1), m.group(1)
-
-
-def _datasets(ctx: Context) -> Iterator[Fact]:
-    """Datasets the model was trained on, once each, from every source in table order."""
-    seen: set[str] = set()
-    sentences = Sentences(ctx.card.text)
-    for source in _DATASET_SOURCES:
-        for use in source(ctx, sentences):
-            key = (use.ref.id or use.ref.name).casefold()
-            if key not in seen:
-                seen.add(key)
-                yield use
-
-
-def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Hub dataset links, but those about evaluation, quantisation or the base model.
-
-    Left out: leaderboard details and test sets, a quantisation's calibration set (a GPTQ
-    table's dataset column), "the base's pretraining data" when the card has a base, and
-    links in an evaluation section that is not also about data.
-    """
-    tables: dict[int, bool] = {}
-    has_parent: bool | None = None
-    about_evaluation = cache(lambda path: EVAL_SECTION.search(" ".join(path)) is not None)
-    about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
-    for link in ctx.links:
-        if link.ref.kind != "dataset" or link.in_front_matter:
-            continue
-        rid = link.ref.id
-        org = rid.split("/", 1)[0].casefold()
-        if "leaderboard" in org or "/details_" in rid or _TEST_SET.search(rid) or \
-                _MEDIA_FILE.search(link.url.split("?", 1)[0]) or \
-                _in_quant_table(ctx, link.offset, sentences, tables):
-            continue
-        if sentences.search(_PRETRAINING_DATA, link.offset) is not None:
-            has_parent = _has_parent(ctx) if has_parent is None else has_parent
-            if has_parent:
-                continue
-        if about_evaluation(ctx.doc.section_path(link.offset)) and \
-                not about_data(ctx.doc.section_title(link.offset)):
-            continue
-        yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
-                                                            link.offset + len(link.url), 0.8))
-
-
-def _dataset_repos_linked_as_models(ctx: Context, sentences: Sentences,
-                                    ) -> Iterator[DatasetUse]:
-    """Dataset repos linked without /datasets/ right after the word "dataset".
-
-    "a modified Winogrande dataset (c.f. [x](https://huggingface.co/org/x))".
-    """
-    for link in ctx.links:
-        before = ctx.card.text[max(0, link.offset - 40):link.offset]
-        if link.ref.kind == "model" and _DATASET_THEN_LINK.search(before):
-            rid = link.ref.id
-            yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
-                                                                link.offset + len(link.url), 0.6))
-
-
-def _listed_dataset_ids(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Bare ``org/name`` list items in a section about data (:func:`_dataset_list_items`)."""
-    for offset, rid in _dataset_list_items(ctx):
-        yield DatasetUse(DatasetRef(rid, rid),
-                         ctx.evidence(Method.PROSE, offset, offset + len(rid), 0.7))
-
-
-def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Datasets named by the text of a non-Hub link in a training sentence."""
-    for offset, name in _linked_names(ctx):
-        yield DatasetUse(DatasetRef(None, name),
-                         ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
-
-
-def _trainer_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Hub ids in "fine-tuned version of [X](...) on the Y dataset" sentences."""
-    for offset, name in trainer_dataset(ctx):
-        rid = name.strip("./")
-        if is_repo_id(rid):
-            yield DatasetUse(DatasetRef(rid, rid),
-                             ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
-
-
-def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Names before the word "dataset" in a data section or a sentence about tuning.
-
-    "the MNLI and SNLI datasets" gives both. Left out: a dataset link's own text, a list
-    item about another model, a quantisation or evaluation set, and a family named like
-    the model ("the Acme-3 datasets" in the card of Acme-3-mini).
-    """
-    about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
-    own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
-    for m in prose_positions(ctx, _NAMED_DATASET):
-        if not (about_data(ctx.doc.section_title(m.start()))
-                or sentences.search(_TUNING_WORD, m.start())):
-            continue
-        after = ctx.card.text[m.end():m.end() + 200]
-        if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
-            continue
-        listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
-        names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
-                 ] if listed else []
-        for name in [*names, m.group(1).strip()]:
-            if name and name.casefold() not in {"the", "this", "our", "a", "same"} and \
-                    not _NOT_TRAINING_DATA.match(name) and \
-                    not (own and own.startswith(name.casefold())):
-                yield DatasetUse(DatasetRef(None, name),
-                                 ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
-
-
-def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """First-column names of a "Source | ..." table (:func:`_data_table_rows`)."""
-    for offset, name in _data_table_rows(ctx):
-        ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
-            DatasetRef(None, name)
-        yield DatasetUse(ref, ctx.evidence(Method.TABLE, offset, offset + len(name), 0.6))
-
-
-_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
-_SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus)\W*$")
-_GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
-
-
-_LIST_LINK = re.compile(r"\s*[-*+]\s*\[[^\]]*\]\((https?://[^)\s]+)\)")
-
-
-def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
-    """Whether ``offset`` is in a list item that starts with a link to another model."""
-    link = lines.at_line_start(_LIST_LINK, offset)  # read once per line
-    if link is None or link.end() > offset:
-        return False
-    ref = parse_hub_url(link.group(1))
-    return ref is not None and ref.kind == "model" and not ctx.is_own(ref.id)
-
-
-# Where the datasets a model was trained on are named, in order; the first use of each is kept.
-_DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
-    _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
-    _trainer_datasets, _named_datasets, _table_datasets,
-)
-
-
-_SPLIT_WORD = re.compile(r"(?i)(?:^|[ \t_-]+)(?:train(?:ing)?|dev(?:elopment)?|valid(?:ation)?|val|"
-                         r"test(?:ing)?)(?:[ \t]+(?:set|split))?$")
-
-
-def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
-    """First-column names of a "Source | ..." table in a training-data section."""
-    text = ctx.card.text
-    for section in ctx.doc.sections:
-        if not re.search(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b", section.title) or \
-                EVAL_SECTION.search(section.title):
-            continue
-        lines = text[section.start:section.end].split("\n")
-        offset = section.start
-        for i, line in enumerate(lines[:-1]):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if line.lstrip().startswith("|") and cells and _SOURCE_HEADER.match(cells[0]) and \
-                    re.match(r"\s*(?:\|\s*)?:?-{3,}", lines[i + 1]):
-                row_offset = offset + len(line) + len(lines[i + 1]) + 2
-                for row in lines[i + 2:]:
-                    if not row.lstrip().startswith("|"):
-                        break
-                    first = row.strip().strip("|").split("|")[0].strip(" *_`")
-                    # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev")
-                    name = _SPLIT_WORD.sub("", _without_note(first))
-                    if name and not _GENERIC_DATA.search(name):
-                        yield row_offset + row.find(first), name
-                    row_offset += len(row) + 1
-                break
-            offset += len(line) + 1
-
-
-def _without_note(name: str) -> str:
-    r"""Return ``name`` without a parenthesised note at its end ("Set (45%)" -> "Set").
-
-    As ``re.sub(r"\s*\([^)]*\)\s*$", "", name)``, without trying every "(" and blank.
-
-    Examples
-    --------
-    >>> _without_note("Set A (45%) "), _without_note("a (b (c)"), _without_note("x (y) z")
-    ('Set A', 'a', 'x (y) z')
-    """
-    body = name.rstrip()
-    if not body.endswith(")"):
-        return name
-    inner = body.rfind(")", 0, len(body) - 1) + 1  # the note holds no other ")"
-    opening = body.find("(", inner, len(body) - 1)
-    return name if opening < 0 else body[:opening].rstrip()
 
 
 def _prompt(ctx: Context) -> Iterator[Fact]:

@@ -24,6 +24,7 @@ from lineage.cards import read_card
 from lineage.extract import (
     Extraction,
     context,
+    datasets,
     extract,
     hardware,
     license,
@@ -91,8 +92,8 @@ class Row:
 
 ROWS = [
     # lineage.extract.training
-    Row("training._NAMED_DATASET", lambda t: [m.group(1) for m in
-                                              training._NAMED_DATASET.finditer(t)],
+    Row("datasets._NAMED_DATASET", lambda t: [m.group(1) for m in
+                                              datasets._NAMED_DATASET.finditer(t)],
         "It was trained on the Open Orca dataset.", ["Open Orca"],
         # the word length scales (a window of 240 characters holds it), 30 lines of it
         lambda n: ("On " + "-".join(["A"] * (n // 2)) + ": dataset\n") * 30, n=28),
@@ -107,9 +108,9 @@ ROWS = [
         "an effective batch size of 64", [("64",)], lambda n: "effective" + " " * n + "x"),
     Row("training._NAMED_PROMPT", lambda t: groups(training._NAMED_PROMPT.pattern, t),
         "Prompt format: ChatML", [("ChatML", None)], lambda n: "prompt format" + " " * n + "!"),
-    Row("training._ID_ITEM", lambda t: groups(training._ID_ITEM, t),
+    Row("datasets._ID_ITEM", lambda t: groups(datasets._ID_ITEM, t),
         "- `org/data-1`", [("org/data-1",)], lambda n: "- a/b" + "_" * n + " x\n"),
-    Row("training._without_note", training._without_note, "Set A (45%) ", "Set A",
+    Row("datasets._without_note", datasets._without_note, "Set A (45%) ", "Set A",
         lambda n: "(" * n + ")"),
     Row("training metharme", lambda t: bool(training._ANYWHERE["metharme"].search(t)),
         "<|system|>Be kind<|user|>Hi<|model|>", True,
@@ -122,23 +123,40 @@ ROWS = [
                                                 of(TrainingSetting, run(t))],
         "Training cost $1,200 in total.", [("cost", 1200)],
         lambda n: "spent " + "$1," * n + "\n", n=500),
-    Row("training._in_quant_table", lambda t: [d.ref.id for d in of(DatasetUse, run(t))],
+    Row("datasets._in_quant_table", lambda t: [d.ref.id for d in of(DatasetUse, run(t))],
         "| Bits | Group size | Dataset |\n|---|---|---|\n"
         "| 4 | 128 | [c4](https://huggingface.co/datasets/o/c4) |\n", [],
         lambda n: "| Bits | Dataset |\n|---|---|\n" + "".join(
             f"| 4 | [d](https://huggingface.co/datasets/o/d{i}) |\n" for i in range(n // 50)),
         n=1000),
-    Row("training._about_another_model", lambda t: [d.ref.name for d in
+    Row("datasets._about_another_model", lambda t: [d.ref.name for d in
                                                     of(DatasetUse, run(t))],
         "## Data\n- [m](https://huggingface.co/o/m) was trained on the Foo dataset\n", [],
         lambda n: "## Data\n- [m](https://huggingface.co/o/m) trained on " +
         "Foo dataset, " * (n // 13) + "\n", n=1000),
-    Row("training._data_table_rows", lambda t: [d.ref.name for d in of(DatasetUse, run(t))],
+    Row("datasets._data_table_rows", lambda t: [d.ref.name for d in of(DatasetUse, run(t))],
         "## Training data\n| Source | Share |\n|---|---|\n| Books (45%) | 45 |\n", ["Books"],
         lambda n: "## Training data\n| Source | n |\n" + " " * n + "x\n| (" + "(" * n + ") |\n"),
+    Row("datasets._items", lambda t: [d.ref.name for d in of(DatasetUse, run(t))],
+        "## Training data\n- BookSet, which has books\n", ["BookSet"],
+        lambda n: "## Training data\n- " + "Aa " * (n // 3) + "x\n" +
+        "- Aa Bb Cc Dd Ee Ff\n" * (n // 20)),
+    Row("datasets._FIELD", lambda t: groups(datasets._FIELD.pattern, t),
+        "* dataset: opus\n", [("opus",)],
+        lambda n: "* dataset:" + " " * n + "x\n" + "dataset: " + "a " * (n // 2) + "\n"),
+    Row("datasets._corpora_in_sentences", lambda t: [d.ref.name for d in of(DatasetUse, run(t))],
+        "It was trained on Wikipedia.\n", ["Wikipedia"],
+        lambda n: "trained on " * (n // 11) + "\n" + "trained on C4 " * (n // 14) + "\n"),
+    Row("datasets._held_out_tables", lambda t: [d.ref.name for d in of(DatasetUse, run(t))],
+        "We set aside a test set from each data set.\n\n|Dataset|x|\n|---|---|\n|Pang (2005)|1|\n",
+        ["Pang (2005)"], lambda n: "We set aside a test set from each set.\n|Dataset|x|\n|---|\n" +
+        "".join(f"|Set {i}|1|\n" for i in range(n // 10))),
+    Row("datasets._TRAINED_ON_LINK", lambda t: groups(datasets._TRAINED_ON_LINK.pattern, t),
+        "fine-tuned on the [Set](https://e.org/s)", [("on the ", "Set", "https://e.org/s")],
+        lambda n: "fine-tuned on of and " * (n // 21) + "[x](https://e.org)"),
     Row("hardware._HW", lambda t: [m.groups()[:2] for m in hardware._HW.pattern.finditer(t)],
         "8 x NVIDIA A100 80GB GPUs", [("8", "A100")], lambda n: "@ 0.5" + " " * n + "x"),
-    Row("training._DATASET_THEN_LINK", lambda t: bool(training._DATASET_THEN_LINK.search(t)),
+    Row("datasets._DATASET_THEN_LINK", lambda t: bool(datasets._DATASET_THEN_LINK.search(t)),
         "a modified dataset (c.f. [x](", True, lambda n: "dataset" + " " * n + "x"),
     Row("training section titles", lambda t: [s.value for s in of(TrainingSetting, run(t))
                                               if s.key == "epochs"],

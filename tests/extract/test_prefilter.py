@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from lineage.cards import read_card
 from lineage.errors import CardError
-from lineage.extract import extract, hardware, prefilter, prose, relation, training
+from lineage.extract import datasets, extract, hardware, prefilter, prose, relation, training
 from lineage.extract.scan import Anchored, Gated, matches_at
 from lineage.ingest import iter_inputs
 from tests.conftest import ROOT, need
 
-SCANNERS = [(f"{m.__name__}.{name}", v) for m in (prose, relation, training, hardware)
+SCANNERS = [(f"{m.__name__}.{name}", v) for m in (prose, relation, training, datasets, hardware)
             for name, v in vars(m).items() if isinstance(v, Gated | Anchored)]
 SCANNERS += [(f"training._PROMPT_RES.{name}", gated) for name, gated, _ in training._PROMPT_RES]
 SCANNERS += [(f"training._TRAINER_FIELDS.{key}", p) for key, p, _ in training._TRAINER_FIELDS]
@@ -211,7 +211,10 @@ SAMPLES = [
     "chat-ml <|im_start|> llama-3 prompt format <|start_header_id|> llama-2 chat template <<SYS>>"
     " mistral instruct format [INST] alpaca ### Instruction: vicuna format USER: hi ASSISTANT:"
     " zephyr template <|user|> <start_of_turn> <|end|>",
-    *(f"{w} on [C4](https://example.org/c4)." for w in ("Pre-trained", "Pretrained", "Trained")),
+    *(f"{w} on [C4](https://example.org/c4)." for w in ("Pre-trained", "Pretrained", "Trained",
+                                                         "Fine-tuned", "Finetuned")),
+    *(f"The {w} data includes [C4](https://example.org/c4)." for w in ("pre-training",
+                                                                       "pretraining", "training")),
     *(f"Fine-tuned on {c}." for c in ("AWS", "Amazon SageMaker", "SageMaker", "Google Cloud", "GCP",
                                        "Azure", "Lambda Labs", "RunPod", "CoreWeave", "Paperspace",
                                        "Vast.ai", "Google Colab")),

@@ -1,0 +1,682 @@
+"""Datasets a model was trained or fine-tuned on, as its card's body names them.
+
+Hub dataset links outside evaluation sections, "on the Y dataset", named "X dataset"
+mentions in data sections, non-Hub links in training sentences, "Source | ..." tables.
+Only training uses count: evaluation sets, a quantisation's calibration set and the data
+of other models the card mentions are left out.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterator
+from functools import cache
+
+from lineage.extract.context import Context
+from lineage.extract.prose import trainer_dataset
+from lineage.extract.scan import Anchored, Gated
+from lineage.extract.sentences import EVAL_SECTION, Sentences, prose_positions
+from lineage.facts import DatasetRef, DatasetUse, Method
+from lineage.ids import is_repo_id, parse_hub_url
+
+__all__ = ["datasets"]
+
+_TUNING_WORD = re.compile(r"(?i)train|fine-?tun")
+# Trainers a link may name ("trained with [Axolotl](...)"): tools, not data.
+_TOOL = re.compile(r"(?i)axolotl|unsloth|llama[-_ ]?factory|\btrl\b|deepspeed|torchtune|"
+                   r"\bnemo\b|megatron")
+_DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
+_IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
+_IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")
+# Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
+# words before "dataset", split only at spaces: "[ -]" between words could split a long
+# hyphenated name (a GGUF file name) in every way, and the words already take hyphens.
+_NAMED_DATASET = Anchored(re.compile(
+    r"(?<![\w/.-])([A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,3}|"
+    r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
+    re.compile(r"data\s*set"), reach=240, span=10, starts=("data",))
+# "To reproduce the results, refer to [X](...)": the data of an evaluation.
+_REPRODUCE_RESULTS = re.compile(r"(?i)\breproduc\w*\b[^.\n]{0,40}\bresults?\b")
+# "the X dataset for evaluation": a set the model was tested on.
+_EVALUATION_USE = re.compile(r"(?i)\bfor (?:the )?evaluat|\bto evaluate\b")
+# "a Crawl-based dataset": a kind of data named after where it comes from, no name.
+_ADJECTIVE = re.compile(r"(?i)-(?:based|derived|like|style|sized)$")
+# Words that name a quantisation or evaluation set, never training data.
+_NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
+                                r"eval(?:uation)?|test|validation|benchmark)$")
+# A picture or a sound a card shows, hosted in a dataset repo: no training data.
+_MEDIA_FILE = re.compile(r"(?i)\.(?:png|jpe?g|gif|webp|svg|bmp|mp4|webm|mov|mp3|wav|flac|ogg)$")
+_TEST_SET = re.compile(r"(?i)(?:^|[-_/])(?:test|eval|evaluation|benchmark)(?:$|[-_])")
+
+# Trailing markup after the id starts with "`" or "*": a "_" there belongs to the id, and
+# letting either take it splits a long run of "_" every way.
+_ID_ITEM = re.compile(r"(?m)^[ \t]*[-*+][ \t]+[`*_]*([A-Za-z0-9][\w.-]*/[\w.-]+)"
+                      r"(?:[`*][`*_]*)?[ \t]*$")
+
+
+_PRETRAINING_DATA = re.compile(r"(?i)pre-?training (?:data|corpus|dataset)")
+
+
+def _has_parent(ctx: Context) -> bool:
+    base = ctx.card.meta.get("base_model")
+    return bool(base) or re.search(r"(?i)fine-?tun|based on|sft|dpo", ctx.card.body) is not None
+
+
+def _item_ends(ctx: Context) -> Iterator[tuple[int, int]]:
+    """Where each list item that :func:`_items` reads starts, and where its name ends."""
+    for line, at, name in _items(ctx):
+        yield line, at + len(name)
+
+
+def _linked_starts(ctx: Context) -> set[int]:
+    """Where the link texts that :func:`_linked_names` reads start."""
+    return {offset for offset, _ in _linked_names(ctx)}
+
+
+def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
+    """Find datasets named by the text of a non-Hub link in a training sentence.
+
+    Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
+    """
+    text = ctx.card.text
+    fields = {m.group(2) for m in ctx.body_matches(_FIELD_LINK)}  # named there, as "Dataset: X"
+    found = sorted([*ctx.body_matches(_TRAINED_ON_LINK), *ctx.body_matches(_TRAINING_DATA_LINK)],
+                   key=lambda m: m.start("label"))
+    for m in found:
+        if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")):
+            continue
+        # "... with the [A](...) and [B](...)": every link the sentence lists.
+        links = [(m.start("label"), m.group("label"), m.group("url"))]
+        pos = m.end()
+        while (more := _AND_LINK.match(text, pos)) is not None:
+            links.append((more.start(1), more.group(1), more.group(2)))
+            pos = more.end()
+        with_tool = _WITH.search(text, m.start(), m.start("label")) is not None
+        for offset, label, url in links:
+            name = label.strip(" *_`")
+            tool = _TOOL.search(name) is not None or _PLATFORM.search(name) is not None or (
+                    with_tool and _CODE_HOST.match(url) is not None and
+                    _DATA_WORD.search(name) is None)
+            # "fine-tuned with [X](paper)": a method; "with [A](...) and [B](paper)": data
+            method = with_tool and offset == m.start("label") and _PAPER_HOST.match(url) is not None
+            if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
+                    not method and url not in fields and \
+                    _NOT_A_NAME.search(name) is None:
+                yield offset, name
+
+
+# Trained "on" or "with" a link that names where or with what, not on which data: a
+# compute platform ("[X Cloud](...)", "[X DataScale systems](...)"), or code on a code host
+# whose name says nothing of data ("trained with [SomeTokenizer](https://github.com/...)";
+# "trained on [Set](https://github.com/...)" is data kept in a code repository).
+_PLATFORM = re.compile(r"(?i)\b(?:cloud|platform|systems?|cluster|supercomputer|"
+                       r"infrastructure|library|toolkit|tokeni[sz]er)\b")
+_CODE_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org)/")
+_WITH = re.compile(r"(?i)\bwith\b")
+_DATA_WORD = re.compile(r"(?i)data|corpus|corpora|set\b|bench|collection|dump")
+_DATASET_THEN_LINK = re.compile(r"(?i)\bdataset\s*(?:[(:]\s*)?(?:(?:c\.?f\.?|see|i\.e\.,?)\s*)?"
+                                r"\[[^\]]*\]\(\s*$")
+_ON_LINK = re.compile(r"(?i)\bon\s+(?:the\s+)?\[[^\[\]\n]*\]\(\s*$")
+_LINK_THEN_DATASET = re.compile(r"(?i)[^)\s]*\s*\)\s*data\s*sets?\b")
+_AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((https?://[^)\s]+)\)")
+# Trained or fine-tuned "on" a link, or on a part "of" it ("trained on the Greek part of
+# [X](...)", "fine-tuned on [X](...)"); "with" a link, or with "A and [B](...)". Not "from":
+# "abstracts from [X](...)" names a part of X that is a dataset of its own.
+_TRAINED_ON_LINK = Gated(re.compile(
+    r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)?|fine-?tun(?:ed|ing))\b[^.\n\[]{0,40}?\b"
+    r"(?P<via>on\s+(?:the\s+)?(?:[^.\n\[]{0,60}?\b(?:and|of)\s+)?|"
+    r"with\s+(?:the\s+)?(?:[^.\n\[]{0,40}?\band\s+)?)"
+    r"\[(?P<label>[^\]]{2,80})\]\((?P<url>https?://[^)\s]+)\)"
+), "train", "tun", starts=("pre-train", "pretrain", "train", "fine-tun", "finetun"))
+# "The training data includes [A](...), [B](...)", "the training corpus was taken from [X](...)".
+_TRAINING_DATA_LINK = Gated(re.compile(
+    r"(?i)\b(?:pre-?)?training\s+(?:data(?:\s*sets?)?|corpus|corpora)\b[^.\n\[]{0,40}?\b"
+    r"(?P<via>(?:includes?|including|consists?\s+of|comprises?|from)\s+(?:the\s+)?)"
+    r"\[(?P<label>[^\]]{2,80})\]\((?P<url>https?://[^)\s]+)\)"), "train",
+    starts=("pre-train", "pretrain", "train"))
+# Between the verb and the link: "on top of", "the weights of" name a model, not data.
+# "subsets of [X](...)": a part of X that is a dataset of its own, left unnamed.
+_NOT_DATA_BRIDGE = re.compile(r"(?i)\btop of|\bweights|\bcheckpoint|\bmodel|\bversion of|"
+                              r"\bsubsets? of")
+# Links to papers: after "with", a method.
+_PAPER_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:arxiv\.org|aclanthology\.org|openreview\.net|"
+                         r"doi\.org|papers\.nips\.cc|proceedings\.)")
+# Link texts that name no dataset.
+_NOT_A_NAME = re.compile(r"(?i)\b(?:paper|blog|here|this|link|recipe|github|code|script)s?\b")
+
+
+_LINE_MARK = re.compile(r"\s*(\S)")
+_QUANT_HEADER = re.compile(r"(?i)gptq|awq|quant|\bbits\b|act order|group size")
+
+
+def _in_quant_table(ctx: Context, offset: int, lines: Sentences,
+                    tables: dict[int, bool]) -> bool:
+    """Whether ``offset`` is in a table whose header speaks of quantisation.
+
+    ``tables`` keeps the answer for each table row walked up from, so the rows of a long
+    table do not each walk up to its header again.
+    """
+    text = ctx.card.text
+    start, _ = lines.line(offset)
+    mark = lines.at_line_start(_LINE_MARK, offset)
+    if mark is None or mark.start(1) >= offset or mark.group(1) != "|":
+        return False
+    pos = start
+    walked = []
+    found = False
+    while pos > 0 and pos not in tables:
+        walked.append(pos)
+        prev, _ = lines.line(pos - 1)
+        mark = lines.at_line_start(_LINE_MARK, prev)
+        if mark is None or mark.group(1) != "|":
+            header = text[pos:text.find("\n", pos)]
+            found = _QUANT_HEADER.search(header) is not None
+            break
+        pos = prev
+    else:
+        found = tables.get(pos, False)
+    tables.update(dict.fromkeys(walked, found))
+    return found
+
+
+def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
+    """Bare ``org/name`` list items in a section about data ("## Datasets")."""
+    about_data = cache(lambda title: re.search(r"(?i)data", title) is not None and
+                       EVAL_SECTION.search(title) is None)
+    for m in ctx.body_matches(_ID_ITEM):
+        if about_data(ctx.doc.section_title(m.start())) and is_repo_id(m.group(1)):
+            yield m.start(1), m.group(1)
+
+
+def datasets(ctx: Context) -> Iterator[DatasetUse]:
+    """Datasets the model was trained on, once each, from every source in table order.
+
+    A name that holds a word naming a dataset the card gives by id ("Set-A QQP" beside
+    ``org/set-a``, "Dutch Voices" beside ``org/voices_11_0``) is a part of that dataset.
+    """
+    seen: set[str] = set()
+    sentences = Sentences(ctx.card.text)
+    uses = [use for source in _DATASET_SOURCES for use in source(ctx, sentences)]
+    given = _strings(ctx.card.meta.get("datasets"))
+    ids = {re.sub(r"\d+$", "", _compact(rid.rsplit("/", 1)[-1]))
+           for rid in [*given, *(u.ref.id for u in uses if u.ref.id)]}
+    for use in uses:
+        key = (use.ref.id or use.ref.name).casefold()
+        if key not in seen and (use.ref.id or not _part_of(use.ref.name, ids)):
+            seen.add(key)
+            yield use
+
+
+def _compact(name: str) -> str:
+    """Return ``name`` lower case without separators: "Common_Voice-11" -> "commonvoice11"."""
+    return re.sub(r"[\W_]+", "", name.casefold())
+
+
+def _part_of(name: str, ids: set[str]) -> bool:
+    """Whether a word of ``name`` is one of ``ids`` (names without a version after them)."""
+    words = [_compact(w) for w in name.split()]
+    return len(words) > 1 and any(len(w) >= 3 and w in ids for w in words)
+
+
+def _strings(value: object) -> list[str]:
+    """Return a front matter value as a list of strings (a string alone, or a list's)."""
+    if isinstance(value, str):
+        return [value]
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Hub dataset links, but those about evaluation, quantisation or the base model.
+
+    Left out: leaderboard details and test sets, a quantisation's calibration set (a GPTQ
+    table's dataset column), "the base's pretraining data" when the card has a base, and
+    links in an evaluation section that is not also about data.
+    """
+    tables: dict[int, bool] = {}
+    has_parent: bool | None = None
+    about_evaluation = cache(lambda path: EVAL_SECTION.search(" ".join(path)) is not None)
+    about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
+    for link in ctx.links:
+        if link.ref.kind != "dataset" or link.in_front_matter:
+            continue
+        rid = link.ref.id
+        org = rid.split("/", 1)[0].casefold()
+        if "leaderboard" in org or "/details_" in rid or _TEST_SET.search(rid) or \
+                _MEDIA_FILE.search(link.url.split("?", 1)[0]) or \
+                _in_quant_table(ctx, link.offset, sentences, tables):
+            continue
+        if sentences.search(_PRETRAINING_DATA, link.offset) is not None:
+            has_parent = _has_parent(ctx) if has_parent is None else has_parent
+            if has_parent:
+                continue
+        if about_evaluation(ctx.doc.section_path(link.offset)) and \
+                not about_data(ctx.doc.section_title(link.offset)):
+            continue
+        if _about_another_model(ctx, link.offset, sentences) or \
+                sentences.search(_REPRODUCE_RESULTS, link.offset):
+            continue
+        yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
+                                                            link.offset + len(link.url), 0.8))
+
+
+def _dataset_repos_linked_as_models(ctx: Context, sentences: Sentences,
+                                    ) -> Iterator[DatasetUse]:
+    """Dataset repos linked without /datasets/ right after the word "dataset".
+
+    "a modified Winogrande dataset (c.f. [x](https://huggingface.co/org/x))", or "on" one
+    and right before it: "fine-tuned on [org/x](https://huggingface.co/org/x) dataset".
+    """
+    text = ctx.card.text
+    for link in ctx.links:
+        if link.ref.kind != "model":
+            continue
+        before = text[max(0, link.offset - 120):link.offset]
+        after = link.offset + len(link.url)
+        if _DATASET_THEN_LINK.search(before[-40:]) or (
+                _ON_LINK.search(before) and _LINK_THEN_DATASET.match(text, after)):
+            rid = link.ref.id
+            yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
+                                                                link.offset + len(link.url), 0.6))
+
+
+def _listed_dataset_ids(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Bare ``org/name`` list items in a section about data (:func:`_dataset_list_items`)."""
+    for offset, rid in _dataset_list_items(ctx):
+        yield DatasetUse(DatasetRef(rid, rid),
+                         ctx.evidence(Method.PROSE, offset, offset + len(rid), 0.7))
+
+
+def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Datasets named by the text of a non-Hub link in a training sentence."""
+    for offset, name in _linked_names(ctx):
+        yield DatasetUse(DatasetRef(None, name),
+                         ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
+
+
+# Words that stand where a dataset's name would: "on the same dataset".
+_NO_NAME_WORDS = frozenset({"same", "this", "that", "these", "our", "their", "its", "following",
+                            "above", "below", "previous", "new", "whole", "full", "entire",
+                            "original", "same-sized", "other"})
+
+
+def _trainer_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Hub ids in "fine-tuned version of [X](...) on the Y dataset" sentences."""
+    for offset, name in trainer_dataset(ctx):
+        rid = name.strip("./")
+        if is_repo_id(rid) and rid.casefold() not in _NO_NAME_WORDS:
+            yield DatasetUse(DatasetRef(rid, rid),
+                             ctx.evidence(Method.PROSE, offset, offset + len(name), 0.8))
+
+
+def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Names before the word "dataset" in a data section or a sentence about tuning.
+
+    "the MNLI and SNLI datasets" gives both. Left out: a dataset link's own text, a list
+    item about another model, a quantisation or evaluation set, and a family named like
+    the model ("the Acme-3 datasets" in the card of Acme-3-mini).
+    """
+    about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
+    own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
+    linked: set[int] | None = None
+    items: dict[int, int] | None = None
+    for m in prose_positions(ctx, _NAMED_DATASET):
+        if not (about_data(ctx.doc.section_title(m.start()))
+                or sentences.search(_TUNING_WORD, m.start())):
+            continue
+        after = ctx.card.text[m.end():m.end() + 200]
+        if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
+            continue
+        if sentences.search(_EVALUATION_USE, m.start()):  # "the X dataset for evaluation"
+            continue
+        line, _ = sentences.line(m.start())
+        items = dict(_item_ends(ctx)) if items is None else items
+        if items.get(line, sys.maxsize) <= m.start():  # describes the corpus its item names
+            continue
+        if _IN_LINK.match(after):  # in a link's text that names the dataset whole
+            linked = _linked_starts(ctx) if linked is None else linked
+            if ctx.card.text.rfind("[", max(0, m.start() - 80), m.start()) + 1 in linked:
+                continue
+        listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
+        names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
+                 ] if listed else []
+        for name in [*names, m.group(1).strip()]:
+            if name and name.casefold() not in {"the", "this", "our", "a", "same"} and \
+                    not _NOT_TRAINING_DATA.match(name) and not _ADJECTIVE.search(name) and \
+                    not (own and own.startswith(name.casefold())):
+                yield DatasetUse(DatasetRef(None, name),
+                                 ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+
+
+def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """First-column names of a "Source | ..." table (:func:`_data_table_rows`).
+
+    A name that another row's name holds as a word ("Set-2" beside "Dutch Set-2") is the
+    source that one was made from (translated, filtered), not trained on itself.
+    """
+    rows = list(_data_table_rows(ctx))
+    for offset, name in rows:
+        if any(name.casefold() in other.casefold().split() for _, other in rows if other != name):
+            continue
+        ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
+            DatasetRef(None, name)
+        yield DatasetUse(ref, ctx.evidence(Method.TABLE, offset, offset + len(name), 0.6))
+
+
+# A field that names the training data: "* dataset: X", "**Training data**: X",
+# "## Training data: X" (a release note's key list); its value a short name, not a sentence.
+_FIELD = Gated(re.compile(
+    r"(?im)^[ \t]*(?:[-*+][ \t]+|\#{1,6}[ \t]+)?[*_]*"
+    r"(?:(?:(?:pre-?)?train(?:ing)?|fine-?tuning)[ \t]+"
+    r"(?:data(?:[ \t]*sets?)?|corpus|corpora|sets?)|data[ \t]*sets?)"
+    r"[*_]*[ \t]*:[*_ \t]*([^\n]{1,80}?)[ \t]*$"), "data", "corp", "set")
+# A link whose text is such a field: "[Dataset: X](https://...)".
+_FIELD_LINK = Gated(re.compile(
+    r"(?i)\[[*_ \t]*(?:training[ \t]+)?data[ \t]*set[*_ \t]*:[ \t]*([^\]\n]{2,60})\]"
+    r"\((https?://[^)\s]+)\)"), "data")
+# A value that is no name: a placeholder, a description, a link (read as a link).
+_NOT_FIELD_VALUE = re.compile(
+    r"(?i)\]\(|https?:|\. |^(?:n/?a|none|unknown|tbd|todo|various|see\b|more information|same\b)|"
+    r"\b(?:custom|synthetic|own|internal|private|in-house|proprietary)\b")
+
+
+def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Names given as a field's value (:data:`_FIELD`) or in a field link (:data:`_FIELD_LINK`).
+
+    "* dataset: corpus-a, corpus-b" gives both; a value of more than five words, or of more
+    than one word starting in lower case, reads as a sentence and gives nothing.
+    """
+    for m in prose_positions(ctx, _FIELD):
+        value = m.group(1).strip(" *_`")
+        if not value or _NOT_FIELD_VALUE.search(value):
+            continue
+        for name in re.split(r",\s*|\s+and\s+", value):
+            name = name.strip(" *_`.;")
+            words = name.split()
+            # a letter: "Datasets: 2.14.0" is a library's version in a framework list
+            if 2 <= len(name) <= 60 and len(words) <= 5 and re.search("[^\\W\\d_]", name) and \
+                    (len(words) == 1 or name[0].isupper()):
+                yield DatasetUse(DatasetRef(None, name),
+                                 ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.7))
+    for m in prose_positions(ctx, _FIELD_LINK):
+        name = m.group(1).strip(" *_`")
+        if 2 <= len(name) <= 60 and not _NOT_FIELD_VALUE.search(name):
+            yield DatasetUse(DatasetRef(None, name),
+                             ctx.evidence(Method.LINK, m.start(1), m.end(1), 0.7))
+
+
+# A section about the training data by its title: "Training data", "Pre-training corpora".
+_DATA_TITLE = re.compile(r"(?i)(?:pre-?)?train(?:ing)?\s+(?:data(?:\s*sets?)?|corpus|corpora)|"
+                         r"^\W*(?:data(?:\s*sets?)?|corpus|corpora)\W*$")
+_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(.*)")
+# A list led in by "future releases will include:" names no data of this model.
+_NOT_YET = re.compile(r"(?i)\bfuture\b|\bwill\b|\bplann|\bupcoming\b|\bexclud")
+_ITEM_LINK = re.compile(r"\[([^\]\n]{2,80})\]\((https?://[^)\s]+)\)")
+_CITATION = re.compile(r"(?i)\bet al\b|\b(?:19|20)\d\d\b")
+# An item's leading name: capitalised words (and a trailing "data"), then a stop: the end,
+# a punctuation mark, a dash, or a word that starts a description ("BookSet, which ...").
+_LEAD_NAME = re.compile(
+    r"[*_`]*([A-Z][\w.+-]*(?:[ \t]+[A-Z0-9][\w.+-]*){0,4}(?:[ \t]+data)?)[*_`]*"
+    r"(?=[ \t]*(?:$|[,:;(\[]|[-\u2013\u2014][ \t])|[ \t]+(?:and|containing|which|from|with)\b)")
+_NOT_LEAD_NAME = re.compile(
+    r"(?i)^(?:the|a|an|our|this|these|all|other|more|some)$|\b(?:data(?:sets?)?|total|size|"
+    r"sources?|languages?|licen[cs]e|format|notes?|tokens|number|version|custom|synthetic|"
+    r"private|internal)\b(?!$)")
+_THEN_URL = re.compile(r"[ \t]*(?::|[-\u2013\u2014])[ \t]*<?https?://")
+# "Term: a sentence that defines it" is a glossary of kinds of data, not a list of names.
+_DEFINITION = re.compile(r"[ \t]*:[ \t]*(?:[^\s\[(]+[ \t]+){4}")
+
+
+def _section_items(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Corpora named by the list items of a training-data section (:func:`_items`)."""
+    for _, at, name in _items(ctx):
+        yield DatasetUse(DatasetRef(None, name),
+                         ctx.evidence(Method.PROSE, at, at + len(name), 0.6))
+
+
+def _items(ctx: Context) -> Iterator[tuple[int, int, str]]:
+    """Corpora named by the list items of a training-data section: (line, offset, name).
+
+    An item names a corpus by a link it starts with ("The Greek part of [Wiki](...)"), else
+    by its leading name ("BookSet, which consists of ...", "Power Demand: https://...",
+    "SetQA [Author et al., 2019](...)"). A one-word name needs a capital inside it, a digit
+    or a hyphen ("BookSet", "C4"): a plain word leads a category ("Sentiment analysis").
+    Hub links are read as links; items led in by "future releases will include" are left.
+    """
+    text = ctx.card.text
+    sections = ctx.doc.sections
+    for i, section in enumerate(sections):
+        if not _DATA_TITLE.search(section.title) or EVAL_SECTION.search(section.title):
+            continue
+        end = sections[i + 1].start if i + 1 < len(sections) else section.end
+        pos = section.start
+        skipping = False
+        while pos < end:
+            stop = text.find("\n", pos, end)
+            stop = end if stop < 0 else stop
+            line = text[pos:stop]
+            item = _ITEM.match(line)
+            if item is None:
+                if line.strip() and not line.lstrip().startswith("#"):
+                    skipping = _NOT_YET.search(line) is not None
+            elif not skipping and not ctx.doc.in_code(pos):
+                found = _item_name(item.group(1))
+                if found is not None:
+                    yield pos, pos + item.start(1) + found[0], found[1]
+            pos = stop + 1
+
+
+def _item_name(item: str) -> tuple[int, str] | None:
+    """Where in a list item's text the corpus it names starts, and its name, or None."""
+    link = _ITEM_LINK.search(item, 0, 200)
+    lead = item
+    if link is not None and link.start() <= 60:
+        if "huggingface.co" in link.group(2):
+            return None
+        label = link.group(1).strip(" *_`")
+        if not _CITATION.search(label):
+            if _NOT_A_NAME.search(label) or _PLATFORM.search(label) or _TOOL.search(label):
+                return None
+            return link.start(1), label
+        lead = item[:link.start()].rstrip()
+    m = _LEAD_NAME.match(lead)
+    if m is None:
+        return None
+    name = m.group(1)
+    words = name.split()
+    if _NOT_LEAD_NAME.search(name) or _DEFINITION.match(lead, m.end()) or (
+            len(words) == 1 and not re.search(r".[A-Z0-9-]", name) and
+            not _THEN_URL.match(lead, m.end())):  # "Solar: https://..." names a resource
+        return None
+    return m.start(1), name
+
+
+# Public corpora and task sets that cards name without the word "dataset": a vocabulary of
+# dataset names (no model, no organisation). Case matters but for Wikipedia.
+_CORPUS_NAME = re.compile(
+    r"(?<![\w-])(?:(?i:wikipedia)s?|OSCAR|BooksCorpus|BookCorpus|Common ?Crawl|m?C4|The Pile|"
+    r"SNLI|MultiNLI|MNLI|XNLI|SQuAD(?: ?v?[12]\.[01])?|CodeSearchNet|OpenWebText|WebText|"
+    r"CC-News|CC100|RealNews|LAION-(?:5B|2B|400M)|ImageNet|MS ?COCO|LibriSpeech|Common Voice|"
+    r"VoxPopuli|GigaSpeech|OpenSubtitles|Europarl|ParaCrawl|RedPajama|SlimPajama|FineWeb|"
+    r"Dolma|The Stack|PubMed)(?![\w-])")
+# A verb of training and the word that leads to its data: "pretrained on", "trained with".
+_TRAINED_ON = Gated(re.compile(
+    r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)|fine-?tun(?:ed|ing)|finetuned)\b[^.\n]{0,20}?"
+    r"\b(?:on|with|using)\b"), "train", "tun",
+    starts=("pre-train", "pretrain", "train", "fine-tun", "finetun"))
+# Where a sentence turns from the training data to something else.
+_CLAUSE_END = re.compile(r"(?i)\bevaluat|\btest(?:ed|ing)?\b|\bbenchmark|\bcompar|"
+                         r"\boutperform|\bthan\b|\bbut\b|\bexcept\b|\bwhile\b|\bwhereas\b|"
+                         r"\bunlike\b|\. |\n")
+# "was not trained on X".
+_NOT = re.compile(r"(?i)\b(?:not|never|no)\s+(?:\w+\s+)?$")
+# A section about the model this one was made from: "## Details of the base model".
+_BASE_MODEL_TITLE = re.compile(r"(?i)\b(?:base|language|original|underlying|pre-?trained|"
+                               r"backbone|teacher)[ _-]model")
+# A line that defines a linked thing: "[Other-LM](...) is a cross-lingual encoder".
+_DEFINES_LINK = re.compile(r"\s*\[[^\]\n]+\]\([^)\s]+\)\s+(?:is|was|are|were)\b")
+# "can be fine-tuned on X", "to fine-tune on X": what a reader may do, not what was done.
+_MAY_BE = re.compile(r"(?i)\b(?:can|could|may|might|should|to|you)\s+(?:be\s+|further\s+)?$")
+
+
+def _corpora_in_sentences(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Public corpora (:data:`_CORPUS_NAME`) named after "trained on" in the same sentence.
+
+    "pretrained on the French part of the web corpus WebSet and Wikipedia" gives both.
+    Left out: what follows a turn to evaluation ("... and evaluated on X"), what a reader
+    may do ("can be fine-tuned on X"), and the pretraining data of a card that names its
+    base model in its front matter (the base's data, not this model's).
+    """
+    text = ctx.card.text
+    has_base = bool(ctx.card.meta.get("base_model"))
+    about_base = cache(lambda title: _BASE_MODEL_TITLE.search(title) is not None)
+    floor = 0
+    for m in prose_positions(ctx, _TRAINED_ON):
+        before = text[max(0, m.start() - 30):m.start()]
+        if _MAY_BE.search(before) or _NOT.search(before) or \
+                (has_base and re.match(r"(?i)pre-?train", m.group(0))) or \
+                about_base(ctx.doc.section_title(m.start())) or \
+                sentences.at_line_start(_DEFINES_LINK, m.start()) is not None:
+            continue
+        start = max(m.end(), floor)  # windows of near verbs are read once
+        limit = min(len(text), m.end() + 300)
+        stop = _CLAUSE_END.search(text, m.end(), limit)
+        end = stop.start() if stop else limit
+        floor = max(floor, end)
+        for c in _CORPUS_NAME.finditer(text, start, end):
+            # a link's text (read as a link), a part of the corpus, an example in brackets
+            if _IN_LINK.match(text, c.end()) or _NOT_DATA_BRIDGE.search(text, m.end(), c.start()) \
+                    or (text[c.start() - 1:c.start()] == "(" and text[c.end():c.end() + 1] == ")"):
+                continue
+            name = c.group(0)
+            name = "Wikipedia" if name.casefold().startswith("wikipedia") else name
+            yield DatasetUse(DatasetRef(None, name),
+                             ctx.evidence(Method.PROSE, c.start(), c.end(), 0.6))
+
+
+# "We set aside an evaluation set from each data set": the evaluation table's datasets are
+# the ones the model was trained on, each tested on a part held out of it.
+_HELD_OUT_OF_EACH = Gated(re.compile(
+    r"(?i)\b(?:set aside|held[- ]out|hold out|split off)\b[^.\n]{0,60}?\b(?:from|of) each\b"),
+    "each")
+_NAME_TABLE = re.compile(r"(?im)^[ \t]*\|?[ \t]*[*_]*(?:data[ \t]*set|corpus|source)[*_]*[ \t]*\|"
+                         r"[^\n]*\n[ \t]*\|?[ \t]*:?-{3,}[^\n]*\n")
+_SUMMARY_ROW = re.compile(r"(?i)^(?:average|mean|total|overall|all)$")
+
+
+def _held_out_tables(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Name the datasets of a "Dataset | ..." table that a part was held out of for testing.
+
+    Only in a card that says it set aside an evaluation part of each dataset it was trained
+    on; summary rows ("Average") and bold rows are left out.
+    """
+    if next(ctx.body_matches(_HELD_OUT_OF_EACH), None) is None:
+        return
+    text = ctx.card.text
+    for table in ctx.body_matches(_NAME_TABLE):
+        pos = table.end()
+        while pos < len(text) and text.startswith("|", pos):
+            stop = text.find("\n", pos)
+            stop = len(text) if stop < 0 else stop
+            first = text[pos:stop].strip().strip("|").split("|")[0]
+            name = first.strip()
+            if name and not name.startswith(("*", "_")) and not _SUMMARY_ROW.match(name) and \
+                    re.search("[^\\W\\d_]", name):
+                at = text.find(name, pos, stop)
+                yield DatasetUse(DatasetRef(None, name),
+                                 ctx.evidence(Method.TABLE, at, at + len(name), 0.6))
+            pos = stop + 1
+
+
+_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
+_SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus|"
+                            r"数据集(?:名称)?)\W*$")
+_GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
+
+
+_LIST_LINK = re.compile(r"\s*[-*+]\s*\[[^\]]*\]\((https?://[^)\s]+)\)")
+_LIST_MARK = re.compile(r"[ \t]*[-*+][ \t]")
+_ITEM_LINES = 6
+
+
+def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
+    r"""Whether ``offset`` is in a list item that starts with a link to another model.
+
+    The item's lines that follow its first without a list mark of their own (at most a
+    few) belong to it: "* [Chat-7B](...): a chat model.\nBuilt by tuning on [X](...)".
+    """
+    text = ctx.card.text
+    start, _ = lines.line(offset)
+    for _ in range(_ITEM_LINES):
+        if start == 0 or _LIST_MARK.match(text, start) is not None:
+            break
+        above, _ = lines.line(start - 1)
+        if not text[above:start - 1].strip():
+            break
+        start = above
+    link = lines.at_line_start(_LIST_LINK, start)  # read once per line
+    if link is None or link.end() > offset:
+        return False
+    ref = parse_hub_url(link.group(1))
+    return ref is not None and ref.kind == "model" and not ctx.is_own(ref.id)
+
+
+# Where the datasets a model was trained on are named, in order; the first use of each is kept.
+_DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
+    _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
+    _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
+    _corpora_in_sentences, _held_out_tables,
+)
+
+
+_SPLIT_WORD = re.compile(r"(?i)(?:^|[ \t_-]+)(?:train(?:ing)?|dev(?:elopment)?|valid(?:ation)?|val|"
+                         r"test(?:ing)?)(?:[ \t]+(?:set|split))?$")
+
+
+def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
+    """First-column names of a "Source | ..." table in a training-data section."""
+    text = ctx.card.text
+    for section in ctx.doc.sections:
+        if not re.search(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b|数据集",
+                         section.title) or \
+                EVAL_SECTION.search(section.title):
+            continue
+        lines = text[section.start:section.end].split("\n")
+        offset = section.start
+        for i, line in enumerate(lines[:-1]):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if line.lstrip().startswith("|") and cells and _SOURCE_HEADER.match(cells[0]) and \
+                    re.match(r"\s*(?:\|\s*)?:?-{3,}", lines[i + 1]):
+                row_offset = offset + len(line) + len(lines[i + 1]) + 2
+                for row in lines[i + 2:]:
+                    if not row.lstrip().startswith("|"):
+                        break
+                    if "huggingface.co/datasets/" in row:  # named by its Hub link
+                        row_offset += len(row) + 1
+                        continue
+                    first = row.strip().strip("|").split("|")[0].strip(" *_`")
+                    # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev")
+                    name = _SPLIT_WORD.sub("", _without_note(first))
+                    if name and not _GENERIC_DATA.search(name):
+                        yield row_offset + row.find(first), name
+                    row_offset += len(row) + 1
+                break
+            offset += len(line) + 1
+
+
+def _without_note(name: str) -> str:
+    r"""Return ``name`` without a parenthesised note at its end ("Set (45%)" -> "Set").
+
+    As ``re.sub(r"\s*\([^)]*\)\s*$", "", name)``, without trying every "(" and blank.
+
+    Examples
+    --------
+    >>> _without_note("Set A (45%) "), _without_note("a (b (c)"), _without_note("x (y) z")
+    ('Set A', 'a', 'x (y) z')
+    """
+    body = name.rstrip()
+    if not body.endswith(")"):
+        return name
+    inner = body.rfind(")", 0, len(body) - 1) + 1  # the note holds no other ")"
+    opening = body.find("(", inner, len(body) - 1)
+    return name if opening < 0 else body[:opening].rstrip()

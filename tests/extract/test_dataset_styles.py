@@ -1,0 +1,231 @@
+"""How cards name the datasets a model was trained on, each style on a card written for it."""
+
+from __future__ import annotations
+
+from lineage.cards import read_card
+from lineage.extract import extract
+from lineage.facts import DatasetUse
+
+
+def datasets(text: str) -> set[str]:
+    card = read_card(text.encode(), "me/tune/README.md", id_hint="me/tune", id_hint_method="path")
+    return {d.ref.id or d.ref.name for d in extract(card).of(DatasetUse)}
+
+
+# A field that names the training data.
+
+def test_a_release_notes_dataset_field_names_its_training_data():
+    text = ("# tx-2021-03-01.zip\n\n* dataset: parlcorp\n* model: transformer-align\n"
+            "* download: [tx-2021-03-01.zip](https://files.example.org/tx/tx-2021-03-01.zip)\n"
+            "\n## Training data:  parlcorp+bt\n\n* total size (parlcorp+bt): 18453\n")
+    assert datasets(text) == {"parlcorp", "parlcorp+bt"}
+
+
+def test_a_bold_training_data_field_may_list_several_names():
+    assert datasets("# Tune\n- **Training data**: Quill-Set, Petal Corpus and WebNews\n") == {
+        "Quill-Set", "Petal Corpus", "WebNews"}
+
+
+def test_a_field_that_holds_a_version_a_placeholder_or_a_sentence_names_nothing():
+    text = ("# Tune\n## Framework versions\n- Transformers: 4.40.0\n- Datasets: 2.19.1\n"
+            "## Training\n- Dataset: more information needed\n- Training data: custom\n"
+            "- dataset: we used a mix of forum posts and news from several years\n")
+    assert datasets(text) == set()
+
+
+def test_a_link_whose_text_is_a_dataset_field_names_the_dataset_once():
+    text = ("# Tune\nThis model is fine-tuned on [TAG-C](https://data.example.org/tag-corpora) "
+            "for tagging.\n\n- [Dataset:  Tag Corpora ES](https://data.example.org/tag-corpora)\n")
+    assert datasets(text) == {"Tag Corpora ES"}
+
+
+def test_a_dataset_field_in_an_evaluation_section_is_no_training_data():
+    assert datasets("# Tune\n## Evaluation\n- dataset: heldset\n") == set()
+
+
+# A link in a sentence about training, without the word "dataset".
+
+def test_fine_tuned_on_a_link_names_its_text():
+    text = ("# qa-fr\nA baseline (a [Petit](https://petit.example.org/) model fine-tuned on "
+            "[translated QA-Set 1.1 dataset](https://github.com/someone/qa-fr)).\n")
+    assert datasets(text) == {"translated QA-Set 1.1 dataset"}
+
+
+def test_trained_on_a_part_of_a_link_names_the_link():
+    text = ("# Tune\nIt is trained on a small corpus (~7GB) extracted from "
+            "[Wiki-XY](https://corpora.example.org/wiki). It was pre-trained on the Greek part "
+            "of [Parl Corpus](https://parl.example.org/).\n")
+    assert datasets(text) == {"Parl Corpus"}
+
+
+def test_the_training_data_includes_every_link_it_lists():
+    text = ("# Tune\nThe training data includes [PicSet](https://picset.example.org/), "
+            "[ClipSet](https://clips.example.org/clips) and other public datasets.\n")
+    assert datasets(text) == {"PicSet", "ClipSet"}
+
+
+def test_a_name_holding_the_word_code_is_a_name():
+    text = ("# Tune\nTinyCoder is trained on the [CodeQueries](https://blog.example.org/cq) "
+            "dataset.\n")
+    assert datasets(text) == {"CodeQueries"}
+
+
+def test_a_method_paper_a_model_and_a_subset_are_no_training_data():
+    text = ("# Tune\nIt is fine-tuned with [R-FT](https://arxiv.org/abs/2301.00001), a "
+            "strategy for mixed data.\nIt was trained on top of [Base](https://example.org/b).\n"
+            "It was trained on subsets of [Big-Set](https://big.example.org/) and on abstracts "
+            "from [Pile-Like](https://pile.example.org/).\n")
+    assert datasets(text) == set()
+
+
+def test_a_paper_link_listed_after_a_dataset_is_data():
+    text = ("# Tune\nWe train our model with the [Long Books](https://books.example.org/) and "
+            "[Multi-hop QA](https://arxiv.org/abs/2301.00002).\n")
+    assert datasets(text) == {"Long Books", "Multi-hop QA"}
+
+
+# The list items of a training-data section.
+
+def test_items_of_a_training_data_section_name_corpora_by_their_leading_name():
+    text = ("# Tune\n## Training data\nThe union of the following filtered datasets:\n\n"
+            "  - BookSet, which consists of more than 10K unpublished books,\n"
+            "  - The Heap, from which a few subsets were included.\n"
+            "  - NewsV3 containing an updated crawl of news\n"
+            "  - Power Demand: https://zenodo.example.org/records/1\n"
+            "  - Wind Farms Production data: https://zenodo.example.org/records/2\n")
+    assert datasets(text) == {"BookSet", "The Heap", "NewsV3", "Power Demand",
+                              "Wind Farms Production data"}
+
+
+def test_a_task_list_names_each_task_set_not_its_category_or_citation():
+    text = ("# Tune\n## Training Data\n- Sentence acceptability judgment\n"
+            "  - AccJ [Author et al., 2018](https://arxiv.org/abs/1805.00001)\n"
+            "- Question answering\n  - BoolQA [Other and Author, 2019](https://example.org/q)\n")
+    assert datasets(text) == {"AccJ", "BoolQA"}
+
+
+def test_an_item_led_by_a_link_names_the_link():
+    text = ("# Tune\n## Pre-training corpora\n\n* The Greek part of [Wiki](https://el.wiki."
+            "example.org/dumps),\n- Arabic version of [WebSet](https://webset.example.org/) - "
+            "filtered from [Crawl](https://crawl.example.org/)\n")
+    assert datasets(text) == {"Wiki", "WebSet"}
+
+
+def test_items_that_are_no_corpus_names_give_nothing():
+    text = ("# Tune\n## Training data\n* 116,062 documents of legislation, from LEX (http://lex."
+            "example.org).\n- Sentiment analysis\n- Web Documents: A diverse collection of web "
+            "text in many languages.\n- Data Mix: see below\n- Our corpus is deduplicated.\n"
+            "\nFuture releases will also include:\n\n* The corpus of [Gazette](http://gazette."
+            "example.org)\n")
+    assert datasets(text) == set()
+
+
+def test_a_name_that_holds_the_name_of_a_dataset_given_by_id_is_part_of_it():
+    text = ("---\ndatasets:\n- lab/set-a\n- lab/voices_11_0\n---\n# Tune\nFine-tuned on the "
+            "SET-A QQP dataset and the Dutch Voices dataset.\n")
+    assert datasets(text) == {"lab/set-a", "lab/voices_11_0"}
+
+
+# Datasets of other models, of evaluation, or words where a name would be.
+
+def test_datasets_in_a_list_item_about_another_model_are_not_this_models():
+    text = ("# Base-7B\nTrained on [lab/web](https://huggingface.co/datasets/lab/web).\n\n"
+            "* [Base-7B-Chat](https://huggingface.co/lab/base-7b-chat): a chat model.\n"
+            "Built by finetuning Base-7B on the [Chats](https://huggingface.co/datasets/lab/"
+            "chats) and\n [Helpful](https://huggingface.co/datasets/lab/helpful) datasets.\n"
+            "  * License: Apache 2.0\n")
+    assert datasets(text) == {"lab/web"}
+
+
+def test_a_hub_repo_linked_as_a_model_then_called_a_dataset_is_a_dataset():
+    text = ("# Tune\nThis model is a fine-tuned version of [lab/base](https://huggingface.co/"
+            "lab/base) on [someone/Drinks](https://huggingface.co/someone/Drinks) dataset.\n")
+    assert datasets(text) == {"someone/Drinks"}
+
+
+def test_the_same_dataset_names_no_dataset():
+    text = ("# Tune\n- `v-2.ckpt`: Resumed from `v-1.ckpt` and trained for 150k steps using a "
+            "[v-objective](https://example.org/v) on the same dataset.\n")
+    assert datasets(text) == set()
+
+
+def test_a_dataset_for_evaluation_a_kind_of_data_and_an_items_description_are_no_names():
+    text = ("# Tune\n## Training data\n- NewsV3 containing an updated version of the English "
+            "portion of the WebCrawl News dataset\n\nIt was pre-trained on a new WebCrawl-based "
+            "dataset.\nThanks to a friend for providing us the Tagged NER dataset for "
+            "evaluation, after training.\n")
+    assert datasets(text) == {"NewsV3"}
+
+
+# Public corpora named in a training sentence without the word "dataset".
+
+def test_public_corpora_named_after_trained_on_are_training_data():
+    text = ("# Tune\nPetitLM is pretrained on the French subcorpus of the multilingual corpus "
+            "OSCAR.\nIt was trained on Local News and four Wikipedias: a, b, c and d.\n"
+            "The encoder is initialized with a base encoder and then fine-tuned on english "
+            "MultiNLI and on the Russian part of XNLI dev set.\n")
+    assert datasets(text) == {"OSCAR", "Wikipedia", "MultiNLI", "XNLI"}
+
+
+def test_corpora_not_trained_on_here_are_left_out():
+    text = ("# Tune\nThe model can be fine-tuned on SNLI for inference.\n"
+            "It was not trained on any part of Wikipedia.\n"
+            "It was fine-tuned on reviews and then evaluated on SNLI.\n"
+            "It was pretrained with English text, but some data is present via CommonCrawl.\n"
+            "It was trained on a mix of data that includes code (The Stack).\n"
+            "It was trained on subsets of LAION-5B and on [MultiNLI-fr](https://example.org/m), "
+            "a Common Crawl-based corpus.\n\n"
+            "[Other-LM](https://example.org/other) is a cross-lingual encoder. It is trained on "
+            "data filtered from Common Crawl.\n\n## Details of the language model\n"
+            "Trained on cased text in the languages with the largest Wikipedias.\n")
+    assert datasets(text) == {"MultiNLI-fr"}
+
+
+def test_the_base_models_pretraining_corpora_are_not_this_models():
+    text = ("---\nbase_model: lab/base\n---\n# Tune\nThe base was pretrained on Wikipedia and "
+            "BookCorpus.\n")
+    assert datasets(text) == set()
+
+
+# An evaluation table of the datasets the model was trained on, each tested on a held-out part.
+
+def test_a_table_of_datasets_each_with_a_held_out_part_names_training_data():
+    text = ("# Sentiment\n# Performance\nWe set aside an evaluation set from each data set, "
+            "which was not used for training.\n\n|Dataset|Other model|This model|\n|---|---|---|\n"
+            "|Author and Other (2013) (Reviews)|84.7|98.0|\n|Shop Reviews Dataset|84.8|96.5|\n"
+            "|Forum (2009)|76.0|87.0|\n|**Average**|**78.1**|**93.2**|\n")
+    assert datasets(text) == {"Author and Other (2013) (Reviews)", "Shop Reviews Dataset",
+                              "Forum (2009)"}
+
+
+def test_an_evaluation_table_of_datasets_alone_names_no_training_data():
+    text = ("# Sentiment\n# Performance\n|Dataset|This model|\n|---|---|\n|Forum (2009)|87.0|\n"
+            "|Average|87.0|\n")
+    assert datasets(text) == set()
+
+
+def test_a_one_word_item_with_its_address_names_a_resource():
+    text = ("# Series\n## Training Data\n - Solar: https://zenodo.example.org/records/3\n"
+            " - Sunspots: https://zenodo.example.org/records/4\n - Weather\n")
+    assert datasets(text) == {"Solar", "Sunspots"}
+
+
+def test_a_dataset_table_under_a_chinese_header_names_rows_without_a_hub_link():
+    text = ("# Emb\n## 数据集\n\n| 数据集名称 | 领域 | 数量 |\n| --- | --- | --- |\n"
+            "| qa2018 | 百科 | 14,363 |\n| chat_2m | 百科 | 2,000 |"
+            " [link](https://huggingface.co/datasets/lab/chat_2M) |\n| News-QA | 新闻 | 93 |\n")
+    assert datasets(text) == {"qa2018", "lab/chat_2M", "News-QA"}
+
+
+def test_a_table_row_another_row_was_made_from_is_no_training_data():
+    text = ("# QA-nl\n## Training data\n| Dataset | # Q&A |\n|---|---|\n"
+            "| QA-Set2.0 Train | 130 K |\n| Dutch QA-Set2.0 Train | 99 K |\n"
+            "| QA-Set2.0 Dev | 12 K |\n")
+    assert datasets(text) == {"Dutch QA-Set2.0"}
+
+
+def test_a_dataset_linked_to_reproduce_results_is_no_training_data():
+    text = ("# Emb\n- 2024/7/1: **We update the evaluation results**. To reproduce the new "
+            "results, you can refer to: [runs](https://huggingface.co/datasets/someone/runs).\n"
+            "Trained on [lab/pairs](https://huggingface.co/datasets/lab/pairs).\n")
+    assert datasets(text) == {"lab/pairs"}
