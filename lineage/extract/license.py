@@ -186,7 +186,7 @@ def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
                               Evidence(Method.PROSE, m.group(0).strip(),
                                        card.line_of(m.start()), 0.7))
             return
-    candidates: list[tuple[bool, int, str, str]] = []
+    candidates: list[tuple[bool, int, tuple[str, str | None], str]] = []
     license_of = cache(_sentence_license)  # field lines close together share sentences
     for m in _FIELD.finditer(text, card.body_offset):
         chunk = text[m.start():m.start() + 600]
