@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lineage.extract.context import Context
 from lineage.extract.scan import Anchored, Gated
@@ -63,16 +64,16 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
      r"MacBook\s*(?:Pro|Air)", "Apple", ""),
 )
 _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
-_COUNT = r"(\d{1,5}|an?|one|single|two|three|four|five|six|eight|sixteen)"
+_COUNT = r"(\d{1,3}(?:,\d{3})+|\d{1,5}|an?|one|single|two|three|four|five|six|eight|sixteen)"
 _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?(?:Tesla\s+)?"
 _HW = Anchored(re.compile(
     rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
     rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:\*?\d{{2,3}}\s*GB\s+)?(?:Instinct\W{{0,3}}\s*)?"
-    rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
+    rf"(?:\b|(?<=\dx))({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
     rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 ), re.compile(
-    r"(?i)\b(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|rtx|"
+    r"(?i)(?:\b|(?<=\dx))(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|rtx|"
     r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4]|"
     r"reconfigurable|sambanova|cerebras|graphcore|trainium)"),
     starts=("gh200", "h200", "b200", "h100", "h800", "a10", "a800", "a40", "a6000", "a5000", "l4",
@@ -82,6 +83,7 @@ _HW = Anchored(re.compile(
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 
 
+@lru_cache(maxsize=256)  # pure: a card names the same few accelerators many times
 def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
     """Canonical accelerator name: vendor then model (``NVIDIA H100``, ``AMD Instinct MI300X``).
 
@@ -129,7 +131,7 @@ def _count(text: str | None) -> int | None:
     if text is None:
         return None
     t = text.casefold()
-    return _WORD_NUMBERS.get(t) if t in _WORD_NUMBERS else int(t)
+    return _WORD_NUMBERS.get(t) if t in _WORD_NUMBERS else int(t.replace(",", ""))
 
 
 def accelerator_in(text: str) -> tuple[str, int | None] | None:
@@ -150,8 +152,9 @@ def _read(text: str, m: re.Match[str]) -> tuple[str, int | None]:
     """Return the accelerator of an ``_HW`` match in ``text`` and its total count."""
     memory = m.group(3) or next(iter(_MEMORY_BEFORE.findall(text, m.start(), m.start(2))), None)
     name = normalise_accelerator(m.group(2)) + (f" {memory}GB" if memory else "")
-    # a pod or a research program is no count of devices
-    count = None if _NO_COUNT.search(m.group(2)) else _count_of(text, m)
+    # a pod or a research program is no count of devices, nor are GPU hours
+    count = None if _NO_COUNT.search(m.group(2)) or _HOURS.match(text, m.end()) else \
+        _count_of(text, m)
     # A TPU slice counts its chips ("a TPU v3-8" is eight), times the slices.
     chips = _SLICE.search(m.group(2))
     if chips is not None and name.startswith("Google TPU"):
@@ -163,6 +166,7 @@ def _read(text: str, m: re.Match[str]) -> tuple[str, int | None]:
 
 
 _NO_COUNT = re.compile(r"(?i)pod|research")
+_HOURS = re.compile(r"(?i)[\s-]{0,3}(?:GPU[\s-]{0,3})?hours?\b")
 _MEMORY_BEFORE = re.compile(r"(?i)(\d{2,3})\s*GB")
 _SLICE = re.compile(r"(?i)v\d[a-z]?-(\d{1,4})")
 _TOTAL = re.compile(r"(?i)[^.\n(]{0,50}\(\s*(\d{1,5})\s+(?:[a-z]+\s+)?"
@@ -195,9 +199,10 @@ _TRAINED_WITH = re.compile(r"(?i)supported\s+(?:with|by)|provided|credits?\b|spo
                            r"训练|微调")
 _CJK_TRAINING = re.compile(r"训练|微调")
 # Hardware a card tested, demonstrated or supports for its users did not train the model.
+# So does hardware in a sentence about what could or would be done, or is needed.
 _NOT_TRAINING = re.compile(r"(?i)\btest(?:ed|ing)\b|\bdemonstrat|\bsupports\b|"
                            r"\bwe\s+(?:now\s+|also\s+)?support\b|"
-                           r"\bcan be (?:run|used|fine-?tuned)")
+                           r"\b(?:could|would|need)\b")
 # Colab or a notebook is where a card runs its model, unless the sentence says it trained.
 _WEAK_INFERENCE = re.compile(r"(?i)colab|notebook")
 _SAYS_TRAINED = re.compile(r"(?i)\b(?:was|were|been|is|are|we)\s+(?:\w+\s+){0,2}?"
@@ -229,9 +234,10 @@ def hardware(ctx: Context) -> Iterator[Fact]:
         if name not in found:
             add(name, count, m.start(1), m.end(1), 0.8)
     acknowledged: list[tuple[str, int | None, int, int]] = []
+    own = (ctx.own_id or ctx.own_name or "").casefold()
     for m in prose_positions(ctx, _HW):
         about = _about_training(sentences, m.start())
-        if about is None:
+        if about is None or _of_another_size(sentences, m.start(), own):
             continue
         name, count = _read(text, m)
         if about:
@@ -280,6 +286,26 @@ def _about_training(sentences: Sentences, pos: int) -> bool | None:
     return trains or (sentences.search(_CJK_TRAINING, pos) is not None)
 
 
+# "The 175B model was trained on ...": the subject is a model of one size.
+_SIZED_SUBJECT = re.compile(r"(?i)\b(?:the|our|its|a)\s+(\d+(?:\.\d+)?)\s*([bm])\b(?:[\s-]*"
+                            r"(?:param(?:eter)?s?))?\s+(?:model|version|variant|checkpoint)s?\b")
+
+
+_OWN_SIZE = re.compile(r"(?i)(?<![a-z])\d+(?:\.\d+)?[bm](?![a-z])")
+
+
+def _of_another_size(sentences: Sentences, pos: int, own: str) -> bool:
+    """Tell whether the sentence at ``pos`` is about a model of another size than the card's.
+
+    Only a card whose id states a size ("org/name-125m") is known to be of another size.
+    """
+    sized = sentences.search(_SIZED_SUBJECT, pos)
+    if sized is None or sized.start() > pos or not _OWN_SIZE.search(own):
+        return False
+    size = sized.group(1) + sized.group(2).casefold()
+    return re.search(rf"(?<![\d.]){re.escape(size)}", own) is None
+
+
 def _only_weak_inference(sentences: Sentences, pos: int) -> bool:
     """Tell whether every inference word of the sentence at ``pos`` is Colab or a notebook."""
     # The first word that is neither, searched from the sentence's start, then remembered:
@@ -304,7 +330,7 @@ def _count_of(text: str, m: re.Match[str]) -> int | None:
         if after is not None:
             return _count(after.group(1))
     count = _count(before)
-    if count is not None and before is not None and before.isdigit():
+    if count is not None and before is not None and before[0].isdigit():
         lead = text[max(0, m.start() - 40):m.start()]
         nodes = _TIMES_BEFORE.search(lead) or _NODES_BEFORE.search(lead)
         if nodes is not None:

@@ -97,3 +97,30 @@ def test_hardware_tested_demonstrated_or_supported_trained_nothing():
     assert hardware("We demonstrate generations as long as 80k tokens on a single A100-80GB "
                     "GPU.\n\nThis model was trained on 440 A100-40GBs for about 9.5 days.\n") == {
         "NVIDIA A100 40GB": 440}
+
+
+def test_counts_in_every_common_notation():
+    assert hardware("The model was trained using 2,048 A100 GPUs.\n") == {"NVIDIA A100": 2048}
+    assert hardware("Trained on 8xH100 for a day.\n") == {"NVIDIA H100": 8}
+    assert hardware("We used 4 nodes, each with 8 A100 GPUs, to train.\n") == {"NVIDIA A100": 32}
+    # GPU hours are no count of GPUs
+    assert hardware("Training took 1,000 V100 GPU hours.\n") == {"NVIDIA V100": None}
+    assert hardware("Training took 300 A100-hours.\n") == {"NVIDIA A100": None}
+
+
+def test_hardware_a_sentence_needs_or_could_use_trained_nothing():
+    assert hardware("I need a multi-turn trainloop that squeezes the juice out of 8xH100.\n") == {}
+    assert hardware("Training would take a week on 8 A100 GPUs.\n") == {}
+
+
+def test_the_training_of_a_sibling_of_another_size_is_not_this_models():
+    def sized(text: str, source: str) -> dict[str, int | None]:
+        card = read_card(("---\nlicense: mit\n---\n# M\n" + text).encode(), source,
+                         id_hint=source.removesuffix("/README.md"), id_hint_method="path")
+        return {h.accelerator: h.count for h in extract(card).of(Hardware)}
+
+    text = "The 70B model was trained on 992 A100 GPUs.\n"
+    assert sized(text, "me/tune-125m/README.md") == {}
+    assert sized(text, "me/tune-70b/README.md") == {"NVIDIA A100": 992}
+    # an id that states no size could be the sized model itself
+    assert sized(text, "me/tune/README.md") == {"NVIDIA A100": 992}
