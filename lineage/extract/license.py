@@ -67,7 +67,7 @@ _FIELD = re.compile(r"(?im)^(?:[ \t>*_#-]*(?:\*\*)?(?:weights?\s+|model\s+)?lice
 _UNDER_VERB = re.compile(r"(?i)\b(?:licensed|released|governed|distributed|available)\s+"
                          r"(?:under|by)\b")
 _LICENSE_WORD = re.compile(r"(?i)licen[cs]e")
-_SENTENCE_STOP = re.compile(r"[.\n]")
+_SENTENCE_STOP = re.compile(r"\.(?!\d)|\n")  # "CC-BY 4.0" goes on
 _KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "gemma", "other",
               "cc-by-4.0", "cc-by-nc-4.0", "cc-by-sa-4.0", "cc-by-nc-sa-4.0", "gpl-3.0",
               "agpl-3.0", "bsd-3-clause", "cc0-1.0", "unknown", "creativeml-openrail-m",
@@ -76,6 +76,10 @@ _KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "
 # states the data's license, not the model's.
 _DATA_SUBJECT = re.compile(r"(?i)\b(?:data(?:sets?)?|corp(?:us|ora))\b")
 _MODEL_SUBJECT = re.compile(r"(?i)\b(?:models?|weights?|checkpoints?)\b")
+# A sentence about the base model's license ("The base model is licensed under ...") states
+# a parent's license, unless it also speaks of this model.
+_PARENT_SUBJECT = re.compile(r"(?i)\b(?:base|original|parent|underlying|foundation)\s+models?\b")
+_THIS_SUBJECT = re.compile(r"(?i)\b(?:this|our|these|the\s+present)\b")
 # A link to a license of its own name: "[Acme Model License.md](...)", or "[LICENSE](...)"
 # whose file is named "Acme LICENSE AGREEMENT".
 _URL = re.compile(r"\]\([^)\s]{0,300}\)")
@@ -143,11 +147,15 @@ def _sentence_license(text: str) -> tuple[str, str | None] | None:
     True
     >>> _sentence_license("Data and weights are under CC-BY 4.0")
     ('cc-by-4.0', None)
+    >>> _sentence_license("The base model is under the Llama 2 license.") is None
+    True
     """
     found = _phrase(text)
     if found is not None:
         subject = text[:found[1]]
         if _DATA_SUBJECT.search(subject) and not _MODEL_SUBJECT.search(subject):
+            return None
+        if _PARENT_SUBJECT.search(subject) and not _THIS_SUBJECT.search(subject):
             return None
         return found[0], None
     name = _license_name(text)

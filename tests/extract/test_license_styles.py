@@ -62,3 +62,18 @@ def test_non_commercial_use_only_in_a_license_section_is_a_bespoke_license():
 def test_front_matter_license_still_wins():
     assert licenses("## License\n\nThe datasets are under CC0 license.\n",
                     front="license: mit\n") == [("mit", None)]
+
+
+def test_the_base_models_license_is_not_the_cards_own():
+    assert licenses("## License\n\nThe base model is licensed under the Llama 2 Community "
+                    "License. This fine-tune is released under the MIT license.\n") == [
+        ("mit", None)]
+    assert licenses("## License\n\nThe original model is licensed under the Llama 2 "
+                    "license.\n") == []
+    assert licenses("## License\n\nThis model, like its base model, is under Apache 2.0.\n") == [
+        ("apache-2.0", None)]
+
+
+def test_a_version_number_does_not_end_the_license_sentence():
+    assert licenses("Model weights are released under CC-BY-NC-SA 4.0 license.\n") == [
+        ("cc-by-nc-sa-4.0", None)]
