@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import islice
 from typing import Any
 
 from lineage.cards import Card
 from lineage.facts import Evidence, LicenseFact, Method
 
-__all__ = ["extract_license_elsewhere", "prose_license_id", "spdx_id"]
+__all__ = ["extract_license_elsewhere", "license_name_in_prose", "prose_license_id", "spdx_id"]
 
 # (pattern, Hub license id), most specific first.
 _PHRASES: tuple[tuple[str, str], ...] = (
@@ -216,6 +217,45 @@ def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
         _, offset, (lic, name), sentence = min(candidates, key=lambda c: (c[0], c[1]))
         yield LicenseFact(lic, name, None, spdx_id(lic),
                           Evidence(Method.PROSE, sentence[:160], card.line_of(offset), 0.6))
+
+
+# "- **License:** Acme-7B LICENSE v1.0": a field whose value names a license.
+_FIELD_VALUE = re.compile(r"(?im)^[ \t>*_-]*(?:\*\*)?licen[cs]e[s]?(?:\*\*)?[ \t]*:[ \t]*"
+                          r"(?:\*\*[ \t]*)?([^\n]{3,80}?)[ \t]*$")
+_NAME_WORD = re.compile(r"(?i)licen[cs]e|agreement|terms")
+# "released under a modified Acme OpenRAIL-M license": the words before "license".
+_UNDER_NAME = re.compile(r"(?i)\bunder\s+(?:a|an|the)\s+((?:[\w.+-]+\s+){1,5}?)licen[cs]e\b")
+
+
+def license_name_in_prose(card: Card) -> str | None:
+    r"""Return the name the body gives a license the front matter calls ``other``, or None.
+
+    A "License:" field naming it, a link to a license of its own name, or "under a
+    modified X license" in a license section or a "released under" sentence.
+
+    Examples
+    --------
+    >>> from lineage.cards import read_card
+    >>> card = read_card(b"---\nlicense: other\n---\n- **License:** Acme-7B LICENSE v1.0\n",
+    ...                  "c.md")
+    >>> license_name_in_prose(card)
+    'Acme-7B LICENSE v1.0'
+    """
+    text = card.text
+    for m in _FIELD_VALUE.finditer(text, card.body_offset):
+        value = _URL.sub("]", m.group(1)).replace("[", "").replace("]", "").strip(" *_`")
+        if _NAME_WORD.search(value) and _phrase(value) is None:
+            return value
+    chunks = [text[m.start():m.start() + 600] for m in _FIELD.finditer(text, card.body_offset)]
+    chunks += [sentence for _, sentence in islice(_under_sentences(text, card.body_offset), 3)]
+    for chunk in chunks:
+        name = _license_name(chunk)
+        if name is not None:
+            return name
+        under = _UNDER_NAME.search(chunk)
+        if under is not None and not _GENERIC_NAME.match(under.group(1)):
+            return under.group(1).strip()
+    return None
 
 
 def _under_sentences(text: str, pos: int) -> Iterator[tuple[int, str]]:

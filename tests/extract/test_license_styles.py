@@ -77,3 +77,19 @@ def test_the_base_models_license_is_not_the_cards_own():
 def test_a_version_number_does_not_end_the_license_sentence():
     assert licenses("Model weights are released under CC-BY-NC-SA 4.0 license.\n") == [
         ("cc-by-nc-sa-4.0", None)]
+
+
+def test_license_other_in_front_matter_named_only_in_the_text():
+    assert licenses("- **License:** Acme-176B LICENSE v1.0\n", front="license: other\n") == [
+        ("other", "Acme-176B LICENSE v1.0")]
+    assert licenses("# license\nThis model is licensed under a modified Acme OpenRAIL-M "
+                    "license.\n", front="license: other\n") == [
+        ("other", "modified Acme OpenRAIL-M")]
+    assert licenses("## License\n\nSee the [Acme Community License](https://example.org/l).\n",
+                    front="license: other\n") == [("other", "Acme Community License")]
+    # the front matter's own name wins; a bare LICENSE file names nothing
+    assert licenses("- **License:** Acme LICENSE v1.0\n",
+                    front="license: other\nlicense_name: acme-community\n") == [
+        ("other", "acme-community")]
+    assert licenses("## License\n\nSee [LICENSE](LICENSE).\n", front="license: other\n") == [
+        ("other", None)]
