@@ -1,10 +1,14 @@
 """Accelerators a card says its model was trained on, with their counts.
 
-One vocabulary of data-centre, workstation and consumer GPUs, TPUs, Gaudi and Apple
-silicon (:data:`_ACCELERATORS`), read in every common notation: "8x A100", "A100 x 8",
-"trained on 96 A100 GPUs", "an A100x8", "Hardware: 4 RTX 2080 Ti" fields (also CJK labels),
-"a single Google Cloud TPU v3-8". A sentence about inference (VRAM, "to run", Colab) names
-no training hardware.
+One vocabulary of data-centre, workstation and consumer GPUs, TPUs, Gaudi, dataflow units,
+wafer-scale engines, IPUs, Trainium and Apple silicon (:data:`_ACCELERATORS`), read in every
+common notation: "8x A100", "A100 x 8", "trained on 96 A100 GPUs", "an A100x8", "a Tesla
+V100", "32 x 8 x A100" and "8 nodes with 8 A100" (the total), "Hardware: 4 RTX 2080 Ti"
+fields (also CJK labels, and "单卡4090"), "TPUv4", "a TPU v3-8" (eight chips), "v3-8 TPU",
+"(16 TPU chips total)". GPUs without a model ("an 8 GPU setup") count only when no model is
+named. A sentence about inference (VRAM, "to run", Colab) or about hardware the card tested,
+demonstrated or supports names no training hardware; compute a card only thanks someone for
+("supported with Cloud TPUs") counts only when nothing else does.
 
 Examples
 --------
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from lineage.extract.context import Context
 from lineage.extract.scan import Anchored, Gated
@@ -43,30 +48,42 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
     (r"TITAN\s*(?:RTX|V|X[Pp]?)", "NVIDIA", ""),
     (r"(?:Instinct\W{0,3}\s*)?MI[23]\d\dX?", "AMD", ""),
     (r"Gaudi\s*[23]?", "Intel", ""),
-    # a TPU with its version, or a Cloud TPU ("newer GPUs, TPUs" names no hardware)
-    (r"Cloud\s*TPUs?(?:\s*v\d[a-z]?(?:-\d+)?)?|TPUs?\s*v\d[a-z]?(?:-\d+)?", "Google", ""),
+    # a TPU with its version ("TPUv3", "TPU v3-8", "v3-8 TPU"), a Cloud TPU, a TPU pod or
+    # the TPU Research Cloud ("newer GPUs, TPUs" names no hardware)
+    (r"(?:Cloud\s*TPUs?(?:\s*v\d[a-z]?(?:-\d+)?)?|TPUs?\s*v\d[a-z]?(?:-\d+)?|"
+     r"v\d[a-z]?(?:-\d+)?\s*(?:Cloud\s*)?TPUs?)(?:\s*pods?)?|TPU\s*(?:pods?|Research\s*Cloud)",
+     "Google", ""),
+    # accelerators of other kinds: dataflow units, wafer-scale engines, IPUs, Trainium
+    (r"(?:SambaNova\s*)?Reconfigurable\s*Dataflow\s*Units?(?:\s*\(?RDUs?\)?)?|SambaNova\s*RDUs?",
+     "SambaNova", "RDU"),
+    (r"Cerebras\s*CS-?[123]", "Cerebras", ""),
+    (r"Graphcore\s*(?:Bow\s*)?IPUs?", "Graphcore", "IPU"),
+    (r"(?:AWS\s*)?Trainium\s*2?", "AWS", ""),
     # Apple silicon: "M2" alone names too many other things
     (r"(?:Apple\s*)?M[1-4]\s*(?:Pro|Max|Ultra)|Apple\s*M[1-4]|Mac\s*(?:Studio|mini|Pro)|"
      r"MacBook\s*(?:Pro|Air)", "Apple", ""),
 )
 _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
-_COUNT = r"(\d{1,5}|an?|one|single|two|three|four|five|six|eight|sixteen)"
-_VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?"
+_COUNT = r"(\d{1,3}(?:,\d{3})+|\d{1,5}|an?|one|single|two|three|four|five|six|eight|sixteen)"
+_VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?(?:Tesla\s+)?"
 _HW = Anchored(re.compile(
     rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
-    rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:Instinct\W{{0,3}}\s*)?"
-    rf"\b({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
+    rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:\*?\d{{2,3}}\s*GB\s+)?(?:Instinct\W{{0,3}}\s*)?"
+    rf"(?:\b|(?<=\dx))({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
     rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 ), re.compile(
-    r"(?i)\b(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|rtx|"
-    r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4])"),
+    r"(?i)(?:\b|(?<=\dx))(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|rtx|"
+    r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4]|"
+    r"reconfigurable|sambanova|cerebras|graphcore|trainium)"),
     starts=("gh200", "h200", "b200", "h100", "h800", "a10", "a800", "a40", "a6000", "a5000", "l4",
             "v100", "t4", "p100", "rtx", "geforce", "gtx", "titan", "quadro", "instinct", "mi2",
-            "mi3", "gaudi", "tpu", "cloud", "apple", "mac", "m1", "m2", "m3", "m4"))
+            "mi3", "gaudi", "tpu", "cloud", "apple", "mac", "m1", "m2", "m3", "m4",
+            "reconfigurable", "sambanova", "cerebras", "graphcore", "trainium"))
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 
 
+@lru_cache(maxsize=256)  # pure: a card names the same few accelerators many times
 def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
     """Canonical accelerator name: vendor then model (``NVIDIA H100``, ``AMD Instinct MI300X``).
 
@@ -75,7 +92,9 @@ def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
     >>> normalise_accelerator("Instinct™ MI300X"), normalise_accelerator("rtx4090")
     ('AMD Instinct MI300X', 'NVIDIA RTX 4090')
     >>> normalise_accelerator("cloud TPUs"), normalise_accelerator("Cloud TPU v3-8")
-    ('Google TPU', 'Google TPU V3-8')
+    ('Google TPU', 'Google TPU v3')
+    >>> normalise_accelerator("v5e-8 TPU"), normalise_accelerator("TPUv4 pod")
+    ('Google TPU v5e', 'Google TPU v4')
     >>> normalise_accelerator("mac studio"), normalise_accelerator("Apple M2 ultra")
     ('Apple Mac Studio', 'Apple M2 Ultra')
     """
@@ -94,8 +113,13 @@ def _model_name(vendor: str, name: str) -> str:
     name = re.sub(r"(?i)\b(RTX|GTX)(?=\d)", r"\1 ", name)  # "RTX4090" -> "RTX 4090"
     if vendor == "AMD":
         return "Instinct " + name
-    if vendor == "Google":  # "CLOUD TPUS V3" -> "TPU V3"
-        return re.sub(r"(?i)^(?:cloud\s*)?tpus?\s*", "TPU ", name).strip()
+    if vendor == "Google":  # "CLOUD TPUS V3-8", "V3-8 TPU" -> "TPU v3" (the slice is a count)
+        version = re.search(r"(?i)(?:^|[^a-z]|tpus?)v(\d[a-z]?)", name)
+        return f"TPU v{version.group(1).lower()}" if version else "TPU"
+    if vendor == "Cerebras":  # "CEREBRAS CS2" -> "CS-2"
+        return re.sub(r"(?i)^.*?CS-?(\d)$", r"CS-\1", name)
+    if vendor == "AWS":  # "AWS TRAINIUM 2" -> "Trainium2"
+        return "Trainium" + "".join(re.findall(r"\d", name))
     if vendor == "Apple":  # "MAC STUDIO", "APPLE M2 ULTRA" -> "Mac Studio", "M2 Ultra"
         words = re.sub(r"(?i)^apple\s*", "", name).split()
         return " ".join(w.upper() if re.fullmatch(r"(?i)m\d", w) else
@@ -107,7 +131,7 @@ def _count(text: str | None) -> int | None:
     if text is None:
         return None
     t = text.casefold()
-    return _WORD_NUMBERS.get(t) if t in _WORD_NUMBERS else int(t)
+    return _WORD_NUMBERS.get(t) if t in _WORD_NUMBERS else int(t.replace(",", ""))
 
 
 def accelerator_in(text: str) -> tuple[str, int | None] | None:
@@ -117,12 +141,40 @@ def accelerator_in(text: str) -> tuple[str, int | None] | None:
     --------
     >>> accelerator_in("8 x NVIDIA A100 80GB")
     ('NVIDIA A100 80GB', 8)
+    >>> accelerator_in("32 x 8 x A100 GPUs"), accelerator_in("a single TPU v3-8")
+    (('NVIDIA A100', 256), ('Google TPU v3', 8))
     """
     m = _HW.search(text)
-    if m is None:
-        return None
-    name = normalise_accelerator(m.group(2)) + (f" {m.group(3)}GB" if m.group(3) else "")
-    return name, _count(m.group(1))
+    return None if m is None else _read(text, m)
+
+
+def _read(text: str, m: re.Match[str]) -> tuple[str, int | None]:
+    """Return the accelerator of an ``_HW`` match in ``text`` and its total count."""
+    memory = m.group(3) or next(iter(_MEMORY_BEFORE.findall(text, m.start(), m.start(2))), None)
+    name = normalise_accelerator(m.group(2)) + (f" {memory}GB" if memory else "")
+    # a pod or a research program is no count of devices, nor are GPU hours
+    count = None if _NO_COUNT.search(m.group(2)) or _HOURS.match(text, m.end()) else \
+        _count_of(text, m)
+    # A TPU slice counts its chips ("a TPU v3-8" is eight), times the slices.
+    chips = _SLICE.search(m.group(2))
+    if chips is not None and name.startswith("Google TPU"):
+        count = int(chips.group(1)) * (count or 1)
+    total = _TOTAL.match(text, m.end(), min(len(text), m.end() + 80))
+    if total is not None:  # "4 cloud TPUs in Pod configuration (16 TPU chips total)"
+        count = int(total.group(1))
+    return name, count
+
+
+_NO_COUNT = re.compile(r"(?i)pod|research")
+_HOURS = re.compile(r"(?i)[\s-]{0,3}(?:GPU[\s-]{0,3})?hours?\b")
+_MEMORY_BEFORE = re.compile(r"(?i)(\d{2,3})\s*GB")
+_SLICE = re.compile(r"(?i)v\d[a-z]?-(\d{1,4})")
+_TOTAL = re.compile(r"(?i)[^.\n(]{0,50}\(\s*(\d{1,5})\s+(?:[a-z]+\s+)?"
+                    r"(?:chips|cores|devices|gpus|tpus)\s+(?:in\s+)?total\b")
+# "32 x 8 x A100", "8 nodes with 8 A100", "2 nodes of 8 H100 each": the nodes multiply.
+_TIMES_BEFORE = re.compile(r"(?i)(\d{1,4})\s*(?:x|×|\*)\s*$")  # noqa: RUF001 - multiplication sign
+_NODES_BEFORE = re.compile(r"(?i)(\d{1,4})\s+(?:nodes?|machines?|servers?|hosts?)\s*"
+                           r"(?:,\s*)?(?:each\s+)?(?:with|of|having|x|×|\*)\s*$")  # noqa: RUF001
 
 
 # Runs that two classes could share ("*" before the label, blanks around a closing "|")
@@ -132,47 +184,155 @@ _HW_FIELD = Gated(re.compile(
     r"(?im)^[ \t>*|-]*(?:_[*_]*)?(?:hardware(?:[ _]type)?|training[ _]devices?|"
     r"训练设备|训练硬件|硬件)[*_]*\s*[:|\uff1a]\s*[*_]*"
     r"([^|\n]{2,80}?)[*_]*\s*(?:\|\s*)?$"), "hardware", "device", "训练设备", "硬件")
+# A count of cards before a consumer GPU's bare number in CJK prose: "单卡4090" (one card).
+_CJK_CARDS = Gated(re.compile(
+    r"(单|双|两|四|八|\d{1,4})\s*(?:张|块)?\s*卡\s*(?:RTX\s*)?([345]0[6-9]0(?:\s*Ti)?)"
+    r"(?![0-9A-Za-z])"), "卡")
+_CJK_NUMBERS = {"单": 1, "双": 2, "两": 2, "四": 4, "八": 8}
+# A number of GPUs with no model named anywhere: "we train on an 8 GPU setup".
+_ANY_GPU = Anchored(re.compile(
+    r"(?i)\b(\d{1,5}|one|single|two|four|eight|sixteen)[\s-]*(?:x\s*)?GPUs?\b"),
+    re.compile(r"(?i)gpu"), reach=12, span=4, starts=("gpu",))
+# Besides the shared training words: compute acknowledged ("supported by", "provided by",
+# credits) and CJK training words.
+_TRAINED_WITH = re.compile(r"(?i)supported\s+(?:with|by)|provided|credits?\b|sponsor|"
+                           r"训练|微调")
+_CJK_TRAINING = re.compile(r"训练|微调")
+# Hardware a card tested, demonstrated or supports for its users did not train the model.
+# So does hardware in a sentence about what could or would be done, or is needed.
+_NOT_TRAINING = re.compile(r"(?i)\btest(?:ed|ing)\b|\bdemonstrat|\bsupports\b|"
+                           r"\bwe\s+(?:now\s+|also\s+)?support\b|"
+                           r"\b(?:could|would|need)\b")
+# Colab or a notebook is where a card runs its model, unless the sentence says it trained.
+_WEAK_INFERENCE = re.compile(r"(?i)colab|notebook")
+_SAYS_TRAINED = re.compile(r"(?i)\b(?:was|were|been|is|are|we)\s+(?:\w+\s+){0,2}?"
+                           r"(?:trained|fine-?tuned|pre-?trained)\b")
 
 
 def hardware(ctx: Context) -> Iterator[Fact]:
     """Yield the accelerators (and their counts) the card says trained its model."""
-    seen: dict[str, int | None] = {}
+    found: dict[str, Hardware] = {}
     sentences = Sentences(ctx.card.text)
+    text = ctx.card.text
+
+    def add(name: str, count: int | None, start: int, end: int, confidence: float) -> None:
+        if name not in found or (found[name].count is None and count is not None):
+            found[name] = Hardware(name, count,
+                                   ctx.evidence(Method.PROSE, start, end, confidence))
+
     # "Hardware: ..." fields and "| Hardware | ... |" rows say what trained the model, even
     # in wording (Colab) that elsewhere means inference.
     for m in ctx.body_matches(_HW_FIELD):
         value = m.group(1).strip()
         acc = _HW.search(value)
         if acc is not None:
-            name = normalise_accelerator(acc.group(2)) + (
-                f" {acc.group(3)}GB" if acc.group(3) else "")
-            count = _count_of(value, acc)
+            name, count = _read(value, acc)
         elif re.search(r"(?i)\b(?:tpu|gpu|accelerator)s?\b", value):
             name, count = value, None
         else:
             continue
-        if name not in seen:
-            seen[name] = count
-            yield Hardware(name, count, ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.8))
+        if name not in found:
+            add(name, count, m.start(1), m.end(1), 0.8)
+    acknowledged: list[tuple[str, int | None, int, int]] = []
+    own = (ctx.own_id or ctx.own_name or "").casefold()
     for m in prose_positions(ctx, _HW):
-        if not sentences.search(TRAIN_CONTEXT, m.start()) or \
-                sentences.search(INFERENCE_CONTEXT, m.start()):
+        about = _about_training(sentences, m.start())
+        if about is None or _of_another_size(sentences, m.start(), own):
             continue
-        name = normalise_accelerator(m.group(2))
-        if m.group(3):
-            name = f"{name} {m.group(3)}GB"
-        count = _count_of(ctx.card.text, m)
-        if name in seen and (seen[name] is not None or count is None):
-            continue
-        seen[name] = count
-        yield Hardware(name, count, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
+        name, count = _read(text, m)
+        if about:
+            add(name, count, m.start(), m.end(), 0.8)
+        else:
+            acknowledged.append((name, count, m.start(), m.end()))
+    for m in prose_positions(ctx, _CJK_CARDS):
+        if _about_training(sentences, m.start()):
+            add(normalise_accelerator("RTX " + m.group(2)),
+                _CJK_NUMBERS.get(m.group(1)) or int(m.group(1)), m.start(), m.end(), 0.7)
+    # Compute a card only thanks someone for is its training hardware when nothing else is.
+    for name, count, start, end in acknowledged if not found else ():
+        add(name, count, start, end, 0.6)
+    if not found:
+        for m in prose_positions(ctx, _ANY_GPU):
+            if _about_training(sentences, m.start()) and \
+                    sentences.search(_SAYS_TRAINED_OR_TRAIN, m.start()):
+                add("GPU", _count(m.group(1)), m.start(), m.end(), 0.6)
+                break
+    # A TPU named without its version is the versioned TPU the card names elsewhere.
+    versioned = any(name.startswith("Google TPU v") for name in found)
+    yield from (h for name, h in found.items() if not (versioned and name == "Google TPU"))
+
+
+_SAYS_TRAINED_OR_TRAIN = re.compile(r"(?i)\b(?:train(?:ed|ing|s)?|fine-?tun(?:ed|ing|e))\b")
+
+
+def _about_training(sentences: Sentences, pos: int) -> bool | None:
+    """Tell whether the sentence at ``pos`` is about training the model, not running it.
+
+    True for a sentence about training, False for one that only acknowledges compute
+    ("supported by Cloud TPUs"), None for one about neither or about running the model.
+    """
+    trains = sentences.search(TRAIN_CONTEXT, pos) is not None
+    if not trains and sentences.search(_TRAINED_WITH, pos) is None:
+        return None
+    if sentences.search(_NOT_TRAINING, pos):
+        return None
+    inference = sentences.search(INFERENCE_CONTEXT, pos)
+    # Colab named in a sentence that says the model was trained there is where it trained.
+    if inference is not None and not (
+            _WEAK_INFERENCE.fullmatch(inference.group(0)) is not None and
+            sentences.search(_SAYS_TRAINED, pos) is not None and
+            _only_weak_inference(sentences, pos)):
+        return None
+    return trains or (sentences.search(_CJK_TRAINING, pos) is not None)
+
+
+# "The 175B model was trained on ...": the subject is a model of one size.
+_SIZED_SUBJECT = re.compile(r"(?i)\b(?:the|our|its|a)\s+(\d+(?:\.\d+)?)\s*([bm])\b(?:[\s-]*"
+                            r"(?:param(?:eter)?s?))?\s+(?:model|version|variant|checkpoint)s?\b")
+
+
+_OWN_SIZE = re.compile(r"(?i)(?<![a-z])\d+(?:\.\d+)?[bm](?![a-z])")
+
+
+def _of_another_size(sentences: Sentences, pos: int, own: str) -> bool:
+    """Tell whether the sentence at ``pos`` is about a model of another size than the card's.
+
+    Only a card whose id states a size ("org/name-125m") is known to be of another size.
+    """
+    sized = sentences.search(_SIZED_SUBJECT, pos)
+    if sized is None or sized.start() > pos or not _OWN_SIZE.search(own):
+        return False
+    size = sized.group(1) + sized.group(2).casefold()
+    return re.search(rf"(?<![\d.]){re.escape(size)}", own) is None
+
+
+def _only_weak_inference(sentences: Sentences, pos: int) -> bool:
+    """Tell whether every inference word of the sentence at ``pos`` is Colab or a notebook."""
+    # The first word that is neither, searched from the sentence's start, then remembered:
+    # many matches in one long sentence read it once.
+    return sentences.search(_STRONG_INFERENCE, pos) is None
+
+
+# INFERENCE_CONTEXT without Colab and notebooks: the shared words, each tried where it
+# starts, so that "colab" and "notebook" alone never match.
+_STRONG_INFERENCE = re.compile(
+    rf"(?!colab|notebook)(?:{INFERENCE_CONTEXT.pattern.removeprefix('(?i)')})", re.I)
 
 
 def _count_of(text: str, m: re.Match[str]) -> int | None:
-    """Return the count of an ``_HW`` match: "8 A100", "A100 x 8"; "an A100x8" is eight, not one."""
+    """Return the count of an ``_HW`` match: "8 A100", "A100 x 8"; "an A100x8" is eight, not one.
+
+    Nodes before the count multiply it: "32 x 8 x A100" is 256, "8 nodes with 8 A100" 64.
+    """
     before = m.group(1)
     if before is None or before.casefold() in ("a", "an"):
         after = _HW_AFTER.match(text, m.end())
         if after is not None:
             return _count(after.group(1))
-    return _count(before)
+    count = _count(before)
+    if count is not None and before is not None and before[0].isdigit():
+        lead = text[max(0, m.start() - 40):m.start()]
+        nodes = _TIMES_BEFORE.search(lead) or _NODES_BEFORE.search(lead)
+        if nodes is not None:
+            count *= int(nodes.group(1))
+    return count

@@ -23,12 +23,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
+from itertools import islice
 from typing import Any
 
 from lineage.cards import Card
 from lineage.facts import Evidence, LicenseFact, Method
 
-__all__ = ["extract_license_elsewhere", "prose_license_id", "spdx_id"]
+__all__ = ["extract_license_elsewhere", "license_name_in_prose", "prose_license_id", "spdx_id"]
 
 # (pattern, Hub license id), most specific first.
 _PHRASES: tuple[tuple[str, str], ...] = (
@@ -45,26 +46,49 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"\bgpl[\s_-]*v?3|gnu general public license v(?:ersion)?\s*3", "gpl-3.0"),
     (r"\bagpl[\s_-]*v?3", "agpl-3.0"),
     (r"non-?commercial[^.\n]{0,30}licen[cs]e|bespoke licen[cs]e", "other"),
+    # "for non-commercial use and research purposes only": a bespoke license in words
+    (r"non-?commercial[^.\n]{0,60}\bonly\b", "other"),
     (r"llama[\s_-]*3(?:\.\d)?[\s_-]*(?:community[\s_-]*)?licen[cs]e", "llama3"),
     (r"llama[\s_-]*2[\s_-]*(?:community[\s_-]*)?licen[cs]e|meta licen[cs]e", "llama2"),
     (r"gemma[\s_-]*(?:terms|licen[cs]e)", "gemma"),
+    (r"creativeml[\s_-]*open[\s_-]*rail[\s_-]*m\b", "creativeml-openrail-m"),
+    (r"bigscience[\s_-]*open[\s_-]*rail[\s_-]*m\b", "bigscience-openrail-m"),
+    (r"open[\s_-]*rail[\s_-]*\+\+", "openrail++"),
     (r"openrail", "openrail"),
 )
 _WEIGHTS_FIRST = re.compile(r"(?i)weights?|model")
 _TAG = re.compile(r"^license:([\w.+-]+)$", re.I)
 _STRAY = re.compile(r"(?im)^[ \t]*license[ \t]*:[ \t]*['\"]?([\w.+-]+)['\"]?[ \t]*$")
-_FIELD = re.compile(r"(?im)^[ \t>*_#-]*(?:\*\*)?(?:weights?\s+|model\s+)?licen[cs]e[s]?"
-                    r"(?:\*\*[ \t]*|[ \t]*(?:[:|]|$))")
+# A "License:" field, or a heading with "License" in it ("## 使用协议 (License Agreement)").
+_FIELD = re.compile(r"(?im)^(?:[ \t>*_#-]*(?:\*\*)?(?:weights?\s+|model\s+)?licen[cs]e[s]?"
+                    r"(?:\*\*[ \t]*|[ \t]*(?:[:|]|$))|#{1,6}[^#\n]*?licen[cs]e)")
 # A sentence (a run without "." or a line break) that puts the model under a license: found
 # from its verb, so each sentence is read once (a leading "[^.\n]*" retried at every start of
 # a long sentence is quadratic).
 _UNDER_VERB = re.compile(r"(?i)\b(?:licensed|released|governed|distributed|available)\s+"
                          r"(?:under|by)\b")
 _LICENSE_WORD = re.compile(r"(?i)licen[cs]e")
-_SENTENCE_STOP = re.compile(r"[.\n]")
+_SENTENCE_STOP = re.compile(r"\.(?!\d)|\n")  # "CC-BY 4.0" goes on
 _KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "gemma", "other",
               "cc-by-4.0", "cc-by-nc-4.0", "cc-by-sa-4.0", "cc-by-nc-sa-4.0", "gpl-3.0",
-              "agpl-3.0", "bsd-3-clause", "cc0-1.0", "unknown"}
+              "agpl-3.0", "bsd-3-clause", "cc0-1.0", "unknown", "creativeml-openrail-m",
+              "bigscience-openrail-m", "openrail++"}
+# A sentence whose subject is the training data ("The datasets are released under CC0")
+# states the data's license, not the model's.
+_DATA_SUBJECT = re.compile(r"(?i)\b(?:data(?:sets?)?|corp(?:us|ora))\b")
+_MODEL_SUBJECT = re.compile(r"(?i)\b(?:models?|weights?|checkpoints?)\b")
+# A sentence about the base model's license ("The base model is licensed under ...") states
+# a parent's license, unless it also speaks of this model.
+_PARENT_SUBJECT = re.compile(r"(?i)\b(?:base|original|parent|underlying|foundation)\s+models?\b")
+_THIS_SUBJECT = re.compile(r"(?i)\b(?:this|our|these|the\s+present)\b")
+# A link to a license of its own name: "[Acme Model License.md](...)", or "[LICENSE](...)"
+# whose file is named "Acme LICENSE AGREEMENT".
+_URL = re.compile(r"\]\([^)\s]{0,300}\)")
+_LINK = re.compile(r"\[([^\]\n]{1,100})\]\(([^)\s]{1,300})\)")
+_NAMED = re.compile(r"(?i)([^\W_][\w .+-]{0,60}?)[\s_-]+licen[cs]e(?:[\s_-]+agreement)?"
+                    r"(?:\.md|\.txt)?")
+_GENERIC_NAME = re.compile(r"(?i)^(?:the|this|our|its|full|see|read|view|here|original|open|"
+                           r"source|code|model|model'?s|base|base model'?s|\W)*$")
 
 
 @lru_cache(maxsize=1024)  # pure: the SPDX table never changes in a process
@@ -97,10 +121,59 @@ def _licensing() -> Any:
 
 def prose_license_id(text: str) -> str | None:
     """Return the Hub license id a sentence names, or None."""
+    found = _phrase(text)
+    return None if found is None else found[0]
+
+
+def _phrase(text: str) -> tuple[str, int] | None:
+    """Return the Hub license id a sentence names and where its name starts, or None."""
     for pattern, lic in _PHRASES:
         m = re.search(pattern, text, re.I)
         if m is not None:
-            return lic.format(*m.groups())
+            return lic.format(*m.groups()), m.start()
+    return None
+
+
+def _sentence_license(text: str) -> tuple[str, str | None] | None:
+    """Return the model license a sentence states, ``(id, name)``, or None.
+
+    A sentence about the training data's license names none; a link to a license of its
+    own name that no phrase knows is ``other``, with that name.
+
+    Examples
+    --------
+    >>> _sentence_license("Weights follow the [Acme Model License.md](https://x.org/l.md).")
+    ('other', 'Acme Model License')
+    >>> _sentence_license("Our corpora are all released under a CC0 license.") is None
+    True
+    >>> _sentence_license("Data and weights are under CC-BY 4.0")
+    ('cc-by-4.0', None)
+    >>> _sentence_license("The base model is under the Llama 2 license.") is None
+    True
+    """
+    found = _phrase(text)
+    if found is not None:
+        subject = text[:found[1]]
+        if _DATA_SUBJECT.search(subject) and not _MODEL_SUBJECT.search(subject):
+            return None
+        if _PARENT_SUBJECT.search(subject) and not _THIS_SUBJECT.search(subject):
+            return None
+        return found[0], None
+    name = _license_name(text)
+    return None if name is None else ("other", name)
+
+
+def _license_name(text: str) -> str | None:
+    """Return the name of a license of its own that a link in ``text`` names, or None."""
+    from urllib.parse import unquote
+
+    for link in _LINK.finditer(text):
+        for written in (link.group(1), unquote(link.group(2).rstrip("/").rsplit("/", 1)[-1])):
+            m = _NAMED.fullmatch(written.strip())
+            if m is None or _GENERIC_NAME.match(m.group(1)) or \
+                    _DATA_SUBJECT.search(m.group(1)) or _phrase(written) is not None:
+                continue
+            return re.sub(r"(?i)\.(?:md|txt)$", "", written.strip())
     return None
 
 
@@ -122,27 +195,67 @@ def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
                               Evidence(Method.PROSE, m.group(0).strip(),
                                        card.line_of(m.start()), 0.7))
             return
-    candidates: list[tuple[bool, int, str, str]] = []
-    license_of = cache(prose_license_id)  # field lines close together share sentences
+    candidates: list[tuple[bool, int, tuple[str, str | None], str]] = []
+    license_of = cache(_sentence_license)  # field lines close together share sentences
     for m in _FIELD.finditer(text, card.body_offset):
         chunk = text[m.start():m.start() + 600]
         for sentence in re.split(r"(?<=[.!?])\s+|\n", chunk)[:6]:
-            lic = license_of(sentence)
-            if lic is not None:
-                weights = _WEIGHTS_FIRST.search(sentence) is not None and \
-                    not re.search(r"(?i)\bcode\b", sentence)
-                candidates.append((not weights, m.start(), lic, sentence.strip()))
+            found = license_of(sentence)
+            if found is not None:
+                words = _URL.sub("]", sentence)  # "/code/" in a link's address is no code
+                weights = _WEIGHTS_FIRST.search(words) is not None and \
+                    not re.search(r"(?i)\bcode\b", words)
+                candidates.append((not weights, m.start(), found, sentence.strip()))
     if not candidates:
         # Failing a license field, a sentence that puts the model under a license.
         for start, sentence in _under_sentences(text, card.body_offset):
-            lic = prose_license_id(sentence)
-            if lic is not None:
-                candidates.append((True, start, lic, sentence.strip()))
+            found = _sentence_license(sentence)
+            if found is not None:
+                candidates.append((True, start, found, sentence.strip()))
                 break
     if candidates:
-        _, offset, lic, sentence = min(candidates, key=lambda c: (c[0], c[1]))
-        yield LicenseFact(lic, None, None, spdx_id(lic),
+        _, offset, (lic, name), sentence = min(candidates, key=lambda c: (c[0], c[1]))
+        yield LicenseFact(lic, name, None, spdx_id(lic),
                           Evidence(Method.PROSE, sentence[:160], card.line_of(offset), 0.6))
+
+
+# "- **License:** Acme-7B LICENSE v1.0": a field whose value names a license.
+_FIELD_VALUE = re.compile(r"(?im)^[ \t>*_-]*(?:\*\*)?licen[cs]e[s]?(?:\*\*)?[ \t]*:[ \t]*"
+                          r"(?:\*\*[ \t]*)?([^\n]{3,80}?)[ \t]*$")
+_NAME_WORD = re.compile(r"(?i)licen[cs]e|agreement|terms")
+# "released under a modified Acme OpenRAIL-M license": the words before "license".
+_UNDER_NAME = re.compile(r"(?i)\bunder\s+(?:a|an|the)\s+((?:[\w.+-]+\s+){1,5}?)licen[cs]e\b")
+
+
+def license_name_in_prose(card: Card) -> str | None:
+    r"""Return the name the body gives a license the front matter calls ``other``, or None.
+
+    A "License:" field naming it, a link to a license of its own name, or "under a
+    modified X license" in a license section or a "released under" sentence.
+
+    Examples
+    --------
+    >>> from lineage.cards import read_card
+    >>> card = read_card(b"---\nlicense: other\n---\n- **License:** Acme-7B LICENSE v1.0\n",
+    ...                  "c.md")
+    >>> license_name_in_prose(card)
+    'Acme-7B LICENSE v1.0'
+    """
+    text = card.text
+    for m in _FIELD_VALUE.finditer(text, card.body_offset):
+        value = _URL.sub("]", m.group(1)).replace("[", "").replace("]", "").strip(" *_`")
+        if _NAME_WORD.search(value) and _phrase(value) is None:
+            return value
+    chunks = [text[m.start():m.start() + 600] for m in _FIELD.finditer(text, card.body_offset)]
+    chunks += [sentence for _, sentence in islice(_under_sentences(text, card.body_offset), 3)]
+    for chunk in chunks:
+        name = _license_name(chunk)
+        if name is not None:
+            return name
+        under = _UNDER_NAME.search(chunk)
+        if under is not None and not _GENERIC_NAME.match(under.group(1)):
+            return under.group(1).strip()
+    return None
 
 
 def _under_sentences(text: str, pos: int) -> Iterator[tuple[int, str]]:

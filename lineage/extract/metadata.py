@@ -16,7 +16,7 @@ from typing import Any
 from lineage.cards import Card
 from lineage.extract.context import screen
 from lineage.extract.hardware import accelerator_in
-from lineage.extract.license import extract_license_elsewhere, spdx_id
+from lineage.extract.license import extract_license_elsewhere, license_name_in_prose, spdx_id
 from lineage.extract.scan import blank_lines_start, first_occurrences
 from lineage.facts import (
     DatasetRef,
@@ -202,6 +202,9 @@ def _license(card: Card) -> Iterator[Fact]:
     lic_id = lic.strip().casefold() if lic else None
     snippet = " ".join(f"{k}: {v}" for k, v in
                        (("license", lic), ("license_name", name), ("license_link", link)) if v)
+    if lic_id == "other" and name is None:  # "license: other", named only in the body
+        name = license_name_in_prose(card)
+        snippet += f" (named in the text: {name})" if name else ""
     yield LicenseFact(lic_id, name.strip() if name else None, link.strip() if link else None,
                       spdx_id(lic_id) if lic_id else None,
                       Evidence(Method.METADATA, snippet, find_key_line(card, "license"), 0.95))

@@ -152,8 +152,9 @@ def test_consumer_and_workstation_gpus():
 def test_cloud_tpus_with_or_without_a_version():
     assert hardware("The model was trained on 4 cloud TPUs in Pod configuration for one "
                     "million steps.\n") == {"Google TPU": 4}
+    # a v3-8 slice is eight TPU v3 chips (the gold's notation)
     assert hardware("We trained it on a single Google Cloud TPU v3-8 provided for free.\n") == {
-        "Google TPU V3-8": 1}
+        "Google TPU v3": 8}
 
 
 def test_apple_silicon_as_the_training_device():

@@ -1,0 +1,126 @@
+"""Hardware styles the dev half of the larger corpus showed, each on a card written for it.
+
+The card's own *training* hardware only, with the total device count.
+"""
+
+from __future__ import annotations
+
+from lineage.cards import read_card
+from lineage.extract import extract
+from lineage.extract.hardware import accelerator_in
+from lineage.facts import Hardware
+
+
+def hardware(text: str) -> dict[str, int | None]:
+    card = read_card(("---\nlicense: mit\n---\n# M\n" + text).encode(), "me/tune/README.md",
+                     id_hint="me/tune", id_hint_method="path")
+    return {h.accelerator: h.count for h in extract(card).of(Hardware)}
+
+
+def test_tpus_in_every_notation():
+    assert hardware("- **Hardware Type:** TPUv4\n") == {"Google TPU v4": None}
+    assert hardware("It was trained on a single TPU v3-8 for 1M steps.\n") == {"Google TPU v3": 8}
+    assert hardware("We trained on a v3-8 TPU for a week.\n") == {"Google TPU v3": 8}
+    assert hardware("Pre-training used a TPU pod for two weeks.\n") == {"Google TPU": None}
+    assert hardware("The training is supported by the [TPU Research Cloud]"
+                    "(https://example.org/trc) program.\n") == {"Google TPU": None}
+    # the same TPUs named again without their version are no second accelerator
+    assert hardware("- **Hardware Type:** TPUv5e\n\nTraining: TPU Pods provide a scalable "
+                    "solution.\n") == {"Google TPU v5e": None}
+
+
+def test_a_tpu_slice_times_slices_and_a_stated_total():
+    assert accelerator_in("2 TPU v3-8") == ("Google TPU v3", 16)
+    assert hardware("The model was trained on 4 cloud TPUs in Pod configuration (16 TPU chips "
+                    "total) for one million steps.\n") == {"Google TPU": 16}
+
+
+def test_compute_acknowledged_is_training_hardware_only_when_nothing_else_is():
+    assert hardware("Research supported with Cloud TPUs from a research cloud program.\n") == {
+        "Google TPU": None}
+    assert hardware("We were able to use a single Google Cloud TPU v3-8 provided for free.\n") == {
+        "Google TPU v3": 8}
+    assert hardware("The model was trained for 5 days on 4 RTX 2080 TI.\n\n"
+                    "Research supported with Cloud TPUs from a research cloud program.\n") == {
+        "NVIDIA RTX 2080 Ti": 4}
+
+
+def test_a_tesla_gpu_and_memory_written_before_the_chip():
+    assert hardware("The model was trained on a Tesla P100 GPU and 25GB of RAM.\n") == {
+        "NVIDIA P100": 1}
+    assert hardware("A LoRA was trained on a 48 Gb A40 Nvidia GPU.\n") == {"NVIDIA A40 48GB": 1}
+    # Colab is where a card says it trained, when it says so
+    assert hardware("The model was trained with an Nvidia Tesla V100 GPU on Google Colab "
+                    "servers.\n") == {"NVIDIA V100": 1}
+    assert hardware("You can try it on Colab with a T4 GPU.\n") == {}
+
+
+def test_nodes_times_gpus_per_node():
+    assert hardware("- **Hardware:** 32 x 8 x A100 GPUs\n") == {"NVIDIA A100": 256}
+    assert hardware("It was trained on our cluster across 8 nodes with 8 A100 GPUs.\n") == {
+        "NVIDIA A100": 64}
+    assert hardware("Training took 3 days on 2 nodes of 8 H100.\n") == {"NVIDIA H100": 16}
+
+
+def test_gpus_without_a_model_name():
+    assert hardware("We train on an 8 GPU setup with data parallelism.\n") == {"GPU": 8}
+    assert hardware("You can run it on a single GPU with 8GB.\n") == {}
+    # a named accelerator wins
+    assert hardware("We train on an 8 GPU setup of A100 GPUs.\n") == {"NVIDIA A100": None}
+
+
+def test_a_count_of_cards_before_a_consumer_gpu_in_cjk_prose():
+    assert hardware("本模型使用单卡4090训练1小时得到。\n") == {"NVIDIA RTX 4090": 1}
+    assert hardware("本模型使用双卡3090微调。\n") == {"NVIDIA RTX 3090": 2}
+    assert hardware("推理只需要单卡4090。\n") == {}
+
+
+def test_accelerators_of_other_kinds():
+    assert hardware("- Hardware: SambaNova Reconfigurable Dataflow Unit (RDU)\n") == {
+        "SambaNova RDU": None}
+    assert hardware("We trained it with our in-house Reconfigurable Dataflow Unit (RDU).\n") == {
+        "SambaNova RDU": None}
+    assert hardware("The model was trained on 16 Cerebras CS-2 systems.\n") == {
+        "Cerebras CS-2": 16}
+    assert hardware("Trained on 64 AWS Trainium2 chips.\n") == {"AWS Trainium2": 64}
+    assert hardware("Fine-tuned on 16 Graphcore IPUs.\n") == {"Graphcore IPU": 16}
+    assert hardware("Pre-trained on 128 Gaudi 2 accelerators.\n") == {"Intel GAUDI 2": 128}
+
+
+def test_hardware_tested_demonstrated_or_supported_trained_nothing():
+    assert hardware("* An NVIDIA GPU with CUDA support is required.\n"
+                    "  * We have tested V100 and A100 GPUs.\n") == {}
+    assert hardware("* [2024.05.28] We now support LoRA fine-tuning for this model, using only "
+                    "2 V100 GPUs!\n") == {}
+    assert hardware("- This is because for our testing of this repo we used 4 80GB A100 GPUs "
+                    "and would run into memory issues\n") == {}
+    assert hardware("We demonstrate generations as long as 80k tokens on a single A100-80GB "
+                    "GPU.\n\nThis model was trained on 440 A100-40GBs for about 9.5 days.\n") == {
+        "NVIDIA A100 40GB": 440}
+
+
+def test_counts_in_every_common_notation():
+    assert hardware("The model was trained using 2,048 A100 GPUs.\n") == {"NVIDIA A100": 2048}
+    assert hardware("Trained on 8xH100 for a day.\n") == {"NVIDIA H100": 8}
+    assert hardware("We used 4 nodes, each with 8 A100 GPUs, to train.\n") == {"NVIDIA A100": 32}
+    # GPU hours are no count of GPUs
+    assert hardware("Training took 1,000 V100 GPU hours.\n") == {"NVIDIA V100": None}
+    assert hardware("Training took 300 A100-hours.\n") == {"NVIDIA A100": None}
+
+
+def test_hardware_a_sentence_needs_or_could_use_trained_nothing():
+    assert hardware("I need a multi-turn trainloop that squeezes the juice out of 8xH100.\n") == {}
+    assert hardware("Training would take a week on 8 A100 GPUs.\n") == {}
+
+
+def test_the_training_of_a_sibling_of_another_size_is_not_this_models():
+    def sized(text: str, source: str) -> dict[str, int | None]:
+        card = read_card(("---\nlicense: mit\n---\n# M\n" + text).encode(), source,
+                         id_hint=source.removesuffix("/README.md"), id_hint_method="path")
+        return {h.accelerator: h.count for h in extract(card).of(Hardware)}
+
+    text = "The 70B model was trained on 992 A100 GPUs.\n"
+    assert sized(text, "me/tune-125m/README.md") == {}
+    assert sized(text, "me/tune-70b/README.md") == {"NVIDIA A100": 992}
+    # an id that states no size could be the sized model itself
+    assert sized(text, "me/tune/README.md") == {"NVIDIA A100": 992}

@@ -1,0 +1,95 @@
+"""License styles the dev half of the larger corpus showed, each on a card written for it."""
+
+from __future__ import annotations
+
+from lineage.cards import read_card
+from lineage.extract import extract
+from lineage.facts import LicenseFact
+
+
+def licenses(body: str, front: str = "language: en\n") -> list[tuple[str | None, str | None]]:
+    card = read_card(f"---\n{front}---\n# M\n\n{body}".encode(), "me/tune/README.md",
+                     id_hint="me/tune", id_hint_method="path")
+    return [(f.id, f.name) for f in extract(card).of(LicenseFact)]
+
+
+def test_a_creativeml_openrail_m_license_in_prose_is_that_license_not_the_family():
+    assert licenses("## License\n\nThis model is open access, with a CreativeML OpenRAIL-M "
+                    "license further specifying rights and usage.\n") == [
+        ("creativeml-openrail-m", None)]
+    assert licenses("## License\n\nReleased under the OpenRAIL++ license.\n") == [
+        ("openrail++", None)]
+    assert licenses("## License\n\nThe weights use an OpenRAIL license.\n") == [("openrail", None)]
+
+
+def test_the_license_of_the_training_data_is_not_the_models():
+    assert licenses("## Data\n\nOur sources are public. The datasets are all released under a "
+                    "CC0 or CC-BY license.\n") == []
+    assert licenses("## Data\n\nThe corpus is licensed under CC-BY-SA 4.0 license.\n") == []
+    # the model named in the subject keeps it
+    assert licenses("## Notes\n\nData and model weights are released under the MIT "
+                    "license.\n") == [("mit", None)]
+    assert licenses("## License\n\nData and weights are under CC-BY-NC 4.0.\n") == [
+        ("cc-by-nc-4.0", None)]
+
+
+def test_weights_under_a_license_of_its_own_name_beside_code_under_apache():
+    body = ("## License\n#### Model License\n* The code in this repo is released under the "
+            "[Apache-2.0](https://example.org/code/LICENSE) License.\n* The usage of the model "
+            "weights must strictly follow the [Acme Model License.md]"
+            "(https://example.org/code/Acme%20Model%20License.md).\n")
+    assert licenses(body) == [("other", "Acme Model License")]
+
+
+def test_a_license_section_heading_in_two_languages_linking_a_named_license_file():
+    body = ("## 使用协议\uff08License Agreement\uff09\n\n"
+            "我们的代码和模型权重对学术研究完全开放。\n\n"
+            "Our code and checkpoints are open to research. Check [LICENSE]"
+            "(https://example.org/repo/blob/main/Acme%20Chat%20LICENSE%20AGREEMENT) for more "
+            "details about the license.\n")
+    assert licenses(body) == [("other", "Acme Chat LICENSE AGREEMENT")]
+    # a bare LICENSE file names no license
+    assert licenses("## License\n\nSee [LICENSE](https://example.org/repo/LICENSE).\n") == []
+    # nor does a dataset's own license
+    assert licenses("## License\n\n1. [Foo Dataset license](https://example.org/foo)\n") == []
+
+
+def test_non_commercial_use_only_in_a_license_section_is_a_bespoke_license():
+    assert licenses("## License\n\n`tool` is an open-source library for non-commercial use and "
+                    "scientific research purposes only.\n") == [("other", None)]
+
+
+def test_front_matter_license_still_wins():
+    assert licenses("## License\n\nThe datasets are under CC0 license.\n",
+                    front="license: mit\n") == [("mit", None)]
+
+
+def test_the_base_models_license_is_not_the_cards_own():
+    assert licenses("## License\n\nThe base model is licensed under the Llama 2 Community "
+                    "License. This fine-tune is released under the MIT license.\n") == [
+        ("mit", None)]
+    assert licenses("## License\n\nThe original model is licensed under the Llama 2 "
+                    "license.\n") == []
+    assert licenses("## License\n\nThis model, like its base model, is under Apache 2.0.\n") == [
+        ("apache-2.0", None)]
+
+
+def test_a_version_number_does_not_end_the_license_sentence():
+    assert licenses("Model weights are released under CC-BY-NC-SA 4.0 license.\n") == [
+        ("cc-by-nc-sa-4.0", None)]
+
+
+def test_license_other_in_front_matter_named_only_in_the_text():
+    assert licenses("- **License:** Acme-176B LICENSE v1.0\n", front="license: other\n") == [
+        ("other", "Acme-176B LICENSE v1.0")]
+    assert licenses("# license\nThis model is licensed under a modified Acme OpenRAIL-M "
+                    "license.\n", front="license: other\n") == [
+        ("other", "modified Acme OpenRAIL-M")]
+    assert licenses("## License\n\nSee the [Acme Community License](https://example.org/l).\n",
+                    front="license: other\n") == [("other", "Acme Community License")]
+    # the front matter's own name wins; a bare LICENSE file names nothing
+    assert licenses("- **License:** Acme LICENSE v1.0\n",
+                    front="license: other\nlicense_name: acme-community\n") == [
+        ("other", "acme-community")]
+    assert licenses("## License\n\nSee [LICENSE](LICENSE).\n", front="license: other\n") == [
+        ("other", None)]
