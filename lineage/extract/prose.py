@@ -38,7 +38,16 @@ from lineage.facts import (
     Relation,
     Role,
 )
-from lineage.ids import LEGACY_MODEL_IDS, HubRef, id_key, is_repo_id, parse_hub_url
+from lineage.ids import (
+    LEGACY_MODEL_IDS,
+    HubRef,
+    id_key,
+    is_fragment,
+    is_repo_id,
+    legacy_display_id,
+    name_key,
+    parse_hub_url,
+)
 
 __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
 
@@ -64,12 +73,16 @@ QUANT_MARKER = re.compile(
 _TARGET = r"(?:https?://|(?:www\.)?(?:huggingface|hf)\.co/)"
 _LINKISH = (r"(?:\[[^\]\n]{0,200}\]\(\s*<?" + _TARGET + r"[^)\s>]+>?\s*\)|https?://\S+|"
             r"`[\w.-]+/[\w.-]+`)")
+# The maker's link before the model's: "derived from [Lab's](https://lab.org) [X-12b](...)".
+_OWNER_LINK = r"\[[^\]\n]{1,60}['\u2019]s\]\([^)\s]{1,200}\)"
+# (Words in the gap may hold dots: "trained on Lab.ai's [X](...)".)
 _VERB_LINK = Gated(re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
     r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
     r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
-    r"(?:[\w'-]+\s+){0,4}?|\s+(?:the\s+)?)[*_]{0,2}(" + _LINKISH + ")"
+    r"(?:(?:[\w'-]+(?:\.[\w'-]+)*|" + _OWNER_LINK + r")\s+){0,4}?|\s+(?:the\s+)?)"
+    r"[*_]{0,2}(?!" + _OWNER_LINK + r"\s+\[)(" + _LINKISH + ")"
 ), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled",
     "resumed", "fork", starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further",
                                "based", "built", "derived", "initiali", "distilled", "resumed",
@@ -121,6 +134,7 @@ _QUANT_OF = Gated(re.compile(
     starts=("gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quant", "int4", "int8", "2-bit", "4-bit",
             "8-bit", "llama.cpp"))
 _FIRST_LINK = re.compile(_LINKISH)
+_HUB_IN_URL = re.compile(r"(?:huggingface|hf)\.co/[^)\s>]+")
 
 
 def _link_ref(ctx: Context, text: str) -> ModelRef | None:
@@ -128,6 +142,8 @@ def _link_ref(ctx: Context, text: str) -> ModelRef | None:
     m = re.search(_TARGET + r"[^)\s>]+", text)
     if m is not None:
         ref = parse_hub_url(m.group(0))
+        if ref is None and (hub := _HUB_IN_URL.search(m.group(0), 1)) is not None:
+            ref = parse_hub_url(hub.group(0))  # "(https://steps/huggingface.co/org/x)": a typo
         return ModelRef(ref.id, ref.id) if ref is not None and ref.kind == "model" else None
     bare = text.strip("`")
     # A local path (/home/u/models/x) is no Hub id: the caller resolves it by its last part.
@@ -160,8 +176,9 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_lora_extraction(ctx))
     facts.extend(_table_labels(ctx))
     facts.extend(_code_arguments(ctx))
+    facts.extend(_base_is(ctx))
     if not any(isinstance(f, Parent) for f in facts):
-        facts.extend(_legacy_parent(ctx) or _unlinked(ctx))
+        facts.extend(_legacy_parent(ctx) or list(_unlinked(ctx)) or _named_elsewhere(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
     return tuple(screen(f for f in facts
@@ -434,8 +451,12 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             group = 1 if pattern is _THIS_IS_A else 2 if pattern is _INITIALISED else (
                 m.lastindex or 1)
             name = m.group(group).strip(" .,;:*_`")
+            end = m.end()
+            full = _FULL_NAME_AFTER.match(text, end)
+            if full is not None and id_key(full.group(1)).startswith(id_key(name)):
+                name, end = full.group(1).strip(), full.end()  # the variant, not the family
             if _not_a_derivation(text, m.start(), m.group(0)) or \
-                    _NAME_GOES_ON.match(text, m.end()) is not None:
+                    _NAME_GOES_ON.match(text, end) is not None:
                 continue
             near = max(0, m.start() - 80)  # the sentence is cut to 80 characters anyway
             sentence = text[max(text.rfind("\n", near, m.start()),
@@ -453,6 +474,106 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
                         else Relation.FINETUNE if "tun" in words else Relation.DERIVED)
             yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))
             return
+
+
+# -- parents named in other card styles -------------------------------------------------------
+
+# "Base model is [X](...)" in the middle of a line (a label line is read by _labels).
+_BASE_IS = Gated(re.compile(
+    r"(?i)(?<!'s )(?<!\u2019s )\bbase[ \t]+model[ \t]+(?:is|was)[ \t]+"
+    r"(?:the[ \t]+)?[*_]{0,2}(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\)|`[^`\n]{1,100}`)"), "base model")
+# Chinese (and Cantonese) derivation: "本模型基于X并...微调" ("this model is based on X and
+# fine-tuned"), "基於X嘅微調版本" ("a fine-tuned version based on X"). The name is an ASCII
+# model name with a digit; the sentence must say the card's model ("本模型") or tuning.
+_ZH_BASED_ON = Gated(re.compile(
+    r"(本模型|该模型|此模型|這個模型|这个模型)?[ \t]*(?:是)?基[于於][ \t]*[*_`“\"]{0,2}"
+    r"((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`”\"]{0,2}([^。\uff01\n]{0,60})"), "基于", "基於")
+_ZH_TUNED = re.compile(r"微[调調]|精[调調]|[训訓]练|[训訓]練|蒸[馏餾]")
+# A converted checkpoint: "NAME model (from [source](...)) converted by/with [a script]".
+_CONVERTED = Gated(re.compile(
+    r"(?a)\b([A-Za-z](?=[\w.-]*[\d_])[\w.-]{2,80})[ \t]+(?:model|checkpoint)"
+    r"(?:[ \t]+from[ \t]+\[[^\]\n]{1,80}\]\([^)\s]{1,300}\))?[ \t,]*\n?[ \t]*"
+    r"converted[ \t]+(?:by|with|using)\b"), "converted")
+# "versions of the X model for TensorFlow": the same weights in another framework.
+_FRAMEWORK_VERSION = Gated(re.compile(
+    r"\b(?i:versions?|ports?|conversions?)[ \t]+of[ \t]+(?:the[ \t]+)?"
+    r"((?=[\w.-]*[A-Z\d])[A-Za-z][\w.-]{1,60})[ \t]+(?:model[ \t]+)?(?:for|in|to)[ \t]+"
+    r"(?i:tensorflow|pytorch|flax|jax|onnx|core[ \t]?ml|tf)\b"), "version", "port", "conversion")
+# "Multilingual BERT was used as an initialization for X", "took X as an initialization".
+_USED_AS_INIT = Gated(re.compile(
+    r"\b((?:[A-Z][\w-]*[ \t]+)?[A-Z][a-z]*[A-Z]{2,}[\w-]*)[ \t]+(?:(?:was|is)[ \t]+used|served)"
+    r"[ \t]+as[ \t]+(?:an?[ \t]+|the[ \t]+)?(?i:initiali[sz]ation|starting[ \t]+point)\b"),
+    "initiali", "starting point")
+# A title naming the model as its base fine-tuned: "# BERT (base-multilingual-uncased)
+# fine-tuned for Q&A", "# BART (large-sized model), fine-tuned on news".
+_TITLE_TUNED = Gated(re.compile(
+    r"(?m)^#[ \t]+([A-Za-z][\w.-]{1,60})(?:[ \t]*\(([^()\n]{1,40})\))?,?[ \t]+"
+    r"(?i:fine-?tuned|finetuned)[ \t]+(?i:on|for|with)\b"), "tuned")
+# "X is an open source Stable Diffusion fine-tuned model": a named base without a link.
+_IS_A_TUNED = Gated(re.compile(
+    r"\b(?i:is)[ \t]+an?[ \t]+(?:(?i:open[- ]source)[ \t]+)?"
+    r"((?:[A-Z][\w.-]*[ \t]+){0,2}[A-Z][\w.-]*)[ \t]+(?i:fine[- ]?tuned)[ \t]+(?i:model)\b"),
+    "tuned")
+_ACRONYM_OR_DIGIT = re.compile(r"[A-Z].*[A-Z]|\d")
+# A more exact name in parentheses right after the one read: "BioBERT (`BioBERT-Base v1.0`)".
+_FULL_NAME_AFTER = re.compile(r"[ \t]*\([ \t]*`([^`\n]{2,100})`[ \t]*\)")
+
+
+def _base_is(ctx: Context) -> Iterator[Fact]:
+    """Read "Base model is [X](...)" in a sentence, the link's text naming a model off the Hub."""
+    for m in ctx.body_matches(_BASE_IS):
+        ref = _item_ref(ctx, m.group(1), named=True, any_word=True)
+        if ref is not None:
+            yield Parent(ref, Relation.DERIVED,
+                         ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8), role=Role.BASE)
+
+
+def _named_elsewhere(ctx: Context) -> list[Fact]:
+    """Return the parent a card names without a link in the styles below, if any.
+
+    Read only when the card names no parent otherwise, like :func:`_unlinked`: the
+    Chinese "based on X" wording, a converted checkpoint, a framework version, an
+    initialization, a title "X fine-tuned on ..." and "is an X fine-tuned model".
+    """
+    for m in ctx.body_matches(_ZH_BASED_ON):
+        tail = m.group(3)
+        if m.group(1) is None and _ZH_TUNED.search(tail) is None:
+            continue
+        ref = ctx.resolve(m.group(2).rstrip("."))
+        if ctx.is_own(ref.id) or id_key(ref.name) == id_key(ctx.own_name or ""):
+            continue
+        relation = Relation.FINETUNE if _ZH_TUNED.search(tail) else Relation.DERIVED
+        return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for pattern, relation in ((_CONVERTED, Relation.QUANTIZED),
+                              (_FRAMEWORK_VERSION, Relation.QUANTIZED),
+                              (_USED_AS_INIT, Relation.FINETUNE)):
+        for m in ctx.body_matches(pattern):
+            if pattern is not _FRAMEWORK_VERSION and \
+                    _not_a_derivation(ctx.card.text, m.start(), m.group(0)):
+                continue  # ("you will find versions of X for TF" still says what they are)
+            ref = ctx.resolve(m.group(1))
+            if ctx.is_own(ref.id):
+                continue  # a converted checkpoint may keep its original's name: not its id
+            return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for m in ctx.body_matches(_TITLE_TUNED):
+        name = m.group(1).rstrip(".")
+        legacy = legacy_display_id(f"{name} {m.group(2)}") if m.group(2) else None
+        if legacy is None and _ACRONYM_OR_DIGIT.search(name) is None:
+            continue  # "# Model fine-tuned on X", "# Whisper fine-tuned ..." (no acronym)
+        ref = ModelRef(legacy, name) if legacy else ctx.resolve(name)
+        if ctx.is_own(ref.id) or name_key(name) == name_key(ctx.own_name or ""):
+            continue
+        return [Parent(ref, Relation.FINETUNE,
+                       ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for m in ctx.body_matches(_IS_A_TUNED):
+        name = m.group(1)
+        ref = ctx.resolve(name)
+        if ctx.is_own(ref.id) or is_fragment(name) or name_key(name) == name_key(
+                ctx.own_name or ""):
+            continue
+        return [Parent(ref, Relation.FINETUNE,
+                       ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))]
+    return []
 
 
 def _item_ref(ctx: Context, item: str, *, named: bool = False,

@@ -1,0 +1,95 @@
+"""Parents named in prose and by legacy or display names: each style on a card written for it."""
+
+from __future__ import annotations
+
+from lineage.cards import read_card
+from lineage.extract import extract
+from lineage.facts import Parent
+
+
+def parents(text: str, source: str = "me/tune/README.md", hint: str | None = "me/tune",
+            ) -> dict[str, str]:
+    card = read_card(text.encode(), source, id_hint=hint, id_hint_method="path" if hint else None)
+    return {p.ref.id or p.ref.name: p.relation.value for p in extract(card).of(Parent)}
+
+
+# Links in derivation sentences.
+
+def test_a_makers_name_with_a_dot_before_the_link_is_read_through():
+    text = ("# Neon\nThis is a fine-tuned image model.\nTrained on Lab.ai's "
+            "[Painter 2.0 Base](https://huggingface.co/lab/painter-2-base) at 512x512.\n")
+    assert parents(text) == {"lab/painter-2-base": "finetune"}
+
+
+def test_a_makers_link_before_the_models_link_is_read_through():
+    text = ("# Tune-12b\n`tune-12b` is a language model that is derived from\n"
+            "[Lab's](https://lab.example.org/) [Base-12b](https://huggingface.co/lab/base-12b) "
+            "and fine-tuned on instructions.\n")
+    assert parents(text) == {"lab/base-12b": "finetune"}
+    # A maker's link alone names no model.
+    assert parents("# Tune\nDerived from [Lab's](https://lab.example.org/) work.\n") == {}
+
+
+def test_base_model_is_a_link_in_the_middle_of_a_line():
+    text = ("# Sentiment\nModel trained with a corpus of reviews. Base model is "
+            "[WREN](https://github.com/lab/wren), a BERT model trained in Spanish.\n")
+    assert list(parents(text, "x/README.md", None)) == ["WREN"]
+    # Another model's base model is not this card's.
+    assert parents("# Tune\nWren-7B's base model is [X](https://huggingface.co/lab/x-7b).\n") \
+        == {}
+
+
+# Parents named without a link.
+
+def test_chinese_based_on_wording_names_the_base():
+    assert parents("# 模型\n本模型基于Wren-3B-Instruct并使用Lora进行模型微调获得。\n",
+                   "x/README.md", None) == {"Wren-3B-Instruct": "finetune"}
+    assert parents("# Wren-7B-Chat-Yue\n基於Wren-7B-Chat嘅微調版本\uff0c基於大量數據進行訓練。\n",
+                   "x/README.md", None) == {"Wren-7B-Chat": "finetune"}
+    # A dataset or a method "based on" something, with no tuning said, is no parent.
+    assert parents("# 模型\n评测基于C-Eval-2数据集。\n", "x/README.md", None) == {}
+
+
+def test_a_checkpoint_converted_by_a_script_keeps_its_original_name():
+    text = ("# tune\nThis a wren_chinese_tiny model from [a project](https://github.com/lab/w), "
+            "wren_tiny_lab_zh model\nconverted by the [script](https://github.com/lab/convert.py)"
+            "\n")
+    assert parents(text) == {"wren_tiny_lab_zh": "quantized"}
+    # The original may carry the repo's own name: it is still not the repo.
+    text = ("# tune_xl\nThis a tune_xl model from [Lab's github](https://github.com/lab/w)  \n"
+            "converted by the [script](https://github.com/lab/convert.py)\n")
+    assert parents(text, "me/tune_xl/README.md", "me/tune_xl") == {"tune_xl": "quantized"}
+
+
+def test_versions_of_a_model_for_another_framework_are_a_conversion():
+    text = ("# TF Wren\nIn this repository you will find different versions of the Wren-XL "
+            "model for Tensorflow.\n")
+    assert parents(text) == {"Wren-XL": "quantized"}
+
+
+def test_a_display_name_used_as_the_initialization():
+    text = ("# slav-bert\nSlavBERT was trained on news. Multilingual BERT was used as an "
+            "initialization for SlavBERT.\n")
+    assert parents(text) == {"Multilingual BERT": "finetune"}
+
+
+def test_a_title_naming_the_base_fine_tuned_for_a_task():
+    # A display name that spells a legacy id resolves to it.
+    assert parents("# BERT (base-multilingual-uncased) fine-tuned for multilingual Q&A\n"
+                   "Fine-tuned on XQuAD.\n") == {"bert-base-multilingual-uncased": "finetune"}
+    # Otherwise the name is kept as written.
+    assert parents("# WREN (large-sized model), fine-tuned on news\nIt summarises.\n") == \
+        {"WREN": "finetune"}
+    # A plain word is not a model name.
+    assert parents("# Model fine-tuned on news\nIt summarises.\n") == {}
+
+
+def test_an_open_source_named_base_fine_tuned_model():
+    text = "# Nightjar is an open source Stable Wren fine tuned model on photos, by Lab\n"
+    assert parents(text, "x/README.md", None) == {"Stable Wren": "finetune"}
+
+
+def test_a_parenthesised_variant_name_is_the_exact_base():
+    text = ("# Clinical\nThe model was trained on notes. Model parameters were initialized with "
+            "WrenBERT (`WrenBERT-Base v1.0 + Notes 200K`).\n")
+    assert list(parents(text)) == ["WrenBERT-Base v1.0 + Notes 200K"]
