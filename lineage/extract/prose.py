@@ -79,14 +79,14 @@ _OWNER_LINK = r"\[[^\]\n]{1,60}['\u2019]s\]\([^)\s]{1,200}\)"
 _VERB_LINK = Gated(re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
     r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
-    r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?)\b"
+    r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?|converted)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
     r"(?:(?:[\w'-]+(?:\.[\w'-]+)*|" + _OWNER_LINK + r")\s+){0,4}?|\s+(?:the\s+)?)"
     r"[*_]{0,2}(?!" + _OWNER_LINK + r"\s+\[)(" + _LINKISH + ")"
 ), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled",
-    "resumed", "fork", starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further",
-                               "based", "built", "derived", "initiali", "distilled", "resumed",
-                               "fork"))
+    "resumed", "fork", "converted",
+    starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further", "based", "built",
+            "derived", "initiali", "distilled", "resumed", "fork", "converted"))
 _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
@@ -166,8 +166,10 @@ def _usable(ref: ModelRef) -> bool:
 
 def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     """Lineage facts from the card's prose."""
-    facts: list[Fact] = []
-    facts.extend(_verb_links(ctx))
+    facts: list[Fact] = list(_verb_links(ctx))
+    # A card known only by a bare name owns every id of that name, but not one a derivation
+    # sentence names: "Fork of [org/NAME](...)" in a card titled NAME is its original.
+    stated = {id(f) for f in facts}
     facts.extend(_labels(ctx))
     facts.extend(_merge_sentences(ctx))
     facts.extend(_quant_of(ctx))
@@ -181,8 +183,9 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
         facts.extend(_legacy_parent(ctx) or list(_unlinked(ctx)) or _named_elsewhere(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
-    return tuple(screen(f for f in facts
-                        if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id))))
+    return tuple(screen(f for f in facts if not (
+        isinstance(f, Parent | Child) and ctx.is_own(f.ref.id)
+        and (id(f) not in stated or id_key(f.ref.id or "") in ctx.own_keys))))
 
 
 # Derivation words in a sentence that does not say the card's model derives from what
@@ -211,15 +214,36 @@ def _not_a_derivation(text: str, start: int, matched: str) -> bool:
                 or _UNPACKED.search(before) or _CARD_LINK.search(matched))
 
 
+# After "Fork of [X](...)": the fork holds X's weights in another format.
+_CONVERSION = re.compile(r"(?i)[^.\n]{0,40}?\b(?:onnx|tensorflow|tflite|core ?ml|openvino|"
+                         r"gguf|ggml|mlx)\b")
+
+
+def _named_after_own(ctx: Context, ref: ModelRef) -> bool:
+    """Tell whether ``ref`` is named after the card's model plus more (``own-7b-chat``).
+
+    Such a model is made from the card's ("we fine-tuned [Own-7B-Chat](...) on chats"),
+    never the model it is made from.
+    """
+    if ctx.own_id is None or ref.id is None:
+        return False
+    own, name = id_key(ctx.own_id.rsplit("/", 1)[-1]), id_key(ref.id.rsplit("/", 1)[-1])
+    return len(name) > len(own) and name.startswith(own) and name[len(own)] in "-_."
+
+
 def _verb_links(ctx: Context) -> Iterator[Fact]:
     for m in ctx.body_matches(_VERB_LINK):
         ref = _link_ref(ctx, m.group(2))
-        if ref is None or _not_a_derivation(ctx.card.text, m.start(), m.group(0)):
+        if ref is None or _not_a_derivation(ctx.card.text, m.start(), m.group(0)) or \
+                _named_after_own(ctx, ref):
             continue
         verb = m.group(1).casefold()
         finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled",
-                                        "fork"))
+                                        "fork", "converted"))
         relation = Relation.FINETUNE if finetune else Relation.DERIVED
+        if verb == "converted" or (verb.startswith("fork") and _CONVERSION.match(
+                ctx.card.text, m.end()) is not None):
+            relation = Relation.QUANTIZED  # the same weights in another format
         ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85 if finetune else 0.7)
         subject = _other_subject(ctx, m.start())
         if subject is None:
@@ -699,12 +723,15 @@ def strip_quant_markers(name: str) -> str:
     'L3-8B-Stheno-v3.3-32K-Ultra-NEO-V1-IMATRIX'
     >>> strip_quant_markers("Open_Gpt4_8x7B_v0.2_q8_0_gguf")
     'Open_Gpt4_8x7B_v0.2'
+    >>> strip_quant_markers("Chat-4-mini-GGUF-Q3KM")  # a title's "Q3_K_M" read as emphasis
+    'Chat-4-mini'
     """
     previous = None
     while previous != name:
         previous = name
         name = re.sub(r"(?i)[-_.](?:gguf|ggml|gptq|awq|exl2|mlx|bnb|fp8|int[48]|[2-8][-_.]?bits?|"
-                      r"q[2-8](?:_[0-9a-z]+)*|iq[1-4]\w*|[2-8]\.[0-9]+bpw|quantized|quants?|i1)$",
+                      r"q[2-8](?:_[0-9a-z]+)*|q[2-8]k[a-z0-9]?|iq[1-4]\w*|[2-8]\.[0-9]+bpw|"
+                      r"quantized|quants?|i1)$",
                       "", name)
     return name
 
@@ -715,9 +742,10 @@ def _repack_original(ctx: Context) -> Iterator[Fact]:
     The linked model whose name equals the repack's name without its markers is the
     parent; failing that, the longest linked name that the stripped name starts with.
     """
-    if ctx.own_id is None:
+    # A card known by a bare name (its title) is named after its original just as well.
+    own_name = ctx.own_id.rsplit("/", 1)[-1] if ctx.own_id else ctx.own_name
+    if not own_name:
         return
-    own_name = ctx.own_id.rsplit("/", 1)[-1]
     base = id_key(strip_quant_markers(own_name))
     if base == id_key(own_name) or len(base) < 4:
         return

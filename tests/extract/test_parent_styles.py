@@ -93,3 +93,32 @@ def test_a_parenthesised_variant_name_is_the_exact_base():
     text = ("# Clinical\nThe model was trained on notes. Model parameters were initialized with "
             "WrenBERT (`WrenBERT-Base v1.0 + Notes 200K`).\n")
     assert list(parents(text)) == ["WrenBERT-Base v1.0 + Notes 200K"]
+
+
+# The card's own name and its relatives.
+
+def test_a_model_named_after_the_cards_own_is_its_child_not_its_parent():
+    text = ("# Wren-7B\nWren-7B is pretrained from scratch on 1T tokens. It handles long inputs "
+            "(we finetuned [Wren-7B-Story](https://huggingface.co/lab/wren-7b-story) on up to "
+            "65k inputs).\n")
+    assert parents(text, "lab/wren-7b/README.md", "lab/wren-7b") == {}
+
+
+def test_a_fork_named_like_its_original_derives_from_it():
+    # Known only by its title, the card owns every id of that name, but not its original's.
+    text = ("---\nlibrary_name: transformers.js\n---\n# wren-small\n\nFork of "
+            "[lab/wren-small](huggingface.co/lab/wren-small) with ONNX weights to run in the "
+            "browser.\n\nUse it like [this](https://huggingface.co/lab/wren-small).\n")
+    assert parents(text, "README.md", None) == {"lab/wren-small": "quantized"}
+
+
+def test_a_model_converted_from_a_linked_model_is_a_conversion():
+    text = ("# Wren-MLX\nThis model was converted to MLX format from "
+            "[lab/wren-1b](https://huggingface.co/lab/wren-1b).\n")
+    assert parents(text) == {"lab/wren-1b": "quantized"}
+
+
+def test_a_repack_known_by_its_title_is_named_after_its_original():
+    text = ("# Wren-4-mini-GGUF-Q3_K_M\n\nThis is a 3-bit quantized GGUF of Lab's Wren model.\n\n"
+            "## Acknowledgments\n* [Wren-4-mini](https://huggingface.co/lab/Wren-4-mini)\n")
+    assert parents(text, "README.md", None) == {"lab/Wren-4-mini": "quantized"}

@@ -192,7 +192,8 @@ SAMPLES = [
     *(f"The model was {verb} {LINK} on data." for verb in (
         "fine-tuned from", "trained on", "sft'd from", "dpo'd from", "instruction-tuned from",
         "continued pretraining from", "further trained from", "based on", "built on",
-        "derived from", "initialized from", "distilled from", "resumed from", "forked from")),
+        "derived from", "initialized from", "distilled from", "resumed from", "forked from",
+        "converted to MLX from")),
     f"I then merged {LINK} into the blend.", "It was merged using the SLERP merge method.",
     *(f"{q} files of {LINK}." for q in ("GGUF", "GGML", "GPTQ", "AWQ", "EXL2", "MLX",
                                          "Quantized", "int4", "int8", "2-bit", "4-bit", "8-bit",
