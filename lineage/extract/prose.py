@@ -92,7 +92,8 @@ _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
     r"fine-tuned from(?: model)?|parent model|backbone model|merged models|models merged|"
     r"source models?|sentence transformer body|基础模型|基座模型)"
-    r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:：])?[ \t*_]*(.*)$"  # noqa: RUF001 - full-width colon
+    # A full-width colon or comma ends a label too: "- 基础模型\uff0cM3E 使用 [X](...) 进行训练".
+    r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:\uff1a\uff0c])?[ \t*_]*(.*)$"
 )
 _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
 # (Only whether it matches counts: "-+" between two "\W*" is "a dash among non-word signs".)
@@ -219,11 +220,19 @@ _CONVERSION = re.compile(r"(?i)[^.\n]{0,40}?\b(?:onnx|tensorflow|tflite|core ?ml
                          r"gguf|ggml|mlx)\b")
 
 
+# "Based on the [X](...) architecture": the card says it shares X's design, not how it derives.
+_ARCHITECTURE_AFTER = re.compile(r"[*_]{0,2}[ \t]+(?i:architecture)\b")
+
+
+_PREPOSITION = re.compile(r"(?i)\b(?:from|of|on|upon|using|over)\b")
+
+
 def _named_after_own(ctx: Context, ref: ModelRef) -> bool:
     """Tell whether ``ref`` is named after the card's model plus more (``own-7b-chat``).
 
-    Such a model is made from the card's ("we fine-tuned [Own-7B-Chat](...) on chats"),
-    never the model it is made from.
+    The object of a derivation verb so named is made from the card's model ("we fine-tuned
+    [Own-7B-Chat](...) on chats"); after "from" or "on" it may still be its base ("trained
+    on [Own-2-Base](...)").
     """
     if ctx.own_id is None or ref.id is None:
         return False
@@ -234,8 +243,9 @@ def _named_after_own(ctx: Context, ref: ModelRef) -> bool:
 def _verb_links(ctx: Context) -> Iterator[Fact]:
     for m in ctx.body_matches(_VERB_LINK):
         ref = _link_ref(ctx, m.group(2))
-        if ref is None or _not_a_derivation(ctx.card.text, m.start(), m.group(0)) or \
-                _named_after_own(ctx, ref):
+        if ref is None or _not_a_derivation(ctx.card.text, m.start(), m.group(0)) or (
+                _named_after_own(ctx, ref) and
+                _PREPOSITION.search(ctx.card.text, m.end(1), m.start(2)) is None):
             continue
         verb = m.group(1).casefold()
         finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled",
@@ -246,7 +256,10 @@ def _verb_links(ctx: Context) -> Iterator[Fact]:
             relation = Relation.QUANTIZED  # the same weights in another format
         ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85 if finetune else 0.7)
         subject = _other_subject(ctx, m.start())
-        if subject is None:
+        if subject is None and not finetune and \
+                _ARCHITECTURE_AFTER.match(ctx.card.text, m.end()) is not None:
+            yield Parent(ref, Relation.DERIVED, ev, method="architecture")  # its design only
+        elif subject is None:
             yield Parent(ref, relation, ev)
         elif ref.id is None or id_key(ref.id) != id_key(subject.id or ""):
             yield Derivation(subject, ref, relation, ev)
@@ -496,8 +509,19 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             relation = (Relation.QUANTIZED if any(q in words for q in ("gguf", "gptq", "awq",
                                                                         "exl2", "mlx", "quant"))
                         else Relation.FINETUNE if "tun" in words else Relation.DERIVED)
-            yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))
+            ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5)
+            yield Parent(ref, relation, ev)
+            other = _AND_NAME.match(text, end) if pattern is _UNLINKED and \
+                words.startswith(("built", "based")) else None
+            if other is not None and _NAME_GOES_ON.match(text, other.end()) is None:
+                second = ctx.resolve(other.group(1).rstrip("."))
+                if not ctx.is_own(second.id):  # "built on A-400M and B-8B": both, composed
+                    yield Parent(second, relation, ev)
             return
+
+
+# The second of two models a sentence builds on: "built on Eye-400M and Talk-8B-Instruct".
+_AND_NAME = re.compile(r"[ \t]+and[ \t]+((?=[\w.-]*\d)[A-Za-z][\w.-]{1,60})")
 
 
 # -- parents named in other card styles -------------------------------------------------------

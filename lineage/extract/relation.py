@@ -10,15 +10,20 @@ Otherwise the first of these checks that holds decides (:data:`KIND_RULES`):
    when it carries a copy of the original's merge configuration);
 3. a merge: a mergekit configuration, a merge sentence, two or more front-matter bases
    (unless the card speaks only of fine-tuning), or merge tags and two or more parents;
-4. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
+4. a model composed of several: one prose sentence builds it on two or more models
+   ("built on Eye-400M and Talk-8B") and nothing else names a parent: ``derived``, as the
+   card does not say how it derives from each;
+5. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
    ``mlx``...), ``quantized_by``, a file table naming the quantization method, a
    quantization marker in the model's own name, "Original model:" or "GGUF files for [X]"
    wording;
-5. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
-6. a fine-tune: derivation wording ("fine-tuned on top of"), a front-matter ``base_model``
+6. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
+7. a model the prose only says shares its parent's architecture ("based on the [X]
+   architecture"), without training, tuning wording or a fine-tune name: ``derived``;
+8. a fine-tune: derivation wording ("fine-tuned on top of"), a front-matter ``base_model``
    with no other signal (the Hub's own reading of ``base_model``), a fine-tune marker in
    the model's name, or training the card reports;
-7. otherwise ``derived`` (the card names a parent without saying how).
+9. otherwise ``derived`` (the card names a parent without saying how).
 
 A card whose adapter was merged back into full weights ("QLoRA, then merged into ...") is
 read neither as an adapter nor, from its tags, as quantized.
@@ -175,6 +180,18 @@ def _merge(s: Signs) -> bool:
             or (bool(s.tags & _MERGE_TAGS) and len(s.keys) >= 2))
 
 
+def _composed(s: Signs) -> bool:
+    """Tell whether one prose sentence builds the model on several models, not as a merge.
+
+    "Built on Eye-400M and Talk-8B-Instruct": a vision encoder and a language model joined
+    and trained further; the card does not say how the model derives from each.
+    """
+    lines = {p.evidence.line for p in s.parents}
+    return (len(s.keys) >= 2 and len(lines) == 1
+            and all(p.evidence.method is Method.PROSE and p.relation is Relation.DERIVED
+                    for p in s.parents))
+
+
 def _quantized(s: Signs) -> bool:
     """Tell whether tags, ``quantized_by``, a file table, the name or an original say repack."""
     meta, body = s.ctx.card.meta, s.ctx.card.body
@@ -190,6 +207,17 @@ def _adapter(s: Signs) -> bool:
     library = str(s.ctx.card.meta.get("library_name") or "").casefold()
     return not s.merged_back and (library == "peft" or bool(s.tags & _ADAPTER_TAGS)
                                   or _ADAPTER_TEXT.search(s.ctx.card.body) is not None)
+
+
+def _architecture_only(s: Signs) -> bool:
+    """Tell whether the prose names the parents only as the model's architecture.
+
+    "Based on the [X](...) architecture", a front-matter ``base_model`` and no training,
+    tuning wording or fine-tune name: the card does not say how the model derives from X.
+    """
+    prose = [p for p in s.parents if p.evidence.method is not Method.METADATA]
+    return (bool(prose) and all(p.method == "architecture" for p in prose) and not s.trained
+            and not s.tuned_text and _FINETUNE_NAME.search(s.own_name) is None)
 
 
 def _finetune(s: Signs) -> bool:
@@ -212,8 +240,11 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule("an adapter its prose describes", Relation.ADAPTER, _prose_adapter),
     KindRule("a repack named after the model it links", Relation.QUANTIZED, _named_repack),
     KindRule("a merge", Relation.MERGE, _merge),
+    KindRule("a model composed of several, by one sentence", Relation.DERIVED, _composed),
     KindRule("a quantized repack", Relation.QUANTIZED, _quantized),
     KindRule("an adapter", Relation.ADAPTER, _adapter),
+    KindRule("a model said only to share its parent's architecture", Relation.DERIVED,
+             _architecture_only),
     KindRule("a fine-tune", Relation.FINETUNE, _finetune),
 )
 

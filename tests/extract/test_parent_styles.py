@@ -102,6 +102,9 @@ def test_a_model_named_after_the_cards_own_is_its_child_not_its_parent():
             "(we finetuned [Wren-7B-Story](https://huggingface.co/lab/wren-7b-story) on up to "
             "65k inputs).\n")
     assert parents(text, "lab/wren-7b/README.md", "lab/wren-7b") == {}
+    # After "from" or "on", a name with more to it may be the base the card's model grew from.
+    text = "# Wren-2\nResumed from [Wren-2-Base](https://huggingface.co/lab/wren-2-base).\n"
+    assert parents(text, "lab/wren-2/README.md", "lab/wren-2") == {"lab/wren-2-base": "finetune"}
 
 
 def test_a_fork_named_like_its_original_derives_from_it():
@@ -122,3 +125,28 @@ def test_a_repack_known_by_its_title_is_named_after_its_original():
     text = ("# Wren-4-mini-GGUF-Q3_K_M\n\nThis is a 3-bit quantized GGUF of Lab's Wren model.\n\n"
             "## Acknowledgments\n* [Wren-4-mini](https://huggingface.co/lab/Wren-4-mini)\n")
     assert parents(text, "README.md", None) == {"lab/Wren-4-mini": "quantized"}
+
+
+# How the model derives from parents named in prose.
+
+def test_a_model_built_on_two_named_models_derives_from_both():
+    text = ("# Wren-V\n**Wren-V 2.5** is the latest model of its series. The model is built on "
+            "Eye-400M and Talk-8B-Instruct with a total of 8B parameters. We support LoRA "
+            "fine-tuning.\n")
+    assert parents(text) == {"Eye-400M": "derived", "Talk-8B-Instruct": "derived"}
+
+
+def test_a_model_based_on_an_architecture_does_not_say_how_it_derives():
+    text = ("---\nbase_model:\n- lab/speech-2b\n---\n# Speech Arabic\nAn Arabic speech "
+            "recognition model. Based on the [Speech](https://huggingface.co/lab/speech-2b) "
+            "architecture.\n")
+    assert parents(text) == {"lab/speech-2b": "derived"}
+    # Training on data says it: then it is a fine-tune.
+    assert parents(text + "\nFine-tuned on 500 hours of Arabic speech.\n") == \
+        {"lab/speech-2b": "finetune"}
+
+
+def test_a_chinese_base_model_label_may_end_in_a_full_width_comma():
+    text = ("# M9\n- \u57fa\u7840\u6a21\u578b\uff0cM9 \u4f7f\u7528 [Wren](https://huggingface.co/"
+            "lab/wren-zh) \u7cfb\u5217\u6a21\u578b\u8fdb\u884c\u8bad\u7ec3\n")
+    assert list(parents(text)) == ["lab/wren-zh"]
