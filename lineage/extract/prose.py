@@ -91,7 +91,7 @@ _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+d
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
     r"fine-tuned from(?: model)?|parent model|backbone model|merged models|models merged|"
-    r"source models?|sentence transformer body|基础模型|基座模型)"
+    r"source models?|models used|sentence transformer body|基础模型|基座模型)"
     # A full-width colon or comma ends a label too: "- 基础模型\uff0cM3E 使用 [X](...) 进行训练".
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:\uff1a\uff0c])?[ \t*_]*(.*)$"
 )
@@ -322,19 +322,26 @@ def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:
         pos = nl + 1
 
 
+_MERGE_WORD = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b")
+_AS_THE_BASE = re.compile(r"(?i)\b(?:as|be)[ \t]+the[ \t]+base\b")
+
+
 def _labels(ctx: Context) -> Iterator[Fact]:
     for m in ctx.body_matches(_LABEL):
         label = m.group(1).casefold().replace("_", " ")
         heading = m.group(0).lstrip().startswith("#")
         if m.group(2) is None and not heading:
             continue  # "* Base models" as a list header, not a "Base model:" field
+        if label == "models used" and _MERGE_WORD.search(ctx.card.body) is None:
+            continue  # "Models used:" lists a merge's inputs only in a card about merging
         rest = m.group(3).strip()
         items: list[tuple[int, str]] = []
         if rest:
             items.append((m.start(3), rest))
         elif not heading or "merged" in label or "base" in label:
             items.extend(_list_after(ctx, m.end()))
-        single = not ("merged" in label or "source" in label)
+        merged = "merged" in label or "source" in label or label == "models used"
+        single = not merged
         template = label in ("parent model", "backbone model")
         for offset, item in items:
             ref = _item_ref(ctx, item, named=single and bool(rest), any_word=template)
@@ -342,8 +349,10 @@ def _labels(ctx: Context) -> Iterator[Fact]:
                 continue
             role = None
             relation = Relation.DERIVED
-            if "merged" in label or "source" in label:
+            if merged:
                 relation, role = Relation.MERGE, Role.SOURCE
+                if _AS_THE_BASE.search(item) is not None:
+                    role = Role.BASE  # "- **org/x** - ... the best model to act as the base"
             elif label.startswith("base"):
                 role = Role.BASE
             elif label.startswith(("finetuned", "fine-tuned", "sentence transformer")):
@@ -562,6 +571,11 @@ _IS_A_TUNED = Gated(re.compile(
     r"\b(?i:is)[ \t]+an?[ \t]+(?:(?i:open[- ]source)[ \t]+)?"
     r"((?:[A-Z][\w.-]*[ \t]+){0,2}[A-Z][\w.-]*)[ \t]+(?i:fine[- ]?tuned)[ \t]+(?i:model)\b"),
     "tuned")
+# A distilled student's teacher: "using the cased version of WrenBERT as teacher model".
+_TEACHER = Gated(re.compile(
+    r"\b(?i:using|with)[ \t]+(?:(?i:the)[ \t]+)?(?:[\w-]+[ \t]+(?i:version)[ \t]+(?i:of)[ \t]+)?"
+    r"((?=[\w.-]*(?:[A-Z][\w.-]*[A-Z]|\d))[A-Z][\w.-]{1,60})[ \t]+(?i:as)[ \t]+"
+    r"(?:(?i:the|a)[ \t]+)?(?i:teacher)\b"), "teacher")
 _ACRONYM_OR_DIGIT = re.compile(r"[A-Z].*[A-Z]|\d")
 # A more exact name in parentheses right after the one read: "BioBERT (`BioBERT-Base v1.0`)".
 _FULL_NAME_AFTER = re.compile(r"[ \t]*\([ \t]*`([^`\n]{2,100})`[ \t]*\)")
@@ -581,7 +595,8 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
 
     Read only when the card names no parent otherwise, like :func:`_unlinked`: the
     Chinese "based on X" wording, a converted checkpoint, a framework version, an
-    initialization, a title "X fine-tuned on ..." and "is an X fine-tuned model".
+    initialization, a distilled student's teacher, a title "X fine-tuned on ..." and "is an
+    X fine-tuned model".
     """
     for m in ctx.body_matches(_ZH_BASED_ON):
         tail = m.group(3)
@@ -603,6 +618,11 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
             if ctx.is_own(ref.id):
                 continue  # a converted checkpoint may keep its original's name: not its id
             return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for m in ctx.body_matches(_TEACHER):
+        ref = ctx.resolve(m.group(1).rstrip("."))
+        if not ctx.is_own(ref.id):
+            return [Parent(ref, Relation.DERIVED,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6), method="teacher")]
     for m in ctx.body_matches(_TITLE_TUNED):
         name = m.group(1).rstrip(".")
         legacy = legacy_display_id(f"{name} {m.group(2)}") if m.group(2) else None
@@ -643,7 +663,7 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
     token = item.strip().strip("*_`").split()[0] if item.strip() else ""
     if not token or token.startswith(("[", "(")):
         return None
-    ref = ctx.resolve(token.rstrip(".,;:"))
+    ref = ctx.resolve(token.rstrip(".,;:").rstrip("*_`"))  # "**org/name** - a model that..."
     if ref.id is not None or not named:
         return ref if ref.id is not None else None
     name = re.split(r"(?:(?<!\s)\s+)?[(,;]", item.strip().strip("*_`"))[0].strip(" .*_`")

@@ -13,17 +13,19 @@ Otherwise the first of these checks that holds decides (:data:`KIND_RULES`):
 4. a model composed of several: one prose sentence builds it on two or more models
    ("built on Eye-400M and Talk-8B") and nothing else names a parent: ``derived``, as the
    card does not say how it derives from each;
-5. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
+5. a student distilled with its teacher ("using X as teacher model"): ``derived``, as it
+   learns from the teacher's outputs, not its weights;
+6. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
    ``mlx``...), ``quantized_by``, a file table naming the quantization method, a
    quantization marker in the model's own name, "Original model:" or "GGUF files for [X]"
    wording;
-6. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
-7. a model the prose only says shares its parent's architecture ("based on the [X]
+7. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
+8. a model the prose only says shares its parent's architecture ("based on the [X]
    architecture"), without training, tuning wording or a fine-tune name: ``derived``;
-8. a fine-tune: derivation wording ("fine-tuned on top of"), a front-matter ``base_model``
+9. a fine-tune: derivation wording ("fine-tuned on top of"), a front-matter ``base_model``
    with no other signal (the Hub's own reading of ``base_model``), a fine-tune marker in
    the model's name, or training the card reports;
-9. otherwise ``derived`` (the card names a parent without saying how).
+10. otherwise ``derived`` (the card names a parent without saying how).
 
 A card whose adapter was merged back into full weights ("QLoRA, then merged into ...") is
 read neither as an adapter nor, from its tags, as quantized.
@@ -192,6 +194,15 @@ def _composed(s: Signs) -> bool:
                     for p in s.parents))
 
 
+def _distilled(s: Signs) -> bool:
+    """Tell whether every parent is the teacher a student was distilled with.
+
+    A student learns from its teacher's outputs, not its weights: how it derives from the
+    teacher is none of the kinds.
+    """
+    return bool(s.parents) and all(p.method == "teacher" for p in s.parents)
+
+
 def _quantized(s: Signs) -> bool:
     """Tell whether tags, ``quantized_by``, a file table, the name or an original say repack."""
     meta, body = s.ctx.card.meta, s.ctx.card.body
@@ -241,6 +252,7 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule("a repack named after the model it links", Relation.QUANTIZED, _named_repack),
     KindRule("a merge", Relation.MERGE, _merge),
     KindRule("a model composed of several, by one sentence", Relation.DERIVED, _composed),
+    KindRule("a student distilled with its teacher", Relation.DERIVED, _distilled),
     KindRule("a quantized repack", Relation.QUANTIZED, _quantized),
     KindRule("an adapter", Relation.ADAPTER, _adapter),
     KindRule("a model said only to share its parent's architecture", Relation.DERIVED,

@@ -150,3 +150,22 @@ def test_a_chinese_base_model_label_may_end_in_a_full_width_comma():
     text = ("# M9\n- \u57fa\u7840\u6a21\u578b\uff0cM9 \u4f7f\u7528 [Wren](https://huggingface.co/"
             "lab/wren-zh) \u7cfb\u5217\u6a21\u578b\u8fdb\u884c\u8bad\u7ec3\n")
     assert list(parents(text)) == ["lab/wren-zh"]
+
+
+def test_models_used_in_a_merge_are_its_inputs():
+    text = ("# Blend-70B\nA multi-model merge of several 70B fine-tunes.\n\n## Procedure\n\n"
+            "Models used:\n- **lab/chat-70b** - Great at role play.\n- **other/tutor-70b** - "
+            "Follows instructions, so the best model to act as the base for the merge.\n\n"
+            "Both were merged with SLERP.\n")
+    ex = extract(read_card(text.encode(), "me/blend/README.md", id_hint="me/blend",
+                           id_hint_method="path"))
+    assert {p.ref.id: (p.relation.value, p.role and p.role.value) for p in ex.of(Parent)} == {
+        "lab/chat-70b": ("merge", "source"), "other/tutor-70b": ("merge", "base")}
+    # Without merging, "Models used:" lists tools, not parents.
+    assert parents("# Eval\nModels used:\n- **lab/judge-70b** - the judge.\n") == {}
+
+
+def test_a_distilled_students_teacher_is_its_parent():
+    text = ("# DistilWren\nDistilWren was trained on 7GB of the original training data, using "
+            "the cased version of WrenBERT as teacher model.\n")
+    assert parents(text) == {"WrenBERT": "derived"}

@@ -57,6 +57,11 @@ CARDS = {
         "---\ntags: [gguf, lora]\n---\nThe model is built on Eye-400M and Talk-8B-Instruct, "
         "then fine-tuned.\n",
         Relation.DERIVED),
+    "a student distilled with its teacher": (
+        "me/small-student",
+        "---\ntags: [gguf, lora]\n---\nTrained on 7GB of text, using the cased version of "
+        "WrenBERT as teacher model.\n",
+        Relation.DERIVED),
     "a quantized repack": (
         "me/small-7b",
         "---\nbase_model: a/small-7b\ntags: [gguf, lora]\n---\nFine-tuned, then quantized.\n",
