@@ -556,10 +556,15 @@ _FRAMEWORK_VERSION = Gated(re.compile(
     r"\b(?i:versions?|ports?|conversions?)[ \t]+of[ \t]+(?:the[ \t]+)?"
     r"((?=[\w.-]*[A-Z\d])[A-Za-z][\w.-]{1,60})[ \t]+(?:model[ \t]+)?(?:for|in|to)[ \t]+"
     r"(?i:tensorflow|pytorch|flax|jax|onnx|core[ \t]?ml|tf)\b"), "version", "port", "conversion")
-# "Multilingual BERT was used as an initialization for X", "took X as an initialization".
+# "Multilingual BERT was used as an initialization for X", "took a multilingual version of
+# BERT-base as an initialization" (the name is then "multilingual BERT-base").
+_ACRONYM_NAME = r"(?:[A-Z][\w-]*[ \t]+)?[A-Z][a-z]*[A-Z]{2,}[\w-]*"
 _USED_AS_INIT = Gated(re.compile(
-    r"\b((?:[A-Z][\w-]*[ \t]+)?[A-Z][a-z]*[A-Z]{2,}[\w-]*)[ \t]+(?:(?:was|is)[ \t]+used|served)"
-    r"[ \t]+as[ \t]+(?:an?[ \t]+|the[ \t]+)?(?i:initiali[sz]ation|starting[ \t]+point)\b"),
+    r"\b(" + _ACRONYM_NAME + r")[ \t]+(?:(?:was|is)[ \t]+used|served)"
+    r"[ \t]+as[ \t]+(?:an?[ \t]+|the[ \t]+)?(?i:initiali[sz]ation|starting[ \t]+point)\b|"
+    r"\b(?:took|take|used|use)[ \t]+(?:(?:an?|the)[ \t]+([a-z][\w-]*)[ \t]+version[ \t]+of[ \t]+)?"
+    r"(" + _ACRONYM_NAME + r")[ \t]+as[ \t]+(?:an?[ \t]+|the[ \t]+)?"
+    r"(?i:initiali[sz]ation|starting[ \t]+point)\b"),
     "initiali", "starting point")
 # A title naming the model as its base fine-tuned: "# BERT (base-multilingual-uncased)
 # fine-tuned for Q&A", "# BART (large-sized model), fine-tuned on news".
@@ -614,7 +619,8 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
             if pattern is not _FRAMEWORK_VERSION and \
                     _not_a_derivation(ctx.card.text, m.start(), m.group(0)):
                 continue  # ("you will find versions of X for TF" still says what they are)
-            ref = ctx.resolve(m.group(1))
+            name = m.group(1) or " ".join(g for g in m.group(2, 3) if g)
+            ref = ctx.resolve(name)
             if ctx.is_own(ref.id):
                 continue  # a converted checkpoint may keep its original's name: not its id
             return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]

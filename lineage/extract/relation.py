@@ -18,7 +18,7 @@ Otherwise the first of these checks that holds decides (:data:`KIND_RULES`):
 6. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
    ``mlx``...), ``quantized_by``, a file table naming the quantization method, a
    quantization marker in the model's own name, "Original model:" or "GGUF files for [X]"
-   wording;
+   wording, or "was quantized" in a card that neither tunes nor trains;
 7. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
 8. a model the prose only says shares its parent's architecture ("based on the [X]
    architecture"), without training, tuning wording or a fine-tune name: ``derived``;
@@ -81,6 +81,9 @@ _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "d
 # A "Quantization: q4f16_1" field: the card describes its own quantization.
 _QUANT_FIELD = re.compile(r"(?im)^[ \t>*-]*[*_]{0,2}quanti[sz]ation(?:[ _](?:method|type|format))?"
                           r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}[\w.-]*\d")
+# "Only the LLM portion was quantized", "the weights were quantized": read only in a card
+# that neither tunes nor trains (a QLoRA card quantizes its base to train on it).
+_QUANTIZED_TEXT = re.compile(r"(?i)\b(?:was|were|been|is|are)[ \t]+quanti[sz]ed\b")
 _QUANT_TABLE = re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
                           r"\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b")
 _TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b")
@@ -209,6 +212,7 @@ def _quantized(s: Signs) -> bool:
     return ((bool(s.tags & _QUANT_TAGS) and not s.merged_back) or "quantized_by" in meta
             or _QUANT_TABLE.search(body) is not None or s.quant_named
             or _QUANT_FIELD.search(body) is not None
+            or (_QUANTIZED_TEXT.search(body) is not None and not s.tuned_text and not s.trained)
             or any(p.relation is Relation.QUANTIZED or p.method == "original"
                    for p in s.parents))
 

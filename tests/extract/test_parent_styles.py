@@ -71,6 +71,9 @@ def test_a_display_name_used_as_the_initialization():
     text = ("# slav-bert\nSlavBERT was trained on news. Multilingual BERT was used as an "
             "initialization for SlavBERT.\n")
     assert parents(text) == {"Multilingual BERT": "finetune"}
+    text = ("# ru-bert\nRuBERT was trained on news. We took a multilingual version of BERT-base "
+            "as an initialization for RuBERT.\n")
+    assert parents(text) == {"multilingual BERT-base": "finetune"}
 
 
 def test_a_title_naming_the_base_fine_tuned_for_a_task():
@@ -169,3 +172,13 @@ def test_a_distilled_students_teacher_is_its_parent():
     text = ("# DistilWren\nDistilWren was trained on 7GB of the original training data, using "
             "the cased version of WrenBERT as teacher model.\n")
     assert parents(text) == {"WrenBERT": "derived"}
+
+
+def test_a_card_that_only_says_its_weights_were_quantized_is_a_repack():
+    text = ("---\nbase_model:\n- lab/vision-7b\n---\n\nVision-7B NF4 Quant\nOnly the language "
+            "portion was quantized, the image encoder remains as is.\n")
+    assert parents(text, "README.md", None) == {"lab/vision-7b": "quantized"}
+    # A QLoRA card quantizes its base to tune on it: still a fine-tune.
+    text = ("---\nbase_model:\n- lab/vision-7b\n---\n# Tune\nThe base was quantized to 4 bits "
+            "and fine-tuned with QLoRA, then merged back into the base.\n")
+    assert parents(text) == {"lab/vision-7b": "finetune"}
