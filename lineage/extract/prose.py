@@ -180,6 +180,9 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_table_labels(ctx))
     facts.extend(_code_arguments(ctx))
     facts.extend(_base_is(ctx))
+    facts.extend(_component_swap(ctx))
+    if not any(isinstance(f, Parent) for f in facts):
+        facts.extend(_zoo_row(ctx))
     if not any(isinstance(f, Parent) for f in facts):
         facts.extend(_legacy_parent(ctx) or list(_unlinked(ctx)) or _named_elsewhere(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
@@ -584,6 +587,53 @@ _TEACHER = Gated(re.compile(
 _ACRONYM_OR_DIGIT = re.compile(r"[A-Z].*[A-Z]|\d")
 # A more exact name in parentheses right after the one read: "BioBERT (`BioBERT-Base v1.0`)".
 _FULL_NAME_AFTER = re.compile(r"[ \t]*\([ \t]*`([^`\n]{2,100})`[ \t]*\)")
+
+# A model zoo table's row for the card's own model, saying what it was made from:
+# "| [org/own](...) | 1024 | unified fine-tuning from own-unsupervised |".
+_TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]{0,2000}")
+_ROW_FROM = re.compile(r"(?i)\b(fine-?tun\w*|trained|pre-?trained|distilled|continued)\b"
+                       r"[^|\n]{0,60}?\bfrom[ \t]+[*_`]{0,2}([A-Za-z][\w./-]{1,100}?)[*_`]{0,2}"
+                       r"[ \t]*(?:\||[,;]|\.(?=\s|$)|$)")
+# A component swapped into a model: "It's [X](...) model, just the text encoder and
+# tokenizer are replaced with my [Y](...)" (X's weights with Y's part: a merge of both).
+_COMPONENT_SWAP = Gated(re.compile(
+    r"(?i)\b(?:it's|it\s+is|this\s+is)\s+(" + _LINKISH + r")(?:\s+model)?[,;]?\s+"
+    r"(?:just\s+|but\s+|with\s+)?(?:its\s+|the\s+)?(?:text[ -]encoder|vae|tokeni[sz]er|unet|"
+    r"(?:image|vision)[ -]encoder)(?:\s+and\s+(?:its\s+|the\s+)?(?:text[ -]encoder|vae|"
+    r"tokeni[sz]er|unet))?\s+(?:(?:are|is|were|was)\s+)?(?:replaced|swapped)\s+(?:with|by|for)\s+"
+    r"(?:my\s+|the\s+|an?\s+)?(" + _LINKISH + ")"), "replaced", "swapped")
+
+
+def _zoo_row(ctx: Context) -> Iterator[Fact]:
+    """Read the model table row of the card's own model: "... fine-tuning from X"."""
+    if ctx.own_id is None:
+        return
+    own = id_key(ctx.own_id)
+    for row in ctx.body_matches(_TABLE_ROW):
+        first = row.group(0).split("|", 2)[1] if row.group(0).count("|") >= 2 else ""
+        if own not in id_key(first):
+            continue
+        m = _ROW_FROM.search(row.group(0))
+        if m is None:
+            continue
+        ref = ctx.resolve(m.group(2))
+        if ref.id is None or ctx.is_own(ref.id):
+            continue  # only a model the card links or names by its id
+        relation = Relation.DERIVED if m.group(1).casefold() == "distilled" else \
+            Relation.FINETUNE
+        yield Parent(ref, relation, ctx.evidence(Method.TABLE, row.start(), row.end(), 0.7))
+        return
+
+
+def _component_swap(ctx: Context) -> Iterator[Fact]:
+    """Read a model whose component (text encoder, VAE) is another model's: a merge of both."""
+    for m in ctx.body_matches(_COMPONENT_SWAP):
+        base, part = _link_ref(ctx, m.group(1)), _link_ref(ctx, m.group(2))
+        if base is None or part is None:
+            continue
+        ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.75)
+        yield Parent(base, Relation.MERGE, ev, role=Role.BASE)
+        yield Parent(part, Relation.MERGE, ev, role=Role.SOURCE)
 
 
 def _base_is(ctx: Context) -> Iterator[Fact]:

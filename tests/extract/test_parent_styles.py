@@ -182,3 +182,24 @@ def test_a_card_that_only_says_its_weights_were_quantized_is_a_repack():
     text = ("---\nbase_model:\n- lab/vision-7b\n---\n# Tune\nThe base was quantized to 4 bits "
             "and fine-tuned with QLoRA, then merged back into the base.\n")
     assert parents(text) == {"lab/vision-7b": "finetune"}
+
+
+def test_a_model_zoo_row_of_the_cards_own_model_names_its_base():
+    text = ("# Wren-M3\n| Model | Dimension | Note |\n|---|---|---|\n"
+            "| [lab/wren-m3](https://huggingface.co/lab/wren-m3) | 1024 | unified fine-tuning "
+            "from wren-m3-unsupervised |\n"
+            "| [lab/wren-m3-unsupervised](https://huggingface.co/lab/wren-m3-unsupervised) | 1024 "
+            "| contrastive learning from wren-m3-retro |\n")
+    assert parents(text, "lab/wren-m3/README.md", "lab/wren-m3") == \
+        {"lab/wren-m3-unsupervised": "finetune"}
+    # Another model's row says nothing of this one.
+    assert parents(text, "lab/wren-m4/README.md", "lab/wren-m4") == {}
+
+
+def test_a_model_with_another_models_component_swapped_in_merges_both():
+    text = ("# my-korean-painter\nIt's [lab/painter-1-5](https://huggingface.co/lab/painter-1-5) "
+            "model, just text encoder and tokenizer are replaced with my "
+            "[me/text-encoder-ko](https://huggingface.co/me/text-encoder-ko).\n")
+    ex = extract(read_card(text.encode(), "README.md"))
+    assert {p.ref.id: (p.relation.value, p.role and p.role.value) for p in ex.of(Parent)} == {
+        "lab/painter-1-5": ("merge", "base"), "me/text-encoder-ko": ("merge", "source")}

@@ -41,7 +41,8 @@ TOKENS = ["8", "x", "4 x", "NVIDIA", "A100", "H100", "a10g", "MI300X", "RTX 4090
           "pre-train", "with", "Base model is", "model", "converted by", "versions", "Wren-XL",
           "for Tensorflow", "Multilingual BERT", "was used as an initialization", "# WREN",
           "fine tuned model", "is an", "\u672c\u6a21\u578b\u57fa\u4e8e", "\u5fae\u8c03",
-          "(`Wren-7B v1`)",
+          "(`Wren-7B v1`)", "It's", "text encoder and tokenizer are", "replaced with my",
+          "as teacher", "Models used:",
           "optimizer: adam", "seed: 42", "hardware: 8x A100", "\n", "\n- ", "| ", " ", ",", ".",
           "\u017ft", "\u017fFT", "\u0131nstruct", "\u0130nitialized", "\u212aB", "ba\u017fed"]
 
