@@ -548,6 +548,9 @@ _BASE_IS = Gated(re.compile(
 _ZH_BASED_ON = Gated(re.compile(
     r"(本模型|该模型|此模型|這個模型|这个模型)?[ \t]*(?:是)?基[于於][ \t]*[*_`“\"]{0,2}"
     r"((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`”\"]{0,2}([^。\uff01\n]{0,60})"), "基于", "基於")
+# "基于X生成的数据" (data generated with X), "基于X架构" (X's architecture): not the base.
+_ZH_NOT_A_MODEL = re.compile(r"[ \t]*(?:[生合]成|的?数据|的?數據|的?[架框]构|的?[架框]構|框架|"
+                             r"的?方法|的?代[码碼])")
 _ZH_TUNED = re.compile(r"微[调調]|精[调調]|[训訓]练|[训訓]練|蒸[馏餾]")
 # A converted checkpoint: "NAME model (from [source](...)) converted by/with [a script]".
 _CONVERTED = Gated(re.compile(
@@ -579,12 +582,17 @@ _IS_A_TUNED = Gated(re.compile(
     r"\b(?i:is)[ \t]+an?[ \t]+(?:(?i:open[- ]source)[ \t]+)?"
     r"((?:[A-Z][\w.-]*[ \t]+){0,2}[A-Z][\w.-]*)[ \t]+(?i:fine[- ]?tuned)[ \t]+(?i:model)\b"),
     "tuned")
+_DISTIL = re.compile(r"(?i)distil")
 # A distilled student's teacher: "using the cased version of WrenBERT as teacher model".
 _TEACHER = Gated(re.compile(
     r"\b(?i:using|with)[ \t]+(?:(?i:the)[ \t]+)?(?:[\w-]+[ \t]+(?i:version)[ \t]+(?i:of)[ \t]+)?"
     r"((?=[\w.-]*(?:[A-Z][\w.-]*[A-Z]|\d))[A-Z][\w.-]{1,60})[ \t]+(?i:as)[ \t]+"
     r"(?:(?i:the|a)[ \t]+)?(?i:teacher)\b"), "teacher")
 _ACRONYM_OR_DIGIT = re.compile(r"[A-Z].*[A-Z]|\d")
+# Words that name how or in what form a model was tuned, not the model tuned.
+_NOT_A_BASE = frozenset(["lora", "qlora", "peft", "adapter", "sft", "dpo", "orpo", "kto", "rlhf",
+                         "ppo", "gguf", "gptq", "awq", "exl2", "mlx", "instruction", "instruct",
+                         "chat", "custom", "private", "new", "merged", "model"])
 # A more exact name in parentheses right after the one read: "BioBERT (`BioBERT-Base v1.0`)".
 _FULL_NAME_AFTER = re.compile(r"[ \t]*\([ \t]*`([^`\n]{2,100})`[ \t]*\)")
 
@@ -640,7 +648,7 @@ def _base_is(ctx: Context) -> Iterator[Fact]:
     """Read "Base model is [X](...)" in a sentence, the link's text naming a model off the Hub."""
     for m in ctx.body_matches(_BASE_IS):
         ref = _item_ref(ctx, m.group(1), named=True, any_word=True)
-        if ref is not None:
+        if ref is not None and (ref.id is not None or _ACRONYM_OR_DIGIT.search(ref.name)):
             yield Parent(ref, Relation.DERIVED,
                          ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8), role=Role.BASE)
 
@@ -655,7 +663,7 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
     """
     for m in ctx.body_matches(_ZH_BASED_ON):
         tail = m.group(3)
-        if m.group(1) is None and _ZH_TUNED.search(tail) is None:
+        if (m.group(1) is None and _ZH_TUNED.search(tail) is None) or _ZH_NOT_A_MODEL.match(tail):
             continue
         ref = ctx.resolve(m.group(2).rstrip("."))
         if ctx.is_own(ref.id) or id_key(ref.name) == id_key(ctx.own_name or ""):
@@ -675,6 +683,8 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
                 continue  # a converted checkpoint may keep its original's name: not its id
             return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for m in ctx.body_matches(_TEACHER):
+        if _DISTIL.search(ctx.card.text) is None:
+            break  # a teacher of something else (writing the training data, grading answers)
         ref = ctx.resolve(m.group(1).rstrip("."))
         if not ctx.is_own(ref.id):
             return [Parent(ref, Relation.DERIVED,
@@ -682,8 +692,9 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
     for m in ctx.body_matches(_TITLE_TUNED):
         name = m.group(1).rstrip(".")
         legacy = legacy_display_id(f"{name} {m.group(2)}") if m.group(2) else None
-        if legacy is None and _ACRONYM_OR_DIGIT.search(name) is None:
-            continue  # "# Model fine-tuned on X", "# Whisper fine-tuned ..." (no acronym)
+        if legacy is None and (_ACRONYM_OR_DIGIT.search(name) is None or
+                               name.casefold() in _NOT_A_BASE):
+            continue  # "# Model fine-tuned on X", "# LoRA fine-tuned ...", "# Whisper ..."
         ref = ModelRef(legacy, name) if legacy else ctx.resolve(name)
         if ctx.is_own(ref.id) or name_key(name) == name_key(ctx.own_name or ""):
             continue
@@ -693,8 +704,8 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
         name = m.group(1)
         ref = ctx.resolve(name)
         if ctx.is_own(ref.id) or is_fragment(name) or name_key(name) == name_key(
-                ctx.own_name or ""):
-            continue
+                ctx.own_name or "") or any(w.casefold() in _NOT_A_BASE for w in name.split()):
+            continue  # ("is a LoRA fine-tuned model" names no base)
         return [Parent(ref, Relation.FINETUNE,
                        ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))]
     return []

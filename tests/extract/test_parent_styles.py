@@ -203,3 +203,18 @@ def test_a_model_with_another_models_component_swapped_in_merges_both():
     ex = extract(read_card(text.encode(), "README.md"))
     assert {p.ref.id: (p.relation.value, p.role and p.role.value) for p in ex.of(Parent)} == {
         "lab/painter-1-5": ("merge", "base"), "me/text-encoder-ko": ("merge", "source")}
+
+
+# What these styles must not read as a parent.
+
+def test_method_words_and_data_makers_are_not_bases():
+    assert parents("# LoRA fine-tuned on reviews\nA small adapter.\n") == {}
+    assert parents("# Tune\nThis is a LoRA fine-tuned model for reviews.\n") == {}
+    # A teacher that wrote the training data, in a card that distils nothing.
+    assert parents("# Tune\nTrained on answers written using Oracle-4 as the teacher.\n") == {}
+    # "Based on X-4 generated data": the data's maker, not the base.
+    assert parents("# \u6a21\u578b\n\u57fa\u4e8eOracle-4\u751f\u6210\u7684\u6570\u636e"
+                   "\u8fdb\u884c\u5fae\u8c03\u3002\n", "x/README.md", None) == {}
+    # A link's text that is no model name.
+    assert parents("# Tune\nThe base model is [paper](https://example.org/wren), see below.\n") \
+        == {}
