@@ -59,7 +59,7 @@ CARDS = {
         Relation.DERIVED),
     "a student distilled with its teacher": (
         "me/small-student",
-        "---\ntags: [gguf, lora]\n---\nTrained on 7GB of text, using the cased version of "
+        "---\ntags: [gguf, lora]\n---\nDistilled on 7GB of text, using the cased version of "
         "WrenBERT as teacher model.\n",
         Relation.DERIVED),
     "a quantized repack": (
