@@ -588,6 +588,16 @@ _TEACHER = Gated(re.compile(
     r"\b(?i:using|with)[ \t]+(?:(?i:the)[ \t]+)?(?:[\w-]+[ \t]+(?i:version)[ \t]+(?i:of)[ \t]+)?"
     r"((?=[\w.-]*(?:[A-Z][\w.-]*[A-Z]|\d))[A-Z][\w.-]{1,60})[ \t]+(?i:as)[ \t]+"
     r"(?:(?i:the|a)[ \t]+)?(?i:teacher)\b"), "teacher")
+# "this was made with SD 1.4": a base named by a family and a version, no link ("trained
+# on" and "fine-tuned on" name data: "fine-tuned on the SUC 3.0 dataset").
+_MADE_WITH_VERSION = Gated(re.compile(
+    r"\b(?i:this|it)(?:[ \t]+(?i:model))?[ \t]+(?i:was|is)[ \t]+"
+    r"(?i:made[ \t]+with|built[ \t]+(?:on|upon)|(?:fine-?tuned|trained)[ \t]+from)[ \t]+"
+    r"(?:(?i:the)[ \t]+)?((?:[A-Z][\w-]*[ \t]+){1,2}[vV]?\d+(?:\.\d+)+)(?![\w.])"
+    r"(?![ \t]+(?i:data|corpus|benchmark))"), "made", "trained", "tuned", "built")
+# Tools a card is "made with", not models.
+_TOOLS = frozenset(["mergekit", "axolotl", "unsloth", "peft", "transformers", "diffusers", "kohya",
+                    "pytorch", "python", "tensorflow", "jax", "deepspeed", "trl", "keras"])
 _ACRONYM_OR_DIGIT = re.compile(r"[A-Z].*[A-Z]|\d")
 # Words that name how or in what form a model was tuned, not the model tuned.
 _NOT_A_BASE = frozenset(["lora", "qlora", "peft", "adapter", "sft", "dpo", "orpo", "kto", "rlhf",
@@ -658,8 +668,8 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
 
     Read only when the card names no parent otherwise, like :func:`_unlinked`: the
     Chinese "based on X" wording, a converted checkpoint, a framework version, an
-    initialization, a distilled student's teacher, a title "X fine-tuned on ..." and "is an
-    X fine-tuned model".
+    initialization, a distilled student's teacher, "this was made with X 1.4", a title "X
+    fine-tuned on ..." and "is an X fine-tuned model".
     """
     for m in ctx.body_matches(_ZH_BASED_ON):
         tail = m.group(3)
@@ -689,6 +699,11 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
         if not ctx.is_own(ref.id):
             return [Parent(ref, Relation.DERIVED,
                            ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6), method="teacher")]
+    for m in ctx.body_matches(_MADE_WITH_VERSION):
+        name = " ".join(m.group(1).split())
+        if name.split()[0].casefold() not in _TOOLS:
+            return [Parent(ctx.resolve(name), Relation.FINETUNE,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))]
     for m in ctx.body_matches(_TITLE_TUNED):
         name = m.group(1).rstrip(".")
         legacy = legacy_display_id(f"{name} {m.group(2)}") if m.group(2) else None

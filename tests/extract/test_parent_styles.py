@@ -218,3 +218,12 @@ def test_method_words_and_data_makers_are_not_bases():
     # A link's text that is no model name.
     assert parents("# Tune\nThe base model is [paper](https://example.org/wren), see below.\n") \
         == {}
+
+
+def test_a_base_named_by_a_family_and_a_version():
+    text = ("---\ntags:\n- text-to-image\n- finetune\n---\n## Icons 1.0\n# about\n\n"
+            "- this was made with WD 2.1 \n- generates icons\n")
+    assert parents(text, "x/README.md", None) == {"WD 2.1": "finetune"}
+    # Data and tools are not bases.
+    assert parents("# Tune\nThis model is fine-tuned on the SUC 3.0 dataset.\n") == {}
+    assert parents("# Tune\nThis model was made with Axolotl 0.4.1 on one GPU.\n") == {}

@@ -42,7 +42,7 @@ TOKENS = ["8", "x", "4 x", "NVIDIA", "A100", "H100", "a10g", "MI300X", "RTX 4090
           "for Tensorflow", "Multilingual BERT", "was used as an initialization", "# WREN",
           "fine tuned model", "is an", "\u672c\u6a21\u578b\u57fa\u4e8e", "\u5fae\u8c03",
           "(`Wren-7B v1`)", "It's", "text encoder and tokenizer are", "replaced with my",
-          "as teacher", "Models used:",
+          "as teacher", "Models used:", "this was made with", "SD 1.4",
           "optimizer: adam", "seed: 42", "hardware: 8x A100", "\n", "\n- ", "| ", " ", ",", ".",
           "\u017ft", "\u017fFT", "\u0131nstruct", "\u0130nitialized", "\u212aB", "ba\u017fed"]
 
