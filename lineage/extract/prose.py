@@ -297,9 +297,18 @@ def _other_subject(ctx: Context, verb: int) -> ModelRef | None:
             return ModelRef(link.ref.id, link.ref.id)
     for word in _WORD.finditer(head):
         ref = ctx.resolve(word.group(0).rstrip(".,;:'"))
-        if ref.id is not None and ctx.is_known_other(ref.id):
+        if ref.id is not None and ctx.is_known_other(ref.id) and not _weights_linked(ctx, ref.id):
             return ModelRef(ref.id, word.group(0))
     return None
+
+
+def _weights_linked(ctx: Context, repo_id: str) -> bool:
+    """Tell whether the card links a download of ``repo_id``'s files (``/resolve/main/...``).
+
+    A card whose own id is unknown offers its own weights so: a sentence about that model
+    by name ("The Painter-Inpainting was initialized with [X]") is about the card's model.
+    """
+    return ctx.own_id is None and ctx.links_files_of(repo_id)
 
 
 def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:

@@ -227,3 +227,15 @@ def test_a_base_named_by_a_family_and_a_version():
     # Data and tools are not bases.
     assert parents("# Tune\nThis model is fine-tuned on the SUC 3.0 dataset.\n") == {}
     assert parents("# Tune\nThis model was made with Axolotl 0.4.1 on one GPU.\n") == {}
+
+
+def test_a_sentence_naming_the_model_whose_weights_the_card_offers_is_about_the_card():
+    text = ("---\nlibrary_name: diffusers\n---\n\nPainter Inpaint is an image model.\n\n"
+            "The **Painter-Inpaint** was initialized with the weights of the "
+            "[Painter-1-2](https://steps/huggingface.co/lab/painter-1-2-original). Then 440k "
+            "steps of inpainting training.\n\n1. Download the weights [painter-inpaint.ckpt]"
+            "(https://huggingface.co/lab/painter-inpaint/resolve/main/painter-inpaint.ckpt)\n")
+    assert list(parents(text, "d001.md", None)) == ["lab/painter-1-2-original"]
+    # Without the download link the sentence tells another linked model's history.
+    other = text.replace("/resolve/main/painter-inpaint.ckpt", "")
+    assert parents(other, "d001.md", None) == {}
