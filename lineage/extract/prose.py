@@ -54,6 +54,9 @@ __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
 # Longest first, so that "bert-base-uncased-whole..." is not cut at "bert-base-uncased".
 LEGACY_ALTERNATION = "|".join(re.escape(i) for i in sorted(LEGACY_MODEL_IDS, key=len,
                                                              reverse=True))
+# The same ids as display names write them: "BERT base multilingual uncased", "RoBERTa large".
+_LEGACY_DISPLAY = "|".join(re.escape(i).replace(r"\-", r"[ \t_-]") for i in
+                           sorted(LEGACY_MODEL_IDS, key=len, reverse=True))
 
 MERGE_METHODS = {
     "ties": "ties", "dare ties": "dare_ties", "dare_ties": "dare_ties", "dare": "dare_ties",
@@ -398,7 +401,7 @@ _LEGACY_PARENT = Gated(re.compile(
     r"(?:(?:the|a|an|pre-?trained)[ \t]+){0,2}"
     r"|((?:version|checkpoint)[ \t]+of)[ \t]+(?:the[ \t]+)?"
     r"|\ban?[ \t]+)"
-    r"[*_`\[]{0,2}(" + LEGACY_ALTERNATION + r")(?![\w.-])[*_`\]]{0,2}"
+    r"[*_`\[]{0,2}(" + _LEGACY_DISPLAY + r")(?![\w.-])[*_`\]]{0,2}"
     r"(?:[ \t]+(?:model|checkpoint)?[ \t]*(?:that[ \t]+was[ \t]+|which[ \t]+was[ \t]+)?"
     r"(fine-?tuned|trained))?"),
     "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint",
@@ -487,7 +490,8 @@ def _legacy_parent(ctx: Context) -> list[Fact]:
         verb = (m.group(1) or m.group(4) or "").casefold()
         if not verb and m.group(2) is None:
             continue  # "a gpt2 ..." alone says nothing about training
-        ref = ctx.resolve(m.group(3))
+        legacy = legacy_display_id(m.group(3))  # "BERT base uncased" spells bert-base-uncased
+        ref = ModelRef(legacy, m.group(3)) if legacy else ctx.resolve(m.group(3))
         if ref.id is None or ctx.is_own(ref.id):
             continue
         relation = Relation.FINETUNE if "tun" in verb or "train" in verb else Relation.DERIVED
