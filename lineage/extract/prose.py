@@ -81,7 +81,8 @@ _OWNER_LINK = r"\[[^\]\n]{1,60}['\u2019]s\]\([^)\s]{1,200}\)"
 # (Words in the gap may hold dots: "trained on Lab.ai's [X](...)".)
 _VERB_LINK = Gated(re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
-    r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
+    r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|"
+    r"further[- ](?:pre-?)?train(?:ed|ing)?|"
     r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?|converted)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
     r"(?:(?:[\w'-]+(?:\.[\w'-]+)*|" + _OWNER_LINK + r")\s+){0,4}?|\s+(?:the\s+)?)"
@@ -409,7 +410,9 @@ _LEGACY_PARENT = Gated(re.compile(
             "checkpoint", "a ", "a\t", "an ", "an\t"))
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
-    r"initiali[sz]ed from|(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
+    r"initiali[sz]ed from|further pre-?trained (?:from|on top of)|"
+    r"continued pre-?training (?:of|from)|"
+    r"(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
     r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
     r"[A-Za-z][\w.-]*(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
 )
@@ -533,7 +536,8 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
                      m.group(2).casefold() if pattern is _THIS_IS_A else "gguf")
             relation = (Relation.QUANTIZED if any(q in words for q in ("gguf", "gptq", "awq",
                                                                         "exl2", "mlx", "quant"))
-                        else Relation.FINETUNE if "tun" in words else Relation.DERIVED)
+                        else Relation.FINETUNE if "tun" in words or "train" in words
+                        else Relation.DERIVED)
             ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5)
             yield Parent(ref, relation, ev)
             other = _AND_NAME.match(text, end) if pattern is _UNLINKED and \
@@ -565,6 +569,28 @@ _ZH_BASED_ON = Gated(re.compile(
 _ZH_NOT_A_MODEL = re.compile(r"[ \t]*(?:[生合]成|的?数据|的?數據|的?[架框]构|的?[架框]構|框架|"
                              r"的?方法|的?代[码碼])")
 _ZH_TUNED = re.compile(r"微[调調]|精[调調]|[训訓]练|[训訓]練|蒸[馏餾]")
+# Japanese and Korean: "Wren-7BをベースにSFTしたモデル", "Wren-7B를 기반으로 파인튜닝한 모델"
+# ("a model tuned from Wren-7B"). The base wording needs tuning or training said after it.
+_JA_KO_BASED_ON = Gated(re.compile(
+    r"(?<![\w.-])((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`\u300d\u300f\"]{0,2}[ \t]*"
+    r"(?:\u3092|\ub97c|\uc744)[ \t]*"  # the object particles (wo, reul, eul)
+    r"(\u30d9\u30fc\u30b9[\u306b\u3068]|\u5143\u306b|\u3082\u3068\u306b|"  # base / from
+    r"\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|\u5fae\u8abf\u6574|"
+    r"\u7d99\u7d9a\u4e8b\u524d\u5b66\u7fd2|\u8ffd\u52a0\u5b66\u7fd2|"  # fine-tuning, further
+    r"\uae30\ubc18\uc73c\ub85c|\ud30c\uc778\ud29c\ub2dd|\ubbf8\uc138[ \t]?\uc870\uc815)"
+    r"([^\u3002\n]{0,60})"),
+    "\u30d9\u30fc\u30b9", "\u5143\u306b", "\u3082\u3068\u306b",
+    "\u30d5\u30a1\u30a4\u30f3", "\u5fae\u8abf\u6574", "\u5b66\u7fd2", "\uae30\ubc18",
+    "\ud30c\uc778\ud29c\ub2dd", "\ubbf8\uc138")
+# Tuning or training (Japanese, Korean): fine-tuning, SFT, learning, training.
+_JA_KO_TUNED = re.compile(r"(?i)\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|"
+                          r"\u5fae\u8abf\u6574|\u5b66\u7fd2|\ud30c\uc778\ud29c\ub2dd|"
+                          r"\ubbf8\uc138[ \t]?\uc870\uc815|\ud559\uc2b5|\ud6c8\ub828|"
+                          r"(?<![a-z])(?:sft|dpo|lora)(?![a-z])")  # (no \b: "SFT\u3057\u305f")
+# Data made with the model: "generated" anywhere after, or "data" right after (Japanese,
+# Korean); "tuned on Korean data" further on is the tuning.
+_JA_KO_DATA = re.compile(r"[^\n]*?(?:\u751f\u6210|\uc0dd\uc131)|[ \t]*\u306e?(?:\u30c7\u30fc\u30bf|"
+                         r"\ub370\uc774\ud130)")
 # A converted checkpoint: "NAME model (from [source](...)) converted by/with [a script]".
 _CONVERTED = Gated(re.compile(
     r"(?a)\b([A-Za-z](?=[\w.-]*[\d_])[\w.-]{2,80})[ \t]+(?:model|checkpoint)"
@@ -693,6 +719,14 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
             continue
         relation = Relation.FINETUNE if _ZH_TUNED.search(tail) else Relation.DERIVED
         return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for m in ctx.body_matches(_JA_KO_BASED_ON):
+        said = m.group(2) + m.group(3)
+        if _JA_KO_TUNED.search(said) is None or _JA_KO_DATA.match(m.group(3)) is not None:
+            continue
+        ref = ctx.resolve(m.group(1).rstrip("."))
+        if not ctx.is_own(ref.id) and name_key(ref.name) != name_key(ctx.own_name or "-"):
+            return [Parent(ref, Relation.FINETUNE,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for pattern, relation in ((_CONVERTED, Relation.QUANTIZED),
                               (_FRAMEWORK_VERSION, Relation.QUANTIZED),
                               (_USED_AS_INIT, Relation.FINETUNE)):

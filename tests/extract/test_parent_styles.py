@@ -239,3 +239,21 @@ def test_a_sentence_naming_the_model_whose_weights_the_card_offers_is_about_the_
     # Without the download link the sentence tells another linked model's history.
     other = text.replace("/resolve/main/painter-inpaint.ckpt", "")
     assert parents(other, "d001.md", None) == {}
+
+
+def test_japanese_and_korean_derivation_wording_names_the_base():
+    assert parents("# モデル\nWren-7B-InstructをベースにSFTしたモデルです。\n", "x/README.md",
+                   None) == {"Wren-7B-Instruct": "finetune"}
+    assert parents("# 모델\n이 모델은 Wren-7B를 기반으로 한국어 데이터로 파인튜닝한 모델입니다.\n",
+                   "x/README.md", None) == {"Wren-7B": "finetune"}
+    # Data generated with a model names no base.
+    assert parents("# モデル\nOracle-4を元に生成したデータで学習しました。\n", "x/README.md",
+                   None) == {}
+
+
+def test_further_pretraining_from_a_named_model_is_a_fine_tune():
+    assert parents("# Wren-Ko\nThis model was further pre-trained from Wren-2-7b on Korean "
+                   "text.\n") == {"Wren-2-7b": "finetune"}
+    assert parents("# Wren-Ko\nThis model was further pretrained on top of "
+                   "[Wren-2-7b](https://huggingface.co/lab/wren-2-7b).\n") == \
+        {"lab/wren-2-7b": "finetune"}

@@ -42,7 +42,9 @@ TOKENS = ["8", "x", "4 x", "NVIDIA", "A100", "H100", "a10g", "MI300X", "RTX 4090
           "for Tensorflow", "Multilingual BERT", "was used as an initialization", "# WREN",
           "fine tuned model", "is an", "\u672c\u6a21\u578b\u57fa\u4e8e", "\u5fae\u8c03",
           "(`Wren-7B v1`)", "It's", "text encoder and tokenizer are", "replaced with my",
-          "as teacher", "Models used:", "this was made with", "SD 1.4",
+          "as teacher", "Models used:", "this was made with", "SD 1.4", "further pre-trained from",
+          "\u3092\u30d9\u30fc\u30b9\u306b", "\ub97c \uae30\ubc18\uc73c\ub85c",
+          "\ud30c\uc778\ud29c\ub2dd",
           "optimizer: adam", "seed: 42", "hardware: 8x A100", "\n", "\n- ", "| ", " ", ",", ".",
           "\u017ft", "\u017fFT", "\u0131nstruct", "\u0130nitialized", "\u212aB", "ba\u017fed"]
 
