@@ -10,7 +10,16 @@ Recognised forms (each a general card style, never one card):
   mergekit's "merged using the TIES merge method using [X](...) as a base";
 - quantized repacks: "GGUF format model files for [X](...)";
 - quantized children: links to repos named after the card's model plus a quantization
-  marker (``..._q8_0_gguf``, ``...-AWQ``).
+  marker (``..._q8_0_gguf``, ``...-AWQ``);
+- parents named without a link, read only when nothing else names one: a legacy id or its
+  display name ("fine-tuned from BERT base multilingual cased"), "based on X-7B", Chinese,
+  Japanese and Korean derivation wording, a converted checkpoint ("X model converted by
+  [a script]"), versions of X for another framework, "X was used as an initialization",
+  a distilled student's teacher, "this was made with X 1.4", a title "# X (variant)
+  fine-tuned on ...", "is an X fine-tuned model";
+- other styles: "Fork of [X]", "Base model is [X](...)" mid-line, a "Models used:" list in a
+  merge card, a model zoo table's row for the card's own model ("fine-tuning from X"), and
+  a component swapped in ("It's [X] model, just the text encoder is replaced with [Y]").
 
 Placeholders and sentence fragments caught by these forms ("based on Following 6 epochs",
 "using path/to/model as a base") are left out with a warning
@@ -637,7 +646,7 @@ _MADE_WITH_VERSION = Gated(re.compile(
 # Tools a card is "made with", not models.
 _TOOLS = frozenset(["mergekit", "axolotl", "unsloth", "peft", "transformers", "diffusers", "kohya",
                     "pytorch", "python", "tensorflow", "jax", "deepspeed", "trl", "keras"])
-_ACRONYM_OR_DIGIT = re.compile(r"[A-Z].*[A-Z]|\d")
+_ACRONYM_OR_DIGIT = re.compile(r"[A-Z][\w.-]*[A-Z]|\d")  # in one word
 # Words that name how or in what form a model was tuned, not the model tuned.
 _NOT_A_BASE = frozenset(["lora", "qlora", "peft", "adapter", "sft", "dpo", "orpo", "kto", "rlhf",
                          "ppo", "gguf", "gptq", "awq", "exl2", "mlx", "instruction", "instruct",
@@ -764,6 +773,9 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
                        ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for m in ctx.body_matches(_IS_A_TUNED):
         name = m.group(1)
+        if _ACRONYM_OR_DIGIT.search(name) is None and re.search(
+                re.escape(name) + r"[ \t]+[vV]?\d", ctx.card.text) is None:
+            continue  # "a Spanish fine-tuned model"; a family is named with a version elsewhere
         ref = ctx.resolve(name)
         if ctx.is_own(ref.id) or is_fragment(name) or name_key(name) == name_key(
                 ctx.own_name or "") or any(w.casefold() in _NOT_A_BASE for w in name.split()):

@@ -88,7 +88,8 @@ def test_a_title_naming_the_base_fine_tuned_for_a_task():
 
 
 def test_an_open_source_named_base_fine_tuned_model():
-    text = "# Nightjar is an open source Stable Wren fine tuned model on photos, by Lab\n"
+    text = ("# Nightjar is an open source Stable Wren fine tuned model on photos, by Lab\n"
+            "### Stable Wren v1.5 vs Nightjar\n")
     assert parents(text, "x/README.md", None) == {"Stable Wren": "finetune"}
 
 
@@ -257,3 +258,8 @@ def test_further_pretraining_from_a_named_model_is_a_fine_tune():
     assert parents("# Wren-Ko\nThis model was further pretrained on top of "
                    "[Wren-2-7b](https://huggingface.co/lab/wren-2-7b).\n") == \
         {"lab/wren-2-7b": "finetune"}
+
+
+def test_a_language_is_no_base_of_a_fine_tuned_model():
+    assert parents("# Tune\nThis is a Spanish fine-tuned model for reviews.\n") == {}
+    assert parents("# Tune\nThis is a Stable Wren fine-tuned model for photos.\n") == {}
