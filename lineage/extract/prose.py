@@ -231,9 +231,10 @@ def _not_a_derivation(text: str, start: int, matched: str) -> bool:
                 or _UNPACKED.search(before) or _CARD_LINK.search(matched))
 
 
-# After "Fork of [X](...)": the fork holds X's weights in another format.
-_CONVERSION = re.compile(r"(?i)[^.\n]{0,40}?\b(?:onnx|tensorflow|tflite|core ?ml|openvino|"
-                         r"gguf|ggml|mlx)\b")
+# After "Fork of [X](...)" (in the rest of its sentence, up to 40 characters): the fork
+# holds X's weights in another format.
+_CONVERSION = re.compile(r"(?i)\b(?:onnx|tensorflow|tflite|core ?ml|openvino|gguf|ggml|mlx)\b")
+_CLAUSE_END = re.compile(r"[.\n]")
 
 
 # "Based on the [X](...) architecture": the card says it shares X's design, not how it derives.
@@ -241,6 +242,14 @@ _ARCHITECTURE_AFTER = re.compile(r"[*_]{0,2}[ \t]+(?i:architecture)\b")
 
 
 _PREPOSITION = re.compile(r"(?i)\b(?:from|of|on|upon|using|over)\b")
+
+
+def _converts(text: str, end: int) -> bool:
+    """Tell whether a format is named within 40 characters after ``end``, in its sentence."""
+    stop = _CLAUSE_END.search(text, end, end + 40)
+    limit = stop.start() if stop is not None else end + 40
+    word = _CONVERSION.search(text, end, limit + 16)  # a name starting in time may end past it
+    return word is not None and word.start() < limit
 
 
 def _named_after_own(ctx: Context, ref: ModelRef) -> bool:
@@ -267,8 +276,8 @@ def _verb_links(ctx: Context) -> Iterator[Fact]:
         finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled",
                                         "fork", "converted"))
         relation = Relation.FINETUNE if finetune else Relation.DERIVED
-        if verb == "converted" or (verb.startswith("fork") and _CONVERSION.match(
-                ctx.card.text, m.end()) is not None):
+        if verb == "converted" or (verb.startswith("fork") and
+                                   _converts(ctx.card.text, m.end())):
             relation = Relation.QUANTIZED  # the same weights in another format
         ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85 if finetune else 0.7)
         subject = _other_subject(ctx, m.start())
@@ -352,13 +361,17 @@ _AS_THE_BASE = re.compile(r"(?i)\b(?:as|be)[ \t]+the[ \t]+base\b")
 
 
 def _labels(ctx: Context) -> Iterator[Fact]:
+    merging: bool | None = None  # whether the card speaks of merging, read once when asked
     for m in ctx.body_matches(_LABEL):
         label = m.group(1).casefold().replace("_", " ")
         heading = m.group(0).lstrip().startswith("#")
         if m.group(2) is None and not heading:
             continue  # "* Base models" as a list header, not a "Base model:" field
-        if label == "models used" and _MERGE_WORD.search(ctx.card.body) is None:
-            continue  # "Models used:" lists a merge's inputs only in a card about merging
+        if label == "models used":
+            if merging is None:
+                merging = _MERGE_WORD.search(ctx.card.body) is not None
+            if not merging:
+                continue  # "Models used:" lists a merge's inputs only in a card about merging
         rest = m.group(3).strip()
         items: list[tuple[int, str]] = []
         if rest:
@@ -598,11 +611,11 @@ _JA_KO_TUNED = re.compile(r"(?i)\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb
                           r"(?<![a-z])(?:sft|dpo|lora)(?![a-z])")  # (no \b: "SFT\u3057\u305f")
 # Data made with the model: "generated" anywhere after, or "data" right after (Japanese,
 # Korean); "tuned on Korean data" further on is the tuning.
-_JA_KO_DATA = re.compile(r"[^\n]*?(?:\u751f\u6210|\uc0dd\uc131)|[ \t]*\u306e?(?:\u30c7\u30fc\u30bf|"
-                         r"\ub370\uc774\ud130)")
+_JA_KO_GENERATED = ("\u751f\u6210", "\uc0dd\uc131")
+_JA_KO_DATA = re.compile(r"[ \t]*\u306e?(?:\u30c7\u30fc\u30bf|\ub370\uc774\ud130)")
 # A converted checkpoint: "NAME model (from [source](...)) converted by/with [a script]".
 _CONVERTED = Gated(re.compile(
-    r"(?a)\b([A-Za-z](?=[\w.-]*[\d_])[\w.-]{2,80})[ \t]+(?:model|checkpoint)"
+    r"(?a)\b([A-Za-z](?=[\w.-]{0,80}[\d_])[\w.-]{2,80})[ \t]+(?:model|checkpoint)"
     r"(?:[ \t]+from[ \t]+\[[^\]\n]{1,80}\]\([^)\s]{1,300}\))?[ \t,]*\n?[ \t]*"
     r"converted[ \t]+(?:by|with|using)\b"), "converted")
 # "versions of the X model for TensorFlow": the same weights in another framework.
@@ -612,7 +625,7 @@ _FRAMEWORK_VERSION = Gated(re.compile(
     r"(?i:tensorflow|pytorch|flax|jax|onnx|core[ \t]?ml|tf)\b"), "version", "port", "conversion")
 # "Multilingual BERT was used as an initialization for X", "took a multilingual version of
 # BERT-base as an initialization" (the name is then "multilingual BERT-base").
-_ACRONYM_NAME = r"(?:[A-Z][\w-]*[ \t]+)?[A-Z][a-z]*[A-Z]{2,}[\w-]*"
+_ACRONYM_NAME = r"(?:[A-Z][\w-]{0,60}[ \t]+)?[A-Z][a-z]{0,30}[A-Z]{2,}[\w-]{0,60}"
 _USED_AS_INIT = Gated(re.compile(
     r"\b(" + _ACRONYM_NAME + r")[ \t]+(?:(?:was|is)[ \t]+used|served)"
     r"[ \t]+as[ \t]+(?:an?[ \t]+|the[ \t]+)?(?i:initiali[sz]ation|starting[ \t]+point)\b|"
@@ -730,7 +743,8 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
         return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for m in ctx.body_matches(_JA_KO_BASED_ON):
         said = m.group(2) + m.group(3)
-        if _JA_KO_TUNED.search(said) is None or _JA_KO_DATA.match(m.group(3)) is not None:
+        if _JA_KO_TUNED.search(said) is None or _JA_KO_DATA.match(m.group(3)) is not None or \
+                any(w in m.group(3) for w in _JA_KO_GENERATED):
             continue
         ref = ctx.resolve(m.group(1).rstrip("."))
         if not ctx.is_own(ref.id) and name_key(ref.name) != name_key(ctx.own_name or "-"):
@@ -748,9 +762,9 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
             if ctx.is_own(ref.id):
                 continue  # a converted checkpoint may keep its original's name: not its id
             return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
-    for m in ctx.body_matches(_TEACHER):
-        if _DISTIL.search(ctx.card.text) is None:
-            break  # a teacher of something else (writing the training data, grading answers)
+    # A teacher counts in a card about distillation, not one that wrote data or graded answers.
+    teachers = ctx.body_matches(_TEACHER) if _DISTIL.search(ctx.card.text) else iter(())
+    for m in teachers:
         ref = ctx.resolve(m.group(1).rstrip("."))
         if not ctx.is_own(ref.id):
             return [Parent(ref, Relation.DERIVED,
@@ -771,8 +785,10 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
             continue
         return [Parent(ref, Relation.FINETUNE,
                        ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
-    for m in ctx.body_matches(_IS_A_TUNED):
+    for tries, m in enumerate(ctx.body_matches(_IS_A_TUNED)):
         name = m.group(1)
+        if tries >= 3:
+            break  # each try may read the card once more
         if _ACRONYM_OR_DIGIT.search(name) is None and re.search(
                 re.escape(name) + r"[ \t]+[vV]?\d", ctx.card.text) is None:
             continue  # "a Spanish fine-tuned model"; a family is named with a version elsewhere
