@@ -238,7 +238,7 @@ _CLAUSE_END = re.compile(r"[.\n]")
 
 
 # "Based on the [X](...) architecture": the card says it shares X's design, not how it derives.
-_ARCHITECTURE_AFTER = re.compile(r"[*_]{0,2}[ \t]+(?i:architecture)\b")
+_ARCHITECTURE_AFTER = re.compile(r"[*_]{0,2}[ \t]{1,3}(?i:architecture)\b")
 
 
 _PREPOSITION = re.compile(r"(?i)\b(?:from|of|on|upon|using|over)\b")
@@ -572,7 +572,7 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
 
 
 # The second of two models a sentence builds on: "built on Eye-400M and Talk-8B-Instruct".
-_AND_NAME = re.compile(r"[ \t]+and[ \t]+((?=[\w.-]*\d)[A-Za-z][\w.-]{1,60})")
+_AND_NAME = re.compile(r"[ \t]{1,3}and[ \t]{1,3}((?=[\w.-]{0,60}\d)[A-Za-z][\w.-]{1,60})")
 
 
 # -- parents named in other card styles -------------------------------------------------------
@@ -588,7 +588,7 @@ _ZH_BASED_ON = Gated(re.compile(
     r"(本模型|该模型|此模型|這個模型|这个模型)?[ \t]*(?:是)?基[于於][ \t]*[*_`“\"]{0,2}"
     r"((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`”\"]{0,2}([^。\uff01\n]{0,60})"), "基于", "基於")
 # "基于X生成的数据" (data generated with X), "基于X架构" (X's architecture): not the base.
-_ZH_NOT_A_MODEL = re.compile(r"[ \t]*(?:[生合]成|的?数据|的?數據|的?[架框]构|的?[架框]構|框架|"
+_ZH_NOT_A_MODEL = re.compile(r"[ \t]{0,3}(?:[生合]成|的?数据|的?數據|的?[架框]构|的?[架框]構|框架|"
                              r"的?方法|的?代[码碼])")
 _ZH_TUNED = re.compile(r"微[调調]|精[调調]|[训訓]练|[训訓]練|蒸[馏餾]")
 # Japanese and Korean: "Wren-7BをベースにSFTしたモデル", "Wren-7B를 기반으로 파인튜닝한 모델"
@@ -612,7 +612,7 @@ _JA_KO_TUNED = re.compile(r"(?i)\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb
 # Data made with the model: "generated" anywhere after, or "data" right after (Japanese,
 # Korean); "tuned on Korean data" further on is the tuning.
 _JA_KO_GENERATED = ("\u751f\u6210", "\uc0dd\uc131")
-_JA_KO_DATA = re.compile(r"[ \t]*\u306e?(?:\u30c7\u30fc\u30bf|\ub370\uc774\ud130)")
+_JA_KO_DATA = re.compile(r"[ \t]{0,3}\u306e?(?:\u30c7\u30fc\u30bf|\ub370\uc774\ud130)")
 # A converted checkpoint: "NAME model (from [source](...)) converted by/with [a script]".
 _CONVERTED = Gated(re.compile(
     r"(?a)\b([A-Za-z](?=[\w.-]{0,80}[\d_])[\w.-]{2,80})[ \t]+(?:model|checkpoint)"
@@ -665,7 +665,7 @@ _NOT_A_BASE = frozenset(["lora", "qlora", "peft", "adapter", "sft", "dpo", "orpo
                          "ppo", "gguf", "gptq", "awq", "exl2", "mlx", "instruction", "instruct",
                          "chat", "custom", "private", "new", "merged", "model"])
 # A more exact name in parentheses right after the one read: "BioBERT (`BioBERT-Base v1.0`)".
-_FULL_NAME_AFTER = re.compile(r"[ \t]*\([ \t]*`([^`\n]{2,100})`[ \t]*\)")
+_FULL_NAME_AFTER = re.compile(r"[ \t]{0,3}\([ \t]{0,3}`([^`\n]{2,100})`[ \t]{0,3}\)")
 
 # A model zoo table's row for the card's own model, saying what it was made from:
 # "| [org/own](...) | 1024 | unified fine-tuning from own-unsupervised |".
