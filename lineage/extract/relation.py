@@ -86,7 +86,11 @@ _QUANT_FIELD = re.compile(r"(?im)^[ \t>*-]*[*_]{0,2}quanti[sz]ation(?:[ _](?:met
 _QUANTIZED_TEXT = re.compile(r"(?i)\b(?:was|were|been|is|are)[ \t]+quanti[sz]ed\b")
 _QUANT_TABLE = re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
                           r"\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b")
-_TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b")
+# Tuning words, or "Model trained with/on <data>" (a model trained further on data is a
+# fine-tune; "the base model was trained on ..." tells the base's history).
+_TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b|"
+                         r"(?<!base )\b(?:this model|model|we)[ \t]+(?:was[ \t]+|were[ \t]+)?"
+                         r"trained[ \t]+(?:with|on)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
                             r"(?=$|[-_.\d])")

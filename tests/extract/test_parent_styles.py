@@ -263,3 +263,13 @@ def test_further_pretraining_from_a_named_model_is_a_fine_tune():
 def test_a_language_is_no_base_of_a_fine_tuned_model():
     assert parents("# Tune\nThis is a Spanish fine-tuned model for reviews.\n") == {}
     assert parents("# Tune\nThis is a Stable Wren fine-tuned model for photos.\n") == {}
+
+
+def test_a_model_trained_on_data_from_a_named_base_is_its_fine_tune():
+    text = ("# Sentiment\nModel trained with a corpus of 5k reviews. Base model is "
+            "[WREN](https://github.com/lab/wren), a BERT model.\n")
+    assert parents(text, "x/README.md", None) == {"WREN": "finetune"}
+    # The base's own training says nothing of how this model derives from it.
+    text = ("# Tune\nBased on [Wren-7B](https://huggingface.co/lab/wren-7b). The base model was "
+            "trained on web text.\n")
+    assert parents(text) == {"lab/wren-7b": "derived"}
