@@ -273,8 +273,9 @@ def _verb_links(ctx: Context) -> Iterator[Fact]:
                 _PREPOSITION.search(ctx.card.text, m.end(1), m.start(2)) is None):
             continue
         verb = m.group(1).casefold()
-        finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled",
-                                        "fork", "converted"))
+        # (Initialized from X's weights and trained further: a fine-tune of X.)
+        finetune = not verb.startswith(("based", "built", "derived", "distilled", "fork",
+                                        "converted"))
         relation = Relation.FINETUNE if finetune else Relation.DERIVED
         if verb == "converted" or (verb.startswith("fork") and
                                    _converts(ctx.card.text, m.end())):
@@ -432,6 +433,7 @@ _LEGACY_PARENT = Gated(re.compile(
             "checkpoint", "a ", "a\t", "an ", "an\t"))
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
+    r"fine-?tuned (?:version|checkpoint) of|(?:trained|fine-?tuned|built) on top of|"
     r"initiali[sz]ed from|further pre-?trained (?:from|on top of)|"
     r"continued pre-?training (?:of|from)|"
     r"(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
@@ -559,7 +561,7 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             relation = (Relation.QUANTIZED if any(q in words for q in ("gguf", "gptq", "awq",
                                                                         "exl2", "mlx", "quant"))
                         else Relation.FINETUNE if "tun" in words or "train" in words
-                        else Relation.DERIVED)
+                        or "initiali" in words else Relation.DERIVED)
             ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5)
             yield Parent(ref, relation, ev)
             other = _AND_NAME.match(text, end) if pattern is _UNLINKED and \

@@ -273,3 +273,15 @@ def test_a_model_trained_on_data_from_a_named_base_is_its_fine_tune():
     text = ("# Tune\nBased on [Wren-7B](https://huggingface.co/lab/wren-7b). The base model was "
             "trained on web text.\n")
     assert parents(text) == {"lab/wren-7b": "derived"}
+
+
+def test_more_unlinked_derivation_wording():
+    assert parents("# Tune\nThis model is a fine-tuned version of Wren-2-7b on our chat "
+                   "data.\n") == {"Wren-2-7b": "finetune"}
+    assert parents("# Tune\nThis is a DreamBooth model trained on top of Wren-XL 1.0.\n") \
+        == {"Wren-XL 1.0": "finetune"}
+    # Initialized from a model's weights and trained further: a fine-tune of it.
+    assert parents("# Tune\nThis model was initialized from Wren-1.3B and trained on code.\n") \
+        == {"Wren-1.3B": "finetune"}
+    assert parents("# Tune\nInitialized from [Wren-1.3B](https://huggingface.co/lab/wren-1.3b)."
+                   "\n") == {"lab/wren-1.3b": "finetune"}
