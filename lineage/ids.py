@@ -44,6 +44,7 @@ __all__ = [
     "is_placeholder",
     "is_repo_id",
     "language_iri",
+    "legacy_display_id",
     "legacy_id",
     "license_iri",
     "model_iri",
@@ -108,6 +109,7 @@ LEGACY_MODEL_IDS = frozenset(
     ["gpt2", "distilgpt2", "distilroberta-base", "openai-gpt", "ctrl", "camembert-base",
      "transfo-xl-wt103", "flaubert-base-cased"])
 _LEGACY_KEYS = {i.casefold(): i for i in LEGACY_MODEL_IDS}
+_DISPLAY_SEPARATORS = re.compile(r"[\s_()-]+")
 _CACHE_DIR = re.compile(r"(models|datasets)--([\w.-]+?)--([\w.-]+)")
 
 
@@ -128,6 +130,24 @@ def legacy_id(text: str) -> str | None:
     ('bert-base-uncased', 'gpt2', None)
     """
     return _LEGACY_KEYS.get(text.strip().strip("`*_'\"").casefold())
+
+
+def legacy_display_id(text: str) -> str | None:
+    """Return the legacy model id a display name spells, if it spells exactly one.
+
+    A display name writes a legacy id with blanks, underscores or parentheses for its
+    hyphens ("BERT (base-multilingual-uncased)", "RoBERTa large"); a name that leaves out
+    part of an id ("Multilingual BERT": cased or uncased?) spells none.
+
+    Examples
+    --------
+    >>> legacy_display_id("BERT (base-multilingual-uncased)"), legacy_display_id("RoBERTa large")
+    ('bert-base-multilingual-uncased', 'roberta-large')
+    >>> legacy_display_id("Multilingual BERT") is None
+    True
+    """
+    words = _DISPLAY_SEPARATORS.split(text.strip().strip("`*_'\"").casefold())
+    return _LEGACY_KEYS.get("-".join(w for w in words if w))
 
 
 def is_repo_id(text: str, *, require_org: bool = False) -> bool:

@@ -198,6 +198,10 @@ class Context:
         """Whether the card names ``repo_id`` (a link, ``base_model``) and it is not its own."""
         return id_key(repo_id) in self._names.others
 
+    def links_files_of(self, repo_id: str) -> bool:
+        """Whether the card links a download of ``repo_id``'s files (``/resolve/main/...``)."""
+        return id_key(repo_id) in self._names.downloads
+
     def links_between(self, start: int, end: int) -> tuple[Link, ...]:
         """Return the card's links that start within ``start``..``end`` (by bisection)."""
         offsets = self._names.link_offsets
@@ -243,6 +247,8 @@ class _Names:
         self.repos = sorted((id_key(k.rsplit("/", 1)[-1]), k) for k in known
                             if "/" in k and not ctx.is_own(k))
         self.others = frozenset(id_key(k) for k in known if not ctx.is_own(k))
+        self.downloads = frozenset(id_key(lk.ref.id) for lk in ctx.links
+                                   if lk.ref.kind == "model" and "/resolve/" in lk.url)
         self.link_offsets = [lk.offset for lk in ctx.links]  # links come in text order
         self._seen: dict[tuple[int, str], str | None] = {}
 

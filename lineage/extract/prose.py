@@ -10,7 +10,16 @@ Recognised forms (each a general card style, never one card):
   mergekit's "merged using the TIES merge method using [X](...) as a base";
 - quantized repacks: "GGUF format model files for [X](...)";
 - quantized children: links to repos named after the card's model plus a quantization
-  marker (``..._q8_0_gguf``, ``...-AWQ``).
+  marker (``..._q8_0_gguf``, ``...-AWQ``);
+- parents named without a link, read only when nothing else names one: a legacy id or its
+  display name ("fine-tuned from BERT base multilingual cased"), "based on X-7B", Chinese,
+  Japanese and Korean derivation wording, a converted checkpoint ("X model converted by
+  [a script]"), versions of X for another framework, "X was used as an initialization",
+  a distilled student's teacher, "this was made with X 1.4", a title "# X (variant)
+  fine-tuned on ...", "is an X fine-tuned model";
+- other styles: "Fork of [X]", "Base model is [X](...)" mid-line, a "Models used:" list in a
+  merge card, a model zoo table's row for the card's own model ("fine-tuning from X"), and
+  a component swapped in ("It's [X] model, just the text encoder is replaced with [Y]").
 
 Placeholders and sentence fragments caught by these forms ("based on Following 6 epochs",
 "using path/to/model as a base") are left out with a warning
@@ -38,13 +47,25 @@ from lineage.facts import (
     Relation,
     Role,
 )
-from lineage.ids import LEGACY_MODEL_IDS, HubRef, id_key, is_repo_id, parse_hub_url
+from lineage.ids import (
+    LEGACY_MODEL_IDS,
+    HubRef,
+    id_key,
+    is_fragment,
+    is_repo_id,
+    legacy_display_id,
+    name_key,
+    parse_hub_url,
+)
 
 __all__ = ["MERGE_METHODS", "QUANT_MARKER", "extract_prose"]
 
 # Longest first, so that "bert-base-uncased-whole..." is not cut at "bert-base-uncased".
 LEGACY_ALTERNATION = "|".join(re.escape(i) for i in sorted(LEGACY_MODEL_IDS, key=len,
                                                              reverse=True))
+# The same ids as display names write them: "BERT base multilingual uncased", "RoBERTa large".
+_LEGACY_DISPLAY = "|".join(re.escape(i).replace(r"\-", r"[ \t_-]") for i in
+                           sorted(LEGACY_MODEL_IDS, key=len, reverse=True))
 
 MERGE_METHODS = {
     "ties": "ties", "dare ties": "dare_ties", "dare_ties": "dare_ties", "dare": "dare_ties",
@@ -64,22 +85,28 @@ QUANT_MARKER = re.compile(
 _TARGET = r"(?:https?://|(?:www\.)?(?:huggingface|hf)\.co/)"
 _LINKISH = (r"(?:\[[^\]\n]{0,200}\]\(\s*<?" + _TARGET + r"[^)\s>]+>?\s*\)|https?://\S+|"
             r"`[\w.-]+/[\w.-]+`)")
+# The maker's link before the model's: "derived from [Lab's](https://lab.org) [X-12b](...)".
+_OWNER_LINK = r"\[[^\]\n]{1,60}['\u2019]s\]\([^)\s]{1,200}\)"
+# (Words in the gap may hold dots: "trained on Lab.ai's [X](...)".)
 _VERB_LINK = Gated(re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
-    r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|further[- ]trained|"
-    r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?)\b"
+    r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|"
+    r"further[- ](?:pre-?)?train(?:ed|ing)?|"
+    r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?|converted)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
-    r"(?:[\w'-]+\s+){0,4}?|\s+(?:the\s+)?)[*_]{0,2}(" + _LINKISH + ")"
+    r"(?:(?:[\w'-]+(?:\.[\w'-]+)*|" + _OWNER_LINK + r")\s+){0,4}?|\s+(?:the\s+)?)"
+    r"[*_]{0,2}(?!" + _OWNER_LINK + r"\s+\[)(" + _LINKISH + ")"
 ), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled",
-    "resumed", "fork", starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further",
-                               "based", "built", "derived", "initiali", "distilled", "resumed",
-                               "fork"))
+    "resumed", "fork", "converted",
+    starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further", "based", "built",
+            "derived", "initiali", "distilled", "resumed", "fork", "converted"))
 _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
     r"fine-tuned from(?: model)?|parent model|backbone model|merged models|models merged|"
-    r"source models?|sentence transformer body|基础模型|基座模型)"
-    r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:：])?[ \t*_]*(.*)$"  # noqa: RUF001 - full-width colon
+    r"source models?|models used|sentence transformer body|基础模型|基座模型)"
+    # A full-width colon or comma ends a label too: "- 基础模型\uff0cM3E 使用 [X](...) 进行训练".
+    r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:\uff1a\uff0c])?[ \t*_]*(.*)$"
 )
 _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
 # (Only whether it matches counts: "-+" between two "\W*" is "a dash among non-word signs".)
@@ -121,6 +148,7 @@ _QUANT_OF = Gated(re.compile(
     starts=("gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quant", "int4", "int8", "2-bit", "4-bit",
             "8-bit", "llama.cpp"))
 _FIRST_LINK = re.compile(_LINKISH)
+_HUB_IN_URL = re.compile(r"(?:huggingface|hf)\.co/[^)\s>]+")
 
 
 def _link_ref(ctx: Context, text: str) -> ModelRef | None:
@@ -128,6 +156,8 @@ def _link_ref(ctx: Context, text: str) -> ModelRef | None:
     m = re.search(_TARGET + r"[^)\s>]+", text)
     if m is not None:
         ref = parse_hub_url(m.group(0))
+        if ref is None and (hub := _HUB_IN_URL.search(m.group(0), 1)) is not None:
+            ref = parse_hub_url(hub.group(0))  # "(https://steps/huggingface.co/org/x)": a typo
         return ModelRef(ref.id, ref.id) if ref is not None and ref.kind == "model" else None
     bare = text.strip("`")
     # A local path (/home/u/models/x) is no Hub id: the caller resolves it by its last part.
@@ -150,8 +180,10 @@ def _usable(ref: ModelRef) -> bool:
 
 def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     """Lineage facts from the card's prose."""
-    facts: list[Fact] = []
-    facts.extend(_verb_links(ctx))
+    facts: list[Fact] = list(_verb_links(ctx))
+    # A card known only by a bare name owns every id of that name, but not one a derivation
+    # sentence names: "Fork of [org/NAME](...)" in a card titled NAME is its original.
+    stated = {id(f) for f in facts}
     facts.extend(_labels(ctx))
     facts.extend(_merge_sentences(ctx))
     facts.extend(_quant_of(ctx))
@@ -160,12 +192,17 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_lora_extraction(ctx))
     facts.extend(_table_labels(ctx))
     facts.extend(_code_arguments(ctx))
+    facts.extend(_base_is(ctx))
+    facts.extend(_component_swap(ctx))
     if not any(isinstance(f, Parent) for f in facts):
-        facts.extend(_legacy_parent(ctx) or _unlinked(ctx))
+        facts.extend(_zoo_row(ctx))
+    if not any(isinstance(f, Parent) for f in facts):
+        facts.extend(_legacy_parent(ctx) or list(_unlinked(ctx)) or _named_elsewhere(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
-    return tuple(screen(f for f in facts
-                        if not (isinstance(f, Parent | Child) and ctx.is_own(f.ref.id))))
+    return tuple(screen(f for f in facts if not (
+        isinstance(f, Parent | Child) and ctx.is_own(f.ref.id)
+        and (id(f) not in stated or id_key(f.ref.id or "") in ctx.own_keys))))
 
 
 # Derivation words in a sentence that does not say the card's model derives from what
@@ -194,18 +231,61 @@ def _not_a_derivation(text: str, start: int, matched: str) -> bool:
                 or _UNPACKED.search(before) or _CARD_LINK.search(matched))
 
 
+# After "Fork of [X](...)" (in the rest of its sentence, up to 40 characters): the fork
+# holds X's weights in another format.
+_CONVERSION = re.compile(r"(?i)\b(?:onnx|tensorflow|tflite|core ?ml|openvino|gguf|ggml|mlx)\b")
+_CLAUSE_END = re.compile(r"[.\n]")
+
+
+# "Based on the [X](...) architecture": the card says it shares X's design, not how it derives.
+_ARCHITECTURE_AFTER = re.compile(r"[*_]{0,2}[ \t]{1,3}(?i:architecture)\b")
+
+
+_PREPOSITION = re.compile(r"(?i)\b(?:from|of|on|upon|using|over)\b")
+
+
+def _converts(text: str, end: int) -> bool:
+    """Tell whether a format is named within 40 characters after ``end``, in its sentence."""
+    stop = _CLAUSE_END.search(text, end, end + 40)
+    limit = stop.start() if stop is not None else end + 40
+    word = _CONVERSION.search(text, end, limit + 16)  # a name starting in time may end past it
+    return word is not None and word.start() < limit
+
+
+def _named_after_own(ctx: Context, ref: ModelRef) -> bool:
+    """Tell whether ``ref`` is named after the card's model plus more (``own-7b-chat``).
+
+    The object of a derivation verb so named is made from the card's model ("we fine-tuned
+    [Own-7B-Chat](...) on chats"); after "from" or "on" it may still be its base ("trained
+    on [Own-2-Base](...)").
+    """
+    if ctx.own_id is None or ref.id is None:
+        return False
+    own, name = id_key(ctx.own_id.rsplit("/", 1)[-1]), id_key(ref.id.rsplit("/", 1)[-1])
+    return len(name) > len(own) and name.startswith(own) and name[len(own)] in "-_."
+
+
 def _verb_links(ctx: Context) -> Iterator[Fact]:
     for m in ctx.body_matches(_VERB_LINK):
         ref = _link_ref(ctx, m.group(2))
-        if ref is None or _not_a_derivation(ctx.card.text, m.start(), m.group(0)):
+        if ref is None or _not_a_derivation(ctx.card.text, m.start(), m.group(0)) or (
+                _named_after_own(ctx, ref) and
+                _PREPOSITION.search(ctx.card.text, m.end(1), m.start(2)) is None):
             continue
         verb = m.group(1).casefold()
-        finetune = not verb.startswith(("based", "built", "derived", "initiali", "distilled",
-                                        "fork"))
+        # (Initialized from X's weights and trained further: a fine-tune of X.)
+        finetune = not verb.startswith(("based", "built", "derived", "distilled", "fork",
+                                        "converted"))
         relation = Relation.FINETUNE if finetune else Relation.DERIVED
+        if verb == "converted" or (verb.startswith("fork") and
+                                   _converts(ctx.card.text, m.end())):
+            relation = Relation.QUANTIZED  # the same weights in another format
         ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85 if finetune else 0.7)
         subject = _other_subject(ctx, m.start())
-        if subject is None:
+        if subject is None and not finetune and \
+                _ARCHITECTURE_AFTER.match(ctx.card.text, m.end()) is not None:
+            yield Parent(ref, Relation.DERIVED, ev, method="architecture")  # its design only
+        elif subject is None:
             yield Parent(ref, relation, ev)
         elif ref.id is None or id_key(ref.id) != id_key(subject.id or ""):
             yield Derivation(subject, ref, relation, ev)
@@ -240,9 +320,18 @@ def _other_subject(ctx: Context, verb: int) -> ModelRef | None:
             return ModelRef(link.ref.id, link.ref.id)
     for word in _WORD.finditer(head):
         ref = ctx.resolve(word.group(0).rstrip(".,;:'"))
-        if ref.id is not None and ctx.is_known_other(ref.id):
+        if ref.id is not None and ctx.is_known_other(ref.id) and not _weights_linked(ctx, ref.id):
             return ModelRef(ref.id, word.group(0))
     return None
+
+
+def _weights_linked(ctx: Context, repo_id: str) -> bool:
+    """Tell whether the card links a download of ``repo_id``'s files (``/resolve/main/...``).
+
+    A card whose own id is unknown offers its own weights so: a sentence about that model
+    by name ("The Painter-Inpainting was initialized with [X]") is about the card's model.
+    """
+    return ctx.own_id is None and ctx.links_files_of(repo_id)
 
 
 def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:
@@ -268,19 +357,30 @@ def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:
         pos = nl + 1
 
 
+_MERGE_WORD = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b")
+_AS_THE_BASE = re.compile(r"(?i)\b(?:as|be)[ \t]+the[ \t]+base\b")
+
+
 def _labels(ctx: Context) -> Iterator[Fact]:
+    merging: bool | None = None  # whether the card speaks of merging, read once when asked
     for m in ctx.body_matches(_LABEL):
         label = m.group(1).casefold().replace("_", " ")
         heading = m.group(0).lstrip().startswith("#")
         if m.group(2) is None and not heading:
             continue  # "* Base models" as a list header, not a "Base model:" field
+        if label == "models used":
+            if merging is None:
+                merging = _MERGE_WORD.search(ctx.card.body) is not None
+            if not merging:
+                continue  # "Models used:" lists a merge's inputs only in a card about merging
         rest = m.group(3).strip()
         items: list[tuple[int, str]] = []
         if rest:
             items.append((m.start(3), rest))
         elif not heading or "merged" in label or "base" in label:
             items.extend(_list_after(ctx, m.end()))
-        single = not ("merged" in label or "source" in label)
+        merged = "merged" in label or "source" in label or label == "models used"
+        single = not merged
         template = label in ("parent model", "backbone model")
         for offset, item in items:
             ref = _item_ref(ctx, item, named=single and bool(rest), any_word=template)
@@ -288,8 +388,10 @@ def _labels(ctx: Context) -> Iterator[Fact]:
                 continue
             role = None
             relation = Relation.DERIVED
-            if "merged" in label or "source" in label:
+            if merged:
                 relation, role = Relation.MERGE, Role.SOURCE
+                if _AS_THE_BASE.search(item) is not None:
+                    role = Role.BASE  # "- **org/x** - ... the best model to act as the base"
             elif label.startswith("base"):
                 role = Role.BASE
             elif label.startswith(("finetuned", "fine-tuned", "sentence transformer")):
@@ -323,7 +425,7 @@ _LEGACY_PARENT = Gated(re.compile(
     r"(?:(?:the|a|an|pre-?trained)[ \t]+){0,2}"
     r"|((?:version|checkpoint)[ \t]+of)[ \t]+(?:the[ \t]+)?"
     r"|\ban?[ \t]+)"
-    r"[*_`\[]{0,2}(" + LEGACY_ALTERNATION + r")(?![\w.-])[*_`\]]{0,2}"
+    r"[*_`\[]{0,2}(" + _LEGACY_DISPLAY + r")(?![\w.-])[*_`\]]{0,2}"
     r"(?:[ \t]+(?:model|checkpoint)?[ \t]*(?:that[ \t]+was[ \t]+|which[ \t]+was[ \t]+)?"
     r"(fine-?tuned|trained))?"),
     "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint",
@@ -331,7 +433,10 @@ _LEGACY_PARENT = Gated(re.compile(
             "checkpoint", "a ", "a\t", "an ", "an\t"))
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
-    r"initiali[sz]ed from|(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
+    r"fine-?tuned (?:version|checkpoint) of|(?:trained|fine-?tuned|built) on top of|"
+    r"initiali[sz]ed from|further pre-?trained (?:from|on top of)|"
+    r"continued pre-?training (?:of|from)|"
+    r"(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
     r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
     r"[A-Za-z][\w.-]*(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
 )
@@ -412,7 +517,8 @@ def _legacy_parent(ctx: Context) -> list[Fact]:
         verb = (m.group(1) or m.group(4) or "").casefold()
         if not verb and m.group(2) is None:
             continue  # "a gpt2 ..." alone says nothing about training
-        ref = ctx.resolve(m.group(3))
+        legacy = legacy_display_id(m.group(3))  # "BERT base uncased" spells bert-base-uncased
+        ref = ModelRef(legacy, m.group(3)) if legacy else ctx.resolve(m.group(3))
         if ref.id is None or ctx.is_own(ref.id):
             continue
         relation = Relation.FINETUNE if "tun" in verb or "train" in verb else Relation.DERIVED
@@ -434,8 +540,12 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             group = 1 if pattern is _THIS_IS_A else 2 if pattern is _INITIALISED else (
                 m.lastindex or 1)
             name = m.group(group).strip(" .,;:*_`")
+            end = m.end()
+            full = _FULL_NAME_AFTER.match(text, end)
+            if full is not None and id_key(full.group(1)).startswith(id_key(name)):
+                name, end = full.group(1).strip(), full.end()  # the variant, not the family
             if _not_a_derivation(text, m.start(), m.group(0)) or \
-                    _NAME_GOES_ON.match(text, m.end()) is not None:
+                    _NAME_GOES_ON.match(text, end) is not None:
                 continue
             near = max(0, m.start() - 80)  # the sentence is cut to 80 characters anyway
             sentence = text[max(text.rfind("\n", near, m.start()),
@@ -450,9 +560,247 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
                      m.group(2).casefold() if pattern is _THIS_IS_A else "gguf")
             relation = (Relation.QUANTIZED if any(q in words for q in ("gguf", "gptq", "awq",
                                                                         "exl2", "mlx", "quant"))
-                        else Relation.FINETUNE if "tun" in words else Relation.DERIVED)
-            yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))
+                        else Relation.FINETUNE if "tun" in words or "train" in words
+                        or "initiali" in words else Relation.DERIVED)
+            ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5)
+            yield Parent(ref, relation, ev)
+            other = _AND_NAME.match(text, end) if pattern is _UNLINKED and \
+                words.startswith(("built", "based")) else None
+            if other is not None and _NAME_GOES_ON.match(text, other.end()) is None:
+                second = ctx.resolve(other.group(1).rstrip("."))
+                if not ctx.is_own(second.id):  # "built on A-400M and B-8B": both, composed
+                    yield Parent(second, relation, ev)
             return
+
+
+# The second of two models a sentence builds on: "built on Eye-400M and Talk-8B-Instruct".
+_AND_NAME = re.compile(r"[ \t]{1,3}and[ \t]{1,3}((?=[\w.-]{0,60}\d)[A-Za-z][\w.-]{1,60})")
+
+
+# -- parents named in other card styles -------------------------------------------------------
+
+# "Base model is [X](...)" in the middle of a line (a label line is read by _labels).
+_BASE_IS = Gated(re.compile(
+    r"(?i)(?<!'s )(?<!\u2019s )\bbase[ \t]+model[ \t]+(?:is|was)[ \t]+"
+    r"(?:the[ \t]+)?[*_]{0,2}(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\)|`[^`\n]{1,100}`)"), "base model")
+# Chinese (and Cantonese) derivation: "本模型基于X并...微调" ("this model is based on X and
+# fine-tuned"), "基於X嘅微調版本" ("a fine-tuned version based on X"). The name is an ASCII
+# model name with a digit; the sentence must say the card's model ("本模型") or tuning.
+_ZH_BASED_ON = Gated(re.compile(
+    r"(本模型|该模型|此模型|這個模型|这个模型)?[ \t]*(?:是)?基[于於][ \t]*[*_`“\"]{0,2}"
+    r"((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`”\"]{0,2}([^。\uff01\n]{0,60})"), "基于", "基於")
+# "基于X生成的数据" (data generated with X), "基于X架构" (X's architecture): not the base.
+_ZH_NOT_A_MODEL = re.compile(r"[ \t]{0,3}(?:[生合]成|的?数据|的?數據|的?[架框]构|的?[架框]構|框架|"
+                             r"的?方法|的?代[码碼])")
+_ZH_TUNED = re.compile(r"微[调調]|精[调調]|[训訓]练|[训訓]練|蒸[馏餾]")
+# Japanese and Korean: "Wren-7BをベースにSFTしたモデル", "Wren-7B를 기반으로 파인튜닝한 모델"
+# ("a model tuned from Wren-7B"). The base wording needs tuning or training said after it.
+_JA_KO_BASED_ON = Gated(re.compile(
+    r"(?<![\w.-])((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`\u300d\u300f\"]{0,2}[ \t]*"
+    r"(?:\u3092|\ub97c|\uc744)[ \t]*"  # the object particles (wo, reul, eul)
+    r"(\u30d9\u30fc\u30b9[\u306b\u3068]|\u5143\u306b|\u3082\u3068\u306b|"  # base / from
+    r"\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|\u5fae\u8abf\u6574|"
+    r"\u7d99\u7d9a\u4e8b\u524d\u5b66\u7fd2|\u8ffd\u52a0\u5b66\u7fd2|"  # fine-tuning, further
+    r"\uae30\ubc18\uc73c\ub85c|\ud30c\uc778\ud29c\ub2dd|\ubbf8\uc138[ \t]?\uc870\uc815)"
+    r"([^\u3002\n]{0,60})"),
+    "\u30d9\u30fc\u30b9", "\u5143\u306b", "\u3082\u3068\u306b",
+    "\u30d5\u30a1\u30a4\u30f3", "\u5fae\u8abf\u6574", "\u5b66\u7fd2", "\uae30\ubc18",
+    "\ud30c\uc778\ud29c\ub2dd", "\ubbf8\uc138")
+# Tuning or training (Japanese, Korean): fine-tuning, SFT, learning, training.
+_JA_KO_TUNED = re.compile(r"(?i)\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|"
+                          r"\u5fae\u8abf\u6574|\u5b66\u7fd2|\ud30c\uc778\ud29c\ub2dd|"
+                          r"\ubbf8\uc138[ \t]?\uc870\uc815|\ud559\uc2b5|\ud6c8\ub828|"
+                          r"(?<![a-z])(?:sft|dpo|lora)(?![a-z])")  # (no \b: "SFT\u3057\u305f")
+# Data made with the model: "generated" anywhere after, or "data" right after (Japanese,
+# Korean); "tuned on Korean data" further on is the tuning.
+_JA_KO_GENERATED = ("\u751f\u6210", "\uc0dd\uc131")
+_JA_KO_DATA = re.compile(r"[ \t]{0,3}\u306e?(?:\u30c7\u30fc\u30bf|\ub370\uc774\ud130)")
+# A converted checkpoint: "NAME model (from [source](...)) converted by/with [a script]".
+_CONVERTED = Gated(re.compile(
+    r"(?a)\b([A-Za-z](?=[\w.-]{0,80}[\d_])[\w.-]{2,80})[ \t]+(?:model|checkpoint)"
+    r"(?:[ \t]+from[ \t]+\[[^\]\n]{1,80}\]\([^)\s]{1,300}\))?[ \t,]*\n?[ \t]*"
+    r"converted[ \t]+(?:by|with|using)\b"), "converted")
+# "versions of the X model for TensorFlow": the same weights in another framework.
+_FRAMEWORK_VERSION = Gated(re.compile(
+    r"\b(?i:versions?|ports?|conversions?)[ \t]+of[ \t]+(?:the[ \t]+)?"
+    r"((?=[\w.-]*[A-Z\d])[A-Za-z][\w.-]{1,60})[ \t]+(?:model[ \t]+)?(?:for|in|to)[ \t]+"
+    r"(?i:tensorflow|pytorch|flax|jax|onnx|core[ \t]?ml|tf)\b"), "version", "port", "conversion")
+# "Multilingual BERT was used as an initialization for X", "took a multilingual version of
+# BERT-base as an initialization" (the name is then "multilingual BERT-base").
+_ACRONYM_NAME = r"(?:[A-Z][\w-]{0,60}[ \t]+)?[A-Z][a-z]{0,30}[A-Z]{2,}[\w-]{0,60}"
+_USED_AS_INIT = Gated(re.compile(
+    r"\b(" + _ACRONYM_NAME + r")[ \t]+(?:(?:was|is)[ \t]+used|served)"
+    r"[ \t]+as[ \t]+(?:an?[ \t]+|the[ \t]+)?(?i:initiali[sz]ation|starting[ \t]+point)\b|"
+    r"\b(?:took|take|used|use)[ \t]+(?:(?:an?|the)[ \t]+([a-z][\w-]*)[ \t]+version[ \t]+of[ \t]+)?"
+    r"(" + _ACRONYM_NAME + r")[ \t]+as[ \t]+(?:an?[ \t]+|the[ \t]+)?"
+    r"(?i:initiali[sz]ation|starting[ \t]+point)\b"),
+    "initiali", "starting point")
+# A title naming the model as its base fine-tuned: "# BERT (base-multilingual-uncased)
+# fine-tuned for Q&A", "# BART (large-sized model), fine-tuned on news".
+_TITLE_TUNED = Gated(re.compile(
+    r"(?m)^#[ \t]+([A-Za-z][\w.-]{1,60})(?:[ \t]*\(([^()\n]{1,40})\))?,?[ \t]+"
+    r"(?i:fine-?tuned|finetuned)[ \t]+(?i:on|for|with)\b"), "tuned")
+# "X is an open source Stable Diffusion fine-tuned model": a named base without a link.
+_IS_A_TUNED = Gated(re.compile(
+    r"\b(?i:is)[ \t]+an?[ \t]+(?:(?i:open[- ]source)[ \t]+)?"
+    r"((?:[A-Z][\w.-]*[ \t]+){0,2}[A-Z][\w.-]*)[ \t]+(?i:fine[- ]?tuned)[ \t]+(?i:model)\b"),
+    "tuned")
+_DISTIL = re.compile(r"(?i)distil")
+# A distilled student's teacher: "using the cased version of WrenBERT as teacher model".
+_TEACHER = Gated(re.compile(
+    r"\b(?i:using|with)[ \t]+(?:(?i:the)[ \t]+)?(?:[\w-]+[ \t]+(?i:version)[ \t]+(?i:of)[ \t]+)?"
+    r"((?=[\w.-]*(?:[A-Z][\w.-]*[A-Z]|\d))[A-Z][\w.-]{1,60})[ \t]+(?i:as)[ \t]+"
+    r"(?:(?i:the|a)[ \t]+)?(?i:teacher)\b"), "teacher")
+# "this was made with SD 1.4": a base named by a family and a version, no link ("trained
+# on" and "fine-tuned on" name data: "fine-tuned on the SUC 3.0 dataset").
+_MADE_WITH_VERSION = Gated(re.compile(
+    r"\b(?i:this|it)(?:[ \t]+(?i:model))?[ \t]+(?i:was|is)[ \t]+"
+    r"(?i:made[ \t]+with|built[ \t]+(?:on|upon)|(?:fine-?tuned|trained)[ \t]+from)[ \t]+"
+    r"(?:(?i:the)[ \t]+)?((?:[A-Z][\w-]*[ \t]+){1,2}[vV]?\d+(?:\.\d+)+)(?![\w.])"
+    r"(?![ \t]+(?i:data|corpus|benchmark))"), "made", "trained", "tuned", "built")
+# Tools a card is "made with", not models.
+_TOOLS = frozenset(["mergekit", "axolotl", "unsloth", "peft", "transformers", "diffusers", "kohya",
+                    "pytorch", "python", "tensorflow", "jax", "deepspeed", "trl", "keras"])
+_ACRONYM_OR_DIGIT = re.compile(r"[A-Z][\w.-]*[A-Z]|\d")  # in one word
+# Words that name how or in what form a model was tuned, not the model tuned.
+_NOT_A_BASE = frozenset(["lora", "qlora", "peft", "adapter", "sft", "dpo", "orpo", "kto", "rlhf",
+                         "ppo", "gguf", "gptq", "awq", "exl2", "mlx", "instruction", "instruct",
+                         "chat", "custom", "private", "new", "merged", "model"])
+# A more exact name in parentheses right after the one read: "BioBERT (`BioBERT-Base v1.0`)".
+_FULL_NAME_AFTER = re.compile(r"[ \t]{0,3}\([ \t]{0,3}`([^`\n]{2,100})`[ \t]{0,3}\)")
+
+# A model zoo table's row for the card's own model, saying what it was made from:
+# "| [org/own](...) | 1024 | unified fine-tuning from own-unsupervised |".
+_TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]{0,2000}")
+_ROW_FROM = re.compile(r"(?i)\b(fine-?tun\w*|trained|pre-?trained|distilled|continued)\b"
+                       r"[^|\n]{0,60}?\bfrom[ \t]+[*_`]{0,2}([A-Za-z][\w./-]{1,100}?)[*_`]{0,2}"
+                       r"[ \t]*(?:\||[,;]|\.(?=\s|$)|$)")
+# A component swapped into a model: "It's [X](...) model, just the text encoder and
+# tokenizer are replaced with my [Y](...)" (X's weights with Y's part: a merge of both).
+_COMPONENT_SWAP = Gated(re.compile(
+    r"(?i)\b(?:it's|it\s+is|this\s+is)\s+(" + _LINKISH + r")(?:\s+model)?[,;]?\s+"
+    r"(?:just\s+|but\s+|with\s+)?(?:its\s+|the\s+)?(?:text[ -]encoder|vae|tokeni[sz]er|unet|"
+    r"(?:image|vision)[ -]encoder)(?:\s+and\s+(?:its\s+|the\s+)?(?:text[ -]encoder|vae|"
+    r"tokeni[sz]er|unet))?\s+(?:(?:are|is|were|was)\s+)?(?:replaced|swapped)\s+(?:with|by|for)\s+"
+    r"(?:my\s+|the\s+|an?\s+)?(" + _LINKISH + ")"), "replaced", "swapped")
+
+
+def _zoo_row(ctx: Context) -> Iterator[Fact]:
+    """Read the model table row of the card's own model: "... fine-tuning from X"."""
+    if ctx.own_id is None:
+        return
+    own = id_key(ctx.own_id)
+    for row in ctx.body_matches(_TABLE_ROW):
+        first = row.group(0).split("|", 2)[1] if row.group(0).count("|") >= 2 else ""
+        if own not in id_key(first):
+            continue
+        m = _ROW_FROM.search(row.group(0))
+        if m is None:
+            continue
+        ref = ctx.resolve(m.group(2))
+        if ref.id is None or ctx.is_own(ref.id):
+            continue  # only a model the card links or names by its id
+        relation = Relation.DERIVED if m.group(1).casefold() == "distilled" else \
+            Relation.FINETUNE
+        yield Parent(ref, relation, ctx.evidence(Method.TABLE, row.start(), row.end(), 0.7))
+        return
+
+
+def _component_swap(ctx: Context) -> Iterator[Fact]:
+    """Read a model whose component (text encoder, VAE) is another model's: a merge of both."""
+    for m in ctx.body_matches(_COMPONENT_SWAP):
+        base, part = _link_ref(ctx, m.group(1)), _link_ref(ctx, m.group(2))
+        if base is None or part is None:
+            continue
+        ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.75)
+        yield Parent(base, Relation.MERGE, ev, role=Role.BASE)
+        yield Parent(part, Relation.MERGE, ev, role=Role.SOURCE)
+
+
+def _base_is(ctx: Context) -> Iterator[Fact]:
+    """Read "Base model is [X](...)" in a sentence, the link's text naming a model off the Hub."""
+    for m in ctx.body_matches(_BASE_IS):
+        ref = _item_ref(ctx, m.group(1), named=True, any_word=True)
+        if ref is not None and (ref.id is not None or _ACRONYM_OR_DIGIT.search(ref.name)):
+            yield Parent(ref, Relation.DERIVED,
+                         ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8), role=Role.BASE)
+
+
+def _named_elsewhere(ctx: Context) -> list[Fact]:
+    """Return the parent a card names without a link in the styles below, if any.
+
+    Read only when the card names no parent otherwise, like :func:`_unlinked`: the
+    Chinese "based on X" wording, a converted checkpoint, a framework version, an
+    initialization, a distilled student's teacher, "this was made with X 1.4", a title "X
+    fine-tuned on ..." and "is an X fine-tuned model".
+    """
+    for m in ctx.body_matches(_ZH_BASED_ON):
+        tail = m.group(3)
+        if (m.group(1) is None and _ZH_TUNED.search(tail) is None) or _ZH_NOT_A_MODEL.match(tail):
+            continue
+        ref = ctx.resolve(m.group(2).rstrip("."))
+        if ctx.is_own(ref.id) or id_key(ref.name) == id_key(ctx.own_name or ""):
+            continue
+        relation = Relation.FINETUNE if _ZH_TUNED.search(tail) else Relation.DERIVED
+        return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for m in ctx.body_matches(_JA_KO_BASED_ON):
+        said = m.group(2) + m.group(3)
+        if _JA_KO_TUNED.search(said) is None or _JA_KO_DATA.match(m.group(3)) is not None or \
+                any(w in m.group(3) for w in _JA_KO_GENERATED):
+            continue
+        ref = ctx.resolve(m.group(1).rstrip("."))
+        if not ctx.is_own(ref.id) and name_key(ref.name) != name_key(ctx.own_name or "-"):
+            return [Parent(ref, Relation.FINETUNE,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for pattern, relation in ((_CONVERTED, Relation.QUANTIZED),
+                              (_FRAMEWORK_VERSION, Relation.QUANTIZED),
+                              (_USED_AS_INIT, Relation.FINETUNE)):
+        for m in ctx.body_matches(pattern):
+            if pattern is not _FRAMEWORK_VERSION and \
+                    _not_a_derivation(ctx.card.text, m.start(), m.group(0)):
+                continue  # ("you will find versions of X for TF" still says what they are)
+            name = m.group(1) or " ".join(g for g in m.group(2, 3) if g)
+            ref = ctx.resolve(name)
+            if ctx.is_own(ref.id):
+                continue  # a converted checkpoint may keep its original's name: not its id
+            return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    # A teacher counts in a card about distillation, not one that wrote data or graded answers.
+    teachers = ctx.body_matches(_TEACHER) if _DISTIL.search(ctx.card.text) else iter(())
+    for m in teachers:
+        ref = ctx.resolve(m.group(1).rstrip("."))
+        if not ctx.is_own(ref.id):
+            return [Parent(ref, Relation.DERIVED,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6), method="teacher")]
+    for m in ctx.body_matches(_MADE_WITH_VERSION):
+        name = " ".join(m.group(1).split())
+        if name.split()[0].casefold() not in _TOOLS:
+            return [Parent(ctx.resolve(name), Relation.FINETUNE,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))]
+    for m in ctx.body_matches(_TITLE_TUNED):
+        name = m.group(1).rstrip(".")
+        legacy = legacy_display_id(f"{name} {m.group(2)}") if m.group(2) else None
+        if legacy is None and (_ACRONYM_OR_DIGIT.search(name) is None or
+                               name.casefold() in _NOT_A_BASE):
+            continue  # "# Model fine-tuned on X", "# LoRA fine-tuned ...", "# Whisper ..."
+        ref = ModelRef(legacy, name) if legacy else ctx.resolve(name)
+        if ctx.is_own(ref.id) or name_key(name) == name_key(ctx.own_name or ""):
+            continue
+        return [Parent(ref, Relation.FINETUNE,
+                       ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for tries, m in enumerate(ctx.body_matches(_IS_A_TUNED)):
+        name = m.group(1)
+        if tries >= 3:
+            break  # each try may read the card once more
+        if _ACRONYM_OR_DIGIT.search(name) is None and re.search(
+                re.escape(name) + r"[ \t]+[vV]?\d", ctx.card.text) is None:
+            continue  # "a Spanish fine-tuned model"; a family is named with a version elsewhere
+        ref = ctx.resolve(name)
+        if ctx.is_own(ref.id) or is_fragment(name) or name_key(name) == name_key(
+                ctx.own_name or "") or any(w.casefold() in _NOT_A_BASE for w in name.split()):
+            continue  # ("is a LoRA fine-tuned model" names no base)
+        return [Parent(ref, Relation.FINETUNE,
+                       ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))]
+    return []
 
 
 def _item_ref(ctx: Context, item: str, *, named: bool = False,
@@ -474,7 +822,7 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
     token = item.strip().strip("*_`").split()[0] if item.strip() else ""
     if not token or token.startswith(("[", "(")):
         return None
-    ref = ctx.resolve(token.rstrip(".,;:"))
+    ref = ctx.resolve(token.rstrip(".,;:").rstrip("*_`"))  # "**org/name** - a model that..."
     if ref.id is not None or not named:
         return ref if ref.id is not None else None
     name = re.split(r"(?:(?<!\s)\s+)?[(,;]", item.strip().strip("*_`"))[0].strip(" .*_`")
@@ -578,12 +926,15 @@ def strip_quant_markers(name: str) -> str:
     'L3-8B-Stheno-v3.3-32K-Ultra-NEO-V1-IMATRIX'
     >>> strip_quant_markers("Open_Gpt4_8x7B_v0.2_q8_0_gguf")
     'Open_Gpt4_8x7B_v0.2'
+    >>> strip_quant_markers("Chat-4-mini-GGUF-Q3KM")  # a title's "Q3_K_M" read as emphasis
+    'Chat-4-mini'
     """
     previous = None
     while previous != name:
         previous = name
         name = re.sub(r"(?i)[-_.](?:gguf|ggml|gptq|awq|exl2|mlx|bnb|fp8|int[48]|[2-8][-_.]?bits?|"
-                      r"q[2-8](?:_[0-9a-z]+)*|iq[1-4]\w*|[2-8]\.[0-9]+bpw|quantized|quants?|i1)$",
+                      r"q[2-8](?:_[0-9a-z]+)*|q[2-8]k[a-z0-9]?|iq[1-4]\w*|[2-8]\.[0-9]+bpw|"
+                      r"quantized|quants?|i1)$",
                       "", name)
     return name
 
@@ -594,9 +945,10 @@ def _repack_original(ctx: Context) -> Iterator[Fact]:
     The linked model whose name equals the repack's name without its markers is the
     parent; failing that, the longest linked name that the stripped name starts with.
     """
-    if ctx.own_id is None:
+    # A card known by a bare name (its title) is named after its original just as well.
+    own_name = ctx.own_id.rsplit("/", 1)[-1] if ctx.own_id else ctx.own_name
+    if not own_name:
         return
-    own_name = ctx.own_id.rsplit("/", 1)[-1]
     base = id_key(strip_quant_markers(own_name))
     if base == id_key(own_name) or len(base) < 4:
         return

@@ -10,15 +10,22 @@ Otherwise the first of these checks that holds decides (:data:`KIND_RULES`):
    when it carries a copy of the original's merge configuration);
 3. a merge: a mergekit configuration, a merge sentence, two or more front-matter bases
    (unless the card speaks only of fine-tuning), or merge tags and two or more parents;
-4. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
+4. a model composed of several: one prose sentence builds it on two or more models
+   ("built on Eye-400M and Talk-8B") and nothing else names a parent: ``derived``, as the
+   card does not say how it derives from each;
+5. a student distilled with its teacher ("using X as teacher model"): ``derived``, as it
+   learns from the teacher's outputs, not its weights;
+6. a quantized repack: quantization format tags (``gguf``, ``gptq``, ``awq``, ``exl2``,
    ``mlx``...), ``quantized_by``, a file table naming the quantization method, a
    quantization marker in the model's own name, "Original model:" or "GGUF files for [X]"
-   wording;
-5. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
-6. a fine-tune: derivation wording ("fine-tuned on top of"), a front-matter ``base_model``
+   wording, or "was quantized" in a card that neither tunes nor trains;
+7. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
+8. a model the prose only says shares its parent's architecture ("based on the [X]
+   architecture"), without training, tuning wording or a fine-tune name: ``derived``;
+9. a fine-tune: derivation wording ("fine-tuned on top of"), a front-matter ``base_model``
    with no other signal (the Hub's own reading of ``base_model``), a fine-tune marker in
    the model's name, or training the card reports;
-7. otherwise ``derived`` (the card names a parent without saying how).
+10. otherwise ``derived`` (the card names a parent without saying how).
 
 A card whose adapter was merged back into full weights ("QLoRA, then merged into ...") is
 read neither as an adapter nor, from its tags, as quantized.
@@ -74,9 +81,16 @@ _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "d
 # A "Quantization: q4f16_1" field: the card describes its own quantization.
 _QUANT_FIELD = re.compile(r"(?im)^[ \t>*-]*[*_]{0,2}quanti[sz]ation(?:[ _](?:method|type|format))?"
                           r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}[\w.-]*\d")
+# "Only the LLM portion was quantized", "the weights were quantized": read only in a card
+# that neither tunes nor trains (a QLoRA card quantizes its base to train on it).
+_QUANTIZED_TEXT = re.compile(r"(?i)\b(?:was|were|been|is|are)[ \t]+quanti[sz]ed\b")
 _QUANT_TABLE = re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
                           r"\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b")
-_TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b")
+# Tuning words, or "Model trained with/on <data>" (a model trained further on data is a
+# fine-tune; "the base model was trained on ..." tells the base's history).
+_TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b|"
+                         r"(?<!base )\b(?:this model|model|we)[ \t]+(?:was[ \t]+|were[ \t]+)?"
+                         r"trained[ \t]+(?:with|on)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
 _FINETUNE_NAME = re.compile(r"(?i)(?:^|[-_.])(?:fine-?tuned|ft|sft|dpo|orpo|rlhf|instruct|chat|it)"
                             r"(?=$|[-_.\d])")
@@ -175,12 +189,34 @@ def _merge(s: Signs) -> bool:
             or (bool(s.tags & _MERGE_TAGS) and len(s.keys) >= 2))
 
 
+def _composed(s: Signs) -> bool:
+    """Tell whether one prose sentence builds the model on several models, not as a merge.
+
+    "Built on Eye-400M and Talk-8B-Instruct": a vision encoder and a language model joined
+    and trained further; the card does not say how the model derives from each.
+    """
+    lines = {p.evidence.line for p in s.parents}
+    return (len(s.keys) >= 2 and len(lines) == 1
+            and all(p.evidence.method is Method.PROSE and p.relation is Relation.DERIVED
+                    for p in s.parents))
+
+
+def _distilled(s: Signs) -> bool:
+    """Tell whether every parent is the teacher a student was distilled with.
+
+    A student learns from its teacher's outputs, not its weights: how it derives from the
+    teacher is none of the kinds.
+    """
+    return bool(s.parents) and all(p.method == "teacher" for p in s.parents)
+
+
 def _quantized(s: Signs) -> bool:
     """Tell whether tags, ``quantized_by``, a file table, the name or an original say repack."""
     meta, body = s.ctx.card.meta, s.ctx.card.body
     return ((bool(s.tags & _QUANT_TAGS) and not s.merged_back) or "quantized_by" in meta
             or _QUANT_TABLE.search(body) is not None or s.quant_named
             or _QUANT_FIELD.search(body) is not None
+            or (_QUANTIZED_TEXT.search(body) is not None and not s.tuned_text and not s.trained)
             or any(p.relation is Relation.QUANTIZED or p.method == "original"
                    for p in s.parents))
 
@@ -190,6 +226,17 @@ def _adapter(s: Signs) -> bool:
     library = str(s.ctx.card.meta.get("library_name") or "").casefold()
     return not s.merged_back and (library == "peft" or bool(s.tags & _ADAPTER_TAGS)
                                   or _ADAPTER_TEXT.search(s.ctx.card.body) is not None)
+
+
+def _architecture_only(s: Signs) -> bool:
+    """Tell whether the prose names the parents only as the model's architecture.
+
+    "Based on the [X](...) architecture", a front-matter ``base_model`` and no training,
+    tuning wording or fine-tune name: the card does not say how the model derives from X.
+    """
+    prose = [p for p in s.parents if p.evidence.method is not Method.METADATA]
+    return (bool(prose) and all(p.method == "architecture" for p in prose) and not s.trained
+            and not s.tuned_text and _FINETUNE_NAME.search(s.own_name) is None)
 
 
 def _finetune(s: Signs) -> bool:
@@ -212,8 +259,12 @@ KIND_RULES: tuple[KindRule, ...] = (
     KindRule("an adapter its prose describes", Relation.ADAPTER, _prose_adapter),
     KindRule("a repack named after the model it links", Relation.QUANTIZED, _named_repack),
     KindRule("a merge", Relation.MERGE, _merge),
+    KindRule("a model composed of several, by one sentence", Relation.DERIVED, _composed),
+    KindRule("a student distilled with its teacher", Relation.DERIVED, _distilled),
     KindRule("a quantized repack", Relation.QUANTIZED, _quantized),
     KindRule("an adapter", Relation.ADAPTER, _adapter),
+    KindRule("a model said only to share its parent's architecture", Relation.DERIVED,
+             _architecture_only),
     KindRule("a fine-tune", Relation.FINETUNE, _finetune),
 )
 

@@ -53,7 +53,9 @@ def test_a_scrapes_sequence_number_is_no_name():
 
 def test_a_fork_of_a_repo_derives_from_it():
     text = "# Small-ONNX\nFork of [lab/small](huggingface.co/lab/small) with ONNX weights.\n"
-    assert parents(text) == {"lab/small": "derived"}
+    assert parents(text) == {"lab/small": "quantized"}  # converted weights: a repack
+    assert parents("# Small-2\nFork of [lab/small](huggingface.co/lab/small).\n") == \
+        {"lab/small": "derived"}
 
 
 # Derivation words in sentences that do not say the card's model derives from what follows.

@@ -7,7 +7,7 @@ import pytest
 from lineage.cards import read_card
 from lineage.extract import extract
 from lineage.facts import Parent
-from lineage.ids import legacy_id, parse_hub_url
+from lineage.ids import legacy_display_id, legacy_id, parse_hub_url
 
 
 def parents(text: str) -> dict[str, str]:
@@ -59,3 +59,16 @@ def test_a_family_word_never_resolves_to_a_legacy_checkpoint():
 def test_a_legacy_prefix_is_not_cut_short():
     text = "# tune\nFine-tuned from bert-large-uncased-whole-word-masking on SQuAD.\n"
     assert parents(text) == {"bert-large-uncased-whole-word-masking": "finetune"}
+
+
+def test_a_display_name_that_spells_a_legacy_id_resolves_to_it():
+    assert legacy_display_id("BERT-base multilingual uncased") == "bert-base-multilingual-uncased"
+    assert legacy_display_id("XLM-RoBERTa large") == "xlm-roberta-large"
+    # A name that leaves out part of an id spells none: which of cased and uncased?
+    assert legacy_display_id("BERT base") is None
+    assert legacy_display_id("XLM-RoBERTa") is None
+    assert parents("# tune\nThis model is a fine-tuned version of BERT base multilingual cased "
+                   "for NER.\n") == {"bert-base-multilingual-cased": "finetune"}
+    assert parents("# tune\nThis is a RoBERTa large model fine-tuned on entailment.\n") == \
+        {"roberta-large": "finetune"}
+    assert parents("# tune\nThis is a BERT base model fine-tuned on entailment.\n") == {}

@@ -38,7 +38,13 @@ TOKENS = ["8", "x", "4 x", "NVIDIA", "A100", "H100", "a10g", "MI300X", "RTX 4090
           "ASSISTANT:", "[INST]", "extracted from", "base_model=", "--model_name_or_path",
           "pretrained_model_name_or_path", "org/model", "bert-base-uncased", "gpt2",
           "version of", "checkpoint", "dataset", "data set", "Data", "pre-trained", "pretrained",
-          "pre-train", "with",
+          "pre-train", "with", "Base model is", "model", "converted by", "versions", "Wren-XL",
+          "for Tensorflow", "Multilingual BERT", "was used as an initialization", "# WREN",
+          "fine tuned model", "is an", "\u672c\u6a21\u578b\u57fa\u4e8e", "\u5fae\u8c03",
+          "(`Wren-7B v1`)", "It's", "text encoder and tokenizer are", "replaced with my",
+          "as teacher", "Models used:", "this was made with", "SD 1.4", "further pre-trained from",
+          "\u3092\u30d9\u30fc\u30b9\u306b", "\ub97c \uae30\ubc18\uc73c\ub85c",
+          "\ud30c\uc778\ud29c\ub2dd",
           "optimizer: adam", "seed: 42", "hardware: 8x A100", "\n", "\n- ", "| ", " ", ",", ".",
           "\u017ft", "\u017fFT", "\u0131nstruct", "\u0130nitialized", "\u212aB", "ba\u017fed"]
 
@@ -190,7 +196,8 @@ SAMPLES = [
     *(f"The model was {verb} {LINK} on data." for verb in (
         "fine-tuned from", "trained on", "sft'd from", "dpo'd from", "instruction-tuned from",
         "continued pretraining from", "further trained from", "based on", "built on",
-        "derived from", "initialized from", "distilled from", "resumed from", "forked from")),
+        "derived from", "initialized from", "distilled from", "resumed from", "forked from",
+        "converted to MLX from")),
     f"I then merged {LINK} into the blend.", "It was merged using the SLERP merge method.",
     *(f"{q} files of {LINK}." for q in ("GGUF", "GGML", "GPTQ", "AWQ", "EXL2", "MLX",
                                          "Quantized", "int4", "int8", "2-bit", "4-bit", "8-bit",

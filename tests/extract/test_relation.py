@@ -52,6 +52,16 @@ CARDS = {
         "me/merged-7b",
         "---\ntags: [gguf, lora]\n---\nA fine-tuned merge.\n" + MERGEKIT,
         Relation.MERGE),
+    "a model composed of several, by one sentence": (
+        "me/vision-chat",
+        "---\ntags: [gguf, lora]\n---\nThe model is built on Eye-400M and Talk-8B-Instruct, "
+        "then fine-tuned.\n",
+        Relation.DERIVED),
+    "a student distilled with its teacher": (
+        "me/small-student",
+        "---\ntags: [gguf, lora]\n---\nDistilled on 7GB of text, using the cased version of "
+        "WrenBERT as teacher model.\n",
+        Relation.DERIVED),
     "a quantized repack": (
         "me/small-7b",
         "---\nbase_model: a/small-7b\ntags: [gguf, lora]\n---\nFine-tuned, then quantized.\n",
@@ -60,6 +70,11 @@ CARDS = {
         "me/small-lora",
         "---\nbase_model: a/small-7b\nlibrary_name: peft\n---\nFine-tuned with LoRA.\n",
         Relation.ADAPTER),
+    "a model said only to share its parent's architecture": (
+        "me/small-arabic",
+        f"---\nbase_model: a/small-7b\n---\nBased on the [Small]({HUB}/a/small-7b) "
+        "architecture.\n",
+        Relation.DERIVED),
     "a fine-tune": (
         "me/small-chat",
         f"Built on [a/small-7b]({HUB}/a/small-7b) with SFT.\n",

@@ -1,0 +1,287 @@
+"""Parents named in prose and by legacy or display names: each style on a card written for it."""
+
+from __future__ import annotations
+
+from lineage.cards import read_card
+from lineage.extract import extract
+from lineage.facts import Parent
+
+
+def parents(text: str, source: str = "me/tune/README.md", hint: str | None = "me/tune",
+            ) -> dict[str, str]:
+    card = read_card(text.encode(), source, id_hint=hint, id_hint_method="path" if hint else None)
+    return {p.ref.id or p.ref.name: p.relation.value for p in extract(card).of(Parent)}
+
+
+# Links in derivation sentences.
+
+def test_a_makers_name_with_a_dot_before_the_link_is_read_through():
+    text = ("# Neon\nThis is a fine-tuned image model.\nTrained on Lab.ai's "
+            "[Painter 2.0 Base](https://huggingface.co/lab/painter-2-base) at 512x512.\n")
+    assert parents(text) == {"lab/painter-2-base": "finetune"}
+
+
+def test_a_makers_link_before_the_models_link_is_read_through():
+    text = ("# Tune-12b\n`tune-12b` is a language model that is derived from\n"
+            "[Lab's](https://lab.example.org/) [Base-12b](https://huggingface.co/lab/base-12b) "
+            "and fine-tuned on instructions.\n")
+    assert parents(text) == {"lab/base-12b": "finetune"}
+    # A maker's link alone names no model.
+    assert parents("# Tune\nDerived from [Lab's](https://lab.example.org/) work.\n") == {}
+
+
+def test_base_model_is_a_link_in_the_middle_of_a_line():
+    text = ("# Sentiment\nModel trained with a corpus of reviews. Base model is "
+            "[WREN](https://github.com/lab/wren), a BERT model trained in Spanish.\n")
+    assert list(parents(text, "x/README.md", None)) == ["WREN"]
+    # Another model's base model is not this card's.
+    assert parents("# Tune\nWren-7B's base model is [X](https://huggingface.co/lab/x-7b).\n") \
+        == {}
+
+
+# Parents named without a link.
+
+def test_chinese_based_on_wording_names_the_base():
+    assert parents("# 模型\n本模型基于Wren-3B-Instruct并使用Lora进行模型微调获得。\n",
+                   "x/README.md", None) == {"Wren-3B-Instruct": "finetune"}
+    assert parents("# Wren-7B-Chat-Yue\n基於Wren-7B-Chat嘅微調版本\uff0c基於大量數據進行訓練。\n",
+                   "x/README.md", None) == {"Wren-7B-Chat": "finetune"}
+    # A dataset or a method "based on" something, with no tuning said, is no parent.
+    assert parents("# 模型\n评测基于C-Eval-2数据集。\n", "x/README.md", None) == {}
+
+
+def test_a_checkpoint_converted_by_a_script_keeps_its_original_name():
+    text = ("# tune\nThis a wren_chinese_tiny model from [a project](https://github.com/lab/w), "
+            "wren_tiny_lab_zh model\nconverted by the [script](https://github.com/lab/convert.py)"
+            "\n")
+    assert parents(text) == {"wren_tiny_lab_zh": "quantized"}
+    # The original may carry the repo's own name: it is still not the repo.
+    text = ("# tune_xl\nThis a tune_xl model from [Lab's github](https://github.com/lab/w)  \n"
+            "converted by the [script](https://github.com/lab/convert.py)\n")
+    assert parents(text, "me/tune_xl/README.md", "me/tune_xl") == {"tune_xl": "quantized"}
+
+
+def test_versions_of_a_model_for_another_framework_are_a_conversion():
+    text = ("# TF Wren\nIn this repository you will find different versions of the Wren-XL "
+            "model for Tensorflow.\n")
+    assert parents(text) == {"Wren-XL": "quantized"}
+
+
+def test_a_display_name_used_as_the_initialization():
+    text = ("# slav-bert\nSlavBERT was trained on news. Multilingual BERT was used as an "
+            "initialization for SlavBERT.\n")
+    assert parents(text) == {"Multilingual BERT": "finetune"}
+    text = ("# ru-bert\nRuBERT was trained on news. We took a multilingual version of BERT-base "
+            "as an initialization for RuBERT.\n")
+    assert parents(text) == {"multilingual BERT-base": "finetune"}
+
+
+def test_a_title_naming_the_base_fine_tuned_for_a_task():
+    # A display name that spells a legacy id resolves to it.
+    assert parents("# BERT (base-multilingual-uncased) fine-tuned for multilingual Q&A\n"
+                   "Fine-tuned on XQuAD.\n") == {"bert-base-multilingual-uncased": "finetune"}
+    # Otherwise the name is kept as written.
+    assert parents("# WREN (large-sized model), fine-tuned on news\nIt summarises.\n") == \
+        {"WREN": "finetune"}
+    # A plain word is not a model name.
+    assert parents("# Model fine-tuned on news\nIt summarises.\n") == {}
+
+
+def test_an_open_source_named_base_fine_tuned_model():
+    text = ("# Nightjar is an open source Stable Wren fine tuned model on photos, by Lab\n"
+            "### Stable Wren v1.5 vs Nightjar\n")
+    assert parents(text, "x/README.md", None) == {"Stable Wren": "finetune"}
+
+
+def test_a_parenthesised_variant_name_is_the_exact_base():
+    text = ("# Clinical\nThe model was trained on notes. Model parameters were initialized with "
+            "WrenBERT (`WrenBERT-Base v1.0 + Notes 200K`).\n")
+    assert list(parents(text)) == ["WrenBERT-Base v1.0 + Notes 200K"]
+
+
+# The card's own name and its relatives.
+
+def test_a_model_named_after_the_cards_own_is_its_child_not_its_parent():
+    text = ("# Wren-7B\nWren-7B is pretrained from scratch on 1T tokens. It handles long inputs "
+            "(we finetuned [Wren-7B-Story](https://huggingface.co/lab/wren-7b-story) on up to "
+            "65k inputs).\n")
+    assert parents(text, "lab/wren-7b/README.md", "lab/wren-7b") == {}
+    # After "from" or "on", a name with more to it may be the base the card's model grew from.
+    text = "# Wren-2\nResumed from [Wren-2-Base](https://huggingface.co/lab/wren-2-base).\n"
+    assert parents(text, "lab/wren-2/README.md", "lab/wren-2") == {"lab/wren-2-base": "finetune"}
+
+
+def test_a_fork_named_like_its_original_derives_from_it():
+    # Known only by its title, the card owns every id of that name, but not its original's.
+    text = ("---\nlibrary_name: transformers.js\n---\n# wren-small\n\nFork of "
+            "[lab/wren-small](huggingface.co/lab/wren-small) with ONNX weights to run in the "
+            "browser.\n\nUse it like [this](https://huggingface.co/lab/wren-small).\n")
+    assert parents(text, "README.md", None) == {"lab/wren-small": "quantized"}
+
+
+def test_a_model_converted_from_a_linked_model_is_a_conversion():
+    text = ("# Wren-MLX\nThis model was converted to MLX format from "
+            "[lab/wren-1b](https://huggingface.co/lab/wren-1b).\n")
+    assert parents(text) == {"lab/wren-1b": "quantized"}
+
+
+def test_a_repack_known_by_its_title_is_named_after_its_original():
+    text = ("# Wren-4-mini-GGUF-Q3_K_M\n\nThis is a 3-bit quantized GGUF of Lab's Wren model.\n\n"
+            "## Acknowledgments\n* [Wren-4-mini](https://huggingface.co/lab/Wren-4-mini)\n")
+    assert parents(text, "README.md", None) == {"lab/Wren-4-mini": "quantized"}
+
+
+# How the model derives from parents named in prose.
+
+def test_a_model_built_on_two_named_models_derives_from_both():
+    text = ("# Wren-V\n**Wren-V 2.5** is the latest model of its series. The model is built on "
+            "Eye-400M and Talk-8B-Instruct with a total of 8B parameters. We support LoRA "
+            "fine-tuning.\n")
+    assert parents(text) == {"Eye-400M": "derived", "Talk-8B-Instruct": "derived"}
+
+
+def test_a_model_based_on_an_architecture_does_not_say_how_it_derives():
+    text = ("---\nbase_model:\n- lab/speech-2b\n---\n# Speech Arabic\nAn Arabic speech "
+            "recognition model. Based on the [Speech](https://huggingface.co/lab/speech-2b) "
+            "architecture.\n")
+    assert parents(text) == {"lab/speech-2b": "derived"}
+    # Training on data says it: then it is a fine-tune.
+    assert parents(text + "\nFine-tuned on 500 hours of Arabic speech.\n") == \
+        {"lab/speech-2b": "finetune"}
+
+
+def test_a_chinese_base_model_label_may_end_in_a_full_width_comma():
+    text = ("# M9\n- \u57fa\u7840\u6a21\u578b\uff0cM9 \u4f7f\u7528 [Wren](https://huggingface.co/"
+            "lab/wren-zh) \u7cfb\u5217\u6a21\u578b\u8fdb\u884c\u8bad\u7ec3\n")
+    assert list(parents(text)) == ["lab/wren-zh"]
+
+
+def test_models_used_in_a_merge_are_its_inputs():
+    text = ("# Blend-70B\nA multi-model merge of several 70B fine-tunes.\n\n## Procedure\n\n"
+            "Models used:\n- **lab/chat-70b** - Great at role play.\n- **other/tutor-70b** - "
+            "Follows instructions, so the best model to act as the base for the merge.\n\n"
+            "Both were merged with SLERP.\n")
+    ex = extract(read_card(text.encode(), "me/blend/README.md", id_hint="me/blend",
+                           id_hint_method="path"))
+    assert {p.ref.id: (p.relation.value, p.role and p.role.value) for p in ex.of(Parent)} == {
+        "lab/chat-70b": ("merge", "source"), "other/tutor-70b": ("merge", "base")}
+    # Without merging, "Models used:" lists tools, not parents.
+    assert parents("# Eval\nModels used:\n- **lab/judge-70b** - the judge.\n") == {}
+
+
+def test_a_distilled_students_teacher_is_its_parent():
+    text = ("# DistilWren\nDistilWren was trained on 7GB of the original training data, using "
+            "the cased version of WrenBERT as teacher model.\n")
+    assert parents(text) == {"WrenBERT": "derived"}
+
+
+def test_a_card_that_only_says_its_weights_were_quantized_is_a_repack():
+    text = ("---\nbase_model:\n- lab/vision-7b\n---\n\nVision-7B NF4 Quant\nOnly the language "
+            "portion was quantized, the image encoder remains as is.\n")
+    assert parents(text, "README.md", None) == {"lab/vision-7b": "quantized"}
+    # A QLoRA card quantizes its base to tune on it: still a fine-tune.
+    text = ("---\nbase_model:\n- lab/vision-7b\n---\n# Tune\nThe base was quantized to 4 bits "
+            "and fine-tuned with QLoRA, then merged back into the base.\n")
+    assert parents(text) == {"lab/vision-7b": "finetune"}
+
+
+def test_a_model_zoo_row_of_the_cards_own_model_names_its_base():
+    text = ("# Wren-M3\n| Model | Dimension | Note |\n|---|---|---|\n"
+            "| [lab/wren-m3](https://huggingface.co/lab/wren-m3) | 1024 | unified fine-tuning "
+            "from wren-m3-unsupervised |\n"
+            "| [lab/wren-m3-unsupervised](https://huggingface.co/lab/wren-m3-unsupervised) | 1024 "
+            "| contrastive learning from wren-m3-retro |\n")
+    assert parents(text, "lab/wren-m3/README.md", "lab/wren-m3") == \
+        {"lab/wren-m3-unsupervised": "finetune"}
+    # Another model's row says nothing of this one.
+    assert parents(text, "lab/wren-m4/README.md", "lab/wren-m4") == {}
+
+
+def test_a_model_with_another_models_component_swapped_in_merges_both():
+    text = ("# my-korean-painter\nIt's [lab/painter-1-5](https://huggingface.co/lab/painter-1-5) "
+            "model, just text encoder and tokenizer are replaced with my "
+            "[me/text-encoder-ko](https://huggingface.co/me/text-encoder-ko).\n")
+    ex = extract(read_card(text.encode(), "README.md"))
+    assert {p.ref.id: (p.relation.value, p.role and p.role.value) for p in ex.of(Parent)} == {
+        "lab/painter-1-5": ("merge", "base"), "me/text-encoder-ko": ("merge", "source")}
+
+
+# What these styles must not read as a parent.
+
+def test_method_words_and_data_makers_are_not_bases():
+    assert parents("# LoRA fine-tuned on reviews\nA small adapter.\n") == {}
+    assert parents("# Tune\nThis is a LoRA fine-tuned model for reviews.\n") == {}
+    # A teacher that wrote the training data, in a card that distils nothing.
+    assert parents("# Tune\nTrained on answers written using Oracle-4 as the teacher.\n") == {}
+    # "Based on X-4 generated data": the data's maker, not the base.
+    assert parents("# \u6a21\u578b\n\u57fa\u4e8eOracle-4\u751f\u6210\u7684\u6570\u636e"
+                   "\u8fdb\u884c\u5fae\u8c03\u3002\n", "x/README.md", None) == {}
+    # A link's text that is no model name.
+    assert parents("# Tune\nThe base model is [paper](https://example.org/wren), see below.\n") \
+        == {}
+
+
+def test_a_base_named_by_a_family_and_a_version():
+    text = ("---\ntags:\n- text-to-image\n- finetune\n---\n## Icons 1.0\n# about\n\n"
+            "- this was made with WD 2.1 \n- generates icons\n")
+    assert parents(text, "x/README.md", None) == {"WD 2.1": "finetune"}
+    # Data and tools are not bases.
+    assert parents("# Tune\nThis model is fine-tuned on the SUC 3.0 dataset.\n") == {}
+    assert parents("# Tune\nThis model was made with Axolotl 0.4.1 on one GPU.\n") == {}
+
+
+def test_a_sentence_naming_the_model_whose_weights_the_card_offers_is_about_the_card():
+    text = ("---\nlibrary_name: diffusers\n---\n\nPainter Inpaint is an image model.\n\n"
+            "The **Painter-Inpaint** was initialized with the weights of the "
+            "[Painter-1-2](https://steps/huggingface.co/lab/painter-1-2-original). Then 440k "
+            "steps of inpainting training.\n\n1. Download the weights [painter-inpaint.ckpt]"
+            "(https://huggingface.co/lab/painter-inpaint/resolve/main/painter-inpaint.ckpt)\n")
+    assert list(parents(text, "d001.md", None)) == ["lab/painter-1-2-original"]
+    # Without the download link the sentence tells another linked model's history.
+    other = text.replace("/resolve/main/painter-inpaint.ckpt", "")
+    assert parents(other, "d001.md", None) == {}
+
+
+def test_japanese_and_korean_derivation_wording_names_the_base():
+    assert parents("# モデル\nWren-7B-InstructをベースにSFTしたモデルです。\n", "x/README.md",
+                   None) == {"Wren-7B-Instruct": "finetune"}
+    assert parents("# 모델\n이 모델은 Wren-7B를 기반으로 한국어 데이터로 파인튜닝한 모델입니다.\n",
+                   "x/README.md", None) == {"Wren-7B": "finetune"}
+    # Data generated with a model names no base.
+    assert parents("# モデル\nOracle-4を元に生成したデータで学習しました。\n", "x/README.md",
+                   None) == {}
+
+
+def test_further_pretraining_from_a_named_model_is_a_fine_tune():
+    assert parents("# Wren-Ko\nThis model was further pre-trained from Wren-2-7b on Korean "
+                   "text.\n") == {"Wren-2-7b": "finetune"}
+    assert parents("# Wren-Ko\nThis model was further pretrained on top of "
+                   "[Wren-2-7b](https://huggingface.co/lab/wren-2-7b).\n") == \
+        {"lab/wren-2-7b": "finetune"}
+
+
+def test_a_language_is_no_base_of_a_fine_tuned_model():
+    assert parents("# Tune\nThis is a Spanish fine-tuned model for reviews.\n") == {}
+    assert parents("# Tune\nThis is a Stable Wren fine-tuned model for photos.\n") == {}
+
+
+def test_a_model_trained_on_data_from_a_named_base_is_its_fine_tune():
+    text = ("# Sentiment\nModel trained with a corpus of 5k reviews. Base model is "
+            "[WREN](https://github.com/lab/wren), a BERT model.\n")
+    assert parents(text, "x/README.md", None) == {"WREN": "finetune"}
+    # The base's own training says nothing of how this model derives from it.
+    text = ("# Tune\nBased on [Wren-7B](https://huggingface.co/lab/wren-7b). The base model was "
+            "trained on web text.\n")
+    assert parents(text) == {"lab/wren-7b": "derived"}
+
+
+def test_more_unlinked_derivation_wording():
+    assert parents("# Tune\nThis model is a fine-tuned version of Wren-2-7b on our chat "
+                   "data.\n") == {"Wren-2-7b": "finetune"}
+    assert parents("# Tune\nThis is a DreamBooth model trained on top of Wren-XL 1.0.\n") \
+        == {"Wren-XL 1.0": "finetune"}
+    # Initialized from a model's weights and trained further: a fine-tune of it.
+    assert parents("# Tune\nThis model was initialized from Wren-1.3B and trained on code.\n") \
+        == {"Wren-1.3B": "finetune"}
+    assert parents("# Tune\nInitialized from [Wren-1.3B](https://huggingface.co/lab/wren-1.3b)."
+                   "\n") == {"lab/wren-1.3b": "finetune"}
