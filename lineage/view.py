@@ -496,8 +496,10 @@ def write_view(path: Path, g: nx.MultiDiGraph, key: str, *, entities: Entities |
         doc.update(settled=settled, licenses=entities.licenses, datasets=entities.datasets)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
+        # json.dumps, not json.dump: only a one-shot encoding runs in C (3x faster).
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
         with temporary.open("w", encoding="utf-8") as out:
-            json.dump(doc, out, ensure_ascii=False, separators=(",", ":"))
+            out.write(text)
         temporary.replace(path)
     except (OSError, TypeError, ValueError):  # read-only place or an unusual value: not kept
         temporary.unlink(missing_ok=True)

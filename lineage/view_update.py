@@ -28,7 +28,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from lineage.graph import ENTITY_VALUES_QUERY, USERS_QUERY, Entities, premerge_graph, sorted_values
-from lineage.store import FOOTPRINT_QUERY, Changes, Store
+from lineage.store import Changes, Store, footprint
 
 __all__ = ["CHUNK", "MIN_REBUILD", "REBUILD_SHARE", "Update", "update_graph"]
 
@@ -96,7 +96,7 @@ def update_graph(store: Store, g: nx.MultiDiGraph, entities: Entities, changes: 
     if done.graphs > max(MIN_REBUILD, len(g) // REBUILD_SHARE):
         return None
     touched = set(changes.touched)
-    touched.update(sol["e"].value for sol in _select(store, FOOTPRINT_QUERY, "g", changes.added))
+    touched.update(footprint(store, changes.added))
     changed = _changed_entities(store, entities, touched)
     models = {e for e in touched if e not in entities.licenses and e not in entities.datasets}
     models.update(sol["m"].value for sol in _select(store, USERS_QUERY, "e", changed))

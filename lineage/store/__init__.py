@@ -37,8 +37,8 @@ from lineage.ns import ENTITIES_GRAPH
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-__all__ = ["BACKENDS", "DROP_ORPHANS", "FOOTPRINT_QUERY", "UNSETTLED_NOTE", "CardGraph", "Changes",
-           "NoDiskState", "Store", "Term", "open_store"]
+__all__ = ["BACKENDS", "DROP_ORPHANS", "FOOTPRINT_CHUNK", "UNSETTLED_NOTE", "CardGraph", "Changes",
+           "NoDiskState", "Store", "Term", "footprint", "open_store"]
 
 # An RDF term as lineage binds it and reads it from query results (no RDF 1.2 triple
 # terms). A string so that pyoxigraph is imported only by type checkers here.
@@ -63,11 +63,37 @@ WHERE {{
 }}"""
 
 
-# The shared entities (models, datasets, licenses...) that card graphs ?g mention: bind ?g.
-FOOTPRINT_QUERY = f"""SELECT DISTINCT ?e WHERE {{
-  GRAPH ?g {{ {{ ?e ?p ?o }} UNION {{ ?s ?p ?e FILTER(isIRI(?e)) }} }}
-  FILTER EXISTS {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a ?t }} }}
-}}"""
+# The IRIs card graphs ?g mention (bind ?g), then those of them that are shared entities
+# (models, datasets, licenses...): two plain scans and a lookup beat one joined query.
+_MENTIONS = ("SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e ?p ?o } }",
+             "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?s ?p ?e FILTER(isIRI(?e)) } }")
+_DECLARED = f"SELECT DISTINCT ?e WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a ?t }} }}"
+FOOTPRINT_CHUNK = 500
+"""IRIs bound per query of :func:`footprint`."""
+
+
+def footprint(store: Store, graphs: Iterable[str]) -> set[str]:
+    """Return the shared entities (declared in the entities graph) the card graphs mention."""
+    from pyoxigraph import NamedNode, QuerySolutions
+
+    todo = sorted(set(graphs))
+    mentioned: set[str] = set()
+    for i in range(0, len(todo), FOOTPRINT_CHUNK):
+        chunk = todo[i:i + FOOTPRINT_CHUNK]
+        for query in _MENTIONS:
+            result = store.query(query, {"g": [NamedNode(g) for g in chunk]})
+            assert isinstance(result, QuerySolutions)
+            mentioned.update(sol["e"].value for sol in result)
+    # A card's own nodes (its graph IRI + "#ev-1"...) are no shared entities.
+    local = set(todo)
+    candidates = sorted(e for e in mentioned if e.partition("#")[0] not in local)
+    found: set[str] = set()
+    for i in range(0, len(candidates), FOOTPRINT_CHUNK):
+        terms = [NamedNode(e) for e in candidates[i:i + FOOTPRINT_CHUNK]]
+        result = store.query(_DECLARED, {"e": terms})
+        assert isinstance(result, QuerySolutions)
+        found.update(sol["e"].value for sol in result)
+    return found
 
 
 # What a store's "unsettled" mark says, where it is a statement (remote stores).
@@ -90,7 +116,7 @@ class Changes:
     """What the writes between two disk states changed.
 
     A graph may be both added and removed (loaded, then replaced by a later build). The
-    entities a removed graph mentioned (:data:`FOOTPRINT_QUERY`) were read before it went.
+    entities a removed graph mentioned (:func:`footprint`) were read before it went.
     """
 
     added: frozenset[str] = frozenset()

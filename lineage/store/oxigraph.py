@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from lineage.errors import QueryError, StoreError
 from lineage.ns import LIN_IRI
-from lineage.store import DROP_ORPHANS, FOOTPRINT_QUERY, CardGraph, Changes, Term
+from lineage.store import DROP_ORPHANS, CardGraph, Changes, Term, footprint
 from lineage.store.binding import bind_values
 
 __all__ = ["CHANGES_FILE", "GENERATION_FILE", "UNSETTLED_FILE", "OxigraphStore"]
@@ -38,7 +38,6 @@ COMPANION_PREFIX = "lineage-"
 CHANGES_FILE = "lineage-changes"
 CHANGES_LIMIT = 16 << 20  # bytes: a longer record is dropped (readers then rebuild)
 FOOTPRINT_LIMIT = 5000  # removed graphs one write reads the entities of; more: unrecorded
-FOOTPRINT_CHUNK = 500  # graphs bound per footprint query
 STALE_BULK_FILES = "bulk-*.sst"  # written by pyoxigraph's bulk loader before it ingests them
 
 INDEX_QUERY = f"SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g <{LIN_IRI}sourceLocation> ?src }} }}"
@@ -222,19 +221,9 @@ class OxigraphStore:
             record["lost"] = True  # too many to read: readers rebuild instead
         else:
             record.update(added=sorted(set(added)), removed=sorted(set(removed)),
-                          touched=self._footprint(sorted(set(removed))))
+                          touched=sorted(footprint(self, removed)))
         with journal.open("a", encoding="utf-8") as out:
             out.write(json.dumps(record, separators=(",", ":")) + "\n")
-
-    def _footprint(self, graphs: Sequence[str]) -> list[str]:
-        """Return the shared entities the card graphs mention (:data:`FOOTPRINT_QUERY`)."""
-        found: set[str] = set()
-        for i in range(0, len(graphs), FOOTPRINT_CHUNK):
-            chunk = [ox.NamedNode(g) for g in graphs[i:i + FOOTPRINT_CHUNK]]
-            result = self.query(FOOTPRINT_QUERY, {"g": chunk})
-            assert isinstance(result, ox.QuerySolutions)
-            found.update(sol["e"].value for sol in result)
-        return sorted(found)
 
     def keep_changes(self, state: str) -> None:
         """Record each write's changes from disk state ``state`` on (older records dropped)."""
