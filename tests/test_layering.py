@@ -14,7 +14,7 @@ RANKS = {
     "errors": 0, "iris": 0, "ns": 0, "suggest": 0, "ids": 1, "cards": 2, "sources": 2, "facts": 2,
     "extract": 4, "rdf": 5, "shapes": 5, "store": 6, "claims": 7,
     "ingest": 7, "cluster": 8, "graph": 7, "view": 7, "named_queries": 7, "validate": 8,
-    "describe": 7,
+    "describe": 7, "view_update": 7,
     "analysis": 8, "catalog": 8,
     "diagrams": 9, "exporters": 9, "server": 9, "api": 10, "cli": 11, "__init__": 12,
 }

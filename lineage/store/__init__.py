@@ -12,6 +12,10 @@ moment it may find both). Before a store removes any card graph it records that 
 *unsettled*, and only :meth:`Store.drop_orphans` clears that: the next build then finishes
 what a dead one left (see :func:`lineage.ingest.recover`).
 
+A store with a disk state can also record what each write changed (:meth:`Store.changes_since`,
+once :meth:`Store.keep_changes` started the record), so what is derived from the data (the
+saved view) can be brought up to date from the changed card graphs alone.
+
 Examples
 --------
 >>> store = open_store("memory:")
@@ -33,8 +37,8 @@ from lineage.ns import ENTITIES_GRAPH
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
-__all__ = ["BACKENDS", "DROP_ORPHANS", "UNSETTLED_NOTE", "CardGraph", "NoDiskState", "Store",
-           "Term", "open_store"]
+__all__ = ["BACKENDS", "DROP_ORPHANS", "FOOTPRINT_CHUNK", "UNSETTLED_NOTE", "CardGraph", "Changes",
+           "NoDiskState", "Store", "Term", "footprint", "open_store"]
 
 # An RDF term as lineage binds it and reads it from query results (no RDF 1.2 triple
 # terms). A string so that pyoxigraph is imported only by type checkers here.
@@ -59,6 +63,39 @@ WHERE {{
 }}"""
 
 
+# The IRIs card graphs ?g mention (bind ?g), then those of them that are shared entities
+# (models, datasets, licenses...): two plain scans and a lookup beat one joined query.
+_MENTIONS = ("SELECT DISTINCT ?e WHERE { GRAPH ?g { ?e ?p ?o } }",
+             "SELECT DISTINCT ?e WHERE { GRAPH ?g { ?s ?p ?e FILTER(isIRI(?e)) } }")
+_DECLARED = f"SELECT DISTINCT ?e WHERE {{ GRAPH <{ENTITIES_GRAPH}> {{ ?e a ?t }} }}"
+FOOTPRINT_CHUNK = 500
+"""IRIs bound per query of :func:`footprint`."""
+
+
+def footprint(store: Store, graphs: Iterable[str]) -> set[str]:
+    """Return the shared entities (declared in the entities graph) the card graphs mention."""
+    from pyoxigraph import NamedNode, QuerySolutions
+
+    todo = sorted(set(graphs))
+    mentioned: set[str] = set()
+    for i in range(0, len(todo), FOOTPRINT_CHUNK):
+        chunk = todo[i:i + FOOTPRINT_CHUNK]
+        for query in _MENTIONS:
+            result = store.query(query, {"g": [NamedNode(g) for g in chunk]})
+            assert isinstance(result, QuerySolutions)
+            mentioned.update(sol["e"].value for sol in result)
+    # A card's own nodes (its graph IRI + "#ev-1"...) are no shared entities.
+    local = set(todo)
+    candidates = sorted(e for e in mentioned if e.partition("#")[0] not in local)
+    found: set[str] = set()
+    for i in range(0, len(candidates), FOOTPRINT_CHUNK):
+        terms = [NamedNode(e) for e in candidates[i:i + FOOTPRINT_CHUNK]]
+        result = store.query(_DECLARED, {"e": terms})
+        assert isinstance(result, QuerySolutions)
+        found.update(sol["e"].value for sol in result)
+    return found
+
+
 # What a store's "unsettled" mark says, where it is a statement (remote stores).
 UNSETTLED_NOTE = ("a build removed card graphs and has not yet forgotten the shared "
                   "declarations they orphaned")
@@ -72,6 +109,24 @@ class CardGraph:
     graph: str
     nquads: bytes
     replaces: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What the writes between two disk states changed.
+
+    A graph may be both added and removed (loaded, then replaced by a later build). The
+    entities a removed graph mentioned (:func:`footprint`) were read before it went.
+    """
+
+    added: frozenset[str] = frozenset()
+    """Card graphs loaded."""
+    removed: frozenset[str] = frozenset()
+    """Card graphs removed."""
+    touched: frozenset[str] = frozenset()
+    """The entities the removed graphs mentioned."""
+    writes: int = 0
+    """How many writes these are."""
 
 
 @runtime_checkable
@@ -138,6 +193,21 @@ class Store(Protocol):
         """Return where a file derived from the data (the saved view) may live, or None."""
         ...
 
+    def keep_changes(self, state: str) -> None:
+        """Start recording what each write changes, from disk state ``state`` on.
+
+        Records of writes before it are dropped. Does nothing without a disk state.
+        """
+        ...
+
+    def changes_since(self, state: str) -> Changes | None:
+        """Return what the writes since disk state ``state`` changed, or None when unknown.
+
+        None when no record covers every write since (it was not kept, a writer did not
+        record, or the record was lost).
+        """
+        ...
+
     def close(self) -> None:
         """Release the store (files, locks, connections)."""
         ...
@@ -159,6 +229,13 @@ class NoDiskState:
 
     def companion(self, name: str) -> Path | None:
         """Return None: nothing is kept beside this store's data."""
+        return None
+
+    def keep_changes(self, state: str) -> None:
+        """Do nothing: nothing is kept beside this store's data."""
+
+    def changes_since(self, state: str) -> Changes | None:
+        """Return None: no changes are recorded."""
         return None
 
 

@@ -3,11 +3,18 @@
 Opening a store read-write removes the ``bulk-*.sst`` files a bulk load that was killed
 left behind (RocksDB never takes them in, and nothing else removes them). The unsettled
 mark is a file, :data:`UNSETTLED_FILE`, in the store's directory.
+
+Once :meth:`OxigraphStore.keep_changes` made it, :data:`CHANGES_FILE` gets one JSON line per
+write, appended before the data changes: the generation it leaves and the one it makes, the
+card graphs loaded and removed, and the entities the removed ones mentioned. A reader follows
+these links from the generation it knows to the current one; a missing link (a writer of an
+older version, a lost line, a record given up as too large) means "unknown".
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,16 +25,19 @@ import pyoxigraph as ox
 
 from lineage.errors import QueryError, StoreError
 from lineage.ns import LIN_IRI
-from lineage.store import DROP_ORPHANS, CardGraph, Term
+from lineage.store import DROP_ORPHANS, CardGraph, Changes, Term, footprint
 from lineage.store.binding import bind_values
 
-__all__ = ["GENERATION_FILE", "UNSETTLED_FILE", "OxigraphStore"]
+__all__ = ["CHANGES_FILE", "GENERATION_FILE", "UNSETTLED_FILE", "OxigraphStore"]
 
 UNSETTLED_FILE = "lineage-unsettled"
 # A token written anew by every write, so any process can tell the data changed; the
 # files lineage keeps beside RocksDB's all start with COMPANION_PREFIX.
 GENERATION_FILE = "lineage-generation"
 COMPANION_PREFIX = "lineage-"
+CHANGES_FILE = "lineage-changes"
+CHANGES_LIMIT = 16 << 20  # bytes: a longer record is dropped (readers then rebuild)
+FOOTPRINT_LIMIT = 5000  # removed graphs one write reads the entities of; more: unrecorded
 STALE_BULK_FILES = "bulk-*.sst"  # written by pyoxigraph's bulk loader before it ingests them
 
 INDEX_QUERY = f"SELECT ?g ?src WHERE {{ GRAPH ?g {{ ?g <{LIN_IRI}sourceLocation> ?src }} }}"
@@ -75,8 +85,8 @@ class OxigraphStore:
         A bulk load is not one transaction in Oxigraph, so readers see the batch arrive
         over the load; a rebuilt card is never missing meanwhile (its old graph goes after).
         """
-        self._new_generation()
         old = [card.replaces for card in cards if card.replaces]
+        self._new_generation(added=[card.graph for card in cards], removed=old)
         if old:
             self._mark_unsettled()
         for card in cards:
@@ -95,8 +105,8 @@ class OxigraphStore:
 
     def remove_graphs(self, graphs: Iterable[str]) -> None:
         """Drop whole named graphs."""
-        self._new_generation()
         todo = list(graphs)
+        self._new_generation(removed=todo)
         if todo:
             self._mark_unsettled()
         for g in todo:
@@ -181,14 +191,87 @@ class OxigraphStore:
         """Return where a file kept with the data may live: the store's directory."""
         return None if self.location == ":memory:" else Path(self.location) / name
 
-    def _new_generation(self) -> None:
-        """Count a write, and on disk renew the generation before the data changes."""
+    def _new_generation(self, *, added: Sequence[str] = (), removed: Sequence[str] = (),
+                        ) -> None:
+        """Count a write, and on disk renew the generation before the data changes.
+
+        The change is recorded first (when changes are kept), so no reader can see the new
+        generation without its record.
+        """
         self._writes += 1
         if self.location != ":memory:":
+            new = uuid.uuid4().hex
+            self._record(new, added, removed)
             path = Path(self.location) / GENERATION_FILE
             tmp = path.with_name(f"{GENERATION_FILE}.{os.getpid()}")
-            tmp.write_text(uuid.uuid4().hex, encoding="ascii")
+            tmp.write_text(new, encoding="ascii")
             tmp.replace(path)
+
+    def _record(self, new: str, added: Sequence[str], removed: Sequence[str]) -> None:
+        """Append the record of a write to :data:`CHANGES_FILE`, when changes are kept."""
+        journal = Path(self.location) / CHANGES_FILE
+        try:
+            if journal.stat().st_size > CHANGES_LIMIT:
+                journal.unlink()  # a reader rebuilds, and the next one starts afresh
+                return
+        except FileNotFoundError:
+            return
+        record: dict[str, object] = {"from": self.disk_state(), "to": new}
+        if len(set(removed)) > FOOTPRINT_LIMIT:
+            record["lost"] = True  # too many to read: readers rebuild instead
+        else:
+            record.update(added=sorted(set(added)), removed=sorted(set(removed)),
+                          touched=sorted(footprint(self, removed)))
+        with journal.open("a", encoding="utf-8") as out:
+            out.write(json.dumps(record, separators=(",", ":")) + "\n")
+
+    def keep_changes(self, state: str) -> None:
+        """Record each write's changes from disk state ``state`` on (older records dropped)."""
+        if self.location == ":memory:":
+            return
+        journal = Path(self.location) / CHANGES_FILE
+        tmp = journal.with_name(f"{CHANGES_FILE}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps({"from": state}) + "\n", encoding="utf-8")
+            tmp.replace(journal)
+        except OSError:  # a place that cannot be written: nothing is kept
+            tmp.unlink(missing_ok=True)
+
+    def changes_since(self, state: str) -> Changes | None:
+        """Return what the writes since disk state ``state`` changed, or None when unknown."""
+        if self.location == ":memory:":
+            return None
+        try:
+            lines = (Path(self.location) / CHANGES_FILE).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return None
+        links: dict[str, dict[str, object]] = {}
+        for line in lines[1:]:
+            try:
+                record = json.loads(line)
+            except ValueError:  # a line a dead writer left unfinished
+                continue
+            if isinstance(record, dict) and isinstance(record.get("from"), str):
+                if record["from"] in links:
+                    return None  # two writes from one generation: no single history
+                links[record["from"]] = record
+        added: set[str] = set()
+        removed: set[str] = set()
+        touched: set[str] = set()
+        current, at, writes = self.disk_state(), state, 0
+        while at != current:
+            record = links.pop(at, None)  # popped: a cycle ends the walk
+            if record is None or record.get("lost") or not isinstance(record.get("to"), str):
+                return None
+            parts = [record.get(name) for name in ("added", "removed", "touched")]
+            if not all(isinstance(p, list) and all(isinstance(x, str) for x in p)
+                       for p in parts):
+                return None
+            for into, part in zip((added, removed, touched), parts, strict=True):
+                assert isinstance(part, list)
+                into.update(part)
+            at, writes = str(record["to"]), writes + 1
+        return Changes(frozenset(added), frozenset(removed), frozenset(touched), writes)
 
     def flush(self, *, optimize: bool = False) -> None:
         """Persist; compact too when ``optimize`` (worth it after a large load only).
