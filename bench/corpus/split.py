@@ -1,11 +1,16 @@
 """Assign each card of the larger development corpus to the dev half or the held-out half.
 
 A fixed-seed random split, stratified by ``kind``: within every kind the cards are shuffled
-with ``random.Random(SEED)`` (sorted by file name first, so the result depends only on the
-manifest) and the first half goes to ``dev``, the rest to ``heldout``; when a kind has an odd
-count the spare card alternates between the halves from one kind to the next, so neither
-half grows by more than one card overall. The assignment is written to the ``split`` column
-of ``manifest.tsv``. Only manifest columns are read: never the card texts.
+with ``random.Random(seed)`` of their batch (sorted by file name first, so the result
+depends only on the manifest) and the first half goes to ``dev``, the rest to ``heldout``;
+when a kind has an odd count the spare card alternates between the halves from one kind to
+the next, so neither half grows by more than one card overall. The assignment is written to
+the ``split`` column of ``manifest.tsv``. Only manifest columns are read: never the card
+texts.
+
+The corpus grew in batches, and each batch is split on its own with its own seed, so adding a
+batch never moves a card of an earlier one: the first batch (``d001``-``d332``) uses seed 19,
+the second (``d333``-``d412``, fresh cards for new rules) seed 20.
 
     python bench/corpus/split.py [--check]
 
@@ -25,6 +30,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.tsv"
 SEED = 19
+# (first file number, last file number, seed) of each batch, in the order they were added
+BATCHES: tuple[tuple[int, int, int], ...] = ((1, 332, 19), (333, 412, 20))
 
 
 def read_manifest(path: Path = MANIFEST) -> tuple[list[str], list[dict[str, str]]]:
@@ -61,12 +68,35 @@ def assign(rows: list[dict[str, str]], seed: int = SEED) -> dict[str, str]:
     return out
 
 
+def batch_of(name: str) -> tuple[int, int, int]:
+    """The batch a card file (``dNNN.md``) belongs to."""
+    number = int(name[1:].split(".")[0])
+    for batch in BATCHES:
+        if batch[0] <= number <= batch[1]:
+            return batch
+    msg = f"{MANIFEST.name}: {name}: in no batch of split.py; add its batch"
+    raise ValueError(msg)
+
+
+def assign_all(rows: list[dict[str, str]]) -> dict[str, str]:
+    """File name -> half for every row, each batch split with its own seed."""
+    out: dict[str, str] = {}
+    for batch in BATCHES:
+        members = [r for r in rows if batch_of(r["file"]) == batch]
+        out.update(assign(members, seed=batch[2]))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="compare only, write nothing")
     args = ap.parse_args()
     fields, rows = read_manifest()
-    split = assign(rows)
+    try:
+        split = assign_all(rows)
+    except ValueError as err:
+        print(err, file=sys.stderr)
+        return 1
     if args.check:
         wrong = [r["file"] for r in rows if r.get("split") != split[r["file"]]]
         for name in wrong:
@@ -77,8 +107,12 @@ def main() -> int:
     for row in rows:
         row["split"] = split[row["file"]]
     write_manifest(fields, rows)
-    halves = Counter(split.values())
-    print(f"{len(rows)} cards: {halves['dev']} dev, {halves['heldout']} held out (seed {SEED})")
+    for first, last, seed in BATCHES:
+        halves = Counter(v for k, v in split.items() if first <= int(k[1:4]) <= last)
+        print(
+            f"d{first:03d}-d{last:03d}: {halves['dev']} dev, {halves['heldout']} held out "
+            f"(seed {seed})"
+        )
     return 0
 
 
