@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from lineage.extract import prefilter
 
@@ -60,12 +60,15 @@ class Gated:
     the same matches as scanning every position.
     """
 
-    __slots__ = ("pattern", "starts", "words")
+    __slots__ = ("in_lines", "pattern", "starts", "words")
 
     def __init__(self, pattern: Searchable, *words: str, starts: tuple[str, ...] = ()):
         self.pattern = pattern
         self.words = words
         self.starts = starts
+        # A match within one line holds a word, so it lies on a line where a word occurs:
+        # only those lines are scanned (see in_one_line).
+        self.in_lines = isinstance(pattern, re.Pattern) and in_one_line(pattern)
         prefilter.register((*words, *starts))
 
     def possible(self, text: str) -> bool:
@@ -86,6 +89,8 @@ class Gated:
             return iter(())
         if self.starts and found.exact_starts and isinstance(self.pattern, re.Pattern):
             return matches_at(self.pattern, text, found.starts(self.starts), pos, endpos)
+        if self.in_lines and found.exact_starts and isinstance(self.pattern, re.Pattern):
+            return matches_in_lines(self.pattern, text, found.starts(self.words), pos, endpos)
         return self.pattern.finditer(text, pos, endpos)
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
@@ -121,6 +126,39 @@ def matches_at(pattern: re.Pattern[str], text: str, starts: list[int], pos: int 
         if m is not None:
             floor = max(m.end(), at + 1)
             yield m
+
+
+def matches_in_lines(pattern: re.Pattern[str], text: str, hits: list[int], pos: int = 0,
+                     endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+    r"""Yield ``pattern.finditer(text, pos, endpos)`` when every match lies in a line of ``hits``.
+
+    ``hits`` ascending: offsets of which every match's line holds one (a
+    :func:`in_one_line` pattern whose matches contain a word found there). Each such line
+    is scanned once, its newline included, so that ``$`` and look-aheads see what the
+    whole text shows them.
+
+    Examples
+    --------
+    >>> p = re.compile(r"(?i)\btrained on (\w+)")
+    >>> text = "# Card\nTrained on A.\nnothing\nwe trained on B and trained on C\n"
+    >>> hits = [text.lower().find("trained"), text.lower().rfind("trained on b"),
+    ...         text.lower().rfind("trained")]
+    >>> [m.group(1) for m in matches_in_lines(p, text, hits)]
+    ['A', 'B', 'C']
+    >>> _ == [m.group(1) for m in p.finditer(text)]
+    True
+    """
+    end = min(endpos, len(text))
+    scanned = -1  # the end of the last line scanned
+    for at in hits[bisect.bisect_left(hits, text.rfind("\n", 0, pos) + 1):]:
+        if at >= end:
+            break
+        if at < scanned:
+            continue
+        start = max(pos, text.rfind("\n", 0, at) + 1)
+        newline = text.find("\n", at, end)
+        scanned = end if newline < 0 else newline + 1
+        yield from pattern.finditer(text, start, scanned)
 
 
 class Anchored:
@@ -176,6 +214,95 @@ class Anchored:
 
 
 Scanner: TypeAlias = "re.Pattern[str] | Gated | Anchored"
+
+
+def in_one_line(pattern: re.Pattern[str]) -> bool:
+    r"""Tell whether every match of ``pattern`` is non-empty and lies within one line.
+
+    Decided from the parsed pattern: no part of it (look-arounds included) can match a
+    newline, and it asserts no end of the whole text (``\Z``, or ``$`` without
+    ``re.MULTILINE``). Anything the check does not know makes it say no.
+
+    Examples
+    --------
+    >>> in_one_line(re.compile(r"(?i)\btrained on ([^.\n]{1,40})$", re.M))
+    True
+    >>> [in_one_line(re.compile(p)) for p in (r"a\s+b", r"a[^x]b", r"a.b", r"(?s)a.b")]
+    [False, False, True, False]
+    >>> [in_one_line(re.compile(p)) for p in (r"a$", r"x?", r"(a)\1")]
+    [False, False, False]
+    """
+    try:
+        parsed = _PARSER.parse(pattern.pattern, pattern.flags)
+        return bool(parsed.getwidth()[0]) and not _may_cross(parsed, pattern.flags)
+    except Exception:  # a construct this check does not know: scan the whole text
+        return False
+
+
+# The standard library's own parser of patterns (private, so any surprise means "no").
+try:
+    from re import _constants as _SRE  # type: ignore[attr-defined]
+    from re import _parser as _PARSER  # type: ignore[attr-defined]
+except ImportError:  # Python 3.10
+    import sre_constants as _SRE
+    import sre_parse as _PARSER
+_NEWLINE = 10
+# Character classes that hold a newline.
+_BREAKING = frozenset(getattr(_SRE, name) for name in (
+    "CATEGORY_SPACE", "CATEGORY_NOT_WORD", "CATEGORY_NOT_DIGIT", "CATEGORY_LINEBREAK",
+    "CATEGORY_UNI_SPACE", "CATEGORY_UNI_NOT_WORD", "CATEGORY_UNI_NOT_DIGIT",
+    "CATEGORY_UNI_LINEBREAK", "CATEGORY_LOC_NOT_WORD"))
+_REPEATS = tuple(getattr(_SRE, name) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+                 if hasattr(_SRE, name))
+
+
+def _may_cross(items: Any, flags: int) -> bool:
+    """Whether parsed pattern ``items`` may match a newline or assert the text's end."""
+    c = _SRE
+    for op, av in items:
+        if op is c.LITERAL or op is c.NOT_LITERAL:
+            crosses = (av == _NEWLINE) == (op is c.LITERAL)
+        elif op is c.ANY:
+            crosses = bool(flags & re.DOTALL)
+        elif op is c.IN:
+            crosses = _set_has_newline(av)
+        elif op is c.AT:
+            crosses = av is c.AT_END_STRING or (av is c.AT_END and not flags & re.MULTILINE)
+        elif op is c.SUBPATTERN:
+            _, add, remove, sub = av
+            crosses = _may_cross(sub, (flags | add) & ~remove)
+        elif op is c.BRANCH:
+            crosses = any(_may_cross(sub, flags) for sub in av[1])
+        elif op in _REPEATS:
+            crosses = _may_cross(av[2], flags)
+        elif op is c.ASSERT or op is c.ASSERT_NOT:
+            crosses = _may_cross(av[1], flags)
+        elif op is getattr(c, "ATOMIC_GROUP", None):
+            crosses = _may_cross(av, flags)
+        else:  # back-references, conditionals, anything else: not known to stay in a line
+            crosses = True
+        if crosses:
+            return True
+    return False
+
+
+def _set_has_newline(items: Any) -> bool:
+    r"""Whether a parsed character set (``[...]``, ``\s``) matches a newline."""
+    c = _SRE
+    negated = False
+    holds = False
+    for op, av in items:
+        if op is c.NEGATE:
+            negated = True
+        elif op is c.LITERAL:
+            holds |= av == _NEWLINE
+        elif op is c.RANGE:
+            holds |= av[0] <= _NEWLINE <= av[1]
+        elif op is c.CATEGORY:
+            holds |= av in _BREAKING
+        else:
+            return True  # an item this test does not know
+    return holds != negated
 
 
 def blank_lines_start(text: str, line: int, floor: int = 0) -> int:

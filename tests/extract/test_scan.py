@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lineage.extract import prose, relation, training
-from lineage.extract.scan import Anchored, Gated
+from lineage.extract import (
+    context,
+    datasets,
+    hardware,
+    identity,
+    license,
+    mergekit,
+    metadata,
+    prefilter,
+    prose,
+    relation,
+    scores,
+    training,
+)
+from lineage.extract.scan import Anchored, Gated, in_one_line, matches_in_lines
 
-SCANNERS = [(f"{m.__name__}.{name}", v) for m in (prose, relation, training)
+MODULES = (context, datasets, hardware, identity, license, mergekit, metadata, prose, relation,
+           scores, training)
+SCANNERS = [(f"{m.__name__}.{name}", v) for m in MODULES
             for name, v in vars(m).items() if isinstance(v, Gated | Anchored)]
 SCANNERS += [(f"training._PROMPT_RES.{name}", gated) for name, gated, _ in training._PROMPT_RES]
 # Words and marks the patterns look for, mixed with filler, in any case.
@@ -36,6 +52,57 @@ def test_scanners_match_the_bare_pattern(tokens: list[str], rnd):
         first = bare.search(text)
         found = scanner.search(text)
         assert (found.span() if found else None) == (first.span() if first else None), name
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), min_size=20, max_size=160),
+       st.randoms(use_true_random=False), st.integers(0, 400), st.integers(0, 900))
+def test_scanners_match_the_bare_pattern_on_long_texts(tokens: list[str], rnd, pos: int,
+                                                       endpos: int):
+    # Long enough for the prefilter: gated patterns run on the lines of their words only.
+    text = " ".join(t.upper() if rnd.random() < 0.2 else t for t in tokens)
+    while len(text) < prefilter.MIN_LENGTH:
+        text += "\n" + text
+    for name, scanner in SCANNERS:
+        bare: re.Pattern[str] = scanner.pattern
+        want = [m.span() for m in bare.finditer(text, pos, endpos)]
+        assert [m.span() for m in scanner.finditer(text, pos, endpos)] == want, name
+
+
+def test_many_gated_patterns_scan_only_the_lines_of_their_words():
+    in_lines = [name for name, s in SCANNERS if isinstance(s, Gated) and s.in_lines]
+    assert len(in_lines) >= 15, in_lines
+
+
+@pytest.mark.parametrize(("pattern", "flags", "one_line"), [
+    (r"(?i)\btrained on ([^.\n]{1,40})", 0, True),
+    (r"^x[ \t]*:[ \t]*(\w+)$", re.M, True),
+    (r"a\s+b", 0, False),  # \s holds a newline
+    (r"a[^x]b", 0, False),  # so does a negated set without \n
+    (r"a[^x\n]b", 0, True),
+    (r"a\Wb", 0, False),
+    (r"a.b", 0, True),
+    (r"a.b", re.S, False),
+    (r"(?s:a.b)c", 0, False),
+    (r"a(?=\n)", 0, False),  # a look-ahead past the line
+    (r"a$", 0, False),  # the end of the text, not of a line
+    (r"a\Z", re.M, False),
+    (r"x?", 0, False),  # may be empty
+    (r"(a)\1", 0, False),  # a back-reference: not known
+    (r"[\x00-\x20]", 0, False),  # a range over the newline
+])
+def test_in_one_line(pattern: str, flags: int, one_line: bool):
+    assert in_one_line(re.compile(pattern, flags)) is one_line
+
+
+def test_matches_in_lines_is_finditer_on_the_lines_of_the_hits():
+    p = re.compile(r"(?i)\bon (\w+)")
+    text = "on a\nx on b on c\n\non d\nz\non e"
+    hits = [i for i in range(len(text)) if text.startswith("on", i)]
+    for pos in range(len(text)):
+        for endpos in range(pos, len(text) + 2):
+            assert [m.span() for m in matches_in_lines(p, text, hits, pos, endpos)] == \
+                [m.span() for m in p.finditer(text, pos, endpos)], (pos, endpos)
 
 
 def test_every_gated_pattern_is_checked():
