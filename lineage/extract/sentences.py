@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import lru_cache
 
 from lineage.extract.context import Context
 from lineage.extract.scan import Scanner
@@ -28,9 +28,14 @@ INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on
 EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 
 
+@lru_cache(maxsize=4096)
+def about_evaluation(title: str) -> bool:
+    """Tell whether a section title is about evaluation (titles recur: remembered)."""
+    return EVAL_SECTION.search(title) is not None
+
+
 def prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
     """Return the body matches of ``pattern`` outside sections about evaluation."""
-    about_evaluation = cache(lambda title: EVAL_SECTION.search(title) is not None)
     for m in ctx.body_matches(pattern):
         if not about_evaluation(ctx.doc.section_title(m.start())):
             yield m
