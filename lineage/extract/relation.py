@@ -79,13 +79,16 @@ _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "d
 # Only searched for (match or not): a line that starts and ends with "|" and names the
 # quantisation method; its end is checked once, not again after each mention.
 # A "Quantization: q4f16_1" field: the card describes its own quantization.
-_QUANT_FIELD = re.compile(r"(?im)^[ \t>*-]*[*_]{0,2}quanti[sz]ation(?:[ _](?:method|type|format))?"
-                          r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}[\w.-]*\d")
+_QUANT_FIELD = Gated(re.compile(
+    r"(?im)^[ \t>*-]*[*_]{0,2}quanti[sz]ation(?:[ _](?:method|type|format))?"
+    r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}[\w.-]*\d"), "quanti")
 # "Only the LLM portion was quantized", "the weights were quantized": read only in a card
 # that neither tunes nor trains (a QLoRA card quantizes its base to train on it).
-_QUANTIZED_TEXT = re.compile(r"(?i)\b(?:was|were|been|is|are)[ \t]+quanti[sz]ed\b")
-_QUANT_TABLE = re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
-                          r"\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b")
+_QUANTIZED_TEXT = Gated(re.compile(r"(?i)\b(?:was|were|been|is|are)[ \t]+quanti[sz]ed\b"),
+                        "quanti")
+_QUANT_TABLE = Gated(re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
+                                r"\b(?:quant(?:isation|ization)?[ _]method|quant[ _]type)\b"),
+                     "quant")
 # Tuning words, or "Model trained with/on <data>" (a model trained further on data is a
 # fine-tune; "the base model was trained on ..." tells the base's history).
 _TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b|"
@@ -212,11 +215,13 @@ def _distilled(s: Signs) -> bool:
 
 def _quantized(s: Signs) -> bool:
     """Tell whether tags, ``quantized_by``, a file table, the name or an original say repack."""
-    meta, body = s.ctx.card.meta, s.ctx.card.body
-    return ((bool(s.tags & _QUANT_TAGS) and not s.merged_back) or "quantized_by" in meta
-            or _QUANT_TABLE.search(body) is not None or s.quant_named
-            or _QUANT_FIELD.search(body) is not None
-            or (_QUANTIZED_TEXT.search(body) is not None and not s.tuned_text and not s.trained)
+    card = s.ctx.card
+    text, body = card.text, card.body_offset  # searched from the body's start, in the text
+    return ((bool(s.tags & _QUANT_TAGS) and not s.merged_back) or "quantized_by" in card.meta
+            or _QUANT_TABLE.search(text, body) is not None or s.quant_named
+            or _QUANT_FIELD.search(text, body) is not None
+            or (_QUANTIZED_TEXT.search(text, body) is not None and not s.tuned_text
+                and not s.trained)
             or any(p.relation is Relation.QUANTIZED or p.method == "original"
                    for p in s.parents))
 

@@ -20,7 +20,7 @@ from typing import Any
 from lineage.extract.context import Context
 from lineage.extract.links import leaderboard_id
 from lineage.extract.markdown import unlink
-from lineage.extract.scan import first_occurrences
+from lineage.extract.scan import Gated, first_occurrences
 from lineage.facts import Evidence, Fact, Method, ModelRef, Score, Warning
 from lineage.ids import id_key
 
@@ -100,7 +100,8 @@ def extract_scores(ctx: Context) -> tuple[Fact, ...]:
     return tuple(facts)
 
 
-_TRAINER_RESULTS = re.compile(r"(?im)^.*\bresults on the evaluation set\s*(?::\s*)?$")
+_TRAINER_RESULTS = Gated(re.compile(r"(?im)^.*\bresults on the evaluation set\s*(?::\s*)?$"),
+                         "results on the evaluation set")
 _RESULT_ITEM = re.compile(
     r"^[ \t]*[-*][ \t]+([A-Za-z][\w .()/@-]{0,60}?)\s*:\s*([-+]?\d+(?:\.\d+)?)\s*$"
 )

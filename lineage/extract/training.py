@@ -57,11 +57,16 @@ _RATE_WORD = re.compile(r"(?i)\brate\b|\blr\b")
 _TUNING_WORD = re.compile(r"(?i)train|fine-?tun")
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9,
           "trillion": 1e12, "t": 1e12}
-_FRAMEWORKS: tuple[tuple[str, str], ...] = (
-    ("axolotl", r"axolotl"), ("unsloth", r"unsloth"), ("llama-factory", r"llama[-_ ]?factory"),
-    ("trl", r"\btrl\b|huggingface/trl"), ("deepspeed", r"deepspeed"),
-    ("torchtune", r"torchtune"), ("nemo", r"\bnemo\b"), ("megatron", r"megatron"),
-)
+# Named trainers in order of precedence, each searched only in a card holding its word.
+_FRAMEWORKS: tuple[tuple[str, Gated], ...] = tuple(
+    (name, Gated(re.compile(rf"(?i){pattern}"), word)) for name, pattern, word in (
+        ("axolotl", r"axolotl", "axolotl"), ("unsloth", r"unsloth", "unsloth"),
+        ("llama-factory", r"llama[-_ ]?factory", "factory"),
+        ("trl", r"\btrl\b|huggingface/trl", "trl"), ("deepspeed", r"deepspeed", "deepspeed"),
+        ("torchtune", r"torchtune", "torchtune"), ("nemo", r"\bnemo\b", "nemo"),
+        ("megatron", r"megatron", "megatron")))
+_FRAMEWORK_VERSIONS = Gated(re.compile(r"(?im)^[ \t#*-]*framework versions"),
+                            "framework versions")
 _PROMPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (  # name, pattern, words it needs
     ("chatml", r"chat-?ml|<\|im_start\|>", ("chatml", "chat-ml", "<|im_start|>")),
     ("llama3", r"llama[- ]?3(?: chat| instruct)? (?:prompt |chat )?(?:format|template)|"
@@ -287,11 +292,11 @@ def _framework(ctx: Context) -> TrainingSetting | None:
     """Find the training framework: a named trainer, else PEFT or Transformers version lists."""
     text = ctx.card.text
     for name, pattern in _FRAMEWORKS:
-        m = re.compile(rf"(?i){pattern}").search(text, ctx.card.body_offset)
+        m = pattern.search(text, ctx.card.body_offset)
         if m is not None:
             return TrainingSetting("framework", name,
                                    ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
-    versions = re.compile(r"(?im)^[ \t#*-]*framework versions").search(text, ctx.card.body_offset)
+    versions = _FRAMEWORK_VERSIONS.search(text, ctx.card.body_offset)
     if versions is not None:
         block = text[versions.end():versions.end() + 400]
         lib = str(ctx.card.meta.get("library_name") or "").casefold()
