@@ -16,7 +16,7 @@ from functools import cache
 from lineage.extract.context import Context
 from lineage.extract.prose import trainer_dataset
 from lineage.extract.scan import Anchored, Gated
-from lineage.extract.sentences import EVAL_SECTION, Sentences, prose_positions
+from lineage.extract.sentences import EVAL_SECTION, TRAINERS, Sentences, prose_positions
 from lineage.facts import DatasetRef, DatasetUse, Method
 from lineage.ids import is_repo_id, parse_hub_url
 
@@ -24,8 +24,7 @@ __all__ = ["datasets"]
 
 _TUNING_WORD = re.compile(r"(?i)train|fine-?tun")
 # Trainers a link may name ("trained with [Axolotl](...)"): tools, not data.
-_TOOL = re.compile(r"(?i)axolotl|unsloth|llama[-_ ]?factory|\btrl\b|deepspeed|torchtune|"
-                   r"\bnemo\b|megatron")
+_TOOL = re.compile("(?i)" + "|".join(pattern for _, pattern, _ in TRAINERS))
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
 _IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
 _IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")

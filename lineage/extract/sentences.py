@@ -14,7 +14,8 @@ from functools import lru_cache
 from lineage.extract.context import Context
 from lineage.extract.scan import Scanner
 
-__all__ = ["EVAL_SECTION", "INFERENCE_CONTEXT", "TRAIN_CONTEXT", "Sentences", "prose_positions"]
+__all__ = ["EVAL_SECTION", "INFERENCE_CONTEXT", "TRAINERS", "TRAIN_CONTEXT", "Sentences",
+           "about_evaluation", "prose_positions"]
 
 # Words of a sentence about training, and of one about running the model.
 TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
@@ -26,6 +27,14 @@ INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on
                                r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
                                r"notebook|profil|latency|throughput|tested on|推理|测试")
 EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
+# Training frameworks a card may name, in order of precedence: name, pattern (case-insensitive)
+# and a word every match of the pattern holds.
+TRAINERS: tuple[tuple[str, str, str], ...] = (
+    ("axolotl", r"axolotl", "axolotl"), ("unsloth", r"unsloth", "unsloth"),
+    ("llama-factory", r"llama[-_ ]?factory", "factory"),
+    ("trl", r"\btrl\b|huggingface/trl", "trl"), ("deepspeed", r"deepspeed", "deepspeed"),
+    ("torchtune", r"torchtune", "torchtune"), ("nemo", r"\bnemo\b", "nemo"),
+    ("megatron", r"megatron", "megatron"))
 
 
 @lru_cache(maxsize=4096)

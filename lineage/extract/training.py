@@ -20,6 +20,7 @@ from lineage.extract.scan import Anchored, Gated, Scanner
 from lineage.extract.sentences import (
     INFERENCE_CONTEXT,
     TRAIN_CONTEXT,
+    TRAINERS,
     Sentences,
     prose_positions,
 )
@@ -59,12 +60,7 @@ _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "
           "trillion": 1e12, "t": 1e12}
 # Named trainers in order of precedence, each searched only in a card holding its word.
 _FRAMEWORKS: tuple[tuple[str, Gated], ...] = tuple(
-    (name, Gated(re.compile(rf"(?i){pattern}"), word)) for name, pattern, word in (
-        ("axolotl", r"axolotl", "axolotl"), ("unsloth", r"unsloth", "unsloth"),
-        ("llama-factory", r"llama[-_ ]?factory", "factory"),
-        ("trl", r"\btrl\b|huggingface/trl", "trl"), ("deepspeed", r"deepspeed", "deepspeed"),
-        ("torchtune", r"torchtune", "torchtune"), ("nemo", r"\bnemo\b", "nemo"),
-        ("megatron", r"megatron", "megatron")))
+    (name, Gated(re.compile(rf"(?i){pattern}"), word)) for name, pattern, word in TRAINERS)
 _FRAMEWORK_VERSIONS = Gated(re.compile(r"(?im)^[ \t#*-]*framework versions"),
                             "framework versions")
 _PROMPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (  # name, pattern, words it needs
