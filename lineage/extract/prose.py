@@ -192,6 +192,8 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_lora_extraction(ctx))
     facts.extend(_table_labels(ctx))
     facts.extend(_code_arguments(ctx))
+    facts.extend(_this_model_version_of(ctx))
+    facts.extend(_packaged(ctx))
     facts.extend(_base_is(ctx))
     facts.extend(_component_swap(ctx))
     if not any(isinstance(f, Parent) for f in facts):
@@ -409,9 +411,12 @@ _TABLE_LABEL = re.compile(
     r"(?im)^[^\S\n]*\|\s*[*_]*(base[ _]model|original[ _]model|parent[ _]model|backbone(?: model)?|"
     r"fine-?tuned from|基础模型|基座模型)[*_]*\s*\|\s*([^|\n]|[^|\n]{2,}?(?<!\s))\s*\|"
 )
+# The value: a Hub id, a legacy id, or a path into a Hugging Face cache ("models--org--name")
+# anywhere it was copied to; the separator: "=", a blank, or a JSON/YAML key's colon.
 _CODE_ARG = Gated(re.compile(
     r"""(?:--|\b)(base_model(?:_name(?:_or_path)?)?|model_name_or_path|pretrained_model_name_or_path)"""
-    r"""(?:\s*=\s*|(?=[^\S ]* )\s+)['"]?([A-Za-z0-9][\w.-]*/[\w.-]+|"""
+    r"""(?:['"]?[ \t]*[:=][ \t]*|(?=[^\S ]* )\s+)['"]?([A-Za-z0-9][\w.-]*/[\w.-]+|"""
+    r"""[^\s'"]{0,200}?models--[\w.-]+--[\w.-]+|"""
     r"""(?:""" + LEGACY_ALTERNATION + r""")(?![\w.-]))"""
 ), "base_model", "model_name_or_path",
     starts=("--base_model", "--model_name_or_path", "--pretrained_model_name_or_path",
@@ -440,6 +445,17 @@ _UNLINKED = re.compile(
     r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
     r"[A-Za-z][\w.-]*(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
 )
+# "This model is a fine-tuned version of org/name on ...": the Trainer card's sentence with
+# the base written as a bare Hub id. About the card's own model by its subject, so read even
+# in a card whose id is unknown.
+_THIS_MODEL_VERSION_OF = Gated(re.compile(
+    r"(?i)\bthis[ \t]+model[ \t]+is[ \t]+an?[ \t]+(fine-?tuned|trained|quantized)[ \t]+"
+    r"(?:version|checkpoint)[ \t]+of[ \t]+(?:the[ \t]+)?[`'\"]?([A-Za-z0-9][\w.-]*/[\w.-]*\w)"
+    r"(?![\w/-])"), "this model is a")
+# "`org/NAME` packages the `org/base` checkpoint with ...": the same weights repackaged.
+_PACKAGES = Gated(re.compile(
+    r"(?i)\b(?:re)?packag(?:es|ed)[ \t]+(?:the[ \t]+)?(?:original[ \t]+)?[`'\"]?"
+    r"([A-Za-z0-9][\w.-]*/[\w.-]*\w)[`'\"]?[ \t]+(?:checkpoint|weights|model)\b"), "packag")
 # "initialized with Multilingual BERT": the one verb strong enough to take a name without
 # a digit, when the name has an acronym in it (not "with random weights", "with Xavier").
 _INITIALISED = Gated(re.compile(
@@ -503,6 +519,28 @@ def _code_arguments(ctx: Context) -> Iterator[Fact]:
             continue
         relation = Relation.FINETUNE if m.group(1) == "model_name_or_path" else Relation.DERIVED
         yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
+
+
+def _this_model_version_of(ctx: Context) -> Iterator[Fact]:
+    """Yield the base a Trainer-style sentence names as a bare Hub id (see the pattern)."""
+    for m in ctx.body_matches(_THIS_MODEL_VERSION_OF):
+        ref = ctx.resolve(m.group(2))
+        if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
+            continue
+        relation = Relation.QUANTIZED if m.group(1).lower().startswith("quant") else \
+            Relation.FINETUNE
+        yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
+        return
+
+
+def _packaged(ctx: Context) -> Iterator[Fact]:
+    """Yield the checkpoint a card says it packages, as the original of a repack."""
+    for m in ctx.body_matches(_PACKAGES):
+        ref = ctx.resolve(m.group(1))
+        if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
+            continue
+        yield Parent(ref, Relation.QUANTIZED, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
+        return
 
 
 def _legacy_parent(ctx: Context) -> list[Fact]:

@@ -229,6 +229,15 @@ ROWS = [
         lambda n: "".join(f"[M{i}](https://huggingface.co/o/m{i}) m{i} " for i in
                           range(n // 50)), n=1000),
     # lineage.extract.prose
+    Row("prose._THIS_MODEL_VERSION_OF", lambda t: groups(prose._THIS_MODEL_VERSION_OF.pattern, t),
+        "This model is a fine-tuned version of o/m on d.", [("fine-tuned", "o/m")],
+        lambda n: "this model is a fine-tuned version of " * (n // 38) + "x"),
+    Row("prose._PACKAGES", lambda t: groups(prose._PACKAGES.pattern, t),
+        "`me/x` packages the `o/base-1` checkpoint", [("o/base-1",)],
+        lambda n: "packages the a/" + "b" * n + " x"),
+    Row("prose._CODE_ARG cache path", lambda t: groups(prose._CODE_ARG.pattern, t),
+        '--model_name_or_path="D:\\models--o--m"', [("model_name_or_path", "D:\\models--o--m")],
+        lambda n: ("--model_name_or_path=" + "x" * 150 + "\n") * (n // 170)),
     Row("prose._DATASET_AFTER", lambda t: (m := prose._DATASET_AFTER.match(t)) and m.groups(),
         " on the Foo dataset", ("Foo",), lambda n: " " * n + "x"),
     Row("prose._PLACEHOLDER", lambda t: bool(prose._PLACEHOLDER.search(t)), "N/A", True,

@@ -285,3 +285,40 @@ def test_more_unlinked_derivation_wording():
         == {"Wren-1.3B": "finetune"}
     assert parents("# Tune\nInitialized from [Wren-1.3B](https://huggingface.co/lab/wren-1.3b)."
                    "\n") == {"lab/wren-1.3b": "finetune"}
+
+
+# Styles of the second batch's dev cards.
+
+def test_the_trainer_sentence_with_a_bare_hub_id_names_the_base_even_without_an_own_id():
+    text = ("# Speech Small Tamil\n\nThis model is a fine-tuned version of lab/speech-small on "
+            "the lab/voices ta dataset.\n")
+    assert parents(text, "0042.md", None) == {"lab/speech-small": "finetune"}
+    # Only about "this model": another model's version names nothing.
+    assert parents("# X\nOur teacher is a fine-tuned version of lab/speech-small.\n",
+                   "0042.md", None) == {}
+    # A placeholder is no base.
+    assert parents("# X\nThis model is a fine-tuned version of path/to/model on data.\n") == {}
+
+
+def test_a_card_packaging_another_checkpoint_is_a_repack_of_it():
+    text = ("# Enc-8M\n`me/Enc-8M` packages the `lab/enc_t6_8M` checkpoint with a faster "
+            "attention backend.\n")
+    assert parents(text, "me/Enc-8M/README.md", "me/Enc-8M") == {"lab/enc_t6_8M": "quantized"}
+    # Packages of software name no model.
+    assert parents("# Enc\nThe image packages the `torch` library.\n") == {}
+
+
+def test_a_training_configs_json_or_yaml_key_names_the_base():
+    json_config = ("# Sum\n## Hyperparameters\n```json\n{\n    \"dataset_name\": \"dialogs\",\n"
+                   "    \"model_name_or_path\": \"lab/summarizer-large\",\n"
+                   "    \"seed\": 7\n}\n```\n")
+    assert parents(json_config) == {"lab/summarizer-large": "finetune"}
+    yaml_config = "# Sum\n```yaml\nbase_model: lab/base-7b\nadapter: lora\n```\n"
+    assert parents(yaml_config) == {"lab/base-7b": "adapter"}
+
+
+def test_a_training_command_with_a_copied_cache_folder_names_its_model():
+    text = ("# Weapons LoRA\n```\naccelerate launch train_text_to_image_lora.py `\n"
+            "  --pretrained_model_name_or_path=\"D:\\models--lab--diffusion-v1-5\" `\n"
+            "  --rank=4\n```\n")
+    assert list(parents(text)) == ["lab/diffusion-v1-5"]
