@@ -16,7 +16,13 @@ from functools import cache
 from lineage.extract.context import Context
 from lineage.extract.prose import trainer_dataset
 from lineage.extract.scan import Anchored, Gated
-from lineage.extract.sentences import EVAL_SECTION, TRAINERS, Sentences, prose_positions
+from lineage.extract.sentences import (
+    EVAL_SECTION,
+    TRAINERS,
+    Sentences,
+    about_evaluation,
+    prose_positions,
+)
 from lineage.facts import DatasetRef, DatasetUse, Method
 from lineage.ids import is_repo_id, parse_hub_url
 
@@ -202,9 +208,16 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
            for rid in [*given, *(u.ref.id for u in uses if u.ref.id)]}
     for use in uses:
         key = (use.ref.id or use.ref.name).casefold()
+        if use.ref.id is None and _UNFILLED.fullmatch(use.ref.name.strip()):
+            continue  # a template's unfilled value: "fine-tuned on the None dataset"
         if key not in seen and (use.ref.id or not _part_of(use.ref.name, ids)):
             seen.add(key)
             yield use
+
+
+# Values a card template writes where nothing was filled in.
+_UNFILLED = re.compile(r"(?i)none|null|n/?a|nan|unknown|tbd|todo|\[?more information needed\]?|"
+                       r"\{\{.*\}\}|<[^>]*>")
 
 
 def _compact(name: str) -> str:
@@ -379,6 +392,14 @@ _NOT_FIELD_VALUE = re.compile(
     r"\b(?:custom|synthetic|own|internal|private|in-house|proprietary)\b")
 
 
+def _under_evaluation(ctx: Context, pos: int) -> bool:
+    """Tell whether ``pos`` is in a section under one about evaluation.
+
+    "## Evaluation" then "#### Triplet": a dataset field there names evaluation data.
+    """
+    return any(about_evaluation(title) for title in ctx.doc.section_path(pos)[:-1])
+
+
 def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Names given as a field's value (:data:`_FIELD`) or in a field link (:data:`_FIELD_LINK`).
 
@@ -387,7 +408,7 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """
     for m in prose_positions(ctx, _FIELD):
         value = m.group(1).strip(" *_`")
-        if not value or _NOT_FIELD_VALUE.search(value):
+        if not value or _NOT_FIELD_VALUE.search(value) or _under_evaluation(ctx, m.start()):
             continue
         for name in re.split(r",\s*|\s+and\s+", value):
             name = name.strip(" *_`.;")

@@ -229,3 +229,15 @@ def test_a_dataset_linked_to_reproduce_results_is_no_training_data():
             "results, you can refer to: [runs](https://huggingface.co/datasets/someone/runs).\n"
             "Trained on [lab/pairs](https://huggingface.co/datasets/lab/pairs).\n")
     assert datasets(text) == {"lab/pairs"}
+
+
+def test_a_templates_unfilled_dataset_names_none():
+    text = ("# Toy LoRA\nThese are LoRA adaption weights for lab/diffusion-1. The weights were "
+            "fine-tuned on the None dataset.\n")
+    assert datasets(text) == set()
+
+
+def test_a_dataset_field_under_an_evaluation_heading_names_evaluation_data():
+    text = ("# Emb\n## Training Details\n### Training Dataset\n* Dataset: json\n"
+            "## Evaluation\n### Metrics\n#### Triplet\n* Datasets: `dev_split` and `test_split`\n")
+    assert datasets(text) == {"json"}
