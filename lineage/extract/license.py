@@ -58,7 +58,10 @@ _PHRASES: tuple[tuple[str, str], ...] = (
 )
 _WEIGHTS_FIRST = re.compile(r"(?i)weights?|model")
 _TAG = re.compile(r"^license:([\w.+-]+)$", re.I)
-_STRAY = re.compile(r"(?im)^[ \t]*license[ \t]*:[ \t]*['\"]?([\w.+-]+)['\"]?[ \t]*$")
+# A "license: X" line whose value is a license id alone, bare or as a list item in bold
+# ("- **License:** MIT"): a field, so "MIT" needs no "license" after it there.
+_STRAY = re.compile(r"(?im)^[ \t>+-]*(?:\*\*|__)?licen[cs]e(?:\*\*|__)?[ \t]*:[ \t]*"
+                    r"(?:\*\*|__)?[ \t]*['\"`]?([\w.+-]+)['\"`]?[ \t]*$")
 # A "License:" field, or a heading with "License" in it ("## 使用协议 (License Agreement)").
 _FIELD = re.compile(r"(?im)^(?:[ \t>*_#-]*(?:\*\*)?(?:weights?\s+|model\s+)?licen[cs]e[s]?"
                     r"(?:\*\*[ \t]*|[ \t]*(?:[:|]|$))|#{1,6}[^#\n]*?licen[cs]e)")

@@ -93,3 +93,15 @@ def test_license_other_in_front_matter_named_only_in_the_text():
         ("other", "acme-community")]
     assert licenses("## License\n\nSee [LICENSE](LICENSE).\n", front="license: other\n") == [
         ("other", None)]
+
+
+def test_a_bold_license_field_holding_an_id_alone_is_that_license():
+    def found(text: str) -> list[str]:
+        card = read_card(text.encode(), "me/m/README.md", id_hint="me/m", id_hint_method="path")
+        return [f.id for f in extract(card).facts if isinstance(f, LicenseFact)]
+
+    assert found("---\nlibrary_name: peft\n---\n# M\n- **Developed by:** me\n"
+                 "- **License:** MIT\n") == ["mit"]
+    assert found("# M\n**License**: Apache-2.0\n") == ["apache-2.0"]
+    # Not an id: a name of an institute is no license.
+    assert found("# M\n- **License:** Massachusetts Institute\n") == []

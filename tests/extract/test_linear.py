@@ -182,6 +182,8 @@ ROWS = [
                                                license._under_sentences(t, 0)],
         "Weights are released under the MIT license. More.",
         [(0, "Weights are released under the MIT license")], lambda n: "w " * n + "\n"),
+    Row("license._STRAY", lambda t: groups(license._STRAY, t), "- **License:** MIT\n",
+        [("MIT",)], lambda n: "- **License:** " + " " * n + "x y\n"),
     Row("license apache phrase", license.prose_license_id, "Apache License, Version 2.0",
         "apache-2.0", lambda n: "apache" + " " * n + "x"),
     # lineage.extract.scores
