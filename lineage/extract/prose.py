@@ -627,6 +627,11 @@ _BASE_IS = Gated(re.compile(
 _ZH_BASED_ON = Gated(re.compile(
     r"(本模型|该模型|此模型|這個模型|这个模型)?[ \t]*(?:是)?基[于於][ \t]*[*_`“\"]{0,2}"
     r"((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`”\"]{0,2}([^。\uff01\n]{0,60})"), "基于", "基於")
+# "对X模型进行LoRA微调" ("fine-tune the X model with LoRA"): the object of the tuning.
+_ZH_TUNE_OBJECT = Gated(re.compile(
+    r"对[ \t]*[*_`“\"]{0,2}((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`”\"]{0,2}[ \t]*(?:模型)?[ \t]*"
+    r"进行[^。\uff01\n]{0,12}?(微调|精调|训练)"), "进行")
+_LORA = re.compile(r"(?i)(?<![a-z])q?lora(?![a-z])")
 # "基于X生成的数据" (data generated with X), "基于X架构" (X's architecture): not the base.
 _ZH_NOT_A_MODEL = re.compile(r"[ \t]{0,3}(?:[生合]成|的?数据|的?數據|的?[架框]构|的?[架框]構|框架|"
                              r"的?方法|的?代[码碼])")
@@ -781,6 +786,15 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
             continue
         relation = Relation.FINETUNE if _ZH_TUNED.search(tail) else Relation.DERIVED
         return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for m in ctx.body_matches(_ZH_TUNE_OBJECT):
+        ref = ctx.resolve(m.group(1).rstrip("."))
+        if not ctx.is_own(ref.id) and id_key(ref.name) != id_key(ctx.own_name or ""):
+            # "通过LoRA技术对X进行微调": tuned through LoRA, the weights an adapter of X
+            text = ctx.card.text
+            start = max(text.rfind("\n", 0, m.start()), text.rfind("。", 0, m.start()))
+            lora = _LORA.search(text, start + 1, m.end()) is not None
+            return [Parent(ref, Relation.ADAPTER if lora else Relation.FINETUNE,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for m in ctx.body_matches(_JA_KO_BASED_ON):
         said = m.group(2) + m.group(3)
         if _JA_KO_TUNED.search(said) is None or _JA_KO_DATA.match(m.group(3)) is not None or \

@@ -322,3 +322,13 @@ def test_a_training_command_with_a_copied_cache_folder_names_its_model():
             "  --pretrained_model_name_or_path=\"D:\\models--lab--diffusion-v1-5\" `\n"
             "  --rank=4\n```\n")
     assert list(parents(text)) == ["lab/diffusion-v1-5"]
+
+
+def test_chinese_tuning_of_a_named_model_names_it():
+    text = "# 睡眠助手\n本项目对Wren-6b模型进行微调\uff0c并进行了临床试验。\n"
+    assert parents(text) == {"Wren-6b": "finetune"}
+    # Tuned through LoRA: an adapter of the model.
+    lora = "# 睡眠助手\n本项目通过LoRA技术对Wren-6b模型进行微调\uff0c并进行了临床试验。\n"
+    assert parents(lora) == {"Wren-6b": "adapter"}
+    # Tuning something that is not a named model (no digit): nothing.
+    assert parents("# X\n我们对数据进行了清洗和训练。\n") == {}
