@@ -194,6 +194,7 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_code_arguments(ctx))
     facts.extend(_this_model_version_of(ctx))
     facts.extend(_packaged(ctx))
+    facts.extend(_weights_on_top(ctx))
     facts.extend(_base_is(ctx))
     facts.extend(_component_swap(ctx))
     if not any(isinstance(f, Parent) for f in facts):
@@ -452,6 +453,13 @@ _THIS_MODEL_VERSION_OF = Gated(re.compile(
     r"(?i)\bthis[ \t]+model[ \t]+is[ \t]+an?[ \t]+(fine-?tuned|trained|quantized)[ \t]+"
     r"(?:version|checkpoint)[ \t]+of[ \t]+(?:the[ \t]+)?[`'\"]?([A-Za-z0-9][\w.-]*/[\w.-]*\w)"
     r"(?![\w/-])"), "this model is a")
+# "These (LoRA) weights were added on top of the 'org/base'": the card's own trained weights
+# (its subject) applied to a base model: an adapter of it, read even without an own id.
+_WEIGHTS_ON_TOP = Gated(re.compile(
+    r"(?i)\b(?:these|the|our|its)[ \t]+(?:new(?:ly)?[ \t]+)?(?:trained[ \t]+)?(?:lora[ \t]+)?"
+    r"weights[ \t]+(?:were|are|was|is)[ \t]+(?:added|applied|loaded|trained)[ \t]+on[ \t]+"
+    r"top[ \t]+of[ \t]+(?:the[ \t]+)?[`'\"\u2018\u201c]?([A-Za-z0-9][\w.-]*/[\w.-]*\w)"
+    r"(?![\w/-])"), "on top of")
 # "`org/NAME` packages the `org/base` checkpoint with ...": the same weights repackaged.
 _PACKAGES = Gated(re.compile(
     r"(?i)\b(?:re)?packag(?:es|ed)[ \t]+(?:the[ \t]+)?(?:original[ \t]+)?[`'\"]?"
@@ -530,6 +538,16 @@ def _this_model_version_of(ctx: Context) -> Iterator[Fact]:
         relation = Relation.QUANTIZED if m.group(1).lower().startswith("quant") else \
             Relation.FINETUNE
         yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
+        return
+
+
+def _weights_on_top(ctx: Context) -> Iterator[Fact]:
+    """Yield the base model the card's own weights were added on top of, as an adapter's."""
+    for m in ctx.body_matches(_WEIGHTS_ON_TOP):
+        ref = ctx.resolve(m.group(1))
+        if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
+            continue
+        yield Parent(ref, Relation.ADAPTER, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
         return
 
 

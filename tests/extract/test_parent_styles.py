@@ -332,3 +332,11 @@ def test_chinese_tuning_of_a_named_model_names_it():
     assert parents(lora) == {"Wren-6b": "adapter"}
     # Tuning something that is not a named model (no digit): nothing.
     assert parents("# X\n我们对数据进行了清洗和训练。\n") == {}
+
+
+def test_weights_added_on_top_of_a_quoted_hub_id_are_an_adapter_of_it():
+    text = ("# Logo maker\n5. The run wrote the newly trained weights.\n"
+            "6. These weights were added on top of the \u2018lab/diffusion-v1-5\u2019\n")
+    assert parents(text, "0007.md", None) == {"lab/diffusion-v1-5": "adapter"}
+    # Another model's weights say nothing of this card.
+    assert parents("# X\nThe teacher weights are far larger than lab/diffusion-v1-5.\n") == {}
