@@ -413,10 +413,11 @@ _TABLE_LABEL = re.compile(
     r"fine-?tuned from|基础模型|基座模型)[*_]*\s*\|\s*([^|\n]|[^|\n]{2,}?(?<!\s))\s*\|"
 )
 # The value: a Hub id, a legacy id, or a path into a Hugging Face cache ("models--org--name")
-# anywhere it was copied to; the separator: "=", a blank, or a JSON/YAML key's colon.
+# anywhere it was copied to; the separator: "=", a blank, or a JSON key's colon (a YAML
+# "base_model:" is a mergekit or axolotl config's, which their own readers take).
 _CODE_ARG = Gated(re.compile(
     r"""(?:--|\b)(base_model(?:_name(?:_or_path)?)?|model_name_or_path|pretrained_model_name_or_path)"""
-    r"""(?:['"]?[ \t]*[:=][ \t]*|(?=[^\S ]* )\s+)['"]?([A-Za-z0-9][\w.-]*/[\w.-]+|"""
+    r"""(?:['"][ \t]*:[ \t]*|['"]?[ \t]*=[ \t]*|(?=[^\S ]* )\s+)['"]?([A-Za-z0-9][\w.-]*/[\w.-]+|"""
     r"""[^\s'"]{0,200}?models--[\w.-]+--[\w.-]+|"""
     r"""(?:""" + LEGACY_ALTERNATION + r""")(?![\w.-]))"""
 ), "base_model", "model_name_or_path",

@@ -308,13 +308,16 @@ def test_a_card_packaging_another_checkpoint_is_a_repack_of_it():
     assert parents("# Enc\nThe image packages the `torch` library.\n") == {}
 
 
-def test_a_training_configs_json_or_yaml_key_names_the_base():
+def test_a_training_configs_json_key_names_the_base():
     json_config = ("# Sum\n## Hyperparameters\n```json\n{\n    \"dataset_name\": \"dialogs\",\n"
                    "    \"model_name_or_path\": \"lab/summarizer-large\",\n"
                    "    \"seed\": 7\n}\n```\n")
     assert parents(json_config) == {"lab/summarizer-large": "finetune"}
-    yaml_config = "# Sum\n```yaml\nbase_model: lab/base-7b\nadapter: lora\n```\n"
-    assert parents(yaml_config) == {"lab/base-7b": "adapter"}
+    # A YAML "base_model:" belongs to a merge or training config, read by their own readers:
+    # in a merge's config it is the merge's base, not a second parent of another kind.
+    merge = ("# M\n```yaml\nmodels:\n  - model: lab/a-7b\n  - model: lab/b-7b\n"
+             "merge_method: slerp\nbase_model: lab/a-7b\n```\n")
+    assert parents(merge) == {"lab/a-7b": "merge", "lab/b-7b": "merge"}
 
 
 def test_a_training_command_with_a_copied_cache_folder_names_its_model():
