@@ -29,11 +29,12 @@ Placeholders and sentence fragments caught by these forms ("based on Following 6
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from lineage.extract.context import Context, screen
 from lineage.extract.links import Link
-from lineage.extract.scan import Gated, blank_lines_start
+from lineage.extract.scan import Gated, Scanner, blank_lines_start
 from lineage.facts import (
     Child,
     Derivation,
@@ -192,9 +193,8 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_lora_extraction(ctx))
     facts.extend(_table_labels(ctx))
     facts.extend(_code_arguments(ctx))
-    facts.extend(_this_model_version_of(ctx))
-    facts.extend(_packaged(ctx))
-    facts.extend(_weights_on_top(ctx))
+    for style in _HUB_ID_SENTENCES:
+        facts.extend(style.parent(ctx))
     facts.extend(_base_is(ctx))
     facts.extend(_component_swap(ctx))
     if not any(isinstance(f, Parent) for f in facts):
@@ -530,36 +530,36 @@ def _code_arguments(ctx: Context) -> Iterator[Fact]:
         yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
 
 
-def _this_model_version_of(ctx: Context) -> Iterator[Fact]:
-    """Yield the base a Trainer-style sentence names as a bare Hub id (see the pattern)."""
-    for m in ctx.body_matches(_THIS_MODEL_VERSION_OF):
-        ref = ctx.resolve(m.group(2))
-        if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
-            continue
-        relation = Relation.QUANTIZED if m.group(1).lower().startswith("quant") else \
-            Relation.FINETUNE
-        yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.8))
-        return
+@dataclass(frozen=True, slots=True)
+class _HubIdSentence:
+    """A sentence style that names the card's parent by a bare Hub id, and how it derives.
+
+    ``relation`` maps the match to the relation; the id is the last group of the match.
+    """
+
+    pattern: Scanner
+    relation: Callable[[re.Match[str]], Relation]
+    confidence: float
+
+    def parent(self, ctx: Context) -> Iterator[Fact]:
+        """Yield the first parent the style names (a placeholder or the card's own id: none)."""
+        for m in ctx.body_matches(self.pattern):
+            ref = ctx.resolve(m.group(m.lastindex or 1))
+            if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
+                continue
+            yield Parent(ref, self.relation(m),
+                         ctx.evidence(Method.PROSE, m.start(), m.end(), self.confidence))
+            return
 
 
-def _weights_on_top(ctx: Context) -> Iterator[Fact]:
-    """Yield the base model the card's own weights were added on top of, as an adapter's."""
-    for m in ctx.body_matches(_WEIGHTS_ON_TOP):
-        ref = ctx.resolve(m.group(1))
-        if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
-            continue
-        yield Parent(ref, Relation.ADAPTER, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
-        return
-
-
-def _packaged(ctx: Context) -> Iterator[Fact]:
-    """Yield the checkpoint a card says it packages, as the original of a repack."""
-    for m in ctx.body_matches(_PACKAGES):
-        ref = ctx.resolve(m.group(1))
-        if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
-            continue
-        yield Parent(ref, Relation.QUANTIZED, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
-        return
+# The card's own sentences naming its parent by a bare Hub id: a Trainer-style version
+# sentence, weights added on top of a base (an adapter), a package of a checkpoint (a repack).
+_HUB_ID_SENTENCES = (
+    _HubIdSentence(_THIS_MODEL_VERSION_OF, lambda m: Relation.QUANTIZED if m.group(1).lower()
+                   .startswith("quant") else Relation.FINETUNE, 0.8),
+    _HubIdSentence(_WEIGHTS_ON_TOP, lambda m: Relation.ADAPTER, 0.7),
+    _HubIdSentence(_PACKAGES, lambda m: Relation.QUANTIZED, 0.7),
+)
 
 
 def _legacy_parent(ctx: Context) -> list[Fact]:
