@@ -17,7 +17,6 @@ from lineage.extract.context import Context
 from lineage.extract.prose import trainer_dataset
 from lineage.extract.scan import Anchored, Gated
 from lineage.extract.sentences import (
-    EVAL_SECTION,
     TRAINERS,
     Sentences,
     about_evaluation,
@@ -188,7 +187,7 @@ def _in_quant_table(ctx: Context, offset: int, lines: Sentences,
 def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
     """Bare ``org/name`` list items in a section about data ("## Datasets")."""
     about_data = cache(lambda title: re.search(r"(?i)data", title) is not None and
-                       EVAL_SECTION.search(title) is None)
+                       not about_evaluation(title))
     for m in ctx.body_matches(_ID_ITEM):
         if about_data(ctx.doc.section_title(m.start())) and is_repo_id(m.group(1)):
             yield m.start(1), m.group(1)
@@ -247,7 +246,6 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """
     tables: dict[int, bool] = {}
     has_parent: bool | None = None
-    about_evaluation = cache(lambda path: EVAL_SECTION.search(" ".join(path)) is not None)
     about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
     for link in ctx.links:
         if link.ref.kind != "dataset" or link.in_front_matter:
@@ -262,7 +260,7 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
             has_parent = _has_parent(ctx) if has_parent is None else has_parent
             if has_parent:
                 continue
-        if about_evaluation(ctx.doc.section_path(link.offset)) and \
+        if any(about_evaluation(title) for title in ctx.doc.section_path(link.offset)) and \
                 not about_data(ctx.doc.section_title(link.offset)):
             continue
         if _about_another_model(ctx, link.offset, sentences) or \
@@ -466,7 +464,7 @@ def _items(ctx: Context) -> Iterator[tuple[int, int, str]]:
     text = ctx.card.text
     sections = ctx.doc.sections
     for i, section in enumerate(sections):
-        if not _DATA_TITLE.search(section.title) or EVAL_SECTION.search(section.title):
+        if not _DATA_TITLE.search(section.title) or about_evaluation(section.title):
             continue
         end = sections[i + 1].start if i + 1 < len(sections) else section.end
         pos = section.start
@@ -659,7 +657,7 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
     for section in ctx.doc.sections:
         if not re.search(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b|数据集",
                          section.title) or \
-                EVAL_SECTION.search(section.title):
+                about_evaluation(section.title):
             continue
         lines = text[section.start:section.end].split("\n")
         offset = section.start
