@@ -421,12 +421,15 @@ def build(
         store.replace_cards(cards)
         timings.load += time.perf_counter() - started
 
-    def load(cards: list[CardGraph]) -> None:
-        nonlocal loading
+    def await_load() -> None:
         if loading is not None:
             waited = time.perf_counter()
-            loading.result()  # one batch in the air: memory stays bounded
+            loading.result()
             timings.wait_load += time.perf_counter() - waited
+
+    def load(cards: list[CardGraph]) -> None:
+        nonlocal loading
+        await_load()  # one batch in the air: memory stays bounded
         if store.loads_in_background:
             loading = loader.submit(replace, cards)
         else:
@@ -457,10 +460,7 @@ def build(
                 batch, batch_bytes = [], 0
         if batch:
             load(batch)
-        if loading is not None:
-            waited = time.perf_counter()
-            loading.result()
-            timings.wait_load += time.perf_counter() - waited
+        await_load()
     finally:
         loader.shutdown(wait=True)
     finishing = time.perf_counter()
