@@ -13,6 +13,7 @@ older version, a lost line, a record given up as too large) means "unknown".
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -202,10 +203,7 @@ class OxigraphStore:
         if self.location != ":memory:":
             new = uuid.uuid4().hex
             self._record(new, added, removed)
-            path = Path(self.location) / GENERATION_FILE
-            tmp = path.with_name(f"{GENERATION_FILE}.{os.getpid()}")
-            tmp.write_text(new, encoding="ascii")
-            tmp.replace(path)
+            _replace_text(Path(self.location) / GENERATION_FILE, new)
 
     def _record(self, new: str, added: Sequence[str], removed: Sequence[str]) -> None:
         """Append the record of a write to :data:`CHANGES_FILE`, when changes are kept."""
@@ -229,13 +227,8 @@ class OxigraphStore:
         """Record each write's changes from disk state ``state`` on (older records dropped)."""
         if self.location == ":memory:":
             return
-        journal = Path(self.location) / CHANGES_FILE
-        tmp = journal.with_name(f"{CHANGES_FILE}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(json.dumps({"from": state}) + "\n", encoding="utf-8")
-            tmp.replace(journal)
-        except OSError:  # a place that cannot be written: nothing is kept
-            tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a place that cannot be written: nothing is kept
+            _replace_text(Path(self.location) / CHANGES_FILE, json.dumps({"from": state}) + "\n")
 
     def changes_since(self, state: str) -> Changes | None:
         """Return what the writes since disk state ``state`` changed, or None when unknown."""
@@ -288,6 +281,16 @@ class OxigraphStore:
     def close(self) -> None:
         """Release the store and its lock."""
         self.__dict__.pop("_store", None)
+
+
+def _replace_text(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: a reader sees the old text or the new one."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only when the write or the rename failed
 
 
 def _files(directory: str) -> list[tuple[str, int, int]]:
