@@ -4,7 +4,7 @@ Times reading (``read_card``) and extraction (``extract``) of each card separate
 the directories given (synthetic cards from ``gen_cards.py``, real cards), and prints per
 set: cards, KB, ms per card (mean, p50, p99, largest), ms per KB of extraction, and the
 share of the whole spent in extraction. ``--exhaustive`` times the path without the
-prefilter (every rule over the whole text, ``LINEAGE_PREFILTER=0``) for comparison;
+prefilter (every rule over the whole text, ``prefilter.set_enabled(False)``) for comparison;
 ``--scanners`` times one scan per KB for each candidate multi-pattern library.
 
     python bench/gen_cards.py -n 3000 -o /tmp/gen3000 --seed 7
@@ -15,7 +15,6 @@ prefilter (every rule over the whole text, ``LINEAGE_PREFILTER=0``) for comparis
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -156,9 +155,11 @@ def main() -> None:
             if s is not None:
                 print(s[0])
                 _scanners(s[1])
+    from lineage.extract import prefilter
+
     modes = [("1", "")] + ([("0", " (exhaustive)")] if args.exhaustive else [])
     for flag, label in modes:
-        os.environ["LINEAGE_PREFILTER"] = flag
+        prefilter.set_enabled(flag == "1")
         for s in sets:
             if s is not None:
                 _report(s[0] + label, *_time(s[1], args.repeat))

@@ -6,8 +6,9 @@ built lazily once per process; one scan of a card's lowered text gives the offse
 every word, so that a rule whose words are absent is skipped and a rule whose matches
 start at one of its words is tried only there (see :mod:`lineage.extract.scan`).
 
-``LINEAGE_PREFILTER=0`` in the environment turns the prefilter off: every rule then scans
-the whole text, the exhaustive path that the property tests compare against.
+``LINEAGE_PREFILTER=0`` in the environment (read once, at import) or :func:`set_enabled`
+turns the prefilter off: every rule then scans the whole text, the exhaustive path that
+the property tests compare against.
 
 Examples
 --------
@@ -25,7 +26,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["SPECIAL", "Hits", "enabled", "hits", "register", "words"]
+__all__ = ["SPECIAL", "Hits", "enabled", "hits", "register", "set_enabled", "words"]
 
 # The characters that ``re``'s IGNORECASE matches to an ASCII letter but ``str.lower``
 # does not turn into one (long s, U+017F, is an "s" to ``(?i)s``), or into more than one:
@@ -37,6 +38,9 @@ MIN_LENGTH = 256
 
 _WORDS: dict[str, None] = {}  # every rule's words, in order of registration
 _AUTOMATON: list[Any] = []  # [the automaton, how many words it holds], built on first use
+# Read once: the rules ask about every card dozens of times, and an environment lookup
+# costed a tenth of the extraction.
+_ON = [os.environ.get("LINEAGE_PREFILTER", "1") != "0"]
 
 
 def register(words: Iterable[str]) -> None:
@@ -54,8 +58,14 @@ def words() -> tuple[str, ...]:
 
 
 def enabled() -> bool:
-    """Tell whether the prefilter is on (``LINEAGE_PREFILTER`` is not ``0``)."""
-    return os.environ.get("LINEAGE_PREFILTER", "1") != "0"
+    """Tell whether the prefilter is on."""
+    return _ON[0]
+
+
+def set_enabled(on: bool) -> bool:
+    """Turn the prefilter on or off for this process; return whether it was on."""
+    was, _ON[0] = _ON[0], on
+    return was
 
 
 class Hits:

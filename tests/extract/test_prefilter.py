@@ -52,22 +52,18 @@ TOKENS = ["8", "x", "4 x", "NVIDIA", "A100", "H100", "a10g", "MI300X", "RTX 4090
 @pytest.fixture
 def always(monkeypatch: pytest.MonkeyPatch) -> None:
     """The prefilter on for every text, however short."""
-    monkeypatch.setenv("LINEAGE_PREFILTER", "1")
+    monkeypatch.setattr(prefilter, "_ON", [True])
     monkeypatch.setattr(prefilter, "MIN_LENGTH", 0)
 
 
 def _spans(scanner: Gated | Anchored, text: str, pos: int = 0, *, exhaustive: bool = False,
            ) -> list[tuple[int, int]]:
     """Return the scanner's match spans, prefiltered or (``exhaustive``) not."""
-    saved = os.environ.get("LINEAGE_PREFILTER")
-    os.environ["LINEAGE_PREFILTER"] = "0" if exhaustive else "1"
+    was = prefilter.set_enabled(not exhaustive)
     try:
         return [m.span() for m in scanner.finditer(text, pos)]
     finally:
-        if saved is None:
-            del os.environ["LINEAGE_PREFILTER"]
-        else:
-            os.environ["LINEAGE_PREFILTER"] = saved
+        prefilter.set_enabled(was)
 
 
 def test_special_characters_are_all_that_lowering_treats_apart():
@@ -110,10 +106,19 @@ def test_a_text_with_a_special_character_is_not_tried_at_word_starts_only(always
 
 
 def test_the_prefilter_can_be_turned_off(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("LINEAGE_PREFILTER", "0")
+    monkeypatch.setattr(prefilter, "_ON", [True])
+    assert prefilter.set_enabled(False) is True
     assert prefilter.hits("x" * 1000) is None
-    monkeypatch.setenv("LINEAGE_PREFILTER", "1")
+    prefilter.set_enabled(True)
     assert prefilter.hits("x" * 1000) is not None
+
+
+def test_the_environment_turns_the_prefilter_off_at_import():
+    probe = "from lineage.extract import prefilter; print(prefilter.enabled())"
+    env = {**os.environ, "LINEAGE_PREFILTER": "0"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "False"
 
 
 def _both(data: bytes, source: str, monkeypatch: pytest.MonkeyPatch,
@@ -123,9 +128,9 @@ def _both(data: bytes, source: str, monkeypatch: pytest.MonkeyPatch,
         card = read_card(data, source, id_hint=id_hint, id_hint_method="path" if id_hint else None)
     except CardError:
         return None, None
-    monkeypatch.setenv("LINEAGE_PREFILTER", "1")
+    monkeypatch.setattr(prefilter, "_ON", [True])
     fast = extract(card)
-    monkeypatch.setenv("LINEAGE_PREFILTER", "0")
+    prefilter.set_enabled(False)
     slow = extract(card)
     return fast, slow
 
