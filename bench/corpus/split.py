@@ -10,7 +10,9 @@ texts.
 
 The corpus grew in batches, and each batch is split on its own with its own seed, so adding a
 batch never moves a card of an earlier one: the first batch (``d001``-``d332``) uses seed 19,
-the second (``d333``-``d412``, fresh cards for new rules) seed 20.
+the second (``d333``-``d412``, fresh cards for new rules) seed 20. The third batch
+(``d413``-``d492``) has no seed: it is fresh cards added to study, so every one of them is
+``dev`` and the held-out half (206 cards of the first two batches) stays exactly as it was.
 
     python bench/corpus/split.py [--check]
 
@@ -30,8 +32,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 MANIFEST = HERE / "manifest.tsv"
 SEED = 19
-# (first file number, last file number, seed) of each batch, in the order they were added
-BATCHES: tuple[tuple[int, int, int], ...] = ((1, 332, 19), (333, 412, 20))
+# (first file number, last file number, seed) of each batch, in the order they were added;
+# seed None: the whole batch is dev (fresh cards to study, none held out)
+BATCHES: tuple[tuple[int, int, int | None], ...] = (
+    (1, 332, 19),
+    (333, 412, 20),
+    (413, 492, None),
+)
 
 
 def read_manifest(path: Path = MANIFEST) -> tuple[list[str], list[dict[str, str]]]:
@@ -68,7 +75,7 @@ def assign(rows: list[dict[str, str]], seed: int = SEED) -> dict[str, str]:
     return out
 
 
-def batch_of(name: str) -> tuple[int, int, int]:
+def batch_of(name: str) -> tuple[int, int, int | None]:
     """The batch a card file (``dNNN.md``) belongs to."""
     number = int(name[1:].split(".")[0])
     for batch in BATCHES:
@@ -83,7 +90,10 @@ def assign_all(rows: list[dict[str, str]]) -> dict[str, str]:
     out: dict[str, str] = {}
     for batch in BATCHES:
         members = [r for r in rows if batch_of(r["file"]) == batch]
-        out.update(assign(members, seed=batch[2]))
+        if batch[2] is None:
+            out.update((r["file"], "dev") for r in members)
+        else:
+            out.update(assign(members, seed=batch[2]))
     return out
 
 
@@ -109,10 +119,9 @@ def main() -> int:
     write_manifest(fields, rows)
     for first, last, seed in BATCHES:
         halves = Counter(v for k, v in split.items() if first <= int(k[1:4]) <= last)
-        print(
-            f"d{first:03d}-d{last:03d}: {halves['dev']} dev, {halves['heldout']} held out "
-            f"(seed {seed})"
-        )
+        how = f"seed {seed}" if seed is not None else "all dev"
+        span = f"d{first:03d}-d{last:03d}"
+        print(f"{span}: {halves['dev']} dev, {halves['heldout']} held out ({how})")
     return 0
 
 
