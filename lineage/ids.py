@@ -64,7 +64,7 @@ __all__ = [
 _PART = r"[A-Za-z0-9](?:[\w.-]{0,94}[A-Za-z0-9_])?"
 _REPO_ID = re.compile(rf"(?:({_PART})/)?({_PART})")
 _HUB_URL = re.compile(
-    r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co)/"
+    r"(?:https?://)?(?:www\.)?(?:huggingface\.co|hf\.co|hf-mirror\.com)/"
     rf"(?:(datasets|spaces)/)?({_PART})(?:/({_PART}))?(?=[/?#)\]\s\"'<>,;:*]|$)",
 )
 # First path segments of huggingface.co that are site pages, not organisations.

@@ -18,9 +18,11 @@ def test_urls_and_ids_round_trip(org, name):
     rid = f"{org}/{name}"
     assert ids.is_repo_id(rid, require_org=True)
     for url in (f"https://huggingface.co/{rid}", f"https://hf.co/{rid}/resolve/main/x.json",
-                f"https://huggingface.co/{rid}/blob/main/LICENSE", f"https://huggingface.co/{rid}?x=1"):
+                f"https://huggingface.co/{rid}/blob/main/LICENSE", f"https://huggingface.co/{rid}?x=1",
+                f"https://hf-mirror.com/{rid}"):  # the public mirror many cards link through
         assert ids.parse_hub_url(url) == ids.HubRef("model", rid)
     assert ids.parse_hub_url(f"https://huggingface.co/datasets/{rid}") == ids.HubRef("dataset", rid)
+    assert ids.parse_hub_url(f"https://hf-mirror.com/datasets/{rid}") == ids.HubRef("dataset", rid)
     assert ids.id_from_iri(ids.model_iri(rid)) == rid
     assert ids.parse_repo_id(f"https://huggingface.co/{rid}") == rid
 

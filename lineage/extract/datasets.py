@@ -31,7 +31,8 @@ _TUNING_WORD = re.compile(r"(?i)train|fine-?tun")
 # Trainers a link may name ("trained with [Axolotl](...)"): tools, not data.
 _TOOL = re.compile("(?i)" + "|".join(pattern for _, pattern, _ in TRAINERS))
 _DATA_SECTION = re.compile(r"(?i)data|credit|train|fine-?tun|acknowledg")
-_IN_DATASET_LINK = re.compile(r"[^\]\n]{0,60}\]\(\s*https?://huggingface\.co/datasets/")
+_IN_DATASET_LINK = re.compile(
+    r"[^\]\n]{0,60}\]\(\s*https?://(?:huggingface\.co|hf-mirror\.com)/datasets/")
 _IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")
 # Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
 # words before "dataset", split only at spaces: "[ -]" between words could split a long
@@ -46,6 +47,18 @@ _REPRODUCE_RESULTS = re.compile(r"(?i)\breproduc\w*\b[^.\n]{0,40}\bresults?\b")
 _EVALUATION_USE = re.compile(r"(?i)\bfor (?:the )?evaluat|\bto evaluate\b")
 # "a Crawl-based dataset": a kind of data named after where it comes from, no name.
 _ADJECTIVE = re.compile(r"(?i)-(?:based|derived|like|style|sized)$")
+# Capitalised at a sentence's or a heading's start, not part of the name: "The X dataset",
+# "## Load X dataset".
+_LEADING_WORD = re.compile(r"(?:The|This|These|Our|Its|Their|Each|Every|Load|Loading|Download|"
+                           r"Downloading|Prepare|Preparing|Preprocess|Preprocessing|Process|"
+                           r"Processing|Import|Use|Using|Get|Create|Creating|Build|Building) ")
+# One word that says what a set is for or how it was made, not which set it is: "the
+# Original dataset format", "trained on the DPO dataset", "the Combined dataset".
+_GENERIC_NAME = re.compile(
+    r"(?i)(?:original|code|text|image|audio|training|train|fine-?tuning|instruction|preference|"
+    r"dpo|sft|rlhf|ppo|orpo|kto|combined|merged|full|final|new|raw|clean(?:ed)?|processed|"
+    r"curated|filtered|augmented|annotated|labell?ed|generated|sample|example|entire|whole|"
+    r"above|below|following|given|resulting|main|base|target|source|public|large|small)")
 # Words that name a quantisation or evaluation set, never training data.
 _NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
                                 r"eval(?:uation)?|test|validation|benchmark)$")
@@ -351,8 +364,11 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
                  ] if listed else []
         for name in [*names, m.group(1).strip()]:
+            while (lead := _LEADING_WORD.match(name)) is not None:
+                name = name[lead.end():]
             if name and name.casefold() not in {"the", "this", "our", "a", "same"} and \
                     not _NOT_TRAINING_DATA.match(name) and not _ADJECTIVE.search(name) and \
+                    not _GENERIC_NAME.fullmatch(name) and \
                     not (own and own.startswith(name.casefold())):
                 yield DatasetUse(DatasetRef(None, name),
                                  ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))

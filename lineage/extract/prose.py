@@ -636,9 +636,13 @@ _AND_NAME = re.compile(r"[ \t]{1,3}and[ \t]{1,3}((?=[\w.-]{0,60}\d)[A-Za-z][\w.-
 
 # -- parents named in other card styles -------------------------------------------------------
 
-# "Base model is [X](...)" in the middle of a line (a label line is read by _labels).
+# "Base model is [X](...)" in the middle of a line (a label line is read by _labels), also
+# "The base model used for fine-tuning is [X](...)".
 _BASE_IS = Gated(re.compile(
-    r"(?i)(?<!'s )(?<!\u2019s )\bbase[ \t]+model[ \t]+(?:is|was)[ \t]+"
+    r"(?i)(?<!'s )(?<!\u2019s )\bbase[ \t]+model[ \t]+"
+    # "The base model used for fine-tuning is", "The base model we chose was"
+    r"(?:(?:used|we[ \t]+used|chosen|we[ \t]+chose|selected)(?:[ \t]+(?:for|in)[ \t]+"
+    r"(?:the[ \t]+|this[ \t]+)?[\w-]{1,20})?[ \t]+)?(?:is|was)[ \t]+"
     r"(?:the[ \t]+)?[*_]{0,2}(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\)|`[^`\n]{1,100}`)"), "base model")
 # Chinese (and Cantonese) derivation: "本模型基于X并...微调" ("this model is based on X and
 # fine-tuned"), "基於X嘅微調版本" ("a fine-tuned version based on X"). The name is an ASCII

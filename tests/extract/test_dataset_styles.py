@@ -241,3 +241,17 @@ def test_a_dataset_field_under_an_evaluation_heading_names_evaluation_data():
     text = ("# Emb\n## Training Details\n### Training Dataset\n* Dataset: json\n"
             "## Evaluation\n### Metrics\n#### Triplet\n* Datasets: `dev_split` and `test_split`\n")
     assert datasets(text) == {"json"}
+
+
+def test_a_leading_article_or_verb_is_not_part_of_a_datasets_name():
+    text = ("# Tune\n\nThe Wren-Logic dataset was used for fine-tuning, as it pairs prompts "
+            "with outputs.\n\n## Load Toucan dataset\n\nThis project uses the Toucan dataset, "
+            "a collection of scanned receipts.\n")
+    assert datasets(text) == {"Wren-Logic", "Toucan"}
+
+
+def test_a_word_that_says_what_a_set_is_for_names_no_dataset():
+    text = ("# Tune\n\nThis project fine-tunes a small model on the Quill Notes dataset.\n\n"
+            "Original dataset format:\n\n```json\n{}\n```\n\nThe fine-tuned model was then "
+            "trained on the DPO dataset to prefer correct answers.\n")
+    assert datasets(text) == {"Quill Notes"}

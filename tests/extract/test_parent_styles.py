@@ -39,6 +39,18 @@ def test_base_model_is_a_link_in_the_middle_of_a_line():
         == {}
 
 
+def test_the_base_model_used_for_tuning_is_a_link():
+    text = ("# Tagger\nA BERT-based tagger fine-tuned on a news corpus.\nThe base model used "
+            "for fine-tuning is [`lab/bert-base-news`](https://huggingface.co/lab/bert-base-news)."
+            "\n")
+    assert parents(text, "x/README.md", None) == {"lab/bert-base-news": "finetune"}
+    assert parents("# Tune\nThe base model we chose was `lab/wren-7b`.\n") == \
+        {"lab/wren-7b": "derived"}
+    # What the base model was used for says nothing of this card.
+    assert parents("# Tune\nThe base model used by them is large; ours is [X](https://hugging"
+                   "face.co/lab/x-7b).\n") == {}
+
+
 # Parents named without a link.
 
 def test_chinese_based_on_wording_names_the_base():
