@@ -179,7 +179,7 @@ class Context:
             return ModelRef(legacy_id(value), value)
         if "/" not in value and "\\" not in value:
             hit = resolve_short_name(value, self._names.short.get(id_key(value), ())) or \
-                self._by_link_text(value)
+                self._by_link_text(value) or self._in_code(value)
             if hit is not None:
                 return ModelRef(hit, value)
         return ModelRef(None, value)
@@ -193,6 +193,18 @@ class Context:
         if len(key) < 5 or not any(c.isdigit() for c in key):
             return None  # a bare word ("Acme") is not specific enough to pick a link
         return self._names.only(self._names.texts, key, "-_ ", equal=True)
+
+    def _in_code(self, name: str) -> str | None:
+        """Return the one Hub id of the card's code blocks whose repo name is ``name``.
+
+        "Tune Wren-7B-Instruct" with ``huggingface-cli download lab/Wren-7B-Instruct`` in
+        the card's code: the name is that id. Names without a digit are not specific enough.
+        """
+        key = id_key(name)
+        if len(key) < 5 or not any(c.isdigit() for c in key):
+            return None
+        hits = self._names.code_ids(self.doc).get(key, set())
+        return next(iter(hits)) if len(hits) == 1 else None
 
     def is_known_other(self, repo_id: str) -> bool:
         """Whether the card names ``repo_id`` (a link, ``base_model``) and it is not its own."""
@@ -226,6 +238,10 @@ class Context:
                         confidence)
 
 
+# An org/name token in code: not part of a path or a URL ("/a/b/c", "x.com/a/b").
+_CODE_ID = re.compile(r"(?<![\w./:-])[A-Za-z0-9][\w.-]{0,95}/([A-Za-z0-9][\w.-]{0,95})(?![\w/:-])")
+
+
 class _Names:
     """The names a card's references resolve against, indexed for look-ups by name.
 
@@ -251,6 +267,18 @@ class _Names:
                                    if lk.ref.kind == "model" and "/resolve/" in lk.url)
         self.link_offsets = [lk.offset for lk in ctx.links]  # links come in text order
         self._seen: dict[tuple[int, str], str | None] = {}
+        self._code: dict[str, set[str]] | None = None
+
+    def code_ids(self, doc: Doc) -> dict[str, set[str]]:
+        """Hub ids (``org/name``) written in the card's code blocks, by the key of their name."""
+        if self._code is None:
+            self._code = {}
+            for block in doc.code_blocks:
+                for m in _CODE_ID.finditer(block.content):
+                    rid = m.group(0)
+                    if is_repo_id(rid, require_org=True) and not is_placeholder(rid):
+                        self._code.setdefault(id_key(m.group(1)), set()).add(rid)
+        return self._code
 
     def only(self, table: list[tuple[str, str]], key: str, separators: str, *,
              equal: bool) -> str | None:

@@ -19,7 +19,9 @@ Recognised forms (each a general card style, never one card):
   fine-tuned on ...", "is an X fine-tuned model";
 - other styles: "Fork of [X]", "Base model is [X](...)" mid-line, a "Models used:" list in a
   merge card, a model zoo table's row for the card's own model ("fine-tuning from X"), and
-  a component swapped in ("It's [X] model, just the text encoder is replaced with [Y]").
+  a component swapped in ("It's [X] model, just the text encoder is replaced with [Y]"),
+  and, when nothing else names a parent, the one model the card's training code tunes
+  (:mod:`lineage.extract.training_code`).
 
 Placeholders and sentence fragments caught by these forms ("based on Following 6 epochs",
 "using path/to/model as a base") are left out with a warning
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from lineage.extract.context import Context, screen
 from lineage.extract.links import Link
 from lineage.extract.scan import Gated, Scanner, blank_lines_start
+from lineage.extract.training_code import training_code_parents
 from lineage.facts import (
     Child,
     Derivation,
@@ -93,14 +96,14 @@ _VERB_LINK = Gated(re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
     r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|"
     r"further[- ](?:pre-?)?train(?:ed|ing)?|"
-    r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?|converted)\b"
+    r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?|converted|adapted)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
     r"(?:(?:[\w'-]+(?:\.[\w'-]+)*|" + _OWNER_LINK + r")\s+){0,4}?|\s+(?:the\s+)?)"
     r"[*_]{0,2}(?!" + _OWNER_LINK + r"\s+\[)(" + _LINKISH + ")"
 ), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled",
-    "resumed", "fork", "converted",
+    "resumed", "fork", "converted", "adapted",
     starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further", "based", "built",
-            "derived", "initiali", "distilled", "resumed", "fork", "converted"))
+            "derived", "initiali", "distilled", "resumed", "fork", "converted", "adapted"))
 _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
@@ -200,7 +203,8 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     if not any(isinstance(f, Parent) for f in facts):
         facts.extend(_zoo_row(ctx))
     if not any(isinstance(f, Parent) for f in facts):
-        facts.extend(_legacy_parent(ctx) or list(_unlinked(ctx)) or _named_elsewhere(ctx))
+        facts.extend(_legacy_parent(ctx) or list(_unlinked(ctx)) or _named_elsewhere(ctx)
+                     or training_code_parents(ctx))
     facts.extend(_quant_children(ctx, {id_key(f.ref.id) for f in facts
                                        if isinstance(f, Parent) and f.ref.id}))
     return tuple(screen(f for f in facts if not (

@@ -19,7 +19,8 @@ Otherwise the first of these checks that holds decides (:data:`KIND_RULES`):
    ``mlx``...), ``quantized_by``, a file table naming the quantization method, a
    quantization marker in the model's own name, "Original model:" or "GGUF files for [X]"
    wording, or "was quantized" in a card that neither tunes nor trains;
-7. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags, PEFT loading code;
+7. an adapter: ``library_name: peft``, ``lora``/``peft``/``adapter`` tags (``controlnet``,
+   ``t2i-adapter``, ``ip-adapter``: add-on networks run beside a frozen base), PEFT loading code;
 8. a model the prose only says shares its parent's architecture ("based on the [X]
    architecture"), without training, tuning wording or a fine-tune name: ``derived``;
 9. a fine-tune: derivation wording ("fine-tuned on top of"), a front-matter ``base_model``
@@ -73,7 +74,9 @@ __all__ = ["KIND_RULES", "KindRule", "Signs", "card_kind", "settle_parents"]
 
 _QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit", "8-bit",
                "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround"}
-_ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters"}
+# A ControlNet, T2I-Adapter or IP-Adapter is an add-on network run beside its frozen base.
+_ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters", "controlnet", "t2i-adapter",
+                 "ip-adapter"}
 _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "dare"}
 # A repack's file table: "| Name | Quant method | Bits | Size |".
 # Only searched for (match or not): a line that starts and ends with "|" and names the

@@ -51,7 +51,27 @@ def test_the_base_model_used_for_tuning_is_a_link():
                    "face.co/lab/x-7b).\n") == {}
 
 
+def test_a_model_adapted_from_an_id_is_tuned_from_it():
+    text = ("# Wren Arabic\n- An encoder adapted from `lab/wren-base` via continued pretraining "
+            "on 17GB of text.\n")
+    assert parents(text) == {"lab/wren-base": "finetune"}
+    # Adapted to a language with a dataset, or a recipe adapted from a page: no parent.
+    assert parents("# Tune\nAdapted to French with [lab/fr](https://huggingface.co/datasets/"
+                   "lab/fr).\nThe recipe was adapted from [a post](https://huggingface.co/blog/"
+                   "x).\n") == {}
+
+
 # Parents named without a link.
+
+def test_a_bare_name_resolves_to_the_one_hub_id_of_that_name_in_the_cards_code():
+    text = ("# 轨迹模拟\n\n本项目对Wren2.5-7B-Instruct模型进行微调\uff0c使其能够生成轨迹。\n\n"
+            "```bash\nhuggingface-cli download lab/Wren2.5-7B-Instruct --local-dir "
+            "/root/models/Wren2.5-7B-Instruct\n```\n")
+    assert parents(text, "x/README.md", None) == {"lab/Wren2.5-7B-Instruct": "finetune"}
+    # Two organisations' copies of the name: which one is not said.
+    two = text.replace("```\n", "huggingface-cli download kin/Wren2.5-7B-Instruct\n```\n")
+    assert parents(two, "x/README.md", None) == {"Wren2.5-7B-Instruct": "finetune"}
+
 
 def test_chinese_based_on_wording_names_the_base():
     assert parents("# 模型\n本模型基于Wren-3B-Instruct并使用Lora进行模型微调获得。\n",

@@ -173,3 +173,12 @@ def test_a_name_folds_into_the_linked_parent_it_begins():
     assert [p.ref.id for p in ex.of(Parent)] == ["fb/wav2vec2-large"] * 2
     assert {p.evidence.snippet for p in ex.of(Parent)} == {
         "Parent Model: wav2vec", f"Fine-tuned from [wav2vec2-large]({HUB}/fb/wav2vec2-large)."}
+
+
+def test_a_controlnet_is_an_adapter_of_the_base_it_conditions():
+    text = ("---\nbase_model: a/diffusion-1-5\ntags: [art, controlnet, stable-diffusion]\n---\n"
+            "# ControlNet\nAn auxiliary network that adds a depth condition to a pre-trained "
+            "diffusion model. Trained for 500 GPU-hours.\n")
+    ex = run(text, "me/depth-control")
+    assert [(p.ref.id, p.relation) for p in ex.of(Parent)] == \
+        [("a/diffusion-1-5", Relation.ADAPTER)]
