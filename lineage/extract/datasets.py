@@ -389,12 +389,12 @@ def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         yield DatasetUse(ref, ctx.evidence(Method.TABLE, offset, offset + len(name), 0.6))
 
 
-# A field that names the training data: "* dataset: X", "**Training data**: X",
+# A field that names the training data: "* dataset: X", "**Training data**: X", "- Corpora: X",
 # "## Training data: X" (a release note's key list); its value a short name, not a sentence.
 _FIELD = Gated(re.compile(
     r"(?im)^[ \t]*(?:[-*+][ \t]+|\#{1,6}[ \t]+)?[*_]*"
     r"(?:(?:(?:pre-?)?train(?:ing)?|fine-?tuning)[ \t]+"
-    r"(?:data(?:[ \t]*sets?)?|corpus|corpora|sets?)|data[ \t]*sets?)"
+    r"(?:data(?:[ \t]*sets?)?|corpus|corpora|sets?)|data[ \t]*sets?|corpus|corpora)"
     r"[*_]*[ \t]*:[*_ \t]*([^\n]{1,80}?)[ \t]*$"), "data", "corp", "set")
 # A link whose text is such a field: "[Dataset: X](https://...)".
 _FIELD_LINK = Gated(re.compile(
@@ -414,6 +414,16 @@ def _under_evaluation(ctx: Context, pos: int) -> bool:
     return any(about_evaluation(title) for title in ctx.doc.section_path(pos)[:-1])
 
 
+def _corpus_part(name: str) -> str:
+    """Return the public corpus a name gives with its language: "Arabic Wikipedia" is Wikipedia."""
+    words = name.split()
+    if len(words) >= 2:
+        for language, rest in ((words[0], words[1:]), (words[-1], words[:-1])):
+            if language.istitle() and _CORPUS_NAME.fullmatch(" ".join(rest)):
+                return " ".join(rest)
+    return name
+
+
 def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Names given as a field's value (:data:`_FIELD`) or in a field link (:data:`_FIELD_LINK`).
 
@@ -430,7 +440,7 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
             # a letter: "Datasets: 2.14.0" is a library's version in a framework list
             if 2 <= len(name) <= 60 and len(words) <= 5 and re.search("[^\\W\\d_]", name) and \
                     (len(words) == 1 or name[0].isupper()):
-                yield DatasetUse(DatasetRef(None, name),
+                yield DatasetUse(DatasetRef(None, _corpus_part(name)),
                                  ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.7))
     for m in prose_positions(ctx, _FIELD_LINK):
         name = m.group(1).strip(" *_`")
@@ -441,7 +451,7 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
 
 # A section about the training data by its title: "Training data", "Pre-training corpora".
 _DATA_TITLE = re.compile(r"(?i)(?:pre-?)?train(?:ing)?\s+(?:data(?:\s*sets?)?|corpus|corpora)|"
-                         r"^\W*(?:data(?:\s*sets?)?|corpus|corpora)\W*$")
+                         r"^\W*(?:data(?:\s*sets?)?|corpus|corpora)(?:\s+(?:sources?|used))?\W*$")
 _ITEM = re.compile(r"[ \t]*[-*+][ \t]+(.*)")
 # A list led in by "future releases will include:" names no data of this model.
 _NOT_YET = re.compile(r"(?i)\bfuture\b|\bwill\b|\bplann|\bupcoming\b|\bexclud")
@@ -456,6 +466,9 @@ _NOT_LEAD_NAME = re.compile(
     r"(?i)^(?:the|a|an|our|this|these|all|other|more|some)$|\b(?:data(?:sets?)?|total|size|"
     r"sources?|languages?|licen[cs]e|format|notes?|tokens|number|version|custom|synthetic|"
     r"private|internal)\b(?!$)")
+# An item led by a Hub dataset id, bold or in code: "**org/name**: what it holds".
+_LEAD_HUB_ID = re.compile(r"([*_`]{1,2})([\w.-]{1,96}/[\w.-]{1,96})\1"
+                          r"(?=[ \t]*(?:$|[:,(]|[-\u2013\u2014][ \t]))")
 _THEN_URL = re.compile(r"[ \t]*(?::|[-\u2013\u2014])[ \t]*<?https?://")
 # "Term: a sentence that defines it" is a glossary of kinds of data, not a list of names.
 _DEFINITION = re.compile(r"[ \t]*:[ \t]*(?:[^\s\[(]+[ \t]+){4}")
@@ -464,8 +477,9 @@ _DEFINITION = re.compile(r"[ \t]*:[ \t]*(?:[^\s\[(]+[ \t]+){4}")
 def _section_items(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """Corpora named by the list items of a training-data section (:func:`_items`)."""
     for _, at, name in _items(ctx):
-        yield DatasetUse(DatasetRef(None, name),
-                         ctx.evidence(Method.PROSE, at, at + len(name), 0.6))
+        ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
+            DatasetRef(None, name)
+        yield DatasetUse(ref, ctx.evidence(Method.PROSE, at, at + len(name), 0.6))
 
 
 def _items(ctx: Context) -> Iterator[tuple[int, int, str]]:
@@ -502,6 +516,9 @@ def _items(ctx: Context) -> Iterator[tuple[int, int, str]]:
 
 def _item_name(item: str) -> tuple[int, str] | None:
     """Where in a list item's text the corpus it names starts, and its name, or None."""
+    hub = _LEAD_HUB_ID.match(item)
+    if hub is not None and is_repo_id(hub.group(2), require_org=True):
+        return hub.start(2), hub.group(2)  # "- **org/counsel-chat**: therapist answers"
     link = _ITEM_LINK.search(item, 0, 200)
     lead = item
     if link is not None and link.start() <= 60:

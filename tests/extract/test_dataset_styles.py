@@ -255,3 +255,16 @@ def test_a_word_that_says_what_a_set_is_for_names_no_dataset():
             "Original dataset format:\n\n```json\n{}\n```\n\nThe fine-tuned model was then "
             "trained on the DPO dataset to prefer correct answers.\n")
     assert datasets(text) == {"Quill Notes"}
+
+
+def test_a_corpora_field_names_each_corpus_the_language_part_of_a_public_one_aside():
+    text = ("# Tune\n## Training\n- Encoder adapted through continued pretraining on 17GB.\n"
+            "- Corpora: NewsBank, Tern Billion Words, Arabic Wikipedia, OSCAR Arabic\n")
+    assert datasets(text) == {"NewsBank", "Tern Billion Words", "Wikipedia", "OSCAR"}
+
+
+def test_a_data_sources_section_lists_hub_datasets_by_their_ids():
+    text = ("# Tune\n### Dataset Sources:\n\nOur training data favours real conversations:\n\n"
+            "- **lab/counsel-chat**: answers from licensed therapists.\n"
+            "- **kin/Psych8k**: session transcripts.\n")
+    assert datasets(text) == {"lab/counsel-chat", "kin/Psych8k"}
