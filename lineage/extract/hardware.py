@@ -150,7 +150,9 @@ def accelerator_in(text: str) -> tuple[str, int | None] | None:
 
 def _read(text: str, m: re.Match[str]) -> tuple[str, int | None]:
     """Return the accelerator of an ``_HW`` match in ``text`` and its total count."""
-    memory = m.group(3) or next(iter(_MEMORY_BEFORE.findall(text, m.start(), m.start(2))), None)
+    after = _MEMORY_AFTER.match(text, m.end())  # "RTX PRO 6000 (96GB each)"
+    memory = m.group(3) or next(iter(_MEMORY_BEFORE.findall(text, m.start(), m.start(2))), None) \
+        or (after.group(1) if after else None)
     name = normalise_accelerator(m.group(2)) + (f" {memory}GB" if memory else "")
     # a pod or a research program is no count of devices, nor are GPU hours
     count = None if _NO_COUNT.search(m.group(2)) or _HOURS.match(text, m.end()) else \
@@ -168,6 +170,8 @@ def _read(text: str, m: re.Match[str]) -> tuple[str, int | None]:
 _NO_COUNT = re.compile(r"(?i)pod|research")
 _HOURS = re.compile(r"(?i)[\s-]{0,3}(?:GPU[\s-]{0,3})?hours?\b")
 _MEMORY_BEFORE = re.compile(r"(?i)(\d{2,3})\s*GB")
+_MEMORY_AFTER = re.compile(
+    r"(?i)[ \t]*\([ \t]*(\d{2,3})[ \t]*GB\b(?:[ \t]+(?:each|VRAM|HBM\w*))?[ \t]*\)")
 _SLICE = re.compile(r"(?i)v\d[a-z]?-(\d{1,4})")
 _TOTAL = re.compile(r"(?i)[^.\n(]{0,50}\(\s*(\d{1,5})\s+(?:[a-z]+\s+)?"
                     r"(?:chips|cores|devices|gpus|tpus)\s+(?:in\s+)?total\b")

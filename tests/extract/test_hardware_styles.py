@@ -124,3 +124,10 @@ def test_the_training_of_a_sibling_of_another_size_is_not_this_models():
     assert sized(text, "me/tune-70b/README.md") == {"NVIDIA A100": 992}
     # an id that states no size could be the sized model itself
     assert sized(text, "me/tune/README.md") == {"NVIDIA A100": 992}
+
+
+def test_memory_in_brackets_after_the_chip_is_its_size():
+    assert accelerator_in("4x NVIDIA RTX PRO 6000 Blackwell (96GB each)") == \
+        ("NVIDIA RTX PRO 6000 Blackwell 96GB", 4)
+    assert accelerator_in("one H100 (80GB HBM3)") == ("NVIDIA H100 80GB", 1)
+    assert accelerator_in("2x A100 (for 3 days)") == ("NVIDIA A100", 2)
