@@ -106,9 +106,9 @@ _VERB_LINK = Gated(re.compile(
             "derived", "initiali", "distilled", "resumed", "fork", "converted", "adapted"))
 _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
 _LABEL = re.compile(
-    r"(?im)^[ \t>*_#-]*(base[ _]models?|original[ _]model|finetuned from model|"
-    r"fine-tuned from(?: model)?|parent model|backbone model|merged models|models merged|"
-    r"source models?|models used|sentence transformer body|基础模型|基座模型)"
+    r"(?im)^[ \t>*_#-]*(?:(?:the|our)[ \t]+)?(base[ _]models?|original[ _]model|"
+    r"finetuned from model|fine-tuned from(?: model)?|parent model|backbone model|merged models|"
+    r"models merged|source models?|models used|sentence transformer body|基础模型|基座模型)"
     # A full-width colon or comma ends a label too: "- 基础模型\uff0cM3E 使用 [X](...) 进行训练".
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:\uff1a\uff0c])?[ \t*_]*(.*)$"
 )
@@ -354,7 +354,10 @@ def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:
         if b is not None and (label := _LABEL.match(line)) is not None and \
                 label.group(2) is not None and not label.group(3).strip():
             return  # "- Merged models:" starts a list of its own
-        if b is not None:
+        if b is None and (link := _LINK_LINE.match(line)) is not None:
+            items += 1  # a link alone on its line: "## The base models" then "[X](...)"
+            yield pos + link.start(1), link.group(1)
+        elif b is not None:
             items += 1
             yield pos + b.start(1), b.group(1)
         elif line.strip():
@@ -364,6 +367,7 @@ def _list_after(ctx: Context, end: int) -> Iterator[tuple[int, str]]:
         pos = nl + 1
 
 
+_LINK_LINE = re.compile(r"[ \t]*(\[[^\]\n]{1,200}\]\([^)\s]{1,300}\))[ \t]*$")
 _MERGE_WORD = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b")
 _AS_THE_BASE = re.compile(r"(?i)\b(?:as|be)[ \t]+the[ \t]+base\b")
 

@@ -61,6 +61,15 @@ def test_a_model_adapted_from_an_id_is_tuned_from_it():
                    "x).\n") == {}
 
 
+def test_a_link_alone_under_a_base_models_heading_is_a_parent():
+    text = ("# Coder\nA tuned coder.\n\n## The base models\n[Wren-2](https://huggingface.co/lab/"
+            "wren-2-7b)\n\nLab released the Wren family of models.\n")
+    assert parents(text, "x/README.md", None) == {"lab/wren-2-7b": "derived"}
+    # A sentence that starts with "The base model" is no label.
+    assert parents("# Tune\nThe base model was trained on the web: see [X](https://huggingface"
+                   ".co/lab/x-7b).\n", "x/README.md", None) == {}
+
+
 # Parents named without a link.
 
 def test_a_bare_name_resolves_to_the_one_hub_id_of_that_name_in_the_cards_code():
