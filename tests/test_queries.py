@@ -154,7 +154,7 @@ CASES: dict[str, Case] = {
             ("acme-ai/Acme-7B", "NVIDIA A100 80GB", "2", "260", "256"),  # Acme-7B 256, Pomme 4
             ("acme-ai/Acme-7B", "NVIDIA H100", "1", "8", "8"),
             ("acme-ai/Acme-7B", "NVIDIA L40S", "1", "2", "2"),
-            ("acme-ai/Acme-7B", "NVIDIA A10G", "1", "1", "1"),
+            ("acme-ai/Acme-7B", "NVIDIA A10G 24GB", "1", "1", "1"),
             ("acme-ai/Acme-7B", "NVIDIA RTX 4090", "1", "1", "1"),
         ]),
     "benchmark-ranking": Case(

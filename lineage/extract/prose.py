@@ -666,6 +666,8 @@ _LORA = re.compile(r"(?i)(?<![a-z])q?lora(?![a-z])")
 # "基于X生成的数据" (data generated with X), "基于X架构" (X's architecture): not the base.
 _ZH_NOT_A_MODEL = re.compile(r"[ \t]{0,3}(?:[生合]成|的?数据|的?數據|的?[架框]构|的?[架框]構|框架|"
                              r"的?方法|的?代[码碼])")
+_SIZE_IN_BRACKETS = re.compile(r"[ \t]*[(\uff08][ \t]*(base|large|small|tiny|medium|mini|xl)[ \t]*"
+                               r"[)\uff09]", re.I)
 _ZH_TUNED = re.compile(r"微[调調]|精[调調]|[训訓]练|[训訓]練|蒸[馏餾]")
 # Japanese and Korean: "Wren-7BをベースにSFTしたモデル", "Wren-7B를 기반으로 파인튜닝한 모델"
 # ("a model tuned from Wren-7B"). The base wording needs tuning or training said after it.
@@ -812,7 +814,10 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
         tail = m.group(3)
         if (m.group(1) is None and _ZH_TUNED.search(tail) is None) or _ZH_NOT_A_MODEL.match(tail):
             continue
-        ref = ctx.resolve(m.group(2).rstrip("."))
+        name = m.group(2).rstrip(".")
+        if (size := _SIZE_IN_BRACKETS.match(tail)) is not None:
+            name += " " + size.group(1)  # "wav2vec2 (base)" in full-width brackets: its base size
+        ref = ctx.resolve(name)
         if ctx.is_own(ref.id) or id_key(ref.name) == id_key(ctx.own_name or ""):
             continue
         relation = Relation.FINETUNE if _ZH_TUNED.search(tail) else Relation.DERIVED

@@ -70,6 +70,12 @@ def test_a_link_alone_under_a_base_models_heading_is_a_parent():
                    ".co/lab/x-7b).\n", "x/README.md", None) == {}
 
 
+def test_a_size_in_brackets_after_a_chinese_base_is_part_of_its_name():
+    text = ("# 情感识别\n\n本文档围绕基于 wren2\uff08base\uff09在 EMO 数据集上微调的情感识别"
+            "模型展开。\n")
+    assert parents(text, "x/README.md", None) == {"wren2 base": "finetune"}
+
+
 # Parents named without a link.
 
 def test_a_bare_name_resolves_to_the_one_hub_id_of_that_name_in_the_cards_code():
