@@ -60,8 +60,9 @@ _WEIGHTS_FIRST = re.compile(r"(?i)weights?|model")
 _TAG = re.compile(r"^license:([\w.+-]+)$", re.I)
 # A "license: X" line whose value is a license id alone, bare or as a list item in bold
 # ("- **License:** MIT"): a field, so "MIT" needs no "license" after it there.
+# A field line may go on with other fields after a separator: "- License: MIT · Paper: X".
 _STRAY = re.compile(r"(?im)^[ \t>+-]*(?:\*\*|__)?licen[cs]e(?:\*\*|__)?[ \t]*:[ \t]*"
-                    r"(?:\*\*|__)?[ \t]*['\"`]?([\w.+-]+)['\"`]?[ \t]*$")
+                    r"(?:\*\*|__)?[ \t]*['\"`]?([\w.+-]+)['\"`]?[ \t]*(?:$|[\u00b7|;][ \t])")
 # A "License:" field, or a heading with "License" in it ("## 使用协议 (License Agreement)").
 _FIELD = re.compile(r"(?im)^(?:[ \t>*_#-]*(?:\*\*)?(?:weights?\s+|model\s+)?licen[cs]e[s]?"
                     r"(?:\*\*[ \t]*|[ \t]*(?:[:|]|$))|#{1,6}[^#\n]*?licen[cs]e)")
@@ -88,6 +89,7 @@ _THIS_SUBJECT = re.compile(r"(?i)\b(?:this|our|these|the\s+present)\b")
 # whose file is named "Acme LICENSE AGREEMENT".
 _URL = re.compile(r"\]\([^)\s]{0,300}\)")
 _LINK = re.compile(r"\[([^\]\n]{1,100})\]\(([^)\s]{1,300})\)")
+_LINK_ALONE = re.compile(r"\[[ \t]*([\w.+-]{2,40})[ \t]*\]\([^)\s]{1,300}\)\.?")
 _NAMED = re.compile(r"(?i)([^\W_][\w .+-]{0,60}?)[\s_-]+licen[cs]e(?:[\s_-]+agreement)?"
                     r"(?:\.md|\.txt)?")
 _GENERIC_NAME = re.compile(r"(?i)^(?:the|this|our|its|full|see|read|view|here|original|open|"
@@ -154,6 +156,9 @@ def _sentence_license(text: str) -> tuple[str, str | None] | None:
     >>> _sentence_license("The base model is under the Llama 2 license.") is None
     True
     """
+    alone = _LINK_ALONE.fullmatch(text.strip())
+    if alone is not None and (alone.group(1).casefold() in _KNOWN_IDS or spdx_id(alone.group(1))):
+        return alone.group(1).casefold(), None  # "## License" then "[MIT](https://...)"
     found = _phrase(text)
     if found is not None:
         subject = text[:found[1]]

@@ -105,3 +105,15 @@ def test_a_bold_license_field_holding_an_id_alone_is_that_license():
     assert found("# M\n**License**: Apache-2.0\n") == ["apache-2.0"]
     # Not an id: a name of an institute is no license.
     assert found("# M\n- **License:** Massachusetts Institute\n") == []
+
+
+def test_a_license_section_holding_only_a_link_named_by_an_id():
+    assert licenses("# Tool\n\n## License\n\n[MIT](https://choosealicense.com/licenses/mit/)\n") \
+        == [("mit", None)]
+    # A link to some page under the heading names no license.
+    assert licenses("# Tool\n\n## License\n\n[Details](https://example.org/terms)\n") == []
+
+
+def test_a_license_field_followed_by_other_fields_on_its_line():
+    assert licenses("# Wren\n- License: MIT \u00b7 Paper: Conf 2026 \u00b7 Hub: lab/wren\n") == \
+        [("mit", None)]
