@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 
 from lineage.extract.context import Context
@@ -210,7 +211,8 @@ _NOT_TRAINING = re.compile(r"(?i)\btest(?:ed|ing)\b|\bdemonstrat|\bsupports\b|"
 # Colab or a notebook is where a card runs its model, unless the sentence says it trained.
 _WEAK_INFERENCE = re.compile(r"(?i)colab|notebook")
 _SAYS_TRAINED = re.compile(r"(?i)\b(?:was|were|been|is|are|we)\s+(?:\w+\s+){0,2}?"
-                           r"(?:trained|fine-?tuned|pre-?trained)\b")
+                           r"(?:trained|fine-?tuned|pre-?trained)\b|"
+                           r"\b(?:run|ran|running)\s+(?:the\s+)?(?:training|fine-?tuning)\b")
 
 
 def hardware(ctx: Context) -> Iterator[Fact]:
@@ -241,7 +243,8 @@ def hardware(ctx: Context) -> Iterator[Fact]:
     own = (ctx.own_id or ctx.own_name or "").casefold()
     for m in prose_positions(ctx, _HW):
         about = _about_training(sentences, m.start())
-        if about is None or _of_another_size(sentences, m.start(), own):
+        if about is None or _of_another_size(sentences, m.start(), own) or \
+                _BASE_SECTION.search(ctx.doc.section_title(m.start())):
             continue
         name, count = _read(text, m)
         if about:
@@ -261,9 +264,39 @@ def hardware(ctx: Context) -> Iterator[Fact]:
                     sentences.search(_SAYS_TRAINED_OR_TRAIN, m.start()):
                 add("GPU", _count(m.group(1)), m.start(), m.end(), 0.6)
                 break
+    # One accelerator without a count: a spec table may give it ("Number of Nodes | 8").
+    if len(found) == 1 and (only := next(iter(found.values()))).count is None:
+        count = _table_count(text)
+        if count is not None:
+            found[only.accelerator] = replace(only, count=count)
     # A TPU named without its version is the versioned TPU the card names elsewhere.
     versioned = any(name.startswith("Google TPU v") for name in found)
     yield from (h for name, h in found.items() if not (versioned and name == "Google TPU"))
+
+
+# A section about the model this one starts from: its training is not this model's.
+_BASE_SECTION = re.compile(r"(?i)\b(?:base|original|parent|foundation|underlying)[ \t]+models?\b")
+# Rows of a spec table: "| Number of Nodes | 8 |", "| Number of accelerators per instance | 8 |",
+# "| GPUs | 64 |".
+_NODES_ROW = re.compile(r"(?im)^\|[ \t]*(?:number[ \t]+of[ \t]+)?(?:nodes|instances|machines|"
+                        r"servers|hosts)[ \t]*\|[ \t]*([\d,]{1,7})[ \t]*\|")
+_DEVICES_ROW = re.compile(r"(?im)^\|[ \t]*(?:(?:total[ \t]+)?number[ \t]+of[ \t]+|total[ \t]+)?"
+                          r"(?:accelerators|gpus|tpus|devices|chips)([ \t]+per[ \t]+(?:node|"
+                          r"instance|machine|server|host))?[ \t]*\|[ \t]*([\d,]{1,7})[ \t]*\|")
+
+
+def _table_count(text: str) -> int | None:
+    """Return the devices a spec table gives: per node times nodes, or a total."""
+    devices = _DEVICES_ROW.search(text)
+    if devices is None:
+        return None
+    count = int(devices.group(2).replace(",", ""))
+    if devices.group(1):  # per node: times the nodes, when the table says how many
+        nodes = _NODES_ROW.search(text)
+        if nodes is None:
+            return None
+        count *= int(nodes.group(1).replace(",", ""))
+    return count or None
 
 
 _SAYS_TRAINED_OR_TRAIN = re.compile(r"(?i)\b(?:train(?:ed|ing|s)?|fine-?tun(?:ed|ing|e))\b")

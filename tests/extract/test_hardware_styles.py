@@ -131,3 +131,19 @@ def test_memory_in_brackets_after_the_chip_is_its_size():
         ("NVIDIA RTX PRO 6000 Blackwell 96GB", 4)
     assert accelerator_in("one H100 (80GB HBM3)") == ("NVIDIA H100 80GB", 1)
     assert accelerator_in("2x A100 (for 3 days)") == ("NVIDIA A100", 2)
+
+
+def test_a_spec_table_gives_the_count_nodes_times_devices_per_node():
+    text = ("# Wren-13B\n\n# Environmental specs\n\n|Spec name|Value|\n|:---|:---|\n"
+            "|Number of Nodes|8|\n|Accelerators|NVIDIA H100 80GB|\n"
+            "|Number of accelerators per instance|8|\n\nTrained for 3 weeks.\n")
+    assert hardware(text) == {"NVIDIA H100 80GB": 64}
+    total = text.replace("|Number of accelerators per instance|8|", "|Total GPUs|48|")
+    assert hardware(total) == {"NVIDIA H100 80GB": 48}
+
+
+def test_hardware_in_a_section_about_the_base_model_is_the_bases():
+    text = ("# Coder\nA fine-tuned coder.\n\n## The base models\n\nThe Wren project pretrained "
+            "its 1B model on 3T tokens within 90 days using 16 A100-40G GPUs.\n\n## Training\n\n"
+            "We will run the training on Google Colab using a A100 to go faster.\n")
+    assert hardware(text) == {"NVIDIA A100": 1}
