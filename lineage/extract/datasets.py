@@ -647,17 +647,23 @@ _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-h
 
 _LIST_LINK = re.compile(r"\s*[-*+]\s*\[[^\]]*\]\((https?://[^)\s]+)\)")
 _LIST_MARK = re.compile(r"[ \t]*[-*+][ \t]")
+_ROW_LINK = re.compile(r"[ \t]*\|[ \t]*[*_]{0,2}\[[^\]\n]*\]\((https?://[^)\s]+)\)")
 _ITEM_LINES = 6
 
 
 def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
-    r"""Whether ``offset`` is in a list item that starts with a link to another model.
+    r"""Whether ``offset`` is in a list item or table row that starts with another model's link.
 
     The item's lines that follow its first without a list mark of their own (at most a
-    few) belong to it: "* [Chat-7B](...): a chat model.\nBuilt by tuning on [X](...)".
+    few) belong to it: "* [Chat-7B](...): a chat model.\nBuilt by tuning on [X](...)". A
+    model table's row ("| [Chat-7B](...) | 1.8B | [Set-A](...) |") is about its model.
     """
     text = ctx.card.text
     start, _ = lines.line(offset)
+    row = _ROW_LINK.match(text, start)
+    if row is not None and row.end() <= offset:
+        ref = parse_hub_url(row.group(1))
+        return ref is not None and ref.kind == "model" and not ctx.is_own(ref.id)
     for _ in range(_ITEM_LINES):
         if start == 0 or _LIST_MARK.match(text, start) is not None:
             break

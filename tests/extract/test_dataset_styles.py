@@ -268,3 +268,11 @@ def test_a_data_sources_section_lists_hub_datasets_by_their_ids():
             "- **lab/counsel-chat**: answers from licensed therapists.\n"
             "- **kin/Psych8k**: session transcripts.\n")
     assert datasets(text) == {"lab/counsel-chat", "kin/Psych8k"}
+
+
+def test_the_datasets_of_other_models_rows_in_a_model_table_are_theirs():
+    hub = "https://huggingface.co"
+    text = ("# Tune\nTrained as below.\n\n## Models\n|Model|Size|Train Data|\n|-|-|-|\n"
+            f"|[wren-1b-v1]({hub}/lab/wren-1b-v1)|1.8B|[Set-A]({hub}/datasets/lab/set-a)|\n"
+            f"|[tune]({hub}/me/tune)|1.9B|[Set-B]({hub}/datasets/lab/set-b)|\n")
+    assert datasets(text) == {"lab/set-b"}
