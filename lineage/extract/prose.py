@@ -393,8 +393,10 @@ def _labels(ctx: Context) -> Iterator[Fact]:
         merged = "merged" in label or "source" in label or label == "models used"
         single = not merged
         template = label in ("parent model", "backbone model")
+        # One model named by a one-model label, on its line or as the only item under it.
+        named = single and (bool(rest) or (len(items) == 1 and not label.endswith("s")))
         for offset, item in items:
-            ref = _item_ref(ctx, item, named=single and bool(rest), any_word=template)
+            ref = _item_ref(ctx, item, named=named, any_word=template)
             if ref is None:
                 continue
             role = None

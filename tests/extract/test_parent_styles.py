@@ -76,6 +76,15 @@ def test_a_size_in_brackets_after_a_chinese_base_is_part_of_its_name():
     assert parents(text, "x/README.md", None) == {"wren2 base": "finetune"}
 
 
+def test_the_only_item_under_a_base_model_heading_may_be_a_name():
+    text = ("# Solver\nA LoRA for math.\n\n## Base Model\n- **Wren-Math-1.5B**\n\n---\n## Use\n"
+            "Load the base model, then the adapter.\n")
+    assert parents(text, "x/README.md", None) == {"Wren-Math-1.5B": "derived"}
+    # Several names under it, or a plural heading: each must resolve to a Hub id.
+    two = text.replace("- **Wren-Math-1.5B**", "- **Wren-Math-1.5B**\n- **Kin-2B**")
+    assert parents(two, "x/README.md", None) == {}
+
+
 # Parents named without a link.
 
 def test_a_bare_name_resolves_to_the_one_hub_id_of_that_name_in_the_cards_code():
