@@ -11,8 +11,9 @@ texts.
 The corpus grew in batches, and each batch is split on its own with its own seed, so adding a
 batch never moves a card of an earlier one: the first batch (``d001``-``d332``) uses seed 19,
 the second (``d333``-``d412``, fresh cards for new rules) seed 20. The third batch
-(``d413``-``d492``) has no seed: it is fresh cards added to study, so every one of them is
-``dev`` and the held-out half (206 cards of the first two batches) stays exactly as it was.
+(``d413``-``d492``) and the fourth (``d493``-``d572``, Hub model cards only) have no seed:
+they are fresh cards added to study, so every one of them is ``dev`` and the held-out half
+(206 cards of the first two batches) stays exactly as it was, comparable with earlier scores.
 
     python bench/corpus/split.py [--check]
 
@@ -38,6 +39,7 @@ BATCHES: tuple[tuple[int, int, int | None], ...] = (
     (1, 332, 19),
     (333, 412, 20),
     (413, 492, None),
+    (493, 572, None),
 )
 
 
