@@ -204,8 +204,8 @@ def parse_hub_url(url: str) -> HubRef | None:
         kind = "model"
     else:
         kind = kind[:-1]
-        if name is None:
-            return None
+        if name is None:  # huggingface.co/datasets/wiki40b: a legacy dataset without owner
+            return HubRef("dataset", org) if kind == "dataset" and is_repo_id(org) else None
     rid = f"{org}/{name}"
     return HubRef(kind, rid) if is_repo_id(rid) else None
 

@@ -36,6 +36,12 @@ def test_parse_repo_id_accepts_only_ids(text):
     assert ids.is_repo_id(rid) or ids.parse_hub_url(text.strip()) is not None
 
 
+def test_a_legacy_dataset_without_an_owner_is_a_dataset_id():
+    assert ids.parse_hub_url("https://huggingface.co/datasets/wiki40b") == \
+        ids.HubRef("dataset", "wiki40b")
+    assert ids.parse_hub_url("https://huggingface.co/spaces/app") is None
+
+
 @pytest.mark.parametrize("url", [
     "https://huggingface.co/docs/transformers", "https://huggingface.co/spaces/org/app",
     "https://huggingface.co/blog/merge", "https://huggingface.co/org", "https://github.com/org/name",

@@ -265,8 +265,8 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
             continue
         rid = link.ref.id
         org = rid.split("/", 1)[0].casefold()
-        if "leaderboard" in org or "/details_" in rid or _TEST_SET.search(rid) or \
-                _MEDIA_FILE.search(link.url.split("?", 1)[0]) or \
+        if rid.casefold() in _PLACEHOLDER_IDS or "leaderboard" in org or "/details_" in rid or \
+                _TEST_SET.search(rid) or _MEDIA_FILE.search(link.url.split("?", 1)[0]) or \
                 _in_quant_table(ctx, link.offset, sentences, tables):
             continue
         if sentences.search(_PRETRAINING_DATA, link.offset) is not None:
@@ -318,6 +318,9 @@ def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
 
 
 # Words that stand where a dataset's name would: "on the same dataset".
+# An owner-less dataset id that a template left unfilled: huggingface.co/datasets/unknown.
+_PLACEHOLDER_IDS = frozenset({"unknown", "none", "n-a", "na", "tbd", "todo", "dataset", "datasets",
+                              "your-dataset", "your_dataset", "my-dataset", "my_dataset"})
 _NO_NAME_WORDS = frozenset({"same", "this", "that", "these", "our", "their", "its", "following",
                             "above", "below", "previous", "new", "whole", "full", "entire",
                             "original", "same-sized", "other"})

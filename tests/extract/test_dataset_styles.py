@@ -276,3 +276,9 @@ def test_the_datasets_of_other_models_rows_in_a_model_table_are_theirs():
             f"|[wren-1b-v1]({hub}/lab/wren-1b-v1)|1.8B|[Set-A]({hub}/datasets/lab/set-a)|\n"
             f"|[tune]({hub}/me/tune)|1.9B|[Set-B]({hub}/datasets/lab/set-b)|\n")
     assert datasets(text) == {"lab/set-b"}
+
+
+def test_a_legacy_dataset_link_names_it_and_an_unfilled_one_names_none():
+    text = ("# Tune\nTrained on part of the [wiki40b](https://huggingface.co/datasets/wiki40b) "
+            "dataset.\n- **Training Dataset:** [Unknown](https://huggingface.co/datasets/unknown)\n")
+    assert datasets(text) == {"wiki40b"}
