@@ -98,8 +98,8 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
     """
     text = ctx.card.text
     fields = {m.group(2) for m in ctx.body_matches(_FIELD_LINK)}  # named there, as "Dataset: X"
-    found = sorted([*ctx.body_matches(_TRAINED_ON_LINK), *ctx.body_matches(_TRAINING_DATA_LINK)],
-                   key=lambda m: m.start("label"))
+    found = sorted([*ctx.body_matches(_TRAINED_ON_LINK), *ctx.body_matches(_TRAINING_DATA_LINK),
+                    *ctx.body_matches(_LINK_AS_TRAINING)], key=lambda m: m.start("label"))
     for m in found:
         if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")):
             continue
@@ -152,6 +152,11 @@ _TRAINING_DATA_LINK = Gated(re.compile(
     r"(?P<via>(?:includes?|including|consists?\s+of|comprises?|from)\s+(?:the\s+)?)"
     r"\[(?P<label>[^\]]{2,80})\]\((?P<url>https?://[^)\s]+)\)"), "train",
     starts=("pre-train", "pretrain", "train"))
+# "utilizes the Italian part of [X](...) as training set": the link, then what it is for.
+_LINK_AS_TRAINING = Gated(re.compile(
+    r"(?i)\[(?P<label>[^\]\n]{2,80})\]\((?P<url>https?://[^)\s]+)\)(?P<via>[ \t]+as[ \t]+"
+    r"(?:the[ \t]+|its[ \t]+|a[ \t]+)?(?:pre-?)?train(?:ing)?[ \t]+(?:set|data|corpus)\b)"),
+    "train")
 # Between the verb and the link: "on top of", "the weights of" name a model, not data.
 # "subsets of [X](...)": a part of X that is a dataset of its own, left unnamed.
 _NOT_DATA_BRIDGE = re.compile(r"(?i)\btop of|\bweights|\bcheckpoint|\bmodel|\bversion of|"
@@ -317,10 +322,10 @@ def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                          ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
 
 
-# Words that stand where a dataset's name would: "on the same dataset".
 # An owner-less dataset id that a template left unfilled: huggingface.co/datasets/unknown.
 _PLACEHOLDER_IDS = frozenset({"unknown", "none", "n-a", "na", "tbd", "todo", "dataset", "datasets",
                               "your-dataset", "your_dataset", "my-dataset", "my_dataset"})
+# Words that stand where a dataset's name would: "on the same dataset".
 _NO_NAME_WORDS = frozenset({"same", "this", "that", "these", "our", "their", "its", "following",
                             "above", "below", "previous", "new", "whole", "full", "entire",
                             "original", "same-sized", "other"})

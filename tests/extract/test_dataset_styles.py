@@ -282,3 +282,10 @@ def test_a_legacy_dataset_link_names_it_and_an_unfilled_one_names_none():
     text = ("# Tune\nTrained on part of the [wiki40b](https://huggingface.co/datasets/wiki40b) "
             "dataset.\n- **Training Dataset:** [Unknown](https://huggingface.co/datasets/unknown)\n")
     assert datasets(text) == {"wiki40b"}
+
+
+def test_a_link_given_as_the_training_set_names_it():
+    text = ("# Tune\nThe model utilizes the Italian part of [WebSet](https://example.org/webset) "
+            "as training set of the language model.\nSee [the paper](https://example.org/p) as "
+            "reference.\n")
+    assert datasets(text) == {"WebSet"}
