@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 import lineage  # noqa: E402
 from lineage.cards import read_card  # noqa: E402
 from lineage.errors import CardError, LineageError  # noqa: E402
+from lineage.extract.license import prose_license_id  # noqa: E402
 
 HELDOUT_TARGETS = {
     ("parents", "precision"): 0.97,
@@ -101,6 +102,14 @@ def norm_dataset(text: str) -> str:
     t = re.sub(r"\s+(data\s*set|dataset)s?$", "", t)
     # A bare name is one name however its words are joined ("common_voice", "Common Voice").
     return t if "/" in t else re.sub(r"[\s_]+", " ", t)
+
+
+def norm_license(text: str | None) -> str | None:
+    """A license id; a license's name written for its id ("Apache License 2.0") is that id."""
+    t = (text or "").strip().casefold()
+    if " " in t and (named := prose_license_id(t)) is not None:
+        return named
+    return t or None
 
 
 def _matching(name: str, gold: set[str]) -> str:
@@ -249,8 +258,8 @@ def score(
         gd = {norm_dataset(d) for d in g["datasets"]}
         vd = {_matching(norm_dataset(d["id"] or d["name"]), gd) for d in v["datasets"]}
         t["datasets"].add(name, gd, vd)
-        gl = (g.get("license") or "").casefold() or None
-        vl = (v["license"]["id"] or "").casefold() or None
+        gl = norm_license(g.get("license"))
+        vl = norm_license(v["license"]["id"])
         t["license"].add(name, {gl} if gl else set(), {vl} if vl else set())
         gh = {accel_key(h["accelerator"]) for h in g["hardware"]}
         vh = {accel_key(h["accelerator"]) for h in v["hardware"]}

@@ -58,7 +58,9 @@ _GENERIC_NAME = re.compile(
     r"(?i)(?:original|code|text|image|audio|training|train|fine-?tuning|instruction|preference|"
     r"dpo|sft|rlhf|ppo|orpo|kto|combined|merged|full|final|new|raw|clean(?:ed)?|processed|"
     r"curated|filtered|augmented|annotated|labell?ed|generated|sample|example|entire|whole|"
-    r"above|below|following|given|resulting|main|base|target|source|public|large|small)")
+    r"above|below|following|given|resulting|main|base|target|source|public|large|small|all|"
+    r"these|those|such|both|some|many|several|other|others|synthetic|additional|various|"
+    r"multiple|open|proprietary|internal|external|existing|different|specific|real)")
 # Words that name a quantisation or evaluation set, never training data.
 _NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
                                 r"eval(?:uation)?|test|validation|benchmark)$")
@@ -375,6 +377,7 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
             while (lead := _LEADING_WORD.match(name)) is not None:
                 name = name[lead.end():]
             if name and name.casefold() not in {"the", "this", "our", "a", "same"} and \
+                    ". " not in name and \
                     not _NOT_TRAINING_DATA.match(name) and not _ADJECTIVE.search(name) and \
                     not _GENERIC_NAME.fullmatch(name) and \
                     not (own and own.startswith(name.casefold())):
@@ -720,13 +723,19 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
                         row_offset += len(row) + 1
                         continue
                     first = row.strip().strip("|").split("|")[0].strip(" *_`")
-                    # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev")
-                    name = _SPLIT_WORD.sub("", _without_note(first))
-                    if name and not _GENERIC_DATA.search(name):
-                        yield row_offset + row.find(first), name
+                    # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev");
+                    # a linked name is its link's text ("[Set-2](https://...)")
+                    for cell in _CELL_LINK.findall(first) or [first]:
+                        name = _SPLIT_WORD.sub("", _without_note(cell)).strip(" *_`")
+                        name = name.replace("\\", "")
+                        if name and not _GENERIC_DATA.search(name):
+                            yield row_offset + row.find(first), name
                     row_offset += len(row) + 1
                 break
             offset += len(line) + 1
+
+
+_CELL_LINK = re.compile(r"\[([^\]\n]{1,120})\]\([^)\s]{1,300}\)")
 
 
 def _without_note(name: str) -> str:

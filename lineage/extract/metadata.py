@@ -16,7 +16,12 @@ from typing import Any
 from lineage.cards import Card
 from lineage.extract.context import screen
 from lineage.extract.hardware import accelerator_in
-from lineage.extract.license import extract_license_elsewhere, license_name_in_prose, spdx_id
+from lineage.extract.license import (
+    extract_license_elsewhere,
+    license_name_in_prose,
+    prose_license_id,
+    spdx_id,
+)
 from lineage.extract.scan import blank_lines_start, first_occurrences
 from lineage.facts import (
     DatasetRef,
@@ -35,7 +40,7 @@ from lineage.facts import (
     TrainingSetting,
     Warning,
 )
-from lineage.ids import cache_path_id, is_repo_id, parse_hub_url
+from lineage.ids import cache_path_id, is_placeholder, is_repo_id, parse_hub_url
 
 __all__ = ["extract_metadata", "find_key_line"]
 
@@ -156,6 +161,10 @@ def _facts(card: Card) -> Iterator[Fact]:
     for value in _strings(meta.get("new_version")):
         yield Successor(model_ref(value), _ev(lines, "new_version", value))
     for value in _strings(meta.get("datasets")):
+        if is_placeholder(value.strip()):  # a template's "your-dataset-name"
+            yield Warning(f"datasets: {value.strip()!r} is a placeholder; left out",
+                          find_key_line(card, "datasets"))
+            continue
         url = parse_hub_url(value)
         rid = url.id if url is not None else value.strip()
         dataset = DatasetRef(rid, rid) if is_repo_id(rid) else DatasetRef(None, value.strip())
@@ -200,11 +209,14 @@ def _license(card: Card) -> Iterator[Fact]:
         yield from extract_license_elsewhere(card)
         return
     lic_id = lic.strip().casefold() if lic else None
+    spdx = spdx_id(lic_id) if lic_id else None
+    if spdx is None and lic_id and " " in lic_id and (named := prose_license_id(lic_id)):
+        spdx = spdx_id(named)  # "Apache License 2.0" written where the Hub wants its id
     snippet = " ".join(f"{k}: {v}" for k, v in
                        (("license", lic), ("license_name", name), ("license_link", link)) if v)
     if lic_id == "other" and name is None:  # "license: other", named only in the body
         name = license_name_in_prose(card)
         snippet += f" (named in the text: {name})" if name else ""
     yield LicenseFact(lic_id, name.strip() if name else None, link.strip() if link else None,
-                      spdx_id(lic_id) if lic_id else None,
+                      spdx,
                       Evidence(Method.METADATA, snippet, find_key_line(card, "license"), 0.95))

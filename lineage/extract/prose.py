@@ -82,7 +82,8 @@ MERGE_METHODS = {
     "moe": "moe", "frankenmerge": "passthrough",
 }
 QUANT_MARKER = re.compile(
-    r"(?i)(?:^|[-_.])(gguf|ggml|gptq|awq|exl2|mlx|bnb|fp8|int[48]|[2-8][-_.]?bits?|"
+    r"(?i)(?:^|[-_.])(gguf|ggml|gptq|awq|exl2|mlx|bnb|fp8|nvfp4|mxfp[48]|fp4|w[48]a(?:8|16)|"
+    r"int[48]|[2-8][-_.]?bits?|"
     r"q[2-8](?:_[0-9a-z]+)*|iq[1-4]\w*|[2-8]\.[0-9]+bpw|quantized|quants?)(?=$|[-_.])"
 )
 # A link target may be a Hub address without its scheme ("(huggingface.co/org/name)").

@@ -73,7 +73,8 @@ from lineage.ids import id_key
 __all__ = ["KIND_RULES", "KindRule", "Signs", "card_kind", "settle_parents"]
 
 _QUANT_TAGS = {"gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quantized", "4-bit", "8-bit",
-               "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround"}
+               "4bit", "8bit", "bnb", "bitsandbytes", "imatrix", "int4", "int8", "fp8", "autoround",
+               "nvfp4", "mxfp4", "mxfp8", "fp4", "w4a16", "w8a8"}
 # A ControlNet, T2I-Adapter or IP-Adapter is an add-on network run beside its frozen base.
 _ADAPTER_TAGS = {"lora", "qlora", "peft", "adapter", "adapters", "controlnet", "t2i-adapter",
                  "ip-adapter"}

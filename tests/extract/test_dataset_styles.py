@@ -289,3 +289,17 @@ def test_a_link_given_as_the_training_set_names_it():
             "as training set of the language model.\nSee [the paper](https://example.org/p) as "
             "reference.\n")
     assert datasets(text) == {"WebSet"}
+
+
+def test_a_data_table_names_rows_by_their_link_text_and_a_sentence_start_is_no_name():
+    text = ("# Tune\n## Training data\n| Dataset | Collection date |\n|---|---|\n"
+            "| [Set-A](https://example.org/a) | 4/23/2025 |\n"
+            "| [Books \\- free subset](https://example.org/b) and [Notes](https://example.org/n) "
+            "| 2024 |\n\nThe model was refined through RLHF. All datasets are public. These "
+            "datasets are mixed.\n")
+    assert datasets(text) == {"Set-A", "Books - free subset", "Notes"}
+
+
+def test_a_templates_placeholder_in_the_datasets_field_names_none():
+    card = read_card(b"---\ndatasets:\n- your-dataset-name\n---\n# M\n", "me/tune/README.md")
+    assert list(extract(card).of(DatasetUse)) == []

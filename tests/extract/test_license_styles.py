@@ -117,3 +117,9 @@ def test_a_license_section_holding_only_a_link_named_by_an_id():
 def test_a_license_field_followed_by_other_fields_on_its_line():
     assert licenses("# Wren\n- License: MIT \u00b7 Paper: Conf 2026 \u00b7 Hub: lab/wren\n") == \
         [("mit", None)]
+
+
+def test_a_license_name_written_where_the_hub_wants_its_id_keeps_the_name_and_gets_its_spdx():
+    card = read_card(b"---\nlicense: Apache License 2.0\n---\n# M\n", "me/tune/README.md")
+    assert [(f.id, f.spdx) for f in extract(card).of(LicenseFact)] == \
+        [("apache license 2.0", "Apache-2.0")]

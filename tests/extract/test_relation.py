@@ -182,3 +182,9 @@ def test_a_controlnet_is_an_adapter_of_the_base_it_conditions():
     ex = run(text, "me/depth-control")
     assert [(p.ref.id, p.relation) for p in ex.of(Parent)] == \
         [("a/diffusion-1-5", Relation.ADAPTER)]
+
+
+def test_an_nvfp4_release_of_a_base_is_a_quantized_repack():
+    ex = run("---\nbase_model:\n- lab/wren-1t\ntags: [wren, nvfp4, vllm]\n---\n"
+             "# NVFP4-Quantized lab/wren-1t-NVFP4\n", "me/wren-1t-NVFP4")
+    assert kinds(ex) == {"lab/wren-1t": Relation.QUANTIZED}
