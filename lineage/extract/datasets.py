@@ -417,6 +417,12 @@ _NOT_FIELD_VALUE = re.compile(
     r"\b(?:custom|synthetic|own|internal|private|in-house|proprietary)\b")
 
 
+# "Hugging Face's `sms_spam`": where a set is hosted is not part of its name.
+_HOSTED_BY = re.compile(r"(?i)^(?:the[ \t]+)?(?:hugging[ \t]*face|kaggle|tensorflow[ \t]+datasets|"
+                        r"tfds|github|papers[ \t]+with[ \t]+code|modelscope)['\u2019]s[ \t]+")
+_QUOTES = " *_`'\"\u2018\u2019\u201c\u201d.;"
+
+
 def _under_evaluation(ctx: Context, pos: int) -> bool:
     """Tell whether ``pos`` is in a section under one about evaluation.
 
@@ -445,14 +451,15 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         value = m.group(1).strip(" *_`")
         if not value or _NOT_FIELD_VALUE.search(value) or _under_evaluation(ctx, m.start()):
             continue
-        for name in re.split(r",\s*|\s+and\s+", value):
-            name = name.strip(" *_`.;")
+        for name in re.split(r",\s*(?:and\s+)?|\s+and\s+", value):
+            name = _HOSTED_BY.sub("", name.strip(" *_`.;")).strip(_QUOTES)
             words = name.split()
             # a letter: "Datasets: 2.14.0" is a library's version in a framework list
             if 2 <= len(name) <= 60 and len(words) <= 5 and re.search("[^\\W\\d_]", name) and \
                     (len(words) == 1 or name[0].isupper()):
-                yield DatasetUse(DatasetRef(None, _corpus_part(name)),
-                                 ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.7))
+                ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
+                    DatasetRef(None, _corpus_part(name))
+                yield DatasetUse(ref, ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.7))
     for m in prose_positions(ctx, _FIELD_LINK):
         name = m.group(1).strip(" *_`")
         if 2 <= len(name) <= 60 and not _NOT_FIELD_VALUE.search(name):

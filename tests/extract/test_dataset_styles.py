@@ -303,3 +303,11 @@ def test_a_data_table_names_rows_by_their_link_text_and_a_sentence_start_is_no_n
 def test_a_templates_placeholder_in_the_datasets_field_names_none():
     card = read_card(b"---\ndatasets:\n- your-dataset-name\n---\n# M\n", "me/tune/README.md")
     assert list(extract(card).of(DatasetUse)) == []
+
+
+def test_a_dataset_field_names_sets_hosted_on_a_platform_by_their_own_names():
+    text = ("# Tune\n- **Dataset:** Hugging Face's `sms_spam`, `spam_mail`, and `ham_mails`\n"
+            "- **Model:** a classifier\n\n## Other\n"
+            "- **Dataset**: Hugging Face's \u2018med-qa\u2019\n")
+    assert datasets(text) == {"sms_spam", "spam_mail", "ham_mails", "med-qa"}
+    assert datasets("# Tune\n- **Dataset:** lab/bc5cdr\n") == {"lab/bc5cdr"}
