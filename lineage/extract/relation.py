@@ -83,9 +83,11 @@ _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "d
 # Only searched for (match or not): a line that starts and ends with "|" and names the
 # quantisation method; its end is checked once, not again after each mention.
 # A "Quantization: q4f16_1" field: the card describes its own quantization.
+# A half-precision cast ("Quantization: Float16") is a dtype, not a quantization.
 _QUANT_FIELD = Gated(re.compile(
     r"(?im)^[ \t>*-]*[*_]{0,2}quanti[sz]ation(?:[ _](?:method|type|format))?"
-    r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}[\w.-]*\d"), "quanti")
+    r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}(?!(?i:float|fp|bfloat|bf)16\b)[\w.-]*\d"),
+    "quanti")
 # "Only the LLM portion was quantized", "the weights were quantized": read only in a card
 # that neither tunes nor trains (a QLoRA card quantizes its base to train on it).
 _QUANTIZED_TEXT = Gated(re.compile(r"(?i)\b(?:was|were|been|is|are)[ \t]+quanti[sz]ed\b"),

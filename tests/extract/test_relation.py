@@ -188,3 +188,12 @@ def test_an_nvfp4_release_of_a_base_is_a_quantized_repack():
     ex = run("---\nbase_model:\n- lab/wren-1t\ntags: [wren, nvfp4, vllm]\n---\n"
              "# NVFP4-Quantized lab/wren-1t-NVFP4\n", "me/wren-1t-NVFP4")
     assert kinds(ex) == {"lab/wren-1t": Relation.QUANTIZED}
+
+
+def test_a_half_precision_cast_of_a_fine_tune_is_no_quantization():
+    text = ("# Entity tagger\nThis repository hosts the quantized version of the "
+            "`bert-base-cased` model for entity extraction using the 'lab/ner' dataset.\n"
+            "- **Quantization**: Float16\n- **Fine-tuning Framework**: Transformers\n")
+    assert kinds(run(text, "me/tagger")) == {"bert-base-cased": Relation.FINETUNE}
+    assert kinds(run(text.replace("Float16", "int8"), "me/tagger")) == \
+        {"bert-base-cased": Relation.QUANTIZED}
