@@ -228,7 +228,13 @@ def hardware(ctx: Context) -> Iterator[Fact]:
 
     # "Hardware: ..." fields and "| Hardware | ... |" rows say what trained the model, even
     # in wording (Colab) that elsewhere means inference.
+    def running(pos: int) -> bool:  # in a section on running the model, not training it
+        title = ctx.doc.section_title(pos)
+        return _RUN_SECTION.search(title) is not None and _TRAIN_TITLE.search(title) is None
+
     for m in ctx.body_matches(_HW_FIELD):
+        if running(m.start()):
+            continue
         value = m.group(1).strip()
         acc = _HW.search(value)
         if acc is not None:
@@ -244,7 +250,7 @@ def hardware(ctx: Context) -> Iterator[Fact]:
     for m in prose_positions(ctx, _HW):
         about = _about_training(sentences, m.start())
         if about is None or _of_another_size(sentences, m.start(), own) or \
-                _BASE_SECTION.search(ctx.doc.section_title(m.start())):
+                _BASE_SECTION.search(ctx.doc.section_title(m.start())) or running(m.start()):
             continue
         name, count = _read(text, m)
         if about:
@@ -274,6 +280,10 @@ def hardware(ctx: Context) -> Iterator[Fact]:
     yield from (h for name, h in found.items() if not (versioned and name == "Google TPU"))
 
 
+# A section on running the model: the hardware there served or tested it.
+_RUN_SECTION = re.compile(r"(?i)\binferenc|\bdeploy|\bserving\b|\brequirements?\b|"
+                          r"\bhow to (?:use|run)\b|\bquick ?start\b")
+_TRAIN_TITLE = re.compile(r"(?i)train|fine-?tun")
 # A section about the model this one starts from: its training is not this model's.
 _BASE_SECTION = re.compile(r"(?i)\b(?:base|original|parent|foundation|underlying)[ \t]+models?\b")
 # Rows of a spec table: "| Number of Nodes | 8 |", "| Number of accelerators per instance | 8 |",

@@ -86,7 +86,7 @@ _MERGE_TAGS = {"merge", "mergekit", "merged", "model_stock", "slerp", "ties", "d
 # A half-precision cast ("Quantization: Float16") is a dtype, not a quantization.
 _QUANT_FIELD = Gated(re.compile(
     r"(?im)^[ \t>*-]*[*_]{0,2}quanti[sz]ation(?:[ _](?:method|type|format))?"
-    r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}(?!(?i:float|fp|bfloat|bf)16\b)[\w.-]*\d"),
+    r"[*_]{0,2}[ \t]*[:|][ \t]*[*_`]{0,2}(?!(?i:float|fp|bfloat|bf|brainfloat|half)16\b)[\w.-]*\d"),
     "quanti")
 # "Only the LLM portion was quantized", "the weights were quantized": read only in a card
 # that neither tunes nor trains (a QLoRA card quantizes its base to train on it).

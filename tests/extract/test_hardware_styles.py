@@ -147,3 +147,11 @@ def test_hardware_in_a_section_about_the_base_model_is_the_bases():
             "its 1B model on 3T tokens within 90 days using 16 A100-40G GPUs.\n\n## Training\n\n"
             "We will run the training on Google Colab using a A100 to go faster.\n")
     assert hardware(text) == {"NVIDIA A100": 1}
+
+
+def test_hardware_in_a_section_on_running_the_model_did_not_train_it():
+    text = ("# Draft head\nTrained with 3,300 dialogues.\n\n## Inference:\n**Engine:** Runtime 1.1 "
+            "<br>\n**Test Hardware:** B200 <br>\n\n## Deployment\nHardware: 2x H100\n")
+    assert hardware(text) == {}
+    both = "# Tune\n## Training and inference\nTrained on 8 A100 GPUs.\n"
+    assert hardware(both) == {"NVIDIA A100": 8}

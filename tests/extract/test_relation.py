@@ -195,5 +195,7 @@ def test_a_half_precision_cast_of_a_fine_tune_is_no_quantization():
             "`bert-base-cased` model for entity extraction using the 'lab/ner' dataset.\n"
             "- **Quantization**: Float16\n- **Fine-tuning Framework**: Transformers\n")
     assert kinds(run(text, "me/tagger")) == {"bert-base-cased": Relation.FINETUNE}
+    assert kinds(run(text.replace("Float16", "BrainFloat16"), "me/tagger")) == \
+        {"bert-base-cased": Relation.FINETUNE}
     assert kinds(run(text.replace("Float16", "int8"), "me/tagger")) == \
         {"bert-base-cased": Relation.QUANTIZED}
