@@ -35,15 +35,21 @@ __all__ = ["extract_training"]
 
 _EPOCHS = Anchored(re.compile(
     r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
-    r"\b(?:num_(?:train_)?epochs|epochs?)\s*[:=]\s*[`*]*(\d+(?:\.\d+)?)\b"),
+    r"\b(?:num_(?:train_)?epochs|epochs?)[`*]*\s*[:=]\s*[`*(]*(\d+(?:\.\d+)?)\b"),
     re.compile(r"(?i)epoch"), reach=80, span=80, starts=("epoch",))
+# Keys in backticks ("- `learning_rate`: 5e-05", sentence-transformers cards) and SetFit's
+# pairs ("- body_learning_rate: (2e-05, 2e-05)", the body's rate first) too.
 _LR_EXPLICIT = Gated(re.compile(
-    r"(?i)\b(?:learning[ _]rate|lr)\b\s*(?:(?:of|=|:|was|is|:=)\s*)?[`*]*"
-    r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)"), "learning", "lr", starts=("learning", "lr"))
+    r"(?i)\b(?:(?:body_)?learning[ _]rate|lr)\b[`*]*\s*(?:(?:of|=|:|was|is|:=)\s*)?[`*(]*"
+    r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)"), "learning", "lr",
+    starts=("learning", "lr", "body_learning"))
+# "5 · 10-5" (with a minus sign): a number times a power of ten.
+_TIMES_TEN = re.compile(
+    r"[ \t]*[\u00b7\u00d7x*][ \t]*10[ \t]*(?:\^|\*\*)?[ \t]*[-\u2212\u2013](\d{1,2})")
 _SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
 _BATCH = Anchored(re.compile(
-    r"(?i)(?:\b(effective|total|global)[ _]|\b)(?:train[ _])?batch[ _]size\b\s*"
-    r"(?:of|=|:|was|is)?\s*[`*]*(\d{1,7})\b"), re.compile(r"(?i)batch[ _]size"), span=80,
+    r"(?i)(?:\b(effective|total|global)[ _]|\b(?:per_device_)?)(?:train[ _])?batch[ _]size\b"
+    r"[`*]*\s*(?:of|=|:|was|is)?\s*[`*(]*(\d{1,7})\b"), re.compile(r"(?i)batch[ _]size"), span=80,
     starts=("batch",))
 _EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*"
                         r"(?:(?:of|=|:)\s*)?(\d{1,7})\b")
@@ -195,7 +201,9 @@ def _learning_rate(ctx: Context, sentences: Sentences) -> Iterator[TrainingSetti
     named = False
     for m in prose_positions(ctx, _LR_EXPLICIT):
         named = True
-        yield _setting(ctx, "learningRate", float(m.group(1)), m)
+        power = _TIMES_TEN.match(ctx.card.text, m.end(1))
+        value = float(m.group(1)) * 10 ** -int(power.group(1)) if power else float(m.group(1))
+        yield _setting(ctx, "learningRate", value, m)
     if not named:
         for m in prose_positions(ctx, _SCI):
             if sentences.search(_RATE_WORD, m.start()):
