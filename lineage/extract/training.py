@@ -34,13 +34,15 @@ from lineage.facts import (
 __all__ = ["extract_training"]
 
 _EPOCHS = Anchored(re.compile(
-    r"(?i)(?<![\w.])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
-    r"\b(?:num_(?:train_)?epochs|epochs?)[`*]*\s*[:=]\s*[`*(]*(\d+(?:\.\d+)?)\b"),
+    # Not one end of a range ("3-5 epochs", "Epochs: 5-10"); a table row's "|" separates too.
+    r"(?i)(?<![\w.\u2013-])(\d+(?:\.\d+)?)\s+(?:full\s+)?epochs?\b|"
+    r"\b(?:num_(?:train_)?epochs|epochs?)[`*]*\s*[:=|]\s*[`*(]*(\d+(?:\.\d+)?)\b"
+    r"(?![ \t]*[\u2013-][ \t]*\d)"),
     re.compile(r"(?i)epoch"), reach=80, span=80, starts=("epoch",))
 # Keys in backticks ("- `learning_rate`: 5e-05", sentence-transformers cards) and SetFit's
 # pairs ("- body_learning_rate: (2e-05, 2e-05)", the body's rate first) too.
 _LR_EXPLICIT = Gated(re.compile(
-    r"(?i)\b(?:(?:body_)?learning[ _]rate|lr)\b[`*]*\s*(?:(?:of|=|:|was|is|:=)\s*)?[`*(]*"
+    r"(?i)\b(?:(?:body_)?learning[ _]rate|lr)\b[`*]*\s*(?:(?:of|=|:|\||was|is|:=)\s*)?[`*(]*"
     r"(\d+(?:\.\d+)?(?:e-?\d+)?|\d\.\d+)"), "learning", "lr",
     starts=("learning", "lr", "body_learning"))
 # "5 · 10-5" (with a minus sign): a number times a power of ten.
@@ -49,8 +51,8 @@ _TIMES_TEN = re.compile(
 _SCI = re.compile(r"(?<![\w.])(\d(?:\.\d+)?e-\d{1,2})(?![\w.])", re.I)
 _BATCH = Anchored(re.compile(
     r"(?i)(?:\b(effective|total|global)[ _]|\b(?:per_device_)?)(?:train[ _])?batch[ _]size\b"
-    r"[`*]*\s*(?:of|=|:|was|is)?\s*[`*(]*(\d{1,7})\b"), re.compile(r"(?i)batch[ _]size"), span=80,
-    starts=("batch",))
+    r"[`*]*\s*(?:of|=|:|\||was|is)?\s*[`*(]*(\d{1,3}(?:,\d{3})+|\d{1,7})\b"),
+    re.compile(r"(?i)batch[ _]size"), span=80, starts=("batch",))
 _EFFECTIVE = re.compile(r"(?i)\b(?:effective|total|global)(?:\s+batch(?:\s+size)?)?\s*"
                         r"(?:(?:of|=|:)\s*)?(\d{1,7})\b")
 _TOKENS = Anchored(re.compile(
@@ -222,7 +224,7 @@ def _batch_size(ctx: Context, sentences: Sentences) -> Iterator[TrainingSetting]
             if eff is not None:
                 yield _setting(ctx, "batchSize", int(eff.group(1)), m)
     for m in batches:
-        yield _setting(ctx, "batchSize", int(m.group(2)), m)
+        yield _setting(ctx, "batchSize", int(m.group(2).replace(",", "")), m)
 
 
 def _of_group_one(convert: Callable[[str], float | int | str],
@@ -274,6 +276,49 @@ _CLOUD = Gated(re.compile(
             "runpod", "coreweave", "paperspace", "vast.ai", "google colab"))
 
 # Every setting's readers, in order; the first value read of a setting is kept.
+# A training command's or config's setting: "--learning_rate 3e-5", "num_train_epochs=3",
+# '"per_device_train_batch_size": 4', "lr: 1e-4".
+_CODE_SETTING = re.compile(
+    r"""(?i)(?:--|(?<![\w.-]))(num_train_epochs|epochs|learning_rate|lr|total_train_batch_size|"""
+    r"""(?:per_device_|per_gpu_)?train_batch_size|batch_size)["'`]?[ \t]*(?:[:=][ \t]*|[ \t]+)"""
+    r"""["'`]?(\d+(?:\.\d+)?(?:e-?\d+)?)(?![\w.])""")
+_CODE_KEYS = {"num_train_epochs": "epochs", "epochs": "epochs", "learning_rate": "learningRate",
+              "lr": "learningRate"}
+# Which batch size a code block's keys give, the total first.
+_BATCH_KEYS = ("total_train_batch_size", "train_batch_size", "per_device_train_batch_size",
+               "per_gpu_train_batch_size", "batch_size")
+
+
+def _code_settings(ctx: Context, sentences: Sentences) -> Iterator[TrainingSetting]:
+    """Epochs, learning rate and batch size from the card's training commands and configs.
+
+    Read from a code block that sets epochs or a learning rate (a training run's, not a
+    usage example's), after what the prose states.
+    """
+    for block in ctx.doc.code_blocks:
+        found = [(m.group(1).casefold(), m) for m in _CODE_SETTING.finditer(block.content)]
+        if not any(key in _CODE_KEYS for key, _ in found):
+            continue
+        batches: dict[str, re.Match[str]] = {}
+        for key, m in found:
+            if key in _CODE_KEYS:
+                yield _code_setting(ctx, block.content_start, _CODE_KEYS[key], m)
+            else:
+                batches.setdefault(key, m)
+        for key in _BATCH_KEYS:
+            if key in batches:
+                yield _code_setting(ctx, block.content_start, "batchSize", batches[key])
+                break
+
+
+def _code_setting(ctx: Context, offset: int, key: str, m: re.Match[str]) -> TrainingSetting:
+    value = float(m.group(2)) if key == "learningRate" else _number(m.group(2))
+    if key != "learningRate":
+        value = int(value)
+    return TrainingSetting(key, value, ctx.evidence(Method.PROSE, offset + m.start(),
+                                                    offset + m.end(), 0.7))
+
+
 _SETTING_READERS: tuple[_SettingReader, ...] = (
     _Setting("epochs", _EPOCHS, lambda m: _number(m.group(1) or m.group(2))),
     _learning_rate,
@@ -289,6 +334,7 @@ _SETTING_READERS: tuple[_SettingReader, ...] = (
                                                                  m.group(1)), 0.7,
              near=_TUNING_WORD),
     _framework_reader,
+    _code_settings,
 )
 
 

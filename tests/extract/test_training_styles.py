@@ -32,3 +32,28 @@ def test_a_learning_rate_written_as_a_power_of_ten():
     text = ("# Tune\n## Training\nWe used a batch size of 32 and a learning rate of "
             "5 \u00b7 10\u22125 for pre-training.\n")
     assert settings(text)["learningRate"] == 5e-05
+
+
+def test_a_training_command_or_config_in_code_gives_its_settings():
+    command = ("# Tune\n## Training\n```bash\npython run_qa.py \\\n  --per_gpu_train_batch_size 12 "
+               "\\\n  --learning_rate 3e-5 \\\n  --num_train_epochs 2.0 \\\n```\n")
+    assert settings(command) == {"batchSize": 12, "learningRate": 3e-05, "epochs": 2}
+    config = ('# Tune\n```json\n{\n    "learning_rate": 5e-05,\n    "num_train_epochs": 3,\n'
+              '    "per_device_train_batch_size": 4,\n    "total_train_batch_size": 16\n}\n```\n')
+    assert settings(config) == {"learningRate": 5e-05, "epochs": 3, "batchSize": 16}
+    kwargs = ("# Tune\n```python\nargs = TrainingArguments(\n    num_train_epochs=3,\n"
+              "    learning_rate=2e-5,\n    per_device_train_batch_size=2,\n)\n```\n")
+    assert settings(kwargs) == {"epochs": 3, "learningRate": 2e-05, "batchSize": 2}
+
+
+def test_code_that_only_runs_the_model_gives_no_settings():
+    usage = "# Use\n```python\nout = pipe(texts, batch_size=8)\n```\n"
+    assert settings(usage) == {}
+
+
+def test_table_rows_ranges_and_thousands():
+    table = ("# Tune\n|Spec|Value|\n|---|---|\n|Global batch size|1,024|\n|Epochs|3|\n"
+             "|Learning rate|2e-4|\n")
+    assert settings(table) == {"batchSize": 1024, "epochs": 3, "learningRate": 2e-04}
+    ranges = "# Tune\n## Tips\n- Epochs: 5\u201310\n- Train for 3-5 epochs\n"
+    assert "epochs" not in settings(ranges)
