@@ -32,9 +32,11 @@ EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|sc
 TRAINERS: tuple[tuple[str, str, str], ...] = (
     ("axolotl", r"axolotl", "axolotl"), ("unsloth", r"unsloth", "unsloth"),
     ("llama-factory", r"llama[-_ ]?factory", "factory"),
-    ("trl", r"\btrl\b|huggingface/trl", "trl"), ("deepspeed", r"deepspeed", "deepspeed"),
+    # A hyperparameter list's "- `deepspeed`: None" says DeepSpeed was not used.
+    ("trl", r"\btrl\b|huggingface/trl", "trl"),
+    ("deepspeed", r"deepspeed(?![`'\"]?[ \t]*[:=][ \t]*(?:none|null|false)\b)", "deepspeed"),
     ("torchtune", r"torchtune", "torchtune"), ("nemo", r"\bnemo\b", "nemo"),
-    ("megatron", r"megatron", "megatron"))
+    ("megatron-lm", r"megatron", "megatron"))
 
 
 @lru_cache(maxsize=4096)

@@ -8,6 +8,7 @@ Datasets: see :mod:`lineage.extract.datasets`.
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from lineage.extract.sentences import (
     prose_positions,
 )
 from lineage.facts import (
+    Evidence,
     Fact,
     Method,
     PromptFormat,
@@ -69,6 +71,9 @@ _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "
 # Named trainers in order of precedence, each searched only in a card holding its word.
 _FRAMEWORKS: tuple[tuple[str, Gated], ...] = tuple(
     (name, Gated(re.compile(rf"(?i){pattern}"), word)) for name, pattern, word in TRAINERS)
+# Libraries a "Framework versions" list names that train with their own trainer.
+_VERSIONED = (("setfit", re.compile(r"(?im)^\W*setfit\b")),
+              ("sentence-transformers", re.compile(r"(?im)^\W*sentence[ -]transformers\b")))
 _FRAMEWORK_VERSIONS = Gated(re.compile(r"(?im)^[ \t#*-]*framework versions"),
                             "framework versions")
 _PROMPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (  # name, pattern, words it needs
@@ -299,22 +304,25 @@ def _code_settings(ctx: Context, sentences: Sentences) -> Iterator[TrainingSetti
         found = [(m.group(1).casefold(), m) for m in _CODE_SETTING.finditer(block.content)]
         if not any(key in _CODE_KEYS for key, _ in found):
             continue
+        settings = [_code_setting(ctx, block.content_start, _CODE_KEYS[key], m)
+                    for key, m in found if key in _CODE_KEYS]
         batches: dict[str, re.Match[str]] = {}
         for key, m in found:
-            if key in _CODE_KEYS:
-                yield _code_setting(ctx, block.content_start, _CODE_KEYS[key], m)
-            else:
+            if key not in _CODE_KEYS:
                 batches.setdefault(key, m)
-        for key in _BATCH_KEYS:
-            if key in batches:
-                yield _code_setting(ctx, block.content_start, "batchSize", batches[key])
-                break
+        batch = next((batches[key] for key in _BATCH_KEYS if key in batches), None)
+        if batch is not None:
+            settings.append(_code_setting(ctx, block.content_start, "batchSize", batch))
+        yield from (s for s in settings if s is not None)
 
 
-def _code_setting(ctx: Context, offset: int, key: str, m: re.Match[str]) -> TrainingSetting:
-    value = float(m.group(2)) if key == "learningRate" else _number(m.group(2))
-    if key != "learningRate":
-        value = int(value)
+def _code_setting(ctx: Context, offset: int, key: str, m: re.Match[str],
+                  ) -> TrainingSetting | None:
+    """The setting a code match gives, or None for a number out of range ("1e999")."""
+    number = float(m.group(2))
+    if not math.isfinite(number) or number <= 0:
+        return None
+    value: float | int = number if key == "learningRate" else int(number)
     return TrainingSetting(key, value, ctx.evidence(Method.PROSE, offset + m.start(),
                                                     offset + m.end(), 0.7))
 
@@ -341,7 +349,12 @@ _SETTING_READERS: tuple[_SettingReader, ...] = (
 def _framework(ctx: Context) -> TrainingSetting | None:
     """Find the training framework: a named trainer, else PEFT or Transformers version lists."""
     text = ctx.card.text
+    tags = ctx.card.meta.get("tags")
+    tagged = {str(t).strip().casefold() for t in tags} if isinstance(tags, list) else set()
     for name, pattern in _FRAMEWORKS:
+        if name in tagged:  # "tags: [unsloth]": the trainer the card was made with
+            return TrainingSetting("framework", name, Evidence(Method.METADATA, f"tags: {name}",
+                                                                None, 0.8))
         m = pattern.search(text, ctx.card.body_offset)
         if m is not None:
             return TrainingSetting("framework", name,
@@ -350,7 +363,8 @@ def _framework(ctx: Context) -> TrainingSetting | None:
     if versions is not None:
         block = text[versions.end():versions.end() + 400]
         lib = str(ctx.card.meta.get("library_name") or "").casefold()
-        name = "peft" if lib == "peft" or re.search(r"(?im)^\W*peft\b", block) else "transformers"
+        name = next((n for n, p in _VERSIONED if p.search(block)), None) or (
+            "peft" if lib == "peft" or re.search(r"(?im)^\W*peft\b", block) else "transformers")
         return TrainingSetting("framework", name, ctx.evidence(Method.PROSE, versions.start(),
                                                          versions.end(), 0.7))
     return None

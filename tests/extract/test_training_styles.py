@@ -57,3 +57,21 @@ def test_table_rows_ranges_and_thousands():
     assert settings(table) == {"batchSize": 1024, "epochs": 3, "learningRate": 2e-04}
     ranges = "# Tune\n## Tips\n- Epochs: 5\u201310\n- Train for 3-5 epochs\n"
     assert "epochs" not in settings(ranges)
+
+
+def test_the_trainer_a_card_names_in_its_version_list_or_tags_and_not_a_none_key():
+    st = ("# Tune\n#### All Hyperparameters\n- `deepspeed`: None\n- `learning_rate`: 5e-05\n\n"
+          "### Framework Versions\n- Python: 3.10.12\n- Sentence Transformers: 3.0.1\n"
+          "- Transformers: 4.41.2\n")
+    assert settings(st)["framework"] == "sentence-transformers"
+    setfit = ("# Tune\n### Framework Versions\n- Python: 3.10\n- SetFit: 1.0.3\n"
+              "- Transformers: 4.39\n")
+    assert settings(setfit)["framework"] == "setfit"
+    tagged = ("---\ntags: [text-generation, unsloth, trl]\n---\n# Tune\n### Framework versions\n"
+              "- PEFT 0.12\n")
+    assert settings(tagged)["framework"] == "unsloth"
+
+
+def test_a_number_out_of_range_in_training_code_gives_no_setting():
+    text = "# Tune\n```yaml\nepochs: 1e999\nlearning_rate: 1e999\nbatch_size: 0\n```\n"
+    assert settings(text) == {}
