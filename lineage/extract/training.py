@@ -318,7 +318,7 @@ def _code_settings(ctx: Context, sentences: Sentences) -> Iterator[TrainingSetti
 
 def _code_setting(ctx: Context, offset: int, key: str, m: re.Match[str],
                   ) -> TrainingSetting | None:
-    """The setting a code match gives, or None for a number out of range ("1e999")."""
+    """Return the setting a code match gives, or None for a number out of range ("1e999")."""
     number = float(m.group(2))
     if not math.isfinite(number) or number <= 0:
         return None
