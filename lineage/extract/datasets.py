@@ -327,6 +327,7 @@ def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
 # An owner-less dataset id that a template left unfilled: huggingface.co/datasets/unknown.
 _PLACEHOLDER_IDS = frozenset({"unknown", "none", "n-a", "na", "tbd", "todo", "dataset", "datasets",
                               "your-dataset", "your_dataset", "my-dataset", "my_dataset"})
+_INDEFINITE = re.compile(r"(?i)\ban?[ \t]+$")
 # Words that stand where a dataset's name would: "on the same dataset".
 _NO_NAME_WORDS = frozenset({"same", "this", "that", "these", "our", "their", "its", "following",
                             "above", "below", "previous", "new", "whole", "full", "entire",
@@ -353,10 +354,13 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
     linked: set[int] | None = None
     items: dict[int, int] | None = None
+    text = ctx.card.text
     for m in prose_positions(ctx, _NAMED_DATASET):
         if not (about_data(ctx.doc.section_title(m.start()))
                 or sentences.search(_TUNING_WORD, m.start())):
             continue
+        if _INDEFINITE.search(text, max(0, m.start() - 4), m.start()):
+            continue  # "fine-tuned on an Italian dataset": some dataset, not one by name
         after = ctx.card.text[m.end():m.end() + 200]
         if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
             continue

@@ -311,3 +311,9 @@ def test_a_dataset_field_names_sets_hosted_on_a_platform_by_their_own_names():
             "- **Dataset**: Hugging Face's \u2018med-qa\u2019\n")
     assert datasets(text) == {"sms_spam", "spam_mail", "ham_mails", "med-qa"}
     assert datasets("# Tune\n- **Dataset:** lab/bc5cdr\n") == {"lab/bc5cdr"}
+
+
+def test_a_dataset_with_an_indefinite_article_is_not_named():
+    text = ("# Tune\nIt was trained from an Italian BERT and fine-tuned on an Italian dataset of "
+            "news headlines, then on the Tern-News dataset.\n")
+    assert datasets(text) == {"Tern-News"}
