@@ -100,7 +100,7 @@ _VERB_LINK = Gated(re.compile(
     r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?|converted|adapted)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
     r"(?:(?:[\w'-]+(?:\.[\w'-]+)*|" + _OWNER_LINK + r")\s+){0,4}?|\s+(?:the\s+)?)"
-    r"[*_]{0,2}(?!" + _OWNER_LINK + r"\s+\[)(" + _LINKISH + ")"
+    r"[*_(]{0,2}(?!" + _OWNER_LINK + r"\s+\[)(" + _LINKISH + ")"
 ), "tun", "train", "sft", "dpo", "based", "built", "derived", "initiali", "distilled",
     "resumed", "fork", "converted", "adapted",
     starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further", "based", "built",
@@ -109,7 +109,8 @@ _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+d
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(?:(?:the|our)[ \t]+)?(base[ _]models?|original[ _]model|"
     r"finetuned from model|fine-tuned from(?: model)?|parent model|backbone model|merged models|"
-    r"models merged|source models?|models used|sentence transformer body|基础模型|基座模型)"
+    r"models merged|source models?|models used|sentence transformer body|language model|"
+    r"基础模型|基座模型)"
     # A full-width colon or comma ends a label too: "- 基础模型\uff0cM3E 使用 [X](...) 进行训练".
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:\uff1a\uff0c])?[ \t*_]*(.*)$"
 )
@@ -395,7 +396,9 @@ def _labels(ctx: Context) -> Iterator[Fact]:
         single = not merged
         template = label in ("parent model", "backbone model")
         # One model named by a one-model label, on its line or as the only item under it.
-        named = single and (bool(rest) or (len(items) == 1 and not label.endswith("s")))
+        # (A "Language model:" field's value counts only as a Hub or legacy id.)
+        named = single and label != "language model" and \
+            (bool(rest) or (len(items) == 1 and not label.endswith("s")))
         for offset, item in items:
             ref = _item_ref(ctx, item, named=named, any_word=template)
             if ref is None:
@@ -442,13 +445,13 @@ _LEGACY_PARENT = Gated(re.compile(
     r"(?:(?:version|checkpoint)[ \t]+of[ \t]+|(?:from|on|upon|of|on top of)[ \t]+)?"
     r"(?:(?:the|a|an|pre-?trained)[ \t]+){0,2}"
     r"|((?:version|checkpoint)[ \t]+of)[ \t]+(?:the[ \t]+)?"
-    r"|\ban?[ \t]+)"
+    r"|\ban?[ \t]+|\b(?:this|it)[ \t]+is[ \t]+(?:the[ \t]+)?)"
     r"[*_`\[]{0,2}(" + _LEGACY_DISPLAY + r")(?![\w.-])[*_`\]]{0,2}"
     r"(?:[ \t]+(?:model|checkpoint)?[ \t]*(?:that[ \t]+was[ \t]+|which[ \t]+was[ \t]+)?"
     r"(fine-?tuned|trained))?"),
     "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint",
     starts=("fine", "trained", "based", "built", "derived", "initiali", "distilled", "version",
-            "checkpoint", "a ", "a\t", "an ", "an\t"))
+            "checkpoint", "a ", "a\t", "an ", "an\t", "this", "it"))
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
     r"fine-?tuned (?:version|checkpoint) of|(?:trained|fine-?tuned|built) on top of|"
@@ -565,9 +568,15 @@ class _HubIdSentence:
 
 # The card's own sentences naming its parent by a bare Hub id: a Trainer-style version
 # sentence, weights added on top of a base (an adapter), a package of a checkpoint (a repack).
+# "The models are initialized with `org/base` and then pre-trained": a Hub id, so read even
+# when the card's own id is unknown (unlike the names :data:`_INITIALISED` reads).
+_INITIALISED_ID = Gated(re.compile(
+    r"(?i)\binitiali[sz]ed[ \t]+(?:with|from)[ \t]+(?:the[ \t]+)?(?:weights[ \t]+of[ \t]+)?"
+    r"[`'\"]([A-Za-z0-9][\w.-]*/[\w.-]*\w)[`'\"]"), "initiali")
 _HUB_ID_SENTENCES = (
     _HubIdSentence(_THIS_MODEL_VERSION_OF, lambda m: Relation.QUANTIZED if m.group(1).lower()
                    .startswith("quant") else Relation.FINETUNE, 0.8),
+    _HubIdSentence(_INITIALISED_ID, lambda m: Relation.FINETUNE, 0.7),
     _HubIdSentence(_WEIGHTS_ON_TOP, lambda m: Relation.ADAPTER, 0.7),
     _HubIdSentence(_PACKAGES, lambda m: Relation.QUANTIZED, 0.7),
 )

@@ -85,6 +85,30 @@ def test_the_only_item_under_a_base_model_heading_may_be_a_name():
     assert parents(two, "x/README.md", None) == {}
 
 
+def test_a_model_initialized_with_a_hub_id_in_quotes_is_tuned_from_it():
+    text = ("# Wren-ext\nThe models are initialized with `lab/wren-base-ext` and then pre-trained "
+            "with a 2-step strategy.\n")
+    assert parents(text, "x/README.md", None) == {"lab/wren-base-ext": "finetune"}
+    assert parents("# Tune\nThe head is initialized with `zeros` and trained.\n") == {}
+
+
+def test_a_link_in_brackets_after_based_and_a_language_model_field():
+    text = ("# Tagger\nPretrained BERT-based ([wren-base](https://huggingface.co/lab/wren-base)) "
+            "entity tagger for Arabic.\n")
+    assert parents(text) == {"lab/wren-base": "derived"}
+    field = ("# QA\n## Overview\n**Language model:** bert-base-german-cased  \n"
+             "**Language:** German\n")
+    assert parents(field) == {"bert-base-german-cased": "derived"}
+    # Only an id counts there: "electra-base" names no checkpoint.
+    assert parents("# QA\n**Language model:** electra-base  \n") == {}
+
+
+def test_this_is_a_legacy_model_fine_tuned():
+    assert parents("# QA\nThis is T5-base model fine-tuned for abstractive QA.\n",
+                   "x/README.md", None) == {"t5-base": "finetune"}
+    assert parents("# QA\nIt is the T5-base model.\n", "x/README.md", None) == {}
+
+
 # Parents named without a link.
 
 def test_a_bare_name_resolves_to_the_one_hub_id_of_that_name_in_the_cards_code():
