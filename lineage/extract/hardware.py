@@ -40,6 +40,8 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
     (r"(?:RTX\s*)?A6000", "NVIDIA", "RTX A6000"), (r"(?:RTX\s*)?A5000", "NVIDIA", "RTX A5000"),
     (r"L40S", "NVIDIA", "L40S"), (r"L40", "NVIDIA", "L40"), (r"L4", "NVIDIA", "L4"),
     (r"V100", "NVIDIA", "V100"), (r"T4", "NVIDIA", "T4"), (r"P100", "NVIDIA", "P100"),
+    (r"P40", "NVIDIA", "P40"), (r"P4", "NVIDIA", "P4"), (r"K80", "NVIDIA", "K80"),
+    (r"M60", "NVIDIA", "M60"), (r"RTX\s*[68]000(?:\s*Ada)?", "NVIDIA", ""),
     (r"(?:GeForce\s*)?RTX\s*[345]0[6-9]0(?:\s*Ti)?", "NVIDIA", ""),
     (r"(?:GeForce\s*)?RTX\s*20[6-8]0(?:\s*(?:Ti|Super))?", "NVIDIA", ""),
     (r"RTX\s*PRO\s*\d{4}(?:\s*Blackwell)?", "NVIDIA", ""),
@@ -52,7 +54,8 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
     # a TPU with its version ("TPUv3", "TPU v3-8", "v3-8 TPU"), a Cloud TPU, a TPU pod or
     # the TPU Research Cloud ("newer GPUs, TPUs" names no hardware)
     (r"(?:Cloud\s*TPUs?(?:\s*v\d[a-z]?(?:-\d+)?)?|TPUs?\s*v\d[a-z]?(?:-\d+)?|"
-     r"v\d[a-z]?(?:-\d+)?\s*(?:Cloud\s*)?TPUs?)(?:\s*pods?)?|TPU\s*(?:pods?|Research\s*Cloud)",
+     r"v\d[a-z]?(?:-\d+)?\s*(?:Cloud\s*)?TPUs?)(?:\s*pods?)?|TPUs?\s*pods?\s*v\d[a-z]?(?:-\d+)?|"
+     r"TPU\s*(?:pods?|Research\s*Cloud)",
      "Google", ""),
     # accelerators of other kinds: dataflow units, wafer-scale engines, IPUs, Trainium
     (r"(?:SambaNova\s*)?Reconfigurable\s*Dataflow\s*Units?(?:\s*\(?RDUs?\)?)?|SambaNova\s*RDUs?",
@@ -74,13 +77,14 @@ _HW = Anchored(re.compile(
     rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 ), re.compile(
-    r"(?i)(?:\b|(?<=\dx))(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|rtx|"
+    r"(?i)(?:\b|(?<=\dx))(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|"
+    r"p40|p4|k80|m60|rtx|"
     r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4]|"
     r"reconfigurable|sambanova|cerebras|graphcore|trainium)"),
     starts=("gh200", "h200", "b200", "h100", "h800", "a10", "a800", "a40", "a6000", "a5000", "l4",
-            "v100", "t4", "p100", "rtx", "geforce", "gtx", "titan", "quadro", "instinct", "mi2",
-            "mi3", "gaudi", "tpu", "cloud", "apple", "mac", "m1", "m2", "m3", "m4",
-            "reconfigurable", "sambanova", "cerebras", "graphcore", "trainium"))
+            "v100", "t4", "p100", "p40", "p4", "k80", "m60", "rtx", "geforce", "gtx", "titan",
+            "quadro", "instinct", "mi2", "mi3", "gaudi", "tpu", "cloud", "apple", "mac", "m1", "m2",
+            "m3", "m4", "reconfigurable", "sambanova", "cerebras", "graphcore", "trainium"))
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 
 
@@ -109,7 +113,7 @@ def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
 
 def _model_name(vendor: str, name: str) -> str:
     """Return the model part of an accelerator's name as its vendor writes it."""
-    name = re.sub(r"(?i)\bti\b", "Ti", name)
+    name = re.sub(r"(?i)(?:\b|(?<=\d))\s*ti\b", " Ti", name).strip()  # "1080TI" -> "1080 Ti"
     name = re.sub(r"(?i)\b(quadro|super|blackwell)\b", lambda m: m.group(1).title(), name)
     name = re.sub(r"(?i)\b(RTX|GTX)(?=\d)", r"\1 ", name)  # "RTX4090" -> "RTX 4090"
     if vendor == "AMD":
@@ -186,9 +190,10 @@ _NODES_BEFORE = re.compile(r"(?i)(\d{1,4})\s+(?:nodes?|machines?|servers?|hosts?
 # are each read by one quantifier, so a line of "*" or of blanks is not split every way.
 # CJK cards write the label's colon full-width.
 _HW_FIELD = Gated(re.compile(
-    r"(?im)^[ \t>*|-]*(?:_[*_]*)?(?:hardware(?:[ _]type)?|training[ _]devices?|"
+    r"(?im)^[ \t>*|-]*(?:_[*_]*)?(?:hardware(?:[ _]type)?|training[ _]devices?|infrastructure|"
     r"训练设备|训练硬件|硬件)[*_]*\s*[:|\uff1a]\s*[*_]*"
-    r"([^|\n]{2,80}?)[*_]*\s*(?:\|\s*)?$"), "hardware", "device", "训练设备", "硬件")
+    r"([^|\n]{2,80}?)[*_]*\s*(?:\|\s*)?$"), "hardware", "device", "infrastructure", "训练设备",
+    "硬件")
 # A count of cards before a consumer GPU's bare number in CJK prose: "单卡4090" (one card).
 _CJK_CARDS = Gated(re.compile(
     r"(单|双|两|四|八|\d{1,4})\s*(?:张|块)?\s*卡\s*(?:RTX\s*)?([345]0[6-9]0(?:\s*Ti)?)"
@@ -209,10 +214,12 @@ _NOT_TRAINING = re.compile(r"(?i)\btest(?:ed|ing)\b|\bdemonstrat|\bsupports\b|"
                            r"\bwe\s+(?:now\s+|also\s+)?support\b|"
                            r"\b(?:could|would|need)\b")
 # Colab or a notebook is where a card runs its model, unless the sentence says it trained.
-_WEAK_INFERENCE = re.compile(r"(?i)colab|notebook")
+_WEAK_INFERENCE = re.compile(r"(?i)colab|notebooks?|vram")  # VRAM: a card's memory, said anywhere
 _SAYS_TRAINED = re.compile(r"(?i)\b(?:was|were|been|is|are|we)\s+(?:\w+\s+){0,2}?"
                            r"(?:trained|fine-?tuned|pre-?trained)\b|"
-                           r"\b(?:run|ran|running)\s+(?:the\s+)?(?:training|fine-?tuning)\b")
+                           r"\b(?:run|ran|running)\s+(?:the\s+)?(?:training|fine-?tuning)\b|"
+                           r"\bmodel\s+(?:was\s+)?trained\s+(?:on|using|with)\b|"
+                           r"\btraining\s+(?:time|took)\b")
 
 
 def hardware(ctx: Context) -> Iterator[Fact]:
@@ -354,16 +361,16 @@ def _of_another_size(sentences: Sentences, pos: int, own: str) -> bool:
 
 
 def _only_weak_inference(sentences: Sentences, pos: int) -> bool:
-    """Tell whether every inference word of the sentence at ``pos`` is Colab or a notebook."""
+    """Tell whether every inference word of the sentence at ``pos`` is Colab, a notebook or VRAM."""
     # The first word that is neither, searched from the sentence's start, then remembered:
     # many matches in one long sentence read it once.
     return sentences.search(_STRONG_INFERENCE, pos) is None
 
 
-# INFERENCE_CONTEXT without Colab and notebooks: the shared words, each tried where it
-# starts, so that "colab" and "notebook" alone never match.
+# INFERENCE_CONTEXT without Colab, notebooks and VRAM: the shared words, each tried where it
+# starts, so that "colab", "notebook" and "vram" alone never match.
 _STRONG_INFERENCE = re.compile(
-    rf"(?!colab|notebook)(?:{INFERENCE_CONTEXT.pattern.removeprefix('(?i)')})", re.I)
+    rf"(?!colab|notebook|vram)(?:{INFERENCE_CONTEXT.pattern.removeprefix('(?i)')})", re.I)
 
 
 def _count_of(text: str, m: re.Match[str]) -> int | None:

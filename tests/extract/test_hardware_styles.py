@@ -155,3 +155,26 @@ def test_hardware_in_a_section_on_running_the_model_did_not_train_it():
     assert hardware(text) == {}
     both = "# Tune\n## Training and inference\nTrained on 8 A100 GPUs.\n"
     assert hardware(both) == {"NVIDIA A100": 8}
+
+
+def test_older_and_workstation_gpus_and_a_tpu_pod_by_its_version():
+    assert accelerator_in("1 Tesla P4 GPU") == ("NVIDIA P4", 1)
+    assert accelerator_in("1x Nvidia K80") == ("NVIDIA K80", 1)
+    assert accelerator_in("2x GTX 1080TI") == ("NVIDIA GTX 1080 Ti", 2)
+    assert accelerator_in("RTX6000 24GB gpu") == ("NVIDIA RTX 6000 24GB", None)
+    assert accelerator_in("a single TPU Pod V3-512") == ("Google TPU v3", 512)
+
+
+def test_training_on_a_notebook_gpu_said_plainly_and_an_infrastructure_field():
+    colab = ("# Tune\nThe model trained on Nvidia Tesla P100 GPU from Google Colab platform with "
+             "5e-5 learning rate.\n")
+    assert hardware(colab) == {"NVIDIA P100": None}
+    kaggle = ("# Tune\n**Training time**: ~6 hours on the NVIDIA Tesla P100 GPU in Kaggle "
+              "Notebooks.\n")
+    assert hardware(kaggle) == {"NVIDIA P100": None}
+    vram = "# Tune\nThis model was trained using the reference code on 3 V100 32GB VRAM.\n"
+    assert hardware(vram) == {"NVIDIA V100 32GB": 3}
+    field = "# QA\n## Overview\n**Infrastructure**: 1x Tesla v100\n"
+    assert hardware(field) == {"NVIDIA V100": 1}
+    # Colab to run the model is still no training hardware.
+    assert hardware("# Tune\nTry it on Colab with a T4 GPU.\n") == {}
