@@ -192,7 +192,8 @@ def test_real_cards_extract_the_same_prefiltered(monkeypatch, shared: Path):
 
 LINK = "[Org/A-7B](https://huggingface.co/org/a-7b)"
 ACCELERATORS = ["GH200", "H200", "B200", "H100", "H800", "A100", "A800", "A10G", "A40", "A6000",
-                "A5000", "L40S", "L4", "V100", "T4", "P100", "RTX 4090", "GeForce RTX 3090",
+                "A5000", "L40S", "L4", "V100", "T4", "P100", "P40", "P4", "K80", "M60", "RTX 6000",
+                "RTX 4090", "GeForce RTX 3090",
                 "Instinct MI300X", "MI250", "Gaudi 2", "TPU v4", "GTX 1080 Ti", "TITAN RTX",
                 "Quadro RTX 8000", "Cloud TPU v3-8", "Apple M2 Ultra", "Mac Studio", "M1 Max",
                 "M2 Pro", "M3 Ultra", "M4 Max", "Reconfigurable Dataflow Units", "SambaNova RDU",
