@@ -148,11 +148,13 @@ _TEMPLATE_METHOD = Gated(re.compile(
 ), "merged using the", starts=("merged using the",))
 _QUANT_OF = Gated(re.compile(
     r"(?i)(?:\b(?:gguf|ggml|gptq|awq|exl2|mlx|quantized|quantised|quantizations?|quants?|"
-    r"int4|int8|[248]-bit)\b|llama\.cpp)[^.\n\[]{0,60}?\b(?:of|for)\s+"
+    r"int4|int8|[248]-bit|torchscript|onnx|coreml|tflite|openvino)\b|llama\.cpp)"
+    r"[^.\n\[]{0,60}?\b(?:of|for)\s+"
     r"(?:(?:the|an?|original|model)\s+){0,3}[*_]{0,2}(" + _LINKISH + ")"
 ), "gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quant", "int4", "int8", "-bit", "llama.cpp",
+    "torchscript", "onnx", "coreml", "tflite", "openvino",
     starts=("gguf", "ggml", "gptq", "awq", "exl2", "mlx", "quant", "int4", "int8", "2-bit", "4-bit",
-            "8-bit", "llama.cpp"))
+            "8-bit", "llama.cpp", "torchscript", "onnx", "coreml", "tflite", "openvino"))
 _FIRST_LINK = re.compile(_LINKISH)
 _HUB_IN_URL = re.compile(r"(?:huggingface|hf)\.co/[^)\s>]+")
 
@@ -457,7 +459,8 @@ _UNLINKED = re.compile(
     r"fine-?tuned (?:version|checkpoint) of|(?:trained|fine-?tuned|built) on top of|"
     r"initiali[sz]ed from|further pre-?trained (?:from|on top of)|"
     r"continued pre-?training (?:of|from)|"
-    r"(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of)\s+"
+    r"(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of|"
+    r"(?:torchscript|onnx|coreml|tflite|openvino) (?:model|version|export|conversion) of)\s+"
     r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
     r"[A-Za-z][\w.-]*(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
 )
@@ -603,6 +606,11 @@ def _legacy_parent(ctx: Context) -> list[Fact]:
     return []
 
 
+# A repack's or a conversion's words: the same weights in another format.
+_CONVERSION_WORDS = ("gguf", "gptq", "awq", "exl2", "mlx", "quant", "torchscript", "onnx",
+                     "coreml", "tflite", "openvino")
+
+
 def _unlinked(ctx: Context) -> Iterator[Fact]:
     """Find parents named without a link ("based on Mistral-7B").
 
@@ -635,8 +643,7 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
                 continue
             words = (m.group(1).casefold() if pattern in (_UNLINKED, _INITIALISED) else
                      m.group(2).casefold() if pattern is _THIS_IS_A else "gguf")
-            relation = (Relation.QUANTIZED if any(q in words for q in ("gguf", "gptq", "awq",
-                                                                        "exl2", "mlx", "quant"))
+            relation = (Relation.QUANTIZED if any(q in words for q in _CONVERSION_WORDS)
                         else Relation.FINETUNE if "tun" in words or "train" in words
                         or "initiali" in words else Relation.DERIVED)
             ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5)

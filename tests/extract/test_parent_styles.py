@@ -109,6 +109,14 @@ def test_this_is_a_legacy_model_fine_tuned():
     assert parents("# QA\nIt is the T5-base model.\n", "x/README.md", None) == {}
 
 
+def test_a_torchscript_or_onnx_export_of_a_linked_model_is_a_conversion():
+    text = ("# TorchScript model of lab/wren-ner\nA serialized torchscript model of [lab/wren-ner]"
+            "(https://huggingface.co/lab/wren-ner) with a config for a Triton server.\n")
+    assert parents(text) == {"lab/wren-ner": "quantized"}
+    onnx = "# Wren ONNX\nThe ONNX version of [Wren-7B](https://huggingface.co/lab/wren-7b).\n"
+    assert parents(onnx) == {"lab/wren-7b": "quantized"}
+
+
 # Parents named without a link.
 
 def test_a_bare_name_resolves_to_the_one_hub_id_of_that_name_in_the_cards_code():
