@@ -37,10 +37,20 @@ _IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")
 # Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
 # words before "dataset", split only at spaces: "[ -]" between words could split a long
 # hyphenated name (a GGUF file name) in every way, and the words already take hyphens.
+# A version word goes on the name: "SQuAD v1 dataset"; "the ItWac corpus" names one too.
 _NAMED_DATASET = Anchored(re.compile(
-    r"(?<![\w/.-])([A-Z][\w.+-]*(?: [A-Z0-9][\w.+-]*){0,3}|"
-    r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset)s?\b"),
-    re.compile(r"data\s*set"), reach=240, span=10, starts=("data",))
+    r"(?<![\w/.-])([A-Z][\w.+-]*(?: (?:[A-Z0-9][\w.+-]*|v\d[\w.]*)){0,3}|"
+    r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset|corpus|corpora)s?\b"),
+    re.compile(r"data\s*set|corp(?:us|ora)"), reach=240, span=10, starts=("data", "corp"))
+_SOURCE_OF_DATA = re.compile(r"(?i)\b(?:derived|created|built|collected|extracted|compiled|"
+                             r"sampled|taken)[ \t]+from\b")
+# A language alone is no corpus's name: "the Italian corpus".
+_LANGUAGE_ONLY = re.compile(
+    r"(?:English|German|French|Spanish|Italian|Portuguese|Dutch|Russian|Chinese|Japanese|Korean|"
+    r"Arabic|Turkish|Polish|Czech|Swedish|Finnish|Danish|Norwegian|Greek|Hindi|Vietnamese|Thai|"
+    r"Indonesian|Malay|Persian|Hebrew|Ukrainian|Romanian|Hungarian|Bengali|Urdu|Tamil|Catalan|"
+    r"Basque|Mongolian|Sanskrit|Multilingual|Monolingual|Parallel|Web|News|Text|Training|Pretraining|"
+    r"Pre-training)")
 # "To reproduce the results, refer to [X](...)": the data of an evaluation.
 _REPRODUCE_RESULTS = re.compile(r"(?i)\breproduc\w*\b[^.\n]{0,40}\bresults?\b")
 # "the X dataset for evaluation": a set the model was tested on.
@@ -374,16 +384,21 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
             linked = _linked_starts(ctx) if linked is None else linked
             if ctx.card.text.rfind("[", max(0, m.start() - 80), m.start()) + 1 in linked:
                 continue
+        corpus = m.group(0).rstrip("s").casefold().endswith(("corpus", "corpora", "corpu"))
+        if corpus and sentences.search(_SOURCE_OF_DATA, m.start()):
+            continue  # "this dataset was derived from the X corpus": its source
         listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
         names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
                  ] if listed else []
         for name in [*names, m.group(1).strip()]:
             while (lead := _LEADING_WORD.match(name)) is not None:
                 name = name[lead.end():]
+            if corpus and " " not in name and not re.search(r".[A-Z0-9-]", name):
+                continue  # "the Reuters corpus", "a Yoruba corpus": a source or a language
             if name and name.casefold() not in {"the", "this", "our", "a", "same"} and \
                     ". " not in name and \
                     not _NOT_TRAINING_DATA.match(name) and not _ADJECTIVE.search(name) and \
-                    not _GENERIC_NAME.fullmatch(name) and \
+                    not _GENERIC_NAME.fullmatch(name) and not _LANGUAGE_ONLY.fullmatch(name) and \
                     not (own and own.startswith(name.casefold())):
                 yield DatasetUse(DatasetRef(None, name),
                                  ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
@@ -568,7 +583,7 @@ def _item_name(item: str) -> tuple[int, str] | None:
 # dataset names (no model, no organisation). Case matters but for Wikipedia.
 _CORPUS_NAME = re.compile(
     r"(?<![\w-])(?:(?i:wikipedia)s?|OSCAR|BooksCorpus|BookCorpus|Common ?Crawl|m?C4|The Pile|"
-    r"SNLI|MultiNLI|MNLI|XNLI|SQuAD(?: ?v?[12]\.[01])?|CodeSearchNet|OpenWebText|WebText|"
+    r"SNLI|MultiNLI|MNLI|XNLI|SQuAD(?: ?v?[12](?:\.[01])?)?|CodeSearchNet|OpenWebText|WebText|"
     r"CC-News|CC100|RealNews|LAION-(?:5B|2B|400M)|ImageNet|MS ?COCO|LibriSpeech|Common Voice|"
     r"VoxPopuli|GigaSpeech|OpenSubtitles|Europarl|ParaCrawl|RedPajama|SlimPajama|FineWeb|"
     r"Dolma|The Stack|PubMed)(?![\w-])")

@@ -317,3 +317,12 @@ def test_a_dataset_with_an_indefinite_article_is_not_named():
     text = ("# Tune\nIt was trained from an Italian BERT and fine-tuned on an Italian dataset of "
             "news headlines, then on the Tern-News dataset.\n")
     assert datasets(text) == {"Tern-News"}
+
+
+def test_a_named_corpus_and_a_version_word_but_not_a_language_or_a_source():
+    text = ("# Tune\n## Training data\nThe model was trained on two corpora. The first is the "
+            "Tern Web corpus; the second one is the ItWac corpus, 11GB of web text.\n"
+            "It was fine-tuned on the SQuAD v1 dataset.\nWe also used an Italian corpus, the "
+            "Italian corpus of news and the Reuters corpus.\n\nThis dataset was derived from the "
+            "NewsBank Archive corpus of stories.\n")
+    assert datasets(text) == {"Tern Web", "ItWac", "SQuAD v1"}

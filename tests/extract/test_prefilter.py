@@ -222,6 +222,7 @@ SAMPLES = [
     f"LoRA extracted from {LINK}.",
     *(f"Trained for 3 epochs on 8x {acc} GPUs." for acc in ACCELERATORS),
     "batch size 64, 2 trillion tokens, the MNLI dataset", "learning rate 2e-5, lr: 1e-4",
+    "trained on the Tern Web corpus and the ItWac corpora",
     "- body_learning_rate: (2e-05, 2e-05)",
     "It cost $600 to train.", "Prompt format: chatml", "Instruct template: alpaca",
     "chat format is vicuna", "using the alpaca format", "with alpaca template",
