@@ -70,7 +70,9 @@ _GENERIC_NAME = re.compile(
     r"curated|filtered|augmented|annotated|labell?ed|generated|sample|example|entire|whole|"
     r"above|below|following|given|resulting|main|base|target|source|public|large|small|all|"
     r"these|those|such|both|some|many|several|other|others|synthetic|additional|various|"
-    r"multiple|open|proprietary|internal|external|existing|different|specific|real)")
+    r"multiple|open|proprietary|internal|external|existing|different|specific|real|"
+    # a task, not a set: "several well-known QA datasets"
+    r"qa|nli|ner|pos|summari[sz]ation|classification|translation|sentiment|dialogue|chat)")
 # Words that name a quantisation or evaluation set, never training data.
 _NOT_TRAINING_DATA = re.compile(r"(?i)^(?:gptq|awq|gguf|exl2|imatrix|calibration|quanti[sz]ation|"
                                 r"eval(?:uation)?|test|validation|benchmark)$")
@@ -85,6 +87,7 @@ _ID_ITEM = re.compile(r"(?m)^[ \t]*[-*+][ \t]+[`*_]*([A-Za-z0-9][\w.-]*/[\w.-]+)
 
 
 _PRETRAINING_DATA = re.compile(r"(?i)pre-?training (?:data|corpus|dataset)")
+_PRETRAINED = re.compile(r"(?i)pre-?train")
 
 
 def _has_parent(ctx: Context) -> bool:
@@ -114,6 +117,9 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
                     *ctx.body_matches(_LINK_AS_TRAINING)], key=lambda m: m.start("label"))
     for m in found:
         if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")):
+            continue
+        # "pretrained on [X]" in the card of a model with a front-matter base: the base's data
+        if _PRETRAINED.match(m.group(0)) and ctx.card.meta.get("base_model"):
             continue
         # "... with the [A](...) and [B](...)": every link the sentence lists.
         links = [(m.start("label"), m.group("label"), m.group("url"))]
@@ -154,7 +160,7 @@ _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((h
 # "abstracts from [X](...)" names a part of X that is a dataset of its own.
 _TRAINED_ON_LINK = Gated(re.compile(
     r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)?|fine-?tun(?:ed|ing))\b[^.\n\[]{0,40}?\b"
-    r"(?P<via>on\s+(?:the\s+)?(?:[^.\n\[]{0,60}?\b(?:and|of)\s+)?|"
+    r"(?P<via>on\s+(?:the\s+)?(?:[^.\n\[]{0,60}?(?:\b(?:and|of)\s+|\w\s+\())?|"
     r"with\s+(?:the\s+)?(?:[^.\n\[]{0,40}?\band\s+)?)"
     r"\[(?P<label>[^\]]{2,80})\]\((?P<url>https?://[^)\s]+)\)"
 ), "train", "tun", starts=("pre-train", "pretrain", "train", "fine-tun", "finetun"))

@@ -326,3 +326,17 @@ def test_a_named_corpus_and_a_version_word_but_not_a_language_or_a_source():
             "Italian corpus of news and the Reuters corpus.\n\nThis dataset was derived from the "
             "NewsBank Archive corpus of stories.\n")
     assert datasets(text) == {"Tern Web", "ItWac", "SQuAD v1"}
+
+
+def test_every_dataset_in_brackets_after_a_described_mix_and_no_task_word():
+    text = ("# QG\nThe model was fine-tuned on a dataset made up of several well-known QA "
+            "datasets ([SetQ](https://example.org/q), [ConvQ](https://example.org/c), and "
+            "[Marco](https://example.org/m)).\n")
+    assert datasets(text) == {"SetQ", "ConvQ", "Marco"}
+
+
+def test_the_pretraining_data_of_a_model_with_a_base_is_the_bases():
+    card = read_card(b"---\nbase_model: lab/wren-paired\n---\n# Tune\nA model pretrained on "
+                     b"antibody sequences ([Antibody Space](https://example.org/oas)).\n",
+                     "me/tune/README.md")
+    assert list(extract(card).of(DatasetUse)) == []
