@@ -16,6 +16,7 @@ from typing import Any
 from lineage.cards import Card
 from lineage.extract.context import screen
 from lineage.extract.hardware import accelerator_in
+from lineage.extract.hub import hub_parents
 from lineage.extract.license import (
     extract_license_elsewhere,
     license_name_in_prose,
@@ -40,7 +41,7 @@ from lineage.facts import (
     TrainingSetting,
     Warning,
 )
-from lineage.ids import cache_path_id, is_placeholder, is_repo_id, parse_hub_url
+from lineage.ids import cache_path_id, id_key, is_placeholder, is_repo_id, parse_hub_url
 
 __all__ = ["extract_metadata", "find_key_line"]
 
@@ -150,10 +151,15 @@ def _facts(card: Card) -> Iterator[Fact]:
         if relation is Relation.DERIVED:
             yield Warning(f"unknown base_model_relation {relation_raw!r}",
                           find_key_line(card, "base_model_relation"))
+    # The Hub's own relation tags copied into the front matter ("base_model:adapter:org/x")
+    # state the relation of that parent when base_model_relation does not.
+    tagged = hub_parents(_strings(meta.get("tags"))) if relation is Relation.DERIVED else {}
     for value in _strings(meta.get("base_model")):
         ref = model_ref(value)
-        conf = 0.95 if relation is not Relation.DERIVED else 0.9
-        yield Parent(ref, relation, _ev(lines, "base_model", value, conf=conf))
+        own = tagged.get(id_key(value.strip()))
+        stated = own[1] if own is not None and own[1] is not None else relation
+        conf = 0.95 if stated is not Relation.DERIVED else 0.9
+        yield Parent(ref, stated, _ev(lines, "base_model", value, conf=conf))
     if meta.get("base_model") is not None and not _strings(meta.get("base_model")) and \
             meta.get("base_model") != []:
         yield Warning("base_model is neither a string nor a list of strings",

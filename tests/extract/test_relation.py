@@ -199,3 +199,14 @@ def test_a_half_precision_cast_of_a_fine_tune_is_no_quantization():
         {"bert-base-cased": Relation.FINETUNE}
     assert kinds(run(text.replace("Float16", "int8"), "me/tagger")) == \
         {"bert-base-cased": Relation.QUANTIZED}
+
+
+def test_the_hubs_relation_tag_in_the_front_matter_states_the_relation():
+    text = ("---\nbase_model: lab/wren-7b\nlibrary_name: peft\ntags:\n"
+            "- base_model:adapter:lab/wren-7b\n- lora\n---\n# Wren LoRA\n"
+            "Merge adapters: merge LoRA weights into the base with merge_and_unload() if you "
+            "like.\n")
+    assert kinds(run(text, "me/wren-lora")) == {"lab/wren-7b": Relation.ADAPTER}
+    # A tag for another model says nothing of this one's parent.
+    other = text.replace("base_model:adapter:lab/wren-7b", "base_model:adapter:lab/other-7b")
+    assert kinds(run(other, "me/wren-lora")) == {"lab/wren-7b": Relation.FINETUNE}
