@@ -446,14 +446,17 @@ _LEGACY_PARENT = Gated(re.compile(
     r"(?i)\b(?:(fine-?tuned?|trained|based|built|derived|initiali[sz]ed|distilled)[ \t]+"
     r"(?:(?:version|checkpoint)[ \t]+of[ \t]+|(?:from|on|upon|of|on top of)[ \t]+)?"
     r"(?:(?:the|a|an|pre-?trained)[ \t]+){0,2}"
-    r"|((?:version|checkpoint)[ \t]+of)[ \t]+(?:the[ \t]+)?"
+    r"|((?:version|checkpoint|(?:torchscript|onnx|coreml|tflite|openvino)[ \t]+(?:model|export))"
+    r"[ \t]+of)[ \t]+(?:the[ \t]+)?"
     r"|\ban?[ \t]+|\b(?:this|it)[ \t]+is[ \t]+(?:the[ \t]+)?)"
     r"[*_`\[]{0,2}(" + _LEGACY_DISPLAY + r")(?![\w.-])[*_`\]]{0,2}"
     r"(?:[ \t]+(?:model|checkpoint)?[ \t]*(?:that[ \t]+was[ \t]+|which[ \t]+was[ \t]+)?"
     r"(fine-?tuned|trained))?"),
     "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint",
+    "torchscript", "onnx", "coreml", "tflite", "openvino",
     starts=("fine", "trained", "based", "built", "derived", "initiali", "distilled", "version",
-            "checkpoint", "a ", "a\t", "an ", "an\t", "this", "it"))
+            "checkpoint", "a ", "a\t", "an ", "an\t", "this", "it", "torchscript", "onnx",
+            "coreml", "tflite", "openvino"))
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
     r"fine-?tuned (?:version|checkpoint) of|(?:trained|fine-?tuned|built) on top of|"
@@ -602,6 +605,8 @@ def _legacy_parent(ctx: Context) -> list[Fact]:
         if ref.id is None or ctx.is_own(ref.id):
             continue
         relation = Relation.FINETUNE if "tun" in verb or "train" in verb else Relation.DERIVED
+        if m.group(2) and any(w in m.group(2).casefold() for w in _CONVERSION_WORDS):
+            relation = Relation.QUANTIZED  # "a TorchScript model of bert-large-cased"
         return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     return []
 

@@ -115,6 +115,8 @@ def test_a_torchscript_or_onnx_export_of_a_linked_model_is_a_conversion():
     assert parents(text) == {"lab/wren-ner": "quantized"}
     onnx = "# Wren ONNX\nThe ONNX version of [Wren-7B](https://huggingface.co/lab/wren-7b).\n"
     assert parents(onnx) == {"lab/wren-7b": "quantized"}
+    legacy = "# Tagger\nA serialized torchscript model of bert-large-cased for a Triton server.\n"
+    assert parents(legacy) == {"bert-large-cased": "quantized"}
 
 
 # Parents named without a link.

@@ -219,6 +219,7 @@ SAMPLES = [
                                             "distilled from", "a version of", "a checkpoint of",
                                             "a", "a\t", "an")),
     "an\tgpt2 model", "this is gpt2 model fine-tuned", "It is the gpt2 model trained",
+    *(f"a {w} model of gpt2" for w in ("TorchScript", "ONNX", "CoreML", "TFLite", "OpenVINO")),
     f"LoRA extracted from {LINK}.",
     *(f"Trained for 3 epochs on 8x {acc} GPUs." for acc in ACCELERATORS),
     "batch size 64, 2 trillion tokens, the MNLI dataset", "learning rate 2e-5, lr: 1e-4",
