@@ -373,6 +373,12 @@ _STRONG_INFERENCE = re.compile(
     rf"(?!colab|notebook|vram)(?:{INFERENCE_CONTEXT.pattern.removeprefix('(?i)')})", re.I)
 
 
+# A match that ends in the singular "GPU", not a unit of GPUs ("V100 GPU hours", "GPU nodes").
+_ONE_GPU = re.compile(r"(?i)\bGPU$")
+_GPU_UNIT = re.compile(r"(?i)[\s-]*(?:nodes?|hours?|h\b|days?|clusters?|servers?|instances?|"
+                       r"machines?|memory|ram|vram|count|type|time|s\b)")
+
+
 def _count_of(text: str, m: re.Match[str]) -> int | None:
     """Return the count of an ``_HW`` match: "8 A100", "A100 x 8"; "an A100x8" is eight, not one.
 
@@ -384,6 +390,8 @@ def _count_of(text: str, m: re.Match[str]) -> int | None:
         if after is not None:
             return _count(after.group(1))
     count = _count(before)
+    if count is None and _ONE_GPU.search(m.group(0)) and not _GPU_UNIT.match(text, m.end()):
+        return 1  # "on Nvidia Tesla P100 GPU": one card, in the singular
     if count is not None and before is not None and before[0].isdigit():
         lead = text[max(0, m.start() - 40):m.start()]
         nodes = _TIMES_BEFORE.search(lead) or _NODES_BEFORE.search(lead)

@@ -178,3 +178,10 @@ def test_training_on_a_notebook_gpu_said_plainly_and_an_infrastructure_field():
     assert hardware(field) == {"NVIDIA V100": 1}
     # Colab to run the model is still no training hardware.
     assert hardware("# Tune\nTry it on Colab with a T4 GPU.\n") == {}
+
+
+def test_one_gpu_named_in_the_singular_counts_one_a_unit_of_gpus_does_not():
+    assert accelerator_in("on Nvidia Tesla P100 GPU from a notebook") == ("NVIDIA P100", 1)
+    assert accelerator_in("about 300 V100 GPU hours") == ("NVIDIA V100", None)
+    assert accelerator_in("on A100 GPU nodes") == ("NVIDIA A100", None)
+    assert accelerator_in("on 8 V100 GPUs") == ("NVIDIA V100", 8)
