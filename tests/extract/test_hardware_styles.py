@@ -161,17 +161,17 @@ def test_older_and_workstation_gpus_and_a_tpu_pod_by_its_version():
     assert accelerator_in("1 Tesla P4 GPU") == ("NVIDIA P4", 1)
     assert accelerator_in("1x Nvidia K80") == ("NVIDIA K80", 1)
     assert accelerator_in("2x GTX 1080TI") == ("NVIDIA GTX 1080 Ti", 2)
-    assert accelerator_in("RTX6000 24GB gpu") == ("NVIDIA RTX 6000 24GB", None)
+    assert accelerator_in("RTX6000 24GB gpu") == ("NVIDIA RTX 6000 24GB", 1)
     assert accelerator_in("a single TPU Pod V3-512") == ("Google TPU v3", 512)
 
 
 def test_training_on_a_notebook_gpu_said_plainly_and_an_infrastructure_field():
     colab = ("# Tune\nThe model trained on Nvidia Tesla P100 GPU from Google Colab platform with "
              "5e-5 learning rate.\n")
-    assert hardware(colab) == {"NVIDIA P100": None}
+    assert hardware(colab) == {"NVIDIA P100": 1}
     kaggle = ("# Tune\n**Training time**: ~6 hours on the NVIDIA Tesla P100 GPU in Kaggle "
               "Notebooks.\n")
-    assert hardware(kaggle) == {"NVIDIA P100": None}
+    assert hardware(kaggle) == {"NVIDIA P100": 1}
     vram = "# Tune\nThis model was trained using the reference code on 3 V100 32GB VRAM.\n"
     assert hardware(vram) == {"NVIDIA V100 32GB": 3}
     field = "# QA\n## Overview\n**Infrastructure**: 1x Tesla v100\n"
