@@ -462,6 +462,10 @@ _UNLINKED = re.compile(
     r"fine-?tuned (?:version|checkpoint) of|(?:trained|fine-?tuned|built) on top of|"
     r"initiali[sz]ed from|further pre-?trained (?:from|on top of)|"
     r"continued pre-?training (?:of|from)|"
+    # "fine-tuned on MPT-7B": "on" names data as often as a model; a size in billions of
+    # parameters ("-7B") says model (not "C4-200M" examples, nor the LAION-5B images)
+    r"fine-?tuned on(?=[ \t]+(?:the[ \t]+)?(?!laion)[A-Za-z][\w.-]{0,60}?-\d{1,3}(?:\.\d)?b"
+    r"(?:-[\w.]{1,20}){0,3}(?![\w.-]))|"
     r"(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of|"
     r"(?:torchscript|onnx|coreml|tflite|openvino) (?:model|version|export|conversion) of)\s+"
     r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"

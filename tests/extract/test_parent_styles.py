@@ -119,6 +119,14 @@ def test_a_torchscript_or_onnx_export_of_a_linked_model_is_a_conversion():
     assert parents(legacy) == {"bert-large-cased": "quantized"}
 
 
+def test_fine_tuned_on_a_model_with_a_size_in_billions():
+    assert parents("# Caller\nThis Caller model is fine-tuned on Wren-7B and is open.\n") == \
+        {"Wren-7B": "finetune"}
+    # Data with a size in millions of examples, or of images, is no model.
+    assert parents("# Tune\nWe fine-tuned on C4-200M, then fine-tuned on LAION-5B pictures.\n") \
+        == {}
+
+
 # Parents named without a link.
 
 def test_a_bare_name_resolves_to_the_one_hub_id_of_that_name_in_the_cards_code():
