@@ -178,31 +178,28 @@ class Context:
         if legacy_id(value) is not None:  # bert-base-uncased: a Hub id without organisation
             return ModelRef(legacy_id(value), value)
         if "/" not in value and "\\" not in value:
-            hit = resolve_short_name(value, self._names.short.get(id_key(value), ())) or \
-                self._by_link_text(value) or self._in_code(value)
+            key = id_key(value)
+            # A bare word ("Acme") is not specific enough to pick a link or an id in code.
+            specific = len(key) >= 5 and any(c.isdigit() for c in key)
+            hit = resolve_short_name(value, self._names.short.get(key, ())) or (
+                self._by_link_text(key) or self._in_code(key) if specific else None)
             if hit is not None:
                 return ModelRef(hit, value)
         return ModelRef(None, value)
 
-    def _by_link_text(self, name: str) -> str | None:
-        """Return the one model linked with text equal to, or starting with, ``name``.
+    def _by_link_text(self, key: str) -> str | None:
+        """Return the one model linked with text equal to, or starting with, name ``key``.
 
         "[Noromaid-v0.1.1-13b](.../Noromaid-13b-v0.1.1)" resolves "Noromaid-v0.1.1".
         """
-        key = id_key(name)
-        if len(key) < 5 or not any(c.isdigit() for c in key):
-            return None  # a bare word ("Acme") is not specific enough to pick a link
         return self._names.only(self._names.texts, key, "-_ ", equal=True)
 
-    def _in_code(self, name: str) -> str | None:
-        """Return the one Hub id of the card's code blocks whose repo name is ``name``.
+    def _in_code(self, key: str) -> str | None:
+        """Return the one Hub id of the card's code blocks whose repo name has ``key``.
 
         "Tune Wren-7B-Instruct" with ``huggingface-cli download lab/Wren-7B-Instruct`` in
-        the card's code: the name is that id. Names without a digit are not specific enough.
+        the card's code: the name is that id.
         """
-        key = id_key(name)
-        if len(key) < 5 or not any(c.isdigit() for c in key):
-            return None
         hits = self._names.code_ids(self.doc).get(key, set())
         return next(iter(hits)) if len(hits) == 1 else None
 
