@@ -235,12 +235,8 @@ def hardware(ctx: Context) -> Iterator[Fact]:
 
     # "Hardware: ..." fields and "| Hardware | ... |" rows say what trained the model, even
     # in wording (Colab) that elsewhere means inference.
-    def running(pos: int) -> bool:  # in a section on running the model, not training it
-        title = ctx.doc.section_title(pos)
-        return _RUN_SECTION.search(title) is not None and _TRAIN_TITLE.search(title) is None
-
     for m in ctx.body_matches(_HW_FIELD):
-        if running(m.start()):
+        if _running(ctx.doc.section_title(m.start())):
             continue
         value = m.group(1).strip()
         acc = _HW.search(value)
@@ -256,8 +252,9 @@ def hardware(ctx: Context) -> Iterator[Fact]:
     own = (ctx.own_id or ctx.own_name or "").casefold()
     for m in prose_positions(ctx, _HW):
         about = _about_training(sentences, m.start())
+        title = ctx.doc.section_title(m.start())
         if about is None or _of_another_size(sentences, m.start(), own) or \
-                _BASE_SECTION.search(ctx.doc.section_title(m.start())) or running(m.start()):
+                _BASE_SECTION.search(title) or _running(title):
             continue
         name, count = _read(text, m)
         if about:
@@ -291,6 +288,13 @@ def hardware(ctx: Context) -> Iterator[Fact]:
 _RUN_SECTION = re.compile(r"(?i)\binferenc|\bdeploy|\bserving\b|\brequirements?\b|"
                           r"\bhow to (?:use|run)\b|\bquick ?start\b")
 _TRAIN_TITLE = re.compile(r"(?i)train|fine-?tun")
+
+
+def _running(title: str) -> bool:
+    """Tell whether a section title is about running the model, not training it."""
+    return _RUN_SECTION.search(title) is not None and _TRAIN_TITLE.search(title) is None
+
+
 # A section about the model this one starts from: its training is not this model's.
 _BASE_SECTION = re.compile(r"(?i)\b(?:base|original|parent|foundation|underlying)[ \t]+models?\b")
 # Rows of a spec table: "| Number of Nodes | 8 |", "| Number of accelerators per instance | 8 |",
