@@ -186,11 +186,31 @@ def parse_repo_id(text: str, *, require_org: bool = False) -> str:
     return value
 
 
+# Before the Hub held model cards, they lived in the transformers repository as
+# model_cards/{org}/{name}/README.md: a link there names the Hub model org/name.
+_CARD_FOLDER = re.compile(r"https?://github\.com/huggingface/transformers/(?:blob|tree)/[^/\s]+/"
+                          r"model_cards/([\w.+-]+)/([\w.+-]+)/?(?:README\.md)?/?$")
+
+
 def parse_hub_url(url: str) -> HubRef | None:
-    """Parse a huggingface.co URL into the repo it points at, or ``None``."""
+    """Parse a huggingface.co URL into the repo it points at, or ``None``.
+
+    A link to a model's card folder in the transformers repository (where model cards
+    were kept before the Hub held them) names that model.
+
+    Examples
+    --------
+    >>> parse_hub_url("https://hf.co/datasets/lab/words/viewer")
+    HubRef(kind='dataset', id='lab/words')
+    >>> parse_hub_url("https://github.com/huggingface/transformers/blob/master/model_cards/"
+    ...               "lab/wren-small/README.md")
+    HubRef(kind='model', id='lab/wren-small')
+    """
     m = _HUB_URL.match(url.strip())
     if m is None:
-        return None
+        card = _CARD_FOLDER.match(url.strip())
+        rid = f"{card.group(1)}/{card.group(2)}" if card is not None else ""
+        return HubRef("model", rid) if is_repo_id(rid) else None
     kind, org, name = m.group(1), m.group(2), m.group(3)
     if name is not None and name.casefold() in _REPO_PAGES:
         name = None  # /datasets/wikitext/viewer: the legacy single-name repo "wikitext"

@@ -58,6 +58,7 @@ from lineage.ids import (
     is_fragment,
     is_repo_id,
     legacy_display_id,
+    legacy_id,
     name_key,
     parse_hub_url,
 )
@@ -95,7 +96,7 @@ _OWNER_LINK = r"\[[^\]\n]{1,60}['\u2019]s\]\([^)\s]{1,200}\)"
 # (Words in the gap may hold dots: "trained on Lab.ai's [X](...)".)
 _VERB_LINK = Gated(re.compile(
     r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
-    r"instruct(?:ion)?[- ]tuned|continued[- ]pre-?train(?:ed|ing)?|"
+    r"instruct(?:ion)?[- ]tuned|continued[- ](?:pre-?)?train(?:ed|ing)?|"
     r"further[- ](?:pre-?)?train(?:ed|ing)?|"
     r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?|converted|adapted)\b"
     r"(?:[^.\n\[]{0,40}?\b(?:on\s+top\s+of|from|of|on|upon|using|over)\s+"
@@ -229,7 +230,8 @@ _SOMETHING_ELSE = re.compile(
     r"pipeline|scripts?|prompts?|questions|instructions|card)[ \t]+"
     r"(?:(?:is|are|was|were|itself|also)[ \t]+){0,2}$")
 _WHAT_READERS_MAY_DO = re.compile(
-    r"(?i)\b(?:may|can|could|might|should|must|will|would|please|how[ \t]+to)"
+    r"(?i)\b(?:may|can|could|might|should|must|will|would|please|how[ \t]+to|recommend|"
+    r"suggest|consider|try)"
     r"(?:[ \t]+\w+){0,2}[ \t]+$")
 _UNPACKED = re.compile(r"(?i)\b(?:non|un)-?$")
 _CARD_LINK = re.compile(r"(?i)\bcard[*_]{0,2}\]\(")
@@ -443,13 +445,13 @@ _CODE_ARG = Gated(re.compile(
 # "this model is a *bert-base-cased* model that was fine-tuned on ...", "a gpt2 model
 # finetuned for ...".
 _LEGACY_PARENT = Gated(re.compile(
-    r"(?i)\b(?:(fine-?tuned?|trained|based|built|derived|initiali[sz]ed|distilled)[ \t]+"
+    r"(?i)\b(?:(fine[- ]?tun(?:ed?|ing)|trained|based|built|derived|initiali[sz]ed|distilled)[ \t]+"
     r"(?:(?:version|checkpoint)[ \t]+of[ \t]+|(?:from|on|upon|of|on top of)[ \t]+)?"
     r"(?:(?:the|a|an|pre-?trained)[ \t]+){0,2}"
     r"|((?:version|checkpoint|(?:torchscript|onnx|coreml|tflite|openvino)[ \t]+(?:model|export))"
     r"[ \t]+of)[ \t]+(?:the[ \t]+)?"
     r"|\ban?[ \t]+|\b(?:this|it)[ \t]+is[ \t]+(?:the[ \t]+)?)"
-    r"[*_`\[]{0,2}(" + _LEGACY_DISPLAY + r")(?![\w.-])[*_`\]]{0,2}"
+    r"[*_`\[\"\u201c]{0,2}(" + _LEGACY_DISPLAY + r")(?![\w.-])[*_`\]\"\u201d]{0,2}"
     r"(?:[ \t]+(?:model|checkpoint)?[ \t]*(?:that[ \t]+was[ \t]+|which[ \t]+was[ \t]+)?"
     r"(fine-?tuned|trained))?"),
     "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint",
@@ -686,6 +688,14 @@ _BASE_IS = Gated(re.compile(
 _ZH_BASED_ON = Gated(re.compile(
     r"(本模型|该模型|此模型|這個模型|这个模型)?[ \t]*(?:是)?基[于於][ \t]*[*_`“\"]{0,2}"
     r"((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`”\"]{0,2}([^。\uff01\n]{0,60})"), "基于", "基於")
+# "在X的基础上进一步训练" ("on the basis of X, further trained"): X a link or a model name;
+# what follows must say tuning, training or building on it.
+_ZH_ON_THE_BASIS = Gated(re.compile(
+    r"在[ \t]*(?:(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\))|[*_`\u201c\"]{0,2}"
+    r"((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`\u201d\"]{0,2})[ \t]*(?:模型)?[ \t]*的?基[础礎]上"
+    r"([^\u3002\uff01\n]{0,60})"), "基础上", "基礎上")
+# Training it further: strengthened, enhanced, aligned, continued, extended, optimised.
+_ZH_BUILT = re.compile(r"强化|增强|增強|对齐|對齊|继续|繼續|扩展|擴展|优化|優化")
 # "对X模型进行LoRA微调" ("fine-tune the X model with LoRA"): the object of the tuning.
 _ZH_TUNE_OBJECT = Gated(re.compile(
     r"对[ \t]*[*_`“\"]{0,2}((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`”\"]{0,2}[ \t]*(?:模型)?[ \t]*"
@@ -751,10 +761,13 @@ _IS_A_TUNED = Gated(re.compile(
     "tuned")
 _DISTIL = re.compile(r"(?i)distil")
 # A distilled student's teacher: "using the cased version of WrenBERT as teacher model".
+# Or "we employ Lab's [Wren large](link) as the teacher model".
 _TEACHER = Gated(re.compile(
-    r"\b(?i:using|with)[ \t]+(?:(?i:the)[ \t]+)?(?:[\w-]+[ \t]+(?i:version)[ \t]+(?i:of)[ \t]+)?"
-    r"((?=[\w.-]*(?:[A-Z][\w.-]*[A-Z]|\d))[A-Z][\w.-]{1,60})[ \t]+(?i:as)[ \t]+"
-    r"(?:(?i:the|a)[ \t]+)?(?i:teacher)\b"), "teacher")
+    r"\b(?i:using|with|employ|employs|employed|use|uses|used|adopt|adopts|adopted)[ \t]+"
+    r"(?:(?i:the)[ \t]+)?(?:[\w-]+[ \t]+(?i:version)[ \t]+(?i:of)[ \t]+)?"
+    r"(?:((?=[\w.-]*(?:[A-Z][\w.-]*[A-Z]|\d))[A-Z][\w.-]{1,60})|"
+    r"(?:[\w.-]{1,40}['\u2019]s[ \t]+)?(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\)))[ \t]+(?i:as)[ \t]+"
+    r"(?:(?i:the|a|our)[ \t]+)?(?i:teacher)\b"), "teacher")
 # "this was made with SD 1.4": a base named by a family and a version, no link ("trained
 # on" and "fine-tuned on" name data: "fine-tuned on the SUC 3.0 dataset").
 _MADE_WITH_VERSION = Gated(re.compile(
@@ -850,6 +863,15 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
             continue
         relation = Relation.FINETUNE if _ZH_TUNED.search(tail) else Relation.DERIVED
         return [Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
+    for m in ctx.body_matches(_ZH_ON_THE_BASIS):
+        tail = m.group(3)
+        if not (_ZH_TUNED.search(tail) or _ZH_BUILT.search(tail)) or _ZH_NOT_A_MODEL.match(tail):
+            continue
+        basis = _link_ref(ctx, m.group(1)) if m.group(1) else ctx.resolve(m.group(2).rstrip("."))
+        if basis is not None and not ctx.is_own(basis.id) and \
+                id_key(basis.name) != id_key(ctx.own_name or ""):
+            return [Parent(basis, Relation.FINETUNE,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for m in ctx.body_matches(_ZH_TUNE_OBJECT):
         ref = ctx.resolve(m.group(1).rstrip("."))
         if not ctx.is_own(ref.id) and id_key(ref.name) != id_key(ctx.own_name or ""):
@@ -883,9 +905,9 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
     # A teacher counts in a card about distillation, not one that wrote data or graded answers.
     teachers = ctx.body_matches(_TEACHER) if _DISTIL.search(ctx.card.text) else iter(())
     for m in teachers:
-        ref = ctx.resolve(m.group(1).rstrip("."))
-        if not ctx.is_own(ref.id):
-            return [Parent(ref, Relation.DERIVED,
+        teacher = _link_ref(ctx, m.group(2)) if m.group(2) else ctx.resolve(m.group(1).rstrip("."))
+        if teacher is not None and not ctx.is_own(teacher.id):
+            return [Parent(teacher, Relation.DERIVED,
                            ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6), method="teacher")]
     for m in ctx.body_matches(_MADE_WITH_VERSION):
         name = " ".join(m.group(1).split())
@@ -894,7 +916,7 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
                            ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))]
     for m in ctx.body_matches(_TITLE_TUNED):
         name = m.group(1).rstrip(".")
-        legacy = legacy_display_id(f"{name} {m.group(2)}") if m.group(2) else None
+        legacy = legacy_display_id(f"{name} {m.group(2)}") if m.group(2) else legacy_id(name)
         if legacy is None and (_ACRONYM_OR_DIGIT.search(name) is None or
                                name.casefold() in _NOT_A_BASE):
             continue  # "# Model fine-tuned on X", "# LoRA fine-tuned ...", "# Whisper ..."

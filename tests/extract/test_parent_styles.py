@@ -441,3 +441,60 @@ def test_weights_added_on_top_of_a_quoted_hub_id_are_an_adapter_of_it():
     assert parents(text, "0007.md", None) == {"lab/diffusion-v1-5": "adapter"}
     # Another model's weights say nothing of this card.
     assert parents("# X\nThe teacher weights are far larger than lab/diffusion-v1-5.\n") == {}
+
+
+# Styles of the dev half studied in session 7.
+
+def test_after_fine_tuning_the_legacy_model_names_it():
+    text = ("# Paraphraser\n## Results\nAfter fine-tuning the **T5-Small** model for paraphrases, "
+            "we obtained these scores.\n")
+    assert parents(text) == {"t5-small": "finetune"}
+    # Telling readers how to fine-tune it names nothing of this card.
+    assert parents("# X\nWe recommend fine-tuning the t5-small model yourself.\n") == {}
+
+
+def test_a_quoted_legacy_id_after_based_on_names_it():
+    text = '# Flavour\nThe model was based on the "gpt2" pretrained transformer.\n'
+    assert parents(text) == {"gpt2": "derived"}
+
+
+def test_a_title_naming_a_legacy_id_fine_tuned_on_data():
+    text = "---\nlanguage: de\n---\n\n# bert-base-german-cased fine-tuned on PAWS-X-de\n"
+    assert parents(text) == {"bert-base-german-cased": "finetune"}
+    # A title with no model name in it names no base.
+    assert parents("# model fine-tuned on PAWS-X-de\n") == {}
+
+
+def test_chinese_on_the_basis_of_a_linked_model():
+    text = ("# Wren-6B-32K\nWren-6B-32K在[Wren-6B](https://huggingface.co/lab/wren-6b)的基础上"
+            "进一步强化了对于长文本的理解能力。\n")
+    assert parents(text) == {"lab/wren-6b": "finetune"}
+    named = ("# Wren-7B-Chat\n同时\uff0c在Wren-7B的基础上\uff0c我们使用对齐机制打造了助手"
+             "Wren-7B-Chat。\n")
+    assert parents(named) == {"Wren-7B": "finetune"}
+    # On the basis of a model's architecture, or building something else on it: no parent.
+    assert parents("# X\n在Wren-7B的基础上\uff0c我们搭建了一个问答系统。\n") == {}
+
+
+def test_a_linked_teacher_employed_in_a_distillation():
+    text = ("# Small speech\nA distilled speech model: we employ Lab's [Wren large-v3]"
+            "(https://huggingface.co/lab/wren-large-v3) as the teacher model.\n")
+    assert parents(text) == {"lab/wren-large-v3": "derived"}
+    # A teacher in a card that distils nothing wrote data, it is no parent.
+    assert parents("# X\nAnswers were graded using [J](https://huggingface.co/lab/j-70b) as "
+                   "the teacher.\n") == {}
+
+
+def test_continued_training_from_a_linked_model():
+    text = ("# Painter\nVersion 3.4 continued training from [Painter v2.2]"
+            "(https://huggingface.co/lab/painter-v2.2) with added photorealism.\n")
+    assert parents(text) == {"lab/painter-v2.2": "finetune"}
+
+
+def test_a_link_to_a_card_folder_of_the_transformers_repository_names_the_model():
+    text = ("# Tagger\nThe model initialized from [`wren-small`](https://github.com/huggingface/"
+            "transformers/blob/master/model_cards/lab/wren-small) model and trained on tags.\n")
+    assert parents(text) == {"lab/wren-small": "finetune"}
+    # Other files of that repository name no model.
+    assert parents("# Tagger\nInitialized from [the docs](https://github.com/huggingface/"
+                   "transformers/blob/master/README.md).\n") == {}
