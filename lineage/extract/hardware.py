@@ -203,6 +203,16 @@ _CJK_NUMBERS = {"单": 1, "双": 2, "两": 2, "四": 4, "八": 8}
 _ANY_GPU = Anchored(re.compile(
     r"(?i)\b(\d{1,5}|one|single|two|four|eight|sixteen)[\s-]*(?:x\s*)?GPUs?\b"),
     re.compile(r"(?i)gpu"), reach=12, span=4, starts=("gpu",))
+# The Trainer card's hyperparameters: "- distributed_type: multi-GPU" then "- num_devices: 4".
+_TRAINER_DEVICES = Gated(re.compile(
+    r"(?im)^[ \t*-]*distributed_type:[ \t]*multi-GPU[ \t]*\n"
+    r"[ \t*-]*num_devices:[ \t]*(\d{1,4})[ \t]*$"), "num_devices")
+# A TPU without its version right after the training verb: "trained on colab TPU", "was
+# fine-tuned on a TPU" ("newer GPUs, TPUs" elsewhere names no hardware).
+_TRAINED_ON_TPU = Gated(re.compile(
+    r"(?i)\b(?:trained|fine-?tuned)[ \t]+on[ \t]+(?:(?:an?|one|single|colab|google|cloud|"
+    r"free)[ \t]+){0,2}(\d{1,4}[ \t]*(?:x[ \t]*)?)?TPUs?\b(?![ \t-]*v\d)"), "tpu")
+_MODAL = re.compile(r"(?i)\b(?:can|may|might|should|will)\b")
 # Besides the shared training words: compute acknowledged ("supported by", "provided by",
 # credits) and CJK training words.
 _TRAINED_WITH = re.compile(r"(?i)supported\s+(?:with|by)|provided|credits?\b|sponsor|"
@@ -269,6 +279,19 @@ def hardware(ctx: Context) -> Iterator[Fact]:
     for name, count, start, end in acknowledged if not found else ():
         add(name, count, start, end, 0.6)
     if not found:
+        for m in prose_positions(ctx, _TRAINED_ON_TPU):
+            start, _ = sentences.span(m.start())
+            if not _about_training(sentences, m.start()) or \
+                    _MODAL.search(text, start, m.start()) is not None:
+                continue  # "it can be trained on TPUs": what a reader may do
+            count = m.group(1).strip(" \tx") if m.group(1) else None
+            add("Google TPU", int(count) if count else None, m.start(), m.end(), 0.7)
+            break
+    if not found:
+        for m in ctx.body_matches(_TRAINER_DEVICES):
+            add("GPU", int(m.group(1)), m.start(), m.end(), 0.8)
+            break
+    if not found:
         for m in prose_positions(ctx, _ANY_GPU):
             if _about_training(sentences, m.start()) and \
                     sentences.search(_SAYS_TRAINED_OR_TRAIN, m.start()):
@@ -332,7 +355,7 @@ def _about_training(sentences: Sentences, pos: int) -> bool | None:
     trains = sentences.search(TRAIN_CONTEXT, pos) is not None
     if not trains and sentences.search(_TRAINED_WITH, pos) is None:
         return None
-    if sentences.search(_NOT_TRAINING, pos):
+    if sentences.search_to_stop(_NOT_TRAINING, pos):
         return None
     inference = sentences.search(INFERENCE_CONTEXT, pos)
     # Colab named in a sentence that says the model was trained there is where it trained.

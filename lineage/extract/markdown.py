@@ -31,6 +31,7 @@ _HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.(?:.*[^ \t#\n])?)[ \t#]*$", r
 _FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})")  # any indent: fences nest in list items
 _FENCE_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 _FENCE_INFO = re.compile(r"[ \t]*([\w+-]*)")
+_COMMENT_OPEN = re.compile(r"[ \t]{0,3}<!--")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +154,12 @@ def _fences(text: str) -> Iterator[tuple[str, int, int, int, int]]:
             closing.setdefault((m.group(1)[0], len(m.group(1))), []).append(i)
     i = 0
     while i < len(starts) - 1:  # an opening line ends with a line break
+        if (comment := _COMMENT_OPEN.match(text, starts[i], ends[i])) is not None and \
+                (shut := text.find("-->", comment.end())) >= 0:
+            # An HTML comment: no fence opens inside it, not even on its last line
+            # ("```-->" closing a commented-out code block).
+            i = bisect.bisect_right(starts, shut)
+            continue
         m = _FENCE_OPEN.match(text, starts[i], ends[i])
         close = None
         if m is not None:

@@ -84,6 +84,18 @@ class Sentences:
         start, end = self.span(pos)
         return self._search(pattern, start, end, 0)
 
+    def search_to_stop(self, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
+        """``pattern.search`` in the sentence at ``pos``, up to its first ". " after ``pos``.
+
+        The words of the next sentence on the line ("... on 4 cards. Details could be
+        found ...") are not this one's.
+        """
+        start, end = self.span(pos)
+        j = bisect.bisect_left(self._stops, pos)
+        if j < len(self._stops) and self._stops[j] < end:
+            end = self._stops[j]
+        return self._search(pattern, start, end, 2)
+
     def at_line_start(self, pattern: re.Pattern[str], pos: int) -> re.Match[str] | None:
         """``pattern.match`` at the start of the line holding ``pos``, within the line."""
         start, end = self.line(pos)

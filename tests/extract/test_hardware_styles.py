@@ -185,3 +185,35 @@ def test_one_gpu_named_in_the_singular_counts_one_a_unit_of_gpus_does_not():
     assert accelerator_in("about 300 V100 GPU hours") == ("NVIDIA V100", None)
     assert accelerator_in("on A100 GPU nodes") == ("NVIDIA A100", None)
     assert accelerator_in("on 8 V100 GPUs") == ("NVIDIA V100", 8)
+
+
+# Styles of the dev half studied in session 7.
+
+def test_a_tpu_without_its_version_right_after_the_training_verb():
+    assert hardware("## Model training\nThis model was trained on colab TPU with 35GB RAM for 2 "
+                    "epochs\n") == {"Google TPU": None}
+    assert hardware("It was fine-tuned on 8 TPUs.\n") == {"Google TPU": 8}
+    # TPUs a reader may use name no training hardware.
+    assert hardware("It can be trained on TPUs or GPUs.\n") == {}
+
+
+def test_the_trainer_cards_multi_gpu_devices():
+    text = ("## Training hyperparameters\n- learning_rate: 2e-05\n- distributed_type: multi-GPU\n"
+            "- num_devices: 4\n- total_train_batch_size: 64\n")
+    assert hardware(text) == {"GPU": 4}
+    # Without a number of devices it says nothing countable.
+    assert hardware("## Training hyperparameters\n- distributed_type: multi-GPU\n") == {}
+
+
+def test_words_of_the_next_sentence_on_the_line_are_not_this_ones():
+    text = ("The model is pre-trained for 20 epochs, which takes around 8 days on 4 Lab V cards "
+            "and 4 Titan V cards. The details of training could be found in the paper.\n")
+    assert hardware(text) == {"NVIDIA TITAN V": 4}
+    # In the same sentence, "could" still says what was not done.
+    assert hardware("It could be trained on 4 Titan V cards.\n") == {}
+
+
+def test_a_commented_out_code_block_hides_no_prose_after_it():
+    text = ("<!--```\n@inproceedings{x, title={A}}\n```-->\n\n```\n@misc{y, title={B}}\n```\n\n"
+            "## Pretraining details\n- This model was trained on a single TPU v3-8.\n")
+    assert hardware(text) == {"Google TPU v3": 8}
