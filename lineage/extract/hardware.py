@@ -284,8 +284,8 @@ def hardware(ctx: Context) -> Iterator[Fact]:
             if not _about_training(sentences, m.start()) or \
                     _MODAL.search(text, start, m.start()) is not None:
                 continue  # "it can be trained on TPUs": what a reader may do
-            count = m.group(1).strip(" \tx") if m.group(1) else None
-            add("Google TPU", int(count) if count else None, m.start(), m.end(), 0.7)
+            chips = m.group(1).strip(" \tx") if m.group(1) else None
+            add("Google TPU", int(chips) if chips else None, m.start(), m.end(), 0.7)
             break
     if not found:
         for m in ctx.body_matches(_TRAINER_DEVICES):
