@@ -76,6 +76,30 @@ _VERSIONED = (("setfit", re.compile(r"(?im)^\W*setfit\b")),
               ("sentence-transformers", re.compile(r"(?im)^\W*sentence[ -]transformers\b")))
 _FRAMEWORK_VERSIONS = Gated(re.compile(r"(?im)^[ \t#*-]*framework versions"),
                             "framework versions")
+# Libraries named in a framework field or a training sentence, most specific first.
+_LIBRARIES = (("diffusers", re.compile(r"(?i)\bdiffusers\b")),
+              ("peft", re.compile(r"(?i)\bpeft\b")),
+              ("sentence-transformers", re.compile(r"(?i)\bsentence[ -]transformers\b")),
+              ("transformers", re.compile(r"(?i)(?<![\w-])(?:transformers|trainer)\b")),
+              ("flax", re.compile(r"(?i)\b(?:jax/)?flax\b")),
+              ("pytorch", re.compile(r"(?i)\bpytorch\b")))
+# "- **Fine-tuning Framework:** Hugging Face Transformers", "; framework: PyTorch + PEFT".
+_FRAMEWORK_FIELD = Gated(re.compile(
+    r"(?im)(?:^|;)[ \t>*|-]*(?:fine-?tuning[ \t]+|training[ \t]+)?(?:framework|library)"
+    r"[*_]{0,2}[ \t]*[:|][ \t]*[*_]{0,2}([^\n|;]{2,80})"), "framework", "library")
+# "trained using the Hugging Face trainer", "fine-tuned with HF Transformers", "trained using
+# the diffusers based dreambooth training".
+_TRAINED_WITH_LIBRARY = Gated(re.compile(
+    r"(?i)\b(?:trained|fine-?tuned|fine-?tuning|training)\b[^.\n]{0,60}?\b(?:using|with|via)"
+    r"[ \t]+(?:the[ \t]+)?(?:(?:hugging[ \t]?face|hf|\U0001f917)(?:['\u2019]s)?[ \t]+)?"
+    r"(transformers|trainer|diffusers|peft)\b"), "using", "with", "via")
+# The example training scripts of transformers ("run_squad.py", "run_clm_flax.py").
+_EXAMPLE_SCRIPT = Gated(re.compile(r"(?i)\brun_(?:[a-z0-9]+_){0,3}?[a-z0-9]+?(_flax)?\.py\b"),
+                        "run_")
+# Front-matter signs of the library that made the weights: its training tag, or the
+# library of an adapter or embedding model (its own training loop wrote the files).
+_MADE_BY_TAG = {"diffusers-training": "diffusers"}
+_MADE_BY_LIBRARY = {"peft": "peft", "sentence-transformers": "sentence-transformers"}
 _PROMPTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (  # name, pattern, words it needs
     ("chatml", r"chat-?ml|<\|im_start\|>", ("chatml", "chat-ml", "<|im_start|>")),
     ("llama3", r"llama[- ]?3(?: chat| instruct)? (?:prompt |chat )?(?:format|template)|"
@@ -367,7 +391,30 @@ def _framework(ctx: Context) -> TrainingSetting | None:
             "peft" if lib == "peft" or re.search(r"(?im)^\W*peft\b", block) else "transformers")
         return TrainingSetting("framework", name, ctx.evidence(Method.PROSE, versions.start(),
                                                          versions.end(), 0.7))
-    return None
+    return _framework_named(ctx, tagged)
+
+
+def _framework_named(ctx: Context, tagged: set[str]) -> TrainingSetting | None:
+    """Find a library named as the framework: a field, a training sentence, a script, metadata."""
+    for pattern in (_FRAMEWORK_FIELD, _TRAINED_WITH_LIBRARY):
+        for m in ctx.body_matches(pattern):
+            name = next((n for n, p in _LIBRARIES if p.search(m.group(1))), None)
+            if name is not None:
+                return TrainingSetting("framework", name,
+                                       ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
+    for block in ctx.doc.code_blocks:
+        if (m := _EXAMPLE_SCRIPT.search(block.content)) is not None:
+            start = block.content_start + m.start()
+            return TrainingSetting("framework", "flax" if m.group(1) else "transformers",
+                                   ctx.evidence(Method.PROSE, start, start + len(m.group(0)), 0.6))
+    lib = str(ctx.card.meta.get("library_name") or "").strip().casefold()
+    name = next((_MADE_BY_TAG[t] for t in _MADE_BY_TAG if t in tagged), None) or \
+        _MADE_BY_LIBRARY.get(lib)
+    if name is None:
+        return None
+    said = next((t for t in _MADE_BY_TAG if t in tagged), None)
+    return TrainingSetting("framework", name, Evidence(
+        Method.METADATA, f"tags: {said}" if said else f"library_name: {lib}", None, 0.6))
 
 
 def _prompt(ctx: Context) -> Iterator[Fact]:

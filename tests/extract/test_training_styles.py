@@ -37,7 +37,9 @@ def test_a_learning_rate_written_as_a_power_of_ten():
 def test_a_training_command_or_config_in_code_gives_its_settings():
     command = ("# Tune\n## Training\n```bash\npython run_qa.py \\\n  --per_gpu_train_batch_size 12 "
                "\\\n  --learning_rate 3e-5 \\\n  --num_train_epochs 2.0 \\\n```\n")
-    assert settings(command) == {"batchSize": 12, "learningRate": 3e-05, "epochs": 2}
+    # (run_qa.py: one of the example training scripts of transformers)
+    assert settings(command) == {"batchSize": 12, "learningRate": 3e-05, "epochs": 2,
+                                 "framework": "transformers"}
     config = ('# Tune\n```json\n{\n    "learning_rate": 5e-05,\n    "num_train_epochs": 3,\n'
               '    "per_device_train_batch_size": 4,\n    "total_train_batch_size": 16\n}\n```\n')
     assert settings(config) == {"learningRate": 5e-05, "epochs": 3, "batchSize": 16}
@@ -75,3 +77,36 @@ def test_the_trainer_a_card_names_in_its_version_list_or_tags_and_not_a_none_key
 def test_a_number_out_of_range_in_training_code_gives_no_setting():
     text = "# Tune\n```yaml\nepochs: 1e999\nlearning_rate: 1e999\nbatch_size: 0\n```\n"
     assert settings(text) == {}
+
+
+# Frameworks named as such (styles of the dev half studied in session 7).
+
+def test_a_framework_field_names_the_library():
+    assert settings("# M\n- **Fine-tuning Framework:** Hugging Face Transformers\n") == \
+        {"framework": "transformers"}
+    assert settings("# M\n- Hardware: A100 40GB; framework: PyTorch + PEFT + Accelerate\n") == \
+        {"framework": "peft"}
+    # A field naming no library it knows says nothing.
+    assert settings("# M\n- **Framework:** our own\n") == {}
+
+
+def test_a_training_sentence_naming_the_library():
+    assert settings("# M\nThe model was trained using the Hugging Face trainer.\n") == \
+        {"framework": "transformers"}
+    assert settings("# M\nThis model was trained using the diffusers based dreambooth "
+                    "training.\n") == {"framework": "diffusers"}
+    # Using the library to run the model is not training with it.
+    assert settings("# M\nLoad it with transformers.\n") == {}
+
+
+def test_an_example_training_script_of_transformers():
+    flax = "# M\n```bash\n./run_clm_flax.py --output_dir out --model_type gpt2\n```\n"
+    assert settings(flax) == {"framework": "flax"}
+
+
+def test_the_library_that_made_an_adapter_or_its_training_tag():
+    assert settings("---\nlibrary_name: peft\n---\n# M\n") == {"framework": "peft"}
+    assert settings("---\nlibrary_name: diffusers\ntags: [diffusers-training]\n---\n# M\n") \
+        == {"framework": "diffusers"}
+    # A library that only loads the weights says nothing of training.
+    assert settings("---\nlibrary_name: transformers\n---\n# M\n") == {}
