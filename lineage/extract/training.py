@@ -404,9 +404,9 @@ def _framework_named(ctx: Context, tagged: set[str]) -> TrainingSetting | None:
                                        ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
     for block in ctx.doc.code_blocks:
         if (script := _EXAMPLE_SCRIPT.search(block.content)) is not None:
-            start = block.content_start + script.start()
+            start, end = block.content_start + script.start(), block.content_start + script.end()
             return TrainingSetting("framework", "flax" if script.group(1) else "transformers",
-                                   ctx.evidence(Method.PROSE, start, start + len(script.group(0)), 0.6))
+                                   ctx.evidence(Method.PROSE, start, end, 0.6))
     lib = str(ctx.card.meta.get("library_name") or "").strip().casefold()
     name = next((_MADE_BY_TAG[t] for t in _MADE_BY_TAG if t in tagged), None) or \
         _MADE_BY_LIBRARY.get(lib)
