@@ -11,11 +11,12 @@ texts.
 The corpus grew in batches, and each batch is split on its own with its own seed, so adding a
 batch never moves a card of an earlier one: the first batch (``d001``-``d332``) uses seed 19,
 the second (``d333``-``d412``, fresh cards for new rules) seed 20. The third batch
-(``d413``-``d492``), the fourth (``d493``-``d572``, Hub model cards only) and the fifth
+(``d413``-``d492``), the fourth (``d493``-``d572``, Hub model cards only), the fifth
 (``d573``-``d652``, Hub model cards only, weighted towards bases, datasets and hardware named
-in prose) have no seed: they are fresh cards added to study, so every one of them is ``dev``
-and the held-out half (206 cards of the first two batches) stays exactly as it was,
-comparable with earlier scores.
+in prose) and the sixth (``d653``-``d684``, weighted towards cards whose prose names models
+other than the parent) have no seed: they are fresh cards added to study, so every one of
+them is ``dev`` and the held-out half (206 cards of the first two batches) stays exactly as
+it was, comparable with earlier scores.
 
     python bench/corpus/split.py [--check]
 
@@ -43,6 +44,7 @@ BATCHES: tuple[tuple[int, int, int | None], ...] = (
     (413, 492, None),
     (493, 572, None),
     (573, 652, None),
+    (653, 684, None),
 )
 
 
