@@ -56,7 +56,13 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"open[\s_-]*rail[\s_-]*\+\+", "openrail++"),
     (r"openrail", "openrail"),
 )
-_WEIGHTS_FIRST = re.compile(r"(?i)weights?|model")
+_WEIGHTS_FIRST = re.compile(r"(?i)weights?|model|权重|模型")
+_CODE = re.compile(r"(?i)\bcode\b|代码|代碼")
+# A clause of a sentence that gives code and weights each their license: "the code is under
+# Apache-2.0, the weights follow the [Model License](MODEL_LICENSE)" (also CJK commas).
+_CLAUSES = re.compile(r"(?<=[.!?])\s+|\n|[\u3002\uff0c\uff1b;]")
+# A relative link to a license file of the repository itself ("(MODEL_LICENSE)", "(LICENSE.md)").
+_OWN_LICENSE_FILE = re.compile(r"(?i)\]\((?!\w+:)[./]*(?:[\w-]+[_-])?licen[cs]e(?:\.(?:md|txt))?\)")
 _TAG = re.compile(r"^license:([\w.+-]+)$", re.I)
 # A "license: X" line whose value is a license id alone, bare or as a list item in bold
 # ("- **License:** MIT"): a field, so "MIT" needs no "license" after it there.
@@ -65,7 +71,10 @@ _STRAY = re.compile(r"(?im)^[ \t>+-]*(?:\*\*|__)?licen[cs]e(?:\*\*|__)?[ \t]*:[ 
                     r"(?:\*\*|__)?[ \t]*['\"`]?([\w.+-]+)['\"`]?[ \t]*(?:$|[\u00b7|;][ \t])")
 # A "License:" field, or a heading with "License" in it ("## 使用协议 (License Agreement)").
 _FIELD = re.compile(r"(?im)^(?:[ \t>*_#-]*(?:\*\*)?(?:weights?\s+|model\s+)?licen[cs]e[s]?"
-                    r"(?:\*\*[ \t]*|[ \t]*(?:[:|]|$))|#{1,6}[^#\n]*?licen[cs]e)")
+                    r"(?:\*\*[ \t]*|[ \t]*(?:[:|]|$))|#{1,6}[^#\n]*?(?i:licen[cs]e)|"
+                    # CJK headings: "## 协议", "## 许可证", "## ライセンス", "## 라이선스"
+                    r"#{1,6}[^#\n]*?(?:协议|協議|许可|許可|\u30e9\u30a4\u30bb\u30f3\u30b9|"
+                    r"\ub77c\uc774\uc120\uc2a4))")
 # A sentence (a run without "." or a line break) that puts the model under a license: found
 # from its verb, so each sentence is read once (a leading "[^.\n]*" retried at every start of
 # a long sentence is quadratic).
@@ -80,7 +89,7 @@ _KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "
 # A sentence whose subject is the training data ("The datasets are released under CC0")
 # states the data's license, not the model's.
 _DATA_SUBJECT = re.compile(r"(?i)\b(?:data(?:sets?)?|corp(?:us|ora))\b")
-_MODEL_SUBJECT = re.compile(r"(?i)\b(?:models?|weights?|checkpoints?)\b")
+_MODEL_SUBJECT = re.compile(r"(?i)\b(?:models?|weights?|checkpoints?)\b|模型|权重|權重")
 # A sentence about the base model's license ("The base model is licensed under ...") states
 # a parent's license, unless it also speaks of this model.
 _PARENT_SUBJECT = re.compile(r"(?i)\b(?:base|original|parent|underlying|foundation)\s+models?\b")
@@ -168,6 +177,9 @@ def _sentence_license(text: str) -> tuple[str, str | None] | None:
             return None
         return found[0], None
     name = _license_name(text)
+    if name is None and _OWN_LICENSE_FILE.search(text) and _MODEL_SUBJECT.search(text) and \
+            _CODE.search(text) is None:
+        return "other", None  # the weights' own license file: a license of its own
     return None if name is None else ("other", name)
 
 
@@ -207,12 +219,11 @@ def extract_license_elsewhere(card: Card) -> Iterator[LicenseFact]:
     license_of = cache(_sentence_license)  # field lines close together share sentences
     for m in _FIELD.finditer(text, card.body_offset):
         chunk = text[m.start():m.start() + 600]
-        for sentence in re.split(r"(?<=[.!?])\s+|\n", chunk)[:6]:
+        for sentence in _CLAUSES.split(chunk)[:8]:
             found = license_of(sentence)
             if found is not None:
                 words = _URL.sub("]", sentence)  # "/code/" in a link's address is no code
-                weights = _WEIGHTS_FIRST.search(words) is not None and \
-                    not re.search(r"(?i)\bcode\b", words)
+                weights = _WEIGHTS_FIRST.search(words) is not None and not _CODE.search(words)
                 candidates.append((not weights, m.start(), found, sentence.strip()))
     if not candidates:
         # Failing a license field, a sentence that puts the model under a license.

@@ -123,3 +123,18 @@ def test_a_license_name_written_where_the_hub_wants_its_id_keeps_the_name_and_ge
     card = read_card(b"---\nlicense: Apache License 2.0\n---\n# M\n", "me/tune/README.md")
     assert [(f.id, f.spdx) for f in extract(card).of(LicenseFact)] == \
         [("apache license 2.0", "Apache-2.0")]
+
+
+# Styles of the dev half studied in session 7.
+
+def test_code_and_weights_under_two_licenses_the_weights_license_is_the_models():
+    text = ("# M\n## License\nThe code in this repository is open source under the [Apache-2.0]"
+            "(https://www.apache.org/licenses/LICENSE-2.0) license. The model weights are "
+            "licensed under the [Model License](MODEL_LICENSE).\n")
+    assert licenses(text, "") == [("other", None)]
+    # In one Chinese sentence, clause by clause; under a Chinese heading.
+    zh = ("# M\n## 协议\n本仓库的代码依照 [Apache-2.0](LICENSE) 协议开源\uff0c"
+          "模型的权重的使用则需要遵循 [Model License](MODEL_LICENSE)。\n")
+    assert licenses(zh, "") == [("other", None)]
+    # Only the code's license stated: that is no model license of its own file.
+    assert licenses("# M\n## License\nThe code is under [our license](LICENSE).\n", "") == []
