@@ -495,7 +495,7 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
 # A section about the training data by its title: "Training data", "Pre-training corpora".
 _DATA_TITLE = re.compile(r"(?i)(?:pre-?)?train(?:ing)?\s+(?:data(?:\s*sets?)?|corpus|corpora)|"
                          r"^\W*(?:data(?:\s*sets?)?|corpus|corpora)(?:\s+(?:sources?|used))?\W*$")
-_ITEM = re.compile(r"[ \t]*[-*+][ \t]+(.*)")
+_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)")  # bulleted or numbered
 # A list led in by "future releases will include:" names no data of this model.
 _NOT_YET = re.compile(r"(?i)\bfuture\b|\bwill\b|\bplann|\bupcoming\b|\bexclud")
 _ITEM_LINK = re.compile(r"\[([^\]\n]{2,80})\]\((https?://[^)\s]+)\)")
@@ -508,7 +508,7 @@ _LEAD_NAME = re.compile(
 _NOT_LEAD_NAME = re.compile(
     r"(?i)^(?:the|a|an|our|this|these|all|other|more|some)$|\b(?:data(?:sets?)?|total|size|"
     r"sources?|languages?|licen[cs]e|format|notes?|tokens|number|version|custom|synthetic|"
-    r"private|internal)\b(?!$)")
+    r"private|internal)\b(?!$)|\b(?:datasets|data[ \t]+sets|corpora)$")  # "SFT Datasets": a kind
 # An item led by a Hub dataset id, bold or in code: "**org/name**: what it holds".
 _LEAD_HUB_ID = re.compile(r"([*_`]{1,2})([\w.-]{1,96}/[\w.-]{1,96})\1"
                           r"(?=[ \t]*(?:$|[:,(]|[-\u2013\u2014][ \t]))")
@@ -737,22 +737,21 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
     """First-column names of a "Source | ..." table in a training-data section."""
     text = ctx.card.text
     for section in ctx.doc.sections:
-        if not re.search(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b|数据集",
-                         section.title) or \
-                about_evaluation(section.title):
+        if not _TABLE_SECTION.search(section.title) or about_evaluation(section.title):
             continue
         lines = text[section.start:section.end].split("\n")
         offset = section.start
         for i, line in enumerate(lines[:-1]):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
             if line.lstrip().startswith("|") and cells and _SOURCE_HEADER.match(cells[0]) and \
-                    re.match(r"\s*(?:\|\s*)?:?-{3,}", lines[i + 1]):
+                    re.match(r"\s*(?:\|\s*)?:?-{3,}", lines[i + 1]) and \
+                    not _SCORE_HEADER.search(line):
                 row_offset = offset + len(line) + len(lines[i + 1]) + 2
                 for row in lines[i + 2:]:
                     if not row.lstrip().startswith("|"):
                         break
-                    if "huggingface.co/datasets/" in row:  # named by its Hub link
-                        row_offset += len(row) + 1
+                    if "huggingface.co/" in row:  # a Hub dataset's link names it; a model's
+                        row_offset += len(row) + 1  # is no data
                         continue
                     first = row.strip().strip("|").split("|")[0].strip(" *_`")
                     # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev");
@@ -763,11 +762,16 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
                         if name and not _GENERIC_DATA.search(name):
                             yield row_offset + row.find(first), name
                     row_offset += len(row) + 1
-                break
-            offset += len(line) + 1
+            offset += len(line) + 1  # (and on to the section's next table)
 
 
 _CELL_LINK = re.compile(r"\[([^\]\n]{1,120})\]\([^)\s]{1,300}\)")
+# The sections whose "Dataset | ..." tables list training data: training data, datasets, or
+# training at large ("## Training Details") when the table holds no scores.
+_TABLE_SECTION = re.compile(r"(?i)(?:training|fine-?tuning)\s+data|datasets?\b|数据集|"
+                            r"\btrain(?:ing)?\b|fine-?tun")
+_SCORE_HEADER = re.compile(r"(?i)\b(?:acc(?:uracy)?|f1|score|bleu|rouge|wer|cer|em|exact|"
+                           r"precision|recall|perplexity|ppl|loss|map|ndcg|mrr|results?)\b")
 
 
 def _without_note(name: str) -> str:

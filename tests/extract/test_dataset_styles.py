@@ -340,3 +340,28 @@ def test_the_pretraining_data_of_a_model_with_a_base_is_the_bases():
                      b"antibody sequences ([Antibody Space](https://example.org/oas)).\n",
                      "me/tune/README.md")
     assert list(extract(card).of(DatasetUse)) == []
+
+
+# Styles of the dev half studied in session 7.
+
+def test_a_numbered_list_of_corpora_in_a_pretraining_section():
+    text = ("## Pretraining Corpus\nBelow is the list of data we trained on:\n\n"
+            "1. [IIUM Confession](https://github.com/lab/data#iium).\n"
+            "2. [Wattpad](https://github.com/lab/data#wattpad).\n")
+    assert datasets(text) == {"IIUM Confession", "Wattpad"}
+    # Numbered kinds of data with the sets under them: the kinds are no datasets.
+    kinds = ("## Training Dataset\n1. SFT Datasets\n- lab/chat_200k\n2. Preference Datasets:\n"
+             "- lab/pairs\n")
+    assert datasets(kinds) == {"lab/chat_200k", "lab/pairs"}
+
+
+def test_every_dataset_table_of_a_training_section():
+    text = ("## Training Details\n**First stage**\n\n| Dataset | Pairs |\n|---|---|\n"
+            "| [S2ORC](https://github.com/lab/s2orc) | 100M |\n"
+            "| [Misc pairs](https://huggingface.co/lab/pair-model) | 10M |\n\n"
+            "**Second stage**\n\n| Dataset | Language |\n|---|---|\n"
+            "| [MS MARCO](https://lab.example.org/marco) | English |\n")
+    assert datasets(text) == {"S2ORC", "MS MARCO"}  # (a model's link names no data)
+    # A table of scores per dataset in a training section lists no training data.
+    scores = "## Training results\n| Dataset | Accuracy |\n|---|---|\n| SST-2 | 91.2 |\n"
+    assert datasets(scores) == set()
