@@ -585,12 +585,31 @@ class _HubIdSentence:
 _INITIALISED_ID = Gated(re.compile(
     r"(?i)\binitiali[sz]ed[ \t]+(?:with|from)[ \t]+(?:the[ \t]+)?(?:weights[ \t]+of[ \t]+)?"
     r"[`'\"]([A-Za-z0-9][\w.-]*/[\w.-]*\w)[`'\"]"), "initiali")
+# "This is a LoRA adapter for [X](...)", "A QLoRA adapter for org/x": what the card holds, said
+# at a line's or a sentence's start ("LoRA adapters for X are also on the Hub" in a fine-tune's
+# card is another repo); also "org/x 向けの QLoRA adapter" (Japanese: "for org/x").
+_ADAPTER_TARGET = (r"(?:\[[^\]\n]{1,100}\]\([ \t]*(" + _TARGET + r"[^)\s>]+)[ \t]*\)|"
+                   r"[`'\"]?([A-Za-z0-9][\w.-]*/[\w.-]*\w)[`'\"]?)")
+# ("LoRA adapters for X are in another repo": plural adapters only after "this repo contains".)
+_ADAPTER_FOR = Gated(re.compile(
+    r"(?im)(?:(?:^[ \t#>*-]*|(?<=\. ))(?:an?[ \t]+|the[ \t]+)?(?:[\w-]+[ \t]+){0,3}?"
+    r"(?:q?lora|peft|dora)?[ \t-]*adapter(?:[ \t]+weights)?|"
+    r"\bthis[ \t]+(?:is|repo(?:sitory)?[ \t]+(?:is|contains|holds)|model[ \t]+is)[ \t]+"
+    r"(?:an?[ \t]+|the[ \t]+)?(?:[\w-]+[ \t]+){0,3}?(?:q?lora|peft|dora)?[ \t-]*"
+    r"adapters?(?:[ \t]+weights)?)[ \t]+(?:for|of|on[ \t]+top[ \t]+of)"
+    r"[ \t]+(?:the[ \t]+)?(?:base[ \t]+model[ \t]+)?" + _ADAPTER_TARGET + r"(?![\w/-])"),
+    "adapter")
+_ADAPTER_FOR_JA = Gated(re.compile(
+    r"(?im)^[ \t#>*-]*" + _ADAPTER_TARGET + r"[ \t]*\u5411\u3051\u306e?[^\u3002\n]{0,40}?"
+    r"(?i:q?lora|adapter|\u30a2\u30c0\u30d7\u30bf)"), "\u5411\u3051")
 _HUB_ID_SENTENCES = (
     _HubIdSentence(_THIS_MODEL_VERSION_OF, lambda m: Relation.QUANTIZED if m.group(1).lower()
                    .startswith("quant") else Relation.FINETUNE, 0.8),
     _HubIdSentence(_INITIALISED_ID, lambda m: Relation.FINETUNE, 0.7),
     _HubIdSentence(_WEIGHTS_ON_TOP, lambda m: Relation.ADAPTER, 0.7),
     _HubIdSentence(_PACKAGES, lambda m: Relation.QUANTIZED, 0.7),
+    _HubIdSentence(_ADAPTER_FOR, lambda m: Relation.ADAPTER, 0.7),
+    _HubIdSentence(_ADAPTER_FOR_JA, lambda m: Relation.ADAPTER, 0.7),
 )
 
 
