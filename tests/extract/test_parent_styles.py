@@ -498,3 +498,17 @@ def test_a_link_to_a_card_folder_of_the_transformers_repository_names_the_model(
     # Other files of that repository name no model.
     assert parents("# Tagger\nInitialized from [the docs](https://github.com/huggingface/"
                    "transformers/blob/master/README.md).\n") == {}
+
+
+def test_a_lora_adapter_for_a_named_base():
+    assert parents("# X\nA QLoRA adapter for lab/Coder-7B-Instruct, trained on CTF tasks.\n") == \
+        {"lab/Coder-7B-Instruct": "adapter"}
+    assert parents("# X\nThis is a LoRA adapter for [Coder-7B](https://huggingface.co/lab/"
+                   "coder-7b).\n") == {"lab/coder-7b": "adapter"}
+    assert parents("# X\nThis repository contains LoRA adapters for `lab/coder-7b`.\n") == \
+        {"lab/coder-7b": "adapter"}
+    assert parents("# X\nlab/Coder-7B-Instruct \u5411\u3051\u306e CTF \u7528 QLoRA adapter\n") \
+        == {"lab/Coder-7B-Instruct": "adapter"}
+    # Adapters in another repository are not what this card holds.
+    assert parents("# X\nWe fine-tuned all weights. LoRA adapters for lab/coder-7b are in "
+                   "another repo.\n") == {}
