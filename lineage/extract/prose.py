@@ -461,6 +461,8 @@ _LEGACY_PARENT = Gated(re.compile(
             "coreml", "tflite", "openvino"))
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
+    # "X is a fine-tuned Wren-3.2-1B pretrained model": after "is" or "was" only
+    r"(?:(?<=\bis )|(?<=\bwas ))an? fine-?tuned(?= [A-Za-z][\w.-]*\d)|"
     r"fine-?tuned (?:version|checkpoint) of|(?:trained|fine-?tuned|built) on top of|"
     r"initiali[sz]ed from|further pre-?trained (?:from|on top of)|"
     r"continued pre-?training (?:of|from)|"
@@ -648,9 +650,10 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
     a Hub id.
     """
     text = ctx.card.text
-    # Without its own id the card may be a project README: only repack wording is read.
-    patterns = (_UNLINKED, _THIS_IS_A, _INITIALISED, _AS_FORMAT) if ctx.own_id else (_AS_FORMAT,)
-    for pattern in patterns:
+    # Without its own id the card may be a project README: only repack wording is read, and
+    # sentences whose subject is the model the card is titled by ("# Wren-R1" ... "Wren-R1
+    # is trained based on Wren-V3-Base").
+    for pattern in (_UNLINKED, _THIS_IS_A, _INITIALISED, _AS_FORMAT):
         for m in ctx.body_matches(pattern):
             group = 1 if pattern is _THIS_IS_A else 2 if pattern is _INITIALISED else (
                 m.lastindex or 1)
@@ -666,7 +669,11 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             sentence = text[max(text.rfind("\n", near, m.start()),
                                 text.rfind(". ", near, m.start()), m.start() - 80) + 1:m.start()]
             own = id_key((ctx.own_id or "/").rsplit("/", 1)[-1])
-            if any(id_key(t) != own for t in _SUBJECT_MODEL.findall(sentence)):
+            titled = ctx.own_id is None and _names_own(ctx, sentence)
+            if ctx.own_id is None and pattern is not _AS_FORMAT and not titled:
+                continue
+            subjects = {id_key(t) for t in _SUBJECT_MODEL.findall(sentence)}
+            if subjects - {own} and not titled:
                 continue  # "Yi-9B is trained based on Yi-6B": about another model
             ref = ctx.resolve(name)
             if ctx.is_own(ref.id) or id_key(name) == id_key((ctx.own_id or "/").rsplit("/", 1)[-1]):
@@ -685,6 +692,15 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
                 if not ctx.is_own(second.id):  # "built on A-400M and B-8B": both, composed
                     yield Parent(second, relation, ev)
             return
+
+
+_CARD_WORDS = re.compile(r"(?i)(?:[ \t:-]+(?:model[ \t]+card|card|readme|model))+[ \t]*$")
+
+
+def _names_own(ctx: Context, sentence: str) -> bool:
+    """Tell whether ``sentence`` names the model the card is titled by ("Wren Guard 3-1B")."""
+    key = name_key(_CARD_WORDS.sub("", ctx.own_name or ""))
+    return len(key) >= 5 and any(c.isdigit() for c in key) and key in name_key(sentence)
 
 
 # The second of two models a sentence builds on: "built on Eye-400M and Talk-8B-Instruct".

@@ -512,3 +512,20 @@ def test_a_lora_adapter_for_a_named_base():
     # Adapters in another repository are not what this card holds.
     assert parents("# X\nWe fine-tuned all weights. LoRA adapters for lab/coder-7b are in "
                    "another repo.\n") == {}
+
+
+def test_a_card_known_by_its_title_names_its_base_in_a_sentence_about_it():
+    # No id of its own: the sentence must be about the model the card is titled by.
+    text = ("# Wren-R1\n## Training\nWren-R1-Zero & Wren-R1 are trained based on "
+            "Wren-V3-Base.\n")
+    assert parents(text, "0001.md", None) == {"Wren-V3-Base": "derived"}
+    other = "# Wren-R1\n## Training\nThe older Wren-Q2 is trained based on Wren-V2-Base.\n"
+    assert parents(other, "0001.md", None) == {}
+
+
+def test_is_a_fine_tuned_named_pretrained_model():
+    text = ("# Wren Guard 3-1B Model Card\nWren Guard 3-1B is a fine-tuned Wren-3.2-1B pretrained "
+            "model for content safety classification.\n")
+    assert parents(text, "0002.md", None) == {"Wren-3.2-1B": "finetune"}
+    # A fine-tuned model the card's own only beats is no parent.
+    assert parents("# Tune\nOur model outperforms a fine-tuned Wren-3.2-1B on safety.\n") == {}
