@@ -200,7 +200,10 @@ def extract_prose(ctx: Context) -> tuple[Fact, ...]:
     facts.extend(_named_original(ctx))
     facts.extend(_lora_extraction(ctx))
     facts.extend(_table_labels(ctx))
-    facts.extend(_code_arguments(ctx))
+    # A command's model argument names the base unless a sentence names it already: the
+    # card's own words win over a command that may load a sibling ("cased" said, "uncased" run).
+    if not any(isinstance(f, Parent) for f in facts if id(f) in stated):
+        facts.extend(_code_arguments(ctx))
     for style in _HUB_ID_SENTENCES:
         facts.extend(style.parent(ctx))
     facts.extend(_base_is(ctx))
@@ -604,6 +607,18 @@ _ADAPTER_FOR = Gated(re.compile(
 _ADAPTER_FOR_JA = Gated(re.compile(
     r"(?im)^[ \t#>*-]*" + _ADAPTER_TARGET + r"[ \t]*\u5411\u3051\u306e?[^\u3002\n]{0,40}?"
     r"(?i:q?lora|adapter|\u30a2\u30c0\u30d7\u30bf)"), "\u5411\u3051")
+# The base named before its tuning: "This model is a version of [X](...) fine-tuned for POS",
+# "This model takes [X](...) and fine-tunes it on NLI", "we copy alternating layers from
+# `x-large` and finetune more" (a student made of its teacher's layers).
+_NAMED_THEN_TUNED = Gated(re.compile(
+    r"(?i)\b(?:(?:this[ \t]+(?:model|checkpoint)[ \t]+is|this[ \t]+is|it[ \t]+is)[ \t]+"
+    r"(?:an?|the)[ \t]+version[ \t]+of|(?:this[ \t]+model|we)[ \t]+(?:takes?|took|"
+    r"starts?[ \t]+from|started[ \t]+from)|layers[ \t]+(?:copied[ \t]+)?from)[ \t]+"
+    r"(?:the[ \t]+)?(?:\[[^\]\n]{1,100}\]\([ \t]*(" + _TARGET + r"[^)\s>]+)[ \t]*\)|"
+    r"[`'\"]([A-Za-z0-9][\w./-]*\w)[`'\"])[ \t]+(?:(?:model|checkpoint)[ \t]+)?"
+    r"(?:(?:that[ \t]+was|and)[ \t]+)?(?:then[ \t]+)?(?:fine-?tun(?:ed|es?)|finetune|trained|"
+    r"trains?)\b"), "version", "take", "took", "start", "layers")  # (a "version of X" that
+# is not "this model" is another release)
 _HUB_ID_SENTENCES = (
     _HubIdSentence(_THIS_MODEL_VERSION_OF, lambda m: Relation.QUANTIZED if m.group(1).lower()
                    .startswith("quant") else Relation.FINETUNE, 0.8),
@@ -611,6 +626,7 @@ _HUB_ID_SENTENCES = (
     _HubIdSentence(_WEIGHTS_ON_TOP, lambda m: Relation.ADAPTER, 0.7),
     _HubIdSentence(_PACKAGES, lambda m: Relation.QUANTIZED, 0.7),
     _HubIdSentence(_ADAPTER_FOR, lambda m: Relation.ADAPTER, 0.7),
+    _HubIdSentence(_NAMED_THEN_TUNED, lambda m: Relation.FINETUNE, 0.7),
     _HubIdSentence(_ADAPTER_FOR_JA, lambda m: Relation.ADAPTER, 0.7),
 )
 

@@ -529,3 +529,23 @@ def test_is_a_fine_tuned_named_pretrained_model():
     assert parents(text, "0002.md", None) == {"Wren-3.2-1B": "finetune"}
     # A fine-tuned model the card's own only beats is no parent.
     assert parents("# Tune\nOur model outperforms a fine-tuned Wren-3.2-1B on safety.\n") == {}
+
+
+def test_the_base_named_before_its_tuning():
+    assert parents("# X\nThis model is a version of [Wren-small](https://huggingface.co/lab/"
+                   "wren-small) fine-tuned for tagging.\n") == {"lab/wren-small": "finetune"}
+    assert parents("# X\nThis model takes [wren-large](https://huggingface.co/lab/wren-large) "
+                   "and fine-tunes it on NLI.\n") == {"lab/wren-large": "finetune"}
+    layers = ("# X\nWe copy alternating layers from `wren-large` and finetune more.\n\n"
+              "| [wren-large](https://huggingface.co/lab/wren-large) (baseline) | 89.9 |\n")
+    assert parents(layers) == {"lab/wren-large": "finetune"}
+    # Another release's version is no parent of this card.
+    assert parents("# X\nA version of [Wren](https://huggingface.co/lab/wren) trained on more "
+                   "data is also out.\n") == {}
+
+
+def test_a_sentence_naming_the_base_wins_over_a_command_loading_a_sibling():
+    text = ("# Sentiment\nThis model is based on [Wren cased](https://huggingface.co/lab/"
+            "wren-cased) for Turkish.\n\n```\npython run_glue.py \\\n  --model_name_or_path "
+            "lab/wren-uncased \\\n  --do_train\n```\n")
+    assert parents(text) == {"lab/wren-cased": "derived"}
