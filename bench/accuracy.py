@@ -104,10 +104,16 @@ def norm_dataset(text: str) -> str:
     return t if "/" in t else re.sub(r"[\s_]+", " ", t)
 
 
-def norm_license(text: str | None) -> str | None:
-    """A license id; a license's name written for its id ("Apache License 2.0") is that id."""
+def norm_license(text: str | None, name: str | None = None) -> str | None:
+    """A license id; a license's name written for its id ("Apache License 2.0") is that id.
+
+    So is ``other`` with a name that a Hub license id stands for ("Llama 3.2 Community
+    License" is ``llama3.2``).
+    """
     t = (text or "").strip().casefold()
     if " " in t and (named := prose_license_id(t)) is not None:
+        return named
+    if t == "other" and name and (named := prose_license_id(name)) not in (None, "other"):
         return named
     return t or None
 
@@ -258,8 +264,8 @@ def score(
         gd = {norm_dataset(d) for d in g["datasets"]}
         vd = {_matching(norm_dataset(d["id"] or d["name"]), gd) for d in v["datasets"]}
         t["datasets"].add(name, gd, vd)
-        gl = norm_license(g.get("license"))
-        vl = norm_license(v["license"]["id"])
+        gl = norm_license(g.get("license"), g.get("license_name"))
+        vl = norm_license(v["license"]["id"], v["license"].get("name"))
         t["license"].add(name, {gl} if gl else set(), {vl} if vl else set())
         gh = {accel_key(h["accelerator"]) for h in g["hardware"]}
         vh = {accel_key(h["accelerator"]) for h in v["hardware"]}

@@ -48,7 +48,9 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     (r"non-?commercial[^.\n]{0,30}licen[cs]e|bespoke licen[cs]e", "other"),
     # "for non-commercial use and research purposes only": a bespoke license in words
     (r"non-?commercial[^.\n]{0,60}\bonly\b", "other"),
-    (r"llama[\s_-]*3(?:\.\d)?[\s_-]*(?:community[\s_-]*)?licen[cs]e", "llama3"),
+    # The Hub's license ids name each Llama version's community license: llama3.1 ... llama4
+    (r"llama[\s_-]*(3\.[1-3]|4)[\s_-]*(?:community[\s_-]*)?licen[cs]e", "llama{0}"),
+    (r"llama[\s_-]*3(?:\.0)?[\s_-]*(?:community[\s_-]*)?licen[cs]e", "llama3"),
     (r"llama[\s_-]*2[\s_-]*(?:community[\s_-]*)?licen[cs]e|meta licen[cs]e", "llama2"),
     (r"gemma[\s_-]*(?:terms|licen[cs]e)", "gemma"),
     (r"creativeml[\s_-]*open[\s_-]*rail[\s_-]*m\b", "creativeml-openrail-m"),
@@ -82,7 +84,8 @@ _UNDER_VERB = re.compile(r"(?i)\b(?:licensed|released|governed|distributed|avail
                          r"(?:under|by)\b")
 _LICENSE_WORD = re.compile(r"(?i)licen[cs]e")
 _SENTENCE_STOP = re.compile(r"\.(?!\d)|\n")  # "CC-BY 4.0" goes on
-_KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "gemma", "other",
+_KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "llama3.2",
+              "llama3.3", "llama4", "gemma", "other",
               "cc-by-4.0", "cc-by-nc-4.0", "cc-by-sa-4.0", "cc-by-nc-sa-4.0", "gpl-3.0",
               "agpl-3.0", "bsd-3-clause", "cc0-1.0", "unknown", "creativeml-openrail-m",
               "bigscience-openrail-m", "openrail++"}

@@ -138,3 +138,11 @@ def test_code_and_weights_under_two_licenses_the_weights_license_is_the_models()
     assert licenses(zh, "") == [("other", None)]
     # Only the code's license stated: that is no model license of its own file.
     assert licenses("# M\n## License\nThe code is under [our license](LICENSE).\n", "") == []
+
+
+def test_each_llama_version_has_its_hub_license_id():
+    text = ("**License:** Use of Wren is governed by the [Llama 3.2 Community License]"
+            "(https://example.org/LICENSE) (a custom, commercial license agreement).\n")
+    assert licenses(text, "") == [("llama3.2", None)]
+    assert licenses("**License**: A custom commercial license, the Llama 4 Community License "
+                    "Agreement.\n", "") == [("llama4", None)]
