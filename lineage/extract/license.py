@@ -64,7 +64,8 @@ _CODE = re.compile(r"(?i)\bcode\b|代码|代碼")
 # Apache-2.0, the weights follow the [Model License](MODEL_LICENSE)" (also CJK commas).
 _CLAUSES = re.compile(r"(?<=[.!?])\s+|\n|[\u3002\uff0c\uff1b;]")
 # A relative link to a license file of the repository itself ("(MODEL_LICENSE)", "(LICENSE.md)").
-_OWN_LICENSE_FILE = re.compile(r"(?i)\]\((?!\w+:)[./]*(?:[\w-]+[_-])?licen[cs]e(?:\.(?:md|txt))?\)")
+_OWN_LICENSE_FILE = re.compile(
+    r"(?i)\]\((?!\w+:)[./]*(?:[\w-]+[_-])?licen[cs]e(?:[_-][\w-]+)?(?:\.(?:md|txt))?\)")
 _TAG = re.compile(r"^license:([\w.+-]+)$", re.I)
 # A "license: X" line whose value is a license id alone, bare or as a list item in bold
 # ("- **License:** MIT"): a field, so "MIT" needs no "license" after it there.

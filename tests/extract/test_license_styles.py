@@ -136,6 +136,11 @@ def test_code_and_weights_under_two_licenses_the_weights_license_is_the_models()
     zh = ("# M\n## 协议\n本仓库的代码依照 [Apache-2.0](LICENSE) 协议开源\uff0c"
           "模型的权重的使用则需要遵循 [Model License](MODEL_LICENSE)。\n")
     assert licenses(zh, "") == [("other", None)]
+    # A license file named for the model ("LICENSE-MODEL") beside the code's.
+    named = ("# M\n## 7. License\n\nThis code repository is licensed under [the MIT License]"
+             "(LICENSE-CODE). The use of Wren models is subject to [the Model License]"
+             "(LICENSE-MODEL).\n")
+    assert licenses(named, "") == [("other", None)]
     # Only the code's license stated: that is no model license of its own file.
     assert licenses("# M\n## License\nThe code is under [our license](LICENSE).\n", "") == []
 
