@@ -722,10 +722,59 @@ def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
 
 
 # Where the datasets a model was trained on are named, in order; the first use of each is kept.
+# "datasets such as [X](...)", "instruction datasets including A, B, and C", "using the
+# following sources: the [A](...), [B](...) and the [C](...)": the list that follows.
+_SUCH_AS = Gated(re.compile(
+    r"(?i)\b(?:data[ \t]*sets?|corpora|sources)[ \t]*,?[ \t]*(?:such[ \t]+as|including|like|:)"
+    r"[ \t]+"), "such as", "including", "like", "sources:", "datasets:", "corpora:")
+_TURNED = re.compile(r"(?i)evaluat|\btest(?:ed|ing)?\b|benchmark|compar")
+_THANKS = re.compile(r"(?i)\bthank|\bgrateful|\backnowledg|\bcredit")
+_LIST_SEPARATOR = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+)")
+_LIST_LINK_ITEM = re.compile(r"(?:the[ \t]+)?\[([^\]\n]{2,80})\]\((https?://[^)\s]+)\)")
+_LIST_NAME_ITEM = re.compile(r"(?:the[ \t]+)?([A-Z0-9][\w.+-]*(?:[ \t]+[A-Z0-9][\w.+-]*){0,3})"
+                             r"(?=$|[ \t]*(?:[,.;)]|and\b|&))")
+
+
+def _listed_after_such_as(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Yield the names or linked sets listed after "datasets such as" about training.
+
+    Read in a sentence that says the model was trained or tuned, or in a data section; the
+    list ends at its first item that is neither a link nor a capitalised name. Hub links
+    are read as links.
+    """
+    text = ctx.card.text
+    for m in prose_positions(ctx, _SUCH_AS):
+        if not (_DATA_SECTION.search(ctx.doc.section_title(m.start()))
+                or sentences.search(_TUNING_WORD, m.start())) or \
+                sentences.search(_EVALUATION_USE, m.start()) or \
+                sentences.search(_THANKS, m.start()):
+            continue  # (the authors of datasets a card thanks did not train it)
+        start, line_end = sentences.span(m.start())
+        if _TURNED.search(text, start, m.start()):
+            continue  # "evaluated on datasets such as ...", "compared with ..."
+        stop = _CLAUSE_END.search(text, m.end(), line_end)
+        end = stop.start() if stop else line_end
+        pos = m.end()
+        while pos < end:
+            link = _LIST_LINK_ITEM.match(text, pos, end)
+            item = link or _LIST_NAME_ITEM.match(text, pos, end)
+            if item is None:
+                break
+            name = _corpus_part(item.group(1).strip(" *_`").rstrip("."))
+            if not (link and "huggingface.co" in link.group(2)) and \
+                    not _GENERIC_NAME.fullmatch(name) and not _LANGUAGE_ONLY.fullmatch(name):
+                yield DatasetUse(DatasetRef(None, name),
+                                 ctx.evidence(Method.PROSE, item.start(1), item.end(1), 0.6))
+            sep = _LIST_SEPARATOR.match(text, item.end(), end)
+            if sep is None or sep.end() == item.end():
+                break
+            pos = sep.end()
+
+
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
-    _corpora_in_sentences, _held_out_tables,
+    _corpora_in_sentences, _held_out_tables, _listed_after_such_as,
 )
 
 

@@ -365,3 +365,18 @@ def test_every_dataset_table_of_a_training_section():
     # A table of scores per dataset in a training section lists no training data.
     scores = "## Training results\n| Dataset | Accuracy |\n|---|---|\n| SST-2 | 91.2 |\n"
     assert datasets(scores) == set()
+
+
+def test_the_list_after_datasets_such_as_in_a_training_sentence():
+    text = ("## Training Details\n- Sources: Combination of Korean instruction datasets including "
+            "KoAlpaca, Ko-Ultrachat, Smol Korean Talk, and Korean Wiki QA\n")
+    assert datasets(text) == {"KoAlpaca", "Ko-Ultrachat", "Smol Korean Talk", "Korean Wiki QA"}
+    linked = ("The model was trained on licensed data using the following sources: the [Alpha "
+              "Sound Collection](https://a.example/s), [Beta music collection](https://b.example/"
+              "m) and the [Gamma music collection](https://c.example/m).\n")
+    assert datasets(linked) == {"Alpha Sound Collection", "Beta music collection",
+                                "Gamma music collection"}
+    # Datasets a card thanks the authors of, or evaluates on, did not train it.
+    assert datasets("## Acknowledgement\nThanks to the authors of open datasets, including "
+                    "Miracl, MKQA, etc.\n") == set()
+    assert datasets("We fine-tuned it and evaluated on datasets such as MKQA and XQuAD.\n") == set()
