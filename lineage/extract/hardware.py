@@ -264,7 +264,8 @@ def hardware(ctx: Context) -> Iterator[Fact]:
         about = _about_training(sentences, m.start())
         title = ctx.doc.section_title(m.start())
         if about is None or _of_another_size(sentences, m.start(), own) or \
-                _BASE_SECTION.search(title) or _running(title):
+                _BASE_SECTION.search(title) or _running(title) or \
+                _another_models_sentence(ctx, sentences, m.start()):
             continue
         name, count = _read(text, m)
         if about:
@@ -357,7 +358,7 @@ def _about_training(sentences: Sentences, pos: int) -> bool | None:
         return None
     if sentences.search_to_stop(_NOT_TRAINING, pos):
         return None
-    inference = sentences.search(INFERENCE_CONTEXT, pos)
+    inference = sentences.search_to_stop(INFERENCE_CONTEXT, pos)
     # Colab named in a sentence that says the model was trained there is where it trained.
     if inference is not None and not (
             _WEAK_INFERENCE.fullmatch(inference.group(0)) is not None and
@@ -387,11 +388,23 @@ def _of_another_size(sentences: Sentences, pos: int, own: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(size)}", own) is None
 
 
+# A Hub id written in a sentence before the hardware: its subject ("`org/x` was fine-tuned on
+# 8 A100", in a merge's card).
+_SUBJECT_ID = re.compile(r"(?<![\w./-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?![\w/-])")
+
+
+def _another_models_sentence(ctx: Context, sentences: Sentences, pos: int) -> bool:
+    """Tell whether the sentence at ``pos`` is about another model, named by its Hub id first."""
+    start, _ = sentences.span(pos)
+    m = _SUBJECT_ID.search(ctx.card.text, start, pos)
+    return m is not None and m.start() - start <= 3 and not ctx.is_own(m.group(1))
+
+
 def _only_weak_inference(sentences: Sentences, pos: int) -> bool:
     """Tell whether every inference word of the sentence at ``pos`` is Colab, a notebook or VRAM."""
     # The first word that is neither, searched from the sentence's start, then remembered:
     # many matches in one long sentence read it once.
-    return sentences.search(_STRONG_INFERENCE, pos) is None
+    return sentences.search_to_stop(_STRONG_INFERENCE, pos) is None
 
 
 # INFERENCE_CONTEXT without Colab, notebooks and VRAM: the shared words, each tried where it

@@ -217,3 +217,19 @@ def test_a_commented_out_code_block_hides_no_prose_after_it():
     text = ("<!--```\n@inproceedings{x, title={A}}\n```-->\n\n```\n@misc{y, title={B}}\n```\n\n"
             "## Pretraining details\n- This model was trained on a single TPU v3-8.\n")
     assert hardware(text) == {"Google TPU v3": 8}
+
+
+def test_inference_words_of_the_next_sentence_on_the_line_are_not_this_ones():
+    text = ("**Training Energy Use:** Pre-training utilized 7.38M GPU hours on H100-80GB type "
+            "hardware. Training time is the total GPU time required for training each model.\n")
+    assert hardware(text) == {"NVIDIA H100 80GB": None}
+    # Fitting the model on a card is running it.
+    assert hardware("The model can fit within a single H100 GPU with int4 quantization.\n") == {}
+
+
+def test_hardware_of_a_sentence_about_another_model_named_by_its_id():
+    text = ("`lab/base-70B` was instruction fine-tuned using LoRA on 8 A100 80GB. See its repo "
+            "for inference.\n")
+    assert hardware(text) == {}
+    # The card's own id as the subject is this model.
+    assert hardware("`me/tune` was fine-tuned on 8 A100 80GB.\n") == {"NVIDIA A100 80GB": 8}
