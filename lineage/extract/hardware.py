@@ -390,14 +390,15 @@ def _of_another_size(sentences: Sentences, pos: int, own: str) -> bool:
 
 # A Hub id written in a sentence before the hardware: its subject ("`org/x` was fine-tuned on
 # 8 A100", in a merge's card).
-_SUBJECT_ID = re.compile(r"(?<![\w./-])([A-Za-z0-9][\w.-]*/[A-Za-z0-9][\w.-]*)(?![\w/-])")
+_SUBJECT_ID = re.compile(r"[ \t>*_`-]{0,3}([A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})"
+                         r"(?![\w/-])")
 
 
 def _another_models_sentence(ctx: Context, sentences: Sentences, pos: int) -> bool:
     """Tell whether the sentence at ``pos`` is about another model, named by its Hub id first."""
     start, _ = sentences.span(pos)
-    m = _SUBJECT_ID.search(ctx.card.text, start, pos)
-    return m is not None and m.start() - start <= 3 and not ctx.is_own(m.group(1))
+    m = _SUBJECT_ID.match(ctx.card.text, start, pos)  # (at the start only: linear)
+    return m is not None and not ctx.is_own(m.group(1))
 
 
 def _only_weak_inference(sentences: Sentences, pos: int) -> bool:

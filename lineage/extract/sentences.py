@@ -22,8 +22,9 @@ TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|usi
                            r"node|cluster|epoch|hours|days|took|"
                            r"\b(?:dpo|sft|orpo|rlhf)\b")
 INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|"
-                               r"fits? (?:on|in|within|into)|requires?|recommended\s+(?:gpus?|hardware|vram|memory|specs?|"
-                               r"setup|system)|offload|load(?:ing|ed)? (?:on|in)|tok/s|"
+                               r"fits? (?:on|in|within|into)|requires?|"
+                               r"recommended\s+(?:gpus?|hardware|vram|memory|specs?|setup|system)|"
+                               r"offload|load(?:ing|ed)? (?:on|in)|tok/s|"
                                r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
                                r"notebook|profil|latency|throughput|tested on|推理|测试")
 EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
