@@ -854,7 +854,9 @@ class _Target:
     def __post_init__(self) -> None:
         object.__setattr__(self, "plan", _Plan.of(self.shape))
 
-    def focus_nodes(self, data: _Data) -> list[Term]:
+    def focus_nodes(self, data: _Data) -> Sequence[Term]:
+        if len(self.classes) == 1 and not self.subjects_of and not self.objects_of:
+            return data.instances.get(self.classes[0], ())  # distinct already
         lists = [data.instances.get(cls, ()) for cls in self.classes]
         lists += [data.subjects.get(p, ()) for p in self.subjects_of]
         lists += [data.objects.get(p, ()) for p in self.objects_of]
