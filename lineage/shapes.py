@@ -142,8 +142,8 @@ class _Data:
     and, per predicate, whether some node has it twice (for ``sh:maxCount``).
     """
 
-    __slots__ = ("classes", "instances", "inv", "inv_multi", "multi", "objects", "out",
-                 "quads", "subjects")
+    __slots__ = ("by_predicate", "classes", "instances", "inv", "inv_multi", "multi", "objects",
+                 "out", "subjects")
 
     def __init__(self, quads: Iterable[ox.Quad | ox.Triple], supers: dict[str, frozenset[str]],
                  inverse: frozenset[str], targeted: frozenset[str]):
@@ -156,8 +156,9 @@ class _Data:
         self.subjects: dict[str, list[Term]] = {}
         self.multi: set[str] = set()  # predicates with two values on one subject
         self.inv_multi: set[str] = set()  # the same for one object (inverse paths)
-        self.quads: dict[str, list[ox.Quad | ox.Triple]] = {}  # by predicate
-        out, objects, subjects, by_predicate = self.out, self.objects, self.subjects, self.quads
+        self.by_predicate: dict[str, list[ox.Quad | ox.Triple]] = {}  # the quads
+        out, objects, subjects = self.out, self.objects, self.subjects
+        by_predicate = self.by_predicate
         multi, by_subject = self.multi, targeted | inverse
         for q in quads:
             s, p, o = q.subject, q.predicate.value, q.object
@@ -952,8 +953,9 @@ def _store_of(data: _Data, footprint: _Footprint | None) -> ox.Store:
     makes both loading and querying cheaper.
     """
     store = ox.Store()
-    wanted = data.quads.keys() if footprint is None else footprint.of(data)
-    quads = [q for p in wanted if p in data.quads for q in data.quads[p]]
+    quads_of = data.by_predicate
+    wanted = quads_of.keys() if footprint is None else footprint.of(data)
+    quads = [q for p in wanted if p in quads_of for q in quads_of[p]]
     # Quads kept in their graphs (the queries read the union of the graphs): no copies.
     store.extend(quads if all(isinstance(q, ox.Quad) for q in quads)  # type: ignore[arg-type]
                  else (ox.Quad(q.subject, q.predicate, q.object) for q in quads))
