@@ -6,10 +6,14 @@ set: cards, KB, ms per card (mean, p50, p99, largest), ms per KB of extraction, 
 share of the whole spent in extraction. ``--exhaustive`` times the path without the
 prefilter (every rule over the whole text, ``prefilter.set_enabled(False)``) for comparison;
 ``--scanners`` times one scan per KB for each candidate multi-pattern library.
+``--stages`` times each stage of the build's worker path (``lineage.ingest._extract_one``)
+instead: read, extract, quads, validate (``Shapes.validate``) and serialise
+(``validation_quads`` and ``to_nquads``), as the mean ms per card of each, best of
+``--repeat`` per card and stage.
 
     python bench/gen_cards.py -n 3000 -o /tmp/gen3000 --seed 7
     python bench/extract.py /tmp/gen3000 --real /work/shared/corpus /work/shared/seeds \
-        bench/corpus/cards [--exhaustive] [--scanners] [--repeat 3]
+        bench/corpus/cards [--exhaustive] [--scanners] [--stages] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -61,6 +65,69 @@ def _time(cards: list[tuple[object, bytes]], repeat: int) -> tuple[list[float], 
             extracts.append(best_e)
             sizes.append(len(data))
     return reads, extracts, sizes
+
+
+_STAGES = ("read", "extract", "quads", "validate", "serialise")
+
+
+def _stages(cards: list[tuple[object, bytes]], repeat: int) -> tuple[list[list[float]], int]:
+    """Return the best-of-``repeat`` seconds of each stage of the worker path, per card.
+
+    The stages are those of ``lineage.ingest._extract_one``, called the same way (the
+    card's key and retrieval time as ``prepare`` gives them), each timed on its own.
+    """
+    from datetime import datetime
+
+    from lineage.cards import DEFAULT_MAX_BYTES, read_card
+    from lineage.errors import CardError
+    from lineage.extract import extract
+    from lineage.ingest import prepare, retrieval_time
+    from lineage.rdf import card_quads, to_nquads, validation_quads
+    from lineage.shapes import load_shapes, ontology_dir
+    from lineage.sources.files import hub_revision
+
+    shapes = load_shapes(ontology_dir())
+    retrieved = retrieval_time().isoformat()
+    times: list[list[float]] = []
+    skipped = 0
+    for ci, _ in cards:
+        work = prepare(ci, None, retrieved, DEFAULT_MAX_BYTES)  # type: ignore[arg-type]
+        if isinstance(work, str) or work is None:
+            skipped += 1
+            continue
+        card_in = work.card
+        best = [float("inf")] * len(_STAGES)
+        for _ in range(repeat):
+            t = [time.perf_counter()]
+            try:
+                card = read_card(work.data, card_in.source, id_hint=card_in.id_hint,
+                                 id_hint_method=card_in.id_hint_method,
+                                 max_bytes=work.max_bytes, hub=card_in.hub)
+            except CardError:
+                break
+            t.append(time.perf_counter())
+            ex = extract(card)
+            t.append(time.perf_counter())
+            quads = card_quads(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved),
+                               revision=hub_revision(card_in.hub))
+            t.append(time.perf_counter())
+            violations = [v.text for v in shapes.validate(quads)]
+            t.append(time.perf_counter())
+            to_nquads(quads + validation_quads(work.key, violations, shapes.digest))
+            t.append(time.perf_counter())
+            best = [min(b, t[i + 1] - t[i]) for i, b in enumerate(best)]
+        if best[0] < float("inf"):
+            times.append(best)
+        else:
+            skipped += 1
+    return times, skipped
+
+
+def _report_stages(name: str, times: list[list[float]], skipped: int) -> None:
+    means = [1000 * statistics.fmean(t[i] for t in times) for i in range(len(_STAGES))]
+    parts = "  ".join(f"{s} {m:6.3f}" for s, m in zip(_STAGES, means, strict=True))
+    print(f"{name:10s} cards {len(times):5d} (rejected {skipped})  ms/card: {parts}"
+          f"  total {sum(means):6.3f}")
 
 
 def _report(name: str, reads: list[float], extracts: list[float], sizes: list[int]) -> None:
@@ -147,9 +214,16 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="best of N per card")
     ap.add_argument("--exhaustive", action="store_true", help="also time without the prefilter")
     ap.add_argument("--scanners", action="store_true", help="time the candidate libraries")
+    ap.add_argument("--stages", action="store_true",
+                    help="time each stage of the worker path (read ... serialise)")
     args = ap.parse_args()
     sets = [("synthetic", _cards(args.synthetic)) if args.synthetic else None,
             ("real", _cards(args.real)) if args.real else None]
+    if args.stages:
+        for s in sets:
+            if s is not None:
+                _report_stages(s[0], *_stages(s[1], args.repeat))
+        return
     if args.scanners:
         for s in sets:
             if s is not None:

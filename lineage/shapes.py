@@ -11,6 +11,14 @@ the two validators cannot drift apart silently; the tests compare them on crafte
 Each violation reads as pySHACL's does in ``lineage check --shacl full``: the focus node,
 the shape's ``sh:message`` and the path. Like pySHACL given ``ontology/lineage.ttl`` as
 its ontology graph, ``sh:class`` and ``sh:targetClass`` follow ``rdfs:subClassOf``.
+
+A card almost always conforms, so :meth:`Shapes.validate` first asks of each node shape a
+cheaper question that can only err towards "maybe": a test that judges values one at a
+time is run once per predicate over all the card's values of that predicate (shared by
+every shape that reads it); ``sh:maxCount`` matters only for a predicate some node has
+twice; only ``sh:minCount`` and the node shape's own components look at each focus node.
+A shape that may fail is then evaluated focus node by focus node, exactly as SHACL says,
+and only that evaluation writes violations.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -128,36 +138,61 @@ def path_text(predicate: str, *, inverse: bool = False) -> str:
 class _Data:
     """A card's triples indexed by subject, by object and by predicate.
 
-    With the classes of each typed node: its types and their superclasses in the ontology.
+    With the classes of each typed node (its types and their superclasses in the ontology),
+    and, per predicate, whether some node has it twice (for ``sh:maxCount``).
     """
 
-    __slots__ = ("by_predicate", "classes", "instances", "inv", "out", "quads")
+    __slots__ = ("by_predicate", "classes", "instances", "inv", "inv_multi", "multi", "objects",
+                 "out", "subjects")
 
     def __init__(self, quads: Iterable[ox.Quad | ox.Triple], supers: dict[str, frozenset[str]],
                  inverse: frozenset[str], targeted: frozenset[str]):
-        # Only what the shapes read is indexed: objects by the predicates of inverse paths,
-        # subject-object pairs by the predicates of targets (and rdf:type).
+        # Objects by subject for every predicate, values by predicate for every predicate;
+        # subjects by object and by predicate only for the predicates of inverse paths and
+        # of subject targets (``targeted``, which includes rdf:type).
         self.out: dict[Term, dict[str, list[Term]]] = {}
         self.inv: dict[Term, dict[str, list[Term]]] = {}
-        self.by_predicate: dict[str, list[tuple[Term, Term]]] = {}
-        self.quads = list(quads)
-        out, inv, by_predicate = self.out, self.inv, self.by_predicate
-        for q in self.quads:
+        self.objects: dict[str, list[Term]] = {}
+        self.subjects: dict[str, list[Term]] = {}
+        self.multi: set[str] = set()  # predicates with two values on one subject
+        self.inv_multi: set[str] = set()  # the same for one object (inverse paths)
+        self.by_predicate: dict[str, list[ox.Quad | ox.Triple]] = {}  # the quads
+        out, objects, subjects = self.out, self.objects, self.subjects
+        by_predicate = self.by_predicate
+        multi, by_subject = self.multi, targeted | inverse
+        for q in quads:
             s, p, o = q.subject, q.predicate.value, q.object
-            _append(out, s, p, o)  # type: ignore[arg-type]
-            if p in inverse:
-                _append(inv, o, p, s)  # type: ignore[arg-type]
-            if p in targeted:
-                pairs = by_predicate.get(p)
-                if pairs is None:
-                    by_predicate[p] = [(s, o)]  # type: ignore[list-item]
+            edges = out.get(s)  # type: ignore[arg-type]
+            if edges is None:
+                out[s] = {p: [o]}  # type: ignore[index,list-item]
+            else:
+                values = edges.get(p)
+                if values is None:
+                    edges[p] = [o]  # type: ignore[list-item]
                 else:
-                    pairs.append((s, o))  # type: ignore[arg-type]
+                    values.append(o)  # type: ignore[arg-type]
+                    multi.add(p)
+            found = objects.get(p)
+            if found is None:
+                objects[p] = [o]  # type: ignore[list-item]
+                by_predicate[p] = [q]
+            else:
+                found.append(o)  # type: ignore[arg-type]
+                by_predicate[p].append(q)
+            if p in by_subject:
+                found = subjects.get(p)
+                if found is None:
+                    subjects[p] = [s]  # type: ignore[list-item]
+                else:
+                    found.append(s)  # type: ignore[arg-type]
+                if p in inverse and _append(self.inv, o, p, s):  # type: ignore[arg-type]
+                    self.inv_multi.add(p)
         self.classes: dict[Term, frozenset[str]] = {}
         self.instances: dict[str, list[Term]] = {}
-        for node, type_node in by_predicate.get(_TYPE.value, ()):
-            found = supers.get(type_node.value) or frozenset((type_node.value,))
-            self.classes[node] = self.classes.get(node, frozenset()) | found
+        for node, type_node in zip(subjects.get(_TYPE.value, ()), objects.get(_TYPE.value, ()),
+                                   strict=True):
+            found_classes = supers.get(type_node.value) or frozenset((type_node.value,))
+            self.classes[node] = self.classes.get(node, frozenset()) | found_classes
         for node, classes in self.classes.items():
             for cls in classes:
                 self.instances.setdefault(cls, []).append(node)
@@ -173,16 +208,18 @@ class _Data:
 
 
 def _append(index: dict[Term, dict[str, list[Term]]], key: Term, predicate: str,
-            value: Term) -> None:
+            value: Term) -> bool:
+    """Add ``value`` to ``index[key][predicate]``; tell whether it was not the first."""
     by_key = index.get(key)
     if by_key is None:
         index[key] = {predicate: [value]}
-        return
+        return False
     values = by_key.get(predicate)
     if values is None:
         by_key[predicate] = [value]
-    else:
-        values.append(value)
+        return False
+    values.append(value)
+    return True
 
 
 # ---------------------------------------------------------------------------------------
@@ -229,7 +266,7 @@ class _Shape:
         """Tell whether ``focus`` violates this shape or one of its property shapes."""
         values = self.value_nodes(data, focus)
         for check in self.checks if values else self.empty_checks:
-            if check(data, focus, values):
+            if check.fails(data, focus, values):
                 return True
         return any(p.fails(data, focus) for p in self._present(data, focus))
 
@@ -249,7 +286,7 @@ class _Shape:
             return []
         values = self.value_nodes(data, focus)
         found: list[Violation] = []
-        if any(check(data, focus, values) for check in
+        if any(check.fails(data, focus, values) for check in
                (self.checks if values else self.empty_checks)):
             where = f" ({path_text(self.path[0], inverse=self.path[1])})" if self.path else ""
             message = self.message or f"{self.name} does not conform"
@@ -259,27 +296,43 @@ class _Shape:
         return found
 
 
-# A check tells whether the value nodes of one focus node fail it.
-_Check = Callable[[_Data, Term, list[Term]], bool]
+# A test that one value node must pass (of a component judging values one at a time).
+_ValueTest = Callable[[_Data, Term], bool]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Check:
+    """One constraint component of a shape.
+
+    ``fails`` tells whether the value nodes of one focus node fail it; the other fields say
+    what kind of component it is, for the quick pass of :class:`_Plan`.
+    """
+
+    fails: Callable[[_Data, Term, list[Term]], bool]
+    test: _ValueTest | None = None  # set when the component judges each value alone
+    min_count: int | None = None
+    max_count: int | None = None
 
 
 def _min_count(n: int) -> _Check:
-    return lambda data, focus, values: len(values) < n
+    return _Check(lambda data, focus, values: len(values) < n, min_count=n)
 
 
 def _max_count(n: int) -> _Check:
-    return lambda data, focus, values: len(values) > n
+    return _Check(lambda data, focus, values: len(values) > n, max_count=n)
 
 
-def _per_value(ok: Callable[[Term], bool]) -> _Check:
-    return lambda data, focus, values: not all(map(ok, values))
+def _per_value(ok: _ValueTest) -> _Check:
+    return _Check(lambda data, focus, values: not all(map(partial(ok, data), values)), ok)
 
 
 def _datatype(iri: str) -> _Check:
     lexical = _LEXICAL.get(iri)
 
-    def ok(v: Term) -> bool:
-        return (isinstance(v, ox.Literal) and v.datatype.value == iri
+    datatype = ox.NamedNode(iri)
+
+    def ok(data: _Data, v: Term) -> bool:
+        return (isinstance(v, ox.Literal) and v.datatype == datatype
                 and (lexical is None or lexical.fullmatch(v.value) is not None))
     return _per_value(ok)
 
@@ -294,22 +347,22 @@ _NODE_KINDS: dict[str, tuple[type, ...]] = {
 
 def _node_kind(iri: str) -> _Check:
     kinds = _NODE_KINDS[iri]
-    return _per_value(lambda v: isinstance(v, kinds))
+    return _per_value(lambda data, v: isinstance(v, kinds))
 
 
 def _class(iri: str) -> _Check:
-    return lambda data, focus, values: any(
-        isinstance(v, ox.Literal) or not data.is_instance(v, iri) for v in values)
+    return _per_value(lambda data, v: not isinstance(v, ox.Literal)
+                      and data.is_instance(v, iri))
 
 
 def _pattern(regex: str) -> _Check:
     compiled = re.compile(regex)
-    return _per_value(lambda v: not isinstance(v, ox.BlankNode)
+    return _per_value(lambda data, v: not isinstance(v, ox.BlankNode)
                       and compiled.search(v.value) is not None)
 
 
 def _min_length(n: int) -> _Check:
-    return _per_value(lambda v: not isinstance(v, ox.BlankNode) and len(v.value) >= n)
+    return _per_value(lambda data, v: not isinstance(v, ox.BlankNode) and len(v.value) >= n)
 
 
 def _number(term: Term) -> Decimal | None:
@@ -328,7 +381,7 @@ def _range(bound: Term, accepts: Callable[[Decimal, Decimal], bool]) -> _Check:
         msg = f"a numeric range bound must be a number, not {bound}"
         raise ShapesError(msg)
 
-    def ok(v: Term) -> bool:
+    def ok(data: _Data, v: Term) -> bool:
         number = _number(v)
         return number is not None and not number.is_nan() and accepts(number, limit)
     return _per_value(ok)
@@ -336,40 +389,36 @@ def _range(bound: Term, accepts: Callable[[Decimal, Decimal], bool]) -> _Check:
 
 def _in(members: Sequence[Term]) -> _Check:
     allowed = frozenset(members)
-    return _per_value(lambda v: v in allowed)
+    return _per_value(lambda data, v: v in allowed)
 
 
 def _has_value(term: Term) -> _Check:
-    return lambda data, focus, values: term not in values
+    return _Check(lambda data, focus, values: term not in values)
 
 
 def _equals(predicate: str) -> _Check:
-    return lambda data, focus, values: set(values) != set(data.values(focus, predicate))
+    return _Check(lambda data, focus, values: set(values) != set(data.values(focus, predicate)))
 
 
 def _xone(shapes: Sequence[_Shape]) -> _Check:
-    return _per_value_data(lambda data, v: sum(not s.fails(data, v) for s in shapes) == 1)
+    return _per_value(lambda data, v: sum(not s.fails(data, v) for s in shapes) == 1)
 
 
 def _or(shapes: Sequence[_Shape]) -> _Check:
-    return _per_value_data(lambda data, v: any(not s.fails(data, v) for s in shapes))
+    return _per_value(lambda data, v: any(not s.fails(data, v) for s in shapes))
 
 
 def _and(shapes: Sequence[_Shape]) -> _Check:
-    return _per_value_data(lambda data, v: all(not s.fails(data, v) for s in shapes))
+    return _per_value(lambda data, v: all(not s.fails(data, v) for s in shapes))
 
 
 def _node(shape: _Shape) -> _Check:
     """``sh:node``: every value node conforms to the node shape named."""
-    return _per_value_data(lambda data, v: not shape.fails(data, v))
+    return _per_value(lambda data, v: not shape.fails(data, v))
 
 
 def _not(shape: _Shape) -> _Check:
-    return _per_value_data(lambda data, v: shape.fails(data, v))
-
-
-def _per_value_data(ok: Callable[[_Data, Term], bool]) -> _Check:
-    return lambda data, focus, values: not all(ok(data, v) for v in values)
+    return _per_value(lambda data, v: shape.fails(data, v))
 
 
 def _focus_text(term: Term) -> str:
@@ -435,6 +484,9 @@ class _Compiler:
     def __init__(self, graph: _Graph):
         self.graph = graph
         self.inverse: set[str] = set()  # the predicates of inverse paths
+        # One check per component and parameter, so that shapes sharing a test (a label
+        # that is a string) share it, and the quick pass runs it once per predicate.
+        self.built: dict[tuple[str, Term], _Check] = {}
 
     def shape(self, node: Term, *, level: str = "error") -> _Shape:
         g = self.graph
@@ -452,7 +504,7 @@ class _Compiler:
                        f" uses {path_text(predicate)}, which the per-card validator does not "
                        "implement (lineage/shapes.py)")
                 raise ShapesError(msg)
-            built = [build(self, value) for value in objects]
+            built = [self.check(predicate, value, build) for value in objects]
             checks.extend(built)
             if predicate not in _PASS_WHEN_EMPTY:
                 empty_checks.extend(built)
@@ -463,6 +515,14 @@ class _Compiler:
         return _Shape(name.value if name else str(node), message.value if message else None,
                       level, self.path(node), tuple(checks), props,
                       _int(limit) if limit is not None else None, tuple(empty_checks))
+
+    def check(self, predicate: str, value: Term,
+              build: Callable[[_Compiler, Term], _Check]) -> _Check:
+        key = (predicate, value)
+        found = self.built.get(key)
+        if found is None:
+            found = self.built[key] = build(self, value)
+        return found
 
     def path(self, node: Term) -> tuple[str, bool] | None:
         path = self.graph.one(node, SH + "path")
@@ -503,12 +563,282 @@ _component("node")(lambda c, t: _node(c.shape(t)))
 
 
 @dataclass(frozen=True, slots=True)
+class _Footprint:
+    """The predicates of the quads a query can read; other quads cannot change its result.
+
+    Those named in ``predicates``, and each IRI that is the object of a quad whose
+    predicate is in ``objects_of`` (a variable predicate bound by such a pattern).
+    """
+
+    predicates: frozenset[str]
+    objects_of: frozenset[str]
+
+    def __or__(self, other: _Footprint) -> _Footprint:
+        return _Footprint(self.predicates | other.predicates, self.objects_of | other.objects_of)
+
+    def of(self, data: _Data) -> set[str]:
+        """Return the predicates of the card's quads the query can read."""
+        found = set(self.predicates)
+        for predicate in self.objects_of:
+            found.update(o.value for o in data.objects.get(predicate, ())
+                         if isinstance(o, ox.NamedNode))
+        return found
+
+
+@dataclass(frozen=True, slots=True)
 class _Sparql:
     """A SPARQL-based constraint: its SELECT (``$this`` free) and message template."""
 
     query: str
     message: str
     level: str
+    footprint: _Footprint | None = None  # None: the query may read any quad
+
+
+# The SPARQL a footprint is derived from: SELECT vars WHERE { triples, FILTER (?v IN (IRIs)),
+# FILTER NOT EXISTS { ... } }, IRIs in full or prefixed; anything else reads every quad.
+_SPARQL_TOKEN = re.compile(r"""\s*(?:(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<var>[?$][A-Za-z_]\w*)
+    |(?P<pname>[A-Za-z][\w-]*:[A-Za-z_][\w-]*)|(?P<word>[A-Za-z]+)|(?P<punct>[{}().;,]))""",
+                           re.X)
+
+
+class _Unsupported(Exception):
+    """The query uses SPARQL the footprint analysis does not read."""
+
+
+@dataclass
+class _Group:
+    """A group graph pattern: its triple patterns, ``?v IN (...)`` filters, NOT EXISTS."""
+
+    triples: list[tuple[str, str, str]] = field(default_factory=list)
+    allowed: dict[str, set[str]] = field(default_factory=dict)
+    not_exists: list[_Group] = field(default_factory=list)
+
+
+def _footprint(query: str) -> _Footprint | None:
+    """Return which quads ``query`` can read, or None when it may read any.
+
+    A triple pattern with an IRI as predicate reads quads of that predicate; one with a
+    variable predicate reads those of the IRIs a ``FILTER (?v IN (...))`` of its group
+    allows, or else those that are objects of a pattern with an IRI predicate binding the
+    variable in its group or an enclosing one (NOT EXISTS sees the outer bindings). Any
+    other variable predicate, or SPARQL outside that subset, reads every quad.
+
+    Examples
+    --------
+    >>> f = _footprint("SELECT ?x WHERE { ?x <urn:p> ?y . FILTER NOT EXISTS { ?x <urn:q> ?y } }")
+    >>> sorted(f.predicates), sorted(f.objects_of)
+    (['urn:p', 'urn:q'], [])
+    >>> _footprint("SELECT ?x WHERE { ?x ?p ?y }") is None
+    True
+    """
+    prefixes: dict[str, str] = {}
+    body = query
+    for match in re.finditer(r"PREFIX\s+([A-Za-z][\w-]*):\s*<([^<>\s]*)>", query):
+        prefixes[match[1]] = match[2]
+        body = body.replace(match[0], "", 1)
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    while body[pos:].strip():
+        token = _SPARQL_TOKEN.match(body, pos)
+        if token is None or token.lastgroup is None:
+            return None
+        kind, text = token.lastgroup, token[token.lastgroup]
+        if kind == "pname":
+            prefix, _, local = text.partition(":")
+            if prefix not in prefixes:
+                return None
+            kind, text = "iri", f"<{prefixes[prefix]}{local}>"
+        tokens.append((kind, text.upper() if kind == "word" else text))
+        pos = token.end()
+    try:
+        group, rest = _select(tokens)
+    except (_Unsupported, IndexError):
+        return None
+    return None if rest else _group_footprint(group, {})
+
+
+def _select(tokens: list[tuple[str, str]]) -> tuple[_Group, list[tuple[str, str]]]:
+    if tokens[0] != ("word", "SELECT"):
+        raise _Unsupported
+    i = 1
+    while tokens[i][0] == "var":
+        i += 1
+    if tokens[i] == ("word", "WHERE"):
+        i += 1
+    return _group(tokens[i:])
+
+
+def _group(tokens: list[tuple[str, str]]) -> tuple[_Group, list[tuple[str, str]]]:
+    if tokens[0] != ("punct", "{"):
+        raise _Unsupported
+    group, tokens = _Group(), tokens[1:]
+    term = ("iri", "var")
+    while tokens[0] != ("punct", "}"):
+        if tokens[0] == ("word", "FILTER"):
+            tokens = _filter(group, tokens[1:])
+            continue
+        subject, tokens = tokens[0], tokens[1:]
+        if subject[0] not in term:
+            raise _Unsupported
+        while True:  # predicate-object lists: p o (, o)* (; p o (, o)*)*
+            predicate, tokens = tokens[0], tokens[1:]
+            if predicate[0] not in term:
+                raise _Unsupported
+            while True:
+                obj, tokens = tokens[0], tokens[1:]
+                if obj[0] not in term:
+                    raise _Unsupported
+                group.triples.append((subject[1], predicate[1], obj[1]))
+                if tokens[0] != ("punct", ","):
+                    break
+                tokens = tokens[1:]
+            if tokens[0] != ("punct", ";"):
+                break
+            tokens = tokens[1:]
+        if tokens[0] == ("punct", "."):
+            tokens = tokens[1:]
+    return group, tokens[1:]
+
+
+def _filter(group: _Group, tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Read a FILTER NOT EXISTS { ... } or FILTER (?v IN (IRIs)) into ``group``."""
+    if tokens[:2] == [("word", "NOT"), ("word", "EXISTS")]:
+        inner, tokens = _group(tokens[2:])
+        group.not_exists.append(inner)
+        return tokens
+    if tokens[0] != ("punct", "(") or tokens[1][0] != "var" or tokens[2:4] != [
+            ("word", "IN"), ("punct", "(")]:
+        raise _Unsupported
+    variable, members, tokens = tokens[1][1], set(), tokens[4:]
+    while tokens[0] != ("punct", ")"):
+        if tokens[0][0] != "iri":
+            raise _Unsupported
+        members.add(tokens[0][1][1:-1])
+        tokens = tokens[2:] if tokens[1] == ("punct", ",") else tokens[1:]
+    if tokens[1] != ("punct", ")"):
+        raise _Unsupported
+    group.allowed.setdefault(variable, members).intersection_update(members)
+    return tokens[2:]
+
+
+def _group_footprint(group: _Group, bound: dict[str, set[str]]) -> _Footprint | None:
+    """Return the footprint of ``group``, its variables bound outside as in ``bound``."""
+    bound = {k: set(v) for k, v in bound.items()}
+    for _, predicate, obj in group.triples:  # ?v bound as the object of an IRI predicate
+        if obj[0] in "?$" and predicate[0] == "<":
+            bound.setdefault(obj[1:], set()).add(predicate[1:-1])
+    predicates: set[str] = set()
+    objects_of: set[str] = set()
+    for _, predicate, _ in group.triples:
+        if predicate[0] == "<":
+            predicates.add(predicate[1:-1])
+        elif predicate in group.allowed:  # the filter drops every other predicate
+            predicates |= group.allowed[predicate]
+        elif predicate[1:] in bound:
+            objects_of |= bound[predicate[1:]]
+        else:
+            return None
+    found = _Footprint(frozenset(predicates), frozenset(objects_of))
+    for inner in group.not_exists:
+        more = _group_footprint(inner, bound)
+        if more is None:
+            return None
+        found |= more
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """A property shape of a node shape, as the quick pass of :class:`_Plan` reads it."""
+
+    shape: _Shape
+    predicate: str
+    inverse: bool
+    tests: tuple[_ValueTest, ...]  # its per-value components
+    required: bool  # sh:minCount 1
+    max_count: int | None  # sh:maxCount, at least 1
+    exact: bool  # a component the quick pass cannot judge: evaluated per focus node
+
+    @classmethod
+    def of(cls, shape: _Shape) -> _Rule:
+        tests: list[_ValueTest] = []
+        required, max_count, exact = False, None, bool(shape.properties) or shape.path is None
+        for check in shape.checks:
+            if check.test is not None:
+                tests.append(check.test)
+            elif check.min_count == 1:
+                required = True
+            elif check.max_count:  # sh:maxCount 0 fails on any value: judged exactly
+                max_count = min(max_count or check.max_count, check.max_count)
+            elif check.min_count != 0:
+                exact = True
+        predicate, inverse = shape.path or ("", False)
+        return cls(shape, predicate, inverse, tuple(tests), required, max_count, exact)
+
+    def fails(self, data: _Data, focus: Sequence[Term]) -> bool:
+        """Tell whether a focus node fails the shape (exactly)."""
+        return any(self.shape.fails(data, node) for node in focus)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A node shape compiled for the quick pass, which asks whether a focus node may fail.
+
+    The answer may be a false "maybe", never a false "no": a shape that may fail is then
+    evaluated exactly (:meth:`_Shape.violations`), node by node.
+    """
+
+    node_tests: tuple[_ValueTest, ...]  # the node shape's per-value components
+    node_checks: tuple[_Check, ...]  # its other components
+    required: frozenset[str]  # the predicates of its property shapes with sh:minCount 1
+    required_inverse: frozenset[str]  # the same for inverse paths
+    exact: tuple[_Rule, ...]  # its property shapes the quick pass cannot judge
+    counted: tuple[_Rule, ...]  # those with sh:maxCount
+    tested: tuple[_Rule, ...]  # those with per-value components
+
+    @classmethod
+    def of(cls, shape: _Shape) -> _Plan:
+        rules = [_Rule.of(p) for p in shape.properties]
+        judged = [r for r in rules if not r.exact]
+        return cls(tuple(c.test for c in shape.checks if c.test is not None),
+                   tuple(c for c in shape.checks if c.test is None),
+                   frozenset(r.predicate for r in judged if r.required and not r.inverse),
+                   frozenset(r.predicate for r in judged if r.required and r.inverse),
+                   tuple(r for r in rules if r.exact),
+                   tuple(r for r in judged if r.max_count is not None),
+                   tuple(r for r in judged if r.tests))
+
+    def may_fail(self, data: _Data, focus: Sequence[Term],
+                 failed: set[tuple[str, bool, _ValueTest]]) -> bool:
+        """Tell whether a focus node may fail the shape (False: none does).
+
+        ``failed`` holds the per-value tests that some value of the card fails, with the
+        path of that value (see :meth:`Shapes.validate`).
+        """
+        for test in self.node_tests:  # the value node of a node shape is its focus node
+            if not all(map(partial(test, data), focus)):
+                return True
+        for check in self.node_checks:
+            if any(check.fails(data, node, [node]) for node in focus):
+                return True
+        for required, index in ((self.required, data.out),
+                                (self.required_inverse, data.inv)):
+            if required:
+                for node in focus:
+                    edges = index.get(node)
+                    if edges is None or not edges.keys() >= required:  # sh:minCount 1 fails
+                        return True
+        if any(rule.fails(data, focus) for rule in self.exact):
+            return True
+        # sh:maxCount n >= 1 cannot fail on a predicate no node has twice.
+        if any(rule.predicate in (data.inv_multi if rule.inverse else data.multi)
+               and rule.fails(data, focus) for rule in self.counted):
+            return True
+        # A per-value test that every value of the path passes cannot fail on a focus node.
+        return bool(failed) and any(
+            any((rule.predicate, rule.inverse, test) in failed for test in rule.tests)
+            and rule.fails(data, focus) for rule in self.tested)
 
 
 @dataclass(frozen=True, slots=True)
@@ -520,16 +850,18 @@ class _Target:
     subjects_of: tuple[str, ...]
     objects_of: tuple[str, ...]
     sparql: tuple[_Sparql, ...]
+    plan: _Plan = field(init=False, repr=False, compare=False)
 
-    def focus_nodes(self, data: _Data) -> list[Term]:
-        found: dict[Term, None] = {}
-        for cls in self.classes:
-            found.update(dict.fromkeys(data.instances.get(cls, ())))
-        for p in self.subjects_of:
-            found.update(dict.fromkeys(s for s, _ in data.by_predicate.get(p, ())))
-        for p in self.objects_of:
-            found.update(dict.fromkeys(o for _, o in data.by_predicate.get(p, ())))
-        return list(found)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", _Plan.of(self.shape))
+
+    def focus_nodes(self, data: _Data) -> Sequence[Term]:
+        if len(self.classes) == 1 and not self.subjects_of and not self.objects_of:
+            return data.instances.get(self.classes[0], ())  # distinct already
+        lists = [data.instances.get(cls, ()) for cls in self.classes]
+        lists += [data.subjects.get(p, ()) for p in self.subjects_of]
+        lists += [data.objects.get(p, ()) for p in self.objects_of]
+        return list(dict.fromkeys(chain.from_iterable(lists)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -542,11 +874,27 @@ class Shapes:
     inverse: frozenset[str] = frozenset()  # the predicates of inverse paths
     targeted: frozenset[str] = field(init=False, repr=False, compare=False)
 
+    # The per-value tests of every property shape, by path: (predicate, inverse) -> tests.
+    tests: dict[tuple[str, bool], tuple[_ValueTest, ...]] = field(
+        init=False, repr=False, compare=False)
+    # The quads the SPARQL-based constraints can read (None: any quad).
+    footprint: _Footprint | None = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         targeted = {_TYPE.value}
+        tests: dict[tuple[str, bool], dict[_ValueTest, None]] = {}
         for target in self.targets:
             targeted.update(target.subjects_of, target.objects_of)
+            for rule in target.plan.tested:
+                tests.setdefault((rule.predicate, rule.inverse), {}).update(
+                    dict.fromkeys(rule.tests))
         object.__setattr__(self, "targeted", frozenset(targeted))
+        object.__setattr__(self, "tests", {path: tuple(t) for path, t in tests.items()})
+        footprint: _Footprint | None = _Footprint(frozenset(), frozenset())
+        for constraint in (c for target in self.targets for c in target.sparql):
+            footprint = (footprint | constraint.footprint
+                         if footprint is not None and constraint.footprint is not None else None)
+        object.__setattr__(self, "footprint", footprint)
 
     def validate(self, quads: Iterable[ox.Quad | ox.Triple]) -> list[Violation]:
         """Return the violations of a card's quads (its graph and its declarations), sorted.
@@ -555,16 +903,22 @@ class Shapes:
         it writes are validated as one graph.
         """
         data = _Data(quads, self.supers, self.inverse, self.targeted)
+        # Each per-value test once over all the card's values of each path that has it.
+        failed = {(predicate, inverse, test)
+                  for (predicate, inverse), tests in self.tests.items()
+                  if (values := (data.subjects if inverse else data.objects).get(predicate))
+                  for test in tests if not all(map(partial(test, data), values))}
         found: set[Violation] = set()
         store: ox.Store | None = None
         for target in self.targets:
             focus = target.focus_nodes(data)
             if not focus:
                 continue
-            for node in focus:
-                found.update(target.shape.violations(data, node))
+            if target.plan.may_fail(data, focus, failed):
+                for node in focus:
+                    found.update(target.shape.violations(data, node))
             if target.sparql:
-                store = store or _store_of(data)
+                store = store or _store_of(data, self.footprint)
                 found.update(_sparql_violations(store, target.sparql, focus))
         return sorted(found, key=lambda v: (v.focus, v.message))
 
@@ -592,10 +946,17 @@ class Shapes:
         return limits
 
 
-def _store_of(data: _Data) -> ox.Store:
+def _store_of(data: _Data, footprint: _Footprint | None) -> ox.Store:
+    """Return a store of the card's quads that the SPARQL-based constraints can read.
+
+    The others cannot change a result (see :func:`_footprint`), and leaving them out
+    makes both loading and querying cheaper.
+    """
     store = ox.Store()
+    quads_of = data.by_predicate
+    wanted = quads_of.keys() if footprint is None else footprint.of(data)
+    quads = [q for p in wanted if p in quads_of for q in quads_of[p]]
     # Quads kept in their graphs (the queries read the union of the graphs): no copies.
-    quads = data.quads
     store.extend(quads if all(isinstance(q, ox.Quad) for q in quads)  # type: ignore[arg-type]
                  else (ox.Quad(q.subject, q.predicate, q.object) for q in quads))
     return store
@@ -603,7 +964,7 @@ def _store_of(data: _Data) -> ox.Store:
 
 def _sparql_violations(store: ox.Store, constraints: Sequence[_Sparql],
                        focus: Sequence[Term]) -> list[Violation]:
-    wanted = set(focus)
+    wanted: set[Term] | None = None  # made when a query returns a row (rarely)
     found = []
     for constraint in constraints:
         result = store.query(constraint.query, use_default_graph_as_union=True)
@@ -611,6 +972,7 @@ def _sparql_violations(store: ox.Store, constraints: Sequence[_Sparql],
         names = [v.value for v in result.variables]
         for row in result:
             this = row["this"]
+            wanted = set(focus) if wanted is None else wanted
             if this not in wanted:
                 continue
             message = constraint.message
@@ -642,7 +1004,7 @@ def _sparql_constraints(graph: _Graph, node: Term, level: str) -> tuple[_Sparql,
                 if prefix is not None and namespace is not None:
                     prefixes += f"PREFIX {prefix.value}: <{namespace.value}>\n"
         query = prefixes + re.sub(r"\$this\b", "?this", select.value)
-        found.append(_Sparql(query, message.value, level))
+        found.append(_Sparql(query, message.value, level, _footprint(query)))
     return tuple(found)
 
 
