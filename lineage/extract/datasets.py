@@ -771,10 +771,47 @@ def _listed_after_such_as(ctx: Context, sentences: Sentences) -> Iterator[Datase
             pos = sep.end()
 
 
+# CJK: "KorNLI, KorSTS 데이터셋으로 파인튜닝한" (Korean), "在Set-A数据集上微调" (Chinese),
+# "Set-Aデータセットで学習" (Japanese): ASCII names right before the word for dataset, in a
+# sentence that says tuning or training.
+_CJK_DATASET = Gated(re.compile(
+    r"((?a:[A-Za-z][\w.-]{1,60})"
+    r"(?:[ \t]*(?:,|\u3001|\uff0c|\uc640|\uacfc|\ubc0f|\u548c|\u4e0e)[ \t]*"
+    r"(?a:[A-Za-z][\w.-]{1,60})){0,6})[ \t]*(?:\ub370\uc774\ud130[ \t]?\uc14b|\u6570\u636e\u96c6|"
+    r"\u6578\u64da\u96c6|\u30c7\u30fc\u30bf\u30bb\u30c3\u30c8)"),
+    "\ub370\uc774\ud130", "\u6570\u636e\u96c6", "\u6578\u64da\u96c6", "\u30c7\u30fc\u30bf")
+_CJK_TUNED = re.compile(r"\ud30c\uc778\ud29c\ub2dd|\ud559\uc2b5|\ubbf8\uc138|\u5fae\u8c03|"
+                        r"\u5fae\u8abf|\u8bad\u7ec3|\u8a13\u7df4|\u5b66\u7fd2|"
+                        r"\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|"
+                        r"(?i:fine-?tun|train)")
+_HUB_SITE = re.compile(r"(?i)hugging[ \t]?face|hf|kaggle|github|modelscope$")
+_CJK_SEPARATOR = re.compile(r"[ \t]*(?:,|\u3001|\uff0c|\uc640|\uacfc|\ubc0f|\u548c|\u4e0e)[ \t]*")
+
+
+def _cjk_named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Yield the ASCII names a CJK sentence about tuning puts before its word for dataset."""
+    own = (ctx.own_id or ctx.own_name or "").rsplit("/", 1)[-1].casefold()
+    for m in prose_positions(ctx, _CJK_DATASET):
+        if not sentences.search(_CJK_TUNED, m.start()) or \
+                sentences.search(_EVALUATION_USE, m.start()):
+            continue
+        offset = m.start(1)
+        for name in _CJK_SEPARATOR.split(m.group(1)):
+            at = ctx.card.text.find(name, offset)
+            offset = at + len(name)
+            # not a link's text (read as a link), a platform ("huggingface 数据集"), nor the
+            # card's own family's data ("M3E 数据集" in the card of "M3E Models")
+            if not _GENERIC_NAME.fullmatch(name) and not _LANGUAGE_ONLY.fullmatch(name) and \
+                    ctx.card.text[at - 1:at] != "[" and not _HUB_SITE.match(name) and \
+                    not own.startswith(name.casefold()) and name.casefold() not in own.split():
+                yield DatasetUse(DatasetRef(None, name),
+                                 ctx.evidence(Method.PROSE, at, at + len(name), 0.6))
+
+
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
-    _corpora_in_sentences, _held_out_tables, _listed_after_such_as,
+    _corpora_in_sentences, _held_out_tables, _listed_after_such_as, _cjk_named_datasets,
 )
 
 

@@ -380,3 +380,16 @@ def test_the_list_after_datasets_such_as_in_a_training_sentence():
     assert datasets("## Acknowledgement\nThanks to the authors of open datasets, including "
                     "Miracl, MKQA, etc.\n") == set()
     assert datasets("We fine-tuned it and evaluated on datasets such as MKQA and XQuAD.\n") == set()
+
+
+def test_cjk_names_before_the_word_for_dataset_in_a_sentence_about_tuning():
+    assert datasets("SetNLI, SetSTS \ub370\uc774\ud130\uc14b\uc73c\ub85c \ud30c\uc778\ud29c\ub2dd"
+                    "\ud55c \ubaa8\ub378\uc785\ub2c8\ub2e4.\n") == {"SetNLI", "SetSTS"}
+    assert datasets("\u672c\u6a21\u578b\u5728Set-A\u6570\u636e\u96c6\u4e0a\u5fae\u8c03\u3002\n") \
+        == {"Set-A"}
+    # Evaluated, not tuned; a platform's datasets; a link's text (read as a link).
+    assert datasets("SetSTS \ub370\uc774\ud130\uc14b\uc73c\ub85c \ud3c9\uac00\ud588\uc2b5\ub2c8"
+                    "\ub2e4.\n") == set()
+    assert datasets("\u6a21\u578b\u5fae\u8c03\u7684\u6570\u636e\u53ef\u4ee5\u4ece\u6211\u7684 "
+                    "[HuggingFace\u6570\u636e\u96c6](https://example.org/d) \u4e0b\u8f7d\u3002\n") \
+        == set()
