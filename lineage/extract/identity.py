@@ -66,6 +66,7 @@ _MADE_UP = re.compile(r"^\d+[_.-]|^[a-z]?\d+$|^[0-9a-f]{8,}$|[_.-][0-9a-f]{12,}$
 EMBEDDED_CARD = re.compile(r"(?im)^(?:<!--\s*original-model-card start\s*-->"
                            r"|#{1,4}\s*original model card\b.*)$")
 _NEXT_HEADING = re.compile(r"\s#{1,6}\s")
+_HTML_TITLE = re.compile(r"(?i)<h1\b[^>\n]{0,200}>[ \t\n]*([^<>\n]{1,100}?)[ \t\n]*</h1>")
 _MAX_TITLE = 100  # a longer "title" is prose, not a name
 # What card templates put where the model's name goes ("Model Card for Model ID").
 _TEMPLATE_NAMES = frozenset(["modelid", "modelname", "yourmodelname", "model", "mymodel",
@@ -122,6 +123,10 @@ def own_names(card: Card, doc: Doc) -> list[str]:
     # A flattened card's title runs on into the next heading: cut it there.
     titles = [_TITLE_PREFIX.sub("", _NEXT_HEADING.split(s.title, 1)[0]).strip()
               for s in doc.sections[:1] if s.level == 1]
+    if not titles:  # a centred HTML title before any markdown heading: "<h1>Name</h1>"
+        first = doc.sections[0].start if doc.sections else len(card.text)
+        html = _HTML_TITLE.search(card.text, card.body_offset, min(first, card.body_offset + 4000))
+        titles = [" ".join(html.group(1).split())] if html else []
     names = [t for t in titles if len(t) <= _MAX_TITLE and name_key(t) not in _TEMPLATE_NAMES]
     names += [n.rsplit("/", 1)[-1] for n in _model_index_names(card.meta)]
     return [n for n in names if n]

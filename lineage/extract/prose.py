@@ -685,7 +685,10 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             sentence = text[max(text.rfind("\n", near, m.start()),
                                 text.rfind(". ", near, m.start()), m.start() - 80) + 1:m.start()]
             own = id_key((ctx.own_id or "/").rsplit("/", 1)[-1])
-            titled = ctx.own_id is None and _names_own(ctx, sentence)
+            lead = max(0, m.start() - 300)  # the whole sentence, for the title's name
+            titled = ctx.own_id is None and _names_own(ctx, text[max(
+                text.rfind("\n", lead, m.start()), text.rfind(". ", lead, m.start()), lead
+            ) + 1:m.start()])
             if ctx.own_id is None and pattern is not _AS_FORMAT and not titled:
                 continue
             subjects = {id_key(t) for t in _SUBJECT_MODEL.findall(sentence)}

@@ -189,3 +189,13 @@ def test_a_card_fetched_from_the_hub_says_so():
     card = read_card(b"# Chat\n", "cache/org/Chat-7B/README.md", id_hint="org/Chat-7B",
                      id_hint_method="path", hub={"id": "org/Chat-7B", "sha": "abc"})
     assert identity(extract(card)).rule is IdRule.HUB
+
+
+def test_a_centred_html_title_names_a_card_without_a_markdown_title():
+    text = ("---\nlicense: mit\n---\n<div align=\"center\">\n  <h1>Wren-Distill-72B</h1>\n</div>\n"
+            "\n## Model Overview\n**Wren-Distill-72B: A Distilled Model for Reasoning**, derived "
+            "from Wren2.5-72B using reinforcement learning.\n")
+    ex = run(text, "0001.md")
+    assert identity(ex).name == "Wren-Distill-72B"
+    # Its base, named in a sentence about the titled model (no id of its own).
+    assert [p.ref.name for p in ex.of(Parent)] == ["Wren2.5-72B"]
