@@ -66,6 +66,7 @@ _MADE_UP = re.compile(r"^\d+[_.-]|^[a-z]?\d+$|^[0-9a-f]{8,}$|[_.-][0-9a-f]{12,}$
 EMBEDDED_CARD = re.compile(r"(?im)^(?:<!--\s*original-model-card start\s*-->"
                            r"|#{1,4}\s*original model card\b.*)$")
 _NEXT_HEADING = re.compile(r"\s#{1,6}\s")
+_NAME_THEN_SUBTITLE = re.compile(r"[A-Za-z][\w.-]*\d[\w.-]*: \S")  # one word with a digit
 _HTML_TITLE = re.compile(r"(?i)<h1\b[^>\n]{0,200}>[ \t\n]*([^<>\n]{1,100}?)[ \t\n]*</h1>")
 _MAX_TITLE = 100  # a longer "title" is prose, not a name
 # What card templates put where the model's name goes ("Model Card for Model ID").
@@ -127,6 +128,8 @@ def own_names(card: Card, doc: Doc) -> list[str]:
         first = doc.sections[0].start if doc.sections else len(card.text)
         html = _HTML_TITLE.search(card.text, card.body_offset, min(first, card.body_offset + 4000))
         titles = [" ".join(html.group(1).split())] if html else []
+    # "Wren-Coder-V2: Breaking the Barrier of ...": the name before a subtitle
+    titles = [t.split(": ", 1)[0] if _NAME_THEN_SUBTITLE.match(t) else t for t in titles]
     names = [t for t in titles if len(t) <= _MAX_TITLE and name_key(t) not in _TEMPLATE_NAMES]
     names += [n.rsplit("/", 1)[-1] for n in _model_index_names(card.meta)]
     return [n for n in names if n]

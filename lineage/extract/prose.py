@@ -475,7 +475,10 @@ _UNLINKED = re.compile(
     r"(?:-[\w.]{1,20}){0,3}(?![\w.-]))|"
     r"(?:gguf|gptq|awq|exl2|mlx|quantized) (?:version|quants?) of|"
     r"(?:torchscript|onnx|coreml|tflite|openvino) (?:model|version|export|conversion) of)\s+"
-    r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
+    r"(?:the\s+)?(?:original\s+)?(?:[\w-]+'s\s+)?"
+    # "further pre-trained from an intermediate checkpoint of Wren-V2"
+    r"(?:(?:an?|the)\s+(?:(?:intermediate|earlier|final|early)\s+)?(?:checkpoint|version)\s+of\s+)?"
+    r"((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
     r"[A-Za-z][\w.-]*(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
 )
 # "This model is a fine-tuned version of org/name on ...": the Trainer card's sentence with

@@ -199,3 +199,11 @@ def test_a_centred_html_title_names_a_card_without_a_markdown_title():
     assert identity(ex).name == "Wren-Distill-72B"
     # Its base, named in a sentence about the titled model (no id of its own).
     assert [p.ref.name for p in ex.of(Parent)] == ["Wren2.5-72B"]
+
+
+def test_a_title_with_a_subtitle_names_the_model_before_the_colon():
+    text = ("# Wren-Coder-V2: Breaking the Barrier of Closed Models\n\nWren-Coder-V2 is further "
+            "pre-trained from an intermediate checkpoint of Wren-V2 with 6T tokens.\n")
+    ex = run(text, "0001.md")
+    assert identity(ex).name == "Wren-Coder-V2"
+    assert [(p.ref.name, p.relation.value) for p in ex.of(Parent)] == [("Wren-V2", "finetune")]
