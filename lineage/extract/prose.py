@@ -622,6 +622,12 @@ _NAMED_THEN_TUNED = Gated(re.compile(
     r"(?:(?:that[ \t]+was|and)[ \t]+)?(?:then[ \t]+)?(?:fine-?tun(?:ed|es?)|finetune|trained|"
     r"trains?)\b"), "version", "take", "took", "start", "layers")  # (a "version of X" that
 # is not "this model" is another release)
+# "This is a port of the multilingual X encoder (https://huggingface.co/org/x) to the
+# transformers format": the same weights in another framework, a conversion.
+_PORT_OF = Gated(re.compile(
+    r"(?i)\bthis[ \t]+(?:model[ \t]+|repo(?:sitory)?[ \t]+)?is[ \t]+an?[ \t]+(?:port|conversion)"
+    r"[ \t]+of[ \t]+[^.\n\[]{0,80}?[(\[]?[ \t]*(?:\[[^\]\n]{1,100}\]\([ \t]*)?"
+    r"(https?://(?:huggingface\.co|hf\.co)/[\w.-]+/[\w.-]+)"), "port", "conversion")
 _HUB_ID_SENTENCES = (
     _HubIdSentence(_THIS_MODEL_VERSION_OF, lambda m: Relation.QUANTIZED if m.group(1).lower()
                    .startswith("quant") else Relation.FINETUNE, 0.8),
@@ -630,6 +636,7 @@ _HUB_ID_SENTENCES = (
     _HubIdSentence(_PACKAGES, lambda m: Relation.QUANTIZED, 0.7),
     _HubIdSentence(_ADAPTER_FOR, lambda m: Relation.ADAPTER, 0.7),
     _HubIdSentence(_NAMED_THEN_TUNED, lambda m: Relation.FINETUNE, 0.7),
+    _HubIdSentence(_PORT_OF, lambda m: Relation.QUANTIZED, 0.7),
     _HubIdSentence(_ADAPTER_FOR_JA, lambda m: Relation.ADAPTER, 0.7),
 )
 

@@ -549,3 +549,11 @@ def test_a_sentence_naming_the_base_wins_over_a_command_loading_a_sibling():
             "wren-cased) for Turkish.\n\n```\npython run_glue.py \\\n  --model_name_or_path "
             "lab/wren-uncased \\\n  --do_train\n```\n")
     assert parents(text) == {"lab/wren-cased": "derived"}
+
+
+def test_a_port_of_a_linked_model_to_another_format_is_a_conversion():
+    text = ("# Wren encoder\nThis is a port of the multilingual Wren text encoder "
+            "(https://huggingface.co/lab/Wren) to the `transformers` format from `fairseq2`.\n")
+    assert parents(text, "0003.md", None) == {"lab/Wren": "quantized"}
+    # A port someone else made, mentioned in passing, is no parent.
+    assert parents("# X\nThere is also a port of it (https://huggingface.co/lab/Wren).\n") == {}
