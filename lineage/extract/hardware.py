@@ -226,7 +226,7 @@ _NOT_TRAINING = re.compile(r"(?i)\btest(?:ed|ing)\b|\bdemonstrat|\bsupports\b|"
 # Colab or a notebook is where a card runs its model, unless the sentence says it trained.
 _WEAK_INFERENCE = re.compile(r"(?i)colab|notebooks?|vram")  # VRAM: a card's memory, said anywhere
 _SAYS_TRAINED = re.compile(r"(?i)\b(?:was|were|been|is|are|we)\s+(?:\w+\s+){0,2}?"
-                           r"(?:trained|fine-?tuned|pre-?trained)\b|"
+                           r"(?:trained|fine-?tuned|pre-?trained|distilled)\b|"
                            r"\b(?:run|ran|running)\s+(?:the\s+)?(?:training|fine-?tuning)\b|"
                            r"\bmodel\s+(?:was\s+)?trained\s+(?:on|using|with)\b|"
                            r"\btraining\s+(?:time|took)\b")

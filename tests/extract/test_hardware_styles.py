@@ -233,3 +233,8 @@ def test_hardware_of_a_sentence_about_another_model_named_by_its_id():
     assert hardware(text) == {}
     # The card's own id as the subject is this model.
     assert hardware("`me/tune` was fine-tuned on 8 A100 80GB.\n") == {"NVIDIA A100 80GB": 8}
+
+
+def test_a_model_distilled_on_cards_said_with_their_vram():
+    assert hardware("- This model was distilled using the [repository](https://github.com/x) on "
+                    "3 V100 32GB VRAM.\n") == {"NVIDIA V100 32GB": 3}
