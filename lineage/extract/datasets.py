@@ -45,12 +45,14 @@ _NAMED_DATASET = Anchored(re.compile(
 _SOURCE_OF_DATA = re.compile(r"(?i)\b(?:derived|created|built|collected|extracted|compiled|"
                              r"sampled|taken)[ \t]+from\b")
 # A language alone is no corpus's name: "the Italian corpus".
-_LANGUAGE_ONLY = re.compile(
-    r"(?:English|German|French|Spanish|Italian|Portuguese|Dutch|Russian|Chinese|Japanese|Korean|"
+_LANGUAGES = (
+    r"English|German|French|Spanish|Italian|Portuguese|Dutch|Russian|Chinese|Japanese|Korean|"
     r"Arabic|Turkish|Polish|Czech|Swedish|Finnish|Danish|Norwegian|Greek|Hindi|Vietnamese|Thai|"
     r"Indonesian|Malay|Persian|Hebrew|Ukrainian|Romanian|Hungarian|Bengali|Urdu|Tamil|Catalan|"
-    r"Basque|Mongolian|Sanskrit|Multilingual|Monolingual|Parallel|Web|News|Text|Training|Pretraining|"
-    r"Pre-training)")
+    r"Basque|Mongolian|Sanskrit|Icelandic|Multilingual|Monolingual")
+_LANGUAGE = re.compile(f"(?:{_LANGUAGES})")
+_LANGUAGE_ONLY = re.compile(f"(?:{_LANGUAGES}|Parallel|Web|News|Text|Training|Pretraining|"
+                            r"Pre-training)")
 # "To reproduce the results, refer to [X](...)": the data of an evaluation.
 _REPRODUCE_RESULTS = re.compile(r"(?i)\breproduc\w*\b[^.\n]{0,40}\bresults?\b")
 # "the X dataset for evaluation": a set the model was tested on.
@@ -242,6 +244,8 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
     ids = {re.sub(r"\d+$", "", _compact(rid.rsplit("/", 1)[-1]))
            for rid in [*given, *(u.ref.id for u in uses if u.ref.id)]}
     for use in uses:
+        if use.ref.id is None and (part := _corpus_part(use.ref.name)) != use.ref.name:
+            use = DatasetUse(DatasetRef(None, part), use.evidence)  # "German Wikipedia dump"
         key = (use.ref.id or use.ref.name).casefold()
         if use.ref.id is None and _UNFILLED.fullmatch(use.ref.name.strip()):
             continue  # a template's unfilled value: "fine-tuned on the None dataset"
@@ -457,13 +461,40 @@ def _under_evaluation(ctx: Context, pos: int) -> bool:
 
 
 def _corpus_part(name: str) -> str:
-    """Return the public corpus a name gives with its language: "Arabic Wikipedia" is Wikipedia."""
-    words = name.split()
-    if len(words) >= 2:
-        for language, rest in ((words[0], words[1:]), (words[-1], words[:-1])):
-            if language.istitle() and _CORPUS_NAME.fullmatch(" ".join(rest)):
-                return " ".join(rest)
-    return name
+    """Return the public corpus a name gives with its language, a date or a dump's words.
+
+    "Arabic Wikipedia", "a dump of Italian Wikipedia (November 2019)", "dumping wikipedia",
+    "German Wikipedia Article Pages Dump (20200701)" are Wikipedia; a name with any other
+    word ("Wikipedia-ITA", "Common Crawl News") stays as it is.
+
+    Examples
+    --------
+    >>> [_corpus_part(n) for n in ("Arabic Wikipedia", "dumping wikipedia", "OSCAR Arabic")]
+    ['Wikipedia', 'Wikipedia', 'OSCAR']
+    >>> [_corpus_part(n) for n in ("Wikipedia-ITA", "Common Crawl News", "SetQA")]
+    ['Wikipedia-ITA', 'Common Crawl News', 'SetQA']
+    """
+    m = _CORPUS_NAME.search(name)
+    if m is None or len(name) > 120:
+        return name
+    rest = _PART_WORD.findall(name[:m.start()] + " " + name[m.end():])
+    # A language names a part of a web corpus, but a translation of a task set ("Dutch SQuAD")
+    web = _WEB_CORPUS.fullmatch(m.group(0)) is not None
+    if len(rest) > 6 or not all((web and _LANGUAGE.fullmatch(w.title()))
+                                or _DUMP_WORD.fullmatch(w) for w in rest):
+        return name
+    corpus = m.group(0)
+    return "Wikipedia" if corpus.casefold().startswith("wikipedia") else corpus
+
+
+_WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-news|fineweb|"
+                         r"redpajama|slimpajama|dolma|openwebtext|webtext")
+# The words around a corpus's name that only say which part or copy of it: a dump, its pages,
+# a date ("May 2020", "20200701", "2019-11").
+_PART_WORD = re.compile(r"[^\s,()\[\]:\u2013\u2014-]+")
+_DUMP_WORD = re.compile(
+    r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|pages?|latest|snapshot|version|"
+    r"\d{1,8}|v\d[\w.]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 
 
 def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:

@@ -393,3 +393,11 @@ def test_cjk_names_before_the_word_for_dataset_in_a_sentence_about_tuning():
     assert datasets("\u6a21\u578b\u5fae\u8c03\u7684\u6570\u636e\u53ef\u4ee5\u4ece\u6211\u7684 "
                     "[HuggingFace\u6570\u636e\u96c6](https://example.org/d) \u4e0b\u8f7d\u3002\n") \
         == set()
+
+
+def test_a_dump_or_a_language_part_of_a_web_corpus_is_that_corpus():
+    text = ("## Training data\n- German Wikipedia Article Pages Dump (20200701) - 5.5 GB\n"
+            "- [dumping wikipedia](https://github.com/lab/data#wikipedia)\n")
+    assert datasets(text) == {"Wikipedia"}
+    # A language before a task set names its translation, another dataset.
+    assert datasets("## Training data\n- Dutch SQuAD2.0\n") == {"Dutch SQuAD2.0"}
