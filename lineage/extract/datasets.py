@@ -756,8 +756,9 @@ def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
 # "datasets such as [X](...)", "instruction datasets including A, B, and C", "using the
 # following sources: the [A](...), [B](...) and the [C](...)": the list that follows.
 _SUCH_AS = Gated(re.compile(
-    r"(?i)\b(?:data[ \t]*sets?|corpora|sources)[ \t]*,?[ \t]*(?:such[ \t]+as|including|like|:)"
-    r"[ \t]+"), "such as", "including", "like", "sources:", "datasets:", "corpora:")
+    r"(?i)\b(?:data[ \t]*sets?|corpora|sources)[ \t]*,?[ \t]*(?:such[ \t]+as|including|like|:|"
+    r"\([ \t]*(?:i\.e\.|e\.g\.),?)[ \t]+"), "such as", "including", "like", "sources:", "datasets:",
+    "corpora:", "i.e.", "e.g.")
 _TURNED = re.compile(r"(?i)evaluat|\btest(?:ed|ing)?\b|benchmark|compar")
 _THANKS = re.compile(r"(?i)\bthank|\bgrateful|\backnowledg|\bcredit")
 _LIST_SEPARATOR = re.compile(r"[ \t]*(?:,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+)")

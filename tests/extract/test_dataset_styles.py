@@ -401,3 +401,10 @@ def test_a_dump_or_a_language_part_of_a_web_corpus_is_that_corpus():
     assert datasets(text) == {"Wikipedia"}
     # A language before a task set names its translation, another dataset.
     assert datasets("## Training data\n- Dutch SQuAD2.0\n") == {"Dutch SQuAD2.0"}
+
+
+def test_the_list_in_brackets_after_datasets_i_e():
+    text = ("## Training Data\nWe included three question answering datasets (i.e., [QA-One]"
+            "(https://a.example/q), [QA-Two](https://b.example/q)). The model is pre-trained on "
+            "them.\n")
+    assert datasets(text) == {"QA-One", "QA-Two"}
