@@ -540,6 +540,9 @@ _NOT_LEAD_NAME = re.compile(
     r"(?i)^(?:the|a|an|our|this|these|all|other|more|some)$|\b(?:data(?:sets?)?|total|size|"
     r"sources?|languages?|licen[cs]e|format|notes?|tokens|number|version|custom|synthetic|"
     r"private|internal)\b(?!$)|\b(?:datasets|data[ \t]+sets|corpora)$")  # "SFT Datasets": a kind
+_FROM_NAME_URL = re.compile(
+    r"\b(?:from|of)[ \t]+(?:the[ \t]+)?(?:journal[ \t]+|repository[ \t]+)?[\u201e\u201c\"]?"
+    r"([A-Z][\w.-]*(?:[ \t]+[A-Z][\w.-]*){0,4})[\u201c\u201d\"]?[ \t]*\([ \t]*https?://")
 # An item led by a Hub dataset id, bold or in code: "**org/name**: what it holds".
 _LEAD_HUB_ID = re.compile(r"([*_`]{1,2})([\w.-]{1,96}/[\w.-]{1,96})\1"
                           r"(?=[ \t]*(?:$|[:,(]|[-\u2013\u2014][ \t]))")
@@ -606,7 +609,9 @@ def _item_name(item: str) -> tuple[int, str] | None:
         lead = item[:link.start()].rstrip()
     m = _LEAD_NAME.match(lead)
     if m is None:
-        return None
+        # "Fairy tales from Grimm Korpus (https://...)": the source named before its address
+        source = _FROM_NAME_URL.search(lead, 0, 300)
+        return (source.start(1), source.group(1)) if source is not None else None
     name = m.group(1)
     words = name.split()
     if _NOT_LEAD_NAME.search(name) or _DEFINITION.match(lead, m.end()) or (

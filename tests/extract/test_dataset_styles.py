@@ -408,3 +408,10 @@ def test_the_list_in_brackets_after_datasets_i_e():
             "(https://a.example/q), [QA-Two](https://b.example/q)). The model is pre-trained on "
             "them.\n")
     assert datasets(text) == {"QA-One", "QA-Two"}
+
+
+def test_a_training_data_item_naming_its_source_before_the_address():
+    text = ("## Training data\n* Fairy tales and sagas from Grimm Korpus (https://a.example/gri)\n"
+            "* Magazine articles from the journal \u201eDie Blaetter\u201c (http://b.example/x)\n"
+            "* Some texts we wrote ourselves\n")
+    assert datasets(text) == {"Grimm Korpus", "Die Blaetter"}
