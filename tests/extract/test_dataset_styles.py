@@ -114,8 +114,8 @@ def test_an_item_led_by_a_link_names_the_link():
 def test_items_that_are_no_corpus_names_give_nothing():
     # (A source's name before its address is a corpus: "from LEX (http://...)", see below.)
     text = ("# Tune\n## Training data\n- Sentiment analysis\n- Web Documents: A diverse "
-            "collection of web text in many languages.\n- Data Mix: see below\n- Our corpus is deduplicated.\n"
-            "\nFuture releases will also include:\n\n* The corpus of [Gazette](http://gazette."
+            "collection of web text in many languages.\n- Data Mix: see below\n- Our corpus is "
+            "deduplicated.\n\nFuture releases will also include:\n\n* The corpus of [Gazette](http://gazette."
             "example.org)\n")
     assert datasets(text) == set()
 
