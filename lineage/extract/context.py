@@ -228,6 +228,21 @@ class Context:
         hit = self._names.only(self._names.repos, key, "-_.", equal=False)
         return ModelRef(hit, name) if hit is not None else None
 
+    def resolve_display(self, name: str) -> ModelRef | None:
+        """Return the one id the card links or loads in code that a display name spells.
+
+        "Meta Llama 3.1 8B" is ``org/meta-llama-3.1-8b-bnb-4bit`` when that is the only id
+        whose name starts with those words (case and punctuation ignored).
+        """
+        key = name_key(name)
+        if len(key) < 5 or not any(c.isdigit() for c in key):
+            return None
+        ids = {*self.known_model_ids, *(i for hits in self._names.code_ids(self.doc).values()
+                                        for i in hits)}
+        hits = {i for i in ids if not self.is_own(i) and
+                name_key(i.rsplit("/", 1)[-1]).startswith(key)}
+        return ModelRef(hits.pop(), name) if len(hits) == 1 else None
+
     def evidence(self, method: Method, start: int, end: int | None = None,
                  confidence: float = 0.8) -> Evidence:
         """Evidence for text at ``start``..``end`` of the card."""

@@ -115,6 +115,7 @@ _LABEL = re.compile(
     # A full-width colon or comma ends a label too: "- 基础模型\uff0cM3E 使用 [X](...) 进行训练".
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:\uff1a\uff0c])?[ \t*_]*(.*)$"
 )
+_DISPLAY_NAME = re.compile(r"(?=[^\n]*\d)[A-Z][\w.-]*(?:[ \t]+(?:[A-Z0-9][\w.-]*|v\d[\w.]*)){1,3}")
 _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
 # (Only whether it matches counts: "-+" between two "\W*" is "a dash among non-word signs".)
 _PLACEHOLDER = re.compile(r"(?i)more information needed|^\W*(?:n/?a|none|tbd|todo|unknown)\W*$|"
@@ -1031,8 +1032,11 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
     hit = ctx.resolve_prefix(name) if name else None
     if hit is not None:
         return hit
-    # Kept unresolved only when it looks like a model name (T5, RoBERTa-large), not prose.
+    # Kept unresolved only when it looks like a model name (T5, RoBERTa-large, "SDXL Base
+    # 1.0": capitalised words with a version), not prose.
     plain = any_word and re.fullmatch(r"[A-Za-z][\w.-]{1,59}", name) is not None
+    if _DISPLAY_NAME.fullmatch(name):
+        return ctx.resolve_display(name) or ModelRef(None, name)
     return ModelRef(None, name) if plain or _MODEL_NAME.fullmatch(name) else None
 
 

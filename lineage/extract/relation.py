@@ -111,7 +111,10 @@ _ADAPTER_TEXT = Gated(re.compile(
     r"(?i:\b(?:q?lora|peft)\b[^.\n]{0,40}"
     r"\badapters?\b|\badapters?\b[^.\n]{0,40}\b(?:q?lora|peft)\b)|"
     r"(?im:^[ \t]*[-*][ \t]*PEFT[ \t]+\d+\.\d+)|"
-    r"(?i:\bq?lora[ \t]+(?:adapt(?:at)?ion[ \t]+)?weights[ \t]+for\b)"),
+    r"(?i:\bq?lora[ \t]+(?:adapt(?:at)?ion[ \t]+)?weights[ \t]+for\b)|"
+    # "This LoRA enables X to ...", "A LoRA model trained on icons": the card's own LoRA
+    r"(?i:\b(?:this|a)[ \t]+lora(?:[ \t]+model)?[ \t]+(?:enables|trained|for|that|which|was|"
+    r"is|lets|adds)\b)"),
     "adapter", "peftmodel", "lora_weights", "peft", "lora")
 # "QLoRA ..., then merged into a single checkpoint": full weights, a fine-tune, whatever
 # adapter or 4-bit wording the card also has.
@@ -225,7 +228,8 @@ def _quantized(s: Signs) -> bool:
     text, body = card.text, card.body_offset  # searched from the body's start, in the text
     return ((bool(s.tags & _QUANT_TAGS) and not s.merged_back) or "quantized_by" in card.meta
             or _QUANT_TABLE.search(text, body) is not None or s.quant_named
-            or _QUANT_FIELD.search(text, body) is not None
+            # (a "Quantization: 4-bit" field in an adapter's card is QLoRA's quantized base)
+            or (_QUANT_FIELD.search(text, body) is not None and not _adapter(s))
             or (_QUANTIZED_TEXT.search(text, body) is not None and not s.tuned_text
                 and not s.trained)
             or any(p.relation is Relation.QUANTIZED or p.method == "original"

@@ -79,7 +79,8 @@ def test_a_size_in_brackets_after_a_chinese_base_is_part_of_its_name():
 def test_the_only_item_under_a_base_model_heading_may_be_a_name():
     text = ("# Solver\nA LoRA for math.\n\n## Base Model\n- **Wren-Math-1.5B**\n\n---\n## Use\n"
             "Load the base model, then the adapter.\n")
-    assert parents(text, "x/README.md", None) == {"Wren-Math-1.5B": "derived"}
+    # ("A LoRA for math": the card's own LoRA, an adapter of its base)
+    assert parents(text, "x/README.md", None) == {"Wren-Math-1.5B": "adapter"}
     # Several names under it, or a plural heading: each must resolve to a Hub id.
     two = text.replace("- **Wren-Math-1.5B**", "- **Wren-Math-1.5B**\n- **Kin-2B**")
     assert parents(two, "x/README.md", None) == {}
@@ -557,3 +558,10 @@ def test_a_port_of_a_linked_model_to_another_format_is_a_conversion():
     assert parents(text, "0003.md", None) == {"lab/Wren": "quantized"}
     # A port someone else made, mentioned in passing, is no parent.
     assert parents("# X\nThere is also a port of it (https://huggingface.co/lab/Wren).\n") == {}
+
+
+def test_a_display_name_with_a_version_in_a_base_model_field():
+    assert parents("# Icon LoRA\n\n- **Base Model:** Wren Base 1.0\n") == \
+        {"Wren Base 1.0": "derived"}
+    # Words that are no name, even with a number, are not kept.
+    assert parents("# Icon LoRA\n\n- **Base Model:** our own 7B model\n") == {}

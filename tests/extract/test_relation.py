@@ -210,3 +210,26 @@ def test_the_hubs_relation_tag_in_the_front_matter_states_the_relation():
     # A tag for another model says nothing of this one's parent.
     other = text.replace("base_model:adapter:lab/wren-7b", "base_model:adapter:lab/other-7b")
     assert kinds(run(other, "me/wren-lora")) == {"lab/wren-7b": Relation.FINETUNE}
+
+
+# Styles of the dev half studied in session 7.
+
+def test_a_qlora_fine_tune_with_a_quantization_field_is_an_adapter_not_a_repack():
+    text = ("# Helper\nBuilt on Wren 3.1 8B and fine-tuned with LoRA.\n\n## Model details\n"
+            "- Base model: `Wren 3.1 8B`\n- Quantization: `4-bit` (bitsandbytes, NF4)\n\n"
+            "```python\nbase = FastLanguageModel.from_pretrained(\"lab/wren-3.1-8b-bnb-4bit\")\n"
+            "model = PeftModel.from_pretrained(base, \"me/model\")\n```\n")
+    # (the display name resolves to the one id the code loads)
+    assert kinds(run(text)) == {"lab/wren-3.1-8b-bnb-4bit": Relation.ADAPTER}
+    # A repack's quantization field without tuning still says repack.
+    repack = "# Wren GGUF\n- Base model: `Wren 3.1 8B`\n- Quantization: `Q4_K_M`\n"
+    assert kinds(run(repack)) == {"Wren 3.1 8B": Relation.QUANTIZED}
+
+
+def test_a_card_calling_itself_a_lora_is_an_adapter():
+    text = ("# Icon Style LoRA (SDXL)\n> A LoRA model trained on 2200 app icons.\n\nThis LoRA "
+            "enables Stable Diffusion XL to draw icons.\n\n- **Base Model:** SDXL Base 1.0\n")
+    assert kinds(run(text)) == {"SDXL Base 1.0": Relation.ADAPTER}
+    # A LoRA's rank in a full fine-tune's card says nothing of an adapter.
+    tuned = "# Tune\nFine-tuned from [X-7B](https://huggingface.co/lab/x-7b) on dialogs.\n"
+    assert kinds(run(tuned)) == {"lab/x-7b": Relation.FINETUNE}
