@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from lineage.errors import LineageError
 from lineage.ns import PREFIXES
+from lineage.sparql_footprint import Footprint, footprint
 
 __all__ = ["Shapes", "ShapesError", "Violation", "compile_shapes", "load_shapes", "ontology_dir",
            "path_text"]
@@ -563,189 +564,13 @@ _component("node")(lambda c, t: _node(c.shape(t)))
 
 
 @dataclass(frozen=True, slots=True)
-class _Footprint:
-    """The predicates of the quads a query can read; other quads cannot change its result.
-
-    Those named in ``predicates``, and each IRI that is the object of a quad whose
-    predicate is in ``objects_of`` (a variable predicate bound by such a pattern).
-    """
-
-    predicates: frozenset[str]
-    objects_of: frozenset[str]
-
-    def __or__(self, other: _Footprint) -> _Footprint:
-        return _Footprint(self.predicates | other.predicates, self.objects_of | other.objects_of)
-
-    def of(self, data: _Data) -> set[str]:
-        """Return the predicates of the card's quads the query can read."""
-        found = set(self.predicates)
-        for predicate in self.objects_of:
-            found.update(o.value for o in data.objects.get(predicate, ())
-                         if isinstance(o, ox.NamedNode))
-        return found
-
-
-@dataclass(frozen=True, slots=True)
 class _Sparql:
     """A SPARQL-based constraint: its SELECT (``$this`` free) and message template."""
 
     query: str
     message: str
     level: str
-    footprint: _Footprint | None = None  # None: the query may read any quad
-
-
-# The SPARQL a footprint is derived from: SELECT vars WHERE { triples, FILTER (?v IN (IRIs)),
-# FILTER NOT EXISTS { ... } }, IRIs in full or prefixed; anything else reads every quad.
-_SPARQL_TOKEN = re.compile(r"""\s*(?:(?P<iri><[^<>"{}|^`\\\s]*>)|(?P<var>[?$][A-Za-z_]\w*)
-    |(?P<pname>[A-Za-z][\w-]*:[A-Za-z_][\w-]*)|(?P<word>[A-Za-z]+)|(?P<punct>[{}().;,]))""",
-                           re.X)
-
-
-class _Unsupported(Exception):
-    """The query uses SPARQL the footprint analysis does not read."""
-
-
-@dataclass
-class _Group:
-    """A group graph pattern: its triple patterns, ``?v IN (...)`` filters, NOT EXISTS."""
-
-    triples: list[tuple[str, str, str]] = field(default_factory=list)
-    allowed: dict[str, set[str]] = field(default_factory=dict)
-    not_exists: list[_Group] = field(default_factory=list)
-
-
-def _footprint(query: str) -> _Footprint | None:
-    """Return which quads ``query`` can read, or None when it may read any.
-
-    A triple pattern with an IRI as predicate reads quads of that predicate; one with a
-    variable predicate reads those of the IRIs a ``FILTER (?v IN (...))`` of its group
-    allows, or else those that are objects of a pattern with an IRI predicate binding the
-    variable in its group or an enclosing one (NOT EXISTS sees the outer bindings). Any
-    other variable predicate, or SPARQL outside that subset, reads every quad.
-
-    Examples
-    --------
-    >>> f = _footprint("SELECT ?x WHERE { ?x <urn:p> ?y . FILTER NOT EXISTS { ?x <urn:q> ?y } }")
-    >>> sorted(f.predicates), sorted(f.objects_of)
-    (['urn:p', 'urn:q'], [])
-    >>> _footprint("SELECT ?x WHERE { ?x ?p ?y }") is None
-    True
-    """
-    prefixes: dict[str, str] = {}
-    body = query
-    for match in re.finditer(r"PREFIX\s+([A-Za-z][\w-]*):\s*<([^<>\s]*)>", query):
-        prefixes[match[1]] = match[2]
-        body = body.replace(match[0], "", 1)
-    tokens: list[tuple[str, str]] = []
-    pos = 0
-    while body[pos:].strip():
-        token = _SPARQL_TOKEN.match(body, pos)
-        if token is None or token.lastgroup is None:
-            return None
-        kind, text = token.lastgroup, token[token.lastgroup]
-        if kind == "pname":
-            prefix, _, local = text.partition(":")
-            if prefix not in prefixes:
-                return None
-            kind, text = "iri", f"<{prefixes[prefix]}{local}>"
-        tokens.append((kind, text.upper() if kind == "word" else text))
-        pos = token.end()
-    try:
-        group, rest = _select(tokens)
-    except (_Unsupported, IndexError):
-        return None
-    return None if rest else _group_footprint(group, {})
-
-
-def _select(tokens: list[tuple[str, str]]) -> tuple[_Group, list[tuple[str, str]]]:
-    if tokens[0] != ("word", "SELECT"):
-        raise _Unsupported
-    i = 1
-    while tokens[i][0] == "var":
-        i += 1
-    if tokens[i] == ("word", "WHERE"):
-        i += 1
-    return _group(tokens[i:])
-
-
-def _group(tokens: list[tuple[str, str]]) -> tuple[_Group, list[tuple[str, str]]]:
-    if tokens[0] != ("punct", "{"):
-        raise _Unsupported
-    group, tokens = _Group(), tokens[1:]
-    term = ("iri", "var")
-    while tokens[0] != ("punct", "}"):
-        if tokens[0] == ("word", "FILTER"):
-            tokens = _filter(group, tokens[1:])
-            continue
-        subject, tokens = tokens[0], tokens[1:]
-        if subject[0] not in term:
-            raise _Unsupported
-        while True:  # predicate-object lists: p o (, o)* (; p o (, o)*)*
-            predicate, tokens = tokens[0], tokens[1:]
-            if predicate[0] not in term:
-                raise _Unsupported
-            while True:
-                obj, tokens = tokens[0], tokens[1:]
-                if obj[0] not in term:
-                    raise _Unsupported
-                group.triples.append((subject[1], predicate[1], obj[1]))
-                if tokens[0] != ("punct", ","):
-                    break
-                tokens = tokens[1:]
-            if tokens[0] != ("punct", ";"):
-                break
-            tokens = tokens[1:]
-        if tokens[0] == ("punct", "."):
-            tokens = tokens[1:]
-    return group, tokens[1:]
-
-
-def _filter(group: _Group, tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """Read a FILTER NOT EXISTS { ... } or FILTER (?v IN (IRIs)) into ``group``."""
-    if tokens[:2] == [("word", "NOT"), ("word", "EXISTS")]:
-        inner, tokens = _group(tokens[2:])
-        group.not_exists.append(inner)
-        return tokens
-    if tokens[0] != ("punct", "(") or tokens[1][0] != "var" or tokens[2:4] != [
-            ("word", "IN"), ("punct", "(")]:
-        raise _Unsupported
-    variable, members, tokens = tokens[1][1], set(), tokens[4:]
-    while tokens[0] != ("punct", ")"):
-        if tokens[0][0] != "iri":
-            raise _Unsupported
-        members.add(tokens[0][1][1:-1])
-        tokens = tokens[2:] if tokens[1] == ("punct", ",") else tokens[1:]
-    if tokens[1] != ("punct", ")"):
-        raise _Unsupported
-    group.allowed.setdefault(variable, members).intersection_update(members)
-    return tokens[2:]
-
-
-def _group_footprint(group: _Group, bound: dict[str, set[str]]) -> _Footprint | None:
-    """Return the footprint of ``group``, its variables bound outside as in ``bound``."""
-    bound = {k: set(v) for k, v in bound.items()}
-    for _, predicate, obj in group.triples:  # ?v bound as the object of an IRI predicate
-        if obj[0] in "?$" and predicate[0] == "<":
-            bound.setdefault(obj[1:], set()).add(predicate[1:-1])
-    predicates: set[str] = set()
-    objects_of: set[str] = set()
-    for _, predicate, _ in group.triples:
-        if predicate[0] == "<":
-            predicates.add(predicate[1:-1])
-        elif predicate in group.allowed:  # the filter drops every other predicate
-            predicates |= group.allowed[predicate]
-        elif predicate[1:] in bound:
-            objects_of |= bound[predicate[1:]]
-        else:
-            return None
-    found = _Footprint(frozenset(predicates), frozenset(objects_of))
-    for inner in group.not_exists:
-        more = _group_footprint(inner, bound)
-        if more is None:
-            return None
-        found |= more
-    return found
+    footprint: Footprint | None = None  # None: the query may read any quad
 
 
 @dataclass(frozen=True, slots=True)
@@ -878,7 +703,7 @@ class Shapes:
     tests: dict[tuple[str, bool], tuple[_ValueTest, ...]] = field(
         init=False, repr=False, compare=False)
     # The quads the SPARQL-based constraints can read (None: any quad).
-    footprint: _Footprint | None = field(init=False, repr=False, compare=False)
+    footprint: Footprint | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         targeted = {_TYPE.value}
@@ -890,11 +715,11 @@ class Shapes:
                     dict.fromkeys(rule.tests))
         object.__setattr__(self, "targeted", frozenset(targeted))
         object.__setattr__(self, "tests", {path: tuple(t) for path, t in tests.items()})
-        footprint: _Footprint | None = _Footprint(frozenset(), frozenset())
+        reads: Footprint | None = Footprint(frozenset(), frozenset())
         for constraint in (c for target in self.targets for c in target.sparql):
-            footprint = (footprint | constraint.footprint
-                         if footprint is not None and constraint.footprint is not None else None)
-        object.__setattr__(self, "footprint", footprint)
+            reads = (reads | constraint.footprint
+                     if reads is not None and constraint.footprint is not None else None)
+        object.__setattr__(self, "footprint", reads)
 
     def validate(self, quads: Iterable[ox.Quad | ox.Triple]) -> list[Violation]:
         """Return the violations of a card's quads (its graph and its declarations), sorted.
@@ -946,20 +771,29 @@ class Shapes:
         return limits
 
 
-def _store_of(data: _Data, footprint: _Footprint | None) -> ox.Store:
+def _store_of(data: _Data, footprint: Footprint | None) -> ox.Store:
     """Return a store of the card's quads that the SPARQL-based constraints can read.
 
-    The others cannot change a result (see :func:`_footprint`), and leaving them out
-    makes both loading and querying cheaper.
+    The others cannot change a result (see :func:`lineage.sparql_footprint.footprint`),
+    and leaving them out makes both loading and querying cheaper.
     """
     store = ox.Store()
     quads_of = data.by_predicate
-    wanted = quads_of.keys() if footprint is None else footprint.of(data)
+    wanted = quads_of.keys() if footprint is None else _predicates_read(footprint, data)
     quads = [q for p in wanted if p in quads_of for q in quads_of[p]]
     # Quads kept in their graphs (the queries read the union of the graphs): no copies.
     store.extend(quads if all(isinstance(q, ox.Quad) for q in quads)  # type: ignore[arg-type]
                  else (ox.Quad(q.subject, q.predicate, q.object) for q in quads))
     return store
+
+
+def _predicates_read(footprint: Footprint, data: _Data) -> set[str]:
+    """Return the predicates of the card's quads that a query of ``footprint`` can read."""
+    found = set(footprint.predicates)
+    for predicate in footprint.objects_of:  # a variable predicate bound by its objects
+        found.update(o.value for o in data.objects.get(predicate, ())
+                     if isinstance(o, ox.NamedNode))
+    return found
 
 
 def _sparql_violations(store: ox.Store, constraints: Sequence[_Sparql],
@@ -1004,7 +838,7 @@ def _sparql_constraints(graph: _Graph, node: Term, level: str) -> tuple[_Sparql,
                 if prefix is not None and namespace is not None:
                     prefixes += f"PREFIX {prefix.value}: <{namespace.value}>\n"
         query = prefixes + re.sub(r"\$this\b", "?this", select.value)
-        found.append(_Sparql(query, message.value, level, _footprint(query)))
+        found.append(_Sparql(query, message.value, level, footprint(query)))
     return tuple(found)
 
 

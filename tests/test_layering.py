@@ -12,7 +12,7 @@ PACKAGE = ROOT / "lineage"
 # A module may import only from modules of an equal or lower rank (STYLE.md "Our layout").
 RANKS = {
     "errors": 0, "iris": 0, "ns": 0, "suggest": 0, "ids": 1, "cards": 2, "sources": 2, "facts": 2,
-    "extract": 4, "rdf": 5, "shapes": 5, "store": 6, "claims": 7,
+    "extract": 4, "sparql_footprint": 4, "rdf": 5, "shapes": 5, "store": 6, "claims": 7,
     "ingest": 7, "cluster": 8, "graph": 7, "view": 7, "named_queries": 7, "validate": 8,
     "describe": 7, "view_update": 7,
     "analysis": 8, "catalog": 8,
