@@ -642,6 +642,11 @@ def _isolate(works: list[_Work], timeout: float | None) -> Iterator[CardResult]:
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
+    from lineage.shapes import load_shapes, ontology_dir
+
+    # Compiled once here: forked workers inherit the compiled shapes (and their SPARQL
+    # footprints, which need rdflib's parser) instead of each compiling them again.
+    load_shapes(ontology_dir())
     return ProcessPoolExecutor(max_workers=jobs, initializer=_watch_parent,
                                initargs=(os.getpid(),))
 
