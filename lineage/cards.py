@@ -281,6 +281,30 @@ def _unflatten_yaml(flat: str) -> str:
     return _FLAT_ITEM.sub("\n", text)
 
 
+# Lines of a YAML mapping or list, and of markdown prose (a heading, a link or picture, HTML).
+_YAML_LINE = re.compile(r"[ \t]*(?:[\w\"'.-][^\n:]{0,80}:(?:[ \t]|$)|- )")
+_MARKDOWN_LINE = re.compile(r"[ \t]*(?:#{1,6}[ \t]|!?\[|<)")
+
+
+def _prose_between_breaks(block: str) -> bool:
+    r"""Tell whether a block between two "---" lines is markdown prose, not front matter.
+
+    No line starts like a YAML key or list item, and one is a markdown heading, link,
+    picture or HTML tag.
+
+    Examples
+    --------
+    >>> _prose_between_breaks("\n# Title\n[![badge](https://x)](https://y)\nText\n")
+    True
+    >>> _prose_between_breaks("license: mit\n<<<<<<< HEAD\n"), _prose_between_breaks("text\n")
+    (False, False)
+    """
+    lines = block.splitlines()
+    return not any(_YAML_LINE.match(ln) for ln in lines) and \
+        any(_MARKDOWN_LINE.match(ln) for ln in lines)
+
+
+
 def read_card(
     data: bytes,
     source: str,
@@ -319,10 +343,19 @@ def read_card(
     if m is not None:
         yaml_line = text.count("\n", 0, m.start(1)) + 1
         odd: list[str] = []
-        meta = (load_yaml(m.group(1), source=source, line=yaml_line, warnings=odd)
-                if m.group(1).strip() else {})
-        warnings += tuple(odd)
         body_offset = m.end()
+        try:
+            meta = (load_yaml(m.group(1), source=source, line=yaml_line, warnings=odd)
+                    if m.group(1).strip() else {})
+        except CardError:
+            # "---" then prose with no "key:" line: a thematic break over the card, and the
+            # next "---" another one; no front matter to read, so the card is not lost
+            if not _prose_between_breaks(m.group(1)):
+                raise
+            body_offset = 0
+            odd.append("a leading '---' opens no front matter (prose, no 'key:' line, before "
+                       "the next '---'); read as prose")
+        warnings += tuple(odd)
     elif (fm := _FLAT_FRONT.match(text)) is not None:
         flattened = True
         try:

@@ -172,3 +172,15 @@ def test_unicode_hyphens_read_as_ascii_hyphens_at_the_same_offsets():
 
     card = read_card("# M\nIt was fine\u2011tuned from bert\u2010base.\n".encode(), "m.md")
     assert card.text == "# M\nIt was fine-tuned from bert-base.\n"
+
+
+def test_a_leading_thematic_break_over_prose_is_no_front_matter():
+    text = ("---\n\n# Wren-1B-es\n\n[![badge](https://img.example/b)](https://example.org/m)\n"
+            "Este repositorio documenta el modelo.\n\n---\n\n## Datos\nMore prose.\n")
+    card = read_card(text.encode(), "me/m/README.md")
+    assert card.meta == {}
+    assert card.body_offset == 0
+    assert any("opens no front matter" in w for w in card.warnings)
+    # Broken YAML with keys is still reported, with its line.
+    with pytest.raises(CardError, match="broken YAML"):
+        read_card(b"---\nlicense: mit\n<<<<<<< HEAD\nx: 1\n---\n# T\n", "me/m/README.md")
