@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lineage.cards import read_card
+from lineage.cards import _HYPHENS, read_card
 from lineage.errors import CardError
 
 from .conftest import seed
@@ -153,7 +153,8 @@ def test_split_round_trips_any_mapping(meta, body):
     text = f"---\n{front}---\n{body}"
     card = read_card(text.encode(), "c.md")
     assert card.meta == meta
-    assert card.body == body
+    # (the reader writes Unicode hyphens as "-", so that rules match one hyphen)
+    assert card.body == body.translate(_HYPHENS)
 
 
 @given(st.binary(max_size=400))
