@@ -445,6 +445,12 @@ _CODE_ARG = Gated(re.compile(
 ), "base_model", "model_name_or_path",
     starts=("--base_model", "--model_name_or_path", "--pretrained_model_name_or_path",
             "base_model", "model_name_or_path", "pretrained_model_name_or_path"))
+# The words that lead a command in as an example for other models, and the titles of
+# sections on using (not training) the model.
+_EXAMPLE_FOR = re.compile(r"(?i)\b(?:an?|another)[ \t]+example[ \t]+(?:for|of)\b|"
+                          r"\balso[ \t]+works[ \t]+for\b|\bfor[ \t]+example\b|\be\.g\.")
+_USAGE_TITLE = re.compile(r"(?i)\busage\b|\bhow to use\b|\binference\b|\bgenerat|"
+                          r"\bquick ?start\b|\bgetting started\b")
 # A legacy id named as the parent in a sentence: "fine-tuned from bert-base-uncased",
 # "this model is a *bert-base-cased* model that was fine-tuned on ...", "a gpt2 model
 # finetuned for ...".
@@ -556,10 +562,21 @@ def _table_labels(ctx: Context) -> Iterator[Fact]:
 
 
 def _code_arguments(ctx: Context) -> Iterator[Fact]:
-    """Training or loading commands: ``--model_name_or_path org/base``, ``base_model="x"``."""
-    for m in _CODE_ARG.finditer(ctx.card.text, ctx.card.body_offset):
+    """Training or loading commands: ``--model_name_or_path org/base``, ``base_model="x"``.
+
+    Not a command given as an example for other models ("The same script also works for
+    X. Here's an example for fine-tuning X"), nor the model a section on using it loads
+    (unless given as the base of what is loaded: ``--base_model X --lora_weights Y``).
+    """
+    text = ctx.card.text
+    for m in _CODE_ARG.finditer(text, ctx.card.body_offset):
         ref = ctx.resolve(m.group(2))
         if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
+            continue
+        lead = text[max(0, text.rfind("```", 0, m.start()) - 200):m.start()]
+        if _EXAMPLE_FOR.search(lead) or (  # (a base model given to usage code is the base)
+                not m.group(1).startswith("base_model")
+                and _USAGE_TITLE.search(ctx.doc.section_title(m.start()))):
             continue
         relation = Relation.FINETUNE if m.group(1) == "model_name_or_path" else Relation.DERIVED
         yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.7))
@@ -918,7 +935,8 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
     """
     for m in ctx.body_matches(_ZH_BASED_ON):
         tail = m.group(3)
-        if (m.group(1) is None and _ZH_TUNED.search(tail) is None) or _ZH_NOT_A_MODEL.match(tail):
+        if (m.group(1) is None and _ZH_TUNED.search(tail) is None) or \
+                _ZH_NOT_A_MODEL.match(tail) or _item_about_another(ctx, m.start(), m.group(2)):
             continue
         name = m.group(2).rstrip(".")
         if (size := _SIZE_IN_BRACKETS.match(tail)) is not None:
@@ -949,7 +967,8 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
     for m in ctx.body_matches(_JA_KO_BASED_ON):
         said = m.group(2) + m.group(3)
         if _JA_KO_TUNED.search(said) is None or _JA_KO_DATA.match(m.group(3)) is not None or \
-                any(w in m.group(3) for w in _JA_KO_GENERATED):
+                any(w in m.group(3) for w in _JA_KO_GENERATED) or \
+                _item_about_another(ctx, m.start(), m.group(1)):
             continue
         ref = ctx.resolve(m.group(1).rstrip("."))
         if not ctx.is_own(ref.id) and name_key(ref.name) != name_key(ctx.own_name or "-"):
@@ -1004,6 +1023,26 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
         return [Parent(ref, Relation.FINETUNE,
                        ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5))]
     return []
+
+
+# A list item led by a model's name: "* GPT3의 경우 ..." ("in the case of GPT3"), "* Wren-M는".
+_ITEM_SUBJECT = re.compile(r"[ \t]*[-*+][ \t]+[*_`]{0,2}([A-Za-z][\w.-]{1,60})")
+
+
+def _item_about_another(ctx: Context, pos: int, named: str) -> bool:
+    """Tell whether ``pos`` is in a list item about another model than the card's.
+
+    The item is led by a model-like name (capitals or a digit) that is neither the model
+    the sentence names as the base nor the card's own.
+    """
+    text = ctx.card.text
+    lead = _ITEM_SUBJECT.match(text, text.rfind("\n", 0, pos) + 1, pos)
+    if lead is None or _ACRONYM_OR_DIGIT.search(lead.group(1)) is None:
+        return False
+    subject = name_key(lead.group(1))
+    own = name_key((ctx.own_id or ctx.own_name or "").rsplit("/", 1)[-1])
+    return subject != name_key(named) and not (own and (own.startswith(subject)
+                                                        or subject.startswith(own)))
 
 
 def _item_ref(ctx: Context, item: str, *, named: bool = False,

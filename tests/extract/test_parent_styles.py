@@ -565,3 +565,27 @@ def test_a_display_name_with_a_version_in_a_base_model_field():
         {"Wren Base 1.0": "derived"}
     # Words that are no name, even with a number, are not kept.
     assert parents("# Icon LoRA\n\n- **Base Model:** our own 7B model\n") == {}
+
+
+# Precision guards from the eighth dev batch (family READMEs), session 7.
+
+def test_a_command_given_as_an_example_for_another_model_names_no_parent():
+    text = ("# Chat family\n### Side notes\nThe same script also works for other models. Here's "
+            "an example for fine-tuning Lab-6.7B\n\n```bash\ntorchrun train.py \\\n"
+            "    --model_name_or_path \"lab/lab-6.7b\" \\\n    --num_train_epochs 3\n```\n")
+    assert parents(text, "0004.md", None) == {}
+
+
+def test_the_model_a_usage_section_loads_is_no_parent_but_a_base_given_to_it_is():
+    usage = ("# Family\n## Usage\n```python\nmodel_name_or_path = \"lab/wren-large\"\n"
+             "model = AutoModel.from_pretrained(model_name_or_path)\n```\n")
+    assert parents(usage, "0005.md", None) == {}
+    adapter = ("# Tuned\n### Usage\n```\npython inference.py --base_model 'lab/wren-7b' "
+               "--lora_weights 'me/tune'\n```\n")
+    assert parents(adapter) == {"lab/wren-7b": "adapter"}
+
+
+def test_a_list_item_about_another_model_of_a_family_names_none_of_this_cards():
+    text = ("# Family of Korean models\n* GPT3\uc758 \uacbd\uc6b0 GPT2\ub97c \uae30\ubc18\uc73c"
+            "\ub85c \ud559\uc2b5\ud558\uc600\uc2b5\ub2c8\ub2e4.\n")
+    assert parents(text, "0006.md", None) == {}
