@@ -231,7 +231,7 @@ class Context:
     def resolve_display(self, name: str) -> ModelRef | None:
         """Return the one id the card links or loads in code that a display name spells.
 
-        "Meta Llama 3.1 8B" is ``org/meta-llama-3.1-8b-bnb-4bit`` when that is the only id
+        "Wren Chat 3.1 8B" is ``org/wren-chat-3.1-8b-bnb-4bit`` when that is the only id
         whose name starts with those words (case and punctuation ignored).
         """
         key = name_key(name)

@@ -1025,7 +1025,7 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
     return []
 
 
-# A list item led by a model's name: "* GPT3의 경우 ..." ("in the case of GPT3"), "* Wren-M는".
+# A list item led by a model's name: "* Wren3의 경우 ..." ("in the case of Wren3"), "* Wren-M는".
 _ITEM_SUBJECT = re.compile(r"[ \t]*[-*+][ \t]+[*_`]{0,2}([A-Za-z][\w.-]{1,60})")
 
 
@@ -1071,7 +1071,7 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
     hit = ctx.resolve_prefix(name) if name else None
     if hit is not None:
         return hit
-    # Kept unresolved only when it looks like a model name (T5, RoBERTa-large, "SDXL Base
+    # Kept unresolved only when it looks like a model name (T5, RoBERTa-large, "Painter Base
     # 1.0": capitalised words with a version), not prose.
     plain = any_word and re.fullmatch(r"[A-Za-z][\w.-]{1,59}", name) is not None
     if _DISPLAY_NAME.fullmatch(name):
