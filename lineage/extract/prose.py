@@ -643,7 +643,8 @@ _NAMED_THEN_TUNED = Gated(re.compile(
 # "This is a port of the multilingual X encoder (https://huggingface.co/org/x) to the
 # transformers format": the same weights in another framework, a conversion.
 _PORT_OF = Gated(re.compile(
-    r"(?i)\bthis[ \t]+(?:model[ \t]+|repo(?:sitory)?[ \t]+)?is[ \t]+an?[ \t]+(?:port|conversion)"
+    r"(?i)\bthis[ \t]+(?:model[ \t]+|repo(?:sitory)?[ \t]+)?(?:is|contains|holds)[ \t]+"
+    r"(?:an?|the)[ \t]+(?:port|conversion)"
     r"[ \t]+of[ \t]+[^.\n\[]{0,80}?[(\[]?[ \t]*(?:\[[^\]\n]{1,100}\]\([ \t]*)?"
     r"(https?://(?:huggingface\.co|hf\.co)/[\w.-]+/[\w.-]+)"), "port", "conversion")
 _HUB_ID_SENTENCES = (
@@ -792,7 +793,8 @@ _ZH_TUNED = re.compile(r"微[调調]|精[调調]|[训訓]练|[训訓]練|蒸[馏
 # Japanese and Korean: "Wren-7BをベースにSFTしたモデル", "Wren-7B를 기반으로 파인튜닝한 모델"
 # ("a model tuned from Wren-7B"). The base wording needs tuning or training said after it.
 _JA_KO_BASED_ON = Gated(re.compile(
-    r"(?<![\w.-])((?a:[A-Za-z][\w.-]*\d[\w.-]*))[*_`\u300d\u300f\"]{0,2}[ \t]*"
+    r"(?:(?<![\w.-])((?a:[A-Za-z][\w.-]*\d[\w.-]*))|"
+    r"\[[^\]\n]{1,100}\]\([ \t]*(" + _TARGET + r"[^)\s>]+)[ \t]*\))[*_`\u300d\u300f\"]{0,2}[ \t]*"
     r"(?:\u3092|\ub97c|\uc744)[ \t]*"  # the object particles (wo, reul, eul)
     r"(\u30d9\u30fc\u30b9[\u306b\u3068]|\u5143\u306b|\u3082\u3068\u306b|"  # base / from
     r"\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|\u5fae\u8abf\u6574|"
@@ -806,7 +808,8 @@ _JA_KO_BASED_ON = Gated(re.compile(
 _JA_KO_TUNED = re.compile(r"(?i)\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|"
                           r"\u5fae\u8abf\u6574|\u5b66\u7fd2|\ud30c\uc778\ud29c\ub2dd|"
                           r"\ubbf8\uc138[ \t]?\uc870\uc815|\ud559\uc2b5|\ud6c8\ub828|"
-                          r"(?<![a-z])(?:sft|dpo|lora)(?![a-z])")  # (no \b: "SFT\u3057\u305f")
+                          r"(?<![a-z])(?:sft|dpo|lora)(?![a-z])|"  # (no \b: "SFT\u3057\u305f")
+                          r"\btun(?:ing|ed)\b")  # "instruction-tuning \ub41c"
 # Data made with the model: "generated" anywhere after, or "data" right after (Japanese,
 # Korean); "tuned on Korean data" further on is the tuning.
 _JA_KO_GENERATED = ("\u751f\u6210", "\uc0dd\uc131")
@@ -965,12 +968,13 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
             return [Parent(ref, Relation.ADAPTER if lora else Relation.FINETUNE,
                            ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for m in ctx.body_matches(_JA_KO_BASED_ON):
-        said = m.group(2) + m.group(3)
-        if _JA_KO_TUNED.search(said) is None or _JA_KO_DATA.match(m.group(3)) is not None or \
-                any(w in m.group(3) for w in _JA_KO_GENERATED) or \
-                _item_about_another(ctx, m.start(), m.group(1)):
+        said, tail = m.group(3) + m.group(4), m.group(4)
+        named = m.group(1) or m.group(2)  # a name, or a link's address ("[X](...)를 기반으로")
+        if _JA_KO_TUNED.search(said) is None or _JA_KO_DATA.match(tail) is not None or \
+                any(w in tail for w in _JA_KO_GENERATED) or \
+                _item_about_another(ctx, m.start(), named):
             continue
-        ref = ctx.resolve(m.group(1).rstrip("."))
+        ref = ctx.resolve(named.rstrip("."))
         if not ctx.is_own(ref.id) and name_key(ref.name) != name_key(ctx.own_name or "-"):
             return [Parent(ref, Relation.FINETUNE,
                            ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
@@ -1040,9 +1044,11 @@ def _item_about_another(ctx: Context, pos: int, named: str) -> bool:
     if lead is None or _ACRONYM_OR_DIGIT.search(lead.group(1)) is None:
         return False
     subject = name_key(lead.group(1))
-    own = name_key((ctx.own_id or ctx.own_name or "").rsplit("/", 1)[-1])
-    return subject != name_key(named) and not (own and (own.startswith(subject)
-                                                        or subject.startswith(own)))
+    own_text = (ctx.own_id or ctx.own_name or "").rsplit("/", 1)[-1]
+    first = re.search(r"[A-Za-z][\w.-]*", own_text)  # "☁️ KULLM (...)": its first name, KULLM
+    own = {name_key(own_text), name_key(first.group(0)) if first else ""} - {""}
+    return subject != name_key(named) and not any(o.startswith(subject) or subject.startswith(o)
+                                                  for o in own)
 
 
 def _item_ref(ctx: Context, item: str, *, named: bool = False,

@@ -589,3 +589,16 @@ def test_a_list_item_about_another_model_of_a_family_names_none_of_this_cards():
     text = ("# Family of Korean models\n* GPT3\uc758 \uacbd\uc6b0 GPT2\ub97c \uae30\ubc18\uc73c"
             "\ub85c \ud559\uc2b5\ud558\uc600\uc2b5\ub2c8\ub2e4.\n")
     assert parents(text, "0006.md", None) == {}
+
+
+def test_a_korean_sentence_basing_the_model_on_a_linked_base():
+    text = ("# \u2601\ufe0f WREN (\uad6c\ub984): A Korean Model\n- WREN3\uc740 [lab/Base-10.7B]"
+            "(https://huggingface.co/lab/Base-10.7B)\uc744 \uae30\ubc18\uc73c\ub85c instruction-"
+            "tuning \ub41c \ubaa8\ub378\uc785\ub2c8\ub2e4.\n")
+    assert parents(text, "0007.md", None) == {"lab/Base-10.7B": "finetune"}
+
+
+def test_this_repository_contains_the_conversion_of_a_linked_model():
+    text = ("# Fast speech\nThis repository contains the conversion of [lab/speech-large-v3]"
+            "(https://huggingface.co/lab/speech-large-v3) to the CTranslate2 model format.\n")
+    assert parents(text, "0008.md", None) == {"lab/speech-large-v3": "quantized"}
