@@ -40,7 +40,7 @@ from lineage.ids import (
     resolve_short_name,
 )
 
-__all__ = ["Context", "Findable", "not_a_model", "screen", "snippet_at"]
+__all__ = ["Context", "Findable", "not_a_model", "screen", "snippet_at", "specific_name"]
 
 
 class Findable(Protocol):
@@ -83,6 +83,19 @@ def not_a_model(ref: ModelRef) -> str | None:
     if is_placeholder(ref.name):
         return "placeholder"
     return "sentence fragment" if is_fragment(ref.name) else None
+
+
+def specific_name(key: str) -> bool:
+    """Tell whether a name (its compare-form) is specific enough to pick one model by.
+
+    Five characters or more, one a digit: "Wren-7B" is, a bare word ("Acme") is not.
+
+    Examples
+    --------
+    >>> specific_name("wren-7b"), specific_name("acme"), specific_name("acmelab")
+    (True, False, False)
+    """
+    return len(key) >= 5 and any(c.isdigit() for c in key)
 
 
 def screen(facts: Iterable[Fact]) -> list[Fact]:
@@ -180,9 +193,8 @@ class Context:
         if "/" not in value and "\\" not in value:
             key = id_key(value)
             # A bare word ("Acme") is not specific enough to pick a link or an id in code.
-            specific = len(key) >= 5 and any(c.isdigit() for c in key)
             hit = resolve_short_name(value, self._names.short.get(key, ())) or (
-                self._by_link_text(key) or self._in_code(key) if specific else None)
+                self._by_link_text(key) or self._in_code(key) if specific_name(key) else None)
             if hit is not None:
                 return ModelRef(hit, value)
         return ModelRef(None, value)
@@ -235,7 +247,7 @@ class Context:
         whose name starts with those words (case and punctuation ignored).
         """
         key = name_key(name)
-        if len(key) < 5 or not any(c.isdigit() for c in key):
+        if not specific_name(key):
             return None
         ids = {*self.known_model_ids, *(i for hits in self._names.code_ids(self.doc).values()
                                         for i in hits)}

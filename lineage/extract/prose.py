@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from lineage.extract.context import Context, screen
+from lineage.extract.context import Context, screen, specific_name
 from lineage.extract.links import Link
 from lineage.extract.scan import Gated, Scanner, blank_lines_start
 from lineage.extract.training_code import training_code_parents
@@ -748,7 +748,7 @@ _CARD_WORDS = re.compile(r"(?i)(?:[ \t:-]+(?:model[ \t]+card|card|readme|model))
 def _names_own(ctx: Context, sentence: str) -> bool:
     """Tell whether ``sentence`` names the model the card is titled by ("Wren Guard 3-1B")."""
     key = name_key(_CARD_WORDS.sub("", ctx.own_name or ""))
-    return len(key) >= 5 and any(c.isdigit() for c in key) and key in name_key(sentence)
+    return specific_name(key) and key in name_key(sentence)
 
 
 # The second of two models a sentence builds on: "built on Eye-400M and Talk-8B-Instruct".
