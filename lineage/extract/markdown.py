@@ -94,8 +94,12 @@ class Doc:
 
     def in_code(self, offset: int) -> bool:
         """Whether ``offset`` lies inside a fenced code block."""
+        return self.code_block_at(offset) is not None
+
+    def code_block_at(self, offset: int) -> CodeBlock | None:
+        """Return the fenced code block ``offset`` lies in, or None."""
         i = bisect.bisect_right(self.code_starts, offset) - 1
-        return i >= 0 and offset < self.code_blocks[i].end
+        return self.code_blocks[i] if i >= 0 and offset < self.code_blocks[i].end else None
 
 
 def parse(card: Card) -> Doc:

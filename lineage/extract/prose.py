@@ -573,7 +573,9 @@ def _code_arguments(ctx: Context) -> Iterator[Fact]:
         ref = ctx.resolve(m.group(2))
         if ref.id is None or ctx.is_own(ref.id) or _PLACEHOLDER_ORG.match(ref.id):
             continue
-        lead = text[max(0, text.rfind("```", 0, m.start()) - 200):m.start()]
+        # The words just before the command's code block (or before the command itself)
+        block = ctx.doc.code_block_at(m.start())
+        lead = text[max(0, (block.start if block else m.start()) - 200):m.start()]
         if _EXAMPLE_FOR.search(lead) or (  # (a base model given to usage code is the base)
                 not m.group(1).startswith("base_model")
                 and _USAGE_TITLE.search(ctx.doc.section_title(m.start()))):
@@ -724,7 +726,7 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             if subjects - {own} and not titled:
                 continue  # "Yi-9B is trained based on Yi-6B": about another model
             ref = ctx.resolve(name)
-            if ctx.is_own(ref.id) or id_key(name) == id_key((ctx.own_id or "/").rsplit("/", 1)[-1]):
+            if ctx.is_own(ref.id) or id_key(name) == own:
                 continue
             words = (m.group(1).casefold() if pattern in (_UNLINKED, _INITIALISED) else
                      m.group(2).casefold() if pattern is _THIS_IS_A else "gguf")
