@@ -514,7 +514,7 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
             if 2 <= len(name) <= 60 and len(words) <= 5 and re.search("[^\\W\\d_]", name) and \
                     (len(words) == 1 or name[0].isupper()):
                 ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
-                    DatasetRef(None, _corpus_part(name))
+                    DatasetRef(None, name)
                 yield DatasetUse(ref, ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.7))
     for m in prose_positions(ctx, _FIELD_LINK):
         name = m.group(1).strip(" *_`")
@@ -757,7 +757,6 @@ def _about_another_model(ctx: Context, offset: int, lines: Sentences) -> bool:
     return ref is not None and ref.kind == "model" and not ctx.is_own(ref.id)
 
 
-# Where the datasets a model was trained on are named, in order; the first use of each is kept.
 # "datasets such as [X](...)", "instruction datasets including A, B, and C", "using the
 # following sources: the [A](...), [B](...) and the [C](...)": the list that follows.
 _SUCH_AS = Gated(re.compile(
@@ -797,7 +796,7 @@ def _listed_after_such_as(ctx: Context, sentences: Sentences) -> Iterator[Datase
             item = link or _LIST_NAME_ITEM.match(text, pos, end)
             if item is None:
                 break
-            name = _corpus_part(item.group(1).strip(" *_`").rstrip("."))
+            name = item.group(1).strip(" *_`").rstrip(".")
             if not (link and "huggingface.co" in link.group(2)) and \
                     not _GENERIC_NAME.fullmatch(name) and not _LANGUAGE_ONLY.fullmatch(name):
                 yield DatasetUse(DatasetRef(None, name),
@@ -845,6 +844,8 @@ def _cjk_named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetU
                                  ctx.evidence(Method.PROSE, at, at + len(name), 0.6))
 
 
+# Where the datasets a model was trained on are named, in order; the first use of each is kept
+# (a language or dump part of a public corpus read as that corpus, see :func:`_corpus_part`).
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,

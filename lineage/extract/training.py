@@ -304,7 +304,6 @@ _CLOUD = Gated(re.compile(
     starts=("aws", "amazon sagemaker", "sagemaker", "google cloud", "gcp", "azure", "lambda labs",
             "runpod", "coreweave", "paperspace", "vast.ai", "google colab"))
 
-# Every setting's readers, in order; the first value read of a setting is kept.
 # A training command's or config's setting: "--learning_rate 3e-5", "num_train_epochs=3",
 # '"per_device_train_batch_size": 4', "lr: 1e-4".
 _CODE_SETTING = re.compile(
@@ -351,6 +350,7 @@ def _code_setting(ctx: Context, offset: int, key: str, m: re.Match[str],
                                                     offset + m.end(), 0.7))
 
 
+# Every setting's readers, in order; the first value read of a setting is kept.
 _SETTING_READERS: tuple[_SettingReader, ...] = (
     _Setting("epochs", _EPOCHS, lambda m: _number(m.group(1) or m.group(2))),
     _learning_rate,
@@ -408,11 +408,10 @@ def _framework_named(ctx: Context, tagged: set[str]) -> TrainingSetting | None:
             return TrainingSetting("framework", "flax" if script.group(1) else "transformers",
                                    ctx.evidence(Method.PROSE, start, end, 0.6))
     lib = str(ctx.card.meta.get("library_name") or "").strip().casefold()
-    name = next((_MADE_BY_TAG[t] for t in _MADE_BY_TAG if t in tagged), None) or \
-        _MADE_BY_LIBRARY.get(lib)
+    said = next((t for t in _MADE_BY_TAG if t in tagged), None)
+    name = _MADE_BY_TAG[said] if said else _MADE_BY_LIBRARY.get(lib)
     if name is None:
         return None
-    said = next((t for t in _MADE_BY_TAG if t in tagged), None)
     return TrainingSetting("framework", name, Evidence(
         Method.METADATA, f"tags: {said}" if said else f"library_name: {lib}", None, 0.6))
 
