@@ -304,7 +304,6 @@ def _prose_between_breaks(block: str) -> bool:
         any(_MARKDOWN_LINE.match(ln) for ln in lines)
 
 
-
 def read_card(
     data: bytes,
     source: str,

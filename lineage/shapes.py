@@ -163,16 +163,8 @@ class _Data:
         multi, by_subject = self.multi, targeted | inverse
         for q in quads:
             s, p, o = q.subject, q.predicate.value, q.object
-            edges = out.get(s)  # type: ignore[arg-type]
-            if edges is None:
-                out[s] = {p: [o]}  # type: ignore[index,list-item]
-            else:
-                values = edges.get(p)
-                if values is None:
-                    edges[p] = [o]  # type: ignore[list-item]
-                else:
-                    values.append(o)  # type: ignore[arg-type]
-                    multi.add(p)
+            if _append(out, s, p, o):  # type: ignore[arg-type]
+                multi.add(p)
             found = objects.get(p)
             if found is None:
                 objects[p] = [o]  # type: ignore[list-item]
@@ -329,7 +321,6 @@ def _per_value(ok: _ValueTest) -> _Check:
 
 def _datatype(iri: str) -> _Check:
     lexical = _LEXICAL.get(iri)
-
     datatype = ox.NamedNode(iri)
 
     def ok(data: _Data, v: Term) -> bool:
