@@ -107,11 +107,16 @@ _VERB_LINK = Gated(re.compile(
     starts=("fine", "trained", "sft", "dpo", "instruct", "continued", "further", "based", "built",
             "derived", "initiali", "distilled", "resumed", "fork", "converted", "adapted"))
 _DATASET_AFTER = re.compile(r"(?:\s*[*_]{1,2})?\s+on\s+(?:the\s+)?([\w./-]+)\s+dataset", re.I)
+# "Base model" in other languages (and Russian "the initial model", inflected), read as it.
+_BASE_MODEL_WORDS = ("ベースモデル", "베이스 모델", "기반 모델", "basismodell", "modèle de base",
+                     "modelo base", "modelo de base", "mô hình cơ sở", "mô hình gốc",
+                     "базовая модель", "базовую модель", "исходная модель", "исходную модель",
+                     "ссылка на исходную модель", "ссылка на базовую модель")
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(?:(?:the|our)[ \t]+)?(base[ _]models?|original[ _]model|"
     r"finetuned from model|fine-tuned from(?: model)?|parent model|backbone model|merged models|"
     r"models merged|source models?|models used|sentence transformer body|language model|"
-    r"基础模型|基座模型)"
+    r"基础模型|基座模型|" + "|".join(sorted(_BASE_MODEL_WORDS, key=len, reverse=True)) + ")"
     # A full-width colon or comma ends a label too: "- 基础模型\uff0cM3E 使用 [X](...) 进行训练".
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:\uff1a\uff0c])?[ \t*_]*(.*)$"
 )
@@ -304,8 +309,28 @@ def _verb_links(ctx: Context) -> Iterator[Fact]:
             yield Parent(ref, Relation.DERIVED, ev, method="architecture")  # its design only
         elif subject is None:
             yield Parent(ref, relation, ev)
+            if _PREPOSITION.search(ctx.card.text, m.end(1), m.start(2)) is not None:
+                yield from _more_links(ctx, m.end(), relation)
         elif ref.id is None or id_key(ref.id) != id_key(subject.id or ""):
             yield Derivation(subject, ref, relation, ev)
+
+
+# "based on [X](...) and [Y](...)", "fine-tuned from [X](...), [Y](...) and [Z](...)".
+_AND_LINK = re.compile(r"[ \t*_]{0,3}(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|[ \t]*&[ \t]*)"
+                       r"(?:the[ \t]+)?[*_]{0,2}(" + _LINKISH + ")")
+
+
+def _more_links(ctx: Context, end: int, relation: Relation) -> Iterator[Fact]:
+    """The links joined to a derivation's first one by "and" or commas: parents alike.
+
+    Only after a preposition ("based on", "fine-tuned from"): "we fine-tuned [X] and [Y]"
+    may have made two models.
+    """
+    while (m := _AND_LINK.match(ctx.card.text, end)) is not None:
+        end = m.end()
+        ref = _link_ref(ctx, m.group(1))
+        if ref is not None:
+            yield Parent(ref, relation, ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.7))
 
 
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
@@ -386,6 +411,8 @@ def _labels(ctx: Context) -> Iterator[Fact]:
     merging: bool | None = None  # whether the card speaks of merging, read once when asked
     for m in ctx.body_matches(_LABEL):
         label = m.group(1).casefold().replace("_", " ")
+        if label in _BASE_MODEL_WORDS:
+            label = "base model"
         heading = m.group(0).lstrip().startswith("#")
         if m.group(2) is None and not heading:
             continue  # "* Base models" as a list header, not a "Base model:" field
@@ -649,6 +676,13 @@ _PORT_OF = Gated(re.compile(
     r"(?:an?|the)[ \t]+(?:port|conversion)"
     r"[ \t]+of[ \t]+[^.\n\[]{0,80}?[(\[]?[ \t]*(?:\[[^\]\n]{1,100}\]\([ \t]*)?"
     r"(https?://(?:huggingface\.co|hf\.co)/[\w.-]+/[\w.-]+)"), "port", "conversion")
+# "This is a GPT-style model, based on "org/x" model and fine-tuned on ...": a quoted Hub id
+# after a derivation word, in a sentence whose subject is the card's model.
+_QUOTED_BASE = Gated(re.compile(
+    r"(?i)\b(?:this|it)\b[^.\n]{0,80}?\b(based[ \t]+on|built[ \t]+(?:on|upon)|derived[ \t]+from|"
+    r"fine-?tuned[ \t]+from|initiali[sz]ed[ \t]+from)[ \t]+(?:the[ \t]+)?"
+    r"[\"\u201c'`]([A-Za-z0-9][\w.-]*/[\w.-]*\w)[\"\u201d'`]"),
+    "based", "built", "derived", "tuned", "initiali")
 _HUB_ID_SENTENCES = (
     _HubIdSentence(_THIS_MODEL_VERSION_OF, lambda m: Relation.QUANTIZED if m.group(1).lower()
                    .startswith("quant") else Relation.FINETUNE, 0.8),
@@ -659,6 +693,8 @@ _HUB_ID_SENTENCES = (
     _HubIdSentence(_NAMED_THEN_TUNED, lambda m: Relation.FINETUNE, 0.7),
     _HubIdSentence(_PORT_OF, lambda m: Relation.QUANTIZED, 0.7),
     _HubIdSentence(_ADAPTER_FOR_JA, lambda m: Relation.ADAPTER, 0.7),
+    _HubIdSentence(_QUOTED_BASE, lambda m: Relation.FINETUNE if "tun" in m.group(1).casefold()
+                   else Relation.DERIVED, 0.7),
 )
 
 
@@ -795,7 +831,7 @@ _ZH_TUNED = re.compile(r"微[调調]|精[调調]|[训訓]练|[训訓]練|蒸[馏
 # Japanese and Korean: "Wren-7BをベースにSFTしたモデル", "Wren-7B를 기반으로 파인튜닝한 모델"
 # ("a model tuned from Wren-7B"). The base wording needs tuning or training said after it.
 _JA_KO_BASED_ON = Gated(re.compile(
-    r"(?:(?<![\w.-])((?a:[A-Za-z][\w.-]*\d[\w.-]*))|"
+    r"(?:(?<![\w.-])((?a:[A-Za-z][\w.-]*\d[\w.-]*|[A-Za-z][\w.-]*(?:[ \t]\d[\w.]*){1,2}))|"
     r"\[[^\]\n]{1,100}\]\([ \t]*(" + _TARGET + r"[^)\s>]+)[ \t]*\))[*_`\u300d\u300f\"]{0,2}[ \t]*"
     r"(?:\u3092|\ub97c|\uc744)[ \t]*"  # the object particles (wo, reul, eul)
     r"(\u30d9\u30fc\u30b9[\u306b\u3068]|\u5143\u306b|\u3082\u3068\u306b|"  # base / from

@@ -602,3 +602,54 @@ def test_this_repository_contains_the_conversion_of_a_linked_model():
     text = ("# Fast speech\nThis repository contains the conversion of [lab/speech-large-v3]"
             "(https://huggingface.co/lab/speech-large-v3) to the CTranslate2 model format.\n")
     assert parents(text, "0008.md", None) == {"lab/speech-large-v3": "quantized"}
+
+
+# Session 8: styles from the eighth dev batch and earlier dev misses.
+
+def test_links_joined_by_and_after_a_derivation_are_all_parents():
+    text = ("# Speech\nFine-tuned speech models for Catalan based on [lab/speech-large]"
+            "(https://huggingface.co/lab/speech-large) and [lab/speech-100k]"
+            "(https://huggingface.co/lab/speech-100k)\n")
+    assert set(parents(text, "0009.md", None)) == {"lab/speech-large", "lab/speech-100k"}
+    # Without a preposition the verb may have made two models: only the first is read.
+    tuned = ("# Pair\nWe fine-tuned [lab/a-1b](https://huggingface.co/lab/a-1b) and "
+             "[lab/b-1b](https://huggingface.co/lab/b-1b) on reviews.\n")
+    assert set(parents(tuned, "0010.md", None)) <= {"lab/a-1b"}
+    # A dataset link joined to the base is no parent.
+    data = ("# Tune\nFine-tuned from [lab/base-1b](https://huggingface.co/lab/base-1b) and "
+            "[the chats](https://huggingface.co/datasets/lab/chats).\n")
+    assert parents(data) == {"lab/base-1b": "finetune"}
+
+
+def test_a_quoted_hub_id_after_based_on_in_a_sentence_about_the_model():
+    text = ("# Chat\nThis is a GPT-style model, based on \"Lab/wrenGpt-medium-chat\" model and "
+            "fine-tuned on a forum dataset.\n")
+    assert parents(text, "0011.md", None) == {"Lab/wrenGpt-medium-chat": "finetune"}
+    # A quoted id after "based on" in a sentence about something else names no parent.
+    other = "# Chat\nThe dataset is based on \"lab/forum-dump\" and cleaned by hand.\n"
+    assert parents(other, "0012.md", None) == {}
+
+
+def test_base_model_labels_and_headings_in_other_languages():
+    russian = ("# \u041a\u043b\u0430\u0441\u0441\u0438\u0444\u0438\u043a\u0430\u0446\u0438\u044f\n"
+               "#### \u0421\u0441\u044b\u043b\u043a\u0430 \u043d\u0430 \u0438\u0441\u0445\u043e"
+               "\u0434\u043d\u0443\u044e \u043c\u043e\u0434\u0435\u043b\u044c\n"
+               "[Wren for NLI](https://huggingface.co/lab/wren-base-nli)\n")
+    assert parents(russian, "0013.md", None) == {"lab/wren-base-nli": "derived"}
+    german = "# Modell\n- **Basismodell:** [lab/wren-7b](https://huggingface.co/lab/wren-7b)\n"
+    assert parents(german, "0014.md", None) == {"lab/wren-7b": "derived"}
+    french = "# Mod\u00e8le\nMod\u00e8le de base : [Wren 7B](https://huggingface.co/lab/wren-7b)\n"
+    assert parents(french, "0015.md", None) == {"lab/wren-7b": "derived"}
+    # The words inside a sentence are no label.
+    prose = "# Mod\u00e8le\nLe mod\u00e8le de base est excellent.\n"
+    assert parents(prose, "0016.md", None) == {}
+
+
+def test_a_japanese_or_korean_base_named_with_a_spaced_version():
+    japanese = ("# Wren-ja-13b\n**Wren-ja-13b** \u306f\u3001 Llama 2\u3092\u30d9\u30fc\u30b9"
+                "\u3068\u3057\u3066\u8ffd\u52a0\u4e8b\u524d\u5b66\u7fd2\u3092\u884c\u3063\u305f"
+                "\u30e2\u30c7\u30eb\u3067\u3059\u3002\n")
+    assert parents(japanese, "0017.md", None) == {"Llama 2": "finetune"}
+    korean = ("# Wren-ko\nWren-ko\ub294 Wren 2 7B\ub97c \uae30\ubc18\uc73c\ub85c \ud30c\uc778"
+              "\ud29c\ub2dd\ud55c \ubaa8\ub378\uc785\ub2c8\ub2e4.\n")
+    assert parents(korean, "0018.md", None) == {"Wren 2 7B": "finetune"}
