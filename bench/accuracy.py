@@ -100,8 +100,12 @@ def norm_dataset(text: str) -> str:
     t = text.strip().casefold()
     t = re.sub(r"^https?://huggingface\.co/datasets/", "", t)
     t = re.sub(r"\s+(data\s*set|dataset)s?$", "", t)
-    # A bare name is one name however its words are joined ("common_voice", "Common Voice").
-    return t if "/" in t else re.sub(r"[\s_]+", " ", t)
+    if "/" in t:
+        return t
+    # A bare name is one name however its words are joined ("common_voice", "Common Voice")
+    # and however its version is written ("SQuAD 2.0", "squad_v2", "SQuAD v2").
+    t = re.sub(r"(?<=[^\W\d_])[\s_-]*v?(\d+)(?:[._]0)?(?![\d.])", r" v\1", t)
+    return re.sub(r"[\s_]+", " ", t)
 
 
 def norm_license(text: str | None, name: str | None = None) -> str | None:

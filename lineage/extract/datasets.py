@@ -241,14 +241,21 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
     sentences = Sentences(ctx.card.text)
     uses = [use for source in _DATASET_SOURCES for use in source(ctx, sentences)]
     given = _strings(ctx.card.meta.get("datasets"))
-    ids = {re.sub(r"\d+$", "", _compact(rid.rsplit("/", 1)[-1]))
-           for rid in [*given, *(u.ref.id for u in uses if u.ref.id)]}
+    given_ids = [*given, *(u.ref.id for u in uses if u.ref.id)]
+    ids = {re.sub(r"\d+$", "", _compact(rid.rsplit("/", 1)[-1])) for rid in given_ids}
+    # A name spelling an id's name ("SQuAD 2.0" beside squad_v2) is that dataset.
+    id_names = {same_dataset_key(rid.rsplit("/", 1)[-1]) for rid in given_ids}
     for use in uses:
         if use.ref.id is None and (part := _corpus_part(use.ref.name)) != use.ref.name:
             use = DatasetUse(DatasetRef(None, part), use.evidence)  # "German Wikipedia dump"
-        key = (use.ref.id or use.ref.name).casefold()
         if use.ref.id is None and _UNFILLED.fullmatch(use.ref.name.strip()):
             continue  # a template's unfilled value: "fine-tuned on the None dataset"
+        if use.ref.id is not None and "/" in use.ref.id:
+            key = use.ref.id.casefold()
+        else:
+            key = same_dataset_key(use.ref.id or use.ref.name)
+        if use.ref.id is None and key in id_names:
+            continue
         if key not in seen and (use.ref.id or not _part_of(use.ref.name, ids)):
             seen.add(key)
             yield use
@@ -257,6 +264,29 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
 # Values a card template writes where nothing was filled in.
 _UNFILLED = re.compile(r"(?i)none|null|n/?a|nan|unknown|tbd|todo|\[?more information needed\]?|"
                        r"\{\{.*\}\}|<[^>]*>")
+
+
+# A version after a name, however written: "2.0", "v2", "_v2", " V2.0" (a ".0" adds nothing).
+_VERSION = re.compile(r"(?<=[^\W\d_])[\s_-]*v?(\d+)(?:[._]0)?(?![\d.])|"
+                      r"(?<=[^\W\d_])[\s_-]*v?(\d+[._]\d+)(?![\d.])")
+
+
+def same_dataset_key(name: str) -> str:
+    """Return the key under which two spellings of one dataset name are the same.
+
+    Case, separators and the notation of a version are folded: "SQuAD 2.0", "squad_v2" and
+    "SQuAD v2" are one key; "SQuAD v1.1" stays another.
+
+    Examples
+    --------
+    >>> same_dataset_key("SQuAD 2.0") == same_dataset_key("squad_v2")
+    True
+    >>> same_dataset_key("SQuAD v1.1") == same_dataset_key("SQuAD 2.0")
+    False
+    """
+    folded = _VERSION.sub(lambda m: "v" + (m.group(1) or m.group(2).replace("_", ".")),
+                          name.casefold())
+    return re.sub(r"[^\w.]+|_", "", folded)
 
 
 def _compact(name: str) -> str:
