@@ -48,12 +48,13 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
     (r"Quadro\s*(?:RTX\s*)?[A-Z]?\d{3,4}", "NVIDIA", ""),
     (r"(?:GeForce\s*)?GTX\s*(?:TITAN(?:\s*(?:X[Pp]?|V|Black))?|1[06][5-8]0(?:\s*Ti)?|"
      r"9[5-8]0(?:\s*Ti)?)", "NVIDIA", ""),
+    (r"(?:10[78]0|20[78]0)\s*Ti", "NVIDIA", ""),  # "2 Nvidia 1080 Ti's"
     (r"TITAN\s*(?:RTX|V|X[Pp]?)", "NVIDIA", ""),
     (r"(?:Instinct\W{0,3}\s*)?MI[23]\d\dX?", "AMD", ""),
     (r"Gaudi\s*[23]?", "Intel", ""),
     # a TPU with its version ("TPUv3", "TPU v3-8", "v3-8 TPU"), a Cloud TPU, a TPU pod or
     # the TPU Research Cloud ("newer GPUs, TPUs" names no hardware)
-    (r"(?:Cloud\s*TPUs?(?:\s*v\d[a-z]?(?:-\d+)?)?|TPUs?\s*v\d[a-z]?(?:-\d+)?|"
+    (r"(?:Cloud\s*TPUs?(?:\s*v\d[a-z]?(?:-\d+)?)?|TPUs?\s*`?v\d[a-z]?(?:-\d+)?`?|"
      r"v\d[a-z]?(?:-\d+)?\s*(?:Cloud\s*)?TPUs?)(?:\s*pods?)?|TPUs?\s*pods?\s*v\d[a-z]?(?:-\d+)?|"
      r"TPU\s*(?:pods?|Research\s*Cloud)",
      "Google", ""),
@@ -78,13 +79,14 @@ _HW = Anchored(re.compile(
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 ), re.compile(
     r"(?i)(?:\b|(?<=\dx))(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|"
-    r"p40|p4|k80|m60|rtx|"
+    r"p40|p4|k80|m60|rtx|10[78]0|20[78]0|"
     r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4]|"
     r"reconfigurable|sambanova|cerebras|graphcore|trainium)"),
     starts=("gh200", "h200", "b200", "h100", "h800", "a10", "a800", "a40", "a6000", "a5000", "l4",
             "v100", "t4", "p100", "p40", "p4", "k80", "m60", "rtx", "geforce", "gtx", "titan",
             "quadro", "instinct", "mi2", "mi3", "gaudi", "tpu", "cloud", "apple", "mac", "m1", "m2",
-            "m3", "m4", "reconfigurable", "sambanova", "cerebras", "graphcore", "trainium"))
+            "m3", "m4", "reconfigurable", "sambanova", "cerebras", "graphcore", "trainium",
+            "1070", "1080", "2070", "2080"))
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 
 
@@ -116,6 +118,7 @@ def _model_name(vendor: str, name: str) -> str:
     name = re.sub(r"(?i)(?:\b|(?<=\d))\s*ti\b", " Ti", name).strip()  # "1080TI" -> "1080 Ti"
     name = re.sub(r"(?i)\b(quadro|super|blackwell)\b", lambda m: m.group(1).title(), name)
     name = re.sub(r"(?i)\b(RTX|GTX)(?=\d)", r"\1 ", name)  # "RTX4090" -> "RTX 4090"
+    name = re.sub(r"^(?=10[5-8]0)", "GTX ", re.sub(r"^(?=20[6-8]0)", "RTX ", name))
     if vendor == "AMD":
         return "Instinct " + name
     if vendor == "Google":  # "CLOUD TPUS V3-8", "V3-8 TPU" -> "TPU v3" (the slice is a count)

@@ -20,13 +20,19 @@ __all__ = ["EVAL_SECTION", "INFERENCE_CONTEXT", "TRAINERS", "TRAIN_CONTEXT", "Se
 # Words of a sentence about training, and of one about running the model.
 TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
                            r"node|cluster|epoch|hours|days|took|"
-                           r"\b(?:dpo|sft|orpo|rlhf)\b")
+                           r"\b(?:dpo|sft|orpo|rlhf)\b|"
+                           r"学習|训练|訓練|微调|학습|훈련|파인튜닝|ファインチューニング")
 INFERENCE_CONTEXT = re.compile(r"(?i)inference|vram|run (?:it|this|the model) on|"
                                r"fits? (?:on|in|within|into)|requires?|"
                                r"recommended\s+(?:gpus?|hardware|vram|memory|specs?|setup|system)|"
                                r"offload|load(?:ing|ed)? (?:on|in)|tok/s|"
                                r"tokens?/s|llama\.cpp|quanti[sz]ation of|\bto run\b|running|colab|"
-                               r"notebook|profil|latency|throughput|tested on|推理|测试")
+                               r"notebook|profil|latency|throughput|tested on|推理|测试|"
+                               # serving, a demo, inference, "or better" (a requirement), in
+                               # the languages cards are written in
+                               r"\bserv(?:ing|ed)\b|推論|추론|서빙|デモ|데모|inferencia|"
+                               r"inférence|inferenz|or (?:better|higher|above)|o superior|"
+                               r"ou supérieur|oder besser|recomend|recommand|empfohlen")
 EVAL_SECTION = re.compile(r"(?i)eval|benchmark|result|leaderboard|performance|score|compar")
 # Training frameworks a card may name, in order of precedence: name, pattern (case-insensitive)
 # and a word every match of the pattern holds.

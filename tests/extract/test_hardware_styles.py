@@ -238,3 +238,31 @@ def test_hardware_of_a_sentence_about_another_model_named_by_its_id():
 def test_a_model_distilled_on_cards_said_with_their_vram():
     assert hardware("- This model was distilled using the [repository](https://github.com/x) on "
                     "3 V100 32GB VRAM.\n") == {"NVIDIA V100 32GB": 3}
+
+
+# Session 8: styles from the eighth dev batch (non-English cards, launch commands).
+
+def test_a_korean_training_sentence_with_a_backticked_tpu_slice():
+    text = ("## \ud559\uc2b5\nTPU `v3-8` \uc744 \uc774\uc6a9\ud574 \uc57d 10\uc77c \ud559\uc2b5"
+            "\uc744 \uc9c4\ud589\ud588\uace0, weight\uac00 \uc5c5\ub85c\ub4dc \ub418\uc5c8"
+            "\uc2b5\ub2c8\ub2e4.\n")
+    assert hardware(text) == {"Google TPU v3": 8}
+
+
+def test_a_geforce_card_named_by_its_number_and_ti():
+    assert hardware("Between jobs, 2 Nvidia 1080 Ti's also covered some parameter updates "
+                    "during training.\n") == {"NVIDIA GTX 1080 Ti": 2}
+    assert hardware("The model was trained on 8 NVIDIA 2080 Ti GPUs.\n") == \
+        {"NVIDIA RTX 2080 Ti": 8}
+
+
+def test_serving_demos_and_requirements_in_other_languages_are_not_training():
+    korean = ("- \ub370\ubaa8\uc5d0\uc11c\ub294 A5000 24G GPU 2\ub300\ub85c \uc11c\ube59\uc911"
+              "\uc774\uba70, fp16 \ubaa8\ub378\ub85c \ud559\uc2b5\ud55c \ubaa8\ub378\uc744 "
+              "\uc11c\ube44\uc2a4\ud569\ub2c8\ub2e4.\n")
+    assert hardware(korean) == {}
+    spanish = ("* **Recomendaci\u00f3n:** verifica que tu sesi\u00f3n de entrenamiento tenga "
+               "asignada una GPU (T4 o superior).\n")
+    assert hardware(spanish) == {}
+    assert hardware("Training runs on an A100 or better.\n") == {}
+    assert hardware("We are serving the model on two L4 GPUs after training it.\n") == {}
