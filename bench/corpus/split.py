@@ -20,8 +20,8 @@ named only in prose; it reserved ``d685``-``d724`` but found 13 cards), the eigh
 names models other than the parent) and the ninth (``d728``-``d741``, cards with no
 ``base_model`` key whose prose names models, the class where parents read from prose are most
 often wrong; it reserved ``d728``-``d767`` but found 14 cards) have no seed: they are fresh
-cards added to study, so every one of them is ``dev`` and the held-out half (206 cards of the first two batches)
-stays exactly as it was, comparable with earlier scores.
+cards added to study, so every one of them is ``dev`` and the held-out half (206 cards of
+the first two batches) stays exactly as it was, comparable with earlier scores.
 
     python bench/corpus/split.py [--check]
 
