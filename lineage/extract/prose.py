@@ -494,7 +494,7 @@ _LEGACY_PARENT = Gated(re.compile(
     "tun", "train", "based", "built", "derived", "initiali", "distilled", "version", "checkpoint",
     "torchscript", "onnx", "coreml", "tflite", "openvino",
     starts=("fine", "trained", "based", "built", "derived", "initiali", "distilled", "version",
-            "checkpoint", "a ", "a\t", "an ", "an\t", "this", "it", "torchscript", "onnx",
+            "checkpoint", "a ", "a\t", "an ", "an\t", "this", "it ", "it\t", "torchscript", "onnx",
             "coreml", "tflite", "openvino"))
 _UNLINKED = re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"

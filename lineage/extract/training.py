@@ -163,10 +163,10 @@ _PROMPT_RES = tuple((name, Gated(_ANYWHERE.get(name) or re.compile(p, re.I | re.
                      re.compile(p, re.I)) for name, p, words in _PROMPTS)
 _NAMED_PROMPT = Gated(re.compile(
     r"(?i)(?:prompt|instruct|chat)[\w ]{0,12}(?:template|format(?:ting)?)"
-    r"\s*(?:(?:is|:)\s*)?[*_`]*([\w-]+)|(?:using|with|in|uses?)\s+(?:the\s+)?"
+    r"\s*(?:(?:is|:)\s*)?[*_`]*([\w-]+)|(?:using|with|in|uses?)[ \t]+(?:the\s+)?"
     r"([\w-]+)[- ](?:style\s+)?(?:prompt\s+|chat\s+|instruct(?:ion)?\s+)?"
     r"(?:format(?:ting)?|template)\b"), "template", "format",
-    starts=("prompt", "instruct", "chat", "using", "with", "in", "use"))
+    starts=("prompt", "instruct", "chat", "using", "with", "in ", "in\t", "use"))
 
 
 def _number(text: str) -> float | int:

@@ -220,6 +220,7 @@ SAMPLES = [
                                             "distilled from", "a version of", "a checkpoint of",
                                             "a", "a\t", "an")),
     "an\tgpt2 model", "this is gpt2 model fine-tuned", "It is the gpt2 model trained",
+    "It\tis the gpt2 model trained",
     *(f"a {w} model of gpt2" for w in ("TorchScript", "ONNX", "CoreML", "TFLite", "OpenVINO")),
     f"LoRA extracted from {LINK}.",
     *(f"Trained for 3 epochs on 8x {acc} GPUs." for acc in ACCELERATORS),
@@ -228,7 +229,7 @@ SAMPLES = [
     "- body_learning_rate: (2e-05, 2e-05)",
     "It cost $600 to train.", "Prompt format: chatml", "Instruct template: alpaca",
     "chat format is vicuna", "using the alpaca format", "with alpaca template",
-    "in alpaca format", "uses alpaca-style template",
+    "in alpaca format", "in\talpaca format", "uses alpaca-style template",
     "chat-ml <|im_start|> llama-3 prompt format <|start_header_id|> llama-2 chat template <<SYS>>"
     " mistral instruct format [INST] alpaca ### Instruction: vicuna format USER: hi ASSISTANT:"
     " zephyr template <|user|> <start_of_turn> <|end|>",
