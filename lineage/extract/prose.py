@@ -803,6 +803,12 @@ _BASE_IS = Gated(re.compile(
     r"(?:(?:used|we[ \t]+used|chosen|we[ \t]+chose|selected)(?:[ \t]+(?:for|in)[ \t]+"
     r"(?:the[ \t]+|this[ \t]+)?[\w-]{1,20})?[ \t]+)?(?:is|was)[ \t]+"
     r"(?:the[ \t]+)?[*_]{0,2}(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\)|`[^`\n]{1,100}`)"), "base model")
+# "This project is a fine-tuning of the X-100 model", "This model is a LoRA fine-tune of X-7B":
+# the card's own subject, so read even when the card's id is unknown.
+_THIS_IS_A_TUNING_OF = Gated(re.compile(
+    r"(?i)\bthis[ \t]+(?:model|project|repo(?:sitory)?|checkpoint)[ \t]+is[ \t]+(?:an?[ \t]+)?"
+    r"((?:q?lora|full)[ \t-]+)?fine-?tun(?:ing|e)[ \t]+of[ \t]+(?:the[ \t]+)?[*_`]{0,2}"
+    r"([A-Za-z](?=[\w.-]{0,60}\d)[\w.-]{1,60})"), "tun")
 # Chinese (and Cantonese) derivation: "本模型基于X并...微调" ("this model is based on X and
 # fine-tuned"), "基於X嘅微調版本" ("a fine-tuned version based on X"). The name is an ASCII
 # model name with a digit; the sentence must say the card's model ("本模型") or tuning.
@@ -974,6 +980,12 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
     initialization, a distilled student's teacher, "this was made with X 1.4", a title "X
     fine-tuned on ..." and "is an X fine-tuned model".
     """
+    for m in ctx.body_matches(_THIS_IS_A_TUNING_OF):
+        ref = ctx.resolve(m.group(2).rstrip("."))
+        if not ctx.is_own(ref.id) and name_key(ref.name) != name_key(ctx.own_name or "-"):
+            lora = m.group(1) is not None and "lora" in m.group(1).casefold()
+            return [Parent(ref, Relation.ADAPTER if lora else Relation.FINETUNE,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for m in ctx.body_matches(_ZH_BASED_ON):
         tail = m.group(3)
         if (m.group(1) is None and _ZH_TUNED.search(tail) is None) or \
@@ -1123,7 +1135,43 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
     return ModelRef(None, name) if plain or _MODEL_NAME.fullmatch(name) else None
 
 
+# "to SLERP merge [X](...) (base) and [Y](...)": a merge verb, then linked inputs joined by
+# "and" or commas (two at least); "(base)" after one marks the merge's base.
+_MERGE_LINKS = Gated(re.compile(
+    r"(?i)\b(?:(slerp|nuslerp|ties|dare[ _]ties|dare|linear|task[ _]arithmetic|model[ _]stock|"
+    r"della|karcher|breadcrumbs)[ \t-]+)?merg(?:e|ed|ing)[ \t]+(?:of[ \t]+)?(?:the[ \t]+)?"
+    r"[*_]{0,2}(" + _LINKISH + r")"), "merg")
+_BASE_MARK = re.compile(r"[*_]{0,2}[ \t]*\((?:the[ \t]+)?base(?:[ \t]+model)?\)")
+
+
+def _merge_links(ctx: Context) -> Iterator[Fact]:
+    """Merge inputs linked after a merge verb, two at least ("SLERP merge [X] and [Y]")."""
+    text = ctx.card.text
+    for m in ctx.body_matches(_MERGE_LINKS):
+        inputs: list[tuple[ModelRef, int, int, bool]] = []
+        ref, end = _link_ref(ctx, m.group(2)), m.end()
+        while ref is not None:
+            base = _BASE_MARK.match(text, end)
+            end = base.end() if base is not None else end
+            inputs.append((ref, m.start(), end, base is not None))
+            more = _AND_LINK.match(text, end)
+            if more is None:
+                break
+            ref, end = _link_ref(ctx, more.group(1)), more.end()
+        if len(inputs) < 2 or any(ctx.is_own(r.id) for r, *_ in inputs):
+            continue
+        method = MERGE_METHODS.get((m.group(1) or "").casefold().replace("_", " "))
+        for ref, start, stop, base in inputs:
+            yield Parent(ref, Relation.MERGE, ctx.evidence(Method.PROSE, start, stop, 0.8),
+                         role=Role.BASE if base else Role.SOURCE, method=method)
+        if method is not None:
+            yield MergeRecipe(method, next((r for r, *_, b in inputs if b), None), None, (),
+                              ctx.evidence(Method.PROSE, m.start(), inputs[-1][2], 0.8))
+        return
+
+
 def _merge_sentences(ctx: Context) -> Iterator[Fact]:
+    yield from _merge_links(ctx)
     for m in ctx.body_matches(_TEMPLATE_METHOD):
         method = MERGE_METHODS.get(m.group(1).strip().casefold())
         base = None

@@ -653,3 +653,28 @@ def test_a_japanese_or_korean_base_named_with_a_spaced_version():
     korean = ("# Wren-ko\nWren-ko\ub294 Wren 2 7B\ub97c \uae30\ubc18\uc73c\ub85c \ud30c\uc778"
               "\ud29c\ub2dd\ud55c \ubaa8\ub378\uc785\ub2c8\ub2e4.\n")
     assert parents(korean, "0018.md", None) == {"Wren 2 7B": "finetune"}
+
+
+def test_a_merge_verb_then_linked_inputs_marks_the_base():
+    text = ("# Merge experiment\nThis repo documents an attempt to SLERP merge "
+            "[lab/wren-7b](https://huggingface.co/lab/wren-7b) (base) and "
+            "[lab/wren-7b-chat](https://huggingface.co/lab/wren-7b-chat) using mergekit.\n")
+    card = read_card(text.encode(), "0019.md")
+    found = {p.ref.id: (p.relation.value, p.role and p.role.value, p.method)
+             for p in extract(card).of(Parent)}
+    assert found == {"lab/wren-7b": ("merge", "base", "slerp"),
+                     "lab/wren-7b-chat": ("merge", "source", "slerp")}
+    # One linked model after "merged" is no merge recipe of this card.
+    assert parents("# Notes\nThe team may SLERP merge [lab/a-7b](https://huggingface.co/lab/"
+                   "a-7b) next month.\n", "0020.md", None) == {}
+
+
+def test_this_project_is_a_fine_tuning_of_a_named_model():
+    text = ("# Translation tune\nThis project is a fine-tuning of the SMALL-100 model to "
+            "translate between English and Thai.\n")
+    assert parents(text, "0021.md", None) == {"SMALL-100": "finetune"}
+    lora = "# Tune\nThis model is a LoRA fine-tune of Wren-7B for chat.\n"
+    assert parents(lora, "0022.md", None) == {"Wren-7B": "adapter"}
+    # Another model's tuning is not this card's.
+    other = "# Tune\nThe first release was a fine-tuning of Wren-7B.\n"
+    assert parents(other, "0023.md", None) == {}
