@@ -803,6 +803,14 @@ _BASE_IS = Gated(re.compile(
     r"(?:(?:used|we[ \t]+used|chosen|we[ \t]+chose|selected)(?:[ \t]+(?:for|in)[ \t]+"
     r"(?:the[ \t]+|this[ \t]+)?[\w-]{1,20})?[ \t]+)?(?:is|was)[ \t]+"
     r"(?:the[ \t]+)?[*_]{0,2}(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\)|`[^`\n]{1,100}`)"), "base model")
+# "The base model of Wren-6B, Wren-6B-Base, ...", "Wren-6B 的基础模型 Wren-6B-Base": the base
+# of the model the card is titled by (any other model's base is that model's).
+_NAMED = r"([A-Za-z](?=[\w.-]{0,60}\d)[\w.-]{1,60})"
+_BASE_MODEL_OF = Gated(re.compile(
+    r"(?i)\bthe[ \t]+base[ \t]+model[ \t]+of[ \t]+[*_`]{0,2}" + _NAMED +
+    r"[*_`]{0,2}(?:[ \t]*,|[ \t]+is)[ \t]+(?:the[ \t]+)?[*_`]{0,2}" + _NAMED + "|"
+    r"(?<![\w.-])" + _NAMED + r"[ \t]*的[ \t]*(?:基础|基座)模型[ \t]*(?:是|为)?[ \t]*" + _NAMED),
+    "base model of", "基础模型", "基座模型")
 # "This project is a fine-tuning of the X-100 model", "This model is a LoRA fine-tune of X-7B":
 # the card's own subject, so read even when the card's id is unknown.
 _THIS_IS_A_TUNING_OF = Gated(re.compile(
@@ -980,6 +988,12 @@ def _named_elsewhere(ctx: Context) -> list[Fact]:
     initialization, a distilled student's teacher, "this was made with X 1.4", a title "X
     fine-tuned on ..." and "is an X fine-tuned model".
     """
+    own = {name_key(n) for n in (ctx.own_name, (ctx.own_id or "").rsplit("/", 1)[-1]) if n}
+    for m in ctx.body_matches(_BASE_MODEL_OF):
+        named, base = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        if name_key(named) in own and name_key(base) not in own:
+            return [Parent(ctx.resolve(base.rstrip(".")), Relation.DERIVED,
+                           ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))]
     for m in ctx.body_matches(_THIS_IS_A_TUNING_OF):
         ref = ctx.resolve(m.group(2).rstrip("."))
         if not ctx.is_own(ref.id) and name_key(ref.name) != name_key(ctx.own_name or "-"):

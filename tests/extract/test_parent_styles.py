@@ -678,3 +678,15 @@ def test_this_project_is_a_fine_tuning_of_a_named_model():
     # Another model's tuning is not this card's.
     other = "# Tune\nThe first release was a fine-tuning of Wren-7B.\n"
     assert parents(other, "0023.md", None) == {}
+
+
+def test_the_base_model_of_the_titled_model():
+    text = ("# Wren3-6B\n1. **Base model:** The base model of Wren3-6B, Wren3-6B-Base, uses "
+            "more data.\n")
+    assert parents(text, "0024.md", None) == {"Wren3-6B-Base": "derived"}
+    chinese = ("# Wren3-6B\n1. Wren3-6B \u7684\u57fa\u7840\u6a21\u578b Wren3-6B-Base "
+               "\u91c7\u7528\u4e86\u66f4\u591a\u7684\u8bad\u7ec3\u6570\u636e\u3002\n")
+    assert parents(chinese, "0025.md", None) == {"Wren3-6B-Base": "derived"}
+    # Another model's base model is that model's.
+    other = "# Wren3-6B\nThe base model of Kite-2B, Kite-2B-Base, is small.\n"
+    assert parents(other, "0026.md", None) == {}
