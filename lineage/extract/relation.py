@@ -114,7 +114,13 @@ _ADAPTER_TEXT = Gated(re.compile(
     r"(?i:\bq?lora[ \t]+(?:adapt(?:at)?ion[ \t]+)?weights[ \t]+for\b)|"
     # "This LoRA enables X to ...", "A LoRA model trained on icons": the card's own LoRA
     r"(?i:\b(?:this|a)[ \t]+lora(?:[ \t]+model)?[ \t]+(?:enables|trained|for|that|which|was|"
-    r"is|lets|adds)\b)"),
+    r"is|lets|adds)\b)|"
+    # LLaMA-Factory's "finetuning_type: lora" (it saves the adapter), and tuning said to be
+    # done with LoRA ("fine-tune X using LoRA", "LoRA fine-tuning of X", Chinese "LoRA方法").
+    # (LoRA's settings alone, "lora_alpha=16", say how a model was tuned, not what it ships.)
+    r"(?i:\bfinetuning_type[ \t]*[:=][ \t]*['\"]?q?lora\b|"
+    r"\bfine-?tun(?:e|ed|ing)\b[^.\n]{0,60}\b(?:using|with|via)[ \t]+\[?q?lora\b|"
+    r"(?<![\w-])q?lora[ \t-]+fine-?tun(?:ed|ing)\b|q?lora[ \t]*(?:方法|技术|技術|微调|微調))"),
     "adapter", "peftmodel", "lora_weights", "peft", "lora")
 # "QLoRA ..., then merged into a single checkpoint": full weights, a fine-tune, whatever
 # adapter or 4-bit wording the card also has.

@@ -233,3 +233,18 @@ def test_a_card_calling_itself_a_lora_is_an_adapter():
     # A LoRA's rank in a full fine-tune's card says nothing of an adapter.
     tuned = "# Tune\nFine-tuned from [X-7B](https://huggingface.co/lab/x-7b) on dialogs.\n"
     assert kinds(run(tuned)) == {"lab/x-7b": Relation.FINETUNE}
+
+
+def test_tuning_done_with_lora_makes_an_adapter():
+    base = "---\nbase_model: lab/wren-7b\n---\n# Tune\n"
+    said = base + "The aim of this repository is to fine-tune Wren using [LoRA](https://x.org/lora).\n"
+    assert kinds(run(said)) == {"lab/wren-7b": Relation.ADAPTER}
+    config = base + "```yaml\nstage: sft\nfinetuning_type: lora\n```\n"
+    assert kinds(run(config)) == {"lab/wren-7b": Relation.ADAPTER}
+    chinese = base + "\u91c7\u7528LoRA\u65b9\u6cd5\u8fdb\u884c\u9ad8\u6548\u53c2\u6570\u5fae\u8c03\u3002\n"
+    assert kinds(run(chinese)) == {"lab/wren-7b": Relation.ADAPTER}
+    # LoRA's settings alone say how a full model was tuned, and a merged-back adapter is one.
+    settings = base + "We fine-tuned it with DPO.\n\n**LoRA**:\n* r=16\n* lora_alpha=16\n"
+    assert kinds(run(settings)) == {"lab/wren-7b": Relation.FINETUNE}
+    merged = said + "The LoRA adapter was then merged into the base weights.\n"
+    assert kinds(run(merged)) == {"lab/wren-7b": Relation.FINETUNE}
