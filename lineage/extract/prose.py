@@ -321,7 +321,7 @@ _AND_LINK = re.compile(r"[ \t*_]{0,3}(?:,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+|[ 
 
 
 def _more_links(ctx: Context, end: int, relation: Relation) -> Iterator[Fact]:
-    """The links joined to a derivation's first one by "and" or commas: parents alike.
+    """Yield the links joined to a derivation's first by "and" or commas, parents alike.
 
     Only after a preposition ("based on", "fine-tuned from"): "we fine-tuned [X] and [Y]"
     may have made two models.

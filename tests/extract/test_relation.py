@@ -241,7 +241,8 @@ def test_tuning_done_with_lora_makes_an_adapter():
     assert kinds(run(said)) == {"lab/wren-7b": Relation.ADAPTER}
     config = base + "```yaml\nstage: sft\nfinetuning_type: lora\n```\n"
     assert kinds(run(config)) == {"lab/wren-7b": Relation.ADAPTER}
-    chinese = base + "\u91c7\u7528LoRA\u65b9\u6cd5\u8fdb\u884c\u9ad8\u6548\u53c2\u6570\u5fae\u8c03\u3002\n"
+    chinese = base + ("\u91c7\u7528LoRA\u65b9\u6cd5\u8fdb\u884c\u9ad8\u6548\u53c2\u6570"
+                      "\u5fae\u8c03\u3002\n")
     assert kinds(run(chinese)) == {"lab/wren-7b": Relation.ADAPTER}
     # LoRA's settings alone say how a full model was tuned, and a merged-back adapter is one.
     settings = base + "We fine-tuned it with DPO.\n\n**LoRA**:\n* r=16\n* lora_alpha=16\n"
