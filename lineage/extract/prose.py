@@ -1175,9 +1175,9 @@ def _merge_links(ctx: Context) -> Iterator[Fact]:
         if len(inputs) < 2 or any(ctx.is_own(r.id) for r, *_ in inputs):
             continue
         method = MERGE_METHODS.get((m.group(1) or "").casefold().replace("_", " "))
-        for ref, start, stop, base in inputs:
+        for ref, start, stop, is_base in inputs:
             yield Parent(ref, Relation.MERGE, ctx.evidence(Method.PROSE, start, stop, 0.8),
-                         role=Role.BASE if base else Role.SOURCE, method=method)
+                         role=Role.BASE if is_base else Role.SOURCE, method=method)
         if method is not None:
             yield MergeRecipe(method, next((r for r, *_, b in inputs if b), None), None, (),
                               ctx.evidence(Method.PROSE, m.start(), inputs[-1][2], 0.8))
