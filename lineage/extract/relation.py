@@ -185,7 +185,9 @@ class Signs:
     @cached_property
     def merged_back(self) -> bool:
         """Whether the card's adapter was merged back into full weights."""
-        return _MERGED_BACK.search(self.ctx.card.body) is not None
+        # The text from the body's offset: the body is another text, scanned once more.
+        card = self.ctx.card
+        return _MERGED_BACK.search(card.text, card.body_offset) is not None
 
 
 def _prose_adapter(s: Signs) -> bool:
@@ -246,7 +248,8 @@ def _adapter(s: Signs) -> bool:
     """Tell whether ``library_name``, tags or PEFT code say adapter (unless merged back)."""
     library = str(s.ctx.card.meta.get("library_name") or "").casefold()
     return not s.merged_back and (library == "peft" or bool(s.tags & _ADAPTER_TAGS)
-                                  or _ADAPTER_TEXT.search(s.ctx.card.body) is not None)
+                                  or _ADAPTER_TEXT.search(s.ctx.card.text,
+                                                          s.ctx.card.body_offset) is not None)
 
 
 def _architecture_only(s: Signs) -> bool:

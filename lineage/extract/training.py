@@ -417,19 +417,17 @@ def _framework_named(ctx: Context, tagged: set[str]) -> TrainingSetting | None:
 
 
 def _prompt(ctx: Context) -> Iterator[Fact]:
-    text = ctx.card.text[ctx.card.body_offset:]
-    for m in _NAMED_PROMPT.finditer(text):
+    # (The card's text from the body's offset, not a slice: a slice is a new text, which
+    # the prefilter would scan once more.)
+    text, body = ctx.card.text, ctx.card.body_offset
+    for m in _NAMED_PROMPT.finditer(text, body):
         word = (m.group(1) or m.group(2) or "").casefold()
         for name, _, exact in _PROMPT_RES:
             if word == name or exact.fullmatch(word):
-                start = ctx.card.body_offset + m.start()
-                yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m.group(0)),
-                                                      0.9))
+                yield PromptFormat(name, ctx.evidence(Method.PROSE, m.start(), m.end(), 0.9))
                 return
     for name, anywhere, _ in _PROMPT_RES:
-        m2 = anywhere.search(text)
+        m2 = anywhere.search(text, body)
         if m2 is not None:
-            start = ctx.card.body_offset + m2.start()
-            yield PromptFormat(name, ctx.evidence(Method.PROSE, start, start + len(m2.group(0)),
-                                                  0.7))
+            yield PromptFormat(name, ctx.evidence(Method.PROSE, m2.start(), m2.end(), 0.7))
             return
