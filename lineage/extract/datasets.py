@@ -21,6 +21,7 @@ from lineage.extract.sentences import (
     Sentences,
     about_evaluation,
     prose_positions,
+    sentences_of,
 )
 from lineage.facts import DatasetRef, DatasetUse, Method
 from lineage.ids import is_repo_id, parse_hub_url
@@ -238,7 +239,7 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
     ``org/set-a``, "Dutch Voices" beside ``org/voices_11_0``) is a part of that dataset.
     """
     seen: set[str] = set()
-    sentences = Sentences(ctx.card.text)
+    sentences = sentences_of(ctx.card.text)
     uses = [use for source in _DATASET_SOURCES for use in source(ctx, sentences)]
     given = _strings(ctx.card.meta.get("datasets"))
     given_ids = [*given, *(u.ref.id for u in uses if u.ref.id)]

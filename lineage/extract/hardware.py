@@ -25,7 +25,13 @@ from functools import lru_cache
 
 from lineage.extract.context import Context
 from lineage.extract.scan import Anchored, Gated
-from lineage.extract.sentences import INFERENCE_CONTEXT, TRAIN_CONTEXT, Sentences, prose_positions
+from lineage.extract.sentences import (
+    INFERENCE_CONTEXT,
+    TRAIN_CONTEXT,
+    Sentences,
+    prose_positions,
+    sentences_of,
+)
 from lineage.facts import Fact, Hardware, Method
 
 __all__ = ["accelerator_in", "hardware", "normalise_accelerator"]
@@ -238,7 +244,7 @@ _SAYS_TRAINED = re.compile(r"(?i)\b(?:was|were|been|is|are|we)\s+(?:\w+\s+){0,2}
 def hardware(ctx: Context) -> Iterator[Fact]:
     """Yield the accelerators (and their counts) the card says trained its model."""
     found: dict[str, Hardware] = {}
-    sentences = Sentences(ctx.card.text)
+    sentences = sentences_of(ctx.card.text)
     text = ctx.card.text
 
     def add(name: str, count: int | None, start: int, end: int, confidence: float) -> None:

@@ -15,7 +15,7 @@ from lineage.extract.context import Context
 from lineage.extract.scan import Scanner
 
 __all__ = ["EVAL_SECTION", "INFERENCE_CONTEXT", "TRAINERS", "TRAIN_CONTEXT", "Sentences",
-           "about_evaluation", "prose_positions"]
+           "about_evaluation", "prose_positions", "sentences_of"]
 
 # Words of a sentence about training, and of one about running the model.
 TRAIN_CONTEXT = re.compile(r"(?i)train|fine-?tun|gpus?|hardware|compute|used|using|accelerat|"
@@ -123,3 +123,13 @@ class Sentences:
         found = pattern.search(self.text, start, end)
         self._found[key] = (start, found)
         return found
+
+
+@lru_cache(maxsize=4)
+def sentences_of(text: str) -> Sentences:
+    """Return the :class:`Sentences` of ``text``, one per card for every reader.
+
+    Their searches are remembered, so the readers of one card (hardware, settings,
+    datasets) share both the sentence index and what was already found.
+    """
+    return Sentences(text)

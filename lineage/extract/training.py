@@ -24,6 +24,7 @@ from lineage.extract.sentences import (
     TRAINERS,
     Sentences,
     prose_positions,
+    sentences_of,
 )
 from lineage.facts import (
     Evidence,
@@ -187,7 +188,7 @@ def extract_training(ctx: Context) -> tuple[Fact, ...]:
 
 def _settings(ctx: Context) -> Iterator[Fact]:
     """Training settings stated in the body: the first value found of each, in table order."""
-    sentences = Sentences(ctx.card.text)
+    sentences = sentences_of(ctx.card.text)
     first: dict[str, TrainingSetting] = {}
     for read in _SETTING_READERS:
         for setting in read(ctx, sentences):
