@@ -32,6 +32,7 @@ _FENCE_OPEN = re.compile(r"[ \t]*(`{3,}|~{3,})")  # any indent: fences nest in l
 _FENCE_CLOSE = re.compile(r"[ \t]*(`{3,}|~{3,})[ \t]*")
 _FENCE_INFO = re.compile(r"[ \t]*([\w+-]*)")
 _COMMENT_OPEN = re.compile(r"[ \t]{0,3}<!--")
+_CANDIDATE_LINE = re.compile(r"^[ \t]*(?:`{3}|~{3}|<!--)", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,19 +151,27 @@ def _fences(text: str) -> Iterator[tuple[str, int, int, int, int]]:
     pattern, a fence of n marks that no line of n closes is closed by the first line of
     n - 1 marks (info word then empty), then of n - 2, down to 3.
     """
+    # Only lines that start with a fence's marks or a comment can open or close anything:
+    # those are found in one scan, and the rest of the lines are never looked at.
+    candidates = [m.start() for m in _CANDIDATE_LINE.finditer(text)]
+    if not candidates:
+        return
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     ends = [s - 1 for s in starts[1:]] + [len(text)]
+    lines = [bisect.bisect_right(starts, c) - 1 for c in candidates]
     closing: dict[tuple[str, int], list[int]] = {}
-    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        if (m := _FENCE_CLOSE.fullmatch(text, start, end)) is not None:
+    for i in lines:
+        if (m := _FENCE_CLOSE.fullmatch(text, starts[i], ends[i])) is not None:
             closing.setdefault((m.group(1)[0], len(m.group(1))), []).append(i)
-    i = 0
-    while i < len(starts) - 1:  # an opening line ends with a line break
+    after = 0  # the first line not yet read (inside a block or a comment already read)
+    for i in lines:
+        if i < after or i >= len(starts) - 1:  # an opening line ends with a line break
+            continue
         if (comment := _COMMENT_OPEN.match(text, starts[i], ends[i])) is not None and \
                 (shut := text.find("-->", comment.end())) >= 0:
             # An HTML comment: no fence opens inside it, not even on its last line
             # ("```-->" closing a commented-out code block).
-            i = bisect.bisect_right(starts, shut)
+            after = bisect.bisect_right(starts, shut)
             continue
         m = _FENCE_OPEN.match(text, starts[i], ends[i])
         close = None
@@ -174,11 +183,10 @@ def _fences(text: str) -> Iterator[tuple[str, int, int, int, int]]:
                     close = rows[j]
                     break
         if m is None or close is None:
-            i += 1
             continue
         info = _FENCE_INFO.match(text, m.end(), ends[i]) if n == run else None
         yield (info.group(1) if info else ""), starts[i], starts[i + 1], starts[close], ends[close]
-        i = close + 1
+        after = close + 1
 
 
 def _plain(title: str) -> str:
