@@ -17,9 +17,11 @@ in prose), the sixth (``d653``-``d684``, weighted towards cards whose prose name
 other than the parent), the seventh (``d685``-``d697``, the same weighting plus bases
 named only in prose; it reserved ``d685``-``d724`` but found 13 cards), the eighth
 (``d698``-``d727``, mainly cards in languages other than English, plus cards whose prose
-names models other than the parent) and the ninth (``d728``-``d741``, cards with no
+names models other than the parent), the ninth (``d728``-``d741``, cards with no
 ``base_model`` key whose prose names models, the class where parents read from prose are most
-often wrong; it reserved ``d728``-``d767`` but found 14 cards) have no seed: they are fresh
+often wrong; it reserved ``d728``-``d767`` but found 14 cards) and the tenth (``d742``-``d750``,
+the same class again, weighted towards Hub model cards; it reserved ``d742``-``d781`` but found
+9 cards) have no seed: they are fresh
 cards added to study, so every one of them is ``dev`` and the held-out half (206 cards of
 the first two batches) stays exactly as it was, comparable with earlier scores.
 
@@ -53,6 +55,7 @@ BATCHES: tuple[tuple[int, int, int | None], ...] = (
     (685, 697, None),
     (698, 727, None),
     (728, 741, None),
+    (742, 750, None),
 )
 
 
