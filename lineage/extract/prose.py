@@ -120,6 +120,10 @@ _LABEL = re.compile(
     # A full-width colon or comma ends a label too: "- 基础模型\uff0cM3E 使用 [X](...) 进行训练".
     r"[ \t*_]*(?:\[optional\])?[ \t*_]*([:\uff1a\uff0c])?[ \t*_]*(.*)$"
 )
+# _LABEL read only on the lines holding one of its labels' words.
+_LABEL_LINES = Gated(_LABEL, "base", "original", "finetuned", "fine-tuned", "parent", "backbone",
+                     "merged", "source", "models used", "sentence transformer", "language model",
+                     "基础模型", "基座模型", *_BASE_MODEL_WORDS)
 _DISPLAY_NAME = re.compile(r"(?=[^\n]*\d)[A-Z][\w.-]*(?:[ \t]+(?:[A-Z0-9][\w.-]*|v\d[\w.]*)){1,3}")
 _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
 # (Only whether it matches counts: "-+" between two "\W*" is "a dash among non-word signs".)
@@ -409,7 +413,7 @@ _AS_THE_BASE = re.compile(r"(?i)\b(?:as|be)[ \t]+the[ \t]+base\b")
 
 def _labels(ctx: Context) -> Iterator[Fact]:
     merging: bool | None = None  # whether the card speaks of merging, read once when asked
-    for m in ctx.body_matches(_LABEL):
+    for m in ctx.body_matches(_LABEL_LINES):
         label = m.group(1).casefold().replace("_", " ")
         if label in _BASE_MODEL_WORDS:
             label = "base model"
@@ -496,7 +500,11 @@ _LEGACY_PARENT = Gated(re.compile(
     starts=("fine", "trained", "based", "built", "derived", "initiali", "distilled", "version",
             "checkpoint", "a ", "a\t", "an ", "an\t", "this", "it ", "it\t", "torchscript", "onnx",
             "coreml", "tflite", "openvino"))
-_UNLINKED = re.compile(
+# The words every match of _UNLINKED starts with (it is tried only where they occur).
+_UNLINKED_STARTS = ("based", "built", "derived", "fine", "a fine", "an fine", "trained",
+                    "initiali", "further", "continued", "gguf", "gptq", "awq", "exl2", "mlx",
+                    "quantized", "torchscript", "onnx", "coreml", "tflite", "openvino")
+_UNLINKED = Gated(re.compile(
     r"(?i)\b(based on|built (?:on|upon)|derived from|fine-?tuned? (?:from|of)|fine-?tune|"
     # "X is a fine-tuned Wren-3.2-1B pretrained model": after "is" or "was" only
     r"(?:(?<=\bis )|(?<=\bwas ))an? fine-?tuned(?= [A-Za-z][\w.-]*\d)|"
@@ -514,7 +522,7 @@ _UNLINKED = re.compile(
     r"(?:(?:an?|the)\s+(?:(?:intermediate|earlier|final|early)\s+)?(?:checkpoint|version)\s+of\s+)?"
     r"((?=[\w.-]*\d|[A-Z][\w.-]*\s+[\w.-]*\d)"
     r"[A-Za-z][\w.-]*(?:\s+(?=[\w.-]*\d)[\w.-]+){0,3})"
-)
+), *_UNLINKED_STARTS, starts=_UNLINKED_STARTS)
 # "This model is a fine-tuned version of org/name on ...": the Trainer card's sentence with
 # the base written as a bare Hub id. About the card's own model by its subject, so read even
 # in a card whose id is unknown.

@@ -240,6 +240,15 @@ SAMPLES = [
     *(f"Fine-tuned on {c}." for c in ("AWS", "Amazon SageMaker", "SageMaker", "Google Cloud", "GCP",
                                        "Azure", "Lambda Labs", "RunPod", "CoreWeave", "Paperspace",
                                        "Vast.ai", "Google Colab")),
+    # the starts of the unlinked-parent sentences
+    *(f"This model is {w} Wren-7B." for w in (
+        "based on", "built upon", "derived from", "fine-tuned from", "finetune of",
+        "trained on top of", "initialized from", "further pre-trained from",
+        "continued pretraining of", "a GGUF version of", "the GPTQ quants of", "an AWQ version of",
+        "an EXL2 version of", "an MLX version of", "a quantized version of",
+        "a TorchScript model of", "an ONNX export of", "a CoreML version of",
+        "a TFLite conversion of", "an OpenVINO model of")),
+    "X is a fine-tuned Wren-3.2-1B model.", "X was an fine-tuned Wren-3.2-1B model.",
 ]
 
 
