@@ -231,7 +231,12 @@ _CJK_TRAINING = re.compile(r"训练|微调")
 # So does hardware in a sentence about what could or would be done, or is needed.
 _NOT_TRAINING = re.compile(r"(?i)\btest(?:ed|ing)\b|\bdemonstrat|\bsupports\b|"
                            r"\bwe\s+(?:now\s+|also\s+)?support\b|"
-                           r"\b(?:could|would|need)\b")
+                           r"\b(?:could|would|need)\b|"
+                           # an example or a guide for readers ("example on 4 GPUs"; Korean
+                           # "example code", "guide"; Chinese "example")
+                           # (not a link's host, "example.org")
+                           r"(?<![/.])\b(?:examples?|guides?|tutorials?)\b(?![.\w])|"
+                           r"예제|가이드|示例")
 # Colab or a notebook is where a card runs its model, unless the sentence says it trained.
 _WEAK_INFERENCE = re.compile(r"(?i)colab|notebooks?|vram")  # VRAM: a card's memory, said anywhere
 _SAYS_TRAINED = re.compile(r"(?i)\b(?:was|were|been|is|are|we)\s+(?:\w+\s+){0,2}?"

@@ -266,3 +266,12 @@ def test_serving_demos_and_requirements_in_other_languages_are_not_training():
     assert hardware(spanish) == {}
     assert hardware("Training runs on an A100 or better.\n") == {}
     assert hardware("We are serving the model on two L4 GPUs after training it.\n") == {}
+
+
+def test_an_example_or_a_guide_for_readers_is_not_the_training_hardware():
+    assert hardware("2. Run LoRA training (example on 4 GPUs):\n") == {}
+    assert hardware("- Added a guide to fine-tune it on RTX 3090/4090/A5000 cards.\n") == {}
+    korean = ("- [RTX3090 4\ub300 \uc0ac\uc6a9\ud55c \ud559\uc2b5 \uc608\uc81c \ucf54\ub4dc]"
+              "(https://example.org/train) \ucd94\uac00\n")
+    assert hardware(korean) == {}
+    assert hardware("We trained the model on 8 A100 GPUs for 3 days.\n") == {"NVIDIA A100": 8}
