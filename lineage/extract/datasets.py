@@ -249,8 +249,9 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
     for use in uses:
         if use.ref.id is None and (part := _corpus_part(use.ref.name)) != use.ref.name:
             use = DatasetUse(DatasetRef(None, part), use.evidence)  # "German Wikipedia dump"
-        if use.ref.id is None and _UNFILLED.fullmatch(use.ref.name.strip()):
-            continue  # a template's unfilled value: "fine-tuned on the None dataset"
+        if use.ref.id is None and (_UNFILLED.fullmatch(use.ref.name.strip()) or
+                                   _NOT_A_NAME.fullmatch(use.ref.name.strip())):
+            continue  # a template's unfilled value ("the None dataset"), a script, a platform
         if use.ref.id is not None and "/" in use.ref.id:
             key = use.ref.id.casefold()
         else:
@@ -262,6 +263,11 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
             yield use
 
 
+# Names that are no dataset: a script ("generate_chat.py"), the platform that hosts the data,
+# or words for data in general ("private", "training data").
+_NOT_A_NAME = re.compile(r"(?i)[\w./-]+\.(?:py|sh|ipynb|ya?ml|toml|cfg)|hugging ?face(?: hub)?|"
+                         r"github|kaggle|private(?: data)?|(?:our |the )?(?:own |internal )?"
+                         r"(?:training|train|fine-?tuning) data")
 # Values a card template writes where nothing was filled in.
 _UNFILLED = re.compile(r"(?i)none|null|n/?a|nan|unknown|tbd|todo|\[?more information needed\]?|"
                        r"\{\{.*\}\}|<[^>]*>")
@@ -508,7 +514,8 @@ def _corpus_part(name: str) -> str:
     m = _CORPUS_NAME.search(name)
     if m is None or len(name) > 120:
         return name
-    rest = _PART_WORD.findall(name[:m.start()] + " " + name[m.end():])
+    # (a link written after the name, "(https://...)", says where, not which part)
+    rest = _PART_WORD.findall(_URL.sub(" ", name[:m.start()] + " " + name[m.end():]))
     # A language names a part of a web corpus, but a translation of a task set ("Dutch SQuAD")
     web = _WEB_CORPUS.fullmatch(m.group(0)) is not None
     if len(rest) > 6 or not all((web and _LANGUAGE.fullmatch(w.title()))
@@ -518,6 +525,7 @@ def _corpus_part(name: str) -> str:
     return "Wikipedia" if corpus.casefold().startswith("wikipedia") else corpus
 
 
+_URL = re.compile(r"https?://[^\s()]+")
 _WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-news|fineweb|"
                          r"redpajama|slimpajama|dolma|openwebtext|webtext")
 # The words around a corpus's name that only say which part or copy of it: a dump, its pages,
@@ -525,6 +533,7 @@ _WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-new
 _PART_WORD = re.compile(r"[^\s,()\[\]:\u2013\u2014-]+")
 _DUMP_WORD = re.compile(
     r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|pages?|latest|snapshot|version|"
+    r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|corpus|"
     r"\d{1,8}|v\d[\w.]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 
 

@@ -415,3 +415,18 @@ def test_a_training_data_item_naming_its_source_before_the_address():
             "* Magazine articles from the journal \u201eDie Blaetter\u201c (http://b.example/x)\n"
             "* Some texts we wrote ourselves\n")
     assert datasets(text) == {"Grimm Korpus", "Die Blaetter"}
+
+
+# Session 8: names that are no dataset, and a web corpus's part with its address.
+
+def test_scripts_platforms_and_words_for_data_are_no_dataset_names():
+    text = ("# Tune\n## Training data\nThe data was made with:\n* generate_chat.py\n"
+            "* [Wren Chats](https://huggingface.co/datasets/lab/wren-chats)\n")
+    assert datasets(text) == {"lab/wren-chats"}
+    assert datasets("# Tune\n## Training data\n- Dataset: private\n") == set()
+
+
+def test_a_part_of_a_web_corpus_with_its_address_is_the_corpus():
+    text = ("# Dutch\n## Training data\nThe model was trained on the shuffled Dutch section of "
+            "the OSCAR corpus (https://oscar-corpus.com/).\n")
+    assert datasets(text) == {"OSCAR"}
