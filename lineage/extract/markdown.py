@@ -75,13 +75,17 @@ class Doc:
 
     def section_path(self, offset: int) -> tuple[str, ...]:
         """Titles of every enclosing section, outermost first."""
+        return tuple(s.title for s in self.sections_at(offset))
+
+    def sections_at(self, offset: int) -> tuple[Section, ...]:
+        """Every enclosing section, outermost first."""
         if len(self.section_parents) != len(self.sections):  # a Doc not made by parse()
-            return tuple(s.title for s in self.sections if s.start <= offset < s.end)
+            return tuple(s for s in self.sections if s.start <= offset < s.end)
         path = []
         i = bisect.bisect_right(self.section_starts, offset) - 1
         while i >= 0:  # the innermost section starting before offset, then its ancestors
             if offset < self.sections[i].end:
-                path.append(self.sections[i].title)
+                path.append(self.sections[i])
             i = self.section_parents[i]
         return tuple(reversed(path))
 

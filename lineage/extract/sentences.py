@@ -53,10 +53,23 @@ def about_evaluation(title: str) -> bool:
 
 
 def prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
-    """Return the body matches of ``pattern`` outside sections about evaluation."""
+    """Return the body matches of ``pattern`` outside sections about evaluation.
+
+    A section is about evaluation by its title or by the title of a section holding it
+    ("## Performance" then "### Characters per Second"), unless its own title speaks of
+    training ("## Other benchmarks" then "### Training Infrastructure"); a card's own title
+    (a first-level heading: "# A High-Performance Chat Model") says nothing of its sections.
+    """
+    sections_at = ctx.doc.sections_at
     for m in ctx.body_matches(pattern):
-        if not about_evaluation(ctx.doc.section_title(m.start())):
+        path = sections_at(m.start())
+        if not path or (not about_evaluation(path[-1].title) and (
+                _TRAINING_TITLE.search(path[-1].title) is not None
+                or not any(about_evaluation(s.title) for s in path[:-1] if s.level > 1))):
             yield m
+
+
+_TRAINING_TITLE = re.compile(r"(?i)train|fine-?tun|hardware|infrastructure|compute")
 
 
 class Sentences:

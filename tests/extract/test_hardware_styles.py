@@ -275,3 +275,15 @@ def test_an_example_or_a_guide_for_readers_is_not_the_training_hardware():
               "(https://example.org/train) \ucd94\uac00\n")
     assert hardware(korean) == {}
     assert hardware("We trained the model on 8 A100 GPUs for 3 days.\n") == {"NVIDIA A100": 8}
+
+
+def test_a_subsection_of_an_evaluation_section_is_about_evaluation():
+    speed = ("## Performance\n### Characters per Second\n| System | Short |\n|---|---|\n"
+             "| **Wren** (M4 pro - WebGPU) | 996 |\n\nTraining used 8 A100 GPUs.\n")
+    assert hardware(speed) == {}
+    # unless its own title speaks of training, however the card nested it
+    nested = ("## Other benchmarks:\n### Training Infrastructure\n* **Hardware**: trained on 8 "
+              "nodes with 8 A100 80GBs GPUs for each node.\n")
+    assert hardware(nested) == {"NVIDIA A100 80GB": 64}
+    titled = "# A High-Performance Model\n## Training\nTrained on 4 V100 GPUs.\n"
+    assert hardware(titled) == {"NVIDIA V100": 4}
