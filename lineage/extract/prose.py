@@ -90,12 +90,12 @@ QUANT_MARKER = re.compile(
 # A link target may be a Hub address without its scheme ("(huggingface.co/org/name)").
 _TARGET = r"(?:https?://|(?:www\.)?(?:huggingface|hf)\.co/)"
 _LINKISH = (r"(?:\[[^\]\n]{0,200}\]\(\s*<?" + _TARGET + r"[^)\s>]+>?\s*\)|https?://\S+|"
-            r"`[\w.-]+/[\w.-]+`)")
+            r"`[\w.-]+/[\w.-]+`|\*\*[A-Za-z0-9][\w.-]*/[\w.-]*\w\*\*)")  # (or in bold)
 # The maker's link before the model's: "derived from [Lab's](https://lab.org) [X-12b](...)".
 _OWNER_LINK = r"\[[^\]\n]{1,60}['\u2019]s\]\([^)\s]{1,200}\)"
 # (Words in the gap may hold dots: "trained on Lab.ai's [X](...)".)
 _VERB_LINK = Gated(re.compile(
-    r"(?i)\b(fine[- ]?tun(?:ed|e|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
+    r"(?i)\b(fine[- ]?tun(?:ed|es?|ing)|finetuned|trained|sft(?:'d|ed)?|dpo(?:'d|ed)?|"
     r"instruct(?:ion)?[- ]tuned|continued[- ](?:pre-?)?train(?:ed|ing)?|"
     r"further[- ](?:pre-?)?train(?:ed|ing)?|"
     r"based|built|derived|initiali[sz]ed|distilled|resumed|fork(?:ed)?|converted|adapted)\b"
@@ -178,7 +178,7 @@ def _link_ref(ctx: Context, text: str) -> ModelRef | None:
         if ref is None and (hub := _HUB_IN_URL.search(m.group(0), 1)) is not None:
             ref = parse_hub_url(hub.group(0))  # "(https://steps/huggingface.co/org/x)": a typo
         return ModelRef(ref.id, ref.id) if ref is not None and ref.kind == "model" else None
-    bare = text.strip("`")
+    bare = text.strip("`*")
     # A local path (/home/u/models/x) is no Hub id: the caller resolves it by its last part.
     return ModelRef(bare, bare) if is_repo_id(bare, require_org=True) else None
 
@@ -270,6 +270,13 @@ _ARCHITECTURE_AFTER = re.compile(r"[*_]{0,2}[ \t]{1,3}(?i:architecture)\b")
 _PREPOSITION = re.compile(r"(?i)\b(?:from|of|on|upon|using|over)\b")
 
 
+# "This CoreML export is derived from X", "The ONNX version is based on X": an export.
+_FORMAT_SUBJECT = re.compile(
+    r"(?i)\b(?:this|the|these)[ \t]+(?:onnx|core[ \t]?ml|tflite|openvino|tensorflow|gguf|ggml|"
+    r"mlx|gptq|awq|exl2)[ \t]+(?:exports?|conversions?|versions?|ports?|files|weights)[ \t]+"
+    r"(?:is|are|was|were)[ \t]+$")
+
+
 def _converts(text: str, end: int) -> bool:
     """Tell whether a format is named within 40 characters after ``end``, in its sentence."""
     stop = _CLAUSE_END.search(text, end, end + 40)
@@ -304,7 +311,8 @@ def _verb_links(ctx: Context) -> Iterator[Fact]:
                                         "converted"))
         relation = Relation.FINETUNE if finetune else Relation.DERIVED
         if verb == "converted" or (verb.startswith("fork") and
-                                   _converts(ctx.card.text, m.end())):
+                                   _converts(ctx.card.text, m.end())) or \
+                _FORMAT_SUBJECT.search(ctx.card.text, max(0, m.start() - 60), m.start()):
             relation = Relation.QUANTIZED  # the same weights in another format
         ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.85 if finetune else 0.7)
         subject = _other_subject(ctx, m.start())

@@ -690,3 +690,13 @@ def test_the_base_model_of_the_titled_model():
     # Another model's base model is that model's.
     other = "# Wren3-6B\nThe base model of Kite-2B, Kite-2B-Base, is small.\n"
     assert parents(other, "0026.md", None) == {}
+
+
+def test_fine_tunes_a_linked_model_and_a_bold_hub_id_after_derived_from():
+    text = ("# Summaries\nThis project fine-tunes the [lab/wren-v2](https://huggingface.co/lab/"
+            "wren-v2) model on a summarization dataset.\n")
+    assert parents(text, "0027.md", None) == {"lab/wren-v2": "finetune"}
+    export = "# Wren CoreML\nThis CoreML export is derived from **lab/wren-tts-2**.\n"
+    assert parents(export, "0028.md", None) == {"lab/wren-tts-2": "quantized"}
+    derived = "# Wren Chat\nThis model is derived from **lab/wren-7b** by merging heads.\n"
+    assert parents(derived, "0029.md", None) == {"lab/wren-7b": "derived"}
