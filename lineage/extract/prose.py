@@ -769,9 +769,12 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
                                 text.rfind(". ", near, m.start()), m.start() - 80) + 1:m.start()]
             own = id_key((ctx.own_id or "/").rsplit("/", 1)[-1])
             lead = max(0, m.start() - 300)  # the whole sentence, for the title's name
-            titled = ctx.own_id is None and _names_own(ctx, text[max(
-                text.rfind("\n", lead, m.start()), text.rfind(". ", lead, m.start()), lead
-            ) + 1:m.start()])
+            whole = text[max(text.rfind("\n", lead, m.start()), text.rfind(". ", lead, m.start()),
+                             lead) + 1:m.start()]
+            # (a sentence whose subject is the card's model, "This repository hosts ...", or
+            # the model the card is titled by)
+            titled = ctx.own_id is None and (_THIS_SUBJECT.match(whole) is not None or
+                                             _names_own(ctx, whole))
             if ctx.own_id is None and pattern is not _AS_FORMAT and not titled:
                 continue
             subjects = {id_key(t) for t in _SUBJECT_MODEL.findall(sentence)}
@@ -785,6 +788,10 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             relation = (Relation.QUANTIZED if any(q in words for q in _CONVERSION_WORDS)
                         else Relation.FINETUNE if "tun" in words or "train" in words
                         or "initiali" in words else Relation.DERIVED)
+            if relation is Relation.QUANTIZED and _TUNED_AFTER.match(text, end, end + 80):
+                relation = Relation.FINETUNE  # "the quantized version of X fine-tuned for Y"
+            elif relation is Relation.FINETUNE and _LORA.search(whole):
+                relation = Relation.ADAPTER  # "This model is a LoRA fine-tune of X"
             ev = ctx.evidence(Method.PROSE, m.start(), m.end(), 0.5)
             yield Parent(ref, relation, ev)
             other = _AND_NAME.match(text, end) if pattern is _UNLINKED and \
@@ -796,6 +803,10 @@ def _unlinked(ctx: Context) -> Iterator[Fact]:
             return
 
 
+_TUNED_AFTER = re.compile(r"(?i)[ \t]*(?:model[ \t]*)?,?[ \t]*"
+                          r"(?:that[ \t]+(?:was|has[ \t]+been)[ \t]+)?fine-?tuned\b")
+_THIS_SUBJECT = re.compile(r"(?i)[ \t*_>-]*this[ \t]+(?:model|repo(?:sitory)?|project|"
+                           r"checkpoint)[ \t]+(?:is|was|hosts|contains|provides|holds)\b")
 _CARD_WORDS = re.compile(r"(?i)(?:[ \t:-]+(?:model[ \t]+card|card|readme|model))+[ \t]*$")
 
 

@@ -700,3 +700,14 @@ def test_fine_tunes_a_linked_model_and_a_bold_hub_id_after_derived_from():
     assert parents(export, "0028.md", None) == {"lab/wren-tts-2": "quantized"}
     derived = "# Wren Chat\nThis model is derived from **lab/wren-7b** by merging heads.\n"
     assert parents(derived, "0029.md", None) == {"lab/wren-7b": "derived"}
+
+
+def test_this_repository_hosts_a_version_of_a_named_model():
+    text = ("# Book recommendations\nThis repository hosts the quantized version of the "
+            "all-MiniLM-L6-v2 model fine-tuned for book recommendation tasks.\n")
+    assert parents(text, "0030.md", None) == {"all-MiniLM-L6-v2": "finetune"}
+    repack = "# Wren GGUF\nThis repository contains a GGUF version of Wren-7B-Chat.\n"
+    assert parents(repack, "0031.md", None) == {"Wren-7B-Chat": "quantized"}
+    # Someone else's sentence in a card of unknown id names no parent of its own.
+    other = "# Notes\nOur previous release was a quantized version of Wren-7B.\n"
+    assert parents(other, "0032.md", None) == {}
