@@ -92,6 +92,11 @@ _FLAT_FRONT = re.compile(r"\A\s*---[ \t]+(?![ \t])(?:([^\n]*?)(?<![ \t])[ \t]+|"
 # front matter only when it is a mapping with keys of the Hub's card metadata.
 _LATE_FRONT = re.compile(r"\A(?:(?:!\[|\[!\[|<)[^\n]*\n|[ \t]*\r?\n){1,10}?---[ \t]*\r?\n"
                          r"(.*?)(?:\r?\n)?^---[ \t]*(?:\r?\n|\Z)", re.S | re.M)
+# YAML from the first line (a key), then keys, list items and indented lines, then "---".
+# (Each line kind starts with its own character, a letter, "-" or a blank: one way to read
+# each line, so a block with no "---" after it fails in linear time.)
+_HEADLESS_FRONT = re.compile(r"\A([A-Za-z_][\w.-]*:[^\n]*\n(?:(?:[A-Za-z_][\w.-]*:|- |"
+                             r"[ \t])[^\n]*\n){1,200}?)---[ \t]*(?:\r?\n|\Z)")
 _CARD_KEYS = frozenset(("license", "tags", "base_model", "model-index", "datasets", "language",
                         "pipeline_tag", "library_name", "license_name", "model_name"))
 _FLAT_KEY = re.compile(r"(?<![ \t])[ \t]+(?=[A-Za-z_][\w.-]*:(?:[ \t]|$))")
@@ -275,6 +280,29 @@ def _late_front(text: str, source: str) -> tuple[dict[str, Any], int, tuple[str,
              f"line{'s' if above != 1 else ''} of pictures or HTML; read as front matter"))
 
 
+def _headless_front(text: str, source: str) -> tuple[dict[str, Any], int, tuple[str, ...]] | None:
+    """Read front matter whose opening "---" was lost: YAML lines from the first, then "---".
+
+    Returns the metadata, the offset of the body and the warnings; None unless the lines
+    are a mapping of two keys or more, one of them card metadata ("license: mit" then "---"
+    alone may be a heading underlined, and "Note: ..." is prose).
+    """
+    m = _HEADLESS_FRONT.match(text)
+    if m is None:
+        return None
+    odd: list[str] = []
+    try:
+        meta = load_yaml(m.group(1), source=source, line=1, warnings=odd)
+    except CardError:
+        return None
+    if not isinstance(meta, dict) or len(meta) < 2 or not _CARD_KEYS & {str(k) for k in meta}:
+        return None
+    last = text.count("\n", 0, m.end(1)) + 1
+    return ({str(k): v for k, v in meta.items()}, m.end(),
+            (*odd, f"front matter without its opening '---' (lines 1-{last - 1}, closed on "
+             f"line {last}); read as front matter"))
+
+
 def _unflatten_yaml(flat: str) -> str:
     """Put keys and list items of a one-line front matter back on lines of their own."""
     text = _FLAT_KEY.sub("\n", flat.strip())
@@ -366,7 +394,7 @@ def read_card(
             warnings += (f"flattened front matter not readable, ignored: {exc.message}",)
         body_offset = fm.end()
         warnings += ("front matter flattened onto one line; restored",)
-    elif (late := _late_front(text, source)) is not None:
+    elif (late := _late_front(text, source) or _headless_front(text, source)) is not None:
         meta, body_offset, notes = late
         warnings += notes
     else:

@@ -185,3 +185,24 @@ def test_a_leading_thematic_break_over_prose_is_no_front_matter():
     # Broken YAML with keys is still reported, with its line.
     with pytest.raises(CardError, match="broken YAML"):
         read_card(b"---\nlicense: mit\n<<<<<<< HEAD\nx: 1\n---\n# T\n", "me/m/README.md")
+
+
+def test_front_matter_that_lost_its_opening_rule_is_read_with_a_warning():
+    text = ("language: en\nlicense: bsd\ndatasets:\n- books\n- wikipedia\n---\n\n"
+            "# Squeezed model\nbody\n")
+    card = read_card(text.encode(), "c.md")
+    assert card.meta == {"language": "en", "license": "bsd", "datasets": ["books", "wikipedia"]}
+    assert card.body.lstrip().startswith("# Squeezed model")
+    assert card.warnings == ("front matter without its opening '---' (lines 1-5, closed on "
+                             "line 6); read as front matter",)
+
+
+@pytest.mark.parametrize("text", [
+    "Note: this card is about a model\n---\nMore text.\n",  # prose over a rule
+    "license: mit\n---\nMore text.\n",  # one line: a heading's underline as much as metadata
+    "foo: bar\nbaz: qux\n---\nMore text.\n",  # a mapping of nothing card metadata holds
+])
+def test_prose_over_a_rule_is_no_headless_front_matter(text: str):
+    card = read_card(text.encode(), "c.md")
+    assert card.meta == {}
+    assert card.body == card.text
