@@ -43,7 +43,12 @@ _PHRASES: tuple[tuple[str, str], ...] = (
     # backtrack quadratically over long whitespace.
     (r"apache(?:[\s_-]*license)?[\s,_-]*(?:(?:version|v)[\s_-]*)?2(?:\.0)?\b", "apache-2.0"),
     (r"\bmit\b(?:[\s-]*license)", "mit"),
-    (r"\bgpl[\s_-]*v?3|gnu general public license v(?:ersion)?\s*3", "gpl-3.0"),
+    (r"\bgpl[\s_-]*v?3|gnu[\s_-]+(?:general[\s_-]+public[\s_-]+)?licen[cs]e[\s_,-]*(?:\(gpl\)"
+     r"[\s_-]*)?v(?:ersion)?[\s_-]*3", "gpl-3.0"),
+    (r"\bgpl[\s_-]*v?2|gnu[\s_-]+(?:general[\s_-]+public[\s_-]+)?licen[cs]e[\s_,-]*(?:\(gpl\)"
+     r"[\s_-]*)?v(?:ersion)?[\s_-]*2", "gpl-2.0"),
+    (r"\bbsd[\s_-]*3[\s_-]*clause", "bsd-3-clause"),
+    (r"\bbsd[\s_-]*2[\s_-]*clause", "bsd-2-clause"),
     (r"\bagpl[\s_-]*v?3", "agpl-3.0"),
     (r"non-?commercial[^.\n]{0,30}licen[cs]e|bespoke licen[cs]e", "other"),
     # "for non-commercial use and research purposes only": a bespoke license in words
@@ -88,8 +93,8 @@ _SENTENCE_STOP = re.compile(r"\.(?!\d)|\n")  # "CC-BY 4.0" goes on
 _KNOWN_IDS = {"apache-2.0", "mit", "openrail", "llama2", "llama3", "llama3.1", "llama3.2",
               "llama3.3", "llama4", "gemma", "other",
               "cc-by-4.0", "cc-by-nc-4.0", "cc-by-sa-4.0", "cc-by-nc-sa-4.0", "gpl-3.0",
-              "agpl-3.0", "bsd-3-clause", "cc0-1.0", "unknown", "creativeml-openrail-m",
-              "bigscience-openrail-m", "openrail++"}
+              "gpl-2.0", "agpl-3.0", "bsd-3-clause", "bsd-2-clause", "cc0-1.0", "unknown",
+              "creativeml-openrail-m", "bigscience-openrail-m", "openrail++"}
 # A sentence whose subject is the training data ("The datasets are released under CC0")
 # states the data's license, not the model's.
 _DATA_SUBJECT = re.compile(r"(?i)\b(?:data(?:sets?)?|corp(?:us|ora))\b")
@@ -98,6 +103,12 @@ _MODEL_SUBJECT = re.compile(r"(?i)\b(?:models?|weights?|checkpoints?)\b|模型|�
 # a parent's license, unless it also speaks of this model.
 _PARENT_SUBJECT = re.compile(r"(?i)\b(?:base|original|parent|underlying|foundation)\s+models?\b")
 _THIS_SUBJECT = re.compile(r"(?i)\b(?:this|our|these|the\s+present)\b")
+# "under the Acme-3 License": a license of its own, by a proper name (a capital or a digit
+# in it), which no phrase knows; a family's name alone ("the Apache License") is none.
+_UNDER_OWN_NAME = re.compile(r"\bunder\s+(?:a|an|the)\s+((?=[\w.+-]*[A-Z0-9])[\w.+-]+"
+                             r"(?:\s+[\w.+-]+){0,3}?)\s+(?i:licen[cs]e)\b")
+_FAMILY = re.compile(r"(?i)(?:apache|mit|bsd|gpl|lgpl|agpl|gnu|creative|cc|mozilla|mpl|eclipse|"
+                     r"same|respective|following|original|base|parent|upstream|open)\b")
 # A link to a license of its own name: "[Acme Model License.md](...)", or "[LICENSE](...)"
 # whose file is named "Acme LICENSE AGREEMENT".
 _URL = re.compile(r"\]\([^)\s]{0,300}\)")
@@ -184,6 +195,10 @@ def _sentence_license(text: str) -> tuple[str, str | None] | None:
     if name is None and _OWN_LICENSE_FILE.search(text) and _MODEL_SUBJECT.search(text) and \
             _CODE.search(text) is None:
         return "other", None  # the weights' own license file: a license of its own
+    if name is None and _MODEL_SUBJECT.search(text) and \
+            (under := _UNDER_OWN_NAME.search(text)) is not None and \
+            not _GENERIC_NAME.match(under.group(1)) and not _FAMILY.match(under.group(1)):
+        name = text[under.start(1):under.end()]  # "weights are released under the Acme License"
     return None if name is None else ("other", name)
 
 

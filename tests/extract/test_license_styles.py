@@ -151,3 +151,25 @@ def test_each_llama_version_has_its_hub_license_id():
     assert licenses(text, "") == [("llama3.2", None)]
     assert licenses("**License**: A custom commercial license, the Llama 4 Community License "
                     "Agreement.\n", "") == [("llama4", None)]
+
+
+# Session 8: GNU and BSD licenses by their long names, and a license of its own by name.
+
+def test_gnu_and_bsd_licenses_written_out():
+    assert licenses("## License\n\nThese notebooks are under a public GNU License version 3.\n") \
+        == [("gpl-3.0", None)]
+    assert licenses("## License\n\nThe model is released under the GNU General Public License "
+                    "(GPL) version 2.\n") == [("gpl-2.0", None)]
+    assert licenses("## License\n\nReleased under the BSD 3-Clause license.\n") == \
+        [("bsd-3-clause", None)]
+
+
+def test_weights_released_under_a_license_of_its_own_name():
+    assert licenses("## License\n\nWren code and model weights are released under the Wren-3 "
+                    "License. See [LICENSE.md](LICENSE.md) for details.\n") == \
+        [("other", "Wren-3 License")]
+    # a family's name alone, "the same license", or the data's license name none
+    for sentence in ("The model is released under the Apache License.",
+                     "The model weights are released under the same License as the base model.",
+                     "The dataset is released under the Acme Data License."):
+        assert licenses(f"## License\n\n{sentence}\n") == [], sentence
