@@ -1,0 +1,121 @@
+"""The SHACL constraint components: one function per component builds its check."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
+from functools import partial
+
+import pyoxigraph as ox
+
+from lineage.shapes.data import _Data
+from lineage.shapes.report import ShapesError
+from lineage.shapes.shape import _Check, _Shape, _ValueTest
+from lineage.shapes.terms import _LEXICAL, _NUMERIC, SH, Term
+
+
+def _min_count(n: int) -> _Check:
+    return _Check(lambda data, focus, values: len(values) < n, min_count=n)
+
+
+def _max_count(n: int) -> _Check:
+    return _Check(lambda data, focus, values: len(values) > n, max_count=n)
+
+
+def _per_value(ok: _ValueTest) -> _Check:
+    return _Check(lambda data, focus, values: not all(map(partial(ok, data), values)), ok)
+
+
+def _datatype(iri: str) -> _Check:
+    lexical = _LEXICAL.get(iri)
+    datatype = ox.NamedNode(iri)
+
+    def ok(data: _Data, v: Term) -> bool:
+        return (isinstance(v, ox.Literal) and v.datatype == datatype
+                and (lexical is None or lexical.fullmatch(v.value) is not None))
+    return _per_value(ok)
+
+
+_NODE_KINDS: dict[str, tuple[type, ...]] = {
+    SH + "IRI": (ox.NamedNode,), SH + "Literal": (ox.Literal,),
+    SH + "BlankNode": (ox.BlankNode,), SH + "IRIOrLiteral": (ox.NamedNode, ox.Literal),
+    SH + "BlankNodeOrIRI": (ox.BlankNode, ox.NamedNode),
+    SH + "BlankNodeOrLiteral": (ox.BlankNode, ox.Literal),
+}
+
+
+def _node_kind(iri: str) -> _Check:
+    kinds = _NODE_KINDS[iri]
+    return _per_value(lambda data, v: isinstance(v, kinds))
+
+
+def _class(iri: str) -> _Check:
+    return _per_value(lambda data, v: not isinstance(v, ox.Literal)
+                      and data.is_instance(v, iri))
+
+
+def _pattern(regex: str) -> _Check:
+    compiled = re.compile(regex)
+    return _per_value(lambda data, v: not isinstance(v, ox.BlankNode)
+                      and compiled.search(v.value) is not None)
+
+
+def _min_length(n: int) -> _Check:
+    return _per_value(lambda data, v: not isinstance(v, ox.BlankNode) and len(v.value) >= n)
+
+
+def _number(term: Term) -> Decimal | None:
+    """Return a numeric literal's value (None for anything else or an ill-typed one)."""
+    if not isinstance(term, ox.Literal) or term.datatype.value not in _NUMERIC:
+        return None
+    try:
+        return Decimal(term.value)
+    except InvalidOperation:
+        return None
+
+
+def _range(bound: Term, accepts: Callable[[Decimal, Decimal], bool]) -> _Check:
+    limit = _number(bound)
+    if limit is None:
+        msg = f"a numeric range bound must be a number, not {bound}"
+        raise ShapesError(msg)
+
+    def ok(data: _Data, v: Term) -> bool:
+        number = _number(v)
+        return number is not None and not number.is_nan() and accepts(number, limit)
+    return _per_value(ok)
+
+
+def _in(members: Sequence[Term]) -> _Check:
+    allowed = frozenset(members)
+    return _per_value(lambda data, v: v in allowed)
+
+
+def _has_value(term: Term) -> _Check:
+    return _Check(lambda data, focus, values: term not in values)
+
+
+def _equals(predicate: str) -> _Check:
+    return _Check(lambda data, focus, values: set(values) != set(data.values(focus, predicate)))
+
+
+def _xone(shapes: Sequence[_Shape]) -> _Check:
+    return _per_value(lambda data, v: sum(not s.fails(data, v) for s in shapes) == 1)
+
+
+def _or(shapes: Sequence[_Shape]) -> _Check:
+    return _per_value(lambda data, v: any(not s.fails(data, v) for s in shapes))
+
+
+def _and(shapes: Sequence[_Shape]) -> _Check:
+    return _per_value(lambda data, v: all(not s.fails(data, v) for s in shapes))
+
+
+def _node(shape: _Shape) -> _Check:
+    """``sh:node``: every value node conforms to the node shape named."""
+    return _per_value(lambda data, v: not shape.fails(data, v))
+
+
+def _not(shape: _Shape) -> _Check:
+    return _per_value(lambda data, v: shape.fails(data, v))
