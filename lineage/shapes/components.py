@@ -1,4 +1,4 @@
-"""The SHACL constraint components: one function per component builds its check."""
+"""The SHACL constraint components: one function builds each check, a table maps names to them."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -13,6 +14,7 @@ from lineage.shapes.data import _Data
 from lineage.shapes.report import ShapesError
 from lineage.shapes.shape import _Check, _Shape, _ValueTest
 from lineage.shapes.terms import _LEXICAL, _NUMERIC, SH, Term
+from lineage.shapes.triples import _Graph
 
 
 def _min_count(n: int) -> _Check:
@@ -119,3 +121,57 @@ def _node(shape: _Shape) -> _Check:
 
 def _not(shape: _Shape) -> _Check:
     return _per_value(lambda data, v: shape.fails(data, v))
+
+
+class _Compiling(Protocol):
+    """What building a component asks of the compiler: the shapes and lists it names."""
+
+    graph: _Graph
+
+    def shape(self, node: Term, *, level: str = "error") -> _Shape: ...
+
+    def shapes(self, head: Term) -> list[_Shape]: ...
+
+
+# How to build a component's check from its parameter's value (and the compiler).
+_Builder = Callable[[_Compiling, Term], _Check]
+
+
+def _int(term: Term) -> int:
+    return int(term.value)
+
+
+# Parameter name -> its builder, registered below.
+_COMPONENTS: dict[str, _Builder] = {}
+# Components that judge each value node (or count too many): with no value they pass.
+_PASS_WHEN_EMPTY = frozenset(SH + name for name in (
+    "maxCount", "datatype", "nodeKind", "class", "pattern", "minLength", "minInclusive",
+    "maxInclusive", "minExclusive", "maxExclusive", "in", "xone", "or", "and", "not", "node"))
+
+
+def _component(name: str) -> Callable[[_Builder], _Builder]:
+    def register(build: _Builder) -> _Builder:
+        _COMPONENTS[SH + name] = build
+        return build
+    return register
+
+
+_component("minCount")(lambda c, t: _min_count(_int(t)))
+_component("maxCount")(lambda c, t: _max_count(_int(t)))
+_component("datatype")(lambda c, t: _datatype(t.value))
+_component("nodeKind")(lambda c, t: _node_kind(t.value))
+_component("class")(lambda c, t: _class(t.value))
+_component("pattern")(lambda c, t: _pattern(t.value))
+_component("minLength")(lambda c, t: _min_length(_int(t)))
+_component("minInclusive")(lambda c, t: _range(t, lambda v, b: v >= b))
+_component("maxInclusive")(lambda c, t: _range(t, lambda v, b: v <= b))
+_component("minExclusive")(lambda c, t: _range(t, lambda v, b: v > b))
+_component("maxExclusive")(lambda c, t: _range(t, lambda v, b: v < b))
+_component("in")(lambda c, t: _in(c.graph.items(t)))
+_component("hasValue")(lambda c, t: _has_value(t))
+_component("equals")(lambda c, t: _equals(t.value))
+_component("xone")(lambda c, t: _xone(c.shapes(t)))
+_component("or")(lambda c, t: _or(c.shapes(t)))
+_component("and")(lambda c, t: _and(c.shapes(t)))
+_component("not")(lambda c, t: _not(c.shape(t)))
+_component("node")(lambda c, t: _node(c.shape(t)))

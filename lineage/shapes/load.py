@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from lineage.shapes.compiler import _Compiler, _Graph
+from lineage.shapes.compiler import _Compiler
 from lineage.shapes.plan import _Target
 from lineage.shapes.report import ShapesError
 from lineage.shapes.sparql import _sparql_constraints
 from lineage.shapes.terms import _RDFS, _TYPE, SH
+from lineage.shapes.triples import _Graph
 from lineage.shapes.validator import Shapes
 
 _SHAPES_FILE = "shapes.ttl"

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from lineage.shapes.compiler import _Graph
 from lineage.shapes.data import _Data
 from lineage.shapes.report import ShapesError, Violation, _focus_text, path_text
 from lineage.shapes.terms import SH, Term
+from lineage.shapes.triples import _Graph
 from lineage.sparql_footprint import Footprint, footprint
 
 
