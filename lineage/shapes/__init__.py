@@ -33,6 +33,5 @@ __all__ = ["Shapes", "ShapesError", "Violation", "compile_shapes", "load_shapes"
 
 # The vocabulary the tests build graphs with, under the names it had in one module.
 SH = _terms.SH
-_TYPE, _FIRST, _REST, _NIL = _terms._TYPE, _terms._FIRST, _terms._REST, _terms._NIL
-_INERT, _LEVELS = _terms._INERT, _terms._LEVELS
-_LEXICAL, _NUMERIC = _terms._LEXICAL, _terms._NUMERIC
+_TYPE, _FIRST, _REST, _NIL = _terms.TYPE, _terms.FIRST, _terms.REST, _terms.NIL
+_INERT, _LEVELS, _LEXICAL, _NUMERIC = _terms.INERT, _terms.LEVELS, _terms.LEXICAL, _terms.NUMERIC

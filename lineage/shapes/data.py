@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from lineage.shapes.terms import _TYPE, Term
+from lineage.shapes.terms import TYPE, Term
 
 
-class _Data:
+class Data:
     """A card's triples indexed by subject, by object and by predicate.
 
     With the classes of each typed node (its types and their superclasses in the ontology),
@@ -55,7 +55,7 @@ class _Data:
                     self.inv_multi.add(p)
         self.classes: dict[Term, frozenset[str]] = {}
         self.instances: dict[str, list[Term]] = {}
-        for node, type_node in zip(subjects.get(_TYPE.value, ()), objects.get(_TYPE.value, ()),
+        for node, type_node in zip(subjects.get(TYPE.value, ()), objects.get(TYPE.value, ()),
                                    strict=True):
             found_classes = supers.get(type_node.value) or frozenset((type_node.value,))
             self.classes[node] = self.classes.get(node, frozenset()) | found_classes

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from lineage.shapes.compiler import _Compiler
-from lineage.shapes.plan import _Target
+from lineage.shapes.compiler import Compiler
+from lineage.shapes.plan import Target
 from lineage.shapes.report import ShapesError
-from lineage.shapes.sparql import _sparql_constraints
-from lineage.shapes.terms import _RDFS, _TYPE, SH
-from lineage.shapes.triples import _Graph
+from lineage.shapes.sparql import sparql_constraints
+from lineage.shapes.terms import RDFS, SH, TYPE
+from lineage.shapes.triples import Graph
 from lineage.shapes.validator import Shapes
 
 _SHAPES_FILE = "shapes.ttl"
@@ -25,7 +25,7 @@ def _superclasses(ontology: Iterable[ox.Triple]) -> dict[str, frozenset[str]]:
     """Map each class of the ontology to itself and all its superclasses."""
     direct: dict[str, set[str]] = {}
     for t in ontology:
-        if (t.predicate.value == _RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode)
+        if (t.predicate.value == RDFS + "subClassOf" and isinstance(t.object, ox.NamedNode)
                 and isinstance(t.subject, ox.NamedNode)):
             direct.setdefault(t.subject.value, set()).add(t.object.value)
 
@@ -41,19 +41,19 @@ def _superclasses(ontology: Iterable[ox.Triple]) -> dict[str, frozenset[str]]:
 def compile_shapes(shapes_ttl: bytes, ontology_ttl: bytes) -> Shapes:
     """Compile the shapes (and the ontology's class hierarchy) into a :class:`Shapes`."""
     triples = list(ox.parse(shapes_ttl, format=ox.RdfFormat.TURTLE))
-    graph = _Graph(triples)
-    compiler = _Compiler(graph)
+    graph = Graph(triples)
+    compiler = Compiler(graph)
     targets = []
     for node, props in graph.out.items():
-        if SH + "NodeShape" not in {t.value for t in props.get(_TYPE.value, [])}:
+        if SH + "NodeShape" not in {t.value for t in props.get(TYPE.value, [])}:
             continue
         shape = compiler.shape(node)
-        targets.append(_Target(
+        targets.append(Target(
             shape,
             tuple(t.value for t in props.get(SH + "targetClass", [])),
             tuple(t.value for t in props.get(SH + "targetSubjectsOf", [])),
             tuple(t.value for t in props.get(SH + "targetObjectsOf", [])),
-            _sparql_constraints(graph, node, shape.level)))
+            sparql_constraints(graph, node, shape.level)))
     ontology = list(ox.parse(ontology_ttl, format=ox.RdfFormat.TURTLE))
     digest = hashlib.sha256(shapes_ttl + b"\0" + ontology_ttl).hexdigest()[:16]
     return Shapes(tuple(targets), _superclasses(ontology), digest,

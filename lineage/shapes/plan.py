@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 
-from lineage.shapes.data import _Data
-from lineage.shapes.shape import _Check, _Shape, _ValueTest
-from lineage.shapes.sparql import _Sparql
+from lineage.shapes.data import Data
+from lineage.shapes.shape import Check, Shape, ValueTest
+from lineage.shapes.sparql import Sparql
 from lineage.shapes.terms import Term
 
 
@@ -17,17 +17,17 @@ from lineage.shapes.terms import Term
 class _Rule:
     """A property shape of a node shape, as the quick pass of :class:`_Plan` reads it."""
 
-    shape: _Shape
+    shape: Shape
     predicate: str
     inverse: bool
-    tests: tuple[_ValueTest, ...]  # its per-value components
+    tests: tuple[ValueTest, ...]  # its per-value components
     required: bool  # sh:minCount 1
     max_count: int | None  # sh:maxCount, at least 1
     exact: bool  # a component the quick pass cannot judge: evaluated per focus node
 
     @classmethod
-    def of(cls, shape: _Shape) -> _Rule:
-        tests: list[_ValueTest] = []
+    def of(cls, shape: Shape) -> _Rule:
+        tests: list[ValueTest] = []
         required, max_count, exact = False, None, bool(shape.properties) or shape.path is None
         for check in shape.checks:
             if check.test is not None:
@@ -41,7 +41,7 @@ class _Rule:
         predicate, inverse = shape.path or ("", False)
         return cls(shape, predicate, inverse, tuple(tests), required, max_count, exact)
 
-    def fails(self, data: _Data, focus: Sequence[Term]) -> bool:
+    def fails(self, data: Data, focus: Sequence[Term]) -> bool:
         """Tell whether a focus node fails the shape (exactly)."""
         return any(self.shape.fails(data, node) for node in focus)
 
@@ -51,11 +51,11 @@ class _Plan:
     """A node shape compiled for the quick pass, which asks whether a focus node may fail.
 
     The answer may be a false "maybe", never a false "no": a shape that may fail is then
-    evaluated exactly (:meth:`_Shape.violations`), node by node.
+    evaluated exactly (:meth:`Shape.violations`), node by node.
     """
 
-    node_tests: tuple[_ValueTest, ...]  # the node shape's per-value components
-    node_checks: tuple[_Check, ...]  # its other components
+    node_tests: tuple[ValueTest, ...]  # the node shape's per-value components
+    node_checks: tuple[Check, ...]  # its other components
     required: frozenset[str]  # the predicates of its property shapes with sh:minCount 1
     required_inverse: frozenset[str]  # the same for inverse paths
     exact: tuple[_Rule, ...]  # its property shapes the quick pass cannot judge
@@ -63,7 +63,7 @@ class _Plan:
     tested: tuple[_Rule, ...]  # those with per-value components
 
     @classmethod
-    def of(cls, shape: _Shape) -> _Plan:
+    def of(cls, shape: Shape) -> _Plan:
         rules = [_Rule.of(p) for p in shape.properties]
         judged = [r for r in rules if not r.exact]
         return cls(tuple(c.test for c in shape.checks if c.test is not None),
@@ -74,8 +74,8 @@ class _Plan:
                    tuple(r for r in judged if r.max_count is not None),
                    tuple(r for r in judged if r.tests))
 
-    def may_fail(self, data: _Data, focus: Sequence[Term],
-                 failed: set[tuple[str, bool, _ValueTest]]) -> bool:
+    def may_fail(self, data: Data, focus: Sequence[Term],
+                 failed: set[tuple[str, bool, ValueTest]]) -> bool:
         """Tell whether a focus node may fail the shape (False: none does).
 
         ``failed`` holds the per-value tests that some value of the card fails, with the
@@ -107,20 +107,21 @@ class _Plan:
 
 
 @dataclass(frozen=True, slots=True)
-class _Target:
+class Target:
     """A node shape with where its focus nodes come from."""
 
-    shape: _Shape
+    shape: Shape
     classes: tuple[str, ...]
     subjects_of: tuple[str, ...]
     objects_of: tuple[str, ...]
-    sparql: tuple[_Sparql, ...]
+    sparql: tuple[Sparql, ...]
     plan: _Plan = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "plan", _Plan.of(self.shape))
 
-    def focus_nodes(self, data: _Data) -> Sequence[Term]:
+    def focus_nodes(self, data: Data) -> Sequence[Term]:
+        """Return the distinct focus nodes of the shape's targets in a card."""
         if len(self.classes) == 1 and not self.subjects_of and not self.objects_of:
             return data.instances.get(self.classes[0], ())  # distinct already
         lists = [data.instances.get(cls, ()) for cls in self.classes]

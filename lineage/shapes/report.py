@@ -70,5 +70,6 @@ def path_text(predicate: str, *, inverse: bool = False) -> str:
     return f"{prefix}<{predicate}>"
 
 
-def _focus_text(term: Term) -> str:
+def focus_text(term: Term) -> str:
+    """Return a focus node as a violation names it."""
     return term.value

@@ -5,33 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from lineage.shapes.data import _Data
-from lineage.shapes.report import Violation, _focus_text, path_text
+from lineage.shapes.data import Data
+from lineage.shapes.report import Violation, focus_text, path_text
 from lineage.shapes.terms import Term
 
 
 @dataclass(frozen=True, slots=True)
-class _Shape:
+class Shape:
     """A node shape (``path`` None) or a property shape, compiled."""
 
     name: str
     message: str | None
     level: str
     path: tuple[str, bool] | None  # (predicate, inverse)
-    checks: tuple[_Check, ...]
-    properties: tuple[_Shape, ...]
+    checks: tuple[Check, ...]
+    properties: tuple[Shape, ...]
     max_count: int | None = None
     # The checks that can fail when a property has no value at all (minCount, hasValue,
     # equals): most property shapes of a focus node have none, and the others then pass.
-    empty_checks: tuple[_Check, ...] = ()
+    empty_checks: tuple[Check, ...] = ()
     # The property shapes split by that: those that can fail with no value are always
     # tried; the others only when the focus node has their path's predicate.
-    _always: tuple[_Shape, ...] = field(init=False, repr=False, compare=False)
-    _by_path: tuple[tuple[str, bool, tuple[_Shape, ...]], ...] = field(
+    _always: tuple[Shape, ...] = field(init=False, repr=False, compare=False)
+    _by_path: tuple[tuple[str, bool, tuple[Shape, ...]], ...] = field(
         init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        grouped: dict[tuple[str, bool], list[_Shape]] = {}
+        grouped: dict[tuple[str, bool], list[Shape]] = {}
         for prop in self.properties:
             if not prop.empty_checks and prop.path is not None:
                 grouped.setdefault(prop.path, []).append(prop)
@@ -40,13 +40,13 @@ class _Shape:
         object.__setattr__(self, "_by_path", tuple(
             (pred, inverse, tuple(props)) for (pred, inverse), props in grouped.items()))
 
-    def value_nodes(self, data: _Data, focus: Term) -> list[Term]:
+    def value_nodes(self, data: Data, focus: Term) -> list[Term]:
         """Return the focus node itself (node shape) or its values along the path."""
         if self.path is None:
             return [focus]
         return data.values(focus, self.path[0], inverse=self.path[1])
 
-    def fails(self, data: _Data, focus: Term) -> bool:
+    def fails(self, data: Data, focus: Term) -> bool:
         """Tell whether ``focus`` violates this shape or one of its property shapes."""
         values = self.value_nodes(data, focus)
         for check in self.checks if values else self.empty_checks:
@@ -54,7 +54,7 @@ class _Shape:
                 return True
         return any(p.fails(data, focus) for p in self._present(data, focus))
 
-    def _present(self, data: _Data, focus: Term) -> Iterator[_Shape]:
+    def _present(self, data: Data, focus: Term) -> Iterator[Shape]:
         """Yield the property shapes that can fail on ``focus`` (see ``_always``)."""
         yield from self._always
         out = data.out.get(focus)
@@ -64,7 +64,7 @@ class _Shape:
             if edges is not None and predicate in edges:
                 yield from props
 
-    def violations(self, data: _Data, focus: Term) -> list[Violation]:
+    def violations(self, data: Data, focus: Term) -> list[Violation]:
         """Return the violations of ``focus`` against this shape and its property shapes."""
         if not self.fails(data, focus):  # the usual case, decided without building messages
             return []
@@ -74,25 +74,25 @@ class _Shape:
                (self.checks if values else self.empty_checks)):
             where = f" ({path_text(self.path[0], inverse=self.path[1])})" if self.path else ""
             message = self.message or f"{self.name} does not conform"
-            found.append(Violation(self.level, _focus_text(focus), message + where))
+            found.append(Violation(self.level, focus_text(focus), message + where))
         for prop in self.properties:
             found.extend(prop.violations(data, focus))
         return found
 
 
 # A test that one value node must pass (of a component judging values one at a time).
-_ValueTest = Callable[[_Data, Term], bool]
+ValueTest = Callable[[Data, Term], bool]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class _Check:
+class Check:
     """One constraint component of a shape.
 
     ``fails`` tells whether the value nodes of one focus node fail it; the other fields say
     what kind of component it is, for the quick pass of :class:`_Plan`.
     """
 
-    fails: Callable[[_Data, Term, list[Term]], bool]
-    test: _ValueTest | None = None  # set when the component judges each value alone
+    fails: Callable[[Data, Term, list[Term]], bool]
+    test: ValueTest | None = None  # set when the component judges each value alone
     min_count: int | None = None
     max_count: int | None = None

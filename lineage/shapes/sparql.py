@@ -8,15 +8,15 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from lineage.shapes.data import _Data
-from lineage.shapes.report import ShapesError, Violation, _focus_text, path_text
+from lineage.shapes.data import Data
+from lineage.shapes.report import ShapesError, Violation, focus_text, path_text
 from lineage.shapes.terms import SH, Term
-from lineage.shapes.triples import _Graph
+from lineage.shapes.triples import Graph
 from lineage.sparql_footprint import Footprint, footprint
 
 
 @dataclass(frozen=True, slots=True)
-class _Sparql:
+class Sparql:
     """A SPARQL-based constraint: its SELECT (``$this`` free) and message template."""
 
     query: str
@@ -25,7 +25,7 @@ class _Sparql:
     footprint: Footprint | None = None  # None: the query may read any quad
 
 
-def _store_of(data: _Data, footprint: Footprint | None) -> ox.Store:
+def store_of(data: Data, footprint: Footprint | None) -> ox.Store:
     """Return a store of the card's quads that the SPARQL-based constraints can read.
 
     The others cannot change a result (see :func:`lineage.sparql_footprint.footprint`),
@@ -41,7 +41,7 @@ def _store_of(data: _Data, footprint: Footprint | None) -> ox.Store:
     return store
 
 
-def _predicates_read(footprint: Footprint, data: _Data) -> set[str]:
+def _predicates_read(footprint: Footprint, data: Data) -> set[str]:
     """Return the predicates of the card's quads that a query of ``footprint`` can read."""
     found = set(footprint.predicates)
     for predicate in footprint.objects_of:  # a variable predicate bound by its objects
@@ -50,8 +50,9 @@ def _predicates_read(footprint: Footprint, data: _Data) -> set[str]:
     return found
 
 
-def _sparql_violations(store: ox.Store, constraints: Sequence[_Sparql],
+def sparql_violations(store: ox.Store, constraints: Sequence[Sparql],
                        focus: Sequence[Term]) -> list[Violation]:
+    """Return the violations of ``constraints`` in ``store`` whose ``$this`` is a focus node."""
     wanted: set[Term] | None = None  # made when a query returns a row (rarely)
     found = []
     for constraint in constraints:
@@ -72,11 +73,12 @@ def _sparql_violations(store: ox.Store, constraints: Sequence[_Sparql],
             path = row["path"] if "path" in names else None  # pySHACL's sh:resultPath
             if isinstance(path, ox.NamedNode):
                 message += f" ({path_text(path.value)})"
-            found.append(Violation(constraint.level, _focus_text(this), message))
+            found.append(Violation(constraint.level, focus_text(this), message))
     return found
 
 
-def _sparql_constraints(graph: _Graph, node: Term, level: str) -> tuple[_Sparql, ...]:
+def sparql_constraints(graph: Graph, node: Term, level: str) -> tuple[Sparql, ...]:
+    """Return the SPARQL-based constraints of the shape at ``node``, compiled."""
     found = []
     for constraint in graph.all(node, SH + "sparql"):
         select = graph.one(constraint, SH + "select")
@@ -92,5 +94,5 @@ def _sparql_constraints(graph: _Graph, node: Term, level: str) -> tuple[_Sparql,
                 if prefix is not None and namespace is not None:
                     prefixes += f"PREFIX {prefix.value}: <{namespace.value}>\n"
         query = prefixes + re.sub(r"\$this\b", "?this", select.value)
-        found.append(_Sparql(query, message.value, level, footprint(query)))
+        found.append(Sparql(query, message.value, level, footprint(query)))
     return tuple(found)

@@ -8,14 +8,14 @@ import pyoxigraph as ox
 
 SH = "http://www.w3.org/ns/shacl#"
 _RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 _XSD = "http://www.w3.org/2001/XMLSchema#"
-_TYPE = ox.NamedNode(_RDF + "type")
-_FIRST, _REST, _NIL = (ox.NamedNode(_RDF + x) for x in ("first", "rest", "nil"))
+TYPE = ox.NamedNode(_RDF + "type")
+FIRST, REST, NIL = (ox.NamedNode(_RDF + x) for x in ("first", "rest", "nil"))
 
 # Lexical forms of the datatypes the shapes name (pySHACL refuses ill-typed literals).
 _DECIMAL_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)"
-_LEXICAL: dict[str, re.Pattern[str]] = {
+LEXICAL: dict[str, re.Pattern[str]] = {
     _XSD + "integer": re.compile(r"[+-]?\d+"),
     _XSD + "decimal": re.compile(_DECIMAL_RE),
     _XSD + "double": re.compile(rf"{_DECIMAL_RE}([eE][+-]?\d+)?|[+-]?INF|NaN"),
@@ -23,12 +23,12 @@ _LEXICAL: dict[str, re.Pattern[str]] = {
     _XSD + "dateTime": re.compile(
         r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?"),
 }
-_NUMERIC = frozenset(_XSD + t for t in ("integer", "decimal", "double", "float", "long", "int"))
+NUMERIC = frozenset(_XSD + t for t in ("integer", "decimal", "double", "float", "long", "int"))
 # Components a shape may carry that constrain nothing (names, messages, documentation).
-_INERT = frozenset(SH + x for x in ("name", "message", "description", "order", "group",
+INERT = frozenset(SH + x for x in ("name", "message", "description", "order", "group",
                                     "targetClass", "targetSubjectsOf", "targetObjectsOf",
                                     "property", "path", "sparql", "severity", "deactivated"))
-_INERT |= {_RDF + "type", _RDFS + "comment", _RDFS + "label"}
-_LEVELS = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": "warning"}
+INERT |= {_RDF + "type", RDFS + "comment", RDFS + "label"}
+LEVELS = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": "warning"}
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from lineage.shapes.report import ShapesError
-from lineage.shapes.terms import _FIRST, _NIL, _REST, Term
+from lineage.shapes.terms import FIRST, NIL, REST, Term
 
 
-class _Graph:
+class Graph:
     """The shapes file's triples, indexed by subject, with list and term readers."""
 
     def __init__(self, triples: Iterable[ox.Triple]):
@@ -20,19 +20,22 @@ class _Graph:
                 t.predicate.value, []).append(t.object)  # type: ignore[arg-type]
 
     def all(self, node: Term, predicate: str) -> list[Term]:
+        """Return the objects of ``node`` and ``predicate``."""
         return self.out.get(node, {}).get(predicate, [])
 
     def one(self, node: Term, predicate: str) -> Term | None:
+        """Return the first object of ``node`` and ``predicate`` (None if it has none)."""
         found = self.all(node, predicate)
         return found[0] if found else None
 
     def items(self, head: Term) -> list[Term]:
+        """Return the members of the RDF list at ``head``."""
         found = []
-        while head != _NIL:
-            first = self.one(head, _FIRST.value)
+        while head != NIL:
+            first = self.one(head, FIRST.value)
             if first is None:
                 msg = f"a malformed RDF list in the shapes at {head}"
                 raise ShapesError(msg)
             found.append(first)
-            head = self.one(head, _REST.value) or _NIL
+            head = self.one(head, REST.value) or NIL
         return found

@@ -8,12 +8,12 @@ from functools import partial
 
 import pyoxigraph as ox
 
-from lineage.shapes.data import _Data
-from lineage.shapes.plan import _Target
+from lineage.shapes.data import Data
+from lineage.shapes.plan import Target
 from lineage.shapes.report import Violation, path_text
-from lineage.shapes.shape import _ValueTest
-from lineage.shapes.sparql import _sparql_violations, _store_of
-from lineage.shapes.terms import _TYPE
+from lineage.shapes.shape import ValueTest
+from lineage.shapes.sparql import sparql_violations, store_of
+from lineage.shapes.terms import TYPE
 from lineage.sparql_footprint import Footprint
 
 
@@ -21,21 +21,21 @@ from lineage.sparql_footprint import Footprint
 class Shapes:
     """The compiled shapes of ``ontology/shapes.ttl``; :meth:`validate` checks one card."""
 
-    targets: tuple[_Target, ...]
+    targets: tuple[Target, ...]
     supers: dict[str, frozenset[str]]
     digest: str  # of the shapes and ontology files, stored with each card's result
     inverse: frozenset[str] = frozenset()  # the predicates of inverse paths
     targeted: frozenset[str] = field(init=False, repr=False, compare=False)
 
     # The per-value tests of every property shape, by path: (predicate, inverse) -> tests.
-    tests: dict[tuple[str, bool], tuple[_ValueTest, ...]] = field(
+    tests: dict[tuple[str, bool], tuple[ValueTest, ...]] = field(
         init=False, repr=False, compare=False)
     # The quads the SPARQL-based constraints can read (None: any quad).
     footprint: Footprint | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        targeted = {_TYPE.value}
-        tests: dict[tuple[str, bool], dict[_ValueTest, None]] = {}
+        targeted = {TYPE.value}
+        tests: dict[tuple[str, bool], dict[ValueTest, None]] = {}
         for target in self.targets:
             targeted.update(target.subjects_of, target.objects_of)
             for rule in target.plan.tested:
@@ -55,7 +55,7 @@ class Shapes:
         The graph names of quads are ignored: the card's graph and the shared declarations
         it writes are validated as one graph.
         """
-        data = _Data(quads, self.supers, self.inverse, self.targeted)
+        data = Data(quads, self.supers, self.inverse, self.targeted)
         # Each per-value test once over all the card's values of each path that has it.
         failed = {(predicate, inverse, test)
                   for (predicate, inverse), tests in self.tests.items()
@@ -71,8 +71,8 @@ class Shapes:
                 for node in focus:
                     found.update(target.shape.violations(data, node))
             if target.sparql:
-                store = store or _store_of(data, self.footprint)
-                found.update(_sparql_violations(store, target.sparql, focus))
+                store = store or store_of(data, self.footprint)
+                found.update(sparql_violations(store, target.sparql, focus))
         return sorted(found, key=lambda v: (v.focus, v.message))
 
     def shared_limits(self) -> list[tuple[tuple[str, ...], str, int, Violation]]:
