@@ -36,7 +36,7 @@ class Compiler:
             if build is None:
                 msg = (f"shape {path_text(node.value) if isinstance(node, ox.NamedNode) else node}"
                        f" uses {path_text(predicate)}, which the per-card validator does not "
-                       "implement (lineage/shapes.py)")
+                       "implement (lineage/shapes/components.py)")
                 raise ShapesError(msg)
             built = [self.check(predicate, value, build) for value in objects]
             checks.extend(built)
