@@ -1,4 +1,4 @@
-"""A compiled shape and its constraint components, evaluated exactly on one focus node."""
+"""A compiled shape and the checks of its components, evaluated exactly on one focus node."""
 
 from __future__ import annotations
 
