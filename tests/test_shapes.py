@@ -29,22 +29,16 @@ from lineage.extract import extract
 from lineage.ingest import iter_inputs, prepare
 from lineage.ns import ENTITIES_GRAPH, LIN_IRI
 from lineage.rdf import card_quads
-from lineage.shapes import (
-    _FIRST,
-    _INERT,
-    _LEVELS,
-    _LEXICAL,
-    _NIL,
-    _NUMERIC,
-    _REST,
-    _TYPE,
-    SH,
-    ShapesError,
-    Violation,
-    load_shapes,
-    ontology_dir,
-    path_text,
-)
+from lineage.shapes import ShapesError, Violation, load_shapes, ontology_dir, path_text
+from lineage.shapes.terms import FIRST as _FIRST
+from lineage.shapes.terms import INERT as _INERT
+from lineage.shapes.terms import LEVELS as _LEVELS
+from lineage.shapes.terms import LEXICAL as _LEXICAL
+from lineage.shapes.terms import NIL as _NIL
+from lineage.shapes.terms import NUMERIC as _NUMERIC
+from lineage.shapes.terms import REST as _REST
+from lineage.shapes.terms import SH
+from lineage.shapes.terms import TYPE as _TYPE
 from lineage.sparql_footprint import footprint
 
 from .conftest import ROOT, SHARED, need

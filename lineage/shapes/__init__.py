@@ -23,7 +23,6 @@ and only that evaluation writes violations.
 
 from __future__ import annotations
 
-from lineage.shapes import terms as _terms
 from lineage.shapes.load import compile_shapes, load_shapes, ontology_dir
 from lineage.shapes.report import ShapesError, Violation, path_text
 from lineage.shapes.validator import Shapes
@@ -31,7 +30,3 @@ from lineage.shapes.validator import Shapes
 __all__ = ["Shapes", "ShapesError", "Violation", "compile_shapes", "load_shapes", "ontology_dir",
            "path_text"]
 
-# The vocabulary the tests build graphs with, under the names it had in one module.
-SH = _terms.SH
-_TYPE, _FIRST, _REST, _NIL = _terms.TYPE, _terms.FIRST, _terms.REST, _terms.NIL
-_INERT, _LEVELS, _LEXICAL, _NUMERIC = _terms.INERT, _terms.LEVELS, _terms.LEXICAL, _terms.NUMERIC
