@@ -140,7 +140,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
             method = with_tool and offset == m.start("label") and _PAPER_HOST.match(url) is not None
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
                     not method and url not in fields and \
-                    _NOT_A_NAME.search(name) is None:
+                    _NOT_A_NAME.search(name) is None and _OWNED.match(name) is None:
                 yield offset, name
 
 
@@ -162,9 +162,11 @@ _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((h
 # [X](...)", "fine-tuned on [X](...)"); "with" a link, or with "A and [B](...)". Not "from":
 # "abstracts from [X](...)" names a part of X that is a dataset of its own.
 _TRAINED_ON_LINK = Gated(re.compile(
-    r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)?|fine-?tun(?:ed|ing))\b[^.\n\[]{0,40}?\b"
+    r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)?|fine-?tun(?:ed|ing|e))\b[^.\n\[]{0,40}?\b"
     r"(?P<via>on\s+(?:the\s+)?(?:[^.\n\[]{0,60}?(?:\b(?:and|of)\s+|\w\s+\())?|"
-    r"with\s+(?:the\s+)?(?:[^.\n\[]{0,40}?\band\s+)?)"
+    r"with\s+(?:the\s+)?(?:[^.\n\[]{0,40}?\band\s+)?|"
+    # "fine-tune is completed with data from [X](...)"
+    r"(?:with|using|on)\s+(?:the\s+)?(?:data|texts?|samples|examples)\s+(?:from|of)\s+(?:the\s+)?)"
     r"\[(?P<label>[^\]]{2,80})\]\((?P<url>https?://[^)\s]+)\)"
 ), "train", "tun", starts=("pre-train", "pretrain", "train", "fine-tun", "finetun"))
 # "The training data includes [A](...), [B](...)", "the training corpus was taken from [X](...)".
@@ -189,6 +191,8 @@ _PAPER_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:arxiv\.org|aclanthology\.or
 _NOT_A_NAME = re.compile(r"(?i)\b(?:paper|blog|here|this|link|recipe|github|code|script)s?\b")
 
 
+# "[our forum](...)": a possessive says whose, not which dataset.
+_OWNED = re.compile(r"(?i)(?:our|my|their|its|your)\b")
 _LINE_MARK = re.compile(r"\s*(\S)")
 _QUANT_HEADER = re.compile(r"(?i)gptq|awq|quant|\bbits\b|act order|group size")
 
@@ -886,10 +890,45 @@ def _cjk_named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetU
 
 # Where the datasets a model was trained on are named, in order; the first use of each is kept
 # (a language or dump part of a public corpus read as that corpus, see :func:`_corpus_part`).
+# A training command's dataset, by Hub id: "--dataset_name org/x", "--dataset_id=org/x",
+# 'dataset_name="org/x"', 'load_dataset("org/x")' (in a command or code that trains, not one
+# that evaluates or runs the model).
+_DATASET_ARG = Gated(re.compile(
+    r"""(?:(?:--|\b)(?:train_)?dataset(?:_name|_id|_path)?(?:['"]?[ \t]*[:=][ \t]*|[ \t]+)|"""
+    r"""\bload_dataset\([ \t]*)['"]?([A-Za-z0-9][\w.-]*/[\w.-]*\w)(?![\w/-])"""), "dataset")
+_TRAINING_COMMAND = re.compile(r"(?i)train|fine-?tun|\b(?:sft|mlm|clm)\b")
+_NOT_TRAINING_COMMAND = re.compile(r"(?i)\beval|\bbenchmark|\binfer|\bgenerat|\bpredict|"
+                                   r"\bpipeline\(|\btranscri|split=['\"](?:test|valid|eval)")
+
+
+def _command_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Hub datasets a training command or training code is given (see :data:`_DATASET_ARG`)."""
+    text = ctx.card.text
+    for m in _DATASET_ARG.finditer(text, ctx.card.body_offset):
+        block = ctx.doc.code_block_at(m.start())
+        if block is None:
+            continue
+        if _TRAINING_COMMAND.search(block.content) is None or \
+                _NOT_TRAINING_COMMAND.search(block.content) is not None or \
+                _under_evaluation(ctx, m.start()):
+            continue
+        rid = m.group(1)
+        if is_repo_id(rid, require_org=True) and not _PLACEHOLDER_OWNER.match(rid) and \
+                _LOCAL_FILE.search(rid) is None:
+            yield DatasetUse(DatasetRef(rid, rid),
+                             ctx.evidence(Method.PROSE, m.start(1), m.end(1), 0.7))
+
+
+_LOCAL_FILE = re.compile(r"(?i)\.(?:ya?ml|json|jsonl|csv|tsv|txt|parquet|arrow|py)$")
+_PLACEHOLDER_OWNER = re.compile(r"(?i)(?:your|my|user(?:name)?|org(?:ani[sz]ation)?|path|data|"
+                                r"datasets?)[\w-]*/")
+
+
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
     _corpora_in_sentences, _held_out_tables, _listed_after_such_as, _cjk_named_datasets,
+    _command_datasets,
 )
 
 

@@ -430,3 +430,27 @@ def test_a_part_of_a_web_corpus_with_its_address_is_the_corpus():
     text = ("# Dutch\n## Training data\nThe model was trained on the shuffled Dutch section of "
             "the OSCAR corpus (https://oscar-corpus.com/).\n")
     assert datasets(text) == {"OSCAR"}
+
+
+def test_a_training_commands_or_codes_hub_dataset():
+    command = ("# M\n## Training\n```shell\npython3 -m wrenlm -mode mlm \\\n"
+               "--dataset_id lab/wren_sentences \\\n--epochs 2\n```\n")
+    assert datasets(command) == {"lab/wren_sentences"}
+    code = ("# M\n```python\nds = load_dataset(\"lab/wren-chats\")\n"
+            "trainer = SFTTrainer(model, train_dataset=ds)\ntrainer.train()\n```\n")
+    assert datasets(code) == {"lab/wren-chats"}
+    # Code that runs or evaluates the model, a local file and a placeholder name no training data.
+    usage = ("# M\n```python\npipe = pipeline(\"automatic-speech-recognition\", model=m)\n"
+             "ds = load_dataset(\"lab/long-audio\", split=\"validation\")\n```\n")
+    assert datasets(usage) == set()
+    assert datasets("# M\n```\npython train.py --dataset configs/dataset.yaml\n```\n") == set()
+    assert datasets("# M\n```\npython train.py --dataset your-name/my-data\n```\n") == set()
+
+
+def test_tuning_done_with_data_from_a_linked_source():
+    text = ("# M\nThe model after the fine-tune is completed with data from "
+            "[wren-mt-2020](https://data.example.org/wren-mt/)\n")
+    assert datasets(text) == {"wren-mt-2020"}
+    # a possessive link text names no dataset
+    assert datasets("# M\nIt was fine-tuned using samples from [our forum]"
+                    "(https://forum.example.org/).\n") == set()
