@@ -24,15 +24,26 @@ def imports_of(path: Path) -> set[str]:
         else:
             continue
         found.update(n.removeprefix("lineage.extract.") for n in names
-                     if n.startswith("lineage.extract.") and
-                     (EXTRACT / f"{n.removeprefix('lineage.extract.')}.py").exists())
+                     if n.startswith("lineage.extract.") and is_module(n))
     return found
+
+
+def is_module(name: str) -> bool:
+    """Tell whether ``name`` is a module of extract or a package in it (``prose.verbs``)."""
+    path = EXTRACT.joinpath(*name.removeprefix("lineage.extract.").split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def module_name(path: Path) -> str:
+    """Return the dotted name of ``path`` inside extract (a package by its folder's name)."""
+    parts = path.relative_to(EXTRACT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
 
 
 def import_graph() -> nx.DiGraph:
     graph = nx.DiGraph()
-    for path in sorted(EXTRACT.glob("*.py")):
-        me = path.stem
+    for path in sorted(EXTRACT.rglob("*.py")):
+        me = module_name(path)
         graph.add_node(me)
         graph.add_edges_from((me, other) for other in imports_of(path) if other != me)
     return graph
@@ -44,6 +55,8 @@ def test_the_graph_sees_every_module_and_their_imports():
     assert graph.has_edge("metadata", "license")  # the front matter's license gets its SPDX id
     assert graph.has_edge("metadata", "hardware")  # co2_eq_emissions' hardware
     assert graph.has_edge("__init__", "relation")
+    assert graph.has_edge("relation", "prose")  # a package counts, its modules too
+    assert graph.has_edge("prose", "prose.verbs")
 
 
 def test_no_import_cycle_inside_extract():

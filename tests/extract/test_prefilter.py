@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import re
 import string
 import subprocess
@@ -21,7 +23,10 @@ from lineage.extract.scan import Anchored, Gated, matches_at
 from lineage.ingest import iter_inputs
 from tests.conftest import ROOT, need
 
-SCANNERS = [(f"{m.__name__}.{name}", v) for m in (prose, relation, training, datasets, hardware)
+# The prose rules live in the modules of their package.
+PROSE = tuple(importlib.import_module(f"{prose.__name__}.{m.name}")
+              for m in pkgutil.iter_modules(prose.__path__))
+SCANNERS = [(f"{m.__name__}.{name}", v) for m in (*PROSE, relation, training, datasets, hardware)
             for name, v in vars(m).items() if isinstance(v, Gated | Anchored)]
 SCANNERS += [(f"training._PROMPT_RES.{name}", gated) for name, gated, _ in training._PROMPT_RES]
 SCANNERS += [(f"training._TRAINER_FIELDS.{key}", p) for key, p, _ in training._TRAINER_FIELDS]
@@ -102,8 +107,9 @@ def test_a_text_with_a_special_character_is_not_tried_at_word_starts_only(always
     assert not prefilter.hits(text).exact_starts
     # Tried everywhere, as without the prefilter: the long-s "sft" is found once the gate opens.
     text += " trained"
-    assert _spans(prose._VERB_LINK, text) == _spans(prose._VERB_LINK, text, exhaustive=True)
-    assert len(_spans(prose._VERB_LINK, text)) == 3
+    verb_link = prose.verbs._VERB_LINK
+    assert _spans(verb_link, text) == _spans(verb_link, text, exhaustive=True)
+    assert len(_spans(verb_link, text)) == 3
 
 
 def test_the_prefilter_can_be_turned_off(monkeypatch: pytest.MonkeyPatch):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 
 import pytest
@@ -24,7 +26,10 @@ from lineage.extract import (
 )
 from lineage.extract.scan import Anchored, Gated, in_one_line, matches_in_lines
 
-MODULES = (context, datasets, hardware, identity, license, mergekit, metadata, prose, relation,
+# The prose rules live in the modules of their package.
+PROSE = tuple(importlib.import_module(f"{prose.__name__}.{m.name}")
+              for m in pkgutil.iter_modules(prose.__path__))
+MODULES = (context, datasets, hardware, identity, license, mergekit, metadata, *PROSE, relation,
            scores, training)
 SCANNERS = [(f"{m.__name__}.{name}", v) for m in MODULES
             for name, v in vars(m).items() if isinstance(v, Gated | Anchored)]
