@@ -76,10 +76,12 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
 )
 _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
 _COUNT = r"(\d{1,3}(?:,\d{3})+|\d{1,5}|an?|one|single|two|three|four|five|six|eight|sixteen)"
-_VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?(?:Tesla\s+)?"
+_VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?(?:(?:Tesla|Titan)\s+)?"
 _HW = Anchored(re.compile(
     rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
-    rf"(?:nodes?\s+of\s+)?\[?{_VENDOR}(?:\*?\d{{2,3}}\s*GB\s+)?(?:Instinct\W{{0,3}}\s*)?"
+    # ("one GPU NVIDIA V100", "a **Tesla V100** GPU": the word or the bold marks between)
+    rf"(?:nodes?\s+of\s+|GPUs?\s+)?(?:\*\*|__)?\[?{_VENDOR}(?:\*?\d{{2,3}}\s*GB\s+)?"
+    rf"(?:Instinct\W{{0,3}}\s*)?"
     rf"(?:\b|(?<=\dx))({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
     rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"

@@ -287,3 +287,12 @@ def test_a_subsection_of_an_evaluation_section_is_about_evaluation():
     assert hardware(nested) == {"NVIDIA A100 80GB": 64}
     titled = "# A High-Performance Model\n## Training\nTrained on 4 V100 GPUs.\n"
     assert hardware(titled) == {"NVIDIA V100": 4}
+
+
+def test_counts_with_the_word_gpu_or_bold_marks_between():
+    assert hardware("It was trained in a day, on one GPU NVIDIA V100 32GB and 1GB of data.\n") \
+        == {"NVIDIA V100 32GB": 1}
+    assert hardware("The model was trained on a **Tesla V100** GPU with this command:\n") == \
+        {"NVIDIA V100": 1}
+    assert hardware("This model was trained with the reference code on 3 Titan V100 32GB.\n") \
+        == {"NVIDIA V100 32GB": 3}
