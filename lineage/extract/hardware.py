@@ -80,7 +80,7 @@ _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?(?:(?:Tesla|T
 _HW = Anchored(re.compile(
     rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
     # ("one GPU NVIDIA V100", "a **Tesla V100** GPU": the word or the bold marks between)
-    rf"(?:nodes?\s+of\s+|GPUs?\s+)?(?:\*\*|__)?\[?{_VENDOR}(?:\*?\d{{2,3}}\s*GB\s+)?"
+    rf"(?:nodes?\s+of\s+|GPUs?\s+|-?cores?\s+)?(?:\*\*|__)?\[?{_VENDOR}(?:\*?\d{{2,3}}\s*GB\s+)?"
     rf"(?:Instinct\W{{0,3}}\s*)?"
     rf"(?:\b|(?<=\dx))({_ACC_RE})(?=s?\b|x\d)(?:[\s-]*(\d{{2,3}})\s*GB)?"
     rf"\s*(?:Tensor Core\s*)?(?:GPUs?|Accelerators?)?"

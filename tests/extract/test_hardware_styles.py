@@ -296,3 +296,5 @@ def test_counts_with_the_word_gpu_or_bold_marks_between():
         {"NVIDIA V100": 1}
     assert hardware("This model was trained with the reference code on 3 Titan V100 32GB.\n") \
         == {"NVIDIA V100 32GB": 3}
+    assert hardware("Training was performed with the original code on eight core Google Cloud "
+                    "TPU v2.\n") == {"Google TPU v2": 8}
