@@ -711,3 +711,9 @@ def test_this_repository_hosts_a_version_of_a_named_model():
     # Someone else's sentence in a card of unknown id names no parent of its own.
     other = "# Notes\nOur previous release was a quantized version of Wren-7B.\n"
     assert parents(other, "0032.md", None) == {}
+
+
+def test_a_base_model_row_of_a_table_in_another_language():
+    text = ("# Modell\n| Eigenschaft | Wert |\n|---|---|\n| Basismodell | [lab/wren-7b]"
+            "(https://huggingface.co/lab/wren-7b) |\n")
+    assert parents(text, "0033.md", None) == {"lab/wren-7b": "derived"}

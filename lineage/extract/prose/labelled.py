@@ -128,7 +128,9 @@ def labels(ctx: Context) -> Iterator[Fact]:
 # table_labels). The value ends after a non-blank, or at its first character.
 _TABLE_LABEL = re.compile(
     r"(?im)^[^\S\n]*\|\s*[*_]*(base[ _]model|original[ _]model|parent[ _]model|backbone(?: model)?|"
-    r"fine-?tuned from|基础模型|基座模型)[*_]*\s*\|\s*([^|\n]|[^|\n]{2,}?(?<!\s))\s*\|"
+    r"fine-?tuned from|基础模型|基座模型|"
+    + "|".join(sorted(_BASE_MODEL_WORDS, key=len, reverse=True))
+    + r")[*_]*\s*\|\s*([^|\n]|[^|\n]{2,}?(?<!\s))\s*\|"
 )
 
 
