@@ -254,7 +254,7 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
         if use.ref.id is None and (part := _corpus_part(use.ref.name)) != use.ref.name:
             use = DatasetUse(DatasetRef(None, part), use.evidence)  # "German Wikipedia dump"
         if use.ref.id is None and (_UNFILLED.fullmatch(use.ref.name.strip()) or
-                                   _NOT_A_NAME.fullmatch(use.ref.name.strip())):
+                                   _NO_DATASET.fullmatch(use.ref.name.strip())):
             continue  # a template's unfilled value ("the None dataset"), a script, a platform
         if use.ref.id is not None and "/" in use.ref.id:
             key = use.ref.id.casefold()
@@ -269,7 +269,7 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
 
 # Names that are no dataset: a script ("generate_chat.py"), the platform that hosts the data,
 # or words for data in general ("private", "training data").
-_NOT_A_NAME = re.compile(r"(?i)[\w./-]+\.(?:py|sh|ipynb|ya?ml|toml|cfg)|hugging ?face(?: hub)?|"
+_NO_DATASET = re.compile(r"(?i)[\w./-]+\.(?:py|sh|ipynb|ya?ml|toml|cfg)|hugging ?face(?: hub)?|"
                          r"github|kaggle|private(?: data)?|(?:our |the )?(?:own |internal )?"
                          r"(?:training|train|fine-?tuning) data")
 # Values a card template writes where nothing was filled in.

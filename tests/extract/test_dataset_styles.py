@@ -454,3 +454,10 @@ def test_tuning_done_with_data_from_a_linked_source():
     # a possessive link text names no dataset
     assert datasets("# M\nIt was fine-tuned using samples from [our forum]"
                     "(https://forum.example.org/).\n") == set()
+
+
+def test_a_link_to_a_paper_or_code_in_a_training_sentence_names_no_dataset():
+    assert datasets("# M\nIt was fine-tuned on the data of [the paper](https://example.org/p).\n") \
+        == set()
+    assert datasets("# M\nIt was fine-tuned on [Wren Corpus](https://data.example.org/w).\n") \
+        == {"Wren Corpus"}
