@@ -280,7 +280,7 @@ def hardware(ctx: Context) -> Iterator[Fact]:
         about = _about_training(sentences, m.start())
         title = ctx.doc.section_title(m.start())
         if about is None or _of_another_size(sentences, m.start(), own) or \
-                _BASE_SECTION.search(title) or _running(title) or \
+                _about_a_base(title) or _running(title) or \
                 _another_models_sentence(ctx, sentences, m.start()):
             continue
         name, count = _read(text, m)
@@ -330,9 +330,18 @@ _RUN_SECTION = re.compile(r"(?i)\binferenc|\bdeploy|\bserving\b|\brequirements?\
 _TRAIN_TITLE = re.compile(r"(?i)train|fine-?tun")
 
 
+# Titles are asked about once per accelerator named under them; a card may name hundreds
+# under one long heading (a card on one line), so each title is read once.
+@lru_cache(maxsize=4096)
 def _running(title: str) -> bool:
     """Tell whether a section title is about running the model, not training it."""
     return _RUN_SECTION.search(title) is not None and _TRAIN_TITLE.search(title) is None
+
+
+@lru_cache(maxsize=4096)
+def _about_a_base(title: str) -> bool:
+    """Tell whether a section title is about the model this one starts from."""
+    return _BASE_SECTION.search(title) is not None
 
 
 # A section about the model this one starts from: its training is not this model's.

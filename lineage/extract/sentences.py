@@ -64,12 +64,18 @@ def prose_positions(ctx: Context, pattern: Scanner) -> Iterator[re.Match[str]]:
     for m in ctx.body_matches(pattern):
         path = sections_at(m.start())
         if not path or (not about_evaluation(path[-1].title) and (
-                _TRAINING_TITLE.search(path[-1].title) is not None
+                _about_training(path[-1].title)
                 or not any(about_evaluation(s.title) for s in path[:-1] if s.level > 1))):
             yield m
 
 
 _TRAINING_TITLE = re.compile(r"(?i)train|fine-?tun|hardware|infrastructure|compute")
+
+
+@lru_cache(maxsize=4096)
+def _about_training(title: str) -> bool:
+    """Tell whether a section title speaks of training (titles recur: remembered)."""
+    return _TRAINING_TITLE.search(title) is not None
 
 
 class Sentences:
