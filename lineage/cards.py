@@ -138,6 +138,14 @@ class Card:
         """1-based line number of a character offset into ``text``."""
         return bisect.bisect_right(self._line_starts, offset)
 
+    def line_text(self, line: int) -> str:
+        """Return the text of 1-based line ``line`` (empty when the card has no such line)."""
+        if not 0 < line <= len(self._line_starts):
+            return ""
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        return self.text[start:] if end < 0 else self.text[start:end]
+
     def body_line_of(self, offset: int) -> int:
         """1-based line number (in ``text``) of a character offset into ``body``."""
         return self.line_of(self.body_offset + offset)

@@ -206,3 +206,9 @@ def test_prose_over_a_rule_is_no_headless_front_matter(text: str):
     card = read_card(text.encode(), "c.md")
     assert card.meta == {}
     assert card.body == card.text
+
+
+def test_line_text_gives_a_line_by_its_number_and_nothing_past_the_end():
+    card = read_card(b"---\nlicense: mit\n---\nfirst\nsecond", "x.md")
+    assert [card.line_text(n) for n in (0, 2, 4, 5, 6)] == ["", "license: mit", "first",
+                                                           "second", ""]

@@ -54,7 +54,7 @@ from lineage.ids import id_key
 __all__ = ["EXTRACTOR_VERSION", "Extraction", "extract"]
 
 # Bump when extraction changes what it finds: stored cards are then re-extracted.
-EXTRACTOR_VERSION = "8"
+EXTRACTOR_VERSION = "9"
 
 F = TypeVar("F")
 

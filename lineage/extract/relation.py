@@ -97,7 +97,7 @@ _QUANT_TABLE = Gated(re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
                      "quant")
 # Tuning words, or "Model trained with/on <data>" (a model trained further on data is a
 # fine-tune; "the base model was trained on ..." tells the base's history).
-_TUNED_TEXT = re.compile(r"(?i)\bfine-?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b|"
+_TUNED_TEXT = re.compile(r"(?i)\bfine[- ]?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b|"
                          r"(?<!base )\b(?:this model|model|we)[ \t]+(?:was[ \t]+|were[ \t]+)?"
                          r"trained[ \t]+(?:with|on)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
@@ -218,7 +218,17 @@ def _composed(s: Signs) -> bool:
     lines = {p.evidence.line for p in s.parents}
     return (len(s.keys) >= 2 and len(lines) == 1
             and all(p.evidence.method is Method.PROSE and p.relation is Relation.DERIVED
-                    for p in s.parents))
+                    for p in s.parents)
+            and not _several_models(s.ctx, next(iter(lines))))
+
+
+# "Fine-tuned models for Catalan based on [A] and [B]": models, one on each, not one model.
+_SEVERAL_BASED = re.compile(r"(?i)\bmodels\b[^.\n]{0,100}?\b(?:based|built)[ \t]+(?:on|upon)\b")
+
+
+def _several_models(ctx: Context, line: int | None) -> bool:
+    """Tell whether the card's line ``line`` builds several models ("models based on")."""
+    return line is not None and _SEVERAL_BASED.search(ctx.card.line_text(line)) is not None
 
 
 def _distilled(s: Signs) -> bool:

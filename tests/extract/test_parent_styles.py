@@ -717,3 +717,43 @@ def test_a_base_model_row_of_a_table_in_another_language():
     text = ("# Modell\n| Eigenschaft | Wert |\n|---|---|\n| Basismodell | [lab/wren-7b]"
             "(https://huggingface.co/lab/wren-7b) |\n")
     assert parents(text, "0033.md", None) == {"lab/wren-7b": "derived"}
+
+
+def test_this_named_model_is_tuned_on_a_name_after_a_headings_marks():
+    text = "# Squirrel\n### \U0001f4e3 This Squirrel model is fine-tuned on Wren-7B and is free.\n"
+    assert parents(text, "0034.md", None) == {"Wren-7B": "finetune"}
+    # A sentence that does not start with the card's "this" is someone else's.
+    other = "# Notes\nOur other project: this model is based on Wren-7B.\n"
+    assert parents(other, "0035.md", None) == {}
+
+
+def test_the_writer_fine_tuned_a_named_model():
+    text = "# Reviews\nIn this repository, I've finetuned TinyWren model, for summaries.\n"
+    assert parents(text, "0036.md", None) == {"TinyWren": "finetune"}
+    assert parents("# Q\nWe fine-tuned Wren-7B on our data.\n", "0037.md", None) \
+        == {"Wren-7B": "finetune"}
+    # A family's name without a digit, not followed by "model", is no one parent.
+    assert parents("# Q\nWe fine-tuned WREN with the transformers library.\n", "0038.md",
+                   None) == {}
+
+
+def test_an_original_field_above_the_fine_tuned_one_names_a_hub_model():
+    text = ("# Small model tuning\n## Models\nOriginal: [lab/wren-4b-chat](https://huggingface.co/"
+            "lab/wren-4b-chat)\nFine Tuned: [me/wren-4b-jp](https://huggingface.co/me/wren-4b-jp)\n")
+    assert parents(text, "0039.md", None) == {"lab/wren-4b-chat": "finetune"}
+    # Only a Hub model: a paper or a bare name after "Original:" is no parent.
+    paper = ("# Notes\nOriginal: [the paper](https://arxiv.org/abs/1234.5678)\n"
+             "Original: Wren-7B\n")
+    assert parents(paper, "0040.md", None) == {}
+
+
+def test_a_one_word_name_with_capitals_in_a_base_model_field():
+    assert parents("# Cobol\nBase model: CodeWren\n", "0041.md", None) == {"CodeWren": "derived"}
+    assert parents("# Cobol\nBase model: wren\n", "0042.md", None) == {}
+
+
+def test_a_base_model_before_continued_training_row_links_a_named_checkpoint():
+    text = ("# Wren v4\n|Item|Value|\n|---|---|\n|Base model structure|Wren-2|\n"
+            "|Base model before CPT|[v3-1.7b-exp2 Iter988k](https://github.com/lab/cards/blob/"
+            "main/v3.md)|\n")
+    assert parents(text, "0043.md", None) == {"v3-1.7b-exp2 Iter988k": "derived"}

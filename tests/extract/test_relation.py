@@ -249,3 +249,15 @@ def test_tuning_done_with_lora_makes_an_adapter():
     assert kinds(run(settings)) == {"lab/wren-7b": Relation.FINETUNE}
     merged = said + "The LoRA adapter was then merged into the base weights.\n"
     assert kinds(run(merged)) == {"lab/wren-7b": Relation.FINETUNE}
+
+
+def test_models_based_on_two_bases_are_each_fine_tuned_not_composed():
+    text = ("# Speech models\nFine-tuned Wren2Vec2 models for the Catalan language based on "
+            "[lab/wren-xlsr](https://huggingface.co/lab/wren-xlsr) and "
+            "[lab/wren-vox](https://huggingface.co/lab/wren-vox).\n")
+    assert kinds(run(text)) == {"lab/wren-xlsr": Relation.FINETUNE,
+                                  "lab/wren-vox": Relation.FINETUNE}
+    # One model built on two stays composed: the card does not say how it derives.
+    one = ("# Eyes\nThe model is built on [lab/eye](https://huggingface.co/lab/eye)"
+           " and [lab/talk](https://huggingface.co/lab/talk).\n")
+    assert set(kinds(run(one)).values()) == {Relation.DERIVED}

@@ -26,6 +26,8 @@ _BASE_MODEL_WORDS = ("ベースモデル", "베이스 모델", "기반 모델", 
                      "ссылка на исходную модель", "ссылка на базовую модель")
 _LABEL = re.compile(
     r"(?im)^[ \t>*_#-]*(?:(?:the|our)[ \t]+)?(base[ _]models?|original[ _]model|"
+    # "Original: [org/x](...)" above "Fine Tuned: [me/y](...)": read only as a Hub id
+    r"original(?=[ \t*_]*[:\uff1a])|"
     r"finetuned from model|fine-tuned from(?: model)?|parent model|backbone model|merged models|"
     r"models merged|source models?|models used|sentence transformer body|language model|"
     r"基础模型|基座模型|" + "|".join(sorted(_BASE_MODEL_WORDS, key=len, reverse=True)) + ")"
@@ -41,6 +43,8 @@ _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
 # (Only whether it matches counts: "-+" between two "\W*" is "a dash among non-word signs".)
 _PLACEHOLDER = re.compile(r"(?i)more information needed|^\W*(?:n/?a|none|tbd|todo|unknown)\W*$|"
                           r"^(?=\W*-)\W*$")
+# A link text naming a model by a version: a name with a digit, of up to four words.
+_VERSIONED_NAME = re.compile(r"(?=[^\n]*\d)[A-Za-z][\w.-]{0,60}(?:[ \t][\w.-]{1,30}){0,3}")
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
 
 
@@ -101,7 +105,7 @@ def labels(ctx: Context) -> Iterator[Fact]:
         template = label in ("parent model", "backbone model")
         # One model named by a one-model label, on its line or as the only item under it.
         # (A "Language model:" field's value counts only as a Hub or legacy id.)
-        named = single and label != "language model" and \
+        named = single and label not in ("language model", "original") and \
             (bool(rest) or (len(items) == 1 and not label.endswith("s")))
         for offset, item in items:
             ref = _item_ref(ctx, item, named=named, any_word=template)
@@ -118,7 +122,9 @@ def labels(ctx: Context) -> Iterator[Fact]:
             elif label.startswith(("finetuned", "fine-tuned", "sentence transformer")):
                 relation = Relation.FINETUNE  # SetFit fine-tunes its Sentence Transformer body
             ev = ctx.evidence(Method.PROSE, offset, offset + len(item), 0.85)
-            if label.startswith("original"):
+            if label == "original":  # not "Original model:", a repack's wording
+                yield Parent(ref, Relation.DERIVED, ev)
+            elif label.startswith("original"):
                 yield Parent(ref, Relation.DERIVED, ev, method="original")
             else:
                 yield Parent(ref, relation, ev, role=role)
@@ -127,7 +133,8 @@ def labels(ctx: Context) -> Iterator[Fact]:
 # The row's own line; a match of "^\s*\|" starts on the blank lines above it, if any (see
 # table_labels). The value ends after a non-blank, or at its first character.
 _TABLE_LABEL = re.compile(
-    r"(?im)^[^\S\n]*\|\s*[*_]*(base[ _]model|original[ _]model|parent[ _]model|backbone(?: model)?|"
+    r"(?im)^[^\S\n]*\|\s*[*_]*(base[ _]model(?:[ \t]+before[ \t]+[\w-]{1,30})?|original[ _]model|"
+    r"parent[ _]model|backbone(?: model)?|"
     r"fine-?tuned from|基础模型|基座模型|"
     + "|".join(sorted(_BASE_MODEL_WORDS, key=len, reverse=True))
     + r")[*_]*\s*\|\s*([^|\n]|[^|\n]{2,}?(?<!\s))\s*\|"
@@ -139,7 +146,7 @@ def table_labels(ctx: Context) -> Iterator[Fact]:
     text, floor = ctx.card.text, ctx.card.body_offset
     for m in _TABLE_LABEL.finditer(text, floor):
         start = blank_lines_start(text, m.start(), floor)
-        ref = _item_ref(ctx, m.group(2))
+        ref = _item_ref(ctx, m.group(2), named=True)  # a one-model field, as on a label line
         if ref is not None:
             yield Parent(ref, Relation.DERIVED, ctx.evidence(Method.TABLE, start, m.end(), 0.8))
         floor = m.end()
@@ -205,6 +212,8 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
         if ref is not None or not named or text is None:
             return ref
         item = text.group(1)  # "[LLaMA](github link)": the model's name, not a Hub repo
+        if _VERSIONED_NAME.fullmatch(item.strip()):
+            return ModelRef(None, item.strip())  # "[v3-1.7b-exp2 Iter988k](github link)"
     if _PLACEHOLDER.search(item):
         return None
     token = item.strip().strip("*_`").split()[0] if item.strip() else ""
@@ -219,7 +228,8 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
         return hit
     # Kept unresolved only when it looks like a model name (T5, RoBERTa-large, "Painter Base
     # 1.0": capitalised words with a version), not prose.
-    plain = any_word and re.fullmatch(r"[A-Za-z][\w.-]{1,59}", name) is not None
+    plain = re.fullmatch(r"[A-Za-z][\w.-]{1,59}", name) is not None and \
+        (any_word or ACRONYM_OR_DIGIT.search(name) is not None)  # "Base model: CodeLlama"
     if _DISPLAY_NAME.fullmatch(name):
         return ctx.resolve_display(name) or ModelRef(None, name)
     return ModelRef(None, name) if plain or _MODEL_NAME.fullmatch(name) else None

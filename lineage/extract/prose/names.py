@@ -70,6 +70,14 @@ _UNLINKED = Gated(re.compile(
 _INITIALISED = Gated(re.compile(
     r"\b(initiali[sz]ed|warm-started)[ \t]+(?:with|from)[ \t]+(?:the[ \t]+)?"
     r"((?:[A-Z][\w-]*[ \t]+)?[A-Z][a-z]*[A-Z]{2,}[\w-]*)(?![\w-])"), "initiali", "warm")
+# "In this repository, I've finetuned TinyLlama model for ...", "We fine-tuned Wren-7B on ...":
+# the writer tunes a model named with an acronym or a digit (not "we fine-tuned it").
+_WE_TUNED = Gated(re.compile(
+    r"\b(?:I|[Ww]e)(?:['\u2019]ve|[ \t]+have)?[ \t]+((?i:fine-?tuned))[ \t]+(?:(?i:the|an?)[ \t]+)?"
+    # (a name without a digit, "TinyLlama", only before "model": "we fine-tuned LLaMA with
+    # transformers" names a family)
+    r"(?:([A-Z][\w.-]{0,60}\d[\w.-]{0,60}?)[.,]?(?=[ \t]+(?:model\b|(?:on|for|to|with|using)[ \t]))"
+    r"|((?=[\w.-]*[a-z][\w.-]*[A-Z])[A-Z][\w.-]{1,60})(?=[ \t]+model\b))"), "fine")
 _THIS_IS_A = re.compile(r"(?i)\bthis is an? ((?=[\w.-]*\d)[\w.-]+(?:\s+[\w.-]+){0,4}?)\s+model\s+"
                         r"(fine-?tuned|trained|based)")
 _SUBJECT_MODEL = re.compile(r"\b[A-Z][\w.-]*\d[\w.-]*")
@@ -145,9 +153,10 @@ def unlinked(ctx: Context) -> Iterator[Fact]:
     # Without its own id the card may be a project README: only repack wording is read, and
     # sentences whose subject is the model the card is titled by ("# Wren-R1" ... "Wren-R1
     # is trained based on Wren-V3-Base").
-    for pattern in (_UNLINKED, _THIS_IS_A, _INITIALISED, _AS_FORMAT):
+    for pattern in (_UNLINKED, _THIS_IS_A, _INITIALISED, _WE_TUNED, _AS_FORMAT):
         for m in ctx.body_matches(pattern):
-            group = 1 if pattern is _THIS_IS_A else 2 if pattern is _INITIALISED else (
+            group = 1 if pattern is _THIS_IS_A else 2 if pattern is _INITIALISED else \
+                (3 if m.group(2) is None else 2) if pattern is _WE_TUNED else (
                 m.lastindex or 1)
             name = m.group(group).strip(" .,;:*_`")
             end = m.end()
@@ -166,7 +175,8 @@ def unlinked(ctx: Context) -> Iterator[Fact]:
                              lead) + 1:m.start()]
             # (a sentence whose subject is the card's model, "This repository hosts ...", or
             # the model the card is titled by)
-            titled = ctx.own_id is None and (_THIS_SUBJECT.match(whole) is not None or
+            titled = ctx.own_id is None and (pattern is _WE_TUNED or
+                                             _THIS_SUBJECT.match(whole) is not None or
                                              _names_own(ctx, whole))
             if ctx.own_id is None and pattern is not _AS_FORMAT and not titled:
                 continue
@@ -176,7 +186,7 @@ def unlinked(ctx: Context) -> Iterator[Fact]:
             ref = ctx.resolve(name)
             if ctx.is_own(ref.id) or id_key(name) == own:
                 continue
-            words = (m.group(1).casefold() if pattern in (_UNLINKED, _INITIALISED) else
+            words = (m.group(1).casefold() if pattern in (_UNLINKED, _INITIALISED, _WE_TUNED) else
                      m.group(2).casefold() if pattern is _THIS_IS_A else "gguf")
             relation = (Relation.QUANTIZED if any(q in words for q in _CONVERSION_WORDS)
                         else Relation.FINETUNE if "tun" in words or "train" in words
@@ -198,8 +208,10 @@ def unlinked(ctx: Context) -> Iterator[Fact]:
 
 _TUNED_AFTER = re.compile(r"(?i)[ \t]*(?:model[ \t]*)?,?[ \t]*"
                           r"(?:that[ \t]+(?:was|has[ \t]+been)[ \t]+)?fine-?tuned\b")
-_THIS_SUBJECT = re.compile(r"(?i)[ \t*_>-]*this[ \t]+(?:model|repo(?:sitory)?|project|"
-                           r"checkpoint)[ \t]+(?:is|was|hosts|contains|provides|holds)\b")
+# (after a heading's marks or an emoji; "This Gorilla model is": a name may come between)
+_THIS_SUBJECT = re.compile(r"(?i)[^\w\n]{0,12}?this[ \t]+(?:(?-i:[A-Z])[\w.-]{0,40}[ \t]+){0,2}?"
+                           r"(?:model|repo(?:sitory)?|project|checkpoint)[ \t]+"
+                           r"(?:is|was|hosts|contains|provides|holds)\b")
 _CARD_WORDS = re.compile(r"(?i)(?:[ \t:-]+(?:model[ \t]+card|card|readme|model))+[ \t]*$")
 
 
