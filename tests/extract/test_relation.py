@@ -261,3 +261,12 @@ def test_models_based_on_two_bases_are_each_fine_tuned_not_composed():
     one = ("# Eyes\nThe model is built on [lab/eye](https://huggingface.co/lab/eye)"
            " and [lab/talk](https://huggingface.co/lab/talk).\n")
     assert set(kinds(run(one)).values()) == {Relation.DERIVED}
+
+
+def test_a_model_distilled_from_a_linked_model_learns_from_a_teacher():
+    text = ("# Wren small\nA smaller version of Wren, distilled from [lab/wren-base]"
+            "(https://huggingface.co/lab/wren-base). It was trained on news for 3 epochs.\n")
+    assert kinds(run(text)) == {"lab/wren-base": Relation.DERIVED}
+    # Fine-tuned from a link, with the same training: a fine-tune.
+    tuned = text.replace("distilled from", "fine-tuned from")
+    assert kinds(run(tuned)) == {"lab/wren-base": Relation.FINETUNE}

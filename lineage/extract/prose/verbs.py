@@ -98,7 +98,8 @@ def verb_links(ctx: Context) -> Iterator[Fact]:
                 _ARCHITECTURE_AFTER.match(ctx.card.text, m.end()) is not None:
             yield Parent(ref, Relation.DERIVED, ev, method="architecture")  # its design only
         elif subject is None:
-            yield Parent(ref, relation, ev)
+            # "distilled from [X]": X is the teacher, whose outputs, not weights, it learns from
+            yield Parent(ref, relation, ev, method="teacher" if verb == "distilled" else None)
             if _PREPOSITION.search(ctx.card.text, m.end(1), m.start(2)) is not None:
                 yield from _more_links(ctx, m.end(), relation)
         elif ref.id is None or id_key(ref.id) != id_key(subject.id or ""):
