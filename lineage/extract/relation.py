@@ -98,6 +98,7 @@ _QUANT_TABLE = Gated(re.compile(r"(?im)^\|(?=.*\|[^\S\n]*$).*?"
 # Tuning words, or "Model trained with/on <data>" (a model trained further on data is a
 # fine-tune; "the base model was trained on ..." tells the base's history).
 _TUNED_TEXT = re.compile(r"(?i)\bfine[- ]?tun(?:ed|ing|es?)\b|\b(?:sft|dpo|orpo|rlhf)\b|"
+                         r"微[调調]|ファインチューニング|파인[ ]?튜닝|"
                          r"(?<!base )\b(?:this model|model|we)[ \t]+(?:was[ \t]+|were[ \t]+)?"
                          r"trained[ \t]+(?:with|on)\b")
 _MERGE_TEXT = re.compile(r"(?i)\bmerg(?:e|ed|es|ing|er)\b|mergekit")
@@ -126,7 +127,10 @@ _ADAPTER_TEXT = Gated(re.compile(
 # adapter or 4-bit wording the card also has.
 _MERGED_BACK = Gated(re.compile(
     r"(?i)\b(?:q?lora|adapters?)\b[^\n]{0,120}\bmerged?\b[^\n]{0,40}"
-    r"\b(?:into|back|with)\b|\bmerged (?:lora|adapter)"), "merge")
+    r"\b(?:into|back|with)\b|\bmerged (?:lora|adapter)|"
+    # Chinese: "将微调后的 adapters 文件与基础模型合并" (merged with the base model)
+    r"\b(?:q?lora|adapters?)\b[^\n]{0,60}?(?:与|和|到)[^\n]{0,20}?(?:模型|权重)[^\n]{0,10}?(?:合并|融合)"),
+    "merge", "合并", "融合")
 
 
 @dataclass(frozen=True)
@@ -192,8 +196,8 @@ class Signs:
 
 def _prose_adapter(s: Signs) -> bool:
     """Tell whether the prose describes an adapter ("This LoRA was extracted from [X]")."""
-    return any(p.relation is Relation.ADAPTER and p.evidence.method is Method.PROSE
-               for p in s.parents)
+    return not s.merged_back and any(p.relation is Relation.ADAPTER and
+                                      p.evidence.method is Method.PROSE for p in s.parents)
 
 
 def _named_repack(s: Signs) -> bool:

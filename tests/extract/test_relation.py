@@ -270,3 +270,13 @@ def test_a_model_distilled_from_a_linked_model_learns_from_a_teacher():
     # Fine-tuned from a link, with the same training: a fine-tune.
     tuned = text.replace("distilled from", "fine-tuned from")
     assert kinds(run(tuned)) == {"lab/wren-base": Relation.FINETUNE}
+
+
+def test_a_lora_tuning_merged_back_in_chinese_is_a_fine_tune():
+    text = ("# 问答助手\n本项目的基础模型为 [Wren-14B-Chat](https://huggingface.co/lab/wren-14b-chat)。\n"
+            "使用 LoRA 对 Wren-14B-Chat 进行微调\uff1a\n\n"
+            "将微调后的 `adapters` 文件与基础模型合并。\n")
+    assert kinds(run(text, "me/qa")) == {"lab/wren-14b-chat": Relation.FINETUNE}
+    # Without the merge the LoRA tuning stays an adapter.
+    kept = text.replace("\n\n将微调后的 `adapters` 文件与基础模型合并。", "")
+    assert kinds(run(kept, "me/qa")) == {"lab/wren-14b-chat": Relation.ADAPTER}
