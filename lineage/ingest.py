@@ -199,7 +199,7 @@ def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> C
     """
     from lineage.extract import extract
     from lineage.facts import Identity
-    from lineage.rdf import card_quads, to_nquads, validation_quads
+    from lineage.rdf import card_rows, quads_of, to_nquads, validation_quads
     from lineage.shapes import load_shapes, ontology_dir
 
     card_in = work.card
@@ -211,11 +211,10 @@ def _extract_one(work: _Work, timeout: float | None = DEFAULT_CARD_TIMEOUT) -> C
                              id_hint_method=card_in.id_hint_method, max_bytes=work.max_bytes,
                              hub=card_in.hub, taken_ids=dict(work.taken) or None)
             ex = extract(card)
-            quads = card_quads(ex, key=work.key,
-                               retrieved=datetime.fromisoformat(work.retrieved),
-                               revision=hub_revision(card_in.hub))
-            violations = [v.text for v in shapes.validate(quads)]
-            quads += validation_quads(work.key, violations, shapes.digest)
+            rows = card_rows(ex, key=work.key, retrieved=datetime.fromisoformat(work.retrieved),
+                             revision=hub_revision(card_in.hub))
+            violations = [v.text for v in shapes.validate_terms(rows)]
+            quads = quads_of(rows) + validation_quads(work.key, violations, shapes.digest)
             nquads = to_nquads(quads)
     except CardError as exc:
         return _rejected(work, str(exc))

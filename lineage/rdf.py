@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -66,7 +66,11 @@ from lineage.ns import (
     XSD,
 )
 
-__all__ = ["RELATION_PROPERTY", "card_key", "card_quads", "to_nquads", "validation_quads"]
+__all__ = ["RELATION_PROPERTY", "Row", "card_key", "card_quads", "card_rows", "quads_of",
+           "to_nquads", "validation_quads"]
+
+# A quad as its terms: (subject, predicate, object, graph).
+Row = tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal, ox.NamedNode]
 
 
 _NODES: dict[str, ox.NamedNode] = {}
@@ -152,18 +156,19 @@ class _Writer:
     def __init__(self, graph: str):
         self.graph = ox.NamedNode(graph)
         self.entities = ox.NamedNode(ENTITIES_GRAPH)
-        self.quads: list[ox.Quad] = []
+        # (subject, predicate, object, graph): quads are made once, at the end (card_rows)
+        self.quads: list[Row] = []
         self.counters: dict[str, int] = {}
         self.declared: set[str] = set()
         self.records: dict[tuple[Method, int | None, str, float], ox.NamedNode] = {}
 
     def add(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
         """Add a statement to the card's graph."""
-        self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.graph))
+        self.quads.append((s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.graph))
 
     def declare(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
         """Add a card-independent statement about a shared entity (to the entities graph)."""
-        self.quads.append(ox.Quad(s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.entities))
+        self.quads.append((s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.entities))
 
     def node(self, kind: str) -> ox.NamedNode:
         """Return a new node local to the card (``ev``, ``merge``...), numbered per kind."""
@@ -174,25 +179,24 @@ class _Writer:
     def evidence_of(self, statement: ox.NamedNode, ev: Evidence) -> None:
         """Add the evidence (method, snippet, line, confidence) to a statement or record node."""
         graph = self.graph
-        self.quads.append(ox.Quad(statement, _METHOD, _METHODS[ev.method], graph))
+        self.quads.append((statement, _METHOD, _METHODS[ev.method], graph))
         if ev.snippet:
-            self.quads.append(ox.Quad(statement, _SNIPPET, ox.Literal(ev.snippet), graph))
+            self.quads.append((statement, _SNIPPET, ox.Literal(ev.snippet), graph))
         if ev.line is not None:
-            self.quads.append(ox.Quad(statement, _LINE,
-                                      ox.Literal(str(ev.line), datatype=_INTEGER), graph))
+            self.quads.append((statement, _LINE, ox.Literal(str(ev.line), datatype=_INTEGER),
+                               graph))
         confidence = round(ev.confidence, 3)
         if confidence != DEFAULT_CONFIDENCE[ev.method]:
-            self.quads.append(ox.Quad(statement, _CONFIDENCE, _literal(confidence, _DECIMAL),
-                                      graph))
+            self.quads.append((statement, _CONFIDENCE, _literal(confidence, _DECIMAL), graph))
 
     def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
                  ev: Evidence) -> ox.NamedNode:
         """Add the reified statement ``s p o`` with its evidence; return the statement node."""
         statement, graph = self.node("ev"), self.graph
         self.quads += (
-            ox.Quad(statement, _SUBJECT, s, graph),
-            ox.Quad(statement, _PREDICATE, p if isinstance(p, ox.NamedNode) else _n(p), graph),
-            ox.Quad(statement, _OBJECT, o, graph),
+            (statement, _SUBJECT, s, graph),
+            (statement, _PREDICATE, p if isinstance(p, ox.NamedNode) else _n(p), graph),
+            (statement, _OBJECT, o, graph),
         )
         self.evidence_of(statement, ev)
         return statement
@@ -534,10 +538,24 @@ def card_quads(ex: Extraction, *, key: str, retrieved: datetime,
     the method of its type; shared entities (models, datasets, licenses...) are declared
     in the entities graph. Each quad appears once.
     """
+    return quads_of(card_rows(ex, key=key, retrieved=retrieved, revision=revision))
+
+
+def card_rows(ex: Extraction, *, key: str, retrieved: datetime,
+              revision: str | None = None) -> list[Row]:
+    """Return the quads of :func:`card_quads` as ``(subject, predicate, object, graph)`` terms.
+
+    What a validator reads without asking each quad for its terms (which makes new objects).
+    """
     writer = _CardWriter(key, ex, retrieved, revision)
     for fact in ex.facts:
         _WRITERS[type(fact)](writer, fact)
     return list(dict.fromkeys(writer.quads))
+
+
+def quads_of(rows: Iterable[Row]) -> list[ox.Quad]:
+    """Return the quads of ``(subject, predicate, object, graph)`` rows."""
+    return [ox.Quad(*row) for row in rows]
 
 
 def validation_quads(key: str, violations: list[str], shapes_version: str) -> list[ox.Quad]:

@@ -28,7 +28,7 @@ from lineage.cards import read_card
 from lineage.extract import extract
 from lineage.ingest import iter_inputs, prepare
 from lineage.ns import ENTITIES_GRAPH, LIN_IRI
-from lineage.rdf import card_quads
+from lineage.rdf import card_quads, card_rows, quads_of
 from lineage.shapes import ShapesError, Violation, load_shapes, ontology_dir, path_text
 from lineage.shapes.terms import FIRST as _FIRST
 from lineage.shapes.terms import INERT as _INERT
@@ -654,6 +654,25 @@ def test_the_same_violations_on_the_shared_corpus_and_seed_cards(both, shared_gr
 
 def test_the_same_violations_on_generated_cards(both, generated):
     _assert_same(both, generated)
+
+
+def test_the_builds_term_rows_give_the_same_quads_and_violations(tmp_path):
+    """The build validates ``card_rows`` (terms, no quad objects) and writes their quads."""
+    out = tmp_path / "cards"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_cards.py"), "-n", "40", "-o",
+                    str(out), "--seed", "5"], check=True, capture_output=True)
+    shapes = load_shapes(ontology_dir())
+    rng = random.Random(3)
+    for path in sorted(out.rglob("*.md")):
+        ex = extract(read_card(path.read_bytes(), str(path)))
+        rows = card_rows(ex, key="k", retrieved=WHEN)
+        quads = card_quads(ex, key="k", retrieved=WHEN)
+        assert quads_of(rows) == quads
+        broken = _drop_quad(rng, _second_label(rng, quads))  # violations to agree on too
+        assert [v.text for v in shapes.validate_terms(rows)] == \
+            [v.text for v in shapes.validate(quads)]
+        assert shapes.validate_terms([(q.subject, q.predicate, q.object) for q in broken]) == \
+            shapes.validate(broken) != []
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ import pyoxigraph as ox
 
 from lineage.shapes.terms import TYPE, Term
 
+# A triple as its terms, (subject, predicate, object); more items after them are ignored.
+Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term] | tuple[
+    ox.NamedNode | ox.BlankNode, ox.NamedNode, Term, ox.NamedNode]
+
 
 class Data:
     """A card's triples indexed by subject, by object and by predicate.
@@ -19,7 +23,7 @@ class Data:
     __slots__ = ("by_predicate", "classes", "instances", "inv", "inv_multi", "multi", "objects",
                  "out", "subjects")
 
-    def __init__(self, quads: Iterable[ox.Quad | ox.Triple], supers: dict[str, frozenset[str]],
+    def __init__(self, triples: Iterable[Triple], supers: dict[str, frozenset[str]],
                  inverse: frozenset[str], targeted: frozenset[str]):
         # Objects by subject for every predicate, values by predicate for every predicate;
         # subjects by object and by predicate only for the predicates of inverse paths and
@@ -30,28 +34,29 @@ class Data:
         self.subjects: dict[str, list[Term]] = {}
         self.multi: set[str] = set()  # predicates with two values on one subject
         self.inv_multi: set[str] = set()  # the same for one object (inverse paths)
-        self.by_predicate: dict[str, list[ox.Quad | ox.Triple]] = {}  # the quads
+        self.by_predicate: dict[str, list[Triple]] = {}  # the triples
         out, objects, subjects = self.out, self.objects, self.subjects
         by_predicate = self.by_predicate
         multi, by_subject = self.multi, targeted | inverse
-        for q in quads:
-            s, p, o = q.subject, q.predicate.value, q.object
-            if _append(out, s, p, o):  # type: ignore[arg-type]
+        for q in triples:
+            s, predicate, o = q[0], q[1], q[2]
+            p = predicate.value
+            if _append(out, s, p, o):
                 multi.add(p)
             found = objects.get(p)
             if found is None:
-                objects[p] = [o]  # type: ignore[list-item]
+                objects[p] = [o]
                 by_predicate[p] = [q]
             else:
-                found.append(o)  # type: ignore[arg-type]
+                found.append(o)
                 by_predicate[p].append(q)
             if p in by_subject:
                 found = subjects.get(p)
                 if found is None:
-                    subjects[p] = [s]  # type: ignore[list-item]
+                    subjects[p] = [s]
                 else:
-                    found.append(s)  # type: ignore[arg-type]
-                if p in inverse and _append(self.inv, o, p, s):  # type: ignore[arg-type]
+                    found.append(s)
+                if p in inverse and _append(self.inv, o, p, s):
                     self.inv_multi.add(p)
         self.classes: dict[Term, frozenset[str]] = {}
         self.instances: dict[str, list[Term]] = {}

@@ -34,10 +34,8 @@ def store_of(data: Data, footprint: Footprint | None) -> ox.Store:
     store = ox.Store()
     quads_of = data.by_predicate
     wanted = quads_of.keys() if footprint is None else _predicates_read(footprint, data)
-    quads = [q for p in wanted if p in quads_of for q in quads_of[p]]
-    # Quads kept in their graphs (the queries read the union of the graphs): no copies.
-    store.extend(quads if all(isinstance(q, ox.Quad) for q in quads)  # type: ignore[arg-type]
-                 else (ox.Quad(q.subject, q.predicate, q.object) for q in quads))
+    store.extend([ox.Quad(t[0], t[1], t[2]) for p in wanted if p in quads_of
+                  for t in quads_of[p]])
     return store
 
 
