@@ -7,7 +7,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lineage.cards import _HYPHENS, read_card
+from lineage.cards import _HYPHENS, _repair, read_card
 from lineage.errors import CardError
 
 from .conftest import seed
@@ -212,3 +212,15 @@ def test_line_text_gives_a_line_by_its_number_and_nothing_past_the_end():
     card = read_card(b"---\nlicense: mit\n---\nfirst\nsecond", "x.md")
     assert [card.line_text(n) for n in (0, 2, 4, 5, 6)] == ["", "license: mit", "first",
                                                            "second", ""]
+
+
+# Texts rich in what mojibake is made of: Latin-1 letters, cp1252's punctuation, CJK, emoji.
+_mixed = st.text(st.sampled_from("aé\u00c2\u00c3\u00e2\u00f0\u20ac\u2122\u0153\u00a9\u00bb"
+                                 "\u4e2d\U0001f600 \n"), max_size=60)
+
+
+@given(_mixed)
+@settings(max_examples=300, deadline=None)
+def test_mojibake_is_looked_for_only_where_its_lead_byte_is(text):
+    """Skipping the scan when the bytes hold no 0xC3 never changes what is repaired."""
+    assert _repair(text, latin=b"\xc3" in text.encode()) == _repair(text)
