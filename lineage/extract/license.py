@@ -116,6 +116,7 @@ _LINK = re.compile(r"\[([^\]\n]{1,100})\]\(([^)\s]{1,300})\)")
 _LINK_ALONE = re.compile(r"\[[ \t]*([\w.+-]{2,40})[ \t]*\]\([^)\s]{1,300}\)\.?")
 _NAMED = re.compile(r"(?i)([^\W_][\w .+-]{0,60}?)[\s_-]+licen[cs]e(?:[\s_-]+agreement)?"
                     r"(?:\.md|\.txt)?")
+_CJK_BRACKETS = re.compile(r"[\u3010\u3011\u300c-\u300f\u3014\u3015]")
 _GENERIC_NAME = re.compile(r"(?i)^(?:the|this|our|its|full|see|read|view|here|original|open|"
                            r"source|code|model|model'?s|base|base model'?s|\W)*$")
 
@@ -208,6 +209,8 @@ def _license_name(text: str) -> str | None:
 
     for link in _LINK.finditer(text):
         for written in (link.group(1), unquote(link.group(2).rstrip("/").rsplit("/", 1)[-1])):
+            # "【Acme-14B Series】 Models Community License": CJK brackets around a part
+            written = " ".join(_CJK_BRACKETS.sub(" ", written).split())
             m = _NAMED.fullmatch(written.strip())
             if m is None or _GENERIC_NAME.match(m.group(1)) or \
                     _DATA_SUBJECT.search(m.group(1)) or _phrase(written) is not None:

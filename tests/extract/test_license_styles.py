@@ -173,3 +173,10 @@ def test_weights_released_under_a_license_of_its_own_name():
                      "The model weights are released under the same License as the base model.",
                      "The dataset is released under the Acme Data License."):
         assert licenses(f"## License\n\n{sentence}\n") == [], sentence
+
+
+def test_a_weights_license_named_with_cjk_brackets_wins_over_the_codes():
+    body = ("# Wren-14B\n## License\n- For code, please comply with [Apache License Version 2.0]"
+            "(./LICENSE)<br>\n- For model, please comply with [\u3010Wren-14B Series\u3011 Models "
+            "Community License Agreement](./ModelsCommunityLicenseAgreement)\n")
+    assert licenses(body) == [("other", "Wren-14B Series Models Community License Agreement")]
