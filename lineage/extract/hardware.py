@@ -55,6 +55,7 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
     (r"(?:GeForce\s*)?GTX\s*(?:TITAN(?:\s*(?:X[Pp]?|V|Black))?|1[06][5-8]0(?:\s*Ti)?|"
      r"9[5-8]0(?:\s*Ti)?)", "NVIDIA", ""),
     (r"(?:10[78]0|20[78]0)\s*Ti", "NVIDIA", ""),  # "2 Nvidia 1080 Ti's"
+    (r"Ti ?[345]0[6-9]0", "NVIDIA", ""),  # "a Nvidia TI 3080": the Ti written first
     (r"TITAN\s*(?:RTX|V|X[Pp]?)", "NVIDIA", ""),
     (r"(?:Instinct\W{0,3}\s*)?MI[23]\d\dX?", "AMD", ""),
     (r"Gaudi\s*[23]?", "Intel", ""),
@@ -87,14 +88,15 @@ _HW = Anchored(re.compile(
     rf"(?:\s*\]\([^)]*\))?(?:\s*(?:GPUs?|s\b))?"
 ), re.compile(
     r"(?i)(?:\b|(?<=\dx))(?:gh200|[hb]200|h100|h800|a100|a800|a10|a40|a6000|a5000|l40|l4|v100|t4|p100|"
-    r"p40|p4|k80|m60|rtx|10[78]0|20[78]0|"
+    r"p40|p4|k80|m60|rtx|10[78]0|20[78]0|ti ?[345]0[6-9]0|"
     r"geforce|gtx|titan|quadro|instinct|mi[23]\d\d|gaudi|tpu|cloud|apple|mac|m[1-4]|"
     r"reconfigurable|sambanova|cerebras|graphcore|trainium)"),
     starts=("gh200", "h200", "b200", "h100", "h800", "a10", "a800", "a40", "a6000", "a5000", "l4",
             "v100", "t4", "p100", "p40", "p4", "k80", "m60", "rtx", "geforce", "gtx", "titan",
             "quadro", "instinct", "mi2", "mi3", "gaudi", "tpu", "cloud", "apple", "mac", "m1", "m2",
             "m3", "m4", "reconfigurable", "sambanova", "cerebras", "graphcore", "trainium",
-            "1070", "1080", "2070", "2080"))
+            "1070", "1080", "2070", "2080", "ti 30", "ti 40", "ti 50", "ti30", "ti40",
+            "ti50"))
 _HW_AFTER = re.compile(rf"(?i)\s*(?:x|×)\s*{_COUNT}\b")  # noqa: RUF001 - multiplication sign
 
 
@@ -123,6 +125,7 @@ def normalise_accelerator(match: str, vendor_hint: str | None = None) -> str:
 
 def _model_name(vendor: str, name: str) -> str:
     """Return the model part of an accelerator's name as its vendor writes it."""
+    name = re.sub(r"(?i)^TI ?(\d{4})$", r"RTX \1 Ti", name)  # "TI 3080" -> "RTX 3080 Ti"
     name = re.sub(r"(?i)(?:\b|(?<=\d))\s*ti\b", " Ti", name).strip()  # "1080TI" -> "1080 Ti"
     name = re.sub(r"(?i)\b(quadro|super|blackwell)\b", lambda m: m.group(1).title(), name)
     name = re.sub(r"(?i)\b(RTX|GTX)(?=\d)", r"\1 ", name)  # "RTX4090" -> "RTX 4090"

@@ -298,3 +298,10 @@ def test_counts_with_the_word_gpu_or_bold_marks_between():
         == {"NVIDIA V100 32GB": 3}
     assert hardware("Training was performed with the original code on eight core Google Cloud "
                     "TPU v2.\n") == {"Google TPU v2": 8}
+
+
+def test_the_ti_written_before_the_number():
+    assert accelerator_in("a Nvidia TI 3080") == ("NVIDIA RTX 3080 Ti", 1)
+    assert hardware("Wren was fine-tuned at home on one Nvidia Ti 4080.\n") == {
+        "NVIDIA RTX 4080 Ti": 1}
+    assert accelerator_in("the title 3080 of the list") is None
