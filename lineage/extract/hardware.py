@@ -237,6 +237,11 @@ _CJK_TRAINING = re.compile(r"训练|微调")
 _NOT_TRAINING = re.compile(r"(?i)\btest(?:ed|ing)\b|\bdemonstrat|\bsupports\b|"
                            r"\bwe\s+(?:now\s+|also\s+)?support\b|"
                            r"\b(?:could|would|need)\b|"
+                           # hardware the weights or a number format run on ("Supported
+                           # Hardware: ...", "compatible with", "native support for H100";
+                           # Turkish "yerel destek") or are deployed on
+                           r"\bsupported[ \t]+hardware\b|\bcompatib|\bnative(?:ly)?[ \t]+support|"
+                           r"\byerel[ \t]+destek|\bdeploy|"
                            # an example or a guide for readers ("example on 4 GPUs"; Korean
                            # "example code", "guide"; Chinese "example")
                            # (not a link's host, "example.org")

@@ -305,3 +305,12 @@ def test_the_ti_written_before_the_number():
     assert hardware("Wren was fine-tuned at home on one Nvidia Ti 4080.\n") == {
         "NVIDIA RTX 4080 Ti": 1}
     assert accelerator_in("the title 3080 of the list") is None
+
+
+def test_hardware_a_model_supports_or_is_deployed_on_is_not_its_training_hardware():
+    assert hardware("- Supported Hardware: A100, H100 (trained weights in bf16)\n") == {}
+    assert hardware("Trained weights are compatible with A100 and H100 GPUs.\n") == {}
+    assert hardware("* Precision: trained in bf16, natively supported on A100 GPUs.\n") == {}
+    assert hardware("* Hassasiyet: bf16 ile egitildi (A100 GPU icin yerel destek).\n") == {}
+    assert hardware("**Deployment on one node of 4x B200:**\n") == {}
+    assert hardware("The model was trained on 8 H100 GPUs for 2 days.\n") == {"NVIDIA H100": 8}
