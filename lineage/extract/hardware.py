@@ -289,7 +289,8 @@ def hardware(ctx: Context) -> Iterator[Fact]:
         title = ctx.doc.section_title(m.start())
         if about is None or _of_another_size(sentences, m.start(), own) or \
                 _about_a_base(title) or _running(title) or \
-                _another_models_sentence(ctx, sentences, m.start()):
+                _another_models_sentence(ctx, sentences, m.start()) or \
+                _a_recipe(sentences, m.start()):
             continue
         name, count = _read(text, m)
         if about:
@@ -318,8 +319,8 @@ def hardware(ctx: Context) -> Iterator[Fact]:
             break
     if not found:
         for m in prose_positions(ctx, _ANY_GPU):
-            if _about_training(sentences, m.start()) and \
-                    sentences.search(_SAYS_TRAINED_OR_TRAIN, m.start()):
+            if _about_training(sentences, m.start()) and not _a_recipe(sentences, m.start()) \
+                    and sentences.search(_SAYS_TRAINED_OR_TRAIN, m.start()):
                 add("GPU", _count(m.group(1)), m.start(), m.end(), 0.6)
                 break
     # One accelerator without a count: a spec table may give it ("Number of Nodes | 8").
@@ -432,6 +433,20 @@ def _another_models_sentence(ctx: Context, sentences: Sentences, pos: int) -> bo
     start, _ = sentences.span(pos)
     m = _SUBJECT_ID.match(ctx.card.text, start, pos)  # (at the start only: linear)
     return m is not None and not ctx.is_own(m.group(1))
+
+
+# A sentence that tells the reader to run something ("Run pre-training on 4 H100 nodes", "Launch
+# the training on 32 nodes"): a recipe, not what trained the model. (A modal is no such sign:
+# "we will run the training on an A100", "we can achieve this using 16 A100" are how cards
+# say what trained them.)
+_IMPERATIVE = re.compile(r"[ \t>*_#-]{0,8}(?:\d{1,2}\.[ \t]{1,4})?(?:Run|Launch|Start|Submit|"
+                         r"Execute)\b")
+
+
+def _a_recipe(sentences: Sentences, pos: int) -> bool:
+    """Tell whether the sentence at ``pos`` opens with an imperative: what a reader may run."""
+    start, _ = sentences.span(pos)
+    return _IMPERATIVE.match(sentences.text, start, pos) is not None
 
 
 def _only_weak_inference(sentences: Sentences, pos: int) -> bool:

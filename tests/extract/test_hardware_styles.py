@@ -314,3 +314,12 @@ def test_hardware_a_model_supports_or_is_deployed_on_is_not_its_training_hardwar
     assert hardware("* Hassasiyet: bf16 ile egitildi (A100 GPU icin yerel destek).\n") == {}
     assert hardware("**Deployment on one node of 4x B200:**\n") == {}
     assert hardware("The model was trained on 8 H100 GPUs for 2 days.\n") == {"NVIDIA H100": 8}
+
+
+def test_a_command_for_the_reader_to_run_is_a_recipe():
+    assert hardware("Run the Wren pre-training script on 2 H100 nodes (16 GPUs):\n") == {}
+    assert hardware("Launch fine-tuning of Wren on 16 nodes (128 GPUs).\n") == {}
+    assert hardware("1. Start fine-tuning on 2 A100 GPUs with this script.\n") == {}
+    # a sentence that only starts with a word like it is no command
+    assert hardware("Started in May, training took 3 days on 2 A100 GPUs.\n") == {"NVIDIA A100": 2}
+    assert hardware("We ran training on 2 A100 GPUs.\n") == {"NVIDIA A100": 2}
