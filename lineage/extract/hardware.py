@@ -413,13 +413,32 @@ _OWN_SIZE = re.compile(r"(?i)(?<![a-z])\d+(?:\.\d+)?[bm](?![a-z])")
 def _of_another_size(sentences: Sentences, pos: int, own: str) -> bool:
     """Tell whether the sentence at ``pos`` is about a model of another size than the card's.
 
-    Only a card whose id states a size ("org/name-125m") is known to be of another size.
+    A card whose id states a size ("org/name-125m") is of another size than a sentence's
+    subject of another size. A card whose id states none may be "a 7B model", "our 7B model"
+    or "the 7B model", unless it also names models of other sizes ("org/name-125m", "a 350M
+    model"): then "the 175B model" is one of a family, not known to be this one.
     """
     sized = sentences.search(_SIZED_SUBJECT, pos)
-    if sized is None or sized.start() > pos or not _OWN_SIZE.search(own):
+    if sized is None or sized.start() > pos:
         return False
     size = sized.group(1) + sized.group(2).casefold()
+    if not _OWN_SIZE.search(own):  # "the 175B model" of a family the card names other sizes of
+        return sized.group(0)[:3].casefold() == "the" and \
+            bool(_model_sizes(sentences.text) - {size})
     return re.search(rf"(?<![\d.]){re.escape(size)}", own) is None
+
+
+# A model's size where the card names one: "a 350M model", "125M parameters", "org/name-125m".
+_MODEL_SIZE = re.compile(r"(?i)(?<![\w.])(\d{1,4}(?:\.\d{1,2})?)[ \t]?([bm])[ \t-]?"
+                         r"(?:param|model|version|variant|checkpoint)|"
+                         r"[\w.]-(\d{1,4}(?:\.\d{1,2})?)([bm])(?![\w.])")
+
+
+@lru_cache(maxsize=8)
+def _model_sizes(text: str) -> frozenset[str]:
+    """Return the model sizes a card names ("125m", "175b")."""
+    return frozenset((m.group(1) or m.group(3)) + (m.group(2) or m.group(4)).casefold()
+                     for m in _MODEL_SIZE.finditer(text))
 
 
 # A Hub id written in a sentence before the hardware: its subject ("`org/x` was fine-tuned on

@@ -124,6 +124,15 @@ def test_the_training_of_a_sibling_of_another_size_is_not_this_models():
     assert sized(text, "me/tune-70b/README.md") == {"NVIDIA A100": 992}
     # an id that states no size could be the sized model itself
     assert sized(text, "me/tune/README.md") == {"NVIDIA A100": 992}
+    # unless the card names models of other sizes: "the 70B model" is then one of a family
+    family = ("Wren comes in sizes from 125M to 70B parameters.\n\nUse `lab/wren-125m` for "
+              "tests.\n\n" + text)
+    assert sized(family, "me/tune/README.md") == {}
+    assert sized("Wren comes in one size, trained on 40B tokens.\n\n" + text,
+                 "me/tune/README.md") == {"NVIDIA A100": 992}
+    # "a 70B model", "our 70B model" is the card's own
+    assert sized(family.replace("The 70B", "Our 70B"), "me/tune/README.md") == {
+        "NVIDIA A100": 992}
 
 
 def test_memory_in_brackets_after_the_chip_is_its_size():
