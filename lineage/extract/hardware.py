@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -217,6 +218,13 @@ _CJK_NUMBERS = {"单": 1, "双": 2, "两": 2, "四": 4, "八": 8}
 _ANY_GPU = Anchored(re.compile(
     r"(?i)\b(\d{1,5}|one|single|two|four|eight|sixteen)[\s-]*(?:x\s*)?GPUs?\b"),
     re.compile(r"(?i)gpu"), reach=12, span=4, starts=("gpu",))
+# A GPU of no model and no count in a sentence that says the model trained on it ("trained on
+# Kaggle using free GPU", "fine-tuned on Colab GPU"), the last resort: "GPU memory", "GPU
+# hours" and the like are no device.
+_BARE_GPU = Gated(re.compile(
+    r"(?i)(?<![\w-])(?<!per )(?<!each )(?<!every )(?:(NVIDIA|AMD)[ \t]+)?GPU\b"
+    r"(?![ \t-]*(?:memory|hours?|h\b|days?|ram|vram|utili[sz]ation|poor|rich|count|type|"
+    r"kernels?|-))"), "gpu")
 # The Trainer card's hyperparameters: "- distributed_type: multi-GPU" then "- num_devices: 4".
 _TRAINER_DEVICES = Gated(re.compile(
     r"(?im)^[ \t*-]*distributed_type:[ \t]*multi-GPU[ \t]*\n"
@@ -253,7 +261,9 @@ _SAYS_TRAINED = re.compile(r"(?i)\b(?:was|were|been|is|are|we)\s+(?:\w+\s+){0,2}
                            r"(?:trained|fine-?tuned|pre-?trained|distilled)\b|"
                            r"\b(?:run|ran|running)\s+(?:the\s+)?(?:training|fine-?tuning)\b|"
                            r"\bmodel\s+(?:was\s+)?trained\s+(?:on|using|with)\b|"
-                           r"\btraining\s+(?:time|took)\b")
+                           r"\btraining\s+(?:time|took|environment)\b|"
+                           r"\b(?:training|fine-?tuning)\s+(?:was|were)\s+(?:performed|done|run|"
+                           r"conducted|carried\s+out)\b")
 
 
 def hardware(ctx: Context) -> Iterator[Fact]:
@@ -284,7 +294,9 @@ def hardware(ctx: Context) -> Iterator[Fact]:
             add(name, count, m.start(1), m.end(1), 0.8)
     acknowledged: list[tuple[str, int | None, int, int]] = []
     own = (ctx.own_id or ctx.own_name or "").casefold()
+    named: list[int] = []  # where accelerators of a model are named, set aside or not
     for m in prose_positions(ctx, _HW):
+        named.append(m.start())
         about = _about_training(sentences, m.start())
         title = ctx.doc.section_title(m.start())
         if about is None or _of_another_size(sentences, m.start(), own) or \
@@ -322,6 +334,17 @@ def hardware(ctx: Context) -> Iterator[Fact]:
             if _about_training(sentences, m.start()) and not _a_recipe(sentences, m.start()) \
                     and sentences.search(_SAYS_TRAINED_OR_TRAIN, m.start()):
                 add("GPU", _count(m.group(1)), m.start(), m.end(), 0.6)
+                break
+    if not found:
+        for m in prose_positions(ctx, _BARE_GPU):
+            start, end = sentences.span(m.start())
+            i = bisect.bisect_left(named, start)
+            if i < len(named) and named[i] < end:
+                continue  # the GPU of a model named and set aside ("The 175B ... A100 GPUs")
+            if _about_training(sentences, m.start()) and not _a_recipe(sentences, m.start()) \
+                    and sentences.search(_SAYS_TRAINED_OR_TRAIN, m.start()):
+                vendor = m.group(1)
+                add(f"{vendor.upper()} GPU" if vendor else "GPU", None, m.start(), m.end(), 0.5)
                 break
     # One accelerator without a count: a spec table may give it ("Number of Nodes | 8").
     if len(found) == 1 and (only := next(iter(found.values()))).count is None:

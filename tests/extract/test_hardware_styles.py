@@ -332,3 +332,19 @@ def test_a_command_for_the_reader_to_run_is_a_recipe():
     # a sentence that only starts with a word like it is no command
     assert hardware("Started in May, training took 3 days on 2 A100 GPUs.\n") == {"NVIDIA A100": 2}
     assert hardware("We ran training on 2 A100 GPUs.\n") == {"NVIDIA A100": 2}
+
+
+def test_a_gpu_of_no_model_the_card_says_trained_it():
+    assert hardware("Wren was fine-tuned with PyTorch on a free cloud GPU.\n") == {"GPU": None}
+    assert hardware("The model was trained thanks to the GPU credits of a cloud.\n") == {
+        "GPU": None}
+    assert hardware("- **Training Environment:** Google Colab with NVIDIA GPU.\n") == {
+        "NVIDIA GPU": None}
+    # memory, hours, a device of a batch, many GPUs, a named model set aside: no device
+    assert hardware("Training was limited by GPU memory.\n") == {}
+    assert hardware("The batch size per GPU was 8 during training.\n") == {}
+    assert hardware("Its training scales to hundreds of GPUs.\n") == {}
+    assert hardware("Wren comes as `lab/wren-125m` and `lab/wren-70b`.\n\n"
+                    "The 70B model was trained on 992 A100 GPUs.\n") == {}
+    assert hardware("Run the fine-tuning on your GPU with this script.\n") == {}
+    assert hardware("You can run the model on a GPU.\n") == {}
