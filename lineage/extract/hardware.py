@@ -419,10 +419,36 @@ def _about_training(sentences: Sentences, pos: int) -> bool | None:
     # Colab named in a sentence that says the model was trained there is where it trained.
     if inference is not None and not (
             _WEAK_INFERENCE.fullmatch(inference.group(0)) is not None and
-            sentences.search(_SAYS_TRAINED, pos) is not None and
+            (sentences.search(_SAYS_TRAINED, pos) is not None or
+             _lead_in_says_trained(sentences, pos)) and
             _only_weak_inference(sentences, pos)):
         return None
     return trains or (sentences.search(_CJK_TRAINING, pos) is not None)
+
+
+_LIST_ITEM = re.compile(r"[ \t]{0,8}(?:[-*+]|\d{1,3}[.)])[ \t]")
+
+
+def _lead_in_says_trained(sentences: Sentences, pos: int) -> bool:
+    """Tell whether ``pos`` is in a list item whose lead-in says the model trained there.
+
+    "Training was performed on:" then "- Google Colab T4 GPU (16GB VRAM)": the items (a
+    dozen at most above ``pos``) are what the lead-in's sentence, ending in a colon, speaks of.
+    """
+    text = sentences.text
+    start, _ = sentences.line(pos)
+    if _LIST_ITEM.match(text, start) is None:
+        return False
+    for _ in range(12):
+        if start == 0:
+            return False
+        start, end = sentences.line(start - 1)
+        if _LIST_ITEM.match(text, start) is not None:
+            continue
+        tail = text[max(start, end - 8):end].rstrip(" \t*_")
+        return tail.endswith((":", "\uff1a")) and \
+            sentences.search(_SAYS_TRAINED, end - 1) is not None
+    return False
 
 
 # "The 175B model was trained on ...": the subject is a model of one size.

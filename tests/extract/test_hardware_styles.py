@@ -348,3 +348,11 @@ def test_a_gpu_of_no_model_the_card_says_trained_it():
                     "The 70B model was trained on 992 A100 GPUs.\n") == {}
     assert hardware("Run the fine-tuning on your GPU with this script.\n") == {}
     assert hardware("You can run the model on a GPU.\n") == {}
+
+
+def test_a_list_item_under_a_lead_in_that_says_training_was_done_there():
+    lead = "# Hardware\n\nTraining was performed on:\n- Google Colab T4 GPU (16GB VRAM)\n"
+    assert hardware(lead) == {"NVIDIA T4 16GB": 1}
+    # an item under a lead-in of another kind is where the model runs
+    assert hardware("It runs well on:\n- Google Colab T4 GPU (16GB VRAM)\n") == {}
+    assert hardware("Training was performed on a Colab T4 GPU.\n") == {"NVIDIA T4": 1}
