@@ -234,17 +234,24 @@ _TRAINER_DEVICES = Gated(re.compile(
 _TRAINED_ON_TPU = Gated(re.compile(
     r"(?i)\b(?:trained|fine-?tuned)[ \t]+on[ \t]+(?:(?:an?|one|single|colab|google|cloud|"
     r"free)[ \t]+){0,2}(\d{1,4}[ \t]*(?:x[ \t]*)?)?TPUs?\b(?![ \t-]*v\d)"), "tpu")
+# A TPU without its version anywhere else: "who provided 5x TPUs", "- On TPU" under a training
+# heading ("newer GPUs, TPUs" in other prose names no hardware).
+_BARE_TPU = Gated(re.compile(r"(?i)(?<![\w-])(?:(\d{1,4}[ \t]*x?|an?|one|single)[ \t]+)?"
+                             r"(?:Google[ \t]+)?TPUs?\b(?![ \t-]*v\d)"), "tpu")
+_ON_TPU_ITEM = re.compile(r"(?i)[ \t]{0,8}[-*+][ \t]{1,4}(?:on|using|with)[ \t]{1,4}"
+                          r"(?:an?[ \t]+|google[ \t]+|cloud[ \t]+){0,2}TPUs?[ \t.]*$")
 _MODAL = re.compile(r"(?i)\b(?:can|may|might|should|will)\b")
 # Besides the shared training words: compute acknowledged ("supported by", "provided by",
 # credits) and CJK training words.
 _TRAINED_WITH = re.compile(r"(?i)supported\s+(?:with|by)|provided|credits?\b|sponsor|"
+                           r"\bthank(?:s|ful)?\b|\bgratitude\b|\bgrateful\b|"
                            r"训练|微调")
 _CJK_TRAINING = re.compile(r"训练|微调")
 # Hardware a card tested, demonstrated or supports for its users did not train the model.
 # So does hardware in a sentence about what could or would be done, or is needed.
 _NOT_TRAINING = re.compile(r"(?i)\btest(?:ed|ing)\b|\bdemonstrat|\bsupports\b|"
                            r"\bwe\s+(?:now\s+|also\s+)?support\b|"
-                           r"\b(?:could|would|need)\b|"
+                           r"\b(?:could|need)\b|\bwould\b(?![ \t]+like\b)|"  # (not a thank-you)
                            # hardware the weights or a number format run on ("Supported
                            # Hardware: ...", "compatible with", "native support for H100";
                            # Turkish "yerel destek") or are deployed on
@@ -326,6 +333,14 @@ def hardware(ctx: Context) -> Iterator[Fact]:
             add("Google TPU", int(chips) if chips else None, m.start(), m.end(), 0.7)
             break
     if not found:
+        for m in prose_positions(ctx, _BARE_TPU):
+            start, _ = sentences.span(m.start())
+            if _a_bare_tpu_trained(ctx, sentences, m.start()) and \
+                    _MODAL.search(text, start, m.start()) is None:
+                add("Google TPU", _count(m.group(1).strip(" \tx")) if m.group(1) else None,
+                    m.start(), m.end(), 0.6)
+                break
+    if not found:
         for m in ctx.body_matches(_TRAINER_DEVICES):
             add("GPU", int(m.group(1)), m.start(), m.end(), 0.8)
             break
@@ -354,6 +369,22 @@ def hardware(ctx: Context) -> Iterator[Fact]:
     # A TPU named without its version is the versioned TPU the card names elsewhere.
     versioned = any(name.startswith("Google TPU v") for name in found)
     yield from (h for name, h in found.items() if not (versioned and name == "Google TPU"))
+
+
+def _a_bare_tpu_trained(ctx: Context, sentences: Sentences, pos: int) -> bool:
+    """Tell whether a TPU named without its version at ``pos`` trained the model.
+
+    It does in a sentence that says so or thanks someone for it, or as a list item "On TPU"
+    under a heading about training.
+    """
+    about = _about_training(sentences, pos)
+    if about is False:  # compute acknowledged: "thanks to X who provided 5x TPUs"
+        return True
+    if about and sentences.search(_SAYS_TRAINED_OR_TRAIN, pos) is not None:
+        return True
+    start, end = sentences.line(pos)
+    return _ON_TPU_ITEM.match(ctx.card.text, start, end) is not None and \
+        _TRAIN_TITLE.search(ctx.doc.section_title(pos)) is not None
 
 
 # A section on running the model: the hardware there served or tested it.

@@ -356,3 +356,14 @@ def test_a_list_item_under_a_lead_in_that_says_training_was_done_there():
     # an item under a lead-in of another kind is where the model runs
     assert hardware("It runs well on:\n- Google Colab T4 GPU (16GB VRAM)\n") == {}
     assert hardware("Training was performed on a Colab T4 GPU.\n") == {"NVIDIA T4": 1}
+
+
+def test_a_tpu_without_its_version_thanked_for_or_listed_under_training():
+    assert hardware("Special thanks to a friend who provided 5x TPUs.\n") == {"Google TPU": 5}
+    assert hardware("We would like to thank a research cloud for the free use of Cloud TPU "
+                    "instances.\n") == {"Google TPU": None}
+    assert hardware("## Training\n- On TPU\n- With masked language modelling\n") == {
+        "Google TPU": None}
+    assert hardware("## Inference\n- On TPU\n") == {}
+    assert hardware("It runs on newer GPUs, TPUs and CPUs.\n") == {}
+    assert hardware("The training would take a week on TPUs.\n") == {}
