@@ -567,6 +567,31 @@ _GPU_UNIT = re.compile(r"(?i)[\s-]*(?:nodes?|hours?|h\b|days?|clusters?|servers?
                        r"machines?|memory|ram|vram|count|type|time|s\b)")
 
 
+# A count after the chip with a CJK counter word: Korean "A100 80GB 4대로", Chinese "4张",
+# "4块", "4台", Japanese "4枚".
+_CJK_COUNTER_AFTER = re.compile(r"[ \t]{0,3}(\d{1,4})[ \t]{0,3}(?:대|张|張|块|塊|台|枚)")
+# A count of GPUs with the chip in brackets after it: "n_gpu 2 (Nvidia Tesla P100)", "8 GPUs
+# (A100 80GB)", "the GPU (NVIDIA V100)".
+_COUNT_BEFORE_BRACKET = re.compile(
+    r"(?i)(?:\b(?:n_?gpus?|num_?gpus|gpus?)[ \t]{0,3}[:=]?[ \t]{0,3}(\d{1,4})|"
+    r"\b(\d{1,4})[ \t]{0,3}(?:x[ \t]{0,3})?GPUs?|\b(?:a|an|one|the|single)[ \t]{1,3}GPU)"
+    r"[ \t]{0,3}\([ \t]{0,3}$")
+
+
+# A field labelled with one GPU: "- GPU: NVIDIA H100 80GB", "- **GPU**: GTX 1080 Ti" (not
+# "GPUs:", nor when the card counts GPUs in a field of its own, "Number of GPUs: 8").
+_GPU_LABEL_BEFORE = re.compile(r"(?:^|\n)[ \t>+*-]{0,6}(?:[*_]{1,2})?GPU(?:[*_]{1,2})?[ \t]{0,3}"
+                               r"[:\uff1a][ \t]{0,3}(?:[*_]{1,2}[ \t]{0,3})?$")
+_GPUS_COUNTED = re.compile(r"(?i)\b(?:number[ \t]+of[ \t]+(?:gpus|devices)|num_?(?:gpus|devices)|"
+                           r"n_?gpus?\b|gpus?[ \t_-]?(?:count|number)|gpus[ \t]*[:=|])")
+
+
+@lru_cache(maxsize=8)
+def _counts_gpus_elsewhere(text: str) -> bool:
+    """Tell whether a card gives its number of GPUs in a field or setting of its own."""
+    return _GPUS_COUNTED.search(text) is not None
+
+
 def _count_of(text: str, m: re.Match[str]) -> int | None:
     """Return the count of an ``_HW`` match: "8 A100", "A100 x 8"; "an A100x8" is eight, not one.
 
@@ -580,6 +605,16 @@ def _count_of(text: str, m: re.Match[str]) -> int | None:
     count = _count(before)
     if count is None and _ONE_GPU.search(m.group(0)) and not _GPU_UNIT.match(text, m.end()):
         return 1  # "on Nvidia Tesla P100 GPU": one card, in the singular
+    if count is None:
+        counter = _CJK_COUNTER_AFTER.match(text, m.end())
+        if counter is not None:
+            return int(counter.group(1))
+        bracket = _COUNT_BEFORE_BRACKET.search(text, max(0, m.start() - 40), m.start())
+        if bracket is not None:
+            return int(bracket.group(1) or bracket.group(2) or 1)
+        if _GPU_LABEL_BEFORE.search(text, max(0, m.start() - 40), m.start()) is not None and \
+                not _counts_gpus_elsewhere(text):
+            return 1  # "- GPU: NVIDIA H100 80GB": the field names one card
     if count is not None and before is not None and before[0].isdigit():
         lead = text[max(0, m.start() - 40):m.start()]
         nodes = _TIMES_BEFORE.search(lead) or _NODES_BEFORE.search(lead)

@@ -367,3 +367,31 @@ def test_a_tpu_without_its_version_thanked_for_or_listed_under_training():
     assert hardware("## Inference\n- On TPU\n") == {}
     assert hardware("It runs on newer GPUs, TPUs and CPUs.\n") == {}
     assert hardware("The training would take a week on TPUs.\n") == {}
+
+
+def test_a_count_with_a_cjk_counter_after_the_chip():
+    assert hardware("Wren 모델 학습은 A100 80GB 4대로 진행했습니다.\n") == {"NVIDIA A100 80GB": 4}
+    assert hardware("本模型使用 RTX 3090 2张 训练。\n") == {"NVIDIA RTX 3090": 2}
+    # a number after the chip without a counter word is no count
+    assert hardware("Wren 모델 학습은 A100 80GB 환경에서 2024년에 진행했습니다.\n") == {
+        "NVIDIA A100 80GB": None}
+
+
+def test_a_count_of_gpus_with_the_chip_in_brackets_after_it():
+    assert hardware("Training setup:\n+ n_gpu 4 (Nvidia Tesla V100)\n") == {"NVIDIA V100": 4}
+    assert hardware("The model was trained on 8 GPUs (NVIDIA A100 80GB) for a week.\n") == {
+        "NVIDIA A100 80GB": 8}
+    assert hardware("Wren was trained thanks to the power of the GPU (GPU NVIDIA V100 32 Go) of "
+                    "a lab.\n") == {"NVIDIA V100": 1}
+    assert hardware("The model was trained on A100 (80GB) GPUs.\n") == {"NVIDIA A100 80GB": None}
+
+
+def test_a_field_labelled_with_one_gpu_counts_one():
+    assert hardware("## Training environment\n- GPU: NVIDIA H100 80GB HBM3\n- CUDA: 12.1\n") == {
+        "NVIDIA H100 80GB": 1}
+    assert hardware("## Training environment\n- **GPU**: Nvidia GTX1080ti\n") == {
+        "NVIDIA GTX 1080 Ti": 1}
+    # "GPUs:", or a card that counts its GPUs elsewhere, says no one
+    assert hardware("## Training environment\n- GPUs: NVIDIA H100\n") == {"NVIDIA H100": None}
+    assert hardware("## Training environment\n- GPU: NVIDIA H100\n- Number of GPUs: 16\n") == {
+        "NVIDIA H100": None}
