@@ -197,6 +197,8 @@ _TOTAL = re.compile(r"(?i)[^.\n(]{0,50}\(\s*(\d{1,5})\s+(?:[a-z]+\s+)?"
                     r"(?:chips|cores|devices|gpus|tpus)\s+(?:in\s+)?total\b")
 # "32 x 8 x A100", "8 nodes with 8 A100", "2 nodes of 8 H100 each": the nodes multiply.
 _TIMES_BEFORE = re.compile(r"(?i)(\d{1,4})\s*(?:x|×|\*)\s*$")  # noqa: RUF001 - multiplication sign
+_PER_NODE_AFTER = re.compile(r"(?i)[ \t]{0,3}(?:per|each|/|a|an)[ \t]{0,3}(?:node|machine|server|"
+                             r"host|instance)\b")
 _NODES_BEFORE = re.compile(r"(?i)(\d{1,4})\s+(?:nodes?|machines?|servers?|hosts?)\s*"
                            r"(?:,\s*)?(?:each\s+)?(?:with|of|having|x|×|\*)\s*$")  # noqa: RUF001
 
@@ -620,4 +622,6 @@ def _count_of(text: str, m: re.Match[str]) -> int | None:
         nodes = _TIMES_BEFORE.search(lead) or _NODES_BEFORE.search(lead)
         if nodes is not None:
             count *= int(nodes.group(1))
+        elif _PER_NODE_AFTER.match(text, m.end()) is not None:
+            return None  # "4 P100 GPUs per node" on nodes not counted: the total is unknown
     return count

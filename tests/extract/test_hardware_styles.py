@@ -395,3 +395,11 @@ def test_a_field_labelled_with_one_gpu_counts_one():
     assert hardware("## Training environment\n- GPUs: NVIDIA H100\n") == {"NVIDIA H100": None}
     assert hardware("## Training environment\n- GPU: NVIDIA H100\n- Number of GPUs: 16\n") == {
         "NVIDIA H100": None}
+
+
+def test_gpus_per_node_on_nodes_not_counted_have_no_total():
+    assert hardware("Wren was trained on a cluster with 4 Nvidia P100 GPUs per node, the nodes "
+                    "varying over time.\n") == {"NVIDIA P100": None}
+    assert hardware("Wren was trained on 8 nodes with 8 A100 GPUs per node.\n") == {
+        "NVIDIA A100": 64}
+    assert hardware("Wren was trained on 4 Nvidia P100 GPUs for a week.\n") == {"NVIDIA P100": 4}
