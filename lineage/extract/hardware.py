@@ -208,9 +208,11 @@ _NODES_BEFORE = re.compile(r"(?i)(\d{1,4})\s+(?:nodes?|machines?|servers?|hosts?
 # CJK cards write the label's colon full-width.
 _HW_FIELD = Gated(re.compile(
     r"(?im)^[ \t>*|-]*(?:_[*_]*)?(?:hardware(?:[ _]type)?|training[ _]devices?|infrastructure|"
-    r"训练设备|训练硬件|硬件)[*_]*\s*[:|\uff1a]\s*[*_]*"
-    r"([^|\n]{2,80}?)[*_]*\s*(?:\|\s*)?$"), "hardware", "device", "infrastructure", "训练设备",
-    "硬件")
+    # the value starts after the blanks, not within them: "Hardware:" then hundreds of blanks
+    # was tried at every split of them (cubic)
+    r"训练设备|训练硬件|硬件)[*_]*\s*[:|\uff1a]\s*(?:[*_]+[ \t]*)?"
+    r"([^|\s][^|\n]{1,79}?)[*_]*\s*(?:\|\s*)?$"), "hardware", "device", "infrastructure",
+    "训练设备", "硬件")
 # A count of cards before a consumer GPU's bare number in CJK prose: "单卡4090" (one card).
 _CJK_CARDS = Gated(re.compile(
     r"(单|双|两|四|八|\d{1,4})\s*(?:张|块)?\s*卡\s*(?:RTX\s*)?([345]0[6-9]0(?:\s*Ti)?)"

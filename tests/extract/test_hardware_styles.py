@@ -403,3 +403,13 @@ def test_gpus_per_node_on_nodes_not_counted_have_no_total():
     assert hardware("Wren was trained on 8 nodes with 8 A100 GPUs per node.\n") == {
         "NVIDIA A100": 64}
     assert hardware("Wren was trained on 4 Nvidia P100 GPUs for a week.\n") == {"NVIDIA P100": 4}
+
+
+def test_a_hardware_label_before_a_long_run_of_blanks_is_read_in_linear_time():
+    import time
+
+    text = ("A-" * 100 + ": dataset\nHardware: " + " " * 500) * 15
+    start = time.thread_time()
+    assert hardware(text) == {}
+    assert time.thread_time() - start < 1.0
+    assert hardware("- **Hardware:**    8 x A100\n") == {"NVIDIA A100": 8}
