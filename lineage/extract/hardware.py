@@ -248,7 +248,10 @@ _MODAL = re.compile(r"(?i)\b(?:can|may|might|should|will)\b")
 # Besides the shared training words: compute acknowledged ("supported by", "provided by",
 # credits) and CJK training words.
 _TRAINED_WITH = re.compile(r"(?i)supported\s+(?:with|by)|provided|credits?\b|sponsor|"
-                           r"\bthank(?:s|ful)?\b|\bgratitude\b|\bgrateful\b|"
+                           # thanks for compute, not "thanks to its size, it runs on a T4"
+                           r"\bspecial[ \t]+thanks\b|\bgrat(?:itude|eful)\b|"
+                           r"\b(?:we|i)[ \t]+(?:would[ \t]+like[ \t]+to[ \t]+)?thank\b|"
+                           r"\bthanks[ \t]+to\b[^.\n]{1,60}?\bfor\b|"
                            r"训练|微调")
 _CJK_TRAINING = re.compile(r"训练|微调")
 # Hardware a card tested, demonstrated or supports for its users did not train the model.

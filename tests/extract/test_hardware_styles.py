@@ -413,3 +413,9 @@ def test_a_hardware_label_before_a_long_run_of_blanks_is_read_in_linear_time():
     assert hardware(text) == {}
     assert time.thread_time() - start < 1.0
     assert hardware("- **Hardware:**    8 x A100\n") == {"NVIDIA A100": 8}
+
+
+def test_thanks_for_compute_not_thanks_to_a_property():
+    assert hardware("We thank the lab, who lent us two A100s.\n") == {"NVIDIA A100": 2}
+    assert hardware("Thanks to quantization, it runs on a single RTX 3090.\n") == {}
+    assert hardware("Thanks to its small size, Wren works on one T4.\n") == {}
