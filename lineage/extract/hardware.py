@@ -222,9 +222,9 @@ _CJK_NUMBERS = {"单": 1, "双": 2, "两": 2, "四": 4, "八": 8}
 _ANY_GPU = Anchored(re.compile(
     r"(?i)\b(\d{1,5}|one|single|two|four|eight|sixteen)[\s-]*(?:x\s*)?GPUs?\b"),
     re.compile(r"(?i)gpu"), reach=12, span=4, starts=("gpu",))
-# A GPU of no model and no count in a sentence that says the model trained on it ("trained on
-# Kaggle using free GPU", "fine-tuned on Colab GPU"), the last resort: "GPU memory", "GPU
-# hours" and the like are no device.
+# A GPU of no model and no count in a sentence that says the model was trained on it
+# ("training was done on Kaggle using free GPU", "we fine-tuned on Colab GPU"), the last resort:
+# "GPU memory", "GPU hours" and the like are no device.
 _BARE_GPU = Gated(re.compile(
     r"(?i)(?<![\w-])(?<!per )(?<!each )(?<!every )(?:(NVIDIA|AMD)[ \t]+)?GPU\b"
     r"(?![ \t-]*(?:memory|hours?|h\b|days?|ram|vram|utili[sz]ation|poor|rich|count|type|"
@@ -364,7 +364,8 @@ def hardware(ctx: Context) -> Iterator[Fact]:
             if i < len(named) and named[i] < end:
                 continue  # the GPU of a model named and set aside ("The 175B ... A100 GPUs")
             if _about_training(sentences, m.start()) and not _a_recipe(sentences, m.start()) \
-                    and sentences.search(_SAYS_TRAINED_OR_TRAIN, m.start()):
+                    and sentences.search(_SAYS_TRAINED, m.start()) and \
+                    _MODAL.search(text, start, m.start()) is None:  # not "can be fine-tuned on"
                 vendor = m.group(1)
                 add(f"{vendor.upper()} GPU" if vendor else "GPU", None, m.start(), m.end(), 0.5)
                 break

@@ -348,6 +348,12 @@ def test_a_gpu_of_no_model_the_card_says_trained_it():
                     "The 70B model was trained on 992 A100 GPUs.\n") == {}
     assert hardware("Run the fine-tuning on your GPU with this script.\n") == {}
     assert hardware("You can run the model on a GPU.\n") == {}
+    # what a reader may or should do, or what will be done, is not what was
+    assert hardware("This model can be fine-tuned on a consumer GPU.\n") == {}
+    assert hardware("Training on GPU is recommended.\n") == {}
+    assert hardware("To train it, use a GPU.\n") == {}
+    assert hardware("We will train larger models on GPU later.\n") == {}
+    assert hardware("We have trained it on a GPU, and you can too.\n") == {"GPU": None}
 
 
 def test_a_list_item_under_a_lead_in_that_says_training_was_done_there():
