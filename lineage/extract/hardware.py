@@ -382,14 +382,14 @@ def hardware(ctx: Context) -> Iterator[Fact]:
 def _a_bare_tpu_trained(ctx: Context, sentences: Sentences, pos: int) -> bool:
     """Tell whether a TPU named without its version at ``pos`` trained the model.
 
-    It does in a sentence that says so or thanks someone for it, or as a list item "On TPU"
-    under a heading about training.
+    It does in a sentence that says the model was trained on it or thanks someone for it, or
+    as a list item "On TPU" under a heading about training.
     """
     about = _about_training(sentences, pos)
     if about is False:  # compute acknowledged: "thanks to X who provided 5x TPUs"
         return True
-    if about and sentences.search(_SAYS_TRAINED_OR_TRAIN, pos) is not None:
-        return True
+    if about and sentences.search(_SAYS_TRAINED, pos) is not None:
+        return True  # "the model was pre-trained using TPUs", not "training on TPUs is faster"
     start, end = sentences.line(pos)
     return _ON_TPU_ITEM.match(ctx.card.text, start, end) is not None and \
         _TRAIN_TITLE.search(ctx.doc.section_title(pos)) is not None

@@ -373,6 +373,10 @@ def test_a_tpu_without_its_version_thanked_for_or_listed_under_training():
     assert hardware("## Inference\n- On TPU\n") == {}
     assert hardware("It runs on newer GPUs, TPUs and CPUs.\n") == {}
     assert hardware("The training would take a week on TPUs.\n") == {}
+    # a sentence that says the model was trained on it, not one about training in general
+    assert hardware("The model was pre-trained using TPUs.\n") == {"Google TPU": None}
+    assert hardware("Training on TPU is faster than on GPU.\n") == {}
+    assert hardware("Our training library works with TPUs.\n") == {}
 
 
 def test_a_count_with_a_cjk_counter_after_the_chip():
