@@ -619,7 +619,7 @@ def _count_of(text: str, m: re.Match[str]) -> int | None:
             return int(counter.group(1))
         bracket = _COUNT_BEFORE_BRACKET.search(text, max(0, m.start() - 40), m.start())
         if bracket is not None:
-            return int(bracket.group(1) or bracket.group(2) or 1)
+            return int(bracket.group(1) or bracket.group(2) or 1) or None  # ("GPU 0": an index)
         if _GPU_LABEL_BEFORE.search(text, max(0, m.start() - 40), m.start()) is not None and \
                 not _counts_gpus_elsewhere(text):
             return 1  # "- GPU: NVIDIA H100 80GB": the field names one card

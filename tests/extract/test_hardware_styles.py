@@ -394,6 +394,7 @@ def test_a_count_of_gpus_with_the_chip_in_brackets_after_it():
     assert hardware("Wren was trained thanks to the power of the GPU (GPU NVIDIA V100 32 Go) of "
                     "a lab.\n") == {"NVIDIA V100": 1}
     assert hardware("The model was trained on A100 (80GB) GPUs.\n") == {"NVIDIA A100 80GB": None}
+    assert hardware("Wren was trained on GPU 0 (NVIDIA A100).\n") == {"NVIDIA A100": None}
 
 
 def test_a_field_labelled_with_one_gpu_counts_one():
