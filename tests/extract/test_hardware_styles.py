@@ -124,6 +124,15 @@ def test_the_training_of_a_sibling_of_another_size_is_not_this_models():
     assert sized(text, "me/tune-70b/README.md") == {"NVIDIA A100": 992}
     # an id that states no size could be the sized model itself
     assert sized(text, "me/tune/README.md") == {"NVIDIA A100": 992}
+    # unless the card names models of other sizes: "the 70B model" is then one of a family
+    family = ("Wren comes in sizes from 125M to 70B parameters.\n\nUse `lab/wren-125m` for "
+              "tests.\n\n" + text)
+    assert sized(family, "me/tune/README.md") == {}
+    assert sized("Wren comes in one size, trained on 40B tokens.\n\n" + text,
+                 "me/tune/README.md") == {"NVIDIA A100": 992}
+    # "a 70B model", "our 70B model" is the card's own
+    assert sized(family.replace("The 70B", "Our 70B"), "me/tune/README.md") == {
+        "NVIDIA A100": 992}
 
 
 def test_memory_in_brackets_after_the_chip_is_its_size():
@@ -298,3 +307,126 @@ def test_counts_with_the_word_gpu_or_bold_marks_between():
         == {"NVIDIA V100 32GB": 3}
     assert hardware("Training was performed with the original code on eight core Google Cloud "
                     "TPU v2.\n") == {"Google TPU v2": 8}
+
+
+def test_the_ti_written_before_the_number():
+    assert accelerator_in("a Nvidia TI 3080") == ("NVIDIA RTX 3080 Ti", 1)
+    assert hardware("Wren was fine-tuned at home on one Nvidia Ti 4080.\n") == {
+        "NVIDIA RTX 4080 Ti": 1}
+    assert accelerator_in("the title 3080 of the list") is None
+
+
+def test_hardware_a_model_supports_or_is_deployed_on_is_not_its_training_hardware():
+    assert hardware("- Supported Hardware: A100, H100 (trained weights in bf16)\n") == {}
+    assert hardware("Trained weights are compatible with A100 and H100 GPUs.\n") == {}
+    assert hardware("* Precision: trained in bf16, natively supported on A100 GPUs.\n") == {}
+    assert hardware("* Hassasiyet: bf16 ile egitildi (A100 GPU icin yerel destek).\n") == {}
+    assert hardware("**Deployment on one node of 4x B200:**\n") == {}
+    assert hardware("The model was trained on 8 H100 GPUs for 2 days.\n") == {"NVIDIA H100": 8}
+
+
+def test_a_command_for_the_reader_to_run_is_a_recipe():
+    assert hardware("Run the Wren pre-training script on 2 H100 nodes (16 GPUs):\n") == {}
+    assert hardware("Launch fine-tuning of Wren on 16 nodes (128 GPUs).\n") == {}
+    assert hardware("1. Start fine-tuning on 2 A100 GPUs with this script.\n") == {}
+    # a sentence that only starts with a word like it is no command
+    assert hardware("Started in May, training took 3 days on 2 A100 GPUs.\n") == {"NVIDIA A100": 2}
+    assert hardware("We ran training on 2 A100 GPUs.\n") == {"NVIDIA A100": 2}
+
+
+def test_a_gpu_of_no_model_the_card_says_trained_it():
+    assert hardware("Wren was fine-tuned with PyTorch on a free cloud GPU.\n") == {"GPU": None}
+    assert hardware("The model was trained thanks to the GPU credits of a cloud.\n") == {
+        "GPU": None}
+    assert hardware("- **Training Environment:** Google Colab with NVIDIA GPU.\n") == {
+        "NVIDIA GPU": None}
+    # memory, hours, a device of a batch, many GPUs, a named model set aside: no device
+    assert hardware("Training was limited by GPU memory.\n") == {}
+    assert hardware("The batch size per GPU was 8 during training.\n") == {}
+    assert hardware("Its training scales to hundreds of GPUs.\n") == {}
+    assert hardware("Wren comes as `lab/wren-125m` and `lab/wren-70b`.\n\n"
+                    "The 70B model was trained on 992 A100 GPUs.\n") == {}
+    assert hardware("Run the fine-tuning on your GPU with this script.\n") == {}
+    assert hardware("You can run the model on a GPU.\n") == {}
+    # what a reader may or should do, or what will be done, is not what was
+    assert hardware("This model can be fine-tuned on a consumer GPU.\n") == {}
+    assert hardware("Training on GPU is recommended.\n") == {}
+    assert hardware("To train it, use a GPU.\n") == {}
+    assert hardware("We will train larger models on GPU later.\n") == {}
+    assert hardware("We have trained it on a GPU, and you can too.\n") == {"GPU": None}
+
+
+def test_a_list_item_under_a_lead_in_that_says_training_was_done_there():
+    lead = "# Hardware\n\nTraining was performed on:\n- Google Colab T4 GPU (16GB VRAM)\n"
+    assert hardware(lead) == {"NVIDIA T4 16GB": 1}
+    # an item under a lead-in of another kind is where the model runs
+    assert hardware("It runs well on:\n- Google Colab T4 GPU (16GB VRAM)\n") == {}
+    assert hardware("Training was performed on a Colab T4 GPU.\n") == {"NVIDIA T4": 1}
+
+
+def test_a_tpu_without_its_version_thanked_for_or_listed_under_training():
+    assert hardware("Special thanks to a friend who provided 5x TPUs.\n") == {"Google TPU": 5}
+    assert hardware("We would like to thank a research cloud for the free use of Cloud TPU "
+                    "instances.\n") == {"Google TPU": None}
+    assert hardware("## Training\n- On TPU\n- With masked language modelling\n") == {
+        "Google TPU": None}
+    assert hardware("## Inference\n- On TPU\n") == {}
+    assert hardware("It runs on newer GPUs, TPUs and CPUs.\n") == {}
+    assert hardware("The training would take a week on TPUs.\n") == {}
+    # a sentence that says the model was trained on it, not one about training in general
+    assert hardware("The model was pre-trained using TPUs.\n") == {"Google TPU": None}
+    assert hardware("Training on TPU is faster than on GPU.\n") == {}
+    assert hardware("Our training library works with TPUs.\n") == {}
+
+
+def test_a_count_with_a_cjk_counter_after_the_chip():
+    assert hardware("Wren 모델 학습은 A100 80GB 4대로 진행했습니다.\n") == {"NVIDIA A100 80GB": 4}
+    assert hardware("本模型使用 RTX 3090 2张 训练。\n") == {"NVIDIA RTX 3090": 2}
+    # a number after the chip without a counter word is no count
+    assert hardware("Wren 모델 학습은 A100 80GB 환경에서 2024년에 진행했습니다.\n") == {
+        "NVIDIA A100 80GB": None}
+
+
+def test_a_count_of_gpus_with_the_chip_in_brackets_after_it():
+    assert hardware("Training setup:\n+ n_gpu 4 (Nvidia Tesla V100)\n") == {"NVIDIA V100": 4}
+    assert hardware("The model was trained on 8 GPUs (NVIDIA A100 80GB) for a week.\n") == {
+        "NVIDIA A100 80GB": 8}
+    assert hardware("Wren was trained thanks to the power of the GPU (GPU NVIDIA V100 32 Go) of "
+                    "a lab.\n") == {"NVIDIA V100": 1}
+    assert hardware("The model was trained on A100 (80GB) GPUs.\n") == {"NVIDIA A100 80GB": None}
+    assert hardware("Wren was trained on GPU 0 (NVIDIA A100).\n") == {"NVIDIA A100": None}
+
+
+def test_a_field_labelled_with_one_gpu_counts_one():
+    assert hardware("## Training environment\n- GPU: NVIDIA H100 80GB HBM3\n- CUDA: 12.1\n") == {
+        "NVIDIA H100 80GB": 1}
+    assert hardware("## Training environment\n- **GPU**: Nvidia GTX1080ti\n") == {
+        "NVIDIA GTX 1080 Ti": 1}
+    # "GPUs:", or a card that counts its GPUs elsewhere, says no one
+    assert hardware("## Training environment\n- GPUs: NVIDIA H100\n") == {"NVIDIA H100": None}
+    assert hardware("## Training environment\n- GPU: NVIDIA H100\n- Number of GPUs: 16\n") == {
+        "NVIDIA H100": None}
+
+
+def test_gpus_per_node_on_nodes_not_counted_have_no_total():
+    assert hardware("Wren was trained on a cluster with 4 Nvidia P100 GPUs per node, the nodes "
+                    "varying over time.\n") == {"NVIDIA P100": None}
+    assert hardware("Wren was trained on 8 nodes with 8 A100 GPUs per node.\n") == {
+        "NVIDIA A100": 64}
+    assert hardware("Wren was trained on 4 Nvidia P100 GPUs for a week.\n") == {"NVIDIA P100": 4}
+
+
+def test_a_hardware_label_before_a_long_run_of_blanks_is_read_in_linear_time():
+    import time
+
+    text = ("A-" * 100 + ": dataset\nHardware: " + " " * 500) * 15
+    start = time.thread_time()
+    assert hardware(text) == {}
+    assert time.thread_time() - start < 1.0
+    assert hardware("- **Hardware:**    8 x A100\n") == {"NVIDIA A100": 8}
+
+
+def test_thanks_for_compute_not_thanks_to_a_property():
+    assert hardware("We thank the lab, who lent us two A100s.\n") == {"NVIDIA A100": 2}
+    assert hardware("Thanks to quantization, it runs on a single RTX 3090.\n") == {}
+    assert hardware("Thanks to its small size, Wren works on one T4.\n") == {}

@@ -204,7 +204,7 @@ ACCELERATORS = ["GH200", "H200", "B200", "H100", "H800", "A100", "A800", "A10G",
                 "Quadro RTX 8000", "Cloud TPU v3-8", "Apple M2 Ultra", "Mac Studio", "M1 Max",
                 "M2 Pro", "M3 Ultra", "M4 Max", "Reconfigurable Dataflow Units", "SambaNova RDU",
                 "Cerebras CS-2", "Graphcore IPU", "Trainium2", "1070 Ti", "1080 Ti", "2070 Ti",
-                "2080 Ti"]
+                "2080 Ti", "TI 3080", "Ti 4090", "Ti 5090", "TI3080", "Ti4070", "ti5060"]
 # One sample at least for each word a rule's matches start with.
 SAMPLES = [
     *(f"The model was {verb} {LINK} on data." for verb in (
