@@ -52,12 +52,28 @@ _LANGUAGES = (
     r"Indonesian|Malay|Persian|Hebrew|Ukrainian|Romanian|Hungarian|Bengali|Urdu|Tamil|Catalan|"
     r"Basque|Mongolian|Sanskrit|Icelandic|Multilingual|Monolingual")
 _LANGUAGE = re.compile(f"(?:{_LANGUAGES})")
+_LANGUAGE_WORD = re.compile(f"(?:{_LANGUAGES})\\b")
 _LANGUAGE_ONLY = re.compile(f"(?:{_LANGUAGES}|Parallel|Web|News|Text|Training|Pretraining|"
                             r"Pre-training)")
 # "To reproduce the results, refer to [X](...)": the data of an evaluation.
 _REPRODUCE_RESULTS = re.compile(r"(?i)\breproduc\w*\b[^.\n]{0,40}\bresults?\b")
 # "the X dataset for evaluation": a set the model was tested on.
 _EVALUATION_USE = re.compile(r"(?i)\bfor (?:the )?evaluat|\bto evaluate\b")
+# A verb of testing, and one of training: "achieves a lower WER on the test sets including
+# [X](...)", "Validate models on [X dataset](...)" name what the model was tested on, unless
+# a verb of training comes between ("compared to v1, it was trained on [X](...)").
+_TESTED = re.compile(r"(?i)\b(?:validat(?:e[sd]?|ing)|evaluat\w*|test(?:ed|ing)\b|"
+                     r"benchmark(?:ed|ing)\b|compar(?:e[sd]?|ing)\b|achiev\w*|outperform\w*)")
+_TRAINED = re.compile(r"(?i)train|fine-?tun|\btun(?:ed|ing)\b|\blearn")
+
+
+def _tested_before(text: str, lines: Sentences, pos: int) -> bool:
+    """Whether the sentence at ``pos`` says, before it, that something was tested on it."""
+    start, _ = lines.span(pos)
+    ends = [t.end() for t in _TESTED.finditer(text, max(start, pos - 200), pos)]
+    return bool(ends) and _TRAINED.search(text, ends[-1], pos) is None
+
+
 # "a Crawl-based dataset": a kind of data named after where it comes from, no name.
 _ADJECTIVE = re.compile(r"(?i)-(?:based|derived|like|style|sized)$")
 # Capitalised at a sentence's or a heading's start, not part of the name: "The X dataset",
@@ -119,23 +135,29 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
     found = sorted([*ctx.body_matches(_TRAINED_ON_LINK), *ctx.body_matches(_TRAINING_DATA_LINK),
                     *ctx.body_matches(_LINK_AS_TRAINING)], key=lambda m: m.start("label"))
     for m in found:
-        if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")):
+        if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")) or \
+                _WHERE_BRIDGE.search(text, m.start(), m.start("label")) or \
+                _ADVICE.search(text, max(0, m.start() - 30), m.start()):
             continue
         # "pretrained on [X]" in the card of a model with a front-matter base: the base's data
         if _PRETRAINED.match(m.group(0)) and ctx.card.meta.get("base_model"):
             continue
         # "... with the [A](...) and [B](...)": every link the sentence lists.
-        links = [(m.start("label"), m.group("label"), m.group("url"))]
+        links = [(m.start("label"), m.group("label"), m.group("url"), m.end())]
         pos = m.end()
         while (more := _AND_LINK.match(text, pos)) is not None:
-            links.append((more.start(1), more.group(1), more.group(2)))
+            links.append((more.start(1), more.group(1), more.group(2), more.end()))
             pos = more.end()
         with_tool = _WITH.search(text, m.start(), m.start("label")) is not None
-        for offset, label, url in links:
+        for offset, label, url, end in links:
             name = label.strip(" *_`")
             tool = _TOOL.search(name) is not None or _PLATFORM.search(name) is not None or (
                     with_tool and _CODE_HOST.match(url) is not None and
                     _DATA_WORD.search(name) is None)
+            # a code repository, a web service, a word's encyclopedia article
+            tool = tool or _THEN_TOOL_WORD.match(text, end) is not None or \
+                _SITE_NAME.fullmatch(name) is not None or \
+                (_ENCYCLOPEDIA.match(url) is not None and "wiki" not in name.casefold())
             # "fine-tuned with [X](paper)": a method; "with [A](...) and [B](paper)": data
             method = with_tool and offset == m.start("label") and _PAPER_HOST.match(url) is not None
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
@@ -184,6 +206,21 @@ _LINK_AS_TRAINING = Gated(re.compile(
 # "subsets of [X](...)": a part of X that is a dataset of its own, left unnamed.
 _NOT_DATA_BRIDGE = re.compile(r"(?i)\btop of|\bweights|\bcheckpoint|\bmodel|\bversion of|"
                               r"\bsubsets? of")
+# "Details of the training on X are available on [Y](...)": where they are, not data.
+_WHERE_BRIDGE = re.compile(r"(?i)\b(?:available|hosted|published|logged|found)[ \t]+"
+                           r"(?:on|at|in|under|here)\b")
+# "To try fine-tuning X on [Y](...)", "you can fine-tune it on [Y](...)": what a reader may do.
+_ADVICE = re.compile(r"(?i)\b(?:to[ \t]+try|you[ \t]+(?:can|could|may|might|should)(?:[ \t]+also)?|"
+                     r"(?:can|could|may|might|should)[ \t]+(?:also[ \t]+)?be(?:[ \t]+further)?)"
+                     r"[ \t]+$")
+# "[X](...) repo was used to build the LM": code, not data.
+_THEN_TOOL_WORD = re.compile(r"(?i)[ \t]*(?:repo|repository|library|package|toolkit|tool|script|"
+                             r"code|framework)s?\b")
+# A link text that is a web site's address ("[site.com](https://www.site.com/translator)"):
+# a service, not a dataset. An encyclopedia article's link explains a word ("trained on
+# [Manglish](https://en.wikipedia.org/wiki/Manglish) data").
+_SITE_NAME = re.compile(r"(?i)(?:www\.)?[\w-]{1,60}\.(?:com|net|io|ai)")
+_ENCYCLOPEDIA = re.compile(r"(?i)https?://[\w.-]{0,30}wikipedia\.org/wiki/")
 # Links to papers: after "with", a method.
 _PAPER_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:arxiv\.org|aclanthology\.org|openreview\.net|"
                          r"doi\.org|papers\.nips\.cc|proceedings\.)")
@@ -225,6 +262,15 @@ def _in_quant_table(ctx: Context, offset: int, lines: Sentences,
         found = tables.get(pos, False)
     tables.update(dict.fromkeys(walked, found))
     return found
+
+
+_RULE_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}[ \t]*:?[ \t]*\|")
+
+
+def _in_table_header(text: str, lines: Sentences, offset: int) -> bool:
+    """Whether ``offset`` is in a table's header row: a column of results per dataset."""
+    start, end = lines.line(offset)
+    return text.startswith("|", start) and _RULE_ROW.match(text, end + 1) is not None
 
 
 def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
@@ -345,7 +391,9 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                 not about_data(ctx.doc.section_title(link.offset)):
             continue
         if _about_another_model(ctx, link.offset, sentences) or \
-                sentences.search(_REPRODUCE_RESULTS, link.offset):
+                sentences.search(_REPRODUCE_RESULTS, link.offset) or \
+                _in_table_header(ctx.card.text, sentences, link.offset) or \
+                _tested_before(ctx.card.text, sentences, link.offset):
             continue
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                             link.offset + len(link.url), 0.8))
@@ -388,7 +436,10 @@ def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
 # An owner-less dataset id that a template left unfilled: huggingface.co/datasets/unknown.
 _PLACEHOLDER_IDS = frozenset({"unknown", "none", "n-a", "na", "tbd", "todo", "dataset", "datasets",
                               "your-dataset", "your_dataset", "my-dataset", "my_dataset"})
+# "an Italian dataset", "a large Arabic Twitter dataset" (a language after a described
+# article): some dataset, not one by name; "a filtered Wren-QA dataset" names Wren-QA.
 _INDEFINITE = re.compile(r"(?i)\ban?[ \t]+$")
+_INDEFINITE_DESCRIBED = re.compile(r"\b[Aa]n?[ \t]+(?:[a-z][\w-]{0,20}[ \t]+){1,2}$")
 # Words that stand where a dataset's name would: "on the same dataset".
 _NO_NAME_WORDS = frozenset({"same", "this", "that", "these", "our", "their", "its", "following",
                             "above", "below", "previous", "new", "whole", "full", "entire",
@@ -420,12 +471,15 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if not (about_data(ctx.doc.section_title(m.start()))
                 or sentences.search(_TUNING_WORD, m.start())):
             continue
-        if _INDEFINITE.search(text, max(0, m.start() - 4), m.start()):
+        if _INDEFINITE.search(text, max(0, m.start() - 4), m.start()) or (
+                _LANGUAGE_WORD.match(m.group(0)) and
+                _INDEFINITE_DESCRIBED.search(text, max(0, m.start() - 50), m.start())):
             continue  # "fine-tuned on an Italian dataset": some dataset, not one by name
         after = ctx.card.text[m.end():m.end() + 200]
         if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
             continue
-        if sentences.search(_EVALUATION_USE, m.start()):  # "the X dataset for evaluation"
+        if sentences.search(_EVALUATION_USE, m.start()) or \
+                _tested_before(text, sentences, m.start()):  # "the X dataset for evaluation"
             continue
         line, _ = sentences.line(m.start())
         items = dict(_item_ends(ctx)) if items is None else items
@@ -666,13 +720,14 @@ def _item_name(item: str) -> tuple[int, str] | None:
 
 
 # Public corpora and task sets that cards name without the word "dataset": a vocabulary of
-# dataset names (no model, no organisation). Case matters but for Wikipedia.
+# dataset names (no model, no organisation). Case matters but for Wikipedia. Not in an
+# address ("https://en.wikipedia.org/wiki/...").
 _CORPUS_NAME = re.compile(
-    r"(?<![\w-])(?:(?i:wikipedia)s?|OSCAR|BooksCorpus|BookCorpus|Common ?Crawl|m?C4|The Pile|"
+    r"(?<![\w./-])(?:(?i:wikipedia)s?|OSCAR|BooksCorpus|BookCorpus|Common ?Crawl|m?C4|The Pile|"
     r"SNLI|MultiNLI|MNLI|XNLI|SQuAD(?: ?v?[12](?:\.[01])?)?|CodeSearchNet|OpenWebText|WebText|"
     r"CC-News|CC100|RealNews|LAION-(?:5B|2B|400M)|ImageNet|MS ?COCO|LibriSpeech|Common Voice|"
     r"VoxPopuli|GigaSpeech|OpenSubtitles|Europarl|ParaCrawl|RedPajama|SlimPajama|FineWeb|"
-    r"Dolma|The Stack|PubMed)(?![\w-])")
+    r"Dolma|The Stack|PubMed)(?![\w-]|\.\w)")
 # A verb of training and the word that leads to its data: "pretrained on", "trained with".
 _TRAINED_ON = Gated(re.compile(
     r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)|fine-?tun(?:ed|ing)|finetuned)\b[^.\n]{0,20}?"

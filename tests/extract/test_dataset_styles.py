@@ -461,3 +461,49 @@ def test_a_link_to_a_paper_or_code_in_a_training_sentence_names_no_dataset():
         == set()
     assert datasets("# M\nIt was fine-tuned on [Wren Corpus](https://data.example.org/w).\n") \
         == {"Wren Corpus"}
+
+
+def test_a_described_dataset_in_a_language_is_no_name():
+    assert datasets("# M\nWren is trained on a large Arabic Forum dataset about cooking.\n") \
+        == set()
+    # an adjective before a name that is no language: the name stays
+    assert datasets("# M\nWren is fine-tuned on a filtered Petal-QA dataset.\n") == {"Petal-QA"}
+
+
+def test_a_set_the_model_was_tested_on_is_no_training_data():
+    hub = "https://huggingface.co/datasets/lab/"
+    text = ("# M\n## Training\nIt was fine-tuned on [lab/wren-chat](" + hub + "wren-chat).\n"
+            "It achieves a lower error than its base on the sets including [lab/petal-asr]("
+            + hub + "petal-asr).\n* Validate the models on the Quill dataset as well.\n")
+    assert datasets(text) == {"lab/wren-chat"}
+    # a verb of training after the test's: "compared to v1, it was trained on ..."
+    assert datasets("# M\nCompared to v1, it was trained on [lab/petal-asr](" + hub +
+                    "petal-asr).\n") == {"lab/petal-asr"}
+
+
+def test_a_dataset_link_in_a_results_tables_header_is_a_column_of_scores():
+    text = ("# M\nTrained on [lab/wren-chat](https://huggingface.co/datasets/lab/wren-chat).\n\n"
+            "| model | [Petal](https://huggingface.co/datasets/lab/petal) |\n|---|---|\n"
+            "| me/tune | 9.1 |\n")
+    assert datasets(text) == {"lab/wren-chat"}
+
+
+def test_links_in_a_training_sentence_to_code_a_site_or_an_article_name_no_dataset():
+    assert datasets("# M\nWren was fine-tuned on [Wrenlish](https://en.wikipedia.org/wiki/Wrenlish)"
+                    " data.\n") == set()
+    assert datasets("# M\nWe fine-tuned it on the [wrentranslate.com](https://www.wrentranslate.com"
+                    "/x) dataset of our corpus.\n") == set()
+    assert datasets("# M\nThe LM is trained on Wren articles using LMKit and [ngram-wiki]"
+                    "(https://github.com/lab/ngram-wiki) repo was used to build it.\n") == set()
+    # a link to the encyclopedia itself, named so, is its data
+    assert datasets("# M\nWren was trained on [Wikipedia](https://en.wikipedia.org/wiki/Main_Page)"
+                    ".\n") == {"Wikipedia"}
+
+
+def test_what_a_reader_may_do_or_where_details_are_is_no_training_data():
+    assert datasets("# M\nTo try finetuning Wren on the [QuillSet](https://data.example.org/q) "
+                    "task, run:\n") == set()
+    assert datasets("# M\nDetails of the training on Petal are available on [Lab's Tracker]"
+                    "(https://tracker.example.org/runs/1).\n") == set()
+    assert datasets("# M\nWe continue to pretrain on [QuillSet](https://data.example.org/q).\n") \
+        == {"QuillSet"}
