@@ -264,6 +264,28 @@ def _in_quant_table(ctx: Context, offset: int, lines: Sentences,
     return found
 
 
+# "On the [X](...) benchmark", "[X](...) 评测集" (evaluation set): a set it was tested on.
+_THEN_BENCHMARK = re.compile(r"(?i)[ \t]*(?:benchmark|leaderboard|test[ \t]+set|eval(?:uation)?\b|"
+                             r"\u8bc4\u6d4b|\u6d4b\u8bc4|\u8a55\u6e2c|\u57fa\u51c6)")
+# "following the function calling template from [X](...)": a prompt's format, not data.
+_TEMPLATE_BEFORE = re.compile(r"(?i)\b(?:template|prompt[ \t]+format|chat[ \t]+format)\b"
+                              r"[^.\n\[\]]{0,40}\[[^\]\n]{0,80}\]\(\s*$")
+# A news line: "- 2023.06.01: [X](...) released", "**[2024/03]** ...".
+_DATED = re.compile(r"[ \t]*(?:[-*+][ \t]+)?[*_\[]{0,3}(?:19|20)\d\d[./-]\d{1,2}(?:[./-]\d{1,2})?"
+                    r"[*_\]]{0,3}[ \t]*[:\uff1a\u2013\u2014-]")
+
+
+def _dated_news(text: str, lines: Sentences, offset: int) -> bool:
+    """Whether ``offset`` is on a dated news line that says nothing of training.
+
+    "- 2023.06.01: [Set v2](...) released" announces a dataset; the model is not said to
+    be trained on it.
+    """
+    start, end = lines.line(offset)
+    return _DATED.match(text, start) is not None and \
+        _TRAINED.search(text, start, end) is None and _CJK_TUNED.search(text, start, end) is None
+
+
 _RULE_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}[ \t]*:?[ \t]*\|")
 
 
@@ -390,6 +412,12 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if any(about_evaluation(title) for title in ctx.doc.section_path(link.offset)) and \
                 not about_data(ctx.doc.section_title(link.offset)):
             continue
+        after = link.offset + len(link.url)
+        after += ctx.card.text.startswith(")", after)
+        if _THEN_BENCHMARK.match(ctx.card.text, after) or \
+                _dated_news(ctx.card.text, sentences, link.offset) or \
+                _TEMPLATE_BEFORE.search(ctx.card.text, max(0, link.offset - 140), link.offset):
+            continue
         if _about_another_model(ctx, link.offset, sentences) or \
                 sentences.search(_REPRODUCE_RESULTS, link.offset) or \
                 _in_table_header(ctx.card.text, sentences, link.offset) or \
@@ -443,7 +471,8 @@ _INDEFINITE_DESCRIBED = re.compile(r"\b[Aa]n?[ \t]+(?:[a-z][\w-]{0,20}[ \t]+){1,
 # Words that stand where a dataset's name would: "on the same dataset".
 _NO_NAME_WORDS = frozenset({"same", "this", "that", "these", "our", "their", "its", "following",
                             "above", "below", "previous", "new", "whole", "full", "entire",
-                            "original", "same-sized", "other"})
+                            "original", "same-sized", "other", "private", "internal", "proprietary",
+                            "custom", "in-house", "own"})
 
 
 def _trainer_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:

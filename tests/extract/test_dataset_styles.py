@@ -507,3 +507,26 @@ def test_what_a_reader_may_do_or_where_details_are_is_no_training_data():
                     "(https://tracker.example.org/runs/1).\n") == set()
     assert datasets("# M\nWe continue to pretrain on [QuillSet](https://data.example.org/q).\n") \
         == {"QuillSet"}
+
+
+def test_private_data_in_a_trainer_sentence_is_no_name():
+    assert datasets("# M\nA fine-tuned version of [lab/wren-base](https://huggingface.co/lab/"
+                    "wren-base) on the private dataset.\n") == set()
+
+
+def test_a_dataset_link_named_a_benchmark_or_a_template_is_no_training_data():
+    hub = "https://huggingface.co/datasets/lab/"
+    assert datasets("# M\nFurther pretrained on code. On the [Petal-X](" + hub + "petal-x) "
+                    "benchmark, it gains 20%.\n") == set()
+    assert datasets("# M\n在[Petal-X](" + hub + "petal-x)评测集上大幅提升\n") == set()
+    assert datasets("# M\nFor function calls we follow the template from Lab: [lab/calls-v2]("
+                    + hub + "calls-v2).\n") == set()
+    assert datasets("# M\nFine-tuned on the [lab/calls-v2](" + hub + "calls-v2) set.\n") == {
+        "lab/calls-v2"}
+
+
+def test_a_dataset_announced_in_a_dated_news_line_is_no_training_data():
+    hub = "https://huggingface.co/datasets/lab/"
+    text = ("# M\n## News\n- 2023.06.01: [Wren data v2](" + hub + "wren-v2) released\n"
+            "- 2023.07.01: Wren-2 trained on [Petal](" + hub + "petal) released\n")
+    assert datasets(text) == {"lab/petal"}
