@@ -597,6 +597,8 @@ def _corpus_part(name: str) -> str:
     ['Wikipedia', 'Wikipedia', 'OSCAR']
     >>> [_corpus_part(n) for n in ("Wikipedia-ITA", "Common Crawl News", "SetQA")]
     ['Wikipedia-ITA', 'Common Crawl News', 'SetQA']
+    >>> [_corpus_part(n) for n in ("Common Voice 8", "Wikipedia Talk Pages Dump (20200620)")]
+    ['Common Voice 8', 'Wikipedia']
     """
     m = _CORPUS_NAME.search(name)
     if m is None or len(name) > 120:
@@ -608,18 +610,22 @@ def _corpus_part(name: str) -> str:
     if len(rest) > 6 or not all((web and _LANGUAGE.fullmatch(w.title()))
                                 or _DUMP_WORD.fullmatch(w) for w in rest):
         return name
+    # A number after a task or speech set is its version ("Common Voice 8"), not a dump's date
+    if not web and any(_NUMBER_WORD.fullmatch(w) for w in rest):
+        return name
     corpus = m.group(0)
     return "Wikipedia" if corpus.casefold().startswith("wikipedia") else corpus
 
 
 _URL = re.compile(r"https?://[^\s()]+")
+_NUMBER_WORD = re.compile(r"(?i)v?\d[\w.]*")
 _WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-news|fineweb|"
                          r"redpajama|slimpajama|dolma|openwebtext|webtext")
 # The words around a corpus's name that only say which part or copy of it: a dump, its pages,
 # a date ("May 2020", "20200701", "2019-11").
 _PART_WORD = re.compile(r"[^\s,()\[\]:\u2013\u2014-]+")
 _DUMP_WORD = re.compile(
-    r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|pages?|latest|snapshot|version|"
+    r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|talk|pages?|latest|snapshot|version|"
     r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|corpus|"
     r"\d{1,8}|v\d[\w.]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 
@@ -657,6 +663,9 @@ _ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)")  # bulleted or numb
 # A list led in by "future releases will include:" names no data of this model.
 _NOT_YET = re.compile(r"(?i)\bfuture\b|\bwill\b|\bplann|\bupcoming\b|\bexclud")
 _ITEM_LINK = re.compile(r"\[([^\]\n]{2,80})\]\((https?://[^)\s]+)\)")
+# "Prompt: [x.txt](...)", "Example notebook: [...]": an item about something else than data.
+_NOT_DATA_LEAD = re.compile(r"(?i)\b(?:prompts?|scripts?|code|examples?|templates?|notebooks?|"
+                            r"demo)\b[^\[\]\n]{0,30}$")
 _CITATION = re.compile(r"(?i)\bet al\b|\b(?:19|20)\d\d\b")
 # An item's leading name: capitalised words (and a trailing "data"), then a stop: the end,
 # a punctuation mark, a dash, or a word that starts a description ("BookSet, which ...").
@@ -726,7 +735,7 @@ def _item_name(item: str) -> tuple[int, str] | None:
     link = _ITEM_LINK.search(item, 0, 200)
     lead = item
     if link is not None and link.start() <= 60:
-        if "huggingface.co" in link.group(2):
+        if "huggingface.co" in link.group(2) or _NOT_DATA_LEAD.search(item, 0, link.start()):
             return None
         label = link.group(1).strip(" *_`")
         if not _CITATION.search(label):

@@ -530,3 +530,18 @@ def test_a_dataset_announced_in_a_dated_news_line_is_no_training_data():
     text = ("# M\n## News\n- 2023.06.01: [Wren data v2](" + hub + "wren-v2) released\n"
             "- 2023.07.01: Wren-2 trained on [Petal](" + hub + "petal) released\n")
     assert datasets(text) == {"lab/petal"}
+
+
+def test_a_data_sections_item_about_a_prompt_or_a_script_names_no_dataset():
+    text = ("# M\n## Dataset\n* Prompt: [wren_prompt.txt](https://code.example.org/p/wren_prompt.txt)"
+            "\n* Example notebook: [Wren-Demo](https://code.example.org/demo)\n"
+            "* [Petal-QA](https://data.example.org/petal): questions and answers\n")
+    assert datasets(text) == {"Petal-QA"}
+
+
+def test_a_version_after_a_speech_set_stays_and_talk_pages_are_the_encyclopedia():
+    text = ("# M\n## Training\nThe Train split of the Common Voice 8 dataset was used.\n")
+    assert datasets(text) == {"Common Voice 8"}
+    text = ("# M\n## Data\n- German Wikipedia Article Pages Dump (20200701) - 5 GB\n"
+            "- German Wikipedia Talk Pages Dump (20200620) - 1 GB\n")
+    assert datasets(text) == {"Wikipedia"}
