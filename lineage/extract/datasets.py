@@ -53,6 +53,7 @@ _LANGUAGES = (
     r"Basque|Mongolian|Sanskrit|Icelandic|Multilingual|Monolingual")
 _LANGUAGE = re.compile(f"(?:{_LANGUAGES})")
 _LANGUAGE_WORD = re.compile(f"(?:{_LANGUAGES})\\b")
+_LANGUAGE_BEFORE = re.compile(f"(?<![\\w-])({_LANGUAGES})[ \\t]+$")
 _LANGUAGE_ONLY = re.compile(f"(?:{_LANGUAGES}|Parallel|Web|News|Text|Training|Pretraining|"
                             r"Pre-training)")
 # "To reproduce the results, refer to [X](...)": the data of an evaluation.
@@ -817,8 +818,14 @@ def _corpora_in_sentences(ctx: Context, sentences: Sentences) -> Iterator[Datase
                 continue
             name = c.group(0)
             name = "Wikipedia" if name.casefold().startswith("wikipedia") else name
+            start = c.start()
+            # "Chinese SQuAD": a task set's translation is a set of its own; a web corpus's
+            # language names a part of it ("French OSCAR" is OSCAR)
+            language = _LANGUAGE_BEFORE.search(text, max(0, start - 20), start)
+            if language is not None and _WEB_CORPUS.fullmatch(name) is None:
+                name, start = f"{language.group(1)} {name}", language.start(1)
             yield DatasetUse(DatasetRef(None, name),
-                             ctx.evidence(Method.PROSE, c.start(), c.end(), 0.6))
+                             ctx.evidence(Method.PROSE, start, c.end(), 0.6))
 
 
 # "We set aside an evaluation set from each data set": the evaluation table's datasets are
@@ -855,7 +862,9 @@ def _held_out_tables(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]
             pos = stop + 1
 
 
-_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
+# "the A, B and C datasets"; "the Chinese SQuAD and C datasets" (a set's translation).
+_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*(?:(?:" + _LANGUAGES + r") )?[A-Z][\w.+-]*)"
+                            r"\s+(?:and|&)\s+$")
 _SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus|"
                             r"数据集(?:名称)?)\W*$")
 _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
@@ -1025,6 +1034,7 @@ _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ..
 )
 
 
+_HELD_SPLIT = re.compile(r"(?i)dev|valid|val|test")
 _SPLIT_WORD = re.compile(r"(?i)(?:^|[ \t_-]+)(?:train(?:ing)?|dev(?:elopment)?|valid(?:ation)?|val|"
                          r"test(?:ing)?)(?:[ \t]+(?:set|split))?$")
 
@@ -1053,6 +1063,9 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
                     # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev");
                     # a linked name is its link's text ("[Set-2](https://...)")
                     for cell in _CELL_LINK.findall(first) or [first]:
+                        split = _SPLIT_WORD.search(_without_note(cell))
+                        if split is not None and _HELD_SPLIT.search(split.group(0)):
+                            continue  # "Set-2 Dev": the part it was tested on
                         name = _SPLIT_WORD.sub("", _without_note(cell)).strip(" *_`")
                         name = name.replace("\\", "")
                         if name and not _GENERIC_DATA.search(name):

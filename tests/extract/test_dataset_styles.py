@@ -545,3 +545,18 @@ def test_a_version_after_a_speech_set_stays_and_talk_pages_are_the_encyclopedia(
     text = ("# M\n## Data\n- German Wikipedia Article Pages Dump (20200701) - 5 GB\n"
             "- German Wikipedia Talk Pages Dump (20200620) - 1 GB\n")
     assert datasets(text) == {"Wikipedia"}
+
+
+def test_a_data_tables_dev_or_test_row_is_no_training_data():
+    text = ("# M\n## Dataset\n| Dataset | # Q&A |\n| --- | --- |\n| Petal-QA Train | 130 K |\n"
+            "| Petal-QA-small Dev | 12 K |\n| Quill-QA Test | 9 K |\n")
+    assert datasets(text) == {"Petal-QA"}
+
+
+def test_a_task_sets_translation_keeps_its_language():
+    text = ("# M\nThe model was pretrained on the Petal 180G corpus, and finetuned on Chinese "
+            "SQuAD and QuillQA dataset.\n")
+    assert datasets(text) == {"Petal 180G", "Chinese SQuAD", "QuillQA"}
+    assert datasets("# M\nIt was fine-tuned on Chinese SQuAD.\n") == {"Chinese SQuAD"}
+    # a web corpus's language names its part
+    assert datasets("# M\nIt was pretrained on French OSCAR.\n") == {"OSCAR"}
