@@ -561,6 +561,14 @@ _FIELD = Gated(re.compile(
     r"(?:(?:(?:pre-?)?train(?:ing)?|fine-?tuning)[ \t]+"
     r"(?:data(?:[ \t]*sets?)?|corpus|corpora|sets?)|data[ \t]*sets?|corpus|corpora)"
     r"[*_]*[ \t]*:[*_ \t]*([^\n]{1,80}?)[ \t]*$"), "data", "corp", "set")
+# A spec table's row: "| Dataset | Set-A v3 |", "| **Training data** | Set-A |" (two cells).
+_FIELD_ROW = Gated(re.compile(
+    r"(?im)^[ \t]*\|[ \t]*[*_]*(?:(?:(?:pre-?)?train(?:ing)?|fine-?tuning)[ \t]+"
+    r"(?:data(?:[ \t]*sets?)?|corpus|corpora)|data[ \t]*sets?|corpus|corpora)[*_]*[ \t]*\|"
+    r"[ \t]*([^|\n]{1,80}?)[ \t]*\|[ \t]*$"), "data", "corp")
+# "Subsets of Set-A": the set.
+_PART_OF = re.compile(r"(?i)^(?:(?:a|the)[ \t]+)?(?:subsets?|parts?|portions?|samples?)[ \t]+"
+                      r"of[ \t]+(?:the[ \t]+)?")
 # A link whose text is such a field: "[Dataset: X](https://...)".
 _FIELD_LINK = Gated(re.compile(
     r"(?i)\[[*_ \t]*(?:training[ \t]+)?data[ \t]*set[*_ \t]*:[ \t]*([^\]\n]{2,60})\]"
@@ -632,13 +640,17 @@ _DUMP_WORD = re.compile(
 
 
 def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Names given as a field's value (:data:`_FIELD`) or in a field link (:data:`_FIELD_LINK`).
+    """Names given as a field's value (:data:`_FIELD`, :data:`_FIELD_ROW`) or link.
 
-    "* dataset: corpus-a, corpus-b" gives both; a value of more than five words, or of more
-    than one word starting in lower case, reads as a sentence and gives nothing.
+    A field link is :data:`_FIELD_LINK`. "* dataset: corpus-a, corpus-b" gives both; a value
+    of more than five words, or of more than one word starting in lower case, reads as a
+    sentence and gives nothing.
     """
-    for m in prose_positions(ctx, _FIELD):
-        value = m.group(1).strip(" *_`")
+    text = ctx.card.text
+    rows = (m for m in prose_positions(ctx, _FIELD_ROW)
+            if not _RULE_ROW.match(text, m.end() + 1))  # not a table's header
+    for m in (*prose_positions(ctx, _FIELD), *rows):
+        value = _PART_OF.sub("", m.group(1).strip(" *_`"))
         if not value or _NOT_FIELD_VALUE.search(value) or _under_evaluation(ctx, m.start()):
             continue
         for name in re.split(r",\s*(?:and\s+)?|\s+and\s+", value):

@@ -560,3 +560,15 @@ def test_a_task_sets_translation_keeps_its_language():
     assert datasets("# M\nIt was fine-tuned on Chinese SQuAD.\n") == {"Chinese SQuAD"}
     # a web corpus's language names its part
     assert datasets("# M\nIt was pretrained on French OSCAR.\n") == {"OSCAR"}
+
+
+def test_a_spec_tables_dataset_row_names_its_training_data():
+    text = ("# Wren v3 13B\n|Key|Value|\n|---|---|\n|Tokenizer|wren-100k|\n"
+            "|Dataset|Subsets of Petal v3.1|\n")
+    assert datasets(text) == {"Petal v3.1"}
+    # a results table's header, and a row whose value describes the data, name none
+    scores = "# M\n| Dataset | Accuracy |\n|---|---|\n| lab-eval | 71.2 |\n"
+    assert datasets(scores) == set()
+    described = ("# M\n| | |\n|---|---|\n| **Training Data** | Petal — 270K video samples of "
+                 "cooking, ego views |\n")
+    assert datasets(described) == set()
