@@ -41,7 +41,8 @@ _IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")
 # A version word goes on the name: "SQuAD v1 dataset"; "the ItWac corpus" names one too.
 _NAMED_DATASET = Anchored(re.compile(
     r"(?<![\w/.-])([A-Z][\w.+-]*(?: (?:[A-Z0-9][\w.+-]*|v\d[\w.]*)){0,3}|"
-    r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset|corpus|corpora)s?\b"),
+    r"(?<=\")[\w.+ -]{2,60}(?=\")|(?<=`)[\w.+/-]{2,60}(?=`))[\"`]?,?\s+"
+    r"(?:data\s*set|dataset|corpus|corpora)s?\b"),
     re.compile(r"data\s*set|corp(?:us|ora)"), reach=240, span=10, starts=("data", "corp"))
 _SOURCE_OF_DATA = re.compile(r"(?i)\b(?:derived|created|built|collected|extracted|compiled|"
                              r"sampled|taken)[ \t]+from\b")
@@ -523,7 +524,7 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if corpus and sentences.search(_SOURCE_OF_DATA, m.start()):
             continue  # "this dataset was derived from the X corpus": its source
         listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
-        names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
+        names = [n.strip(" `") for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
                  ] if listed else []
         for name in [*names, m.group(1).strip()]:
             while (lead := _LEADING_WORD.match(name)) is not None:
@@ -608,7 +609,12 @@ def _corpus_part(name: str) -> str:
     ['Wikipedia-ITA', 'Common Crawl News', 'SetQA']
     >>> [_corpus_part(n) for n in ("Common Voice 8", "Wikipedia Talk Pages Dump (20200620)")]
     ['Common Voice 8', 'Wikipedia']
+    >>> _corpus_part("wikipedia-20220301.en.hf")
+    'Wikipedia'
     """
+    dump = _DATED_DUMP.fullmatch(name)
+    if dump is not None and _CORPUS_NAME.fullmatch(dump.group(1)):
+        name = dump.group(1)  # "wikipedia-20220301.en.hf": a dump's date, language, format
     m = _CORPUS_NAME.search(name)
     if m is None or len(name) > 120:
         return name
@@ -627,6 +633,8 @@ def _corpus_part(name: str) -> str:
 
 
 _URL = re.compile(r"https?://[^\s()]+")
+_DATED_DUMP = re.compile(r"(?i)([a-z]\w{1,40})[-_.](?:19|20)\d{6}(?:\.[a-z]{2,3})?"
+                         r"(?:\.[a-z]{1,8})?")
 _NUMBER_WORD = re.compile(r"(?i)v?\d[\w.]*")
 _WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-news|fineweb|"
                          r"redpajama|slimpajama|dolma|openwebtext|webtext")
@@ -875,8 +883,8 @@ def _held_out_tables(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]
 
 
 # "the A, B and C datasets"; "the Chinese SQuAD and C datasets" (a set's translation).
-_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*(?:(?:" + _LANGUAGES + r") )?[A-Z][\w.+-]*)"
-                            r"\s+(?:and|&)\s+$")
+_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*(?:(?:" + _LANGUAGES + r") )?[A-Z][\w.+-]*|"
+                            r"`[\w.+/-]{2,60}`)\s+(?:and|&)\s+`?$")
 _SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus|"
                             r"数据集(?:名称)?)\W*$")
 _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")

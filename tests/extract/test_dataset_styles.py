@@ -572,3 +572,14 @@ def test_a_spec_tables_dataset_row_names_its_training_data():
     described = ("# M\n| | |\n|---|---|\n| **Training Data** | Petal — 270K video samples of "
                  "cooking, ego views |\n")
     assert datasets(described) == set()
+
+
+def test_code_quoted_names_before_the_word_datasets():
+    text = "# M\n### Training\nI used a combination of `petal-books` and `quillweb` datasets.\n"
+    assert datasets(text) == {"petal-books", "quillweb"}
+    # a dated dump of a public corpus is that corpus
+    text = "# M\n### Training\nI used the `wikipedia-20220301.en.hf` dataset.\n"
+    assert datasets(text) == {"Wikipedia"}
+    # a generic word, or a set named outside training, names none
+    assert datasets("# M\n### Training\nWe split the `train` dataset.\n") == set()
+    assert datasets("# M\n## Usage\nLoad the `wren-chat` dataset to try it.\n") == set()
