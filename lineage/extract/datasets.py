@@ -14,6 +14,18 @@ from collections.abc import Callable, Iterator
 from functools import cache
 
 from lineage.extract.context import Context
+from lineage.extract.dataset_context import (
+    CJK_TUNED,
+    RULE_ROW,
+    after_a_test,
+    benchmark_or_template,
+    dated_news,
+    in_table_header,
+    link_names_no_data,
+    name_before,
+    no_training_bridge,
+    source_or_part,
+)
 from lineage.extract.prose import trainer_dataset
 from lineage.extract.scan import Anchored, Gated
 from lineage.extract.sentences import (
@@ -61,21 +73,6 @@ _LANGUAGE_ONLY = re.compile(f"(?:{_LANGUAGES}|Parallel|Web|News|Text|Training|Pr
 _REPRODUCE_RESULTS = re.compile(r"(?i)\breproduc\w*\b[^.\n]{0,40}\bresults?\b")
 # "the X dataset for evaluation": a set the model was tested on.
 _EVALUATION_USE = re.compile(r"(?i)\bfor (?:the )?evaluat|\bto evaluate\b")
-# A verb of testing, and one of training: "achieves a lower WER on the test sets including
-# [X](...)", "Validate models on [X dataset](...)" name what the model was tested on, unless
-# a verb of training comes between ("compared to v1, it was trained on [X](...)").
-_TESTED = re.compile(r"(?i)\b(?:validat(?:e[sd]?|ing)|evaluat\w*|test(?:ed|ing)\b|"
-                     r"benchmark(?:ed|ing)\b|compar(?:e[sd]?|ing)\b|achiev\w*|outperform\w*)")
-_TRAINED = re.compile(r"(?i)train|fine-?tun|\btun(?:ed|ing)\b|\blearn")
-
-
-def _tested_before(text: str, lines: Sentences, pos: int) -> bool:
-    """Whether the sentence at ``pos`` says, before it, that something was tested on it."""
-    start, _ = lines.span(pos)
-    ends = [t.end() for t in _TESTED.finditer(text, max(start, pos - 200), pos)]
-    return bool(ends) and _TRAINED.search(text, ends[-1], pos) is None
-
-
 # "a Crawl-based dataset": a kind of data named after where it comes from, no name.
 _ADJECTIVE = re.compile(r"(?i)-(?:based|derived|like|style|sized)$")
 # Capitalised at a sentence's or a heading's start, not part of the name: "The X dataset",
@@ -138,8 +135,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
                     *ctx.body_matches(_LINK_AS_TRAINING)], key=lambda m: m.start("label"))
     for m in found:
         if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")) or \
-                _WHERE_BRIDGE.search(text, m.start(), m.start("label")) or \
-                _ADVICE.search(text, max(0, m.start() - 30), m.start()):
+                no_training_bridge(text, m.start(), m.start("label")):
             continue
         # "pretrained on [X]" in the card of a model with a front-matter base: the base's data
         if _PRETRAINED.match(m.group(0)) and ctx.card.meta.get("base_model"):
@@ -157,9 +153,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
                     with_tool and _CODE_HOST.match(url) is not None and
                     _DATA_WORD.search(name) is None)
             # a code repository, a web service, a word's encyclopedia article
-            tool = tool or _THEN_TOOL_WORD.match(text, end) is not None or \
-                _SITE_NAME.fullmatch(name) is not None or \
-                (_ENCYCLOPEDIA.match(url) is not None and "wiki" not in name.casefold())
+            tool = tool or link_names_no_data(text, end, name, url)
             # "fine-tuned with [X](paper)": a method; "with [A](...) and [B](paper)": data
             method = with_tool and offset == m.start("label") and _PAPER_HOST.match(url) is not None
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
@@ -208,21 +202,6 @@ _LINK_AS_TRAINING = Gated(re.compile(
 # "subsets of [X](...)": a part of X that is a dataset of its own, left unnamed.
 _NOT_DATA_BRIDGE = re.compile(r"(?i)\btop of|\bweights|\bcheckpoint|\bmodel|\bversion of|"
                               r"\bsubsets? of")
-# "Details of the training on X are available on [Y](...)": where they are, not data.
-_WHERE_BRIDGE = re.compile(r"(?i)\b(?:available|hosted|published|logged|found)[ \t]+"
-                           r"(?:on|at|in|under|here)\b")
-# "To try fine-tuning X on [Y](...)", "you can fine-tune it on [Y](...)": what a reader may do.
-_ADVICE = re.compile(r"(?i)\b(?:to[ \t]+try|you[ \t]+(?:can|could|may|might|should)(?:[ \t]+also)?|"
-                     r"(?:can|could|may|might|should)[ \t]+(?:also[ \t]+)?be(?:[ \t]+further)?)"
-                     r"[ \t]+$")
-# "[X](...) repo was used to build the LM": code, not data.
-_THEN_TOOL_WORD = re.compile(r"(?i)[ \t]*(?:repo|repository|library|package|toolkit|tool|script|"
-                             r"code|framework)s?\b")
-# A link text that is a web site's address ("[site.com](https://www.site.com/translator)"):
-# a service, not a dataset. An encyclopedia article's link explains a word ("trained on
-# [Manglish](https://en.wikipedia.org/wiki/Manglish) data").
-_SITE_NAME = re.compile(r"(?i)(?:www\.)?[\w-]{1,60}\.(?:com|net|io|ai)")
-_ENCYCLOPEDIA = re.compile(r"(?i)https?://[\w.-]{0,30}wikipedia\.org/wiki/")
 # Links to papers: after "with", a method.
 _PAPER_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:arxiv\.org|aclanthology\.org|openreview\.net|"
                          r"doi\.org|papers\.nips\.cc|proceedings\.)")
@@ -264,37 +243,6 @@ def _in_quant_table(ctx: Context, offset: int, lines: Sentences,
         found = tables.get(pos, False)
     tables.update(dict.fromkeys(walked, found))
     return found
-
-
-# "On the [X](...) benchmark", "[X](...) 评测集" (evaluation set): a set it was tested on.
-_THEN_BENCHMARK = re.compile(r"(?i)[ \t]*(?:benchmark|leaderboard|test[ \t]+set|eval(?:uation)?\b|"
-                             r"\u8bc4\u6d4b|\u6d4b\u8bc4|\u8a55\u6e2c|\u57fa\u51c6)")
-# "following the function calling template from [X](...)": a prompt's format, not data.
-_TEMPLATE_BEFORE = re.compile(r"(?i)\b(?:template|prompt[ \t]+format|chat[ \t]+format)\b"
-                              r"[^.\n\[\]]{0,40}\[[^\]\n]{0,80}\]\(\s*$")
-# A news line: "- 2023.06.01: [X](...) released", "**[2024/03]** ...".
-_DATED = re.compile(r"[ \t]*(?:[-*+][ \t]+)?[*_\[]{0,3}(?:19|20)\d\d[./-]\d{1,2}(?:[./-]\d{1,2})?"
-                    r"[*_\]]{0,3}[ \t]*[:\uff1a\u2013\u2014-]")
-
-
-def _dated_news(text: str, lines: Sentences, offset: int) -> bool:
-    """Whether ``offset`` is on a dated news line that says nothing of training.
-
-    "- 2023.06.01: [Set v2](...) released" announces a dataset; the model is not said to
-    be trained on it.
-    """
-    start, end = lines.line(offset)
-    return _DATED.match(text, start) is not None and \
-        _TRAINED.search(text, start, end) is None and _CJK_TUNED.search(text, start, end) is None
-
-
-_RULE_ROW = re.compile(r"[ \t]*\|?[ \t]*:?-{3,}[ \t]*:?[ \t]*\|")
-
-
-def _in_table_header(text: str, lines: Sentences, offset: int) -> bool:
-    """Whether ``offset`` is in a table's header row: a column of results per dataset."""
-    start, end = lines.line(offset)
-    return text.startswith("|", start) and _RULE_ROW.match(text, end + 1) is not None
 
 
 def _dataset_list_items(ctx: Context) -> Iterator[tuple[int, str]]:
@@ -414,16 +362,13 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if any(about_evaluation(title) for title in ctx.doc.section_path(link.offset)) and \
                 not about_data(ctx.doc.section_title(link.offset)):
             continue
-        after = link.offset + len(link.url)
-        after += ctx.card.text.startswith(")", after)
-        if _THEN_BENCHMARK.match(ctx.card.text, after) or \
-                _dated_news(ctx.card.text, sentences, link.offset) or \
-                _TEMPLATE_BEFORE.search(ctx.card.text, max(0, link.offset - 140), link.offset):
+        if benchmark_or_template(ctx.card.text, link.offset, link.offset + len(link.url)) or \
+                dated_news(ctx.card.text, sentences, link.offset):
             continue
         if _about_another_model(ctx, link.offset, sentences) or \
                 sentences.search(_REPRODUCE_RESULTS, link.offset) or \
-                _in_table_header(ctx.card.text, sentences, link.offset) or \
-                _tested_before(ctx.card.text, sentences, link.offset):
+                in_table_header(ctx.card.text, sentences, link.offset) or \
+                after_a_test(ctx.card.text, sentences, link.offset):
             continue
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                             link.offset + len(link.url), 0.8))
@@ -510,7 +455,7 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
             continue
         if sentences.search(_EVALUATION_USE, m.start()) or \
-                _tested_before(text, sentences, m.start()):  # "the X dataset for evaluation"
+                after_a_test(text, sentences, m.start()):  # "the X dataset for evaluation"
             continue
         line, _ = sentences.line(m.start())
         items = dict(_item_ends(ctx)) if items is None else items
@@ -656,7 +601,7 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """
     text = ctx.card.text
     rows = (m for m in prose_positions(ctx, _FIELD_ROW)
-            if not _RULE_ROW.match(text, m.end() + 1))  # not a table's header
+            if not RULE_ROW.match(text, m.end() + 1))  # not a table's header
     for m in (*prose_positions(ctx, _FIELD), *rows):
         value = _PART_OF.sub("", m.group(1).strip(" *_`"))
         if not value or _NOT_FIELD_VALUE.search(value) or _under_evaluation(ctx, m.start()):
@@ -836,16 +781,42 @@ def _corpora_in_sentences(ctx: Context, sentences: Sentences) -> Iterator[Datase
             if _IN_LINK.match(text, c.end()) or _NOT_DATA_BRIDGE.search(text, m.end(), c.start()) \
                     or (text[c.start() - 1:c.start()] == "(" and text[c.end():c.end() + 1] == ")"):
                 continue
-            name = c.group(0)
-            name = "Wikipedia" if name.casefold().startswith("wikipedia") else name
-            start = c.start()
-            # "Chinese SQuAD": a task set's translation is a set of its own; a web corpus's
-            # language names a part of it ("French OSCAR" is OSCAR)
-            language = _LANGUAGE_BEFORE.search(text, max(0, start - 20), start)
-            if language is not None and _WEB_CORPUS.fullmatch(name) is None:
-                name, start = f"{language.group(1)} {name}", language.start(1)
-            yield DatasetUse(DatasetRef(None, name),
-                             ctx.evidence(Method.PROSE, start, c.end(), 0.6))
+            yield _corpus_use(ctx, c)
+
+
+def _corpus_use(ctx: Context, c: re.Match[str]) -> DatasetUse:
+    """Return the use of the public corpus :data:`_CORPUS_NAME` matched.
+
+    "Chinese SQuAD": a task set's translation is a set of its own; a web corpus's language
+    names a part of it ("French OSCAR" is OSCAR).
+    """
+    name = c.group(0)
+    name = "Wikipedia" if name.casefold().startswith("wikipedia") else name
+    start = c.start()
+    language = _LANGUAGE_BEFORE.search(ctx.card.text, max(0, start - 20), start)
+    if language is not None and _WEB_CORPUS.fullmatch(name) is None:
+        name, start = f"{language.group(1)} {name}", language.start(1)
+    return DatasetUse(DatasetRef(None, name), ctx.evidence(Method.PROSE, start, c.end(), 0.6))
+
+
+def _corpora_in_data_sections(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Public corpora (:data:`_CORPUS_NAME`) a training-data section names (:data:`_DATA_TITLE`).
+
+    "## Training data", then "Mongolian Wikipedia and a news set" gives Wikipedia. Left out: code, a
+    sentence that turns to something else ("unlike X", "evaluated on X"), a corpus named as
+    the source or a part of another ("filtered from X", "Set-B, which contains a subset of
+    X", "RedPajama - X", "code (X)"), and a longer name it is part of ("Acme X 11.0").
+    """
+    text = ctx.card.text
+    for section in ctx.doc.sections:
+        if not _DATA_TITLE.search(section.title) or about_evaluation(section.title):
+            continue
+        for c in _CORPUS_NAME.finditer(text, section.start, section.end):
+            named = name_before(text, sentences, c.start())
+            if ctx.doc.in_code(c.start()) or source_or_part(text, sentences, c.start(), c.end()) \
+                    or (named is not None and not _LANGUAGE_WORD.fullmatch(named)):
+                continue
+            yield _corpus_use(ctx, c)
 
 
 # "We set aside an evaluation set from each data set": the evaluation table's datasets are
@@ -982,10 +953,6 @@ _CJK_DATASET = Gated(re.compile(
     r"(?a:[A-Za-z][\w.-]{1,60})){0,6})[ \t]*(?:\ub370\uc774\ud130[ \t]?\uc14b|\u6570\u636e\u96c6|"
     r"\u6578\u64da\u96c6|\u30c7\u30fc\u30bf\u30bb\u30c3\u30c8)"),
     "\ub370\uc774\ud130", "\u6570\u636e\u96c6", "\u6578\u64da\u96c6", "\u30c7\u30fc\u30bf")
-_CJK_TUNED = re.compile(r"\ud30c\uc778\ud29c\ub2dd|\ud559\uc2b5|\ubbf8\uc138|\u5fae\u8c03|"
-                        r"\u5fae\u8abf|\u8bad\u7ec3|\u8a13\u7df4|\u5b66\u7fd2|"
-                        r"\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|"
-                        r"(?i:fine-?tun|train)")
 _HUB_SITE = re.compile(r"(?i)hugging[ \t]?face|hf|kaggle|github|modelscope$")
 _CJK_SEPARATOR = re.compile(r"[ \t]*(?:,|\u3001|\uff0c|\uc640|\uacfc|\ubc0f|\u548c|\u4e0e)[ \t]*")
 
@@ -994,7 +961,7 @@ def _cjk_named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetU
     """Yield the ASCII names a CJK sentence about tuning puts before its word for dataset."""
     own = (ctx.own_id or ctx.own_name or "").rsplit("/", 1)[-1].casefold()
     for m in prose_positions(ctx, _CJK_DATASET):
-        if not sentences.search(_CJK_TUNED, m.start()) or \
+        if not sentences.search(CJK_TUNED, m.start()) or \
                 sentences.search(_EVALUATION_USE, m.start()):
             continue
         offset = m.start(1)
@@ -1049,8 +1016,8 @@ _PLACEHOLDER_OWNER = re.compile(r"(?i)(?:your|my|user(?:name)?|org(?:ani[sz]atio
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
-    _corpora_in_sentences, _held_out_tables, _listed_after_such_as, _cjk_named_datasets,
-    _command_datasets,
+    _corpora_in_sentences, _corpora_in_data_sections, _held_out_tables, _listed_after_such_as,
+    _cjk_named_datasets, _command_datasets,
 )
 
 

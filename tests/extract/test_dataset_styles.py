@@ -583,3 +583,19 @@ def test_code_quoted_names_before_the_word_datasets():
     # a generic word, or a set named outside training, names none
     assert datasets("# M\n### Training\nWe split the `train` dataset.\n") == set()
     assert datasets("# M\n## Usage\nLoad the `wren-chat` dataset to try it.\n") == set()
+
+
+def test_a_public_corpus_a_training_data_section_names():
+    text = ("# M\n## Training data\nWrenish Wikipedia and the 700 million word news set of Lab.\n")
+    assert datasets(text) == {"Wikipedia"}
+    text = "# M\n## Pretraining Corpus\nThe first source is a dump of Wrenish Wikipedia (2019).\n"
+    assert datasets(text) == {"Wikipedia"}
+    # a source or a part of another set, a longer name, a turn, a continued sentence
+    text = ("# M\n## Training data\nIt holds stories, which contain a subset of CommonCrawl data.\n"
+            "Web text was filtered from [Common Crawl](https://cc.example.org/).\n"
+            "Speech comes with the acme Common Voice 11.0 release.\n"
+            "It mixes code (The Pile) in, and Acme Wikipedia Dumps.\n"
+            "Unlike other models, it saw no Wikipedia text.\n"
+            "The data may hold offensive text as parts of it are a subset of\n"
+            "public OpenWebText data.\n")
+    assert datasets(text) == set()
