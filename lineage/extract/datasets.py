@@ -14,6 +14,18 @@ from collections.abc import Callable, Iterator
 from functools import cache
 
 from lineage.extract.context import Context
+from lineage.extract.dataset_context import (
+    CJK_TUNED,
+    RULE_ROW,
+    after_a_test,
+    benchmark_or_template,
+    dated_news,
+    in_table_header,
+    link_names_no_data,
+    name_before,
+    no_training_bridge,
+    source_or_part,
+)
 from lineage.extract.prose import trainer_dataset
 from lineage.extract.scan import Anchored, Gated
 from lineage.extract.sentences import (
@@ -41,7 +53,8 @@ _IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")
 # A version word goes on the name: "SQuAD v1 dataset"; "the ItWac corpus" names one too.
 _NAMED_DATASET = Anchored(re.compile(
     r"(?<![\w/.-])([A-Z][\w.+-]*(?: (?:[A-Z0-9][\w.+-]*|v\d[\w.]*)){0,3}|"
-    r"(?<=\")[\w.+ -]{2,60}(?=\"))\"?,?\s+(?:data\s*set|dataset|corpus|corpora)s?\b"),
+    r"(?<=\")[\w.+ -]{2,60}(?=\")|(?<=`)[\w.+/-]{2,60}(?=`))[\"`]?,?\s+"
+    r"(?:data\s*set|dataset|corpus|corpora)s?\b"),
     re.compile(r"data\s*set|corp(?:us|ora)"), reach=240, span=10, starts=("data", "corp"))
 _SOURCE_OF_DATA = re.compile(r"(?i)\b(?:derived|created|built|collected|extracted|compiled|"
                              r"sampled|taken)[ \t]+from\b")
@@ -52,6 +65,8 @@ _LANGUAGES = (
     r"Indonesian|Malay|Persian|Hebrew|Ukrainian|Romanian|Hungarian|Bengali|Urdu|Tamil|Catalan|"
     r"Basque|Mongolian|Sanskrit|Icelandic|Multilingual|Monolingual")
 _LANGUAGE = re.compile(f"(?:{_LANGUAGES})")
+_LANGUAGE_WORD = re.compile(f"(?:{_LANGUAGES})\\b")
+_LANGUAGE_BEFORE = re.compile(f"(?<![\\w-])({_LANGUAGES})[ \\t]+$")
 _LANGUAGE_ONLY = re.compile(f"(?:{_LANGUAGES}|Parallel|Web|News|Text|Training|Pretraining|"
                             r"Pre-training)")
 # "To reproduce the results, refer to [X](...)": the data of an evaluation.
@@ -119,23 +134,26 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
     found = sorted([*ctx.body_matches(_TRAINED_ON_LINK), *ctx.body_matches(_TRAINING_DATA_LINK),
                     *ctx.body_matches(_LINK_AS_TRAINING)], key=lambda m: m.start("label"))
     for m in found:
-        if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")):
+        if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")) or \
+                no_training_bridge(text, m.start(), m.start("label")):
             continue
         # "pretrained on [X]" in the card of a model with a front-matter base: the base's data
         if _PRETRAINED.match(m.group(0)) and ctx.card.meta.get("base_model"):
             continue
         # "... with the [A](...) and [B](...)": every link the sentence lists.
-        links = [(m.start("label"), m.group("label"), m.group("url"))]
+        links = [(m.start("label"), m.group("label"), m.group("url"), m.end())]
         pos = m.end()
         while (more := _AND_LINK.match(text, pos)) is not None:
-            links.append((more.start(1), more.group(1), more.group(2)))
+            links.append((more.start(1), more.group(1), more.group(2), more.end()))
             pos = more.end()
         with_tool = _WITH.search(text, m.start(), m.start("label")) is not None
-        for offset, label, url in links:
+        for offset, label, url, end in links:
             name = label.strip(" *_`")
             tool = _TOOL.search(name) is not None or _PLATFORM.search(name) is not None or (
                     with_tool and _CODE_HOST.match(url) is not None and
                     _DATA_WORD.search(name) is None)
+            # a code repository, a web service, a word's encyclopedia article
+            tool = tool or link_names_no_data(text, end, name, url)
             # "fine-tuned with [X](paper)": a method; "with [A](...) and [B](paper)": data
             method = with_tool and offset == m.start("label") and _PAPER_HOST.match(url) is not None
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
@@ -344,8 +362,13 @@ def _dataset_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if any(about_evaluation(title) for title in ctx.doc.section_path(link.offset)) and \
                 not about_data(ctx.doc.section_title(link.offset)):
             continue
+        if benchmark_or_template(ctx.card.text, link.offset, link.offset + len(link.url)) or \
+                dated_news(ctx.card.text, sentences, link.offset):
+            continue
         if _about_another_model(ctx, link.offset, sentences) or \
-                sentences.search(_REPRODUCE_RESULTS, link.offset):
+                sentences.search(_REPRODUCE_RESULTS, link.offset) or \
+                in_table_header(ctx.card.text, sentences, link.offset) or \
+                after_a_test(ctx.card.text, sentences, link.offset):
             continue
         yield DatasetUse(DatasetRef(rid, rid), ctx.evidence(Method.LINK, link.offset,
                                                             link.offset + len(link.url), 0.8))
@@ -388,11 +411,15 @@ def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
 # An owner-less dataset id that a template left unfilled: huggingface.co/datasets/unknown.
 _PLACEHOLDER_IDS = frozenset({"unknown", "none", "n-a", "na", "tbd", "todo", "dataset", "datasets",
                               "your-dataset", "your_dataset", "my-dataset", "my_dataset"})
+# "an Italian dataset", "a large Arabic Twitter dataset" (a language after a described
+# article): some dataset, not one by name; "a filtered Wren-QA dataset" names Wren-QA.
 _INDEFINITE = re.compile(r"(?i)\ban?[ \t]+$")
+_INDEFINITE_DESCRIBED = re.compile(r"\b[Aa]n?[ \t]+(?:[a-z][\w-]{0,20}[ \t]+){1,2}$")
 # Words that stand where a dataset's name would: "on the same dataset".
 _NO_NAME_WORDS = frozenset({"same", "this", "that", "these", "our", "their", "its", "following",
                             "above", "below", "previous", "new", "whole", "full", "entire",
-                            "original", "same-sized", "other"})
+                            "original", "same-sized", "other", "private", "internal", "proprietary",
+                            "custom", "in-house", "own"})
 
 
 def _trainer_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
@@ -420,12 +447,15 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if not (about_data(ctx.doc.section_title(m.start()))
                 or sentences.search(_TUNING_WORD, m.start())):
             continue
-        if _INDEFINITE.search(text, max(0, m.start() - 4), m.start()):
+        if _INDEFINITE.search(text, max(0, m.start() - 4), m.start()) or (
+                _LANGUAGE_WORD.match(m.group(0)) and
+                _INDEFINITE_DESCRIBED.search(text, max(0, m.start() - 50), m.start())):
             continue  # "fine-tuned on an Italian dataset": some dataset, not one by name
         after = ctx.card.text[m.end():m.end() + 200]
         if _IN_DATASET_LINK.match(after) or _about_another_model(ctx, m.start(), sentences):
             continue
-        if sentences.search(_EVALUATION_USE, m.start()):  # "the X dataset for evaluation"
+        if sentences.search(_EVALUATION_USE, m.start()) or \
+                after_a_test(text, sentences, m.start()):  # "the X dataset for evaluation"
             continue
         line, _ = sentences.line(m.start())
         items = dict(_item_ends(ctx)) if items is None else items
@@ -439,7 +469,7 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         if corpus and sentences.search(_SOURCE_OF_DATA, m.start()):
             continue  # "this dataset was derived from the X corpus": its source
         listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
-        names = [n.strip() for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
+        names = [n.strip(" `") for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
                  ] if listed else []
         for name in [*names, m.group(1).strip()]:
             while (lead := _LEADING_WORD.match(name)) is not None:
@@ -477,6 +507,14 @@ _FIELD = Gated(re.compile(
     r"(?:(?:(?:pre-?)?train(?:ing)?|fine-?tuning)[ \t]+"
     r"(?:data(?:[ \t]*sets?)?|corpus|corpora|sets?)|data[ \t]*sets?|corpus|corpora)"
     r"[*_]*[ \t]*:[*_ \t]*([^\n]{1,80}?)[ \t]*$"), "data", "corp", "set")
+# A spec table's row: "| Dataset | Set-A v3 |", "| **Training data** | Set-A |" (two cells).
+_FIELD_ROW = Gated(re.compile(
+    r"(?im)^[ \t]*\|[ \t]*[*_]*(?:(?:(?:pre-?)?train(?:ing)?|fine-?tuning)[ \t]+"
+    r"(?:data(?:[ \t]*sets?)?|corpus|corpora)|data[ \t]*sets?|corpus|corpora)[*_]*[ \t]*\|"
+    r"[ \t]*([^|\n]{1,80}?)[ \t]*\|[ \t]*$"), "data", "corp")
+# "Subsets of Set-A": the set.
+_PART_OF = re.compile(r"(?i)^(?:(?:a|the)[ \t]+)?(?:subsets?|parts?|portions?|samples?)[ \t]+"
+                      r"of[ \t]+(?:the[ \t]+)?")
 # A link whose text is such a field: "[Dataset: X](https://...)".
 _FIELD_LINK = Gated(re.compile(
     r"(?i)\[[*_ \t]*(?:training[ \t]+)?data[ \t]*set[*_ \t]*:[ \t]*([^\]\n]{2,60})\]"
@@ -514,7 +552,14 @@ def _corpus_part(name: str) -> str:
     ['Wikipedia', 'Wikipedia', 'OSCAR']
     >>> [_corpus_part(n) for n in ("Wikipedia-ITA", "Common Crawl News", "SetQA")]
     ['Wikipedia-ITA', 'Common Crawl News', 'SetQA']
+    >>> [_corpus_part(n) for n in ("Common Voice 8", "Wikipedia Talk Pages Dump (20200620)")]
+    ['Common Voice 8', 'Wikipedia']
+    >>> _corpus_part("wikipedia-20220301.en.hf")
+    'Wikipedia'
     """
+    dump = _DATED_DUMP.fullmatch(name)
+    if dump is not None and _CORPUS_NAME.fullmatch(dump.group(1)):
+        name = dump.group(1)  # "wikipedia-20220301.en.hf": a dump's date, language, format
     m = _CORPUS_NAME.search(name)
     if m is None or len(name) > 120:
         return name
@@ -525,30 +570,40 @@ def _corpus_part(name: str) -> str:
     if len(rest) > 6 or not all((web and _LANGUAGE.fullmatch(w.title()))
                                 or _DUMP_WORD.fullmatch(w) for w in rest):
         return name
+    # A number after a task or speech set is its version ("Common Voice 8"), not a dump's date
+    if not web and any(_NUMBER_WORD.fullmatch(w) for w in rest):
+        return name
     corpus = m.group(0)
     return "Wikipedia" if corpus.casefold().startswith("wikipedia") else corpus
 
 
 _URL = re.compile(r"https?://[^\s()]+")
+_DATED_DUMP = re.compile(r"(?i)([a-z]\w{1,40})[-_.](?:19|20)\d{6}(?:\.[a-z]{2,3})?"
+                         r"(?:\.[a-z]{1,8})?")
+_NUMBER_WORD = re.compile(r"(?i)v?\d[\w.]*")
 _WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-news|fineweb|"
                          r"redpajama|slimpajama|dolma|openwebtext|webtext")
 # The words around a corpus's name that only say which part or copy of it: a dump, its pages,
 # a date ("May 2020", "20200701", "2019-11").
 _PART_WORD = re.compile(r"[^\s,()\[\]:\u2013\u2014-]+")
 _DUMP_WORD = re.compile(
-    r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|pages?|latest|snapshot|version|"
+    r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|talk|pages?|latest|snapshot|version|"
     r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|corpus|"
     r"\d{1,8}|v\d[\w.]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 
 
 def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Names given as a field's value (:data:`_FIELD`) or in a field link (:data:`_FIELD_LINK`).
+    """Names given as a field's value (:data:`_FIELD`, :data:`_FIELD_ROW`) or link.
 
-    "* dataset: corpus-a, corpus-b" gives both; a value of more than five words, or of more
-    than one word starting in lower case, reads as a sentence and gives nothing.
+    A field link is :data:`_FIELD_LINK`. "* dataset: corpus-a, corpus-b" gives both; a value
+    of more than five words, or of more than one word starting in lower case, reads as a
+    sentence and gives nothing.
     """
-    for m in prose_positions(ctx, _FIELD):
-        value = m.group(1).strip(" *_`")
+    text = ctx.card.text
+    rows = (m for m in prose_positions(ctx, _FIELD_ROW)
+            if not RULE_ROW.match(text, m.end() + 1))  # not a table's header
+    for m in (*prose_positions(ctx, _FIELD), *rows):
+        value = _PART_OF.sub("", m.group(1).strip(" *_`"))
         if not value or _NOT_FIELD_VALUE.search(value) or _under_evaluation(ctx, m.start()):
             continue
         for name in re.split(r",\s*(?:and\s+)?|\s+and\s+", value):
@@ -574,6 +629,9 @@ _ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)")  # bulleted or numb
 # A list led in by "future releases will include:" names no data of this model.
 _NOT_YET = re.compile(r"(?i)\bfuture\b|\bwill\b|\bplann|\bupcoming\b|\bexclud")
 _ITEM_LINK = re.compile(r"\[([^\]\n]{2,80})\]\((https?://[^)\s]+)\)")
+# "Prompt: [x.txt](...)", "Example notebook: [...]": an item about something else than data.
+_NOT_DATA_LEAD = re.compile(r"(?i)\b(?:prompts?|scripts?|code|examples?|templates?|notebooks?|"
+                            r"demo)\b[^\[\]\n]{0,30}$")
 _CITATION = re.compile(r"(?i)\bet al\b|\b(?:19|20)\d\d\b")
 # An item's leading name: capitalised words (and a trailing "data"), then a stop: the end,
 # a punctuation mark, a dash, or a word that starts a description ("BookSet, which ...").
@@ -643,7 +701,7 @@ def _item_name(item: str) -> tuple[int, str] | None:
     link = _ITEM_LINK.search(item, 0, 200)
     lead = item
     if link is not None and link.start() <= 60:
-        if "huggingface.co" in link.group(2):
+        if "huggingface.co" in link.group(2) or _NOT_DATA_LEAD.search(item, 0, link.start()):
             return None
         label = link.group(1).strip(" *_`")
         if not _CITATION.search(label):
@@ -666,13 +724,14 @@ def _item_name(item: str) -> tuple[int, str] | None:
 
 
 # Public corpora and task sets that cards name without the word "dataset": a vocabulary of
-# dataset names (no model, no organisation). Case matters but for Wikipedia.
+# dataset names (no model, no organisation). Case matters but for Wikipedia. Not in an
+# address ("https://en.wikipedia.org/wiki/...").
 _CORPUS_NAME = re.compile(
-    r"(?<![\w-])(?:(?i:wikipedia)s?|OSCAR|BooksCorpus|BookCorpus|Common ?Crawl|m?C4|The Pile|"
+    r"(?<![\w./-])(?:(?i:wikipedia)s?|OSCAR|BooksCorpus|BookCorpus|Common ?Crawl|m?C4|The Pile|"
     r"SNLI|MultiNLI|MNLI|XNLI|SQuAD(?: ?v?[12](?:\.[01])?)?|CodeSearchNet|OpenWebText|WebText|"
     r"CC-News|CC100|RealNews|LAION-(?:5B|2B|400M)|ImageNet|MS ?COCO|LibriSpeech|Common Voice|"
     r"VoxPopuli|GigaSpeech|OpenSubtitles|Europarl|ParaCrawl|RedPajama|SlimPajama|FineWeb|"
-    r"Dolma|The Stack|PubMed)(?![\w-])")
+    r"Dolma|The Stack|PubMed)(?![\w-]|\.\w)")
 # A verb of training and the word that leads to its data: "pretrained on", "trained with".
 _TRAINED_ON = Gated(re.compile(
     r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)|fine-?tun(?:ed|ing)|finetuned)\b[^.\n]{0,20}?"
@@ -722,10 +781,42 @@ def _corpora_in_sentences(ctx: Context, sentences: Sentences) -> Iterator[Datase
             if _IN_LINK.match(text, c.end()) or _NOT_DATA_BRIDGE.search(text, m.end(), c.start()) \
                     or (text[c.start() - 1:c.start()] == "(" and text[c.end():c.end() + 1] == ")"):
                 continue
-            name = c.group(0)
-            name = "Wikipedia" if name.casefold().startswith("wikipedia") else name
-            yield DatasetUse(DatasetRef(None, name),
-                             ctx.evidence(Method.PROSE, c.start(), c.end(), 0.6))
+            yield _corpus_use(ctx, c)
+
+
+def _corpus_use(ctx: Context, c: re.Match[str]) -> DatasetUse:
+    """Return the use of the public corpus :data:`_CORPUS_NAME` matched.
+
+    "Chinese SQuAD": a task set's translation is a set of its own; a web corpus's language
+    names a part of it ("French OSCAR" is OSCAR).
+    """
+    name = c.group(0)
+    name = "Wikipedia" if name.casefold().startswith("wikipedia") else name
+    start = c.start()
+    language = _LANGUAGE_BEFORE.search(ctx.card.text, max(0, start - 20), start)
+    if language is not None and _WEB_CORPUS.fullmatch(name) is None:
+        name, start = f"{language.group(1)} {name}", language.start(1)
+    return DatasetUse(DatasetRef(None, name), ctx.evidence(Method.PROSE, start, c.end(), 0.6))
+
+
+def _corpora_in_data_sections(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
+    """Public corpora (:data:`_CORPUS_NAME`) a training-data section names (:data:`_DATA_TITLE`).
+
+    "## Training data", then "Mongolian Wikipedia and a news set" gives Wikipedia. Left out: code, a
+    sentence that turns to something else ("unlike X", "evaluated on X"), a corpus named as
+    the source or a part of another ("filtered from X", "Set-B, which contains a subset of
+    X", "RedPajama - X", "code (X)"), and a longer name it is part of ("Acme X 11.0").
+    """
+    text = ctx.card.text
+    for section in ctx.doc.sections:
+        if not _DATA_TITLE.search(section.title) or about_evaluation(section.title):
+            continue
+        for c in _CORPUS_NAME.finditer(text, section.start, section.end):
+            named = name_before(text, sentences, c.start())
+            if ctx.doc.in_code(c.start()) or source_or_part(text, sentences, c.start(), c.end()) \
+                    or (named is not None and not _LANGUAGE_WORD.fullmatch(named)):
+                continue
+            yield _corpus_use(ctx, c)
 
 
 # "We set aside an evaluation set from each data set": the evaluation table's datasets are
@@ -762,7 +853,9 @@ def _held_out_tables(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]
             pos = stop + 1
 
 
-_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*[A-Z][\w.+-]*)\s+(?:and|&)\s+$")
+# "the A, B and C datasets"; "the Chinese SQuAD and C datasets" (a set's translation).
+_LISTED_BEFORE = re.compile(r"((?:[A-Z][\w.+-]*,\s*)*(?:(?:" + _LANGUAGES + r") )?[A-Z][\w.+-]*|"
+                            r"`[\w.+/-]{2,60}`)\s+(?:and|&)\s+`?$")
 _SOURCE_HEADER = re.compile(r"(?i)^\W*(?:source|dataset|data(?:set)? name|name|corpus|"
                             r"数据集(?:名称)?)\W*$")
 _GENERIC_DATA = re.compile(r"(?i)\b(?:custom|synthetic|own|internal|private|in-house|total)\b")
@@ -860,10 +953,6 @@ _CJK_DATASET = Gated(re.compile(
     r"(?a:[A-Za-z][\w.-]{1,60})){0,6})[ \t]*(?:\ub370\uc774\ud130[ \t]?\uc14b|\u6570\u636e\u96c6|"
     r"\u6578\u64da\u96c6|\u30c7\u30fc\u30bf\u30bb\u30c3\u30c8)"),
     "\ub370\uc774\ud130", "\u6570\u636e\u96c6", "\u6578\u64da\u96c6", "\u30c7\u30fc\u30bf")
-_CJK_TUNED = re.compile(r"\ud30c\uc778\ud29c\ub2dd|\ud559\uc2b5|\ubbf8\uc138|\u5fae\u8c03|"
-                        r"\u5fae\u8abf|\u8bad\u7ec3|\u8a13\u7df4|\u5b66\u7fd2|"
-                        r"\u30d5\u30a1\u30a4\u30f3\u30c1\u30e5\u30fc\u30cb\u30f3\u30b0|"
-                        r"(?i:fine-?tun|train)")
 _HUB_SITE = re.compile(r"(?i)hugging[ \t]?face|hf|kaggle|github|modelscope$")
 _CJK_SEPARATOR = re.compile(r"[ \t]*(?:,|\u3001|\uff0c|\uc640|\uacfc|\ubc0f|\u548c|\u4e0e)[ \t]*")
 
@@ -872,7 +961,7 @@ def _cjk_named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetU
     """Yield the ASCII names a CJK sentence about tuning puts before its word for dataset."""
     own = (ctx.own_id or ctx.own_name or "").rsplit("/", 1)[-1].casefold()
     for m in prose_positions(ctx, _CJK_DATASET):
-        if not sentences.search(_CJK_TUNED, m.start()) or \
+        if not sentences.search(CJK_TUNED, m.start()) or \
                 sentences.search(_EVALUATION_USE, m.start()):
             continue
         offset = m.start(1)
@@ -927,11 +1016,12 @@ _PLACEHOLDER_OWNER = re.compile(r"(?i)(?:your|my|user(?:name)?|org(?:ani[sz]atio
 _DATASET_SOURCES: tuple[Callable[[Context, Sentences], Iterator[DatasetUse]], ...] = (
     _dataset_links, _dataset_repos_linked_as_models, _listed_dataset_ids, _named_by_links,
     _trainer_datasets, _field_datasets, _named_datasets, _table_datasets, _section_items,
-    _corpora_in_sentences, _held_out_tables, _listed_after_such_as, _cjk_named_datasets,
-    _command_datasets,
+    _corpora_in_sentences, _corpora_in_data_sections, _held_out_tables, _listed_after_such_as,
+    _cjk_named_datasets, _command_datasets,
 )
 
 
+_HELD_SPLIT = re.compile(r"(?i)dev|valid|val|test")
 _SPLIT_WORD = re.compile(r"(?i)(?:^|[ \t_-]+)(?:train(?:ing)?|dev(?:elopment)?|valid(?:ation)?|val|"
                          r"test(?:ing)?)(?:[ \t]+(?:set|split))?$")
 
@@ -960,6 +1050,9 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
                     # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev");
                     # a linked name is its link's text ("[Set-2](https://...)")
                     for cell in _CELL_LINK.findall(first) or [first]:
+                        split = _SPLIT_WORD.search(_without_note(cell))
+                        if split is not None and _HELD_SPLIT.search(split.group(0)):
+                            continue  # "Set-2 Dev": the part it was tested on
                         name = _SPLIT_WORD.sub("", _without_note(cell)).strip(" *_`")
                         name = name.replace("\\", "")
                         if name and not _GENERIC_DATA.search(name):

@@ -461,3 +461,141 @@ def test_a_link_to_a_paper_or_code_in_a_training_sentence_names_no_dataset():
         == set()
     assert datasets("# M\nIt was fine-tuned on [Wren Corpus](https://data.example.org/w).\n") \
         == {"Wren Corpus"}
+
+
+def test_a_described_dataset_in_a_language_is_no_name():
+    assert datasets("# M\nWren is trained on a large Arabic Forum dataset about cooking.\n") \
+        == set()
+    # an adjective before a name that is no language: the name stays
+    assert datasets("# M\nWren is fine-tuned on a filtered Petal-QA dataset.\n") == {"Petal-QA"}
+
+
+def test_a_set_the_model_was_tested_on_is_no_training_data():
+    hub = "https://huggingface.co/datasets/lab/"
+    text = ("# M\n## Training\nIt was fine-tuned on [lab/wren-chat](" + hub + "wren-chat).\n"
+            "It achieves a lower error than its base on the sets including [lab/petal-asr]("
+            + hub + "petal-asr).\n* Validate the models on the Quill dataset as well.\n")
+    assert datasets(text) == {"lab/wren-chat"}
+    # a verb of training after the test's: "compared to v1, it was trained on ..."
+    assert datasets("# M\nCompared to v1, it was trained on [lab/petal-asr](" + hub +
+                    "petal-asr).\n") == {"lab/petal-asr"}
+
+
+def test_a_dataset_link_in_a_results_tables_header_is_a_column_of_scores():
+    text = ("# M\nTrained on [lab/wren-chat](https://huggingface.co/datasets/lab/wren-chat).\n\n"
+            "| model | [Petal](https://huggingface.co/datasets/lab/petal) |\n|---|---|\n"
+            "| me/tune | 9.1 |\n")
+    assert datasets(text) == {"lab/wren-chat"}
+
+
+def test_links_in_a_training_sentence_to_code_a_site_or_an_article_name_no_dataset():
+    assert datasets("# M\nWren was fine-tuned on [Wrenlish](https://en.wikipedia.org/wiki/Wrenlish)"
+                    " data.\n") == set()
+    assert datasets("# M\nWe fine-tuned it on the [wrentranslate.com](https://www.wrentranslate.com"
+                    "/x) dataset of our corpus.\n") == set()
+    assert datasets("# M\nThe LM is trained on Wren articles using LMKit and [ngram-wiki]"
+                    "(https://github.com/lab/ngram-wiki) repo was used to build it.\n") == set()
+    # a link to the encyclopedia itself, named so, is its data
+    assert datasets("# M\nWren was trained on [Wikipedia](https://en.wikipedia.org/wiki/Main_Page)"
+                    ".\n") == {"Wikipedia"}
+
+
+def test_what_a_reader_may_do_or_where_details_are_is_no_training_data():
+    assert datasets("# M\nTo try finetuning Wren on the [QuillSet](https://data.example.org/q) "
+                    "task, run:\n") == set()
+    assert datasets("# M\nDetails of the training on Petal are available on [Lab's Tracker]"
+                    "(https://tracker.example.org/runs/1).\n") == set()
+    assert datasets("# M\nWe continue to pretrain on [QuillSet](https://data.example.org/q).\n") \
+        == {"QuillSet"}
+
+
+def test_private_data_in_a_trainer_sentence_is_no_name():
+    assert datasets("# M\nA fine-tuned version of [lab/wren-base](https://huggingface.co/lab/"
+                    "wren-base) on the private dataset.\n") == set()
+
+
+def test_a_dataset_link_named_a_benchmark_or_a_template_is_no_training_data():
+    hub = "https://huggingface.co/datasets/lab/"
+    assert datasets("# M\nFurther pretrained on code. On the [Petal-X](" + hub + "petal-x) "
+                    "benchmark, it gains 20%.\n") == set()
+    assert datasets("# M\n在[Petal-X](" + hub + "petal-x)评测集上大幅提升\n") == set()
+    assert datasets("# M\nFor function calls we follow the template from Lab: [lab/calls-v2]("
+                    + hub + "calls-v2).\n") == set()
+    assert datasets("# M\nFine-tuned on the [lab/calls-v2](" + hub + "calls-v2) set.\n") == {
+        "lab/calls-v2"}
+
+
+def test_a_dataset_announced_in_a_dated_news_line_is_no_training_data():
+    hub = "https://huggingface.co/datasets/lab/"
+    text = ("# M\n## News\n- 2023.06.01: [Wren data v2](" + hub + "wren-v2) released\n"
+            "- 2023.07.01: Wren-2 trained on [Petal](" + hub + "petal) released\n")
+    assert datasets(text) == {"lab/petal"}
+
+
+def test_a_data_sections_item_about_a_prompt_or_a_script_names_no_dataset():
+    text = ("# M\n## Dataset\n* Prompt: [wren_prompt.txt](https://code.example.org/p/wren_prompt.txt)"
+            "\n* Example notebook: [Wren-Demo](https://code.example.org/demo)\n"
+            "* [Petal-QA](https://data.example.org/petal): questions and answers\n")
+    assert datasets(text) == {"Petal-QA"}
+
+
+def test_a_version_after_a_speech_set_stays_and_talk_pages_are_the_encyclopedia():
+    text = ("# M\n## Training\nThe Train split of the Common Voice 8 dataset was used.\n")
+    assert datasets(text) == {"Common Voice 8"}
+    text = ("# M\n## Data\n- German Wikipedia Article Pages Dump (20200701) - 5 GB\n"
+            "- German Wikipedia Talk Pages Dump (20200620) - 1 GB\n")
+    assert datasets(text) == {"Wikipedia"}
+
+
+def test_a_data_tables_dev_or_test_row_is_no_training_data():
+    text = ("# M\n## Dataset\n| Dataset | # Q&A |\n| --- | --- |\n| Petal-QA Train | 130 K |\n"
+            "| Petal-QA-small Dev | 12 K |\n| Quill-QA Test | 9 K |\n")
+    assert datasets(text) == {"Petal-QA"}
+
+
+def test_a_task_sets_translation_keeps_its_language():
+    text = ("# M\nThe model was pretrained on the Petal 180G corpus, and finetuned on Chinese "
+            "SQuAD and QuillQA dataset.\n")
+    assert datasets(text) == {"Petal 180G", "Chinese SQuAD", "QuillQA"}
+    assert datasets("# M\nIt was fine-tuned on Chinese SQuAD.\n") == {"Chinese SQuAD"}
+    # a web corpus's language names its part
+    assert datasets("# M\nIt was pretrained on French OSCAR.\n") == {"OSCAR"}
+
+
+def test_a_spec_tables_dataset_row_names_its_training_data():
+    text = ("# Wren v3 13B\n|Key|Value|\n|---|---|\n|Tokenizer|wren-100k|\n"
+            "|Dataset|Subsets of Petal v3.1|\n")
+    assert datasets(text) == {"Petal v3.1"}
+    # a results table's header, and a row whose value describes the data, name none
+    scores = "# M\n| Dataset | Accuracy |\n|---|---|\n| lab-eval | 71.2 |\n"
+    assert datasets(scores) == set()
+    described = ("# M\n| | |\n|---|---|\n| **Training Data** | Petal — 270K video samples of "
+                 "cooking, ego views |\n")
+    assert datasets(described) == set()
+
+
+def test_code_quoted_names_before_the_word_datasets():
+    text = "# M\n### Training\nI used a combination of `petal-books` and `quillweb` datasets.\n"
+    assert datasets(text) == {"petal-books", "quillweb"}
+    # a dated dump of a public corpus is that corpus
+    text = "# M\n### Training\nI used the `wikipedia-20220301.en.hf` dataset.\n"
+    assert datasets(text) == {"Wikipedia"}
+    # a generic word, or a set named outside training, names none
+    assert datasets("# M\n### Training\nWe split the `train` dataset.\n") == set()
+    assert datasets("# M\n## Usage\nLoad the `wren-chat` dataset to try it.\n") == set()
+
+
+def test_a_public_corpus_a_training_data_section_names():
+    text = ("# M\n## Training data\nWrenish Wikipedia and the 700 million word news set of Lab.\n")
+    assert datasets(text) == {"Wikipedia"}
+    text = "# M\n## Pretraining Corpus\nThe first source is a dump of Wrenish Wikipedia (2019).\n"
+    assert datasets(text) == {"Wikipedia"}
+    # a source or a part of another set, a longer name, a turn, a continued sentence
+    text = ("# M\n## Training data\nIt holds stories, which contain a subset of CommonCrawl data.\n"
+            "Web text was filtered from [Common Crawl](https://cc.example.org/).\n"
+            "Speech comes with the acme Common Voice 11.0 release.\n"
+            "It mixes code (The Pile) in, and Acme Wikipedia Dumps.\n"
+            "Unlike other models, it saw no Wikipedia text.\n"
+            "The data may hold offensive text as parts of it are a subset of\n"
+            "public OpenWebText data.\n")
+    assert datasets(text) == set()
