@@ -38,7 +38,7 @@ from lineage.extract.sentences import (
 from lineage.facts import DatasetRef, DatasetUse, Method
 from lineage.ids import is_repo_id, parse_hub_url
 
-__all__ = ["datasets"]
+__all__ = ["corpus_part", "datasets"]
 
 _TUNING_WORD = re.compile(r"(?i)train|fine-?tun")
 # Trainers a link may name ("trained with [Axolotl](...)"): tools, not data.
@@ -269,7 +269,7 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
     # A name spelling an id's name ("SQuAD 2.0" beside squad_v2) is that dataset.
     id_names = {same_dataset_key(rid.rsplit("/", 1)[-1]) for rid in given_ids}
     for use in uses:
-        if use.ref.id is None and (part := _corpus_part(use.ref.name)) != use.ref.name:
+        if use.ref.id is None and (part := corpus_part(use.ref.name)) != use.ref.name:
             use = DatasetUse(DatasetRef(None, part), use.evidence)  # "German Wikipedia dump"
         if use.ref.id is None and (_UNFILLED.fullmatch(use.ref.name.strip()) or
                                    _NO_DATASET.fullmatch(use.ref.name.strip())):
@@ -539,7 +539,7 @@ def _under_evaluation(ctx: Context, pos: int) -> bool:
     return any(about_evaluation(title) for title in ctx.doc.section_path(pos)[:-1])
 
 
-def _corpus_part(name: str) -> str:
+def corpus_part(name: str) -> str:
     """Return the public corpus a name gives with its language, a date or a dump's words.
 
     "Arabic Wikipedia", "a dump of Italian Wikipedia (November 2019)", "dumping wikipedia",
@@ -548,14 +548,16 @@ def _corpus_part(name: str) -> str:
 
     Examples
     --------
-    >>> [_corpus_part(n) for n in ("Arabic Wikipedia", "dumping wikipedia", "OSCAR Arabic")]
+    >>> [corpus_part(n) for n in ("Arabic Wikipedia", "dumping wikipedia", "OSCAR Arabic")]
     ['Wikipedia', 'Wikipedia', 'OSCAR']
-    >>> [_corpus_part(n) for n in ("Wikipedia-ITA", "Common Crawl News", "SetQA")]
+    >>> [corpus_part(n) for n in ("Wikipedia-ITA", "Common Crawl News", "SetQA")]
     ['Wikipedia-ITA', 'Common Crawl News', 'SetQA']
-    >>> [_corpus_part(n) for n in ("Common Voice 8", "Wikipedia Talk Pages Dump (20200620)")]
+    >>> [corpus_part(n) for n in ("Common Voice 8", "Wikipedia Talk Pages Dump (20200620)")]
     ['Common Voice 8', 'Wikipedia']
-    >>> _corpus_part("wikipedia-20220301.en.hf")
+    >>> corpus_part("wikipedia-20220301.en.hf")
     'Wikipedia'
+    >>> corpus_part("Dutch part of the OSCAR corpus from Acme Lab")
+    'OSCAR'
     """
     dump = _DATED_DUMP.fullmatch(name)
     if dump is not None and _CORPUS_NAME.fullmatch(dump.group(1)):
@@ -563,8 +565,12 @@ def _corpus_part(name: str) -> str:
     m = _CORPUS_NAME.search(name)
     if m is None or len(name) > 120:
         return name
-    # (a link written after the name, "(https://...)", says where, not which part)
-    rest = _PART_WORD.findall(_URL.sub(" ", name[:m.start()] + " " + name[m.end():]))
+    # (a link written after the name, "(https://...)", says where, not which part; "from
+    # Acme Lab" after the corpus says who cut the part)
+    after = name[m.end():]
+    provider = _PROVIDER.search(after)
+    after = after[:provider.start()] if provider is not None else after
+    rest = _PART_WORD.findall(_URL.sub(" ", name[:m.start()] + " " + after))
     # A language names a part of a web corpus, but a translation of a task set ("Dutch SQuAD")
     web = _WEB_CORPUS.fullmatch(m.group(0)) is not None
     if len(rest) > 6 or not all((web and _LANGUAGE.fullmatch(w.title()))
@@ -578,6 +584,8 @@ def _corpus_part(name: str) -> str:
 
 
 _URL = re.compile(r"https?://[^\s()]+")
+_PROVIDER = re.compile(r"[ \t]+(?:from|by)[ \t]+[A-Z][\w.&-]{0,30}"
+                       r"(?:[ \t]+[A-Z][\w.&-]{0,30}){0,2}$")
 _DATED_DUMP = re.compile(r"(?i)([a-z]\w{1,40})[-_.](?:19|20)\d{6}(?:\.[a-z]{2,3})?"
                          r"(?:\.[a-z]{1,8})?")
 _NUMBER_WORD = re.compile(r"(?i)v?\d[\w.]*")
@@ -588,7 +596,7 @@ _WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-new
 _PART_WORD = re.compile(r"[^\s,()\[\]:\u2013\u2014-]+")
 _DUMP_WORD = re.compile(
     r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|talk|pages?|latest|snapshot|version|"
-    r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|corpus|"
+    r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|cleaned|corpus|"
     r"\d{1,8}|v\d[\w.]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 
 
@@ -978,7 +986,7 @@ def _cjk_named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetU
 
 
 # Where the datasets a model was trained on are named, in order; the first use of each is kept
-# (a language or dump part of a public corpus read as that corpus, see :func:`_corpus_part`).
+# (a language or dump part of a public corpus read as that corpus, see :func:`corpus_part`).
 # A training command's dataset, by Hub id: "--dataset_name org/x", "--dataset_id=org/x",
 # 'dataset_name="org/x"', 'load_dataset("org/x")' (in a command or code that trains, not one
 # that evaluates or runs the model).

@@ -599,3 +599,15 @@ def test_a_public_corpus_a_training_data_section_names():
             "The data may hold offensive text as parts of it are a subset of\n"
             "public OpenWebText data.\n")
     assert datasets(text) == set()
+
+
+def test_a_front_matter_value_that_describes_a_public_corpus_part_is_that_corpus():
+    text = ("---\ndatasets:\n- Dutch Wikipedia\n- Shuffled Dutch section of the OSCAR corpus "
+            "(https://corpus.example.org/)\n- Danish portion of the OSCAR corpus from Acme Lab\n"
+            "---\n# Wren-7B\n")
+    assert datasets(text) == {"Wikipedia", "OSCAR"}
+    # a set's version, a task set's translation, another name: as written
+    text = ("---\ndatasets:\n- Common Voice 8\n- Dutch SQuAD\n- Wren-QA\n- OSCAR from scratch\n"
+            "---\n# M\n")
+    assert datasets(text) == {"Common Voice 8", "Dutch SQuAD", "Wren-QA", "OSCAR from scratch"}
+
