@@ -711,6 +711,11 @@ def _item_name(item: str) -> tuple[int, str] | None:
     if link is not None and link.start() <= 60:
         if "huggingface.co" in link.group(2) or _NOT_DATA_LEAD.search(item, 0, link.start()):
             return None
+        # "Cleaned Common Crawl 2019 German: [cc-tool](https://github.com/...)": a public
+        # corpus's part, and the code that cut it
+        named = item[:link.start()].rstrip(" \t:\u2013\u2014-").strip("*_`")
+        if _CODE_HOST.match(link.group(2)) and _CORPUS_NAME.fullmatch(corpus_part(named)):
+            return item.find(named), named
         label = link.group(1).strip(" *_`")
         if not _CITATION.search(label):
             if _NOT_A_NAME.search(label) or _PLATFORM.search(label) or _TOOL.search(label):

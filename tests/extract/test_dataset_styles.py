@@ -611,3 +611,9 @@ def test_a_front_matter_value_that_describes_a_public_corpus_part_is_that_corpus
             "---\n# M\n")
     assert datasets(text) == {"Common Voice 8", "Dutch SQuAD", "Wren-QA", "OSCAR from scratch"}
 
+
+def test_a_data_item_naming_a_corpus_part_before_a_code_link_is_that_corpus():
+    text = ("# Wren-7B\n## Data\n- Cleaned Common Crawl Corpus 2021-04 Danish: "
+            "[cc-cutter](https://github.com/lab/cc-cutter) (head only) - 40 GB\n"
+            "- Petal Books: [Petal](https://books.example.org/petal) - 2 GB\n")
+    assert datasets(text) == {"Common Crawl", "Petal"}  # not a corpus's part: the link's text
