@@ -617,3 +617,15 @@ def test_a_data_item_naming_a_corpus_part_before_a_code_link_is_that_corpus():
             "[cc-cutter](https://github.com/lab/cc-cutter) (head only) - 40 GB\n"
             "- Petal Books: [Petal](https://books.example.org/petal) - 2 GB\n")
     assert datasets(text) == {"Common Crawl", "Petal"}  # not a corpus's part: the link's text
+
+
+def test_a_test_set_named_on_the_line_a_sentence_runs_on_to_is_no_training_data():
+    text = ("# Wren-ASR\nWren-ASR is trained on [Petal Speech](https://huggingface.co/datasets/"
+            "lab/petal-speech).\nIt achieves a lower WER on the test sets including [Quill Basic]"
+            "(https://quill.example.org/" + "q" * 150 + ") and\nthe Danish subset of "
+            "[Wave 3](https://huggingface.co/datasets/lab/wave) (see below).\n")
+    assert datasets(text) == {"lab/petal-speech"}
+    # a line that ends its sentence does not run on
+    text = ("# Wren-ASR\nIt achieves a lower WER than the old model.\nIt is trained on "
+            "[Wave 3](https://huggingface.co/datasets/lab/wave).\n")
+    assert datasets(text) == {"lab/wave"}
