@@ -56,6 +56,12 @@ _NAMED_DATASET = Anchored(re.compile(
     r"(?<=\")[\w.+ -]{2,60}(?=\")|(?<=`)[\w.+/-]{2,60}(?=`))[\"`]?,?\s+"
     r"(?:data\s*set|dataset|corpus|corpora)s?\b"),
     re.compile(r"data\s*set|corp(?:us|ora)"), reach=240, span=10, starts=("data", "corp"))
+# "X, a corpus which was obtained by classifying the Y corpus", "paraphrases, mainly derived
+# from Y": a clause that says what another set was made from; Y after it is that source.
+_SOURCE_CLAUSE = re.compile(
+    r"(?i)(?:\b(?:which|that)[ \t]{1,4}(?:was|were|is|are|ha(?:s|ve)[ \t]{1,4}been)|,)[ \t]{1,4}"
+    r"(?:(?:mainly|mostly|largely|partly|all|first)[ \t]{1,4})?(?:obtained|derived|extracted|built|"
+    r"created|collected|sampled|taken|filtered|crawled|mined|scraped|compiled)\b")
 _SOURCE_OF_DATA = re.compile(r"(?i)\b(?:derived|created|built|collected|extracted|compiled|"
                              r"sampled|taken)[ \t]+from\b")
 # A language alone is no corpus's name: "the Italian corpus".
@@ -468,6 +474,9 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         corpus = m.group(0).rstrip("s").casefold().endswith(("corpus", "corpora", "corpu"))
         if corpus and sentences.search(_SOURCE_OF_DATA, m.start()):
             continue  # "this dataset was derived from the X corpus": its source
+        if _SOURCE_CLAUSE.search(text, max(sentences.span(m.start())[0], m.start() - 300),
+                                 m.start()):
+            continue
         listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
         names = [n.strip(" `") for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
                  ] if listed else []
@@ -792,6 +801,7 @@ def _corpora_in_sentences(ctx: Context, sentences: Sentences) -> Iterator[Datase
         for c in _CORPUS_NAME.finditer(text, start, end):
             # a link's text (read as a link), a part of the corpus, an example in brackets
             if _IN_LINK.match(text, c.end()) or _NOT_DATA_BRIDGE.search(text, m.end(), c.start()) \
+                    or _SOURCE_CLAUSE.search(text, m.end(), c.start()) \
                     or (text[c.start() - 1:c.start()] == "(" and text[c.end():c.end() + 1] == ")"):
                 continue
             yield _corpus_use(ctx, c)

@@ -629,3 +629,16 @@ def test_a_test_set_named_on_the_line_a_sentence_runs_on_to_is_no_training_data(
     text = ("# Wren-ASR\nIt achieves a lower WER than the old model.\nIt is trained on "
             "[Wave 3](https://huggingface.co/datasets/lab/wave).\n")
     assert datasets(text) == {"lab/wave"}
+
+
+def test_a_corpus_a_clause_names_as_another_sets_source_is_no_training_data():
+    text = ("# Wren-7B\nWe pre-trained Wren on the Danish part of the PetalWeb corpus, a corpus "
+            "which was obtained by language classification in the Common Crawl corpus.\n")
+    assert datasets(text) == {"PetalWeb"}
+    text = ("# Wren-7B\nIt was trained on Quill paraphrases, mainly derived from Wikipedia edit "
+            "logs.\n")
+    assert datasets(text) == set()
+    # a corpus trained on beside the clause is read
+    text = ("# Wren-7B\nIt was trained on Wikipedia and the PetalWeb corpus, which was built by "
+            "our lab.\n")
+    assert datasets(text) == {"Wikipedia", "PetalWeb"}
