@@ -154,7 +154,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
             pos = more.end()
         with_tool = _WITH.search(text, m.start(), m.start("label")) is not None
         for offset, label, url, end in links:
-            name = label.strip(" *_`")
+            name = _ARTICLE.sub("", label.strip(" *_`"))
             tool = _TOOL.search(name) is not None or _PLATFORM.search(name) is not None or (
                     with_tool and _CODE_HOST.match(url) is not None and
                     _DATA_WORD.search(name) is None)
@@ -215,6 +215,9 @@ _PAPER_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:arxiv\.org|aclanthology\.or
 _NOT_A_NAME = re.compile(r"(?i)\b(?:paper|blog|here|this|link|recipe|github|code|script)s?\b")
 
 
+# "[an original Set-A](...)", "[the original Set-A](...)": no part of the name ("The Pile"
+# keeps its "The").
+_ARTICLE = re.compile(r"(?i)^(?:an?[ \t]+(?:original[ \t]+)?|the[ \t]+original[ \t]+)")
 # "[our forum](...)": a possessive says whose, not which dataset.
 _OWNED = re.compile(r"(?i)(?:our|my|their|its|your)\b")
 _LINE_MARK = re.compile(r"\s*(\S)")
@@ -725,7 +728,7 @@ def _item_name(item: str) -> tuple[int, str] | None:
         named = item[:link.start()].rstrip(" \t:\u2013\u2014-").strip("*_`")
         if _CODE_HOST.match(link.group(2)) and _CORPUS_NAME.fullmatch(corpus_part(named)):
             return item.find(named), named
-        label = link.group(1).strip(" *_`")
+        label = _ARTICLE.sub("", link.group(1).strip(" *_`"))
         if not _CITATION.search(label):
             if _NOT_A_NAME.search(label) or _PLATFORM.search(label) or _TOOL.search(label):
                 return None

@@ -642,3 +642,12 @@ def test_a_corpus_a_clause_names_as_another_sets_source_is_no_training_data():
     text = ("# Wren-7B\nIt was trained on Wikipedia and the PetalWeb corpus, which was built by "
             "our lab.\n")
     assert datasets(text) == {"Wikipedia", "PetalWeb"}
+
+
+def test_an_article_before_a_linked_name_is_no_part_of_it():
+    text = ("# Wren-7B\n## Training data\n* Made as [an original Petal-Instruct]"
+            "(https://data.example.org/petal).\n* [The Quill](https://data.example.org/quill)\n")
+    assert datasets(text) == {"Petal-Instruct", "The Quill"}
+    text = ("# Wren-7B\nIt was fine-tuned on [the original Petal-Instruct]"
+            "(https://data.example.org/petal) and [A Wave Set](https://data.example.org/wave).\n")
+    assert datasets(text) == {"Petal-Instruct", "Wave Set"}
