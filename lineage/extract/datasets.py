@@ -272,6 +272,10 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
     seen: set[str] = set()
     sentences = sentences_of(ctx.card.text)
     uses = [use for source in _DATASET_SOURCES for use in source(ctx, sentences)]
+    # A table's row or a list item spells a name as the set's makers do: it names the set
+    # where prose spells it otherwise ("the Wave Set corpus" beside "[WaveSet](...)").
+    spelled = {same_dataset_key(name): name for name in
+               [*(name for _, name in _data_table_rows(ctx)), *(n for _, _, n in _items(ctx))]}
     given = _strings(ctx.card.meta.get("datasets"))
     given_ids = [*given, *(u.ref.id for u in uses if u.ref.id)]
     ids = {re.sub(r"\d+$", "", _compact(rid.rsplit("/", 1)[-1])) for rid in given_ids}
@@ -291,6 +295,8 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
             continue
         if key not in seen and (use.ref.id or not _part_of(use.ref.name, ids)):
             seen.add(key)
+            if use.ref.id is None and spelled.get(key, use.ref.name) != use.ref.name:
+                use = DatasetUse(DatasetRef(None, spelled[key]), use.evidence)
             yield use
 
 

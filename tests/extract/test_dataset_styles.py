@@ -651,3 +651,9 @@ def test_an_article_before_a_linked_name_is_no_part_of_it():
     text = ("# Wren-7B\nIt was fine-tuned on [the original Petal-Instruct]"
             "(https://data.example.org/petal) and [A Wave Set](https://data.example.org/wave).\n")
     assert datasets(text) == {"Petal-Instruct", "Wave Set"}
+
+
+def test_a_list_items_spelling_of_a_name_wins_over_the_prose_spelling():
+    text = ("# Wren-ASR\n## Datasets\n1. [WaveSet](https://data.example.org/waveset)\n\n"
+            "## Preparing Datasets\n- The Wave Set corpus is fully included in the train split.\n")
+    assert datasets(text) == {"WaveSet"}
