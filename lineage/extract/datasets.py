@@ -614,7 +614,7 @@ _WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-new
 _PART_WORD = re.compile(r"[^\s,()\[\]:\u2013\u2014-]+")
 _DUMP_WORD = re.compile(
     r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|talk|pages?|latest|snapshot|version|"
-    r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|cleaned|corpus|"
+    r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|cleaned|corpus|dataset|"
     r"\d{1,8}|v\d[\w.]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 
 
@@ -1059,26 +1059,39 @@ _SPLIT_WORD = re.compile(r"(?i)(?:^|[ \t_-]+)(?:train(?:ing)?|dev(?:elopment)?|v
 
 
 def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
-    """First-column names of a "Source | ..." table in a training-data section."""
+    """First-column names of a "Source | ..." table in a training-data section.
+
+    In a section about the data ("## Pre-training corpora", "## 中文数据"), a table of
+    another header gives the rows whose first cell is a link: "| [Set-A](https://...) | 2 GB |".
+    """
     text = ctx.card.text
     for section in ctx.doc.sections:
-        if not _TABLE_SECTION.search(section.title) or about_evaluation(section.title):
+        linked_only = (_DATA_TITLE.search(section.title) is not None or
+                       _CJK_DATA_TITLE.search(section.title) is not None)
+        if not (linked_only or _TABLE_SECTION.search(section.title)) or \
+                about_evaluation(section.title) or _CJK_TEST_TITLE.search(section.title):
             continue
         lines = text[section.start:section.end].split("\n")
         offset = section.start
         for i, line in enumerate(lines[:-1]):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if line.lstrip().startswith("|") and cells and _SOURCE_HEADER.match(cells[0]) and \
+            named = bool(cells) and _SOURCE_HEADER.match(cells[0]) is not None
+            if line.lstrip().startswith("|") and \
+                    (named or (linked_only and not _MODEL_HEADER.match(cells[0]))) and \
                     re.match(r"\s*(?:\|\s*)?:?-{3,}", lines[i + 1]) and \
                     not _SCORE_HEADER.search(line):
                 row_offset = offset + len(line) + len(lines[i + 1]) + 2
                 for row in lines[i + 2:]:
                     if not row.lstrip().startswith("|"):
                         break
-                    if "huggingface.co/" in row:  # a Hub dataset's link names it; a model's
-                        row_offset += len(row) + 1  # is no data
-                        continue
                     first = row.strip().strip("|").split("|")[0].strip(" *_`")
+                    link = _CELL_LINK.fullmatch(first)
+                    if "huggingface.co/" in row or (not named and (
+                            link is None or _NOT_A_NAME.search(link.group(1)) or
+                            _TOOL.search(link.group(1)) or _PLATFORM.search(link.group(1)))):
+                        # a Hub dataset's link names it; a model's is no data
+                        row_offset += len(row) + 1
+                        continue
                     # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev");
                     # a linked name is its link's text ("[Set-2](https://...)")
                     for cell in _CELL_LINK.findall(first) or [first]:
@@ -1093,6 +1106,10 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
             offset += len(line) + 1  # (and on to the section's next table)
 
 
+_CJK_DATA_TITLE = re.compile("\u6570\u636e|\u8bed\u6599|\u8a9e\u6599")  # data, corpus
+_CJK_TEST_TITLE = re.compile("\u8bc4\u6d4b|\u6d4b\u8bc4|\u8bc4\u4f30|\u8a55\u6e2c")  # evaluation
+_MODEL_HEADER = re.compile(r"(?i)^\W*(?:models?|checkpoints?|weights|variants?|versions?|"
+                           "\u6a21\u578b)\\W*$")
 _CELL_LINK = re.compile(r"\[([^\]\n]{1,120})\]\([^)\s]{1,300}\)")
 # The sections whose "Dataset | ..." tables list training data: training data, datasets, or
 # training at large ("## Training Details") when the table holds no scores.

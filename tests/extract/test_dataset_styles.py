@@ -657,3 +657,24 @@ def test_a_list_items_spelling_of_a_name_wins_over_the_prose_spelling():
     text = ("# Wren-ASR\n## Datasets\n1. [WaveSet](https://data.example.org/waveset)\n\n"
             "## Preparing Datasets\n- The Wave Set corpus is fully included in the train split.\n")
     assert datasets(text) == {"WaveSet"}
+
+
+def test_linked_first_cells_of_a_table_in_a_data_section_name_its_sets():
+    text = ("# Wren-7B\n## Pre-training corpora\n| Tables | Lines | Words |\n|---|--:|--:|\n"
+            "| [Danish Wikipedia - May 2020](https://dumps.example.org/da.xml.bz2) | 18 | 2 |\n"
+            "| [Danish OSCAR deduplicated dataset](https://corpus.example.org/da.gz) | 5 | 9 |\n"
+            "| [Petal Forum](https://forum.example.org/) | 1 | 2 |\n"
+            "| Sampled posts from forums | 11 | 12 |\n| Total | 30 | 40 |\n")
+    assert datasets(text) == {"Wikipedia", "OSCAR", "Petal Forum"}
+    text = ("# Wren-7B\n## \u4e2d\u6587\u6570\u636e\n| \u7c7b\u578b | \u63cf\u8ff0 |\n|---|---|\n"
+            "| [Quill](https://github.com/lab/quill) | \u6570\u636e |\n")
+    assert datasets(text) == {"Quill"}
+    # a results table, a models table, a tool, a section of another kind: no data
+    text = ("# Wren-7B\n## Training data\n| Model | Accuracy |\n|---|---|\n"
+            "| [Wren-3B](https://wren.example.org/3b) | 71.2 |\n## Links\n| Name | Note |\n"
+            "|---|---|\n| [Petal](https://petal.example.org/) | a site |\n"
+            "## Training data\n| Model | Size |\n|---|---|\n"
+            "| [Wren-3B](https://wren.example.org/) | 3B |\n"
+            "## Training data\n| Tool | Use |\n|---|---|\n"
+            "| [code](https://github.com/lab/x) | x |\n")
+    assert datasets(text) == set()
