@@ -50,10 +50,11 @@ _IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")
 # Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
 # words before "dataset", split only at spaces: "[ -]" between words could split a long
 # hyphenated name (a GGUF file name) in every way, and the words already take hyphens.
-# A version word goes on the name: "SQuAD v1 dataset"; "the ItWac corpus" names one too.
+# A version word goes on the name: "SQuAD v1 dataset"; "the ItWac corpus" names one too, and
+# so does "the **SetBooks** dataset" (bold).
 _NAMED_DATASET = Anchored(re.compile(
     r"(?<![\w/.-])([A-Z][\w.+-]*(?: (?:[A-Z0-9][\w.+-]*|v\d[\w.]*)){0,3}|"
-    r"(?<=\")[\w.+ -]{2,60}(?=\")|(?<=`)[\w.+/-]{2,60}(?=`))[\"`]?,?\s+"
+    r"(?<=\")[\w.+ -]{2,60}(?=\")|(?<=`)[\w.+/-]{2,60}(?=`))(?:[\"`]|\*\*)?,?\s+"
     r"(?:data\s*set|dataset|corpus|corpora)s?\b"),
     re.compile(r"data\s*set|corp(?:us|ora)"), reach=240, span=10, starts=("data", "corp"))
 # "X, a corpus which was obtained by classifying the Y corpus", "paraphrases, mainly derived
@@ -454,7 +455,7 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     the model ("the Acme-3 datasets" in the card of Acme-3-mini).
     """
     about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
-    own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
+    own = (ctx.own_id or ctx.own_name or "").rsplit("/", 1)[-1].casefold()
     linked: set[int] | None = None
     items: dict[int, int] | None = None
     text = ctx.card.text
@@ -498,9 +499,18 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                     ". " not in name and \
                     not _NOT_TRAINING_DATA.match(name) and not _ADJECTIVE.search(name) and \
                     not _GENERIC_NAME.fullmatch(name) and not _LANGUAGE_ONLY.fullmatch(name) and \
-                    not (own and own.startswith(name.casefold())):
+                    not _own_family(own, name):
                 yield DatasetUse(DatasetRef(None, name),
                                  ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+
+
+def _own_family(own: str, name: str) -> bool:
+    """Whether ``name`` is the family the card's own model is named after.
+
+    "Acme-3" in the card of ``acme-3-mini`` or of ``org-acme-3-mini``.
+    """
+    key = re.sub(r"[\s_]+", "-", name.casefold())
+    return bool(own) and (own.startswith(key) or f"-{key}-" in f"-{own}-")
 
 
 def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:

@@ -678,3 +678,18 @@ def test_linked_first_cells_of_a_table_in_a_data_section_name_its_sets():
             "## Training data\n| Tool | Use |\n|---|---|\n"
             "| [code](https://github.com/lab/x) | x |\n")
     assert datasets(text) == set()
+
+
+def test_a_bold_name_before_the_word_dataset():
+    text = "# Wren-7B\n## Training\nThe **PetalBooks** dataset was used for training.\n"
+    assert datasets(text) == {"PetalBooks"}
+    # a bold generic word, or a bold name outside training, names none
+    assert datasets("# M\n## Training\nThe **Training** dataset is large.\n") == set()
+    assert datasets("# M\n## Usage\nLoad the **PetalBooks** dataset to try it.\n") == set()
+
+
+def test_a_corpus_named_after_the_models_family_inside_its_name_is_not_named():
+    text = "# Lab Wren-3 Mini\nIt is trained on the **Wren-3** corpus and PetalWeb dataset.\n"
+    card = read_card(text.encode(), "lab/Lab-Wren-3-Mini-8B/README.md",
+                     id_hint="lab/Lab-Wren-3-Mini-8B", id_hint_method="path")
+    assert {d.ref.id or d.ref.name for d in extract(card).of(DatasetUse)} == {"PetalWeb"}
