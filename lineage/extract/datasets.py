@@ -658,8 +658,10 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                              ctx.evidence(Method.LINK, m.start(1), m.end(1), 0.7))
 
 
-# A section about the training data by its title: "Training data", "Pre-training corpora".
-_DATA_TITLE = re.compile(r"(?i)(?:pre-?)?train(?:ing)?\s+(?:data(?:\s*sets?)?|corpus|corpora)|"
+# A section about the training data by its title: "Training data", "Pre-training corpora",
+# "Fine-tuning corpus".
+_DATA_TITLE = re.compile(r"(?i)(?:(?:pre-?)?train(?:ing)?|fine-?tuning)\s+"
+                         r"(?:data(?:\s*sets?)?|corpus|corpora)|"
                          r"^\W*(?:data(?:\s*sets?)?|corpus|corpora)(?:\s+(?:sources?|used))?\W*$")
 _ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)")  # bulleted or numbered
 # A list led in by "future releases will include:" names no data of this model.

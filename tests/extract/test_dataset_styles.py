@@ -693,3 +693,14 @@ def test_a_corpus_named_after_the_models_family_inside_its_name_is_not_named():
     card = read_card(text.encode(), "lab/Lab-Wren-3-Mini-8B/README.md",
                      id_hint="lab/Lab-Wren-3-Mini-8B", id_hint_method="path")
     assert {d.ref.id or d.ref.name for d in extract(card).of(DatasetUse)} == {"PetalWeb"}
+
+
+def test_the_items_of_a_fine_tuning_corpus_section_name_its_sets():
+    text = ("# Wren-T5\n## Finetuning Corpus\nIt was finetuned on several sets. Below is the list,"
+            "\n\n1. [Translated Petal News](https://github.com/lab/sets#petal)\n"
+            "2. [Quill Words](https://github.com/lab/sets#quill)\n")
+    assert datasets(text) == {"Translated Petal News", "Quill Words"}
+    # a fine-tuning section of another kind lists no sets
+    text = "# Wren-T5\n## Finetuning details\n- [Petal Tool](https://github.com/lab/petal)\n"
+    assert datasets(text) == set()
+
