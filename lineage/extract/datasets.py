@@ -504,6 +504,18 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                                  ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
 
 
+def _translated(name: str, other: str) -> bool:
+    """Whether ``other`` is ``name`` with a language code after a hyphen ("Set-2-es-v2")."""
+    head = other[:len(name)]
+    return head.casefold() == name.casefold() and \
+        _LANGUAGE_CODE.match(other, len(name)) is not None
+
+
+# ISO 639-1 codes of the languages :data:`_LANGUAGES` names, after a hyphen.
+_LANGUAGE_CODE = re.compile(r"-(?:en|de|fr|es|it|pt|nl|ru|zh|ja|ko|ar|tr|pl|cs|sv|fi|da|no|el|hi|"
+                            r"vi|th|id|ms|fa|he|uk|ro|hu|bn|ur|ta|ca|eu|mn|sa|is)(?:-|$)")
+
+
 def _own_family(own: str, name: str) -> bool:
     """Whether ``name`` is the family the card's own model is named after.
 
@@ -516,12 +528,14 @@ def _own_family(own: str, name: str) -> bool:
 def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """First-column names of a "Source | ..." table (:func:`_data_table_rows`).
 
-    A name that another row's name holds as a word ("Set-2" beside "Dutch Set-2") is the
-    source that one was made from (translated, filtered), not trained on itself.
+    A name that another row's name holds as a word ("Set-2" beside "Dutch Set-2"), or with a
+    language code after it ("Set2.0" beside "Set2.0-es-v2.0"), is the source that one was made
+    from (translated, filtered), not trained on itself.
     """
     rows = list(_data_table_rows(ctx))
     for offset, name in rows:
-        if any(name.casefold() in other.casefold().split() for _, other in rows if other != name):
+        if any(name.casefold() in other.casefold().split() or _translated(name, other)
+               for _, other in rows if other != name):
             continue
         ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
             DatasetRef(None, name)

@@ -704,3 +704,13 @@ def test_the_items_of_a_fine_tuning_corpus_section_name_its_sets():
     text = "# Wren-T5\n## Finetuning details\n- [Petal Tool](https://github.com/lab/petal)\n"
     assert datasets(text) == set()
 
+
+def test_a_table_row_whose_set_another_row_translates_is_its_source():
+    text = ("# Wren-QA-es\n## Dataset\n| Dataset | # Q&A |\n|---|---|\n"
+            "| PetalQA2.0 Train | 130 K |\n| PetalQA2.0-es-v2.0 | 111 K |\n"
+            "| PetalQA2.0 Dev | 12 K |\n")
+    assert datasets(text) == {"PetalQA2.0-es-v2.0"}
+    # a row whose name goes on with another word is a set of its own
+    text = ("# Wren\n## Dataset\n| Dataset | Size |\n|---|---|\n| Quill | 1 K |\n"
+            "| Quill-xl | 2 K |\n| Quill-extra | 3 K |\n")
+    assert datasets(text) == {"Quill", "Quill-xl", "Quill-extra"}
