@@ -142,7 +142,8 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
                     *ctx.body_matches(_LINK_AS_TRAINING)], key=lambda m: m.start("label"))
     for m in found:
         if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")) or \
-                no_training_bridge(text, m.start(), m.start("label")):
+                no_training_bridge(text, m.start(), m.start("label")) or \
+                _in_base_section(ctx, m.start()):
             continue
         # "pretrained on [X]" in the card of a model with a front-matter base: the base's data
         if _PRETRAINED.match(m.group(0)) and ctx.card.meta.get("base_model"):
@@ -164,9 +165,25 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
             # "fine-tuned with [X](paper)": a method; "with [A](...) and [B](paper)": data
             method = with_tool and offset == m.start("label") and _PAPER_HOST.match(url) is not None
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
-                    not method and url not in fields and \
-                    _NOT_A_NAME.search(name) is None and _OWNED.match(name) is None:
+                    not method and url not in fields and _NOT_A_NAME.search(name) is None and \
+                    _OWNED.match(name) is None and not _LINK_TEXT_NO_NAME.fullmatch(name):
                 yield offset, name
+
+
+def _in_base_section(ctx: Context, pos: int) -> bool:
+    """Whether ``pos`` is in a section below the top about the base model.
+
+    "## Details of the language model": the base's data; "# Wren pretrained model" is the
+    card's own title.
+    """
+    sections = ctx.doc.sections_at(pos)
+    return bool(sections) and sections[-1].level > 1 and \
+        _BASE_MODEL_TITLE.search(sections[-1].title) is not None
+
+
+# "trained on a [dataset](...) of 11M images": the link's text is no name.
+_LINK_TEXT_NO_NAME = re.compile(r"(?i)(?:the[ \t]+|a[ \t]+)?(?:data[ \t]*sets?|data|corpus|"
+                                r"corpora)")
 
 
 # Trained "on" or "with" a link that names where or with what, not on which data: a
@@ -188,7 +205,7 @@ _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((h
 # "abstracts from [X](...)" names a part of X that is a dataset of its own.
 _TRAINED_ON_LINK = Gated(re.compile(
     r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)?|fine-?tun(?:ed|ing|e))\b[^.\n\[]{0,40}?\b"
-    r"(?P<via>on\s+(?:the\s+)?(?:[^.\n\[]{0,60}?(?:\b(?:and|of)\s+|\w\s+\())?|"
+    r"(?P<via>on\s+(?:the\s+|an?\s+)?(?:[^.\n\[]{0,60}?(?:\b(?:and|of)\s+|\w\s+\())?|"
     r"with\s+(?:the\s+)?(?:[^.\n\[]{0,40}?\band\s+)?|"
     # "fine-tune is completed with data from [X](...)"
     r"(?:with|using|on)\s+(?:the\s+)?(?:data|texts?|samples|examples)\s+(?:from|of)\s+(?:the\s+)?)"

@@ -714,3 +714,24 @@ def test_a_table_row_whose_set_another_row_translates_is_its_source():
     text = ("# Wren\n## Dataset\n| Dataset | Size |\n|---|---|\n| Quill | 1 K |\n"
             "| Quill-xl | 2 K |\n| Quill-extra | 3 K |\n")
     assert datasets(text) == {"Quill", "Quill-xl", "Quill-extra"}
+
+
+def test_trained_on_a_linked_corpus_after_an_indefinite_article():
+    text = ("# Wren-BERT\nWren is a [BERT model](https://github.com/lab/bert) trained on a "
+            "[big Danish corpus](https://github.com/lab/danish-corpora).\n")
+    assert datasets(text) == {"big Danish corpus"}
+    # the same sentence in a section about the base model: the base's data
+    text = ("# Wren-QA\nFine-tuned from Wren.\n## Details of the language model\n"
+            "Wren is a [BERT model](https://github.com/lab/bert) trained on a "
+            "[big Danish corpus](https://github.com/lab/danish-corpora).\n")
+    assert datasets(text) == set()
+
+
+def test_a_link_whose_text_is_the_word_dataset_names_none():
+    text = ("# Wren-Seg\nIt has been trained on a [dataset](https://seg.example.org/data) of 11 "
+            "million images.\n")
+    assert datasets(text) == set()
+    # the card's own top heading may say "pretrained model": its sentences are its own
+    text = ("# Wren pretrained model\nIt was pretrained and then finetuned on the "
+            "[Petal Inference (PI)](https://petal.example.org/) dataset.\n")
+    assert datasets(text) == {"Petal Inference (PI)"}
