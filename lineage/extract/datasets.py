@@ -128,10 +128,10 @@ def _item_ends(ctx: Context) -> Iterator[tuple[int, int]]:
 
 def _linked_starts(ctx: Context) -> set[int]:
     """Where the link texts that :func:`_linked_names` reads start."""
-    return {offset for offset, _ in _linked_names(ctx)}
+    return {offset for offset, _, _ in _linked_names(ctx)}
 
 
-def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
+def _linked_names(ctx: Context) -> Iterator[tuple[int, str, str]]:
     """Find datasets named by the text of a non-Hub link in a training sentence.
 
     Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
@@ -167,7 +167,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
                     not method and url not in fields and _NOT_A_NAME.search(name) is None and \
                     _OWNED.match(name) is None and not _LINK_TEXT_NO_NAME.fullmatch(name):
-                yield offset, name
+                yield offset, name, url
 
 
 def _in_base_section(ctx: Context, pos: int) -> bool:
@@ -435,10 +435,21 @@ def _listed_dataset_ids(ctx: Context, sentences: Sentences) -> Iterator[DatasetU
 
 
 def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Datasets named by the text of a non-Hub link in a training sentence."""
-    for offset, name in _linked_names(ctx):
-        yield DatasetUse(DatasetRef(None, name),
-                         ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
+    """Datasets named by the text of a non-Hub link in a training sentence.
+
+    Where the card links the same address elsewhere by the name that ends it ("[Set-es-v1]
+    (https://host/sets/Set-es-v1)"), that name is the set's; "[Spanish Set v1 dataset](...)"
+    describes it.
+    """
+    text = ctx.card.text
+    for offset, name, url in _linked_names(ctx):
+        end = offset + len(name)
+        last = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        if last and last != name and re.search(r"\[[ \t*_`]{0,2}" + re.escape(last) +
+                                               r"[ \t*_`]{0,2}\]\(\s*" + re.escape(url) + r"\s*\)",
+                                               text) is not None:
+            name = last
+        yield DatasetUse(DatasetRef(None, name), ctx.evidence(Method.PROSE, offset, end, 0.6))
 
 
 # An owner-less dataset id that a template left unfilled: huggingface.co/datasets/unknown.

@@ -735,3 +735,14 @@ def test_a_link_whose_text_is_the_word_dataset_names_none():
     text = ("# Wren pretrained model\nIt was pretrained and then finetuned on the "
             "[Petal Inference (PI)](https://petal.example.org/) dataset.\n")
     assert datasets(text) == {"Petal Inference (PI)"}
+
+
+def test_a_linked_sets_own_name_where_the_card_links_it_again_by_it():
+    text = ("# Wren-QA-es\n[Wren](https://wren.example.org/) fine-tuned on [Danish PetalQA v1.1 "
+            "dataset](https://github.com/lab/sets/tree/main/PetalQA-da-v1.1) for QA.\n\n"
+            "## Details\n[PetalQA-da-v1.1](https://github.com/lab/sets/tree/main/PetalQA-da-v1.1)\n")
+    assert datasets(text) == {"PetalQA-da-v1.1"}
+    # linked once, or again by another text: as written
+    text = ("# Wren-QA-es\nIt was fine-tuned on [Danish PetalQA](https://github.com/lab/PetalQA)."
+            "\nSee [the sets](https://github.com/lab/PetalQA).\n")
+    assert datasets(text) == {"Danish PetalQA"}
