@@ -31,9 +31,13 @@ _TRAINED = re.compile(r"(?i)train|fine-?tun|\btun(?:ed|ing)\b|\blearn")
 
 
 def after_a_test(text: str, lines: Sentences, pos: int) -> bool:
-    """Whether the sentence at ``pos`` says, before it, that something was tested on it."""
-    start, _ = lines.span(pos)
-    ends = [t.end() for t in _TESTED.finditer(text, max(start, pos - 200), pos)]
+    """Whether the sentence at ``pos`` says, before it, that something was tested on it.
+
+    The sentence may start on the line before, when that line runs on into pos's
+    ("achieves a low WER on the test sets including [A](...) and" / "the subset of [B](...)").
+    """
+    start = _sentence_start(text, lines, pos)
+    ends = [t.end() for t in _TESTED.finditer(text, max(start, pos - 400), pos)]
     return bool(ends) and _TRAINED.search(text, ends[-1], pos) is None
 
 

@@ -38,7 +38,7 @@ from lineage.extract.sentences import (
 from lineage.facts import DatasetRef, DatasetUse, Method
 from lineage.ids import is_repo_id, parse_hub_url
 
-__all__ = ["datasets"]
+__all__ = ["corpus_part", "datasets"]
 
 _TUNING_WORD = re.compile(r"(?i)train|fine-?tun")
 # Trainers a link may name ("trained with [Axolotl](...)"): tools, not data.
@@ -50,12 +50,19 @@ _IN_LINK = re.compile(r"[^\[\]\n]{0,60}\]\(")
 # Anchored: a name longer than 240 characters is not looked for. Up to four capitalised
 # words before "dataset", split only at spaces: "[ -]" between words could split a long
 # hyphenated name (a GGUF file name) in every way, and the words already take hyphens.
-# A version word goes on the name: "SQuAD v1 dataset"; "the ItWac corpus" names one too.
+# A version word goes on the name: "SQuAD v1 dataset"; "the ItWac corpus" names one too, and
+# so does "the **SetBooks** dataset" (bold).
 _NAMED_DATASET = Anchored(re.compile(
     r"(?<![\w/.-])([A-Z][\w.+-]*(?: (?:[A-Z0-9][\w.+-]*|v\d[\w.]*)){0,3}|"
-    r"(?<=\")[\w.+ -]{2,60}(?=\")|(?<=`)[\w.+/-]{2,60}(?=`))[\"`]?,?\s+"
+    r"(?<=\")[\w.+ -]{2,60}(?=\")|(?<=`)[\w.+/-]{2,60}(?=`))(?:[\"`]|\*\*)?,?\s+"
     r"(?:data\s*set|dataset|corpus|corpora)s?\b"),
     re.compile(r"data\s*set|corp(?:us|ora)"), reach=240, span=10, starts=("data", "corp"))
+# "X, a corpus which was obtained by classifying the Y corpus", "paraphrases, mainly derived
+# from Y": a clause that says what another set was made from; Y after it is that source.
+_SOURCE_CLAUSE = re.compile(
+    r"(?i)(?:\b(?:which|that)[ \t]{1,4}(?:was|were|is|are|ha(?:s|ve)[ \t]{1,4}been)|,)[ \t]{1,4}"
+    r"(?:(?:mainly|mostly|largely|partly|all|first)[ \t]{1,4})?(?:obtained|derived|extracted|built|"
+    r"created|collected|sampled|taken|filtered|crawled|mined|scraped|compiled)\b")
 _SOURCE_OF_DATA = re.compile(r"(?i)\b(?:derived|created|built|collected|extracted|compiled|"
                              r"sampled|taken)[ \t]+from\b")
 # A language alone is no corpus's name: "the Italian corpus".
@@ -121,10 +128,10 @@ def _item_ends(ctx: Context) -> Iterator[tuple[int, int]]:
 
 def _linked_starts(ctx: Context) -> set[int]:
     """Where the link texts that :func:`_linked_names` reads start."""
-    return {offset for offset, _ in _linked_names(ctx)}
+    return {offset for offset, _, _ in _linked_names(ctx)}
 
 
-def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
+def _linked_names(ctx: Context) -> Iterator[tuple[int, str, str]]:
     """Find datasets named by the text of a non-Hub link in a training sentence.
 
     Example: "pre-trained on the [C4 corpus](https://www.tensorflow.org/...)".
@@ -135,7 +142,8 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
                     *ctx.body_matches(_LINK_AS_TRAINING)], key=lambda m: m.start("label"))
     for m in found:
         if _NOT_DATA_BRIDGE.search(text, m.start("via"), m.start("label")) or \
-                no_training_bridge(text, m.start(), m.start("label")):
+                no_training_bridge(text, m.start(), m.start("label")) or \
+                _in_base_section(ctx, m.start()):
             continue
         # "pretrained on [X]" in the card of a model with a front-matter base: the base's data
         if _PRETRAINED.match(m.group(0)) and ctx.card.meta.get("base_model"):
@@ -148,7 +156,7 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
             pos = more.end()
         with_tool = _WITH.search(text, m.start(), m.start("label")) is not None
         for offset, label, url, end in links:
-            name = label.strip(" *_`")
+            name = _ARTICLE.sub("", label.strip(" *_`"))
             tool = _TOOL.search(name) is not None or _PLATFORM.search(name) is not None or (
                     with_tool and _CODE_HOST.match(url) is not None and
                     _DATA_WORD.search(name) is None)
@@ -157,9 +165,25 @@ def _linked_names(ctx: Context) -> Iterator[tuple[int, str]]:
             # "fine-tuned with [X](paper)": a method; "with [A](...) and [B](paper)": data
             method = with_tool and offset == m.start("label") and _PAPER_HOST.match(url) is not None
             if "huggingface.co" not in url and 2 <= len(name) <= 80 and not tool and \
-                    not method and url not in fields and \
-                    _NOT_A_NAME.search(name) is None and _OWNED.match(name) is None:
-                yield offset, name
+                    not method and url not in fields and _NOT_A_NAME.search(name) is None and \
+                    _OWNED.match(name) is None and not _LINK_TEXT_NO_NAME.fullmatch(name):
+                yield offset, name, url
+
+
+def _in_base_section(ctx: Context, pos: int) -> bool:
+    """Whether ``pos`` is in a section below the top about the base model.
+
+    "## Details of the language model": the base's data; "# Wren pretrained model" is the
+    card's own title.
+    """
+    sections = ctx.doc.sections_at(pos)
+    return bool(sections) and sections[-1].level > 1 and \
+        _BASE_MODEL_TITLE.search(sections[-1].title) is not None
+
+
+# "trained on a [dataset](...) of 11M images": the link's text is no name.
+_LINK_TEXT_NO_NAME = re.compile(r"(?i)(?:the[ \t]+|a[ \t]+)?(?:data[ \t]*sets?|data|corpus|"
+                                r"corpora)")
 
 
 # Trained "on" or "with" a link that names where or with what, not on which data: a
@@ -181,7 +205,7 @@ _AND_LINK = re.compile(r"\s*(?:,\s*)?(?:and\s+)?(?:the\s+)?\[([^\]]{2,80})\]\((h
 # "abstracts from [X](...)" names a part of X that is a dataset of its own.
 _TRAINED_ON_LINK = Gated(re.compile(
     r"(?i)\b(?:(?:pre-?)?train(?:ed|ing)?|fine-?tun(?:ed|ing|e))\b[^.\n\[]{0,40}?\b"
-    r"(?P<via>on\s+(?:the\s+)?(?:[^.\n\[]{0,60}?(?:\b(?:and|of)\s+|\w\s+\())?|"
+    r"(?P<via>on\s+(?:the\s+|an?\s+)?(?:[^.\n\[]{0,60}?(?:\b(?:and|of)\s+|\w\s+\())?|"
     r"with\s+(?:the\s+)?(?:[^.\n\[]{0,40}?\band\s+)?|"
     # "fine-tune is completed with data from [X](...)"
     r"(?:with|using|on)\s+(?:the\s+)?(?:data|texts?|samples|examples)\s+(?:from|of)\s+(?:the\s+)?)"
@@ -209,6 +233,9 @@ _PAPER_HOST = re.compile(r"(?i)https?://(?:www\.)?(?:arxiv\.org|aclanthology\.or
 _NOT_A_NAME = re.compile(r"(?i)\b(?:paper|blog|here|this|link|recipe|github|code|script)s?\b")
 
 
+# "[an original Set-A](...)", "[the original Set-A](...)": no part of the name ("The Pile"
+# keeps its "The").
+_ARTICLE = re.compile(r"(?i)^(?:an?[ \t]+(?:original[ \t]+)?|the[ \t]+original[ \t]+)")
 # "[our forum](...)": a possessive says whose, not which dataset.
 _OWNED = re.compile(r"(?i)(?:our|my|their|its|your)\b")
 _LINE_MARK = re.compile(r"\s*(\S)")
@@ -263,13 +290,17 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
     seen: set[str] = set()
     sentences = sentences_of(ctx.card.text)
     uses = [use for source in _DATASET_SOURCES for use in source(ctx, sentences)]
+    # A table's row or a list item spells a name as the set's makers do: it names the set
+    # where prose spells it otherwise ("the Wave Set corpus" beside "[WaveSet](...)").
+    spelled = {same_dataset_key(name): name for name in
+               [*(name for _, name in _data_table_rows(ctx)), *(n for _, _, n in _items(ctx))]}
     given = _strings(ctx.card.meta.get("datasets"))
     given_ids = [*given, *(u.ref.id for u in uses if u.ref.id)]
     ids = {re.sub(r"\d+$", "", _compact(rid.rsplit("/", 1)[-1])) for rid in given_ids}
     # A name spelling an id's name ("SQuAD 2.0" beside squad_v2) is that dataset.
     id_names = {same_dataset_key(rid.rsplit("/", 1)[-1]) for rid in given_ids}
     for use in uses:
-        if use.ref.id is None and (part := _corpus_part(use.ref.name)) != use.ref.name:
+        if use.ref.id is None and (part := corpus_part(use.ref.name)) != use.ref.name:
             use = DatasetUse(DatasetRef(None, part), use.evidence)  # "German Wikipedia dump"
         if use.ref.id is None and (_UNFILLED.fullmatch(use.ref.name.strip()) or
                                    _NO_DATASET.fullmatch(use.ref.name.strip())):
@@ -282,6 +313,8 @@ def datasets(ctx: Context) -> Iterator[DatasetUse]:
             continue
         if key not in seen and (use.ref.id or not _part_of(use.ref.name, ids)):
             seen.add(key)
+            if use.ref.id is None and spelled.get(key, use.ref.name) != use.ref.name:
+                use = DatasetUse(DatasetRef(None, spelled[key]), use.evidence)
             yield use
 
 
@@ -402,10 +435,21 @@ def _listed_dataset_ids(ctx: Context, sentences: Sentences) -> Iterator[DatasetU
 
 
 def _named_by_links(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
-    """Datasets named by the text of a non-Hub link in a training sentence."""
-    for offset, name in _linked_names(ctx):
-        yield DatasetUse(DatasetRef(None, name),
-                         ctx.evidence(Method.PROSE, offset, offset + len(name), 0.6))
+    """Datasets named by the text of a non-Hub link in a training sentence.
+
+    Where the card links the same address elsewhere by the name that ends it ("[Set-es-v1]
+    (https://host/sets/Set-es-v1)"), that name is the set's; "[Spanish Set v1 dataset](...)"
+    describes it.
+    """
+    text = ctx.card.text
+    for offset, name, url in _linked_names(ctx):
+        end = offset + len(name)
+        last = url.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        if last and last != name and re.search(r"\[[ \t*_`]{0,2}" + re.escape(last) +
+                                               r"[ \t*_`]{0,2}\]\(\s*" + re.escape(url) + r"\s*\)",
+                                               text) is not None:
+            name = last
+        yield DatasetUse(DatasetRef(None, name), ctx.evidence(Method.PROSE, offset, end, 0.6))
 
 
 # An owner-less dataset id that a template left unfilled: huggingface.co/datasets/unknown.
@@ -439,7 +483,7 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     the model ("the Acme-3 datasets" in the card of Acme-3-mini).
     """
     about_data = cache(lambda title: _DATA_SECTION.search(title) is not None)
-    own = (ctx.own_id or "").rsplit("/", 1)[-1].casefold()
+    own = (ctx.own_id or ctx.own_name or "").rsplit("/", 1)[-1].casefold()
     linked: set[int] | None = None
     items: dict[int, int] | None = None
     text = ctx.card.text
@@ -468,6 +512,9 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
         corpus = m.group(0).rstrip("s").casefold().endswith(("corpus", "corpora", "corpu"))
         if corpus and sentences.search(_SOURCE_OF_DATA, m.start()):
             continue  # "this dataset was derived from the X corpus": its source
+        if _SOURCE_CLAUSE.search(text, max(sentences.span(m.start())[0], m.start() - 300),
+                                 m.start()):
+            continue
         listed = _LISTED_BEFORE.search(ctx.card.text, max(0, m.start(1) - 120), m.start(1))
         names = [n.strip(" `") for n in re.split(r",\s*|\s+(?:and|&)\s+", listed.group(1))
                  ] if listed else []
@@ -480,20 +527,43 @@ def _named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                     ". " not in name and \
                     not _NOT_TRAINING_DATA.match(name) and not _ADJECTIVE.search(name) and \
                     not _GENERIC_NAME.fullmatch(name) and not _LANGUAGE_ONLY.fullmatch(name) and \
-                    not (own and own.startswith(name.casefold())):
+                    not _own_family(own, name):
                 yield DatasetUse(DatasetRef(None, name),
                                  ctx.evidence(Method.PROSE, m.start(), m.end(), 0.6))
+
+
+def _translated(name: str, other: str) -> bool:
+    """Whether ``other`` is ``name`` with a language code after a hyphen ("Set-2-es-v2")."""
+    head = other[:len(name)]
+    return head.casefold() == name.casefold() and \
+        _LANGUAGE_CODE.match(other, len(name)) is not None
+
+
+# ISO 639-1 codes of the languages :data:`_LANGUAGES` names, after a hyphen.
+_LANGUAGE_CODE = re.compile(r"-(?:en|de|fr|es|it|pt|nl|ru|zh|ja|ko|ar|tr|pl|cs|sv|fi|da|no|el|hi|"
+                            r"vi|th|id|ms|fa|he|uk|ro|hu|bn|ur|ta|ca|eu|mn|sa|is)(?:-|$)")
+
+
+def _own_family(own: str, name: str) -> bool:
+    """Whether ``name`` is the family the card's own model is named after.
+
+    "Acme-3" in the card of ``acme-3-mini`` or of ``org-acme-3-mini``.
+    """
+    key = re.sub(r"[\s_]+", "-", name.casefold())
+    return bool(own) and (own.startswith(key) or f"-{key}-" in f"-{own}-")
 
 
 def _table_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
     """First-column names of a "Source | ..." table (:func:`_data_table_rows`).
 
-    A name that another row's name holds as a word ("Set-2" beside "Dutch Set-2") is the
-    source that one was made from (translated, filtered), not trained on itself.
+    A name that another row's name holds as a word ("Set-2" beside "Dutch Set-2"), or with a
+    language code after it ("Set2.0" beside "Set2.0-es-v2.0"), is the source that one was made
+    from (translated, filtered), not trained on itself.
     """
     rows = list(_data_table_rows(ctx))
     for offset, name in rows:
-        if any(name.casefold() in other.casefold().split() for _, other in rows if other != name):
+        if any(name.casefold() in other.casefold().split() or _translated(name, other)
+               for _, other in rows if other != name):
             continue
         ref = DatasetRef(name, name) if is_repo_id(name, require_org=True) else \
             DatasetRef(None, name)
@@ -539,7 +609,7 @@ def _under_evaluation(ctx: Context, pos: int) -> bool:
     return any(about_evaluation(title) for title in ctx.doc.section_path(pos)[:-1])
 
 
-def _corpus_part(name: str) -> str:
+def corpus_part(name: str) -> str:
     """Return the public corpus a name gives with its language, a date or a dump's words.
 
     "Arabic Wikipedia", "a dump of Italian Wikipedia (November 2019)", "dumping wikipedia",
@@ -548,14 +618,16 @@ def _corpus_part(name: str) -> str:
 
     Examples
     --------
-    >>> [_corpus_part(n) for n in ("Arabic Wikipedia", "dumping wikipedia", "OSCAR Arabic")]
+    >>> [corpus_part(n) for n in ("Arabic Wikipedia", "dumping wikipedia", "OSCAR Arabic")]
     ['Wikipedia', 'Wikipedia', 'OSCAR']
-    >>> [_corpus_part(n) for n in ("Wikipedia-ITA", "Common Crawl News", "SetQA")]
+    >>> [corpus_part(n) for n in ("Wikipedia-ITA", "Common Crawl News", "SetQA")]
     ['Wikipedia-ITA', 'Common Crawl News', 'SetQA']
-    >>> [_corpus_part(n) for n in ("Common Voice 8", "Wikipedia Talk Pages Dump (20200620)")]
+    >>> [corpus_part(n) for n in ("Common Voice 8", "Wikipedia Talk Pages Dump (20200620)")]
     ['Common Voice 8', 'Wikipedia']
-    >>> _corpus_part("wikipedia-20220301.en.hf")
+    >>> corpus_part("wikipedia-20220301.en.hf")
     'Wikipedia'
+    >>> corpus_part("Dutch part of the OSCAR corpus from Acme Lab")
+    'OSCAR'
     """
     dump = _DATED_DUMP.fullmatch(name)
     if dump is not None and _CORPUS_NAME.fullmatch(dump.group(1)):
@@ -563,8 +635,12 @@ def _corpus_part(name: str) -> str:
     m = _CORPUS_NAME.search(name)
     if m is None or len(name) > 120:
         return name
-    # (a link written after the name, "(https://...)", says where, not which part)
-    rest = _PART_WORD.findall(_URL.sub(" ", name[:m.start()] + " " + name[m.end():]))
+    # (a link written after the name, "(https://...)", says where, not which part; "from
+    # Acme Lab" after the corpus says who cut the part)
+    after = name[m.end():]
+    provider = _PROVIDER.search(after)
+    after = after[:provider.start()] if provider is not None else after
+    rest = _PART_WORD.findall(_URL.sub(" ", name[:m.start()] + " " + after))
     # A language names a part of a web corpus, but a translation of a task set ("Dutch SQuAD")
     web = _WEB_CORPUS.fullmatch(m.group(0)) is not None
     if len(rest) > 6 or not all((web and _LANGUAGE.fullmatch(w.title()))
@@ -578,6 +654,8 @@ def _corpus_part(name: str) -> str:
 
 
 _URL = re.compile(r"https?://[^\s()]+")
+_PROVIDER = re.compile(r"[ \t]+(?:from|by)[ \t]+[A-Z][\w.&-]{0,30}"
+                       r"(?:[ \t]+[A-Z][\w.&-]{0,30}){0,2}$")
 _DATED_DUMP = re.compile(r"(?i)([a-z]\w{1,40})[-_.](?:19|20)\d{6}(?:\.[a-z]{2,3})?"
                          r"(?:\.[a-z]{1,8})?")
 _NUMBER_WORD = re.compile(r"(?i)v?\d[\w.]*")
@@ -588,7 +666,7 @@ _WEB_CORPUS = re.compile(r"(?i)wikipedias?|oscar|common ?crawl|m?c4|cc100|cc-new
 _PART_WORD = re.compile(r"[^\s,()\[\]:\u2013\u2014-]+")
 _DUMP_WORD = re.compile(
     r"(?i)a|an|the|of|from|dump(?:s|ing|ed)?|articles?|talk|pages?|latest|snapshot|version|"
-    r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|corpus|"
+    r"sections?|portions?|parts?|subsets?|shuffled|deduplicated|filtered|cleaned|corpus|dataset|"
     r"\d{1,8}|v\d[\w.]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
 
 
@@ -622,8 +700,10 @@ def _field_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetUse]:
                              ctx.evidence(Method.LINK, m.start(1), m.end(1), 0.7))
 
 
-# A section about the training data by its title: "Training data", "Pre-training corpora".
-_DATA_TITLE = re.compile(r"(?i)(?:pre-?)?train(?:ing)?\s+(?:data(?:\s*sets?)?|corpus|corpora)|"
+# A section about the training data by its title: "Training data", "Pre-training corpora",
+# "Fine-tuning corpus".
+_DATA_TITLE = re.compile(r"(?i)(?:(?:pre-?)?train(?:ing)?|fine-?tuning)\s+"
+                         r"(?:data(?:\s*sets?)?|corpus|corpora)|"
                          r"^\W*(?:data(?:\s*sets?)?|corpus|corpora)(?:\s+(?:sources?|used))?\W*$")
 _ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+(.*)")  # bulleted or numbered
 # A list led in by "future releases will include:" names no data of this model.
@@ -703,7 +783,12 @@ def _item_name(item: str) -> tuple[int, str] | None:
     if link is not None and link.start() <= 60:
         if "huggingface.co" in link.group(2) or _NOT_DATA_LEAD.search(item, 0, link.start()):
             return None
-        label = link.group(1).strip(" *_`")
+        # "Cleaned Common Crawl 2019 German: [cc-tool](https://github.com/...)": a public
+        # corpus's part, and the code that cut it
+        named = item[:link.start()].rstrip(" \t:\u2013\u2014-").strip("*_`")
+        if _CODE_HOST.match(link.group(2)) and _CORPUS_NAME.fullmatch(corpus_part(named)):
+            return item.find(named), named
+        label = _ARTICLE.sub("", link.group(1).strip(" *_`"))
         if not _CITATION.search(label):
             if _NOT_A_NAME.search(label) or _PLATFORM.search(label) or _TOOL.search(label):
                 return None
@@ -779,6 +864,7 @@ def _corpora_in_sentences(ctx: Context, sentences: Sentences) -> Iterator[Datase
         for c in _CORPUS_NAME.finditer(text, start, end):
             # a link's text (read as a link), a part of the corpus, an example in brackets
             if _IN_LINK.match(text, c.end()) or _NOT_DATA_BRIDGE.search(text, m.end(), c.start()) \
+                    or _SOURCE_CLAUSE.search(text, m.end(), c.start()) \
                     or (text[c.start() - 1:c.start()] == "(" and text[c.end():c.end() + 1] == ")"):
                 continue
             yield _corpus_use(ctx, c)
@@ -978,7 +1064,7 @@ def _cjk_named_datasets(ctx: Context, sentences: Sentences) -> Iterator[DatasetU
 
 
 # Where the datasets a model was trained on are named, in order; the first use of each is kept
-# (a language or dump part of a public corpus read as that corpus, see :func:`_corpus_part`).
+# (a language or dump part of a public corpus read as that corpus, see :func:`corpus_part`).
 # A training command's dataset, by Hub id: "--dataset_name org/x", "--dataset_id=org/x",
 # 'dataset_name="org/x"', 'load_dataset("org/x")' (in a command or code that trains, not one
 # that evaluates or runs the model).
@@ -1027,26 +1113,39 @@ _SPLIT_WORD = re.compile(r"(?i)(?:^|[ \t_-]+)(?:train(?:ing)?|dev(?:elopment)?|v
 
 
 def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
-    """First-column names of a "Source | ..." table in a training-data section."""
+    """First-column names of a "Source | ..." table in a training-data section.
+
+    In a section about the data ("## Pre-training corpora", "## 中文数据"), a table of
+    another header gives the rows whose first cell is a link: "| [Set-A](https://...) | 2 GB |".
+    """
     text = ctx.card.text
     for section in ctx.doc.sections:
-        if not _TABLE_SECTION.search(section.title) or about_evaluation(section.title):
+        linked_only = (_DATA_TITLE.search(section.title) is not None or
+                       _CJK_DATA_TITLE.search(section.title) is not None)
+        if not (linked_only or _TABLE_SECTION.search(section.title)) or \
+                about_evaluation(section.title) or _CJK_TEST_TITLE.search(section.title):
             continue
         lines = text[section.start:section.end].split("\n")
         offset = section.start
         for i, line in enumerate(lines[:-1]):
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
-            if line.lstrip().startswith("|") and cells and _SOURCE_HEADER.match(cells[0]) and \
+            named = bool(cells) and _SOURCE_HEADER.match(cells[0]) is not None
+            if line.lstrip().startswith("|") and \
+                    (named or (linked_only and not _MODEL_HEADER.match(cells[0]))) and \
                     re.match(r"\s*(?:\|\s*)?:?-{3,}", lines[i + 1]) and \
                     not _SCORE_HEADER.search(line):
                 row_offset = offset + len(line) + len(lines[i + 1]) + 2
                 for row in lines[i + 2:]:
                     if not row.lstrip().startswith("|"):
                         break
-                    if "huggingface.co/" in row:  # a Hub dataset's link names it; a model's
-                        row_offset += len(row) + 1  # is no data
-                        continue
                     first = row.strip().strip("|").split("|")[0].strip(" *_`")
+                    link = _CELL_LINK.fullmatch(first)
+                    if "huggingface.co/" in row or (not named and (
+                            link is None or _NOT_A_NAME.search(link.group(1)) or
+                            _TOOL.search(link.group(1)) or _PLATFORM.search(link.group(1)))):
+                        # a Hub dataset's link names it; a model's is no data
+                        row_offset += len(row) + 1
+                        continue
                     # a split's row names its dataset ("Set-2 Train"), or nothing ("Dev");
                     # a linked name is its link's text ("[Set-2](https://...)")
                     for cell in _CELL_LINK.findall(first) or [first]:
@@ -1061,6 +1160,10 @@ def _data_table_rows(ctx: Context) -> Iterator[tuple[int, str]]:
             offset += len(line) + 1  # (and on to the section's next table)
 
 
+_CJK_DATA_TITLE = re.compile("\u6570\u636e|\u8bed\u6599|\u8a9e\u6599")  # data, corpus
+_CJK_TEST_TITLE = re.compile("\u8bc4\u6d4b|\u6d4b\u8bc4|\u8bc4\u4f30|\u8a55\u6e2c")  # evaluation
+_MODEL_HEADER = re.compile(r"(?i)^\W*(?:models?|checkpoints?|weights|variants?|versions?|"
+                           "\u6a21\u578b)\\W*$")
 _CELL_LINK = re.compile(r"\[([^\]\n]{1,120})\]\([^)\s]{1,300}\)")
 # The sections whose "Dataset | ..." tables list training data: training data, datasets, or
 # training at large ("## Training Details") when the table holds no scores.

@@ -15,6 +15,7 @@ from typing import Any
 
 from lineage.cards import Card
 from lineage.extract.context import screen
+from lineage.extract.datasets import corpus_part
 from lineage.extract.hardware import accelerator_in
 from lineage.extract.hub import hub_parents
 from lineage.extract.license import (
@@ -173,7 +174,10 @@ def _facts(card: Card) -> Iterator[Fact]:
             continue
         url = parse_hub_url(value)
         rid = url.id if url is not None else value.strip()
-        dataset = DatasetRef(rid, rid) if is_repo_id(rid) else DatasetRef(None, value.strip())
+        # "Arabic Wikipedia", "Dutch section of the OSCAR corpus": a public corpus's part is
+        # that corpus
+        dataset = DatasetRef(rid, rid) if is_repo_id(rid) else \
+            DatasetRef(None, corpus_part(value.strip()))
         yield DatasetUse(dataset, _ev(lines, "datasets", value))
     yield from _license(card)
     yield from _co2(card, lines)

@@ -599,3 +599,150 @@ def test_a_public_corpus_a_training_data_section_names():
             "The data may hold offensive text as parts of it are a subset of\n"
             "public OpenWebText data.\n")
     assert datasets(text) == set()
+
+
+def test_a_front_matter_value_that_describes_a_public_corpus_part_is_that_corpus():
+    text = ("---\ndatasets:\n- Dutch Wikipedia\n- Shuffled Dutch section of the OSCAR corpus "
+            "(https://corpus.example.org/)\n- Danish portion of the OSCAR corpus from Acme Lab\n"
+            "---\n# Wren-7B\n")
+    assert datasets(text) == {"Wikipedia", "OSCAR"}
+    # a set's version, a task set's translation, another name: as written
+    text = ("---\ndatasets:\n- Common Voice 8\n- Dutch SQuAD\n- Wren-QA\n- OSCAR from scratch\n"
+            "---\n# M\n")
+    assert datasets(text) == {"Common Voice 8", "Dutch SQuAD", "Wren-QA", "OSCAR from scratch"}
+
+
+def test_a_data_item_naming_a_corpus_part_before_a_code_link_is_that_corpus():
+    text = ("# Wren-7B\n## Data\n- Cleaned Common Crawl Corpus 2021-04 Danish: "
+            "[cc-cutter](https://github.com/lab/cc-cutter) (head only) - 40 GB\n"
+            "- Petal Books: [Petal](https://books.example.org/petal) - 2 GB\n")
+    assert datasets(text) == {"Common Crawl", "Petal"}  # not a corpus's part: the link's text
+
+
+def test_a_test_set_named_on_the_line_a_sentence_runs_on_to_is_no_training_data():
+    text = ("# Wren-ASR\nWren-ASR is trained on [Petal Speech](https://huggingface.co/datasets/"
+            "lab/petal-speech).\nIt achieves a lower WER on the test sets including [Quill Basic]"
+            "(https://quill.example.org/" + "q" * 150 + ") and\nthe Danish subset of "
+            "[Wave 3](https://huggingface.co/datasets/lab/wave) (see below).\n")
+    assert datasets(text) == {"lab/petal-speech"}
+    # a line that ends its sentence does not run on
+    text = ("# Wren-ASR\nIt achieves a lower WER than the old model.\nIt is trained on "
+            "[Wave 3](https://huggingface.co/datasets/lab/wave).\n")
+    assert datasets(text) == {"lab/wave"}
+
+
+def test_a_corpus_a_clause_names_as_another_sets_source_is_no_training_data():
+    text = ("# Wren-7B\nWe pre-trained Wren on the Danish part of the PetalWeb corpus, a corpus "
+            "which was obtained by language classification in the Common Crawl corpus.\n")
+    assert datasets(text) == {"PetalWeb"}
+    text = ("# Wren-7B\nIt was trained on Quill paraphrases, mainly derived from Wikipedia edit "
+            "logs.\n")
+    assert datasets(text) == set()
+    # a corpus trained on beside the clause is read
+    text = ("# Wren-7B\nIt was trained on Wikipedia and the PetalWeb corpus, which was built by "
+            "our lab.\n")
+    assert datasets(text) == {"Wikipedia", "PetalWeb"}
+
+
+def test_an_article_before_a_linked_name_is_no_part_of_it():
+    text = ("# Wren-7B\n## Training data\n* Made as [an original Petal-Instruct]"
+            "(https://data.example.org/petal).\n* [The Quill](https://data.example.org/quill)\n")
+    assert datasets(text) == {"Petal-Instruct", "The Quill"}
+    text = ("# Wren-7B\nIt was fine-tuned on [the original Petal-Instruct]"
+            "(https://data.example.org/petal) and [A Wave Set](https://data.example.org/wave).\n")
+    assert datasets(text) == {"Petal-Instruct", "Wave Set"}
+
+
+def test_a_list_items_spelling_of_a_name_wins_over_the_prose_spelling():
+    text = ("# Wren-ASR\n## Datasets\n1. [WaveSet](https://data.example.org/waveset)\n\n"
+            "## Preparing Datasets\n- The Wave Set corpus is fully included in the train split.\n")
+    assert datasets(text) == {"WaveSet"}
+
+
+def test_linked_first_cells_of_a_table_in_a_data_section_name_its_sets():
+    text = ("# Wren-7B\n## Pre-training corpora\n| Tables | Lines | Words |\n|---|--:|--:|\n"
+            "| [Danish Wikipedia - May 2020](https://dumps.example.org/da.xml.bz2) | 18 | 2 |\n"
+            "| [Danish OSCAR deduplicated dataset](https://corpus.example.org/da.gz) | 5 | 9 |\n"
+            "| [Petal Forum](https://forum.example.org/) | 1 | 2 |\n"
+            "| Sampled posts from forums | 11 | 12 |\n| Total | 30 | 40 |\n")
+    assert datasets(text) == {"Wikipedia", "OSCAR", "Petal Forum"}
+    text = ("# Wren-7B\n## \u4e2d\u6587\u6570\u636e\n| \u7c7b\u578b | \u63cf\u8ff0 |\n|---|---|\n"
+            "| [Quill](https://github.com/lab/quill) | \u6570\u636e |\n")
+    assert datasets(text) == {"Quill"}
+    # a results table, a models table, a tool, a section of another kind: no data
+    text = ("# Wren-7B\n## Training data\n| Model | Accuracy |\n|---|---|\n"
+            "| [Wren-3B](https://wren.example.org/3b) | 71.2 |\n## Links\n| Name | Note |\n"
+            "|---|---|\n| [Petal](https://petal.example.org/) | a site |\n"
+            "## Training data\n| Model | Size |\n|---|---|\n"
+            "| [Wren-3B](https://wren.example.org/) | 3B |\n"
+            "## Training data\n| Tool | Use |\n|---|---|\n"
+            "| [code](https://github.com/lab/x) | x |\n")
+    assert datasets(text) == set()
+
+
+def test_a_bold_name_before_the_word_dataset():
+    text = "# Wren-7B\n## Training\nThe **PetalBooks** dataset was used for training.\n"
+    assert datasets(text) == {"PetalBooks"}
+    # a bold generic word, or a bold name outside training, names none
+    assert datasets("# M\n## Training\nThe **Training** dataset is large.\n") == set()
+    assert datasets("# M\n## Usage\nLoad the **PetalBooks** dataset to try it.\n") == set()
+
+
+def test_a_corpus_named_after_the_models_family_inside_its_name_is_not_named():
+    text = "# Lab Wren-3 Mini\nIt is trained on the **Wren-3** corpus and PetalWeb dataset.\n"
+    card = read_card(text.encode(), "lab/Lab-Wren-3-Mini-8B/README.md",
+                     id_hint="lab/Lab-Wren-3-Mini-8B", id_hint_method="path")
+    assert {d.ref.id or d.ref.name for d in extract(card).of(DatasetUse)} == {"PetalWeb"}
+
+
+def test_the_items_of_a_fine_tuning_corpus_section_name_its_sets():
+    text = ("# Wren-T5\n## Finetuning Corpus\nIt was finetuned on several sets. Below is the list,"
+            "\n\n1. [Translated Petal News](https://github.com/lab/sets#petal)\n"
+            "2. [Quill Words](https://github.com/lab/sets#quill)\n")
+    assert datasets(text) == {"Translated Petal News", "Quill Words"}
+    # a fine-tuning section of another kind lists no sets
+    text = "# Wren-T5\n## Finetuning details\n- [Petal Tool](https://github.com/lab/petal)\n"
+    assert datasets(text) == set()
+
+
+def test_a_table_row_whose_set_another_row_translates_is_its_source():
+    text = ("# Wren-QA-es\n## Dataset\n| Dataset | # Q&A |\n|---|---|\n"
+            "| PetalQA2.0 Train | 130 K |\n| PetalQA2.0-es-v2.0 | 111 K |\n"
+            "| PetalQA2.0 Dev | 12 K |\n")
+    assert datasets(text) == {"PetalQA2.0-es-v2.0"}
+    # a row whose name goes on with another word is a set of its own
+    text = ("# Wren\n## Dataset\n| Dataset | Size |\n|---|---|\n| Quill | 1 K |\n"
+            "| Quill-xl | 2 K |\n| Quill-extra | 3 K |\n")
+    assert datasets(text) == {"Quill", "Quill-xl", "Quill-extra"}
+
+
+def test_trained_on_a_linked_corpus_after_an_indefinite_article():
+    text = ("# Wren-BERT\nWren is a [BERT model](https://github.com/lab/bert) trained on a "
+            "[big Danish corpus](https://github.com/lab/danish-corpora).\n")
+    assert datasets(text) == {"big Danish corpus"}
+    # the same sentence in a section about the base model: the base's data
+    text = ("# Wren-QA\nFine-tuned from Wren.\n## Details of the language model\n"
+            "Wren is a [BERT model](https://github.com/lab/bert) trained on a "
+            "[big Danish corpus](https://github.com/lab/danish-corpora).\n")
+    assert datasets(text) == set()
+
+
+def test_a_link_whose_text_is_the_word_dataset_names_none():
+    text = ("# Wren-Seg\nIt has been trained on a [dataset](https://seg.example.org/data) of 11 "
+            "million images.\n")
+    assert datasets(text) == set()
+    # the card's own top heading may say "pretrained model": its sentences are its own
+    text = ("# Wren pretrained model\nIt was pretrained and then finetuned on the "
+            "[Petal Inference (PI)](https://petal.example.org/) dataset.\n")
+    assert datasets(text) == {"Petal Inference (PI)"}
+
+
+def test_a_linked_sets_own_name_where_the_card_links_it_again_by_it():
+    text = ("# Wren-QA-es\n[Wren](https://wren.example.org/) fine-tuned on [Danish PetalQA v1.1 "
+            "dataset](https://github.com/lab/sets/tree/main/PetalQA-da-v1.1) for QA.\n\n"
+            "## Details\n[PetalQA-da-v1.1](https://github.com/lab/sets/tree/main/PetalQA-da-v1.1)\n")
+    assert datasets(text) == {"PetalQA-da-v1.1"}
+    # linked once, or again by another text: as written
+    text = ("# Wren-QA-es\nIt was fine-tuned on [Danish PetalQA](https://github.com/lab/PetalQA)."
+            "\nSee [the sets](https://github.com/lab/PetalQA).\n")
+    assert datasets(text) == {"Danish PetalQA"}
