@@ -13,7 +13,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lineage.extract import training
+from lineage.extract import prefilter, training
+from lineage.extract.prose import names
 
 # Characters IGNORECASE matches to an ASCII letter that lowering leaves apart (long s, dotless
 # i, dotted capital I, Kelvin sign), an Arabic-Indic digit (a digit to \d) and marks.
@@ -69,3 +70,51 @@ def test_numbers_first_match_as_the_boundary_first(tokens, rnd):
     text = _text(tokens, rnd)
     for old, new in _SETTINGS:
         _same(re.compile(old, re.I if old.startswith("(?<!") else 0), new, text, rnd)
+
+
+WORDS = ["this", "This", "is", "a", "an", "Wren-7B", "7", "v2", "model", "fine-tuned",
+         "finetuned", "trained", "based", "as", "in", "GGUF", "gptq", "AWQ", "exl2", "mlx",
+         "org/wren-7b", "t", "T", "xt", "th\u0131s", "\u0131s", "\u0130S", *ODD]
+_THIS_IS_A = re.compile(r"(?i)\bthis is an? ((?=[\w.-]*\d)[\w.-]+(?:\s+[\w.-]+){0,4}?)\s+model\s+"
+                        r"(fine-?tuned|trained|based)")
+_AS_FORMAT_TAIL = re.compile(
+    r"(?i)(?<!\s)\s+(?:model\s+)?(?:as|in)\s+(?:gguf|gptq|awq|exl2|mlx)\b")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=40), st.randoms(use_true_random=False),
+       st.booleans())
+def test_name_patterns_match_as_before(tokens, rnd, long):
+    text = _text(tokens, rnd) + (" " * 300 if long else "")  # (long: the prefilter scans it)
+    _same(_THIS_IS_A, names._THIS_IS_A, text, rnd)
+    _same(_AS_FORMAT_TAIL, names._AS_FORMAT_TAIL.pattern, text, rnd)
+    for on in (True, False):  # the gate: with the prefilter's word offsets and without
+        was = prefilter.set_enabled(on)
+        try:
+            want = [m.span() for m in _AS_FORMAT_TAIL.finditer(text)]
+            assert [m.span() for m in names._AS_FORMAT_TAIL.finditer(text)] == want
+        finally:
+            prefilter.set_enabled(was)
+
+
+NAME_TEXTS = ["Wren-7B as GGUF", "Wren-7B  \n as gguf", "Wren-7B model in GPTQ", "x as AWQ",
+              "Wren-7B in exl2", "Wren-7B as MLX", " as gguf", "this is a Wren-7B model trained",
+              "xthis is a v2 model based", "This is an x7  model fine-tuned",
+              "_this is a 7 model trained"]
+
+
+def test_name_patterns_match_as_before_from_every_start():
+    for text in NAME_TEXTS:
+        for padded in (text, text + " " * 300):  # (padded: the prefilter scans it)
+            for pos in range(len(text) + 1):
+                for old, new in ((_THIS_IS_A, names._THIS_IS_A),
+                                 (_AS_FORMAT_TAIL, names._AS_FORMAT_TAIL.pattern),
+                                 (_AS_FORMAT_TAIL, names._AS_FORMAT_TAIL)):
+                    want = [m.span() for m in old.finditer(padded, pos)]
+                    assert [m.span() for m in new.finditer(padded, pos)] == want, (text, pos)
+
+
+def test_this_is_a_finds_its_cases():
+    text = "THIS IS A Wren-7B model fine-tuned here; this is an x1 model trained; xthis is a a1 " \
+           "model based"
+    assert [m.group(1) for m in names._THIS_IS_A.finditer(text)] == ["Wren-7B", "x1"]
