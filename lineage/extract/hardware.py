@@ -79,8 +79,16 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
 _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
 _COUNT = r"(\d{1,3}(?:,\d{3})+|\d{1,5}|an?|one|single|two|three|four|five|six|eight|sixteen)"
 _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?(?:(?:Tesla|Titan)\s+)?"
+# What a match of _HW can start with: a digit, "*", "_", "[" or "-"; an accelerator right after
+# "8x"; a word that may follow other letters ("nodes", "GPUs", "cores", a vendor or series);
+# else, at a word's start, a count's or an accelerator's first letters. The pattern tries its
+# many alternatives only where one of these is (one position in twelve of a card's text).
+_HW_START = (r"(?=[\d*_\[-]|(?<=\dx)|node|gpu|core|nvidia|amd|intel|google|apple|tesla|titan|"
+             r"instinct|\b(?:a|one|single|two|three|four|five|six|eight|sixteen|gh|[hb][128]00|"
+             r"rtx|l4|v\d|t4|p[14]|k80|m[1-6]|mi|mac|geforce|quadro|gtx|ti|cloud|tpu|gaudi|"
+             r"sambanova|reconfigurable|cerebras|graphcore|trainium))")
 _HW = Anchored(re.compile(
-    rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
+    rf"(?i){_HW_START}(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
     # ("one GPU NVIDIA V100", "a **Tesla V100** GPU": the word or the bold marks between)
     rf"(?:nodes?\s+of\s+|GPUs?\s+|-?cores?\s+)?(?:\*\*|__)?\[?{_VENDOR}(?:\*?\d{{2,3}}\s*GB\s+)?"
     rf"(?:Instinct\W{{0,3}}\s*)?"

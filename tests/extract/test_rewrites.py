@@ -13,7 +13,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lineage.extract import prefilter, training
+from lineage.extract import hardware, prefilter, training
 from lineage.extract.prose import names
 
 # Characters IGNORECASE matches to an ASCII letter that lowering leaves apart (long s, dotless
@@ -118,3 +118,44 @@ def test_this_is_a_finds_its_cases():
     text = "THIS IS A Wren-7B model fine-tuned here; this is an x1 model trained; xthis is a a1 " \
            "model based"
     assert [m.group(1) for m in names._THIS_IS_A.finditer(text)] == ["Wren-7B", "x1"]
+
+
+ACCELERATORS = ["A100", "a100", "H100", "H200", "B200", "GH200", "H800", "A800", "A10G", "A10",
+                "A40", "RTX A6000", "A5000", "L40S", "L40", "L4", "V100", "T4", "P100", "P40", "P4",
+                "K80", "M60", "RTX 6000 Ada", "GeForce RTX 4090", "RTX3090 Ti", "RTX 2080 Super",
+                "RTX PRO 6000 Blackwell", "Quadro RTX 8000", "GTX 1080 Ti", "GTX TITAN X",
+                "1080 Ti", "Ti 3080", "TITAN RTX", "Instinct\u2122 MI300X", "MI250", "Gaudi 2",
+                "Cloud TPU v3-8", "TPU v4", "TPUv4", "v3-8 TPU", "TPU pod", "TPU Research Cloud",
+                "SambaNova RDU", "Reconfigurable Dataflow Unit", "Cerebras CS-2",
+                "Graphcore IPU", "AWS Trainium2", "Trainium", "Apple M2 Ultra", "M1 Max",
+                "Mac Studio", "MacBook Pro"]
+AROUND = ["8", "8x", "2,048", "16", "x", "\u00d7", "*", "**", "__", "[", "](https://x.y/z)",
+          "a", "an", "one", "single", "two", "three", "four", "five", "six", "eight", "sixteen",
+          "nodes of", "node of", "GPUs", "GPU", "-cores", "cores", "NVIDIA", "Nvidia", "AMD",
+          "Intel", "Google", "Apple", "Tesla", "Titan", "80GB", "*80 GB", "Instinct", "Tensor Core",
+          "Accelerators", "s", "the", "on", "with", "hours", "e", "q", "z", "9",
+          "\u017fingle", "\u0131ntel", "\u212a80", *ODD]
+
+
+_HW_BARE = re.compile(hardware._HW.pattern.pattern.replace(hardware._HW_START, "", 1))
+
+
+def test_hardware_tries_every_word_before_every_accelerator():
+    assert _HW_BARE.pattern != hardware._HW.pattern.pattern
+    for word in AROUND:
+        for acc in ACCELERATORS:
+            for text in (f"{word} {acc}", f"{word}{acc}", f"z{word} {acc}", f"z{word}{acc} GPUs",
+                         f"{word.upper()}\n{acc.upper()}", f"8 {word} {acc}"):
+                want = [(m.span(), m.groups()) for m in _HW_BARE.finditer(text)]
+                assert [(m.span(), m.groups()) for m in hardware._HW.pattern.finditer(text)] == \
+                    want, text
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(AROUND), max_size=3),
+                          st.sampled_from(ACCELERATORS)), max_size=8),
+       st.randoms(use_true_random=False))
+def test_hardware_tries_only_where_a_match_can_start(segments, rnd):
+    # Words that may come before an accelerator, then the accelerator, again and again.
+    text = _text([t for before, acc in segments for t in (*before, acc)], rnd)
+    _same(_HW_BARE, hardware._HW.pattern, text, rnd)
