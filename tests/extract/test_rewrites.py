@@ -8,6 +8,7 @@ first whether a match can start at all; the former spellings are kept here to co
 
 from __future__ import annotations
 
+import heapq
 import re
 
 from hypothesis import given, settings
@@ -159,3 +160,14 @@ def test_hardware_tries_only_where_a_match_can_start(segments, rnd):
     # Words that may come before an accelerator, then the accelerator, again and again.
     text = _text([t for before, acc in segments for t in (*before, acc)], rnd)
     _same(_HW_BARE, hardware._HW.pattern, text, rnd)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from("abcde"),
+                       st.lists(st.integers(0, 60), min_size=1, unique=True).map(sorted)),
+       st.lists(st.sampled_from("abcdef"), max_size=6))
+def test_word_offsets_are_merged_as_before(at, words):
+    hits = prefilter.Hits(at, exact_starts=True)
+    lists = [at[w] for w in words if w in at]
+    assert hits.starts(words) == list(dict.fromkeys(heapq.merge(*lists)))
+    assert hits.any(words) == any(w in at for w in words)
