@@ -236,7 +236,7 @@ _ANY_GPU = Anchored(re.compile(
 _BARE_GPU = Gated(re.compile(
     r"(?i)(?<![\w-])(?<!per )(?<!each )(?<!every )(?:(NVIDIA|AMD)[ \t]+)?GPU\b"
     r"(?![ \t-]*(?:memory|hours?|h\b|days?|ram|vram|utili[sz]ation|poor|rich|count|type|"
-    r"kernels?|-))"), "gpu")
+    r"kernels?|-))"), "gpu", starts=("nvidia", "amd", "gpu"))
 # The Trainer card's hyperparameters: "- distributed_type: multi-GPU" then "- num_devices: 4".
 _TRAINER_DEVICES = Gated(re.compile(
     r"(?im)^[ \t*-]*distributed_type:[ \t]*multi-GPU[ \t]*\n"
@@ -245,7 +245,8 @@ _TRAINER_DEVICES = Gated(re.compile(
 # fine-tuned on a TPU" ("newer GPUs, TPUs" elsewhere names no hardware).
 _TRAINED_ON_TPU = Gated(re.compile(
     r"(?i)\b(?:trained|fine-?tuned)[ \t]+on[ \t]+(?:(?:an?|one|single|colab|google|cloud|"
-    r"free)[ \t]+){0,2}(\d{1,4}[ \t]*(?:x[ \t]*)?)?TPUs?\b(?![ \t-]*v\d)"), "tpu")
+    r"free)[ \t]+){0,2}(\d{1,4}[ \t]*(?:x[ \t]*)?)?TPUs?\b(?![ \t-]*v\d)"), "tpu",
+    starts=("trained", "fine"))
 # A TPU without its version anywhere else: "who provided 5x TPUs", "- On TPU" under a training
 # heading ("newer GPUs, TPUs" in other prose names no hardware).
 _BARE_TPU = Gated(re.compile(r"(?i)(?<![\w-])(?:(\d{1,4}[ \t]*x?|an?|one|single)[ \t]+)?"

@@ -96,10 +96,10 @@ _FRAMEWORK_FIELD = Gated(re.compile(
 _TRAINED_WITH_LIBRARY = Gated(re.compile(
     r"(?i)\b(?:trained|fine-?tuned|fine-?tuning|training)\b[^.\n]{0,60}?\b(?:using|with|via)"
     r"[ \t]+(?:the[ \t]+)?(?:(?:hugging[ \t]?face|hf|\U0001f917)(?:['\u2019]s)?[ \t]+)?"
-    r"(transformers|trainer|diffusers|peft)\b"), "using", "with", "via")
+    r"(transformers|trainer|diffusers|peft)\b"), "using", "with", "via", starts=("train", "fine"))
 # The example training scripts of transformers ("run_squad.py", "run_clm_flax.py").
 _EXAMPLE_SCRIPT = Gated(re.compile(r"(?i)\brun_(?:[a-z0-9]+_){0,3}?[a-z0-9]+?(_flax)?\.py\b"),
-                        "run_")
+                        "run_", starts=("run_",))
 # Front-matter signs of the library that made the weights: its training tag, or the
 # library of an adapter or embedding model (its own training loop wrote the files).
 _MADE_BY_TAG = {"diffusers-training": "diffusers"}

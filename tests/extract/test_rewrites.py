@@ -15,7 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lineage.extract import hardware, prefilter, training
-from lineage.extract.prose import names
+from lineage.extract.prose import bare_ids, elsewhere, labelled, merges, names
+from lineage.extract.scan import Gated
 
 # Characters IGNORECASE matches to an ASCII letter that lowering leaves apart (long s, dotless
 # i, dotted capital I, Kelvin sign), an Arabic-Indic digit (a digit to \d) and marks.
@@ -171,3 +172,46 @@ def test_word_offsets_are_merged_as_before(at, words):
     lists = [at[w] for w in words if w in at]
     assert hits.starts(words) == list(dict.fromkeys(heapq.merge(*lists)))
     assert hits.any(words) == any(w in at for w in words)
+
+
+LINK = "[Wren-7B](https://huggingface.co/lab/wren-7b)"
+# Gated patterns tried only where their start words are, with texts each of them matches.
+STARTED = [
+    (hardware._BARE_GPU, ["trained on a NVIDIA GPU", "on an AMD  GPU.", "the gpu, per GPU",
+                          "xGPU or multi-GPU or a GPU", "GPU memory; the gpu"]),
+    (hardware._TRAINED_ON_TPU, ["trained on a TPU", "fine-tuned on colab TPU",
+                                "Fine-Tuned on 8 TPUs", "finetuned on TPU v3, trained on TPU"]),
+    (training._TRAINED_WITH_LIBRARY, ["trained using the Hugging Face transformers",
+                                      "Fine-tuning with peft", "training via HF trainer",
+                                      "finetuned with diffusers"]),
+    (training._EXAMPLE_SCRIPT, ["python run_clm_flax.py --x", "RUN_SQUAD.py",
+                                "xrun_a.py run_b.py"]),
+    (merges._MERGE_LINKS, [f"slerp merge of {LINK}", f"nuslerp merged {LINK}",
+                           f"dare_ties merge {LINK}", f"Task Arithmetic merging the {LINK}",
+                           f"model_stock merge of {LINK}", f"merged {LINK}, Merge **{LINK}"]),
+    (bare_ids._NAMED_THEN_TUNED, [f"This is a version of {LINK} fine-tuned",
+                                  "It is the version of 'lab/wren-7b' trained",
+                                  "we took 'lab/wren-7b' and fine-tuned",
+                                  f"this model starts from {LINK} then trained",
+                                  "layers copied from 'lab/wren-7b' trained"]),
+    (bare_ids._PORT_OF, ["This is a port of the X encoder (https://huggingface.co/lab/x)",
+                         "this repository contains a conversion of [X](https://hf.co/lab/x)"]),
+    (labelled._BASE_IS, [f"The base model is {LINK}", "base model used for tuning is `lab/x`",
+                         f"Lab's base model is {LINK}; the base  model was `x`"]),
+    (elsewhere._MADE_WITH_VERSION, ["This model was made with Wren Tools 1.2",
+                                    "It was trained from Wren 2.1", "it\tis built on Acme v3.0"]),
+]
+
+
+def test_started_patterns_match_as_the_bare_pattern(monkeypatch):
+    monkeypatch.setattr(prefilter, "_ON", [True])
+    monkeypatch.setattr(prefilter, "MIN_LENGTH", 0)  # the prefilter for every text
+    for gated, texts in STARTED:
+        assert isinstance(gated, Gated)
+        assert gated.starts
+        for text in texts:
+            assert gated.pattern.search(text), text
+            for variant in (text, "x " + text.upper() + " " * 300, text + " \u017f"):
+                for pos in range(len(text) + 1):
+                    want = [m.span() for m in gated.pattern.finditer(variant, pos)]
+                    assert [m.span() for m in gated.finditer(variant, pos)] == want, (text, pos)
