@@ -79,8 +79,16 @@ _ACCELERATORS: tuple[tuple[str, str, str], ...] = (
 _ACC_RE = "|".join(f"(?:{p})" for p, _, _ in _ACCELERATORS)
 _COUNT = r"(\d{1,3}(?:,\d{3})+|\d{1,5}|an?|one|single|two|three|four|five|six|eight|sixteen)"
 _VENDOR = r"(?:(?:NVIDIA|Nvidia|nvidia|AMD|Intel|Google|Apple)\s+)?(?:(?:Tesla|Titan)\s+)?"
+# What a match of _HW can start with: a digit, "*", "_", "[" or "-"; an accelerator right after
+# "8x"; a word that may follow other letters ("nodes", "GPUs", "cores", a vendor or series);
+# else, at a word's start, a count's or an accelerator's first letters. The pattern tries its
+# many alternatives only where one of these is (one position in twelve of a card's text).
+_HW_START = (r"(?=[\d*_\[-]|(?<=\dx)|node|gpu|core|nvidia|amd|intel|google|apple|tesla|titan|"
+             r"instinct|\b(?:a|one|single|two|three|four|five|six|eight|sixteen|gh|[hb][128]00|"
+             r"rtx|l4|v\d|t4|p[14]|k80|m[1-6]|mi|mac|geforce|quadro|gtx|ti|cloud|tpu|gaudi|"
+             r"sambanova|reconfigurable|cerebras|graphcore|trainium))")
 _HW = Anchored(re.compile(
-    rf"(?i)(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
+    rf"(?i){_HW_START}(?:\b{_COUNT}\s*(?:(?:x|×|\*)\s*)?)?"  # noqa: RUF001 - multiplication sign
     # ("one GPU NVIDIA V100", "a **Tesla V100** GPU": the word or the bold marks between)
     rf"(?:nodes?\s+of\s+|GPUs?\s+|-?cores?\s+)?(?:\*\*|__)?\[?{_VENDOR}(?:\*?\d{{2,3}}\s*GB\s+)?"
     rf"(?:Instinct\W{{0,3}}\s*)?"
@@ -228,7 +236,7 @@ _ANY_GPU = Anchored(re.compile(
 _BARE_GPU = Gated(re.compile(
     r"(?i)(?<![\w-])(?<!per )(?<!each )(?<!every )(?:(NVIDIA|AMD)[ \t]+)?GPU\b"
     r"(?![ \t-]*(?:memory|hours?|h\b|days?|ram|vram|utili[sz]ation|poor|rich|count|type|"
-    r"kernels?|-))"), "gpu")
+    r"kernels?|-))"), "gpu", starts=("nvidia", "amd", "gpu"))
 # The Trainer card's hyperparameters: "- distributed_type: multi-GPU" then "- num_devices: 4".
 _TRAINER_DEVICES = Gated(re.compile(
     r"(?im)^[ \t*-]*distributed_type:[ \t]*multi-GPU[ \t]*\n"
@@ -237,7 +245,8 @@ _TRAINER_DEVICES = Gated(re.compile(
 # fine-tuned on a TPU" ("newer GPUs, TPUs" elsewhere names no hardware).
 _TRAINED_ON_TPU = Gated(re.compile(
     r"(?i)\b(?:trained|fine-?tuned)[ \t]+on[ \t]+(?:(?:an?|one|single|colab|google|cloud|"
-    r"free)[ \t]+){0,2}(\d{1,4}[ \t]*(?:x[ \t]*)?)?TPUs?\b(?![ \t-]*v\d)"), "tpu")
+    r"free)[ \t]+){0,2}(\d{1,4}[ \t]*(?:x[ \t]*)?)?TPUs?\b(?![ \t-]*v\d)"), "tpu",
+    starts=("trained", "fine"))
 # A TPU without its version anywhere else: "who provided 5x TPUs", "- On TPU" under a training
 # heading ("newer GPUs, TPUs" in other prose names no hardware).
 _BARE_TPU = Gated(re.compile(r"(?i)(?<![\w-])(?:(\d{1,4}[ \t]*x?|an?|one|single)[ \t]+)?"

@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import heapq
 import os
 from collections.abc import Iterable
 from functools import lru_cache
@@ -83,14 +82,16 @@ class Hits:
 
     def any(self, words: Iterable[str]) -> bool:
         """Tell whether one of ``words`` occurs (as ``w in text.lower()`` would)."""
-        return any(w in self._at for w in words)
+        return not self._at.keys().isdisjoint(words)  # (asked dozens of times a card)
 
     def starts(self, words: Iterable[str]) -> list[int]:
         """Return the offsets where one of ``words`` starts, ascending, each once."""
         lists = [self._at[w] for w in words if w in self._at]
         if len(lists) == 1:
             return lists[0]
-        return list(dict.fromkeys(heapq.merge(*lists)))
+        # (Sorted at once: merging common words' offsets one by one in Python cost a tenth
+        # of the extraction of a synthetic card.)
+        return sorted(set().union(*lists))
 
 
 def hits(text: str) -> Hits | None:

@@ -227,7 +227,8 @@ def find_tables(ctx: Context) -> list[Table]:
     i = 0
     while i < len(lines):
         off, line = lines[i]
-        if _INLINE_DELIM.search(line) and not ctx.doc.in_code(off) and len(line) > 300:
+        # (the length first: most lines are short, and are not searched then)
+        if len(line) > 300 and _INLINE_DELIM.search(line) and not ctx.doc.in_code(off):
             tables.extend(_flat_tables(off, line))
             i += 1
             continue

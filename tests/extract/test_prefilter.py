@@ -255,6 +255,20 @@ SAMPLES = [
         "a TorchScript model of", "an ONNX export of", "a CoreML version of",
         "a TFLite conversion of", "an OpenVINO model of")),
     "X is a fine-tuned Wren-3.2-1B model.", "X was an fine-tuned Wren-3.2-1B model.",
+    # the starts of the sentences naming a model's version, a port, a base model, merged links
+    "This is a version of 'org/a-7b' fine-tuned", "It is a version of 'org/a-7b' trained",
+    "It\tis the version of 'org/a-7b' trained", "We took 'org/a-7b' and fine-tuned",
+    "We\ttook 'org/a-7b' and trained", "Layers copied from 'org/a-7b' trained",
+    "This is a port of the X encoder (https://huggingface.co/org/x)",
+    "This model was made with Wren Tools 1.2", "It was trained from Wren 2.1",
+    "It\tis built on Acme v3.0", f"The base model is {LINK}",
+    *(f"{w} merge of {LINK}" for w in ("SLERP", "nuslerp", "TIES", "dare_ties", "linear",
+                                        "task_arithmetic", "model_stock", "della", "karcher",
+                                        "breadcrumbs")),
+    # and of training libraries, example scripts, GPUs and TPUs without a model or version
+    "trained using the Hugging Face transformers", "Fine-tuned with peft",
+    "python run_clm_flax.py", "on a NVIDIA GPU, an AMD GPU, a GPU", "trained on a TPU",
+    "fine-tuned on colab TPU",
 ]
 
 

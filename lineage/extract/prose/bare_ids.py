@@ -140,7 +140,8 @@ _NAMED_THEN_TUNED = Gated(re.compile(
     r"(?:the[ \t]+)?(?:\[[^\]\n]{1,100}\]\([ \t]*(" + TARGET + r"[^)\s>]+)[ \t]*\)|"
     r"[`'\"]([A-Za-z0-9][\w./-]*\w)[`'\"])[ \t]+(?:(?:model|checkpoint)[ \t]+)?"
     r"(?:(?:that[ \t]+was|and)[ \t]+)?(?:then[ \t]+)?(?:fine-?tun(?:ed|es?)|finetune|trained|"
-    r"trains?)\b"), "version", "take", "took", "start", "layers")  # (a "version of X" that
+    r"trains?)\b"), "version", "take", "took", "start", "layers",
+    starts=("this", "it ", "it\t", "we ", "we\t", "layers"))  # (a "version of X" that
 
 # is not "this model" is another release)
 # "This is a port of the multilingual X encoder (https://huggingface.co/org/x) to the
@@ -149,7 +150,8 @@ _PORT_OF = Gated(re.compile(
     r"(?i)\bthis[ \t]+(?:model[ \t]+|repo(?:sitory)?[ \t]+)?(?:is|contains|holds)[ \t]+"
     r"(?:an?|the)[ \t]+(?:port|conversion)"
     r"[ \t]+of[ \t]+[^.\n\[]{0,80}?[(\[]?[ \t]*(?:\[[^\]\n]{1,100}\]\([ \t]*)?"
-    r"(https?://(?:huggingface\.co|hf\.co)/[\w.-]+/[\w.-]+)"), "port", "conversion")
+    r"(https?://(?:huggingface\.co|hf\.co)/[\w.-]+/[\w.-]+)"), "port", "conversion",
+    starts=("this",))
 # "This is a GPT-style model, based on "org/x" model and fine-tuned on ...": a quoted Hub id
 # after a derivation word, in a sentence whose subject is the card's model.
 _QUOTED_BASE = Gated(re.compile(

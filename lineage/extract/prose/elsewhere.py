@@ -125,7 +125,8 @@ _MADE_WITH_VERSION = Gated(re.compile(
     r"\b(?i:this|it)(?:[ \t]+(?i:model))?[ \t]+(?i:was|is)[ \t]+"
     r"(?i:made[ \t]+with|built[ \t]+(?:on|upon)|(?:fine-?tuned|trained)[ \t]+from)[ \t]+"
     r"(?:(?i:the)[ \t]+)?((?:[A-Z][\w-]*[ \t]+){1,2}[vV]?\d+(?:\.\d+)+)(?![\w.])"
-    r"(?![ \t]+(?i:data|corpus|benchmark))"), "made", "trained", "tuned", "built")
+    r"(?![ \t]+(?i:data|corpus|benchmark))"), "made", "trained", "tuned", "built",
+    starts=("this", "it ", "it\t"))
 # Tools a card is "made with", not models.
 _TOOLS = frozenset(["mergekit", "axolotl", "unsloth", "peft", "transformers", "diffusers", "kohya",
                     "pytorch", "python", "tensorflow", "jax", "deepspeed", "trl", "keras"])

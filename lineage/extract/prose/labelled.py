@@ -159,7 +159,8 @@ _BASE_IS = Gated(re.compile(
     # "The base model used for fine-tuning is", "The base model we chose was"
     r"(?:(?:used|we[ \t]+used|chosen|we[ \t]+chose|selected)(?:[ \t]+(?:for|in)[ \t]+"
     r"(?:the[ \t]+|this[ \t]+)?[\w-]{1,20})?[ \t]+)?(?:is|was)[ \t]+"
-    r"(?:the[ \t]+)?[*_]{0,2}(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\)|`[^`\n]{1,100}`)"), "base model")
+    r"(?:the[ \t]+)?[*_]{0,2}(\[[^\]\n]{1,80}\]\([^)\s]{1,300}\)|`[^`\n]{1,100}`)"), "base model",
+    starts=("base",))
 # A model zoo table's row for the card's own model, saying what it was made from:
 # "| [org/own](...) | 1024 | unified fine-tuning from own-unsupervised |".
 _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]{0,2000}")

@@ -99,7 +99,9 @@ def component_swap(ctx: Context) -> Iterator[Fact]:
 _MERGE_LINKS = Gated(re.compile(
     r"(?i)\b(?:(slerp|nuslerp|ties|dare[ _]ties|dare|linear|task[ _]arithmetic|model[ _]stock|"
     r"della|karcher|breadcrumbs)[ \t-]+)?merg(?:e|ed|ing)[ \t]+(?:of[ \t]+)?(?:the[ \t]+)?"
-    r"[*_]{0,2}(" + LINKISH + r")"), "merg")
+    r"[*_]{0,2}(" + LINKISH + r")"), "merg",
+    starts=("slerp", "nuslerp", "ties", "dare", "linear", "task", "model", "della", "karcher",
+            "breadcrumbs", "merg"))
 _BASE_MARK = re.compile(r"[*_]{0,2}[ \t]*\((?:the[ \t]+)?base(?:[ \t]+model)?\)")
 
 

@@ -78,12 +78,19 @@ _WE_TUNED = Gated(re.compile(
     # transformers" names a family)
     r"(?:([A-Z][\w.-]{0,60}\d[\w.-]{0,60}?)[.,]?(?=[ \t]+(?:model\b|(?:on|for|to|with|using)[ \t]))"
     r"|((?=[\w.-]*[a-z][\w.-]*[A-Z])[A-Z][\w.-]{1,60})(?=[ \t]+model\b))"), "fine")
-_THIS_IS_A = re.compile(r"(?i)\bthis is an? ((?=[\w.-]*\d)[\w.-]+(?:\s+[\w.-]+){0,4}?)\s+model\s+"
-                        r"(fine-?tuned|trained|based)")
+# (Its "t" first, in either case but not under IGNORECASE, and the word boundary checked
+# behind it: ``re`` then tries the pattern only at a "t", not at every position.)
+_THIS_IS_A = re.compile(r"[Tt](?<!\w[Tt])(?i:his is an? ((?=[\w.-]*\d)[\w.-]+(?:\s+[\w.-]+){0,4}?)"
+                        r"\s+model\s+(fine-?tuned|trained|based))")
 _SUBJECT_MODEL = re.compile(r"\b[A-Z][\w.-]*\d[\w.-]*")
 _AS_FORMAT_AT = re.compile(r"(?i)\b([A-Za-z](?=[\w.-]*\d)[\w.-]*)\s+(?:model\s+)?(?:as|in)\s+"
                            r"(?:gguf|gptq|awq|exl2|mlx)\b")
-_AS_FORMAT_TAIL = re.compile(r"(?i)(?<!\s)\s+(?:model\s+)?(?:as|in)\s+(?:gguf|gptq|awq|exl2|mlx)\b")
+# (A blank first, the one before it checked behind it, so that ``re`` tries only blanks; and
+# only in a card naming a format: the words hold no "i" or "s", which IGNORECASE matches to
+# characters that lowering leaves apart, "\u0131" and "\u017f".)
+_AS_FORMAT_TAIL = Gated(re.compile(
+    r"(?i)\s(?<!\s\s)\s*(?:model\s+)?(?:as|in)\s+(?:gguf|gptq|awq|exl2|mlx)\b"),
+    "gguf", "gptq", "awq", "exl2", "mlx")
 _LETTER_AT_BOUNDARY = re.compile(r"(?i)\b[A-Za-z]")
 _DIGIT = re.compile(r"\d")
 
