@@ -752,8 +752,12 @@ def test_a_one_word_name_with_capitals_in_a_base_model_field():
     assert parents("# Cobol\nBase model: wren\n", "0042.md", None) == {}
 
 
-def test_a_base_model_before_continued_training_row_links_a_named_checkpoint():
+def test_a_base_model_row_naming_a_checkpoint_off_the_hub_is_no_parent():
+    # A table row is read only for a Hub model: a name a link's text gives, off the Hub, is
+    # left out (on cards never seen, such rows named models the card did not derive from).
     text = ("# Wren v4\n|Item|Value|\n|---|---|\n|Base model structure|Wren-2|\n"
-            "|Base model before CPT|[v3-1.7b-exp2 Iter988k](https://github.com/lab/cards/blob/"
-            "main/v3.md)|\n")
-    assert parents(text, "0043.md", None) == {"v3-1.7b-exp2 Iter988k": "derived"}
+            "|Base model|[v3-1.7b-exp2 Iter988k](https://github.com/lab/cards/blob/main/v3.md)|\n")
+    assert parents(text, "0043.md", None) == {}
+    linked = text.replace("https://github.com/lab/cards/blob/main/v3.md",
+                          "https://huggingface.co/lab/v3-1.7b")
+    assert parents(linked, "0044.md", None) == {"lab/v3-1.7b": "derived"}

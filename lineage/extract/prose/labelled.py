@@ -43,8 +43,6 @@ _MODEL_NAME = re.compile(r"(?=[\w.-]*[\d-])[A-Za-z][\w.-]{1,59}")
 # (Only whether it matches counts: "-+" between two "\W*" is "a dash among non-word signs".)
 _PLACEHOLDER = re.compile(r"(?i)more information needed|^\W*(?:n/?a|none|tbd|todo|unknown)\W*$|"
                           r"^(?=\W*-)\W*$")
-# A link text naming a model by a version: a name with a digit, of up to four words.
-_VERSIONED_NAME = re.compile(r"(?=[^\n]*\d)[A-Za-z][\w.-]{0,60}(?:[ \t][\w.-]{1,30}){0,3}")
 _BULLET = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+(.*)$")
 
 
@@ -133,8 +131,7 @@ def labels(ctx: Context) -> Iterator[Fact]:
 # The row's own line; a match of "^\s*\|" starts on the blank lines above it, if any (see
 # table_labels). The value ends after a non-blank, or at its first character.
 _TABLE_LABEL = re.compile(
-    r"(?im)^[^\S\n]*\|\s*[*_]*(base[ _]model(?:[ \t]+before[ \t]+[\w-]{1,30})?|original[ _]model|"
-    r"parent[ _]model|backbone(?: model)?|"
+    r"(?im)^[^\S\n]*\|\s*[*_]*(base[ _]model|original[ _]model|parent[ _]model|backbone(?: model)?|"
     r"fine-?tuned from|基础模型|基座模型|"
     + "|".join(sorted(_BASE_MODEL_WORDS, key=len, reverse=True))
     + r")[*_]*\s*\|\s*([^|\n]|[^|\n]{2,}?(?<!\s))\s*\|"
@@ -146,7 +143,7 @@ def table_labels(ctx: Context) -> Iterator[Fact]:
     text, floor = ctx.card.text, ctx.card.body_offset
     for m in _TABLE_LABEL.finditer(text, floor):
         start = blank_lines_start(text, m.start(), floor)
-        ref = _item_ref(ctx, m.group(2), named=True)  # a one-model field, as on a label line
+        ref = _item_ref(ctx, m.group(2))
         if ref is not None:
             yield Parent(ref, Relation.DERIVED, ctx.evidence(Method.TABLE, start, m.end(), 0.8))
         floor = m.end()
@@ -213,8 +210,6 @@ def _item_ref(ctx: Context, item: str, *, named: bool = False,
         if ref is not None or not named or text is None:
             return ref
         item = text.group(1)  # "[LLaMA](github link)": the model's name, not a Hub repo
-        if _VERSIONED_NAME.fullmatch(item.strip()):
-            return ModelRef(None, item.strip())  # "[v3-1.7b-exp2 Iter988k](github link)"
     if _PLACEHOLDER.search(item):
         return None
     token = item.strip().strip("*_`").split()[0] if item.strip() else ""
