@@ -156,19 +156,19 @@ class _Writer:
     def __init__(self, graph: str):
         self.graph = ox.NamedNode(graph)
         self.entities = ox.NamedNode(ENTITIES_GRAPH)
-        # (subject, predicate, object, graph): quads are made once, at the end (card_rows)
-        self.quads: list[Row] = []
+        # (subject, predicate, object, graph): quads are made once, at the end (quads_of)
+        self.rows: list[Row] = []
         self.counters: dict[str, int] = {}
         self.declared: set[str] = set()
         self.records: dict[tuple[Method, int | None, str, float], ox.NamedNode] = {}
 
     def add(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
         """Add a statement to the card's graph."""
-        self.quads.append((s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.graph))
+        self.rows.append((s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.graph))
 
     def declare(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal) -> None:
         """Add a card-independent statement about a shared entity (to the entities graph)."""
-        self.quads.append((s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.entities))
+        self.rows.append((s, p if isinstance(p, ox.NamedNode) else _n(p), o, self.entities))
 
     def node(self, kind: str) -> ox.NamedNode:
         """Return a new node local to the card (``ev``, ``merge``...), numbered per kind."""
@@ -179,21 +179,21 @@ class _Writer:
     def evidence_of(self, statement: ox.NamedNode, ev: Evidence) -> None:
         """Add the evidence (method, snippet, line, confidence) to a statement or record node."""
         graph = self.graph
-        self.quads.append((statement, _METHOD, _METHODS[ev.method], graph))
+        self.rows.append((statement, _METHOD, _METHODS[ev.method], graph))
         if ev.snippet:
-            self.quads.append((statement, _SNIPPET, ox.Literal(ev.snippet), graph))
+            self.rows.append((statement, _SNIPPET, ox.Literal(ev.snippet), graph))
         if ev.line is not None:
-            self.quads.append((statement, _LINE, ox.Literal(str(ev.line), datatype=_INTEGER),
+            self.rows.append((statement, _LINE, ox.Literal(str(ev.line), datatype=_INTEGER),
                                graph))
         confidence = round(ev.confidence, 3)
         if confidence != DEFAULT_CONFIDENCE[ev.method]:
-            self.quads.append((statement, _CONFIDENCE, _literal(confidence, _DECIMAL), graph))
+            self.rows.append((statement, _CONFIDENCE, _literal(confidence, _DECIMAL), graph))
 
     def evidence(self, s: ox.NamedNode, p: object, o: ox.NamedNode | ox.Literal,
                  ev: Evidence) -> ox.NamedNode:
         """Add the reified statement ``s p o`` with its evidence; return the statement node."""
         statement, graph = self.node("ev"), self.graph
-        self.quads += (
+        self.rows += (
             (statement, _SUBJECT, s, graph),
             (statement, _PREDICATE, p if isinstance(p, ox.NamedNode) else _n(p), graph),
             (statement, _OBJECT, o, graph),
@@ -550,7 +550,7 @@ def card_rows(ex: Extraction, *, key: str, retrieved: datetime,
     writer = _CardWriter(key, ex, retrieved, revision)
     for fact in ex.facts:
         _WRITERS[type(fact)](writer, fact)
-    return list(dict.fromkeys(writer.quads))
+    return list(dict.fromkeys(writer.rows))
 
 
 def quads_of(rows: Iterable[Row]) -> list[ox.Quad]:
